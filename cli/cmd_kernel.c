@@ -1,0 +1,124 @@
+/* cli/cmd_kernel.c — `plstar kernel` and `plstar jacobian`: K(w) or DF(w) to .npy. */
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "core/error.h"
+#include "core/npy.h"
+#include "fast/network.h"
+#include "reference/network.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* NAME.npy → NAME.rad.npy */
+static char *rad_path(const char *out)
+{
+    size_t len = strlen(out);
+    size_t stem = (len > 4 && !strcmp(out + len - 4, ".npy")) ? len - 4 : len;
+    char *r = malloc(stem + 9);
+    if (r) {
+        memcpy(r, out, stem);
+        memcpy(r + stem, ".rad.npy", 9);
+    }
+    return r;
+}
+
+static int write_reference(const char *out, const arb_mat_t A)
+{
+    size_t rows = (size_t)arb_mat_nrows(A), cols = (size_t)arb_mat_ncols(A);
+    double *mid = malloc(rows * cols * sizeof(double) + 1), *rad = malloc(rows * cols * sizeof(double) + 1);
+    char *rp = rad_path(out);
+    int st = (!mid || !rad || !rp) ? plstar_error(PLSTAR_ESOFTWARE, "out of memory writing %s", out) : PLSTAR_OK;
+    if (!st) {
+        ref_mat_to_doubles(mid, rad, A);
+        st = npy_write_matrix(out, mid, rows, cols);
+    }
+    if (!st)
+        st = npy_write_matrix(rp, rad, rows, cols);
+    free(mid), free(rad), free(rp);
+    return st;
+}
+
+static int compute(const plstar_problem *p, int jacobian, int reference, slong prec, const char *out)
+{
+    const plstar_model *m = &p->model;
+    size_t N = p->N, cols = jacobian ? m->nparams : N, count;
+    if (!plstar_size_mul(&count, N, cols, reference ? 64 : sizeof(double)) || count > ((size_t)1 << 36))
+        return plstar_error(PLSTAR_EDATA, "%s: a %zu x %zu result needs more than 64 GiB; refused", out, N, cols);
+    if (reference) {
+        arb_mat_t A;
+        arb_mat_init(A, N, cols);
+        int st = jacobian ? ref_jacobian(A, m, p->X.data, p->n, p->w, prec)
+                          : ref_kernel(A, m, p->X.data, p->n, p->w, prec);
+        if (!st)
+            st = write_reference(out, A);
+        arb_mat_clear(A);
+        return st;
+    }
+    double *A = plstar_malloc(N * cols * sizeof(double), jacobian ? "Jacobian" : "kernel");
+    if (!A)
+        return PLSTAR_ESOFTWARE;
+    int st = jacobian ? fast_jacobian(A, m, p->X.data, p->n, p->w)
+                      : fast_kernel_explicit(A, m, p->X.data, p->n, p->w);
+    if (!st)
+        st = npy_write_matrix(out, A, N, cols);
+    free(A);
+    return st;
+}
+
+static int run(int argc, char **argv, int jacobian)
+{
+    static const struct option longopts[] = {CLI_MODEL_OPTIONS,
+                                             {"impl", required_argument, NULL, OPT_IMPL},
+                                             {"prec", required_argument, NULL, OPT_PREC},
+                                             {"out", required_argument, NULL, OPT_OUT},
+                                             {NULL, 0, NULL, 0}};
+    cli_model_args a = {.cmd = argv[0]};
+    int reference = 0, opt, r;
+    slong prec = PLSTAR_DEFAULT_PREC;
+    const char *out = NULL;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if ((r = cli_model_option(&a, opt, optarg)) < 0)
+            return PLSTAR_EUSAGE;
+        if (r)
+            continue;
+        switch (opt) {
+        case OPT_IMPL:
+            if ((reference = cli_parse_impl(optarg)) < 0)
+                return cli_usage(a.cmd, "--impl must be fast or reference, got '%s'", optarg);
+            break;
+        case OPT_PREC:
+            if (cli_parse_prec(&prec, optarg))
+                return cli_usage(a.cmd, "--prec takes bits in [32, 65536], got '%s'", optarg);
+            break;
+        case OPT_OUT:
+            out = optarg;
+            break;
+        case OPT_HELP:
+            printf("usage: plstar %s --model M.json --data X.npy (--weights W.npy | --seed S) "
+                   "[--impl fast|reference] [--prec BITS] --out FILE.npy\n", a.cmd);
+            return PLSTAR_OK;
+        default:
+            return cli_usage(a.cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage(a.cmd, "unexpected argument '%s'", argv[optind]);
+    if (!out)
+        return cli_usage(a.cmd, "needs --out FILE.npy");
+    const char *inputs[] = {a.model, a.data, a.weights, a.labels};
+    if ((r = cli_check_output(a.cmd, out, inputs, 4)))
+        return r;
+    plstar_problem p;
+    problem_init(&p);
+    int st = cli_load_problem(&p, &a, 0);
+    if (!st && (st = compute(&p, jacobian, reference, prec, out)))
+        cli_fail(a.cmd, st);
+    problem_clear(&p);
+    return st;
+}
+
+int cmd_kernel(int argc, char **argv) { return run(argc, argv, 0); }
+int cmd_jacobian(int argc, char **argv) { return run(argc, argv, 1); }

@@ -1,0 +1,71 @@
+/* cli/main.c — the plstar command: dispatch to the subcommands. */
+#include "cli/commands.h"
+#include "core/error.h"
+#include "core/outfile.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "usage: plstar COMMAND [options]\n"
+    "\n"
+    "  demo [--out DIR]                          the embedded example end to end\n"
+    "  kernel    MODEL [--impl fast|reference] [--prec BITS] --out K.npy\n"
+    "  jacobian  MODEL [--impl fast|reference] [--prec BITS] --out J.npy\n"
+    "  eig       --matrix K.npy [--impl fast|reference] [--prec BITS] [--json FILE]\n"
+    "  crosscheck MODEL [--labels Y.npy] [--prec BITS] [--json FILE]\n"
+    "\n"
+    "MODEL is --model M.json --data X.npy (--weights W.npy | --seed S).\n"
+    "The reference implementation writes NAME.npy (midpoints) and NAME.rad.npy (radii).\n"
+    "Exit status: 0 certified/pass, 1 refuted/fail, 2 inconclusive, 64 usage, 65 bad data,\n"
+    "66 cannot open input, 70 internal error, 73 cannot create output, 130 interrupted.\n";
+
+static void on_signal(int sig)
+{
+    static const char msg[] = "plstar: interrupted; partial outputs removed\n";
+    outfile_cleanup_all();
+    ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)ignored;
+    _exit(sig == SIGINT ? 130 : 143);
+}
+
+static void install_signal_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*run)(int, char **);
+    } commands[] = {
+        {"demo", cmd_demo},   {"kernel", cmd_kernel},         {"jacobian", cmd_jacobian},
+        {"crosscheck", cmd_crosscheck},
+    };
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return PLSTAR_EUSAGE;
+    }
+    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage_text, stdout);
+        return PLSTAR_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        puts("plstar " PLSTAR_VERSION);
+        return PLSTAR_OK;
+    }
+    install_signal_handlers();
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+        if (!strcmp(argv[1], commands[k].name))
+            return commands[k].run(argc - 1, argv + 1);
+    fprintf(stderr, "plstar: unknown command '%s' (see plstar help)\n", argv[1]);
+    return PLSTAR_EUSAGE;
+}

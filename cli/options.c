@@ -1,0 +1,123 @@
+#include "cli/options.h"
+#include "core/error.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int cli_fail(const char *cmd, int status)
+{
+    fprintf(stderr, "plstar %s: %s\n", cmd, plstar_errmsg());
+    return status;
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "plstar %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, " (see plstar help)\n");
+    va_end(ap);
+    return PLSTAR_EUSAGE;
+}
+
+int cli_parse_ulong(unsigned long *out, const char *s)
+{
+    char *end;
+    errno = 0;
+    if (!s || !*s || *s == '-')
+        return -1;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_double(double *out, const char *s)
+{
+    char *end;
+    errno = 0;
+    if (!s || !*s)
+        return -1;
+    double v = strtod(s, &end);
+    if (errno || *end || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_prec(slong *out, const char *s)
+{
+    unsigned long v;
+    if (cli_parse_ulong(&v, s) || v < 32 || v > 65536)
+        return -1;
+    *out = (slong)v;
+    return 0;
+}
+
+int cli_parse_impl(const char *s)
+{
+    if (strcmp(s, "fast") == 0)
+        return 0;
+    if (strcmp(s, "reference") == 0)
+        return 1;
+    return -1;
+}
+
+int cli_model_option(cli_model_args *a, int opt, const char *arg)
+{
+    switch (opt) {
+    case OPT_MODEL:
+        a->model = arg;
+        return 1;
+    case OPT_DATA:
+        a->data = arg;
+        return 1;
+    case OPT_WEIGHTS:
+        a->weights = arg;
+        return 1;
+    case OPT_LABELS:
+        a->labels = arg;
+        return 1;
+    case OPT_SEED:
+        if (cli_parse_ulong(&a->seed, arg)) {
+            cli_usage(a->cmd, "--seed takes a non-negative integer, got '%s'", arg);
+            return -1;
+        }
+        a->have_seed = 1;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int cli_load_problem(plstar_problem *p, const cli_model_args *a, int need_labels)
+{
+    if (!a->model || !a->data)
+        return cli_usage(a->cmd, "needs --model M.json and --data X.npy");
+    if (!!a->weights == !!a->have_seed)
+        return cli_usage(a->cmd, "needs exactly one of --weights W.npy and --seed S");
+    if (need_labels && !a->labels)
+        return cli_usage(a->cmd, "needs --labels Y.npy");
+    int st = problem_load(p, a->model, a->data, a->weights, a->seed, a->labels);
+    return st ? cli_fail(a->cmd, st) : PLSTAR_OK;
+}
+
+int cli_check_output(const char *cmd, const char *out, const char *const *inputs, size_t count)
+{
+    struct stat so;
+    if (stat(out, &so) != 0)
+        return PLSTAR_OK;
+    for (size_t k = 0; k < count; k++) {
+        struct stat si;
+        if (inputs[k] && stat(inputs[k], &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+            return cli_usage(cmd, "output %s is also an input; choose another name", out);
+    }
+    return PLSTAR_OK;
+}

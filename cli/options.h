@@ -1,0 +1,56 @@
+/*
+ * cli/options.h — what the subcommands share: the MODEL options
+ * (--model M.json --data X.npy (--weights W.npy | --seed S) [--labels Y.npy]),
+ * number parsing, output-path checks and the one-line error convention
+ * "plstar CMD: message" on stderr.
+ */
+#ifndef PLSTAR_CLI_OPTIONS_H
+#define PLSTAR_CLI_OPTIONS_H
+
+#include <getopt.h>
+#include <flint/flint.h>
+#include "core/model.h"
+
+enum {
+    OPT_MODEL = 1000, OPT_DATA, OPT_WEIGHTS, OPT_SEED, OPT_LABELS, OPT_IMPL, OPT_PREC, OPT_OUT, OPT_JSON,
+    OPT_MATRIX, OPT_MU, OPT_HELP
+};
+
+#define CLI_MODEL_OPTIONS                                          \
+    {"model", required_argument, NULL, OPT_MODEL},                 \
+    {"data", required_argument, NULL, OPT_DATA},                   \
+    {"weights", required_argument, NULL, OPT_WEIGHTS},             \
+    {"seed", required_argument, NULL, OPT_SEED},                   \
+    {"labels", required_argument, NULL, OPT_LABELS},               \
+    {"help", no_argument, NULL, OPT_HELP}
+
+typedef struct {
+    const char *cmd;                 /* subcommand name, for messages */
+    const char *model, *data, *weights, *labels;
+    unsigned long seed;
+    int have_seed;
+} cli_model_args;
+
+/* Handles one MODEL option; returns 1 if `opt` was one, 0 if not, or a
+ * negative value after printing a usage error. */
+int cli_model_option(cli_model_args *a, int opt, const char *arg);
+
+/* Loads the problem; prints the error and returns its status on failure. */
+int cli_load_problem(plstar_problem *p, const cli_model_args *a, int need_labels);
+
+/* Prints "plstar CMD: <message>" and returns status. */
+int cli_fail(const char *cmd, int status);
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Strict number parsing; return 0 on success. */
+int cli_parse_ulong(unsigned long *out, const char *s);
+int cli_parse_double(double *out, const char *s);
+int cli_parse_prec(slong *out, const char *s);
+
+/* Refuses (64) an output path that names one of the inputs. */
+int cli_check_output(const char *cmd, const char *out, const char *const *inputs, size_t count);
+
+/* "fast" or "reference" → 0 / 1; −1 otherwise. */
+int cli_parse_impl(const char *s);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * core/error.h — status codes and the one-line error message.
+ *
+ * Every public function returns an int status (GSL style). The codes are the
+ * exit statuses of the `plstar` command (sysexits.h), so a library status can
+ * be returned from main() unchanged. The message of the last error is kept per
+ * thread and is a single line that names the file or option at fault.
+ */
+#ifndef PLSTAR_CORE_ERROR_H
+#define PLSTAR_CORE_ERROR_H
+
+#include <stddef.h>
+
+enum plstar_status {
+    PLSTAR_OK = 0,            /* certified / pass */
+    PLSTAR_REFUTED = 1,       /* refuted / fail */
+    PLSTAR_INCONCLUSIVE = 2,  /* neither proven nor disproven */
+    PLSTAR_EUSAGE = 64,       /* bad command line or argument */
+    PLSTAR_EDATA = 65,        /* malformed input data */
+    PLSTAR_ENOINPUT = 66,     /* an input cannot be opened */
+    PLSTAR_ESOFTWARE = 70,    /* internal error (including out of memory) */
+    PLSTAR_ECANTCREAT = 73,   /* an output cannot be created */
+    PLSTAR_EINTERRUPTED = 130 /* stopped by SIGINT/SIGTERM */
+};
+
+/* Records a printf-style message for the calling thread and returns `code`. */
+int plstar_error(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The last recorded message of the calling thread ("" when none). */
+const char *plstar_errmsg(void);
+
+/* Clears the recorded message. */
+void plstar_error_clear(void);
+
+/* malloc/calloc that record an error (PLSTAR_ESOFTWARE) instead of returning
+ * silently; `what` names the object in the message. */
+void *plstar_malloc(size_t bytes, const char *what);
+void *plstar_calloc(size_t count, size_t size, const char *what);
+
+/* Multiplies a*b*c into *out; returns 0 on overflow of size_t. */
+int plstar_size_mul(size_t *out, size_t a, size_t b, size_t c);
+
+#endif

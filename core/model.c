@@ -1,0 +1,458 @@
+#include "core/model.h"
+#include "core/error.h"
+
+#include <jansson.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+void model_init(plstar_model *m) { memset(m, 0, sizeof *m); }
+
+void model_clear(plstar_model *m)
+{
+    for (size_t l = 0; l < m->nlayers; l++)
+        free(m->layers[l].fixed);
+    free(m->layers);
+    model_init(m);
+}
+
+/* ---- parsing ---------------------------------------------------------- */
+
+static int get_dim(size_t *out, json_t *root, const char *key, const char *name, int required)
+{
+    json_t *v = json_object_get(root, key);
+    if (!v) {
+        if (required)
+            return plstar_error(PLSTAR_EDATA, "%s: missing \"%s\"", name, key);
+        return PLSTAR_OK;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < 1 || (json_int_t)json_integer_value(v) > (json_int_t)PLSTAR_MAX_DIM)
+        return plstar_error(PLSTAR_EDATA, "%s: \"%s\" must be an integer in [1, %zu]", name, key, (size_t)PLSTAR_MAX_DIM);
+    *out = (size_t)json_integer_value(v);
+    return PLSTAR_OK;
+}
+
+static int get_act(plstar_act *out, json_t *root, const char *key, const char *dflt, const char *name)
+{
+    json_t *v = json_object_get(root, key);
+    const char *s = dflt;
+    if (v) {
+        if (!json_is_string(v))
+            return plstar_error(PLSTAR_EDATA, "%s: \"%s\" must be a string", name, key);
+        s = json_string_value(v);
+    }
+    int a = act_from_name(s);
+    if (a < 0)
+        return plstar_error(PLSTAR_EDATA, "%s: unknown %s \"%s\" (known: linear, tanh, sigmoid, softplus, sin, erf, gelu, relu, leaky_relu)", name, key, s);
+    *out = (plstar_act)a;
+    return PLSTAR_OK;
+}
+
+static int check_keys(json_t *root, const char *const *allowed, const char *name)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(root, key, v) {
+        int ok = 0;
+        for (const char *const *a = allowed; *a; a++)
+            ok |= strcmp(*a, key) == 0;
+        if (!ok)
+            return plstar_error(PLSTAR_EDATA, "%s: unknown key \"%s\" for model \"%s\"", name, key,
+                                json_string_value(json_object_get(root, "model")));
+    }
+    return PLSTAR_OK;
+}
+
+/* Fills layer geometry, offsets and the parameter count, refusing overflow. */
+static int layout(plstar_model *m, const char *name)
+{
+    size_t off = 0;
+    for (size_t l = 0; l < m->nlayers; l++) {
+        plstar_layer *L = &m->layers[l];
+        if (!L->trainable)
+            continue;
+        size_t wcount;
+        if (!plstar_size_mul(&wcount, L->in, L->out, 1) || wcount > ((size_t)1 << 40))
+            return plstar_error(PLSTAR_EDATA, "%s: layer %zu has too many weights (%zu x %zu)", name, l + 1, L->out, L->in);
+        L->w_offset = off;
+        off += wcount;
+        L->b_offset = off;
+        if (L->has_bias)
+            off += L->out;
+        if (off > ((size_t)1 << 40))
+            return plstar_error(PLSTAR_EDATA, "%s: more than 2^40 parameters", name);
+    }
+    m->nparams = off;
+    return PLSTAR_OK;
+}
+
+static int alloc_layers(plstar_model *m, size_t count, const char *name)
+{
+    m->layers = plstar_calloc(count, sizeof *m->layers, "layers");
+    if (!m->layers)
+        return PLSTAR_ESOFTWARE;
+    m->nlayers = count;
+    return PLSTAR_OK;
+}
+
+static int parse_linear(plstar_model *m, json_t *root, const char *name)
+{
+    static const char *const keys[] = {"model", "input_dim", NULL};
+    int st = check_keys(root, keys, name);
+    if (!st)
+        st = get_dim(&m->input_dim, root, "input_dim", name, 0);
+    if (!st)
+        st = alloc_layers(m, 1, name);
+    if (st)
+        return st;
+    m->outputs = 1;
+    m->activation = m->output_activation = ACT_LINEAR;
+    m->layers[0] = (plstar_layer){.in = m->input_dim, .out = 1, .act = ACT_LINEAR, .scale_div = 1,
+                                  .trainable = 1, .init_std = 1.0};
+    return PLSTAR_OK;
+}
+
+static int parse_shallow(plstar_model *m, json_t *root, const char *name)
+{
+    static const char *const keys[] = {"model", "input_dim", "width", "activation", NULL};
+    size_t width = 0;
+    int st = check_keys(root, keys, name);
+    if (!st)
+        st = get_dim(&m->input_dim, root, "input_dim", name, 1);
+    if (!st)
+        st = get_dim(&width, root, "width", name, 1);
+    if (!st)
+        st = get_act(&m->activation, root, "activation", "tanh", name);
+    if (!st)
+        st = alloc_layers(m, 2, name);
+    if (st)
+        return st;
+    m->outputs = 1;
+    m->output_activation = ACT_LINEAR;
+    m->layers[0] = (plstar_layer){.in = m->input_dim, .out = width, .act = m->activation, .scale_div = 1,
+                                  .trainable = 1, .init_std = 1.0};
+    m->layers[1] = (plstar_layer){.in = width, .out = 1, .act = ACT_LINEAR, .scale_div = width, .trainable = 0};
+    m->layers[1].fixed = plstar_malloc(width * sizeof(double), "output signs");
+    if (!m->layers[1].fixed)
+        return PLSTAR_ESOFTWARE;
+    for (size_t j = 0; j < width; j++)
+        m->layers[1].fixed[j] = (j % 2 == 0) ? 1.0 : -1.0;
+    return PLSTAR_OK;
+}
+
+static int parse_mlp(plstar_model *m, json_t *root, const char *name)
+{
+    static const char *const keys[] = {"model", "input_dim", "widths", "outputs", "activation",
+                                       "output_activation", "scaling", "bias", NULL};
+    int st = check_keys(root, keys, name);
+    if (!st)
+        st = get_dim(&m->input_dim, root, "input_dim", name, 1);
+    m->outputs = 1;
+    if (!st)
+        st = get_dim(&m->outputs, root, "outputs", name, 0);
+    if (!st)
+        st = get_act(&m->activation, root, "activation", "tanh", name);
+    if (!st)
+        st = get_act(&m->output_activation, root, "output_activation", "linear", name);
+    if (st)
+        return st;
+    json_t *widths = json_object_get(root, "widths");
+    if (!json_is_array(widths) || json_array_size(widths) > PLSTAR_MAX_LAYERS - 1)
+        return plstar_error(PLSTAR_EDATA, "%s: \"widths\" must be an array of at most %d hidden widths", name, PLSTAR_MAX_LAYERS - 1);
+    json_t *scaling = json_object_get(root, "scaling");
+    const char *sc = scaling ? json_string_value(scaling) : "ntk";
+    if (!sc || (strcmp(sc, "ntk") && strcmp(sc, "standard")))
+        return plstar_error(PLSTAR_EDATA, "%s: \"scaling\" must be \"ntk\" or \"standard\"", name);
+    m->scaling = strcmp(sc, "ntk") == 0 ? SCALING_NTK : SCALING_STANDARD;
+    json_t *bias = json_object_get(root, "bias");
+    if (bias && !json_is_boolean(bias))
+        return plstar_error(PLSTAR_EDATA, "%s: \"bias\" must be true or false", name);
+    m->bias = bias && json_is_true(bias);
+    size_t hidden = json_array_size(widths);
+    if ((st = alloc_layers(m, hidden + 1, name)))
+        return st;
+    size_t in = m->input_dim;
+    for (size_t l = 0; l <= hidden; l++) {
+        size_t out = m->outputs;
+        if (l < hidden) {
+            json_t *v = json_array_get(widths, l);
+            if (!json_is_integer(v) || json_integer_value(v) < 1 || (json_int_t)json_integer_value(v) > (json_int_t)PLSTAR_MAX_DIM)
+                return plstar_error(PLSTAR_EDATA, "%s: widths[%zu] must be an integer in [1, %zu]", name, l, (size_t)PLSTAR_MAX_DIM);
+            out = (size_t)json_integer_value(v);
+        }
+        int ntk = m->scaling == SCALING_NTK;
+        m->layers[l] = (plstar_layer){.in = in, .out = out,
+                                      .act = l < hidden ? m->activation : m->output_activation,
+                                      .scale_div = ntk ? in : 1, .trainable = 1, .has_bias = m->bias,
+                                      .init_std = ntk ? 1.0 : 1.0 / sqrt((double)in)};
+        in = out;
+    }
+    return PLSTAR_OK;
+}
+
+int model_parse_json(plstar_model *m, const char *text, const char *name)
+{
+    json_error_t jerr;
+    model_clear(m);
+    json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return plstar_error(PLSTAR_EDATA, "%s: invalid JSON at line %d: %s", name, jerr.line, jerr.text);
+    int st;
+    json_t *kind = json_object_get(root, "model");
+    const char *k = json_is_object(root) ? json_string_value(kind) : NULL;
+    if (!json_is_object(root))
+        st = plstar_error(PLSTAR_EDATA, "%s: the model description must be a JSON object", name);
+    else if (!k)
+        st = plstar_error(PLSTAR_EDATA, "%s: missing \"model\" (\"linear\", \"shallow\" or \"mlp\")", name);
+    else if (strcmp(k, "linear") == 0)
+        m->kind = MODEL_LINEAR, st = parse_linear(m, root, name);
+    else if (strcmp(k, "shallow") == 0)
+        m->kind = MODEL_SHALLOW, st = parse_shallow(m, root, name);
+    else if (strcmp(k, "mlp") == 0)
+        m->kind = MODEL_MLP, st = parse_mlp(m, root, name);
+    else
+        st = plstar_error(PLSTAR_EDATA, "%s: unknown model \"%s\" (known: linear, shallow, mlp)", name, k);
+    if (!st && m->input_dim)
+        st = layout(m, name);
+    json_decref(root);
+    if (st)
+        model_clear(m);
+    return st;
+}
+
+int model_set_input_dim(plstar_model *m, size_t d)
+{
+    if (m->input_dim && m->input_dim != d)
+        return plstar_error(PLSTAR_EDATA, "model expects input_dim %zu, data has %zu columns", m->input_dim, d);
+    if (d < 1 || d > PLSTAR_MAX_DIM)
+        return plstar_error(PLSTAR_EDATA, "input dimension %zu out of range", d);
+    m->input_dim = d;
+    m->layers[0].in = d;
+    if (m->scaling == SCALING_NTK && m->kind == MODEL_MLP)
+        m->layers[0].scale_div = d;
+    return layout(m, "model");
+}
+
+int model_read(plstar_model *m, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return plstar_error(PLSTAR_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
+    char *text = plstar_malloc(1 << 20, "model description");
+    size_t len = text ? fread(text, 1, (1 << 20) - 1, f) : 0;
+    int toolong = !feof(f) && !ferror(f);
+    int bad = ferror(f);
+    fclose(f);
+    if (!text)
+        return PLSTAR_ESOFTWARE;
+    text[len] = '\0';
+    int st = bad ? plstar_error(PLSTAR_ENOINPUT, "%s: read error", path)
+             : toolong ? plstar_error(PLSTAR_EDATA, "%s: model description larger than 1 MiB", path)
+                       : model_parse_json(m, text, path);
+    free(text);
+    return st;
+}
+
+char *model_to_json(const plstar_model *m)
+{
+    json_t *o = json_object();
+    static const char *const kinds[] = {"linear", "shallow", "mlp"};
+    json_object_set_new(o, "model", json_string(kinds[m->kind]));
+    json_object_set_new(o, "input_dim", json_integer((json_int_t)m->input_dim));
+    if (m->kind == MODEL_SHALLOW) {
+        json_object_set_new(o, "width", json_integer((json_int_t)m->layers[0].out));
+        json_object_set_new(o, "activation", json_string(act_name(m->activation)));
+    } else if (m->kind == MODEL_MLP) {
+        json_t *w = json_array();
+        for (size_t l = 0; l + 1 < m->nlayers; l++)
+            json_array_append_new(w, json_integer((json_int_t)m->layers[l].out));
+        json_object_set_new(o, "widths", w);
+        json_object_set_new(o, "outputs", json_integer((json_int_t)m->outputs));
+        json_object_set_new(o, "activation", json_string(act_name(m->activation)));
+        json_object_set_new(o, "output_activation", json_string(act_name(m->output_activation)));
+        json_object_set_new(o, "scaling", json_string(m->scaling == SCALING_NTK ? "ntk" : "standard"));
+        json_object_set_new(o, "bias", json_boolean(m->bias));
+    }
+    char *s = json_dumps(o, JSON_PRESERVE_ORDER);
+    json_decref(o);
+    return s;
+}
+
+size_t model_width(const plstar_model *m)
+{
+    size_t w = m->input_dim;
+    if (m->nlayers > 1) {
+        w = m->layers[0].out;
+        for (size_t l = 1; l + 1 < m->nlayers; l++)
+            if (m->layers[l].out < w)
+                w = m->layers[l].out;
+    }
+    return w;
+}
+
+int model_twice_differentiable(const plstar_model *m)
+{
+    for (size_t l = 0; l < m->nlayers; l++)
+        if (!act_twice_differentiable(m->layers[l].act))
+            return 0;
+    return 1;
+}
+
+void model_init_weights(double *w, const plstar_model *m, unsigned long seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, seed);
+    for (size_t l = 0; l < m->nlayers; l++) {
+        const plstar_layer *L = &m->layers[l];
+        if (!L->trainable)
+            continue;
+        for (size_t k = 0; k < L->in * L->out; k++)
+            w[L->w_offset + k] = L->init_std * gsl_ran_gaussian(r, 1.0);
+        if (L->has_bias)
+            memset(w + L->b_offset, 0, L->out * sizeof(double));
+    }
+    gsl_rng_free(r);
+}
+
+/* ---- problems --------------------------------------------------------- */
+
+void problem_init(plstar_problem *p)
+{
+    memset(p, 0, sizeof *p);
+    model_init(&p->model);
+    npy_init(&p->X);
+    npy_init(&p->y);
+}
+
+void problem_clear(plstar_problem *p)
+{
+    model_clear(&p->model);
+    npy_clear(&p->X);
+    npy_clear(&p->y);
+    free(p->w);
+    problem_init(p);
+}
+
+int array_all_finite(const double *a, size_t len, size_t *where)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!isfinite(a[i])) {
+            *where = i;
+            return 0;
+        }
+    return 1;
+}
+
+static int check_finite(const plstar_array *a, const char *path)
+{
+    size_t at;
+    if (array_all_finite(a->data, a->size, &at))
+        return PLSTAR_OK;
+    return plstar_error(PLSTAR_EDATA, "%s: non-finite value %g at flat index %zu", path, a->data[at], at);
+}
+
+static int load_weights(plstar_problem *p, const char *path, unsigned long seed)
+{
+    size_t P = p->model.nparams;
+    p->w = plstar_malloc(P * sizeof(double), "weights");
+    if (!p->w)
+        return PLSTAR_ESOFTWARE;
+    if (!path) {
+        model_init_weights(p->w, &p->model, seed);
+        return PLSTAR_OK;
+    }
+    plstar_array a;
+    npy_init(&a);
+    int st = npy_read(&a, path);
+    if (!st && a.size != P)
+        st = plstar_error(PLSTAR_EDATA, "%s: expected %zu parameters for this model, file has %zu", path, P, a.size);
+    if (!st)
+        st = check_finite(&a, path);
+    if (!st)
+        memcpy(p->w, a.data, P * sizeof(double));
+    npy_clear(&a);
+    return st;
+}
+
+static int load_labels(plstar_problem *p, const char *path)
+{
+    int st = npy_read(&p->y, path);
+    if (st)
+        return st;
+    size_t c = p->model.outputs;
+    int shape_ok = (p->y.ndim == 1 && p->y.shape[0] == p->n * c) ||
+                   (p->y.ndim == 2 && p->y.shape[0] == p->n && p->y.shape[1] == c);
+    if (!shape_ok)
+        return plstar_error(PLSTAR_EDATA, "%s: labels must have shape (%zu,) or (%zu, %zu) for %zu samples and %zu outputs",
+                            path, p->n * c, p->n, c, p->n, c);
+    return check_finite(&p->y, path);
+}
+
+int problem_load(plstar_problem *p, const char *model_path, const char *data_path,
+                 const char *weights_path, unsigned long seed, const char *labels_path)
+{
+    problem_clear(p);
+    int st = model_read(&p->model, model_path);
+    if (!st)
+        st = npy_read(&p->X, data_path);
+    if (!st && p->X.ndim != 2)
+        st = plstar_error(PLSTAR_EDATA, "%s: data must be 2-D (samples x input_dim), got %zu dimensions", data_path, p->X.ndim);
+    if (!st && p->X.shape[0] == 0)
+        st = plstar_error(PLSTAR_EDATA, "%s: no samples", data_path);
+    if (!st && p->model.input_dim && p->X.shape[1] != p->model.input_dim)
+        st = plstar_error(PLSTAR_EDATA, "%s: %zu columns but the model's input_dim is %zu", data_path, p->X.shape[1], p->model.input_dim);
+    if (!st && !p->model.input_dim)
+        st = model_set_input_dim(&p->model, p->X.shape[1]);
+    if (!st)
+        st = check_finite(&p->X, data_path);
+    if (!st) {
+        p->n = p->X.shape[0];
+        p->N = p->n * p->model.outputs;
+        st = load_weights(p, weights_path, seed);
+    }
+    if (!st && labels_path)
+        st = load_labels(p, labels_path);
+    if (st) {
+        char keep[512];
+        snprintf(keep, sizeof keep, "%s", plstar_errmsg());
+        problem_clear(p);
+        plstar_error(st, "%s", keep);
+    }
+    return st;
+}
+
+int problem_set(plstar_problem *p, const plstar_model *m, const double *X, size_t n,
+                const double *w, const double *y)
+{
+    problem_clear(p);
+    char *json = model_to_json(m);
+    int st = json ? model_parse_json(&p->model, json, "model") : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
+    free(json);
+    if (st)
+        return st;
+    size_t d = m->input_dim, P = m->nparams, c = m->outputs;
+    p->n = n;
+    p->N = n * c;
+    p->X.ndim = 2;
+    p->X.shape[0] = n;
+    p->X.shape[1] = d;
+    p->X.size = n * d;
+    p->X.data = plstar_malloc(n * d * sizeof(double), "data");
+    p->w = plstar_malloc(P * sizeof(double), "weights");
+    if (!p->X.data || !p->w)
+        return PLSTAR_ESOFTWARE;
+    memcpy(p->X.data, X, n * d * sizeof(double));
+    memcpy(p->w, w, P * sizeof(double));
+    if (y) {
+        p->y.ndim = 1;
+        p->y.shape[0] = p->y.size = n * c;
+        p->y.data = plstar_malloc(n * c * sizeof(double), "labels");
+        if (!p->y.data)
+            return PLSTAR_ESOFTWARE;
+        memcpy(p->y.data, y, n * c * sizeof(double));
+    }
+    return PLSTAR_OK;
+}

@@ -1,0 +1,47 @@
+/*
+ * core/npy.h — NumPy .npy arrays (format versions 1.0, 2.0 and 3.0).
+ *
+ * Reads little-endian float64 ('<f8') and float32 ('<f4', widened exactly to
+ * double), in C or Fortran order; the result is always a C-order double array.
+ * Everything else (big-endian, complex, object, integer dtypes, truncated data,
+ * a header whose shape disagrees with the file size, more than PLSTAR_NPY_MAXDIM
+ * dimensions) is refused with PLSTAR_EDATA and a one-line message naming the
+ * file and the problem; nothing is allocated from the header's claim before the
+ * file size has confirmed it. A missing file gives PLSTAR_ENOINPUT.
+ *
+ * Writing produces format 1.0, '<f8', C order, atomically (core/outfile.h).
+ */
+#ifndef PLSTAR_CORE_NPY_H
+#define PLSTAR_CORE_NPY_H
+
+#include <stddef.h>
+
+#define PLSTAR_NPY_MAXDIM 8
+
+typedef struct {
+    double *data;                   /* C order, owned */
+    size_t ndim;
+    size_t shape[PLSTAR_NPY_MAXDIM];
+    size_t size;                    /* product of shape (1 for ndim == 0) */
+    int source_itemsize;            /* 8 for '<f8', 4 for '<f4' */
+} plstar_array;
+
+void npy_init(plstar_array *a);
+void npy_clear(plstar_array *a);
+
+/* Reads `path` into `a` (which must be initialised; previous data is freed).
+ * `path` may also be a pipe or FIFO. On failure `a` is left unchanged. */
+int npy_read(plstar_array *a, const char *path);
+
+/* Parses an in-memory .npy image; `name` is used in messages. On failure `a`
+ * is left unchanged. */
+int npy_parse(plstar_array *a, const unsigned char *buf, size_t len, const char *name);
+
+/* Writes a C-order double array of the given shape atomically. */
+int npy_write(const char *path, const double *data, size_t ndim, const size_t *shape);
+
+/* Convenience: 1-D and 2-D writers. */
+int npy_write_vector(const char *path, const double *data, size_t n);
+int npy_write_matrix(const char *path, const double *data, size_t rows, size_t cols);
+
+#endif

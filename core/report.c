@@ -1,0 +1,93 @@
+#include "core/report.h"
+#include "core/error.h"
+#include "core/outfile.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef PLSTAR_VERSION
+#define PLSTAR_VERSION "0.1.0"
+#endif
+
+json_t *report_new(const char *check, const char *statement)
+{
+    json_t *r = json_object();
+    json_object_set_new(r, "plstar_version", json_string(PLSTAR_VERSION));
+    json_object_set_new(r, "check", json_string(check));
+    json_object_set_new(r, "statement", json_string(statement));
+    json_object_set_new(r, "verdict", json_string("inconclusive"));
+    json_object_set_new(r, "inputs", json_object());
+    json_object_set_new(r, "quantities", json_object());
+    return r;
+}
+
+/* JSON has no infinities or NaN: unbounded ends are written as null. */
+static json_t *real_or_null(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+json_t *report_interval(double lower, double upper)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "lower", real_or_null(lower));
+    json_object_set_new(o, "upper", real_or_null(upper));
+    return o;
+}
+
+double arb_lower_d(const arb_t x)
+{
+    arf_t t;
+    arf_init(t);
+    arb_get_lbound_arf(t, x, 64);
+    double d = arf_get_d(t, ARF_RND_FLOOR);
+    arf_clear(t);
+    return arb_is_finite(x) ? d : -INFINITY;
+}
+
+double arb_upper_d(const arb_t x)
+{
+    arf_t t;
+    arf_init(t);
+    arb_get_ubound_arf(t, x, 64);
+    double d = arf_get_d(t, ARF_RND_CEIL);
+    arf_clear(t);
+    return arb_is_finite(x) ? d : INFINITY;
+}
+
+json_t *report_interval_arb(const arb_t x)
+{
+    return report_interval(arb_lower_d(x), arb_upper_d(x));
+}
+
+const char *report_verdict_name(int status, int is_check)
+{
+    switch (status) {
+    case PLSTAR_OK:
+        return is_check ? "pass" : "certified";
+    case PLSTAR_REFUTED:
+        return is_check ? "fail" : "refuted";
+    default:
+        return "inconclusive";
+    }
+}
+
+void report_set_verdict(json_t *report, const char *verdict)
+{
+    json_object_set_new(report, "verdict", json_string(verdict));
+}
+
+int report_write(const char *path, const json_t *report)
+{
+    char *text = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    if (!text)
+        return plstar_error(PLSTAR_ESOFTWARE, "%s: cannot serialise report", path);
+    size_t len = strlen(text);
+    text = realloc(text, len + 2);
+    text[len] = '\n';
+    text[len + 1] = '\0';
+    int st = outfile_write_text(path, text);
+    free(text);
+    return st;
+}

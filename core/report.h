@@ -1,0 +1,38 @@
+/*
+ * core/report.h — JSON reports.
+ *
+ * A report is {"plstar_version", "check", "statement", "verdict", "inputs",
+ * "quantities", ...}. Every certified quantity is an interval
+ * {"lower": …, "upper": …} with lower rounded down and upper rounded up, and all
+ * reals are printed with 17 significant digits so they round-trip.
+ */
+#ifndef PLSTAR_CORE_REPORT_H
+#define PLSTAR_CORE_REPORT_H
+
+#include <jansson.h>
+#include <arb.h>
+
+/* New report with plstar_version, check and statement set, and empty
+ * "inputs" and "quantities" objects. */
+json_t *report_new(const char *check, const char *statement);
+
+/* {"lower": lo, "upper": hi} from doubles (already directed outwards). */
+json_t *report_interval(double lower, double upper);
+
+/* {"lower", "upper"} enclosing the ball x (outward rounding to double). */
+json_t *report_interval_arb(const arb_t x);
+
+/* Double bounds of a ball, rounded outwards. */
+double arb_lower_d(const arb_t x);
+double arb_upper_d(const arb_t x);
+
+/* Verdict name for a status: "certified"/"pass", "refuted"/"fail", "inconclusive". */
+const char *report_verdict_name(int status, int is_check);
+
+/* Sets report["verdict"]. */
+void report_set_verdict(json_t *report, const char *verdict);
+
+/* Writes atomically, indented; PLSTAR_ECANTCREAT on failure. */
+int report_write(const char *path, const json_t *report);
+
+#endif

@@ -1,0 +1,51 @@
+#include "examples/demo_example.h"
+#include "core/error.h"
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+
+const char demo_model_json[] =
+    "{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [16, 16], \"outputs\": 1, "
+    "\"activation\": \"tanh\", \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}";
+
+void demo_sphere_data(double *X, size_t n, size_t d, unsigned long seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, seed);
+    for (size_t i = 0; i < n; i++) {
+        double norm = 0.0;
+        for (size_t j = 0; j < d; j++) {
+            X[i * d + j] = gsl_ran_gaussian(r, 1.0);
+            norm += X[i * d + j] * X[i * d + j];
+        }
+        norm = sqrt(norm);
+        for (size_t j = 0; j < d; j++)
+            X[i * d + j] /= norm;
+    }
+    gsl_rng_free(r);
+}
+
+int demo_example_problem(plstar_problem *p)
+{
+    plstar_model m;
+    model_init(&m);
+    int st = model_parse_json(&m, demo_model_json, "demo model");
+    if (st)
+        return st;
+    size_t n = DEMO_SAMPLES, d = m.input_dim;
+    double *X = malloc(n * d * sizeof(double)), *w = malloc(m.nparams * sizeof(double)), *y = malloc(n * sizeof(double));
+    if (!X || !w || !y)
+        st = plstar_error(PLSTAR_ESOFTWARE, "out of memory for the demo example");
+    if (!st) {
+        demo_sphere_data(X, n, d, DEMO_DATA_SEED);
+        model_init_weights(w, &m, DEMO_WEIGHT_SEED);
+        for (size_t i = 0; i < n; i++)
+            y[i] = sin(3.0 * X[i * d]);
+        st = problem_set(p, &m, X, n, w, y);
+    }
+    free(X), free(w), free(y);
+    model_clear(&m);
+    return st;
+}

@@ -1,0 +1,25 @@
+/*
+ * examples/demo_example.h — the embedded example used by `plstar demo`, the
+ * README and the tests: a 2-hidden-layer tanh MLP (d = 3, widths [16, 16],
+ * NTK scaling, no bias) on n = 8 inputs drawn uniformly on the unit sphere,
+ * labels y_i = sin(3·x_i1), weights from --seed 1.
+ */
+#ifndef PLSTAR_EXAMPLES_DEMO_H
+#define PLSTAR_EXAMPLES_DEMO_H
+
+#include "core/model.h"
+
+extern const char demo_model_json[];
+
+#define DEMO_SAMPLES 8
+#define DEMO_DATA_SEED 2022
+#define DEMO_WEIGHT_SEED 1
+
+/* Points on the unit sphere in R^d: Gaussian draws from a gsl_rng_mt19937
+ * seeded with `seed`, each row normalised. */
+void demo_sphere_data(double *X, size_t n, size_t d, unsigned long seed);
+
+/* Fills p with the embedded example. */
+int demo_example_problem(plstar_problem *p);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * proofs-checks/crosscheck.h — the fast path against the reference.
+ *
+ * For every quantity Q in {F, DF, K, L, ∇L} and every entry, the fast double
+ * value must lie in the reference enclosure widened by the proven bound on the
+ * fast path's rounding error (fast/errbound.h):
+ *     |fast − mid| ≤ rad + err.
+ * Both sides are exact: the test is done in Arb on the exact double value. An
+ * entry that fails proves |fast − true| > err, i.e. a bug in the fast path or in
+ * its error analysis. The worst entry is reported in units of the allowance
+ * rad + err (a ratio ≤ 1 passes).
+ */
+#ifndef PLSTAR_PROOFS_CROSSCHECK_H
+#define PLSTAR_PROOFS_CROSSCHECK_H
+
+#include <arb_mat.h>
+#include <jansson.h>
+#include "core/model.h"
+
+typedef struct {
+    const char *name;
+    size_t count, violations, worst_index;
+    double worst_ratio;            /* max |fast − mid| / (rad + err) */
+    double worst_fast, worst_mid, worst_rad, worst_err;
+} crosscheck_quantity;
+
+/* Compares `count` fast values with their error bounds against the entries of
+ * the ball matrix `ref` (row-major, same count). Returns PLSTAR_OK when all lie
+ * inside, PLSTAR_REFUTED otherwise. */
+int crosscheck_compare(crosscheck_quantity *q, const char *name, const double *fast, const double *err,
+                       const arb_mat_t ref, size_t count);
+
+#define CROSSCHECK_MAX_QUANTITIES 5
+
+typedef struct {
+    crosscheck_quantity q[CROSSCHECK_MAX_QUANTITIES];
+    size_t nq;
+    double seconds_fast, seconds_reference;
+} crosscheck_result;
+
+/* Runs the whole cross-check of a problem (loss and gradient only when it has
+ * labels). Returns PLSTAR_OK (pass), PLSTAR_REFUTED (fail) or an error. */
+int check_crosscheck(crosscheck_result *res, const plstar_problem *p, slong prec);
+
+/* The JSON report of a result. */
+json_t *crosscheck_report(const crosscheck_result *res, const plstar_problem *p, slong prec, int status);
+
+#endif

@@ -1,0 +1,353 @@
+#include "reference/network.h"
+#include "core/error.h"
+#include "fast/network.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void ref_forward_init(ref_forward_state *s) { memset(s, 0, sizeof *s); }
+
+void ref_forward_clear(ref_forward_state *s)
+{
+    for (size_t l = 0; l < s->nlayers; l++) {
+        arb_mat_clear(s->z + l);
+        arb_mat_clear(s->a + l);
+        arb_mat_clear(s->s1 + l);
+    }
+    free(s->z);
+    free(s->a);
+    free(s->s1);
+    ref_forward_init(s);
+}
+
+void ref_layer_scale(arb_t scale, const plstar_layer *L, slong prec)
+{
+    arb_rsqrt_ui(scale, L->scale_div, prec);
+}
+
+/* Exact ball matrix from a row-major double array; transposed if asked. */
+static void mat_from_doubles(arb_mat_t A, const double *x, size_t rows, size_t cols, int transpose)
+{
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++)
+            arb_set_d(transpose ? arb_mat_entry(A, j, i) : arb_mat_entry(A, i, j), x[i * cols + j]);
+}
+
+static void forward_layer(ref_forward_state *s, size_t l, const plstar_model *m, const arb_mat_t prev,
+                          const double *w, slong prec)
+{
+    const plstar_layer *L = &m->layers[l];
+    size_t n = s->n;
+    arb_mat_t Wt;
+    arb_t scale;
+    arb_mat_init(Wt, L->in, L->out);
+    arb_init(scale);
+    mat_from_doubles(Wt, fast_layer_weights(m, l, w), L->out, L->in, 1);
+    arb_mat_init(s->z + l, n, L->out);
+    arb_mat_init(s->a + l, n, L->out);
+    arb_mat_init(s->s1 + l, n, L->out);
+    arb_mat_mul(s->z + l, prev, Wt, prec);
+    ref_layer_scale(scale, L, prec);
+    arb_mat_scalar_mul_arb(s->z + l, s->z + l, scale, prec);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < L->out; j++) {
+            arb_ptr z = arb_mat_entry(s->z + l, i, j);
+            if (L->has_bias) {
+                arb_t b;
+                arb_init(b);
+                arb_set_d(b, w[L->b_offset + j]);
+                arb_add(z, z, b, prec);
+                arb_clear(b);
+            }
+            act_eval_arb(L->act, arb_mat_entry(s->a + l, i, j), arb_mat_entry(s->s1 + l, i, j), NULL, z, prec);
+        }
+    arb_mat_clear(Wt);
+    arb_clear(scale);
+}
+
+int ref_forward(ref_forward_state *s, const plstar_model *m, const double *X, size_t n,
+                const double *w, slong prec)
+{
+    ref_forward_clear(s);
+    s->z = calloc(m->nlayers, sizeof(arb_mat_struct));
+    s->a = calloc(m->nlayers, sizeof(arb_mat_struct));
+    s->s1 = calloc(m->nlayers, sizeof(arb_mat_struct));
+    if (!s->z || !s->a || !s->s1) {
+        free(s->z), free(s->a), free(s->s1);
+        ref_forward_init(s);
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory in the reference forward pass");
+    }
+    s->n = n;
+    arb_mat_t x;
+    arb_mat_init(x, n, m->input_dim);
+    mat_from_doubles(x, X, n, m->input_dim, 0);
+    for (size_t l = 0; l < m->nlayers; l++) {
+        forward_layer(s, l, m, l ? s->a + l - 1 : x, w, prec);
+        s->nlayers = l + 1;
+    }
+    arb_mat_clear(x);
+    return PLSTAR_OK;
+}
+
+int ref_backward(arb_mat_struct *D, const ref_forward_state *s, const plstar_model *m,
+                 const double *w, const arb_mat_t seeds, size_t q, slong prec)
+{
+    size_t n = s->n, c = m->outputs, R = n * q, last = m->nlayers - 1;
+    arb_mat_init(D + last, R, c);
+    for (size_t r = 0; r < R; r++)
+        for (size_t k = 0; k < c; k++)
+            arb_mul(arb_mat_entry(D + last, r, k), arb_mat_entry(seeds, r, k),
+                    arb_mat_entry(s->s1 + last, r / q, k), prec);
+    arb_t scale;
+    arb_init(scale);
+    for (size_t l = last; l-- > 0;) {
+        const plstar_layer *Lnext = &m->layers[l + 1];
+        size_t out = m->layers[l].out;
+        arb_mat_t W;
+        arb_mat_init(W, Lnext->out, Lnext->in);
+        mat_from_doubles(W, fast_layer_weights(m, l + 1, w), Lnext->out, Lnext->in, 0);
+        arb_mat_init(D + l, R, out);
+        arb_mat_mul(D + l, D + l + 1, W, prec);
+        ref_layer_scale(scale, Lnext, prec);
+        for (size_t r = 0; r < R; r++)
+            for (size_t a = 0; a < out; a++) {
+                arb_ptr d = arb_mat_entry(D + l, r, a);
+                arb_mul(d, d, scale, prec);
+                arb_mul(d, d, arb_mat_entry(s->s1 + l, r / q, a), prec);
+            }
+        arb_mat_clear(W);
+    }
+    arb_clear(scale);
+    return PLSTAR_OK;
+}
+
+int ref_outputs(arb_mat_t F, const plstar_model *m, const double *X, size_t n, const double *w, slong prec)
+{
+    ref_forward_state s;
+    ref_forward_init(&s);
+    int st = ref_forward(&s, m, X, n, w, prec);
+    if (!st)
+        for (size_t r = 0; r < n * m->outputs; r++)
+            arb_set(arb_mat_entry(F, r, 0), s.a[m->nlayers - 1].entries + r);
+    ref_forward_clear(&s);
+    return st;
+}
+
+static void unit_seeds(arb_mat_t E, size_t n, size_t c)
+{
+    arb_mat_init(E, n * c, c);
+    for (size_t r = 0; r < n * c; r++)
+        arb_one(arb_mat_entry(E, r, r % c));
+}
+
+static void clear_signals(arb_mat_struct *D, size_t count)
+{
+    for (size_t l = 0; l < count; l++)
+        arb_mat_clear(D + l);
+    free(D);
+}
+
+/* Forward and unit-seed backward pass shared by the Jacobian and the kernel. */
+static int signals(ref_forward_state *s, arb_mat_struct **D, const plstar_model *m, const double *X,
+                   size_t n, const double *w, slong prec)
+{
+    *D = calloc(m->nlayers, sizeof(arb_mat_struct));
+    if (!*D)
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory for reference signals");
+    int st = ref_forward(s, m, X, n, w, prec);
+    if (st) {
+        free(*D);
+        *D = NULL;
+        return st;
+    }
+    arb_mat_t E;
+    unit_seeds(E, n, m->outputs);
+    st = ref_backward(*D, s, m, w, E, m->outputs, prec);
+    arb_mat_clear(E);
+    return st;
+}
+
+int ref_jacobian(arb_mat_t J, const plstar_model *m, const double *X, size_t n, const double *w, slong prec)
+{
+    ref_forward_state s;
+    ref_forward_init(&s);
+    arb_mat_struct *D;
+    int st = signals(&s, &D, m, X, n, w, prec);
+    if (st)
+        return st;
+    size_t c = m->outputs;
+    arb_t scale, t;
+    arb_init(scale);
+    arb_init(t);
+    arb_mat_t x;
+    arb_mat_init(x, n, m->input_dim);
+    mat_from_doubles(x, X, n, m->input_dim, 0);
+    for (size_t l = 0; l < m->nlayers; l++) {
+        const plstar_layer *L = &m->layers[l];
+        if (!L->trainable)
+            continue;
+        const arb_mat_struct *prev = l ? s.a + l - 1 : x;
+        ref_layer_scale(scale, L, prec);
+        for (size_t r = 0; r < n * c; r++)
+            for (size_t a = 0; a < L->out; a++) {
+                arb_mul(t, arb_mat_entry(D + l, r, a), scale, prec);
+                for (size_t b = 0; b < L->in; b++)
+                    arb_mul(arb_mat_entry(J, r, L->w_offset + a * L->in + b), t,
+                            arb_mat_entry(prev, r / c, b), prec);
+                if (L->has_bias)
+                    arb_set(arb_mat_entry(J, r, L->b_offset + a), arb_mat_entry(D + l, r, a));
+            }
+    }
+    arb_mat_clear(x);
+    arb_clear(scale);
+    arb_clear(t);
+    clear_signals(D, m->nlayers);
+    ref_forward_clear(&s);
+    return PLSTAR_OK;
+}
+
+/* G = A Aᵀ for an n × k ball matrix. */
+static void gram(arb_mat_t G, const arb_mat_t A, slong prec)
+{
+    arb_mat_t At;
+    arb_mat_init(At, arb_mat_ncols(A), arb_mat_nrows(A));
+    arb_mat_transpose(At, A);
+    arb_mat_mul(G, A, At, prec);
+    arb_mat_clear(At);
+}
+
+int ref_kernel(arb_mat_t K, const plstar_model *m, const double *X, size_t n, const double *w, slong prec)
+{
+    ref_forward_state s;
+    ref_forward_init(&s);
+    arb_mat_struct *D;
+    int st = signals(&s, &D, m, X, n, w, prec);
+    if (st)
+        return st;
+    size_t c = m->outputs, N = n * c;
+    arb_mat_t x, DD, AA;
+    arb_t scale2, t;
+    arb_init(scale2);
+    arb_init(t);
+    arb_mat_init(x, n, m->input_dim);
+    mat_from_doubles(x, X, n, m->input_dim, 0);
+    arb_mat_init(DD, N, N);
+    arb_mat_init(AA, n, n);
+    arb_mat_zero(K);
+    for (size_t l = 0; l < m->nlayers; l++) {
+        const plstar_layer *L = &m->layers[l];
+        if (!L->trainable)
+            continue;
+        gram(DD, D + l, prec);
+        gram(AA, l ? s.a + l - 1 : x, prec);
+        arb_set_ui(scale2, L->scale_div);
+        arb_inv(scale2, scale2, prec);
+        for (size_t r = 0; r < N; r++)
+            for (size_t r2 = 0; r2 < N; r2++) {
+                arb_ptr dd = arb_mat_entry(DD, r, r2);
+                arb_mul(t, arb_mat_entry(AA, r / c, r2 / c), scale2, prec);
+                if (L->has_bias)
+                    arb_add_ui(t, t, 1, prec);
+                arb_addmul(arb_mat_entry(K, r, r2), dd, t, prec);
+            }
+    }
+    arb_mat_clear(x);
+    arb_mat_clear(DD);
+    arb_mat_clear(AA);
+    arb_clear(scale2);
+    arb_clear(t);
+    clear_signals(D, m->nlayers);
+    ref_forward_clear(&s);
+    return PLSTAR_OK;
+}
+
+static void gradient_layers(arb_mat_t grad, const plstar_model *m, const arb_mat_struct *D,
+                            const ref_forward_state *s, const arb_mat_t x, size_t n, slong prec)
+{
+    arb_t scale, t;
+    arb_init(scale);
+    arb_init(t);
+    for (size_t l = 0; l < m->nlayers; l++) {
+        const plstar_layer *L = &m->layers[l];
+        if (!L->trainable)
+            continue;
+        const arb_mat_struct *prev = l ? s->a + l - 1 : x;
+        arb_mat_t Dt, G;
+        arb_mat_init(Dt, L->out, n);
+        arb_mat_init(G, L->out, L->in);
+        arb_mat_transpose(Dt, D + l);
+        arb_mat_mul(G, Dt, prev, prec);
+        ref_layer_scale(scale, L, prec);
+        for (size_t a = 0; a < L->out; a++) {
+            for (size_t b = 0; b < L->in; b++)
+                arb_mul(arb_mat_entry(grad, L->w_offset + a * L->in + b, 0), arb_mat_entry(G, a, b), scale, prec);
+            if (L->has_bias) {
+                arb_zero(t);
+                for (size_t i = 0; i < n; i++)
+                    arb_add(t, t, arb_mat_entry(D + l, i, a), prec);
+                arb_set(arb_mat_entry(grad, L->b_offset + a, 0), t);
+            }
+        }
+        arb_mat_clear(Dt);
+        arb_mat_clear(G);
+    }
+    arb_clear(scale);
+    arb_clear(t);
+}
+
+int ref_loss_grad(arb_t loss, arb_mat_t grad, const plstar_model *m, const double *X, size_t n,
+                  const double *w, const double *y, slong prec)
+{
+    size_t c = m->outputs, N = n * c;
+    ref_forward_state s;
+    ref_forward_init(&s);
+    int st = ref_forward(&s, m, X, n, w, prec);
+    if (st)
+        return st;
+    arb_mat_t r;
+    arb_mat_init(r, n, c);
+    arb_zero(loss);
+    for (size_t k = 0; k < N; k++) {
+        arb_ptr rk = r->entries + k;
+        arb_set_d(rk, y[k]);
+        arb_sub(rk, s.a[m->nlayers - 1].entries + k, rk, prec);
+        arb_addmul(loss, rk, rk, prec);
+    }
+    arb_mul_2exp_si(loss, loss, -1);
+    if (grad) {
+        arb_mat_struct *D = calloc(m->nlayers, sizeof(arb_mat_struct));
+        arb_mat_t x;
+        arb_mat_init(x, n, m->input_dim);
+        mat_from_doubles(x, X, n, m->input_dim, 0);
+        ref_backward(D, &s, m, w, r, 1, prec);
+        gradient_layers(grad, m, D, &s, x, n, prec);
+        arb_mat_clear(x);
+        clear_signals(D, m->nlayers);
+    }
+    arb_mat_clear(r);
+    ref_forward_clear(&s);
+    return st;
+}
+
+void ref_mat_to_doubles(double *mid, double *rad, const arb_mat_t A)
+{
+    size_t total = (size_t)arb_mat_nrows(A) * arb_mat_ncols(A);
+    mag_t err;
+    mag_init(err);
+    for (size_t k = 0; k < total; k++) {
+        arb_srcptr x = A->entries + k;
+        mid[k] = arf_get_d(arb_midref(x), ARF_RND_NEAR);
+        /* rad ≥ |exact mid − double mid| + radius */
+        arf_t d;
+        arf_init(d);
+        arf_set_d(d, mid[k]);
+        arf_sub(d, d, arb_midref(x), MAG_BITS, ARF_RND_UP);
+        arf_get_mag(err, d);
+        mag_add(err, err, arb_radref(x));
+        rad[k] = mag_get_d(err);
+        arf_clear(d);
+        if (!arb_is_finite(x))
+            rad[k] = 1.0 / 0.0;
+    }
+    mag_clear(err);
+}
