@@ -55,6 +55,8 @@ int act_twice_differentiable(plstar_act a)
 #define D_2_SQRTPI 0x1.20dd750429b6dp+0       /* 2/√π */
 #define D_1_SQRT2PI 0x1.9884533d43651p-2      /* 1/√(2π) */
 #define D_SQRT1_2 0x1.6a09e667f3bcdp-1        /* 1/√2 */
+#define D_SQRT1_2_LO -0x1.bdd3413b26456p-55   /* 1/√2 − D_SQRT1_2 */
+#define D_SQRT2 0x1.6a09e667f3bcdp+0          /* √2 */
 
 /* exp(−x²)·2/√π without the x²·u loss of exp(−fl(x²)): x² = h + l exactly
  * (l = fma(x, x, −h)), and exp(−l) = 1 − l to within l² < 10⁻²⁶ for |x| < 27.5.
@@ -132,11 +134,20 @@ void act_eval_d(plstar_act a, double x, double *s0, double *s1, double *s2)
         break;
     case ACT_GELU: {
         /* Φ(x) = ½ erfc(−x/√2): erfc keeps full relative accuracy in the left
-         * tail where 1 + erf would cancel. */
-        double P = 0.5 * erfc(x * -D_SQRT1_2);
+         * tail where 1 + erf would cancel. The argument ŷ = fl(−x·c) is off
+         * by d = −x/√2 − ŷ = fma(−x, c, −ŷ) − x·(1/√2 − c), which would cost
+         * a relative error ≈ x²u in the tail (erfc′/erfc ≈ −2y); one Taylor
+         * term removes it: erfc(ŷ + d) ≈ erfc(ŷ) − (2/√π)e^{−x²/2}·d, and
+         * (2/√π)e^{−x²/2} = 2√2·φ(x). */
+        double h, l, g = npdf(x, &h, &l);
+        double mx = -x, y = mx * D_SQRT1_2;
+        double P = 0.5 * erfc(y);
+        if (g != 0.0) {
+            double d = fma(mx, D_SQRT1_2, -y) + mx * D_SQRT1_2_LO;
+            P -= (D_SQRT2 * g) * d;
+        }
         v0 = (P == 0.0) ? -0.0 : x * P;
         if (want1) {
-            double h, l, g = npdf(x, &h, &l);
             v1 = (g == 0.0) ? P : P + x * g;
             /* 2 − x² = (2 − h) − l; 2 − h is exact near x² = 2 (Sterbenz) */
             v2 = (g == 0.0) ? 0.0 : g * ((2.0 - h) - l);
@@ -242,35 +253,38 @@ void act_err_d(plstar_act a, double x, double s0, double s1, double *e0, double 
             r1 = 13 * u * a1 + F;
             break;
         case ACT_GELU:
-            if (x < -40) {
+            if (x <= -40) {
                 /* |σ| ≤ φ(x) (Mills: Φ(x) ≤ φ(x)/|x|) and |σ′| ≤ |x|φ(x),
                  * both < 2^-1140 < F here, so |σ̂ − σ| ≤ |σ̂| + F. */
                 r0 = a0 + F;
                 r1 = a1 + F;
             } else {
-                /* Φ̂ = ½ erfc(ŷ), ŷ = fl(x·fl(−1/√2)) = −(x/√2)(1+δ), |δ| ≤ 2u.
-                 * Evaluating Φ at x(1+δ) instead of x changes log Φ by at most
-                 * |xδ|·max φ/Φ on [x, x(1+δ)]. For ξ ≥ 0, |ξ|φ/Φ ≤ 2ξφ(ξ) ≤
-                 * 2φ(1) < 0.49: under 1u. For ξ < 0, φ(ξ)/Φ(ξ) ≤ (|ξ| +
-                 * √(ξ²+4))/2 ≤ |ξ| + 1 (Mills-ratio bound of Birnbaum), so
-                 * 2u(x² + |x|) to first order. With erfc's 40u:
-                 *   rΦ = 42 (x ≥ 0),  42 + 2.01(x² + |x|) (x < 0).
-                 * σ = x·Φ̂: one more u → A = rΦ + 2.
+                /* Φ̂ = ½ erfc(ŷ) − √2·φ̂·d (see act_eval_d). The correction
+                 * is small: |d| ≤ 2.0001u|x|/√2, and relative to Φ it is
+                 * √2φ|d|/Φ ≤ 2.0001u·|x|φ/Φ. For x < 0, φ/Φ ≤ (|x| + √(x²+4))/2
+                 * ≤ |x| + 1 (Mills-ratio bound), giving ≤ 2.0001u(x² + |x|) <
+                 * 4·10⁻¹³ for |x| ≤ 40; for x ≥ 0, |x|φ/Φ ≤ 2xφ(x) ≤ 2φ(1) < 0.49,
+                 * giving < 1u. Its own errors (the omitted Taylor term ≈ 2y²d², φ̂ and d
+                 * rounded) are below 10⁻²²Φ. Left: erfc 40u, the subtraction
+                 * u, the factor ½ exact: rΦ = 41u, 43u with slack. (For
+                 * x ≥ 40, φ̂ = 0 and no correction is applied; there the
+                 * argument error changes Φ by at most |xδ|·2φ(x) < 1u.)
+                 * σ = x·Φ̂: one more u → A = 45.
                  * φ̂ (split x², as for erf): 12u; x·φ̂: 13u ≤ rΦ.
-                 * σ′ = Φ + xφ. x ≥ 0: both terms ≥ 0, so rΦ + 1 → A = rΦ + 2.
+                 * σ′ = Φ + xφ. x ≥ 0: both terms ≥ 0 → A = 45.
                  * x < 0: the terms cancel at x ≈ −0.7518 (a zero of σ′), so
                  *   |σ̂′ − σ′| ≤ rΦ·u·M + u|σ̂′|,  M = Φ + |x|φ;
-                 * M ≤ 0.75 on [−1, 0) (Φ ≤ ½, |x|φ ≤ φ(1) < 0.242); for
-                 * x < −1, M = 2Φ − σ′ ≤ 2(|σ̂| + e0)/|x| + |σ̂′| + e1, and the
-                 * e1 term (rΦ·u·e1 ≤ 2^-40·e1) is absorbed by the factor
-                 * 1 + 2^-30. Here B·u = rΦ·u·M. */
-                double ax = fabs(x);
-                double rphi = (x >= 0) ? 42.0 : 42.0 + 2.01 * (x * x + ax);
-                r0 = (rphi + 2) * u * a0 + F;
+                 * M = 2Φ − σ′ ≤ 2(|σ̂| + e0)/|x| + |σ̂′| + e1 (as σ = xΦ), where
+                 * the e1 term (rΦ·u·e1 ≤ 2^-40·e1) and the rounding of this
+                 * expression are absorbed by the factor 1 + 2^-30. For
+                 * |x| < 2^-500, where σ̂ may be subnormal, M ≤ 0.75 instead
+                 * (Φ ≤ ½, |x|φ ≤ φ(1) < 0.242). Here B·u = rΦ·u·M. */
+                const double rphi = 43.0;
+                r0 = 45 * u * a0 + F;
                 if (x >= 0) {
-                    r1 = (rphi + 2) * u * a1 + F;
+                    r1 = 45 * u * a1 + F;
                 } else {
-                    double M = (x >= -1) ? 0.75 : 2 * (a0 + r0) / ax + a1;
+                    double M = (x >= -0x1p-500) ? 0.75 : 2 * (a0 + r0) / -x + a1;
                     r1 = ((rphi * M + a1) * u) * (1 + 0x1p-30) + F;
                 }
             }
@@ -844,12 +858,14 @@ static void eval_relu(plstar_act a, arb_ptr out[3], const arb_t x, slong prec)
         } else if (neg) {
             arb_set_d(out[1], slope);
         } else {
-            arb_t one;
-            arb_init(one);
-            arb_one(one);
-            arb_set_d(out[1], slope);
-            arb_union(out[1], out[1], one, prec);
-            arb_clear(one);
+            arf_t l, h;
+            arf_init(l);
+            arf_init(h);
+            arf_set_d(l, slope);
+            arf_one(h);
+            arb_set_interval_arf(out[1], l, h, prec);
+            arf_clear(l);
+            arf_clear(h);
         }
     }
     if (out[2])

@@ -4,10 +4,12 @@
  *
  * The Arb versions enclose the exact values for every point of the input ball.
  * ReLU and leaky ReLU are first-order only: their σ″ is reported as unbounded
- * (plstar_act_twice_differentiable returns 0), and at 0 the double version uses
+ * (act_twice_differentiable returns 0), and at 0 the double version uses
  * σ′(0) = 0 (leaky: the slope) as PyTorch does, while the Arb version returns the
  * hull of both one-sided derivatives for any ball that contains 0.
- * GELU is the exact erf form x·Φ(x). Leaky ReLU has slope 1/100 for x < 0.
+ * GELU is the exact erf form x·Φ(x), Φ(x) = ½ erfc(−x/√2). Leaky ReLU has
+ * slope PLSTAR_LEAKY_SLOPE (the double nearest 1/100, used exactly by both
+ * versions) for x < 0. Formulas, bounds and error model: docs/activations.md.
  */
 #ifndef PLSTAR_CORE_ACTIVATION_H
 #define PLSTAR_CORE_ACTIVATION_H
@@ -29,22 +31,33 @@ typedef enum {
 
 #define PLSTAR_LEAKY_SLOPE 0.01
 
-/* Name <-> enum; act_from_name returns -1 for an unknown name. */
+/* Name <-> enum ("linear", "tanh", "sigmoid", "softplus", "sin", "erf", "gelu",
+ * "relu", "leaky_relu"; case-sensitive). act_from_name returns -1 for an
+ * unknown name or NULL; act_name returns "unknown" for an invalid value. */
 int act_from_name(const char *name);
 const char *act_name(plstar_act a);
 
 /* 1 if σ is C² (Hessian bounds available). */
 int act_twice_differentiable(plstar_act a);
 
-/* σ(x), σ′(x), σ″(x) in double; any output pointer may be NULL. */
+/* σ(x), σ′(x), σ″(x) in double; any output pointer may be NULL (work for
+ * unrequested derivatives is skipped). No overflow for any finite x; NaN gives
+ * NaN. ReLU-family σ″ is returned as 0 (its value away from 0). */
 void act_eval_d(plstar_act a, double x, double *s0, double *s1, double *s2);
 
 /* Enclosures of σ, σ′, σ″ over the ball x; any output may be NULL. For a
- * first-order activation σ″ is set to an indeterminate ball. */
+ * first-order activation σ″ is set to an indeterminate ball. Outputs must be
+ * distinct from each other but may alias x. Narrow balls (radius ≤ 2^-16) use
+ * the closed formulas in ball arithmetic; wider ones the hull of the values at
+ * the endpoints and at the interior critical points (near-optimal ranges; sin
+ * always uses the formulas).
+ * Results are intersected with the known range of σ⁽ᵏ⁾, so a non-finite x
+ * still gives finite enclosures of bounded quantities (e.g. tanh′ ∈ [0, 1]). */
 void act_eval_arb(plstar_act a, arb_t s0, arb_t s1, arb_t s2, const arb_t x, slong prec);
 
 /* Certified upper bounds (rounded up) on sup_x |σ′(x)| and sup_x |σ″(x)|;
- * +INFINITY for σ″ of a first-order activation. */
+ * +INFINITY for σ″ of a first-order activation, NaN for an invalid value.
+ * Closed forms evaluated once in Arb (thread-safe). */
 double act_sup_d1(plstar_act a);
 double act_sup_d2(plstar_act a);
 
@@ -52,7 +65,11 @@ double act_sup_d2(plstar_act a);
  * of act_eval_d at an exact double x, given its computed values s0 = σ̂(x) and
  * s1 = σ̂′(x). They assume the C library's documented accuracy (glibc: at most
  * a few ulp for exp, log1p, tanh, sin, cos, erf, erfc) with a safety factor,
- * plus a floor that covers underflow. Used by the fast path's error bounds. */
+ * plus a floor that covers underflow. Used by the fast path's error bounds.
+ * Form: e = A·u·|ŝ| + B·u + 2^-1060 with u = 2^-53 and per-function A (B = 0
+ * except for gelu′ at x < 0, where σ′ has a zero and B = 43·(Φ + |x|φ) bounded
+ * from s0, s1). Exact cases (linear, relu, leaky′) give 0; non-finite x gives
+ * +INFINITY. Either output pointer may be NULL. */
 void act_err_d(plstar_act a, double x, double s0, double s1, double *e0, double *e1);
 
 #endif
