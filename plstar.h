@@ -18,6 +18,9 @@
 #include "reference/network.h"
 #include "fast/network.h"
 #include "fast/errbound.h"
+#include "fast/ntk.h"
+#include "fast/train.h"
 #include "proofs-checks/crosscheck.h"
+#include "proofs-checks/validate.h"
 
 #endif

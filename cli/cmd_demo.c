@@ -6,7 +6,11 @@
 #include "core/outfile.h"
 #include "core/report.h"
 #include "examples/demo_example.h"
+#include "cli/plot.h"
+#include "proofs-checks/ball.h"
 #include "proofs-checks/crosscheck.h"
+#include "proofs-checks/gd_path.h"
+#include "proofs-checks/pl_point.h"
 #include "reference/network.h"
 
 #include <errno.h>
@@ -49,20 +53,98 @@ static int write_inputs(const char *dir, const plstar_problem *p)
     return st;
 }
 
+/* Writes a report as DIR/NAME. */
+static int save(const char *dir, const char *name, json_t *rep)
+{
+    char *path = join(dir, name);
+    int st = path ? report_write(path, rep) : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
+    json_decref(rep);
+    free(path);
+    return st;
+}
+
+/* Folds a verdict into the demo's status: errors win, then the worst verdict. */
+static int fold(int status, int v) { return v > PLSTAR_INCONCLUSIVE || status > PLSTAR_INCONCLUSIVE ? (status > v ? status : v) : (v > status ? v : status); }
+
 static int demo_crosscheck(const char *dir, const plstar_problem *p)
 {
     crosscheck_result res;
     int st = check_crosscheck(&res, p, PLSTAR_DEFAULT_PREC);
-    if (st != PLSTAR_OK && st != PLSTAR_REFUTED)
+    if (st > PLSTAR_INCONCLUSIVE)
         return st;
-    printf("\n[1] fast path inside the reference enclosures (%s)\n", "plstar crosscheck");
+    printf("\n[1] fast path inside the reference enclosures (plstar crosscheck)\n");
     crosscheck_print(&res, st);
-    char *path = join(dir, "crosscheck.json");
-    json_t *rep = crosscheck_report(&res, p, PLSTAR_DEFAULT_PREC, st);
-    int wst = path ? report_write(path, rep) : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
-    json_decref(rep);
-    free(path);
+    int wst = save(dir, "crosscheck.json", crosscheck_report(&res, p, PLSTAR_DEFAULT_PREC, st));
     return wst ? wst : st;
+}
+
+static int demo_point(const char *dir, const plstar_problem *p)
+{
+    pl_point_result res;
+    pl_point_result_init(&res);
+    int v = check_pl_point(&res, p, 0, PLSTAR_DEFAULT_PREC);
+    if (v <= PLSTAR_INCONCLUSIVE) {
+        printf("\n[2] PL* at w0, Theorem 1 (plstar certify point)\n");
+        printf("lambda_min(K(w0)) in [%.17g, %.17g]; mu = %.17g: %s\n", arb_lower_d(res.lambda_min),
+               arb_upper_d(res.lambda_min), arb_lower_d(res.mu), report_verdict_name(v, 0));
+        int wst = save(dir, "certify_point.json", pl_point_report(&res, p, PLSTAR_DEFAULT_PREC, v));
+        v = wst ? wst : v;
+    }
+    pl_point_result_clear(&res);
+    return v;
+}
+
+static int demo_path(const char *dir, const plstar_problem *p)
+{
+    gd_path_options o = {.steps = 100, .record_every = 10};
+    gd_path_result res;
+    gd_path_result_init(&res);
+    int v = check_gd_path(&res, p, &o, PLSTAR_DEFAULT_PREC);
+    if (v <= PLSTAR_INCONCLUSIVE) {
+        size_t last = res.records - 1;
+        printf("\n[3] GD along its path, Theorem 6 a posteriori (plstar certify gd --path)\n");
+        printf("%zu steps of lr %.6g: L %.6g -> %.6g <= (1 - lr mu)^t L(w0) with mu = %.6g; path length %.4g <= R = "
+               "%.4g: %s\n", res.steps_run, res.lr, res.loss_hi[0], res.loss_hi[last], res.mu, res.path_hi[last],
+               res.radius, report_verdict_name(v, 0));
+        int wst = save(dir, "certify_gd_path.json", gd_path_report(&res, p, &o, v));
+        if (!wst)
+            wst = plot_gd_path(dir, &res);
+        v = wst ? wst : v;
+    }
+    gd_path_result_clear(&res);
+    return v;
+}
+
+/* Theorem 2 on the largest ball for μ = λ0/2, and Theorem 6 a priori. */
+static int demo_apriori(const char *dir, const plstar_problem *p)
+{
+    ball_constants b;
+    ball_constants_init(&b);
+    int v = ball_constants_compute(&b, p, PLSTAR_DEFAULT_PREC);
+    if (v) {
+        ball_constants_clear(&b);
+        return v;
+    }
+    ball_result br;
+    ball_result_init(&br);
+    double mu = arb_lower_d(b.lambda0) / 2;
+    check_ball(&br, &b, 0.0, mu, PLSTAR_DEFAULT_PREC);
+    double radius = br.radius_max;
+    int vb = check_ball(&br, &b, radius, mu, PLSTAR_DEFAULT_PREC);
+    printf("\n[4] the wide shallow network %s, n = %zu\n", demo_shallow_json(), p->n);
+    printf("Theorem 2: lambda_min(K(w)) >= %.6g on B(w0, %.6g): %s\n", mu, radius, report_verdict_name(vb, 0));
+    int st = save(dir, "certify_ball.json", ball_report(&br, &b, p, vb));
+    gd_apriori_result gr;
+    gd_apriori_result_init(&gr);
+    int vg = check_gd_apriori(&gr, &b, 0, 0, PLSTAR_DEFAULT_PREC);
+    printf("Theorem 6: mu = %.6g, R = %.6g, lr = %.6g, L(w_t) <= %.12g^t L(w0): %s\n", gr.mu, gr.radius, gr.lr,
+           gr.rate, report_verdict_name(vg, 0));
+    if (!st)
+        st = save(dir, "certify_gd_apriori.json", gd_apriori_report(&gr, &b, p, vg));
+    gd_apriori_result_clear(&gr);
+    ball_result_clear(&br);
+    ball_constants_clear(&b);
+    return st ? st : fold(vb, vg);
 }
 
 int cmd_demo(int argc, char **argv)
@@ -98,11 +180,24 @@ int cmd_demo(int argc, char **argv)
                p.model.nparams, dir);
         free(desc);
         st = demo_crosscheck(dir, &p);
+        if (st <= PLSTAR_INCONCLUSIVE)
+            st = fold(st, demo_point(dir, &p));
+        if (st <= PLSTAR_INCONCLUSIVE)
+            st = fold(st, demo_path(dir, &p));
+    }
+    if (st <= PLSTAR_INCONCLUSIVE) {
+        plstar_problem q;
+        problem_init(&q);
+        int qs = demo_shallow_problem(&q);
+        st = fold(st, qs ? qs : demo_apriori(dir, &q));
+        problem_clear(&q);
     }
     if (st > PLSTAR_INCONCLUSIVE)
         cli_fail("demo", st);
     else
-        printf("\nplstar demo: %s; reports in %s/\n", st == PLSTAR_OK ? "all checks hold" : "a check FAILED", dir);
+        printf("\nplstar demo: %s; reports and gd_path.png in %s/\n",
+               st == PLSTAR_OK ? "all certificates hold" : st == PLSTAR_REFUTED ? "a check FAILED" : "a check is inconclusive",
+               dir);
     problem_clear(&p);
     return st;
 }

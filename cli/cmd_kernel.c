@@ -1,9 +1,11 @@
-/* cli/cmd_kernel.c — `plstar kernel` and `plstar jacobian`: K(w) or DF(w) to .npy. */
+/* cli/cmd_kernel.c — `plstar kernel` and `plstar jacobian`: K(w) or DF(w) to .npy.
+ * The fast kernel is the structured one (fast/ntk.h); `--impl explicit` forms J Jᵀ. */
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "core/error.h"
 #include "core/npy.h"
 #include "fast/network.h"
+#include "fast/ntk.h"
 #include "reference/network.h"
 
 #include <stdio.h>
@@ -39,8 +41,11 @@ static int write_reference(const char *out, const arb_mat_t A)
     return st;
 }
 
-static int compute(const plstar_problem *p, int jacobian, int reference, slong prec, const char *out)
+enum { IMPL_FAST = 0, IMPL_REFERENCE = 1, IMPL_EXPLICIT = 2 };
+
+static int compute(const plstar_problem *p, int jacobian, int impl, slong prec, const char *out)
 {
+    int reference = impl == IMPL_REFERENCE;
     const plstar_model *m = &p->model;
     size_t N = p->N, cols = jacobian ? m->nparams : N, count;
     if (!plstar_size_mul(&count, N, cols, reference ? 64 : sizeof(double)) || count > ((size_t)1 << 36))
@@ -59,7 +64,8 @@ static int compute(const plstar_problem *p, int jacobian, int reference, slong p
     if (!A)
         return PLSTAR_ESOFTWARE;
     int st = jacobian ? fast_jacobian(A, m, p->X.data, p->n, p->w)
-                      : fast_kernel_explicit(A, m, p->X.data, p->n, p->w);
+           : impl == IMPL_EXPLICIT ? fast_kernel_explicit(A, m, p->X.data, p->n, p->w)
+                                   : fast_kernel_structured(A, m, p->X.data, p->n, p->w);
     if (!st)
         st = npy_write_matrix(out, A, N, cols);
     free(A);
@@ -74,7 +80,7 @@ static int run(int argc, char **argv, int jacobian)
                                              {"out", required_argument, NULL, OPT_OUT},
                                              {NULL, 0, NULL, 0}};
     cli_model_args a = {.cmd = argv[0]};
-    int reference = 0, opt, r;
+    int impl = IMPL_FAST, opt, r;
     slong prec = PLSTAR_DEFAULT_PREC;
     const char *out = NULL;
     optind = 1;
@@ -86,8 +92,11 @@ static int run(int argc, char **argv, int jacobian)
             continue;
         switch (opt) {
         case OPT_IMPL:
-            if ((reference = cli_parse_impl(optarg)) < 0)
-                return cli_usage(a.cmd, "--impl must be fast or reference, got '%s'", optarg);
+            if (!jacobian && !strcmp(optarg, "explicit"))
+                impl = IMPL_EXPLICIT;
+            else if ((impl = cli_parse_impl(optarg)) < 0)
+                return cli_usage(a.cmd, jacobian ? "--impl must be fast or reference, got '%s'"
+                                                 : "--impl must be fast, explicit or reference, got '%s'", optarg);
             break;
         case OPT_PREC:
             if (cli_parse_prec(&prec, optarg))
@@ -98,7 +107,8 @@ static int run(int argc, char **argv, int jacobian)
             break;
         case OPT_HELP:
             printf("usage: plstar %s --model M.json --data X.npy (--weights W.npy | --seed S) "
-                   "[--impl fast|reference] [--prec BITS] --out FILE.npy\n", a.cmd);
+                   "[--impl %s] [--prec BITS] --out FILE.npy\n", a.cmd,
+                   jacobian ? "fast|reference" : "fast|explicit|reference");
             return PLSTAR_OK;
         default:
             return cli_usage(a.cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -114,7 +124,7 @@ static int run(int argc, char **argv, int jacobian)
     plstar_problem p;
     problem_init(&p);
     int st = cli_load_problem(&p, &a, 0);
-    if (!st && (st = compute(&p, jacobian, reference, prec, out)))
+    if (!st && (st = compute(&p, jacobian, impl, prec, out)))
         cli_fail(a.cmd, st);
     problem_clear(&p);
     return st;

@@ -7,5 +7,9 @@ int cmd_kernel(int argc, char **argv);
 int cmd_jacobian(int argc, char **argv);
 int cmd_eig(int argc, char **argv);
 int cmd_crosscheck(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_certify(int argc, char **argv);
 
 #endif

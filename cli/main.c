@@ -12,18 +12,29 @@ static const char usage_text[] =
     "usage: plstar COMMAND [options]\n"
     "\n"
     "  demo [--out DIR]                          the embedded example end to end\n"
-    "  kernel    MODEL [--impl fast|reference] [--prec BITS] --out K.npy\n"
+    "  kernel    MODEL [--impl fast|explicit|reference] [--prec BITS] --out K.npy\n"
     "  jacobian  MODEL [--impl fast|reference] [--prec BITS] --out J.npy\n"
     "  eig       --matrix K.npy [--impl fast|reference] [--prec BITS] [--json FILE]\n"
     "  crosscheck MODEL [--labels Y.npy] [--prec BITS] [--json FILE]\n"
+    "  export    MODEL [--labels Y.npy] --out DIR  a bundle to rebuild the model elsewhere\n"
+    "  validate  --bundle DIR [--outputs F.npy] [--jacobian J.npy] [--kernel K.npy] [--lambda-min V]\n"
+    "            [--losses L.npy --lr ETA] [--precision float64|float32] [--json FILE]\n"
+    "  train     MODEL --labels Y.npy --lr ETA --steps T [--batch S] [--record-every K] --out DIR\n"
     "\n"
     "MODEL is --model M.json --data X.npy (--weights W.npy | --seed S).\n"
     "The reference implementation writes NAME.npy (midpoints) and NAME.rad.npy (radii).\n"
     "Exit status: 0 certified/pass, 1 refuted/fail, 2 inconclusive, 64 usage, 65 bad data,\n"
     "66 cannot open input, 70 internal error, 73 cannot create output, 130 interrupted.\n";
 
+/* Set for commands that stop between steps by themselves (plstar_interrupted). */
+static volatile sig_atomic_t graceful;
+
 static void on_signal(int sig)
 {
+    if (graceful && !plstar_interrupted) { /* a second signal stops at once */
+        plstar_interrupted = 1;
+        return;
+    }
     static const char msg[] = "plstar: interrupted; partial outputs removed\n";
     outfile_cleanup_all();
     ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
@@ -48,7 +59,8 @@ int main(int argc, char **argv)
         int (*run)(int, char **);
     } commands[] = {
         {"demo", cmd_demo},   {"kernel", cmd_kernel},         {"jacobian", cmd_jacobian},
-        {"crosscheck", cmd_crosscheck},
+        {"crosscheck", cmd_crosscheck}, {"export", cmd_export}, {"validate", cmd_validate}, {"train", cmd_train},
+        {"eig", cmd_eig},     {"certify", cmd_certify},
     };
     if (argc < 2) {
         fputs(usage_text, stderr);
@@ -62,6 +74,7 @@ int main(int argc, char **argv)
         puts("plstar " PLSTAR_VERSION);
         return PLSTAR_OK;
     }
+    graceful = !strcmp(argv[1], "train");
     install_signal_handlers();
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         if (!strcmp(argv[1], commands[k].name))

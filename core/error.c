@@ -8,6 +8,8 @@
 
 static _Thread_local char errmsg[512];
 
+volatile sig_atomic_t plstar_interrupted = 0;
+
 int plstar_error(int code, const char *fmt, ...)
 {
     va_list ap;

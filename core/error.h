@@ -9,6 +9,7 @@
 #ifndef PLSTAR_CORE_ERROR_H
 #define PLSTAR_CORE_ERROR_H
 
+#include <signal.h>
 #include <stddef.h>
 
 enum plstar_status {
@@ -37,6 +38,10 @@ void plstar_error_clear(void);
  * silently; `what` names the object in the message. */
 void *plstar_malloc(size_t bytes, const char *what);
 void *plstar_calloc(size_t count, size_t size, const char *what);
+
+/* Set (to 1) by a signal handler to ask long loops to stop between steps;
+ * fast_train checks it, writes a checkpoint and returns PLSTAR_EINTERRUPTED. */
+extern volatile sig_atomic_t plstar_interrupted;
 
 /* Multiplies a*b*c into *out; returns 0 on overflow of size_t. */
 int plstar_size_mul(size_t *out, size_t a, size_t b, size_t c);

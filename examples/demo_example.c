@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-const char demo_model_json[] =
+static const char model_json[] =
     "{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [16, 16], \"outputs\": 1, "
     "\"activation\": \"tanh\", \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}";
 
@@ -27,14 +27,17 @@ void demo_sphere_data(double *X, size_t n, size_t d, unsigned long seed)
     gsl_rng_free(r);
 }
 
-int demo_example_problem(plstar_problem *p)
+static const char shallow_json[] = "{\"model\": \"shallow\", \"input_dim\": 100, \"width\": 131072, \"activation\": \"tanh\"}";
+
+/* Sphere data, labels sin(3·x_1), seeded weights. */
+static int sphere_problem(plstar_problem *p, const char *json, size_t n)
 {
     plstar_model m;
     model_init(&m);
-    int st = model_parse_json(&m, demo_model_json, "demo model");
+    int st = model_parse_json(&m, json, "demo model");
     if (st)
         return st;
-    size_t n = DEMO_SAMPLES, d = m.input_dim;
+    size_t d = m.input_dim;
     double *X = malloc(n * d * sizeof(double)), *w = malloc(m.nparams * sizeof(double)), *y = malloc(n * sizeof(double));
     if (!X || !w || !y)
         st = plstar_error(PLSTAR_ESOFTWARE, "out of memory for the demo example");
@@ -49,3 +52,11 @@ int demo_example_problem(plstar_problem *p)
     model_clear(&m);
     return st;
 }
+
+int demo_example_problem(plstar_problem *p) { return sphere_problem(p, model_json, DEMO_SAMPLES); }
+
+int demo_shallow_problem(plstar_problem *p) { return sphere_problem(p, shallow_json, DEMO_SHALLOW_SAMPLES); }
+
+const char *demo_model_json(void) { return model_json; }
+
+const char *demo_shallow_json(void) { return shallow_json; }

@@ -1,5 +1,6 @@
 #include "fast/errbound.h"
 #include "fast/network.h"
+#include "fast/ntk.h"
 #include "core/error.h"
 
 #include <cblas.h>
@@ -11,7 +12,8 @@
 #define U_ROUND (DBL_EPSILON / 2)
 #define FLOOR_ABS 0x1p-1000
 
-static double gamma_k(size_t k) { return (double)k * U_ROUND / (1.0 - (double)k * U_ROUND) * (1.0 + 4 * U_ROUND); }
+/* γ_k for unit roundoff u (the bounded arithmetic's); the factor covers its own evaluation in double. */
+static double gamma_k(size_t k, double u) { return (double)k * u / (1.0 - (double)k * u) * (1.0 + 4 * U_ROUND); }
 
 /* Upper bound from a nearest-rounded sum of k non-negative terms. */
 static double up(double x, size_t k) { return x * (1.0 + 2.0 * (double)(k + 8) * U_ROUND) + FLOOR_ABS; }
@@ -45,7 +47,30 @@ static double scale_up(const plstar_layer *L) { return fast_layer_scale(L) * (1.
 
 typedef struct {
     double **eZ, **eA, **eS; /* per layer, n × out */
+    const fast_arith *ar;    /* the arithmetic bounded */
 } fwd_errors;
+
+/* act_err_d bounds this library's double formulas; for unit roundoff u its relative terms scale
+ * with u. With any_formulas, add what the other standard formulas cost, in absolute terms (× u):
+ * σ′ formed from the computed σ as autograd does — tanh′ = 1 − σ̂² with |σ̂ − σ| ≤ 17u|σ|: 2·17u
+ * plus two roundings, B = 38; sigmoid′ = σ̂(1 − σ̂) with 15u: 15u + 2u, B = 18 — erf′ from
+ * exp(−fl(x²)) (≤ 0.42u), GELU through 1 + erf (cancels in the left tail: (1 + |x|)·2u, 4u for σ′),
+ * and σ itself by exp-based formulas that lose relative accuracy near 0 (u absolute). */
+static void act_err_u(const fast_arith *ar, plstar_act act, double z, double s0, double s1, double *e0,
+                      double *e1)
+{
+    static const double b0[ACT_COUNT] = {[ACT_TANH] = 1, [ACT_SIGMOID] = 1, [ACT_SOFTPLUS] = 1,
+                                         [ACT_SIN] = 1, [ACT_ERF] = 1, [ACT_GELU] = 2};
+    static const double b1[ACT_COUNT] = {[ACT_TANH] = 38, [ACT_SIGMOID] = 18, [ACT_SOFTPLUS] = 1,
+                                         [ACT_SIN] = 1, [ACT_ERF] = 1, [ACT_GELU] = 4};
+    act_err_d(act, z, s0, s1, e0, e1);
+    if (ar->u != U_ROUND)
+        *e0 = up(*e0 * (ar->u / U_ROUND), 1), *e1 = up(*e1 * (ar->u / U_ROUND), 1);
+    if (ar->any_formulas && (unsigned)act < ACT_COUNT) {
+        double g = act == ACT_GELU ? 1.0 + fabs(z) : 1.0;
+        *e0 = up(*e0 + b0[act] * g * ar->u, 2), *e1 = up(*e1 + b1[act] * g * ar->u, 2);
+    }
+}
 
 static int forward_errors(fwd_errors *E, const fast_forward_state *s, const plstar_model *m, const double *X,
                           size_t n, const double *w)
@@ -62,11 +87,13 @@ static int forward_errors(fwd_errors *E, const fast_forward_state *s, const plst
             free(absW), free(absPrev), free(T);
             return plstar_error(PLSTAR_ESOFTWARE, "out of memory for error bounds");
         }
-        double sp = scale_up(L), g = gamma_k(in + 5);
+        /* rounded inputs: W off by u relative (and at layer 0 X too), two more roundings each */
+        size_t extra = E->ar->inputs_rounded ? (l ? 2 : 4) : 0;
+        double sp = scale_up(L), g = gamma_k(in + 5 + extra, E->ar->u);
         gemm_nn(T, absPrev, absW, n, in, out, 1, 0.0);
         for (size_t k = 0; k < total; k++) {
             double b = L->has_bias ? fabs(w[L->b_offset + k % out]) : 0.0;
-            E->eZ[l][k] = up(g * (sp * up(T[k], in) + b), 4);
+            E->eZ[l][k] = up(g * (sp * up(T[k], in) + b), 4) + E->ar->tiny;
         }
         if (l) { /* propagated input error: s⁺|W| e_α */
             gemm_nn(T, E->eA[l - 1], absW, n, in, out, 1, 0.0);
@@ -77,7 +104,7 @@ static int forward_errors(fwd_errors *E, const fast_forward_state *s, const plst
         int kink = !act_twice_differentiable(L->act);
         for (size_t k = 0; k < total; k++) {
             double e0, e1, ez = E->eZ[l][k], z = s->z[l][k];
-            act_err_d(L->act, z, s->a[l][k], s->s1[l][k], &e0, &e1);
+            act_err_u(E->ar, L->act, z, s->a[l][k], s->s1[l][k], &e0, &e1);
             E->eA[l][k] = up(e0 + L1 * ez, 2);
             /* a first-order activation's σ′ is piecewise constant: it can jump
              * only if the exact z may lie on the other side of 0 */
@@ -104,8 +131,8 @@ static int backward_errors(double **D, double **eD, const fast_forward_state *s,
             size_t at = (r / q) * c + k;
             double sd = seeds[r * c + k], es = eseeds ? eseeds[r * c + k] : 0.0;
             D[last][r * c + k] = sd * s->s1[last][at];
-            eD[last][r * c + k] = up(U_ROUND * fabs(D[last][r * c + k]) + es * fabs(s->s1[last][at]) +
-                                         (fabs(sd) + es) * E->eS[last][at], 3);
+            eD[last][r * c + k] = up(E->ar->u * fabs(D[last][r * c + k]) + es * fabs(s->s1[last][at]) +
+                                         (fabs(sd) + es) * E->eS[last][at], 3) + E->ar->tiny;
         }
     for (size_t l = last; l-- > 0;) {
         const plstar_layer *Ln = &m->layers[l + 1];
@@ -120,14 +147,14 @@ static int backward_errors(double **D, double **eD, const fast_forward_state *s,
                         D[l + 1], (int)k, W, (int)Ln->in, 0.0, G, (int)out);
             gemm_nn(T1, absD, absW, R, k, out, 0, 0.0);
             gemm_nn(T2, eD[l + 1], absW, R, k, out, 0, 0.0);
-            double sp = scale_up(Ln), g = gamma_k(k + 3);
+            double sp = scale_up(Ln), g = gamma_k(k + 3 + (E->ar->inputs_rounded ? 2 : 0), E->ar->u);
             for (size_t r = 0; r < R; r++)
                 for (size_t a = 0; a < out; a++) {
                     size_t at = (r / q) * out + a, ix = r * out + a;
                     double eG = up(g * sp * up(T1[ix], k) + sp * up(T2[ix], k), 3);
                     D[l][ix] = G[ix] * s->s1[l][at];
-                    eD[l][ix] = up(U_ROUND * fabs(D[l][ix]) + eG * fabs(s->s1[l][at]) +
-                                       (fabs(G[ix]) + eG) * E->eS[l][at], 3);
+                    eD[l][ix] = up(E->ar->u * fabs(D[l][ix]) + eG * fabs(s->s1[l][at]) +
+                                       (fabs(G[ix]) + eG) * E->eS[l][at], 3) + E->ar->tiny;
                 }
         }
         free(absW), free(absD), free(G), free(T1), free(T2);
@@ -141,7 +168,7 @@ static void jacobian_errors(double *eJ, double *absJ, const plstar_model *m, dou
                             const fast_forward_state *s, const fwd_errors *E, const double *X, size_t n)
 {
     size_t c = m->outputs, N = n * c, P = m->nparams;
-    double g4 = gamma_k(4);
+    double g4 = gamma_k(4, E->ar->u), ux = E->ar->inputs_rounded ? E->ar->u : 0.0;
     for (size_t l = 0; l < m->nlayers; l++) {
         const plstar_layer *L = &m->layers[l];
         if (!L->trainable)
@@ -154,9 +181,9 @@ static void jacobian_errors(double *eJ, double *absJ, const plstar_model *m, dou
             for (size_t a = 0; a < L->out; a++) {
                 double d = fabs(D[l][r * L->out + a]), ed = eD[l][r * L->out + a];
                 for (size_t b = 0; b < L->in; b++) {
-                    double x = fabs(prev[i * L->in + b]), ex = eprev ? eprev[i * L->in + b] : 0.0;
+                    double x = fabs(prev[i * L->in + b]), ex = eprev ? eprev[i * L->in + b] : ux * x;
                     size_t at = r * P + L->w_offset + a * L->in + b;
-                    eJ[at] = up(g4 * sp * d * x + sp * (ed * x + (d + ed) * ex), 4);
+                    eJ[at] = up(g4 * sp * d * x + sp * (ed * x + (d + ed) * ex), 4) + E->ar->tiny;
                     absJ[at] = fabs(D[l][r * L->out + a] * fast_layer_scale(L) * prev[i * L->in + b]);
                 }
                 if (L->has_bias) {
@@ -168,13 +195,13 @@ static void jacobian_errors(double *eJ, double *absJ, const plstar_model *m, dou
     }
 }
 
-static void kernel_errors(double *eK, const double *absJ, const double *eJ, size_t N, size_t P)
+static void kernel_errors(double *eK, const double *absJ, const double *eJ, size_t N, size_t P, const fast_arith *ar)
 {
     double *T = nalloc(N, N), *S = nalloc(N, P);
     for (size_t k = 0; k < N * P; k++)
         S[k] = absJ[k] + eJ[k];
     gemm_nn(eK, absJ, absJ, N, P, N, 1, 0.0);
-    double g = gamma_k(P);
+    double g = gamma_k(P, ar->u);
     for (size_t k = 0; k < N * N; k++)
         eK[k] = g * up(eK[k], P);
     gemm_nn(T, absJ, eJ, N, P, N, 1, 0.0);
@@ -182,7 +209,7 @@ static void kernel_errors(double *eK, const double *absJ, const double *eJ, size
         eK[k] += up(T[k], P);
     gemm_nn(T, eJ, S, N, P, N, 1, 0.0);
     for (size_t k = 0; k < N * N; k++)
-        eK[k] = up(eK[k] + up(T[k], P), 3);
+        eK[k] = up(eK[k] + up(T[k], P), 3) + ar->tiny;
     free(T), free(S);
 }
 
@@ -196,14 +223,14 @@ static int loss_grad_errors(fast_errors *out, const fast_forward_state *s, const
         free(r), free(er);
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for error bounds");
     }
-    double sum = 0.0, cross = 0.0, sq = 0.0;
+    double sum = 0.0, cross = 0.0, sq = 0.0, u = E->ar->u, ux = E->ar->inputs_rounded ? u : 0.0;
     for (size_t k = 0; k < N; k++) {
         r[k] = s->a[last][k] - y[k];
-        er[k] = up(E->eA[last][k] + U_ROUND * fabs(r[k]), 2);
+        er[k] = up(E->eA[last][k] + u * fabs(r[k]) + ux * fabs(y[k]), 3);
         sum += r[k] * r[k], cross += fabs(r[k]) * er[k], sq += er[k] * er[k];
     }
     if (out->loss)
-        *out->loss = up(gamma_k(N + 2) * 0.5 * up(sum, N) + up(cross, N) + 0.5 * up(sq, N), 3);
+        *out->loss = up(gamma_k(N + 2, u) * 0.5 * up(sum, N) + up(cross, N) + 0.5 * up(sq, N), 3) + E->ar->tiny;
     int st = PLSTAR_OK;
     if (out->grad) {
         double **D = calloc(m->nlayers, sizeof(double *)), **eD = calloc(m->nlayers, sizeof(double *));
@@ -215,23 +242,23 @@ static int loss_grad_errors(fast_errors *out, const fast_forward_state *s, const
                 continue;
             const double *prev = l ? s->a[l - 1] : X;
             const double *eprev = l ? E->eA[l - 1] : NULL;
-            double sp = scale_up(L), g = gamma_k(n + 3);
+            double sp = scale_up(L), g = gamma_k(n + 3, u);
             for (size_t a = 0; a < L->out; a++) {
                 for (size_t b = 0; b < L->in; b++) {
                     double t1 = 0, t2 = 0;
                     for (size_t i = 0; i < n; i++) {
                         double d = fabs(D[l][i * L->out + a]), ed = eD[l][i * L->out + a];
-                        double x = fabs(prev[i * L->in + b]), ex = eprev ? eprev[i * L->in + b] : 0.0;
+                        double x = fabs(prev[i * L->in + b]), ex = eprev ? eprev[i * L->in + b] : ux * x;
                         t1 += d * x;
                         t2 += ed * x + (d + ed) * ex;
                     }
-                    out->grad[L->w_offset + a * L->in + b] = up(g * sp * up(t1, n) + sp * up(t2, 2 * n), 3);
+                    out->grad[L->w_offset + a * L->in + b] = up(g * sp * up(t1, n) + sp * up(t2, 2 * n), 3) + E->ar->tiny;
                 }
                 if (L->has_bias) {
                     double t1 = 0, t2 = 0;
                     for (size_t i = 0; i < n; i++)
                         t1 += fabs(D[l][i * L->out + a]), t2 += eD[l][i * L->out + a];
-                    out->grad[L->b_offset + a] = up(gamma_k(n) * up(t1, n) + up(t2, n), 2);
+                    out->grad[L->b_offset + a] = up(gamma_k(n, u) * up(t1, n) + up(t2, n), 2) + E->ar->tiny;
                 }
             }
         }
@@ -246,11 +273,18 @@ static int loss_grad_errors(fast_errors *out, const fast_forward_state *s, const
 int fast_errbound(fast_errors *out, const plstar_model *m, const double *X, size_t n,
                   const double *w, const double *y)
 {
+    static const fast_arith own = {U_ROUND, 0, 0, 0.0};
+    return fast_errbound_u(out, m, X, n, w, y, &own);
+}
+
+int fast_errbound_u(fast_errors *out, const plstar_model *m, const double *X, size_t n,
+                    const double *w, const double *y, const fast_arith *ar)
+{
     size_t c = m->outputs, N = n * c, P = m->nparams, last = m->nlayers - 1;
     fast_forward_state s;
     fast_forward_init(&s);
     fwd_errors E = {calloc(m->nlayers, sizeof(double *)), calloc(m->nlayers, sizeof(double *)),
-                    calloc(m->nlayers, sizeof(double *))};
+                    calloc(m->nlayers, sizeof(double *)), ar};
     double **D = calloc(m->nlayers, sizeof(double *)), **eD = calloc(m->nlayers, sizeof(double *));
     double *seeds = NULL, *absJ = NULL, *eJ = NULL;
     int st = (E.eZ && E.eA && E.eS && D && eD) ? fast_forward(&s, m, X, n, w)
@@ -272,7 +306,7 @@ int fast_errbound(fast_errors *out, const plstar_model *m, const double *X, size
         if (!st)
             jacobian_errors(eJ, absJ, m, D, eD, &s, &E, X, n);
         if (!st && out->K)
-            kernel_errors(out->K, absJ, eJ, N, P);
+            kernel_errors(out->K, absJ, eJ, N, P, ar);
     }
     if (!st && (out->loss || out->grad))
         st = loss_grad_errors(out, &s, &E, m, X, n, w, y);
@@ -285,6 +319,101 @@ int fast_errbound(fast_errors *out, const plstar_model *m, const double *X, size
     free(E.eZ), free(E.eA), free(E.eS), free(D), free(eD), free(seeds), free(absJ);
     if (eJ != out->J)
         free(eJ);
+    fast_forward_clear(&s);
+    return st;
+}
+
+/* G = |M||M|ᵀ and E = |M| eMᵀ + eM(|M| + eM)ᵀ for M (rows × k) with error bounds eM (NULL: M exact),
+ * as upper bounds of the exact products (up(·, k) inflation). */
+static int gram_bounds(double *G, double *E, const double *M, const double *eM, size_t rows, size_t k)
+{
+    size_t len = rows * k, sq = rows * rows;
+    double *absM = abs_copy(M, len), *S = eM ? nalloc(rows, k) : NULL, *T = eM ? nalloc(rows, rows) : NULL;
+    int ok = absM && (!eM || (S && T));
+    if (ok) {
+        gemm_nn(G, absM, absM, rows, k, rows, 1, 0.0);
+        for (size_t t = 0; t < sq; t++)
+            G[t] = up(G[t], k);
+        if (!eM) {
+            memset(E, 0, sq * sizeof(double));
+        } else {
+            for (size_t t = 0; t < len; t++)
+                S[t] = absM[t] + eM[t];
+            gemm_nn(E, absM, eM, rows, k, rows, 1, 0.0);
+            gemm_nn(T, eM, S, rows, k, rows, 1, 0.0);
+            for (size_t t = 0; t < sq; t++)
+                E[t] = up(up(E[t], k) + up(T[t], k), 2);
+        }
+    }
+    free(absM), free(S), free(T);
+    return ok ? PLSTAR_OK : plstar_error(PLSTAR_ESOFTWARE, "out of memory for error bounds");
+}
+
+int fast_errbound_kernel_structured(double *eK, const plstar_model *m, const double *X, size_t n,
+                                    const double *w)
+{
+    static const fast_arith own = {U_ROUND, 0, 0, 0.0};
+    if (!eK || !m || !X || !w || n == 0 || m->nlayers == 0)
+        return plstar_error(PLSTAR_ESOFTWARE, "fast_errbound_kernel_structured: invalid arguments");
+    size_t c = m->outputs, N = n * c, ntrain = 0;
+    for (size_t l = 0; l < m->nlayers; l++)
+        ntrain += m->layers[l].trainable != 0;
+    fast_forward_state s;
+    fast_forward_init(&s);
+    fwd_errors E = {calloc(m->nlayers, sizeof(double *)), calloc(m->nlayers, sizeof(double *)),
+                    calloc(m->nlayers, sizeof(double *)), &own};
+    double **D = calloc(m->nlayers, sizeof(double *)), **eD = calloc(m->nlayers, sizeof(double *));
+    double *seeds = nalloc(N, c), *PD = nalloc(N, N), *ED = nalloc(N, N), *PA = nalloc(n, n), *EA = nalloc(n, n);
+    double *S = nalloc(N, N);
+    int st = (E.eZ && E.eA && E.eS && D && eD && seeds && PD && ED && PA && EA && S)
+                 ? _fast_ntk_forward(&s, m, X, n, w, 1)
+                 : plstar_error(PLSTAR_ESOFTWARE, "out of memory for error bounds (%zu x %zu kernel)", N, N);
+    if (!st)
+        st = forward_errors(&E, &s, m, X, n, w);
+    for (size_t r = 0; !st && r < N; r++)
+        seeds[r * c + r % c] = 1.0;
+    if (!st) /* the same signals as fast_kernel_structured: unit seeds, the same BLAS calls */
+        st = backward_errors(D, eD, &s, &E, m, w, seeds, NULL, c);
+    if (!st)
+        memset(eK, 0, N * N * sizeof(double));
+    double u = U_ROUND, g3 = gamma_k(3, u);
+    for (size_t l = 0; !st && l < m->nlayers; l++) {
+        const plstar_layer *L = &m->layers[l];
+        if (!L->trainable)
+            continue;
+        st = gram_bounds(PD, ED, D[l], eD[l], N, L->out);
+        if (!st)
+            st = gram_bounds(PA, EA, l ? s.a[l - 1] : X, l ? E.eA[l - 1] : NULL, n, L->in);
+        if (st)
+            break;
+        double gout = gamma_k(L->out, u), gin = gamma_k(L->in, u), bias = L->has_bias ? 1.0 : 0.0;
+        /* s²⁺ ≥ 1/s: fl(1/s) is within u of it, relatively */
+        double s2 = L->scale_div == 1 ? 1.0 : (1.0 / (double)L->scale_div) * (1.0 + 4 * u);
+        for (size_t r = 0; r < N; r++)
+            for (size_t r2 = 0; r2 < N; r2++) {
+                size_t ij = (r / c) * n + r2 / c, at = r * N + r2;
+                double pd = PD[at], pa = PA[ij];
+                double edd = up(gout * pd + ED[at], 2), md = up(pd + gout * pd, 2);
+                double eaa = up(gin * pa + EA[ij], 2), ma = up(s2 * up(pa + gin * pa, 2) + bias, 2);
+                double mg = up(ma + g3 * ma, 2), eg = up(s2 * eaa + g3 * ma, 2);
+                double et = up(edd * mg + (md + edd) * eg + u * md * mg, 4);
+                eK[at] = up(eK[at] + et, 2);
+                S[at] = up(S[at] + up(md * mg, 2), 2);
+            }
+    }
+    if (!st) {
+        double gl = gamma_k(ntrain, u);
+        for (size_t at = 0; at < N * N; at++)
+            eK[at] = up(eK[at] + gl * S[at], 2);
+    }
+    for (size_t l = 0; l < m->nlayers; l++) {
+        if (E.eZ)
+            free(E.eZ[l]), free(E.eA[l]), free(E.eS[l]);
+        if (D)
+            free(D[l]), free(eD[l]);
+    }
+    free(E.eZ), free(E.eA), free(E.eS), free(D), free(eD), free(seeds);
+    free(PD), free(ED), free(PA), free(EA), free(S);
     fast_forward_clear(&s);
     return st;
 }

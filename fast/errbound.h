@@ -12,6 +12,16 @@
  *   backward  e_G = γ_{out+3} s⁺|D̂||W| + s⁺ e_D|W|,  D = G∘σ′: e_D = u|D̂| + e_G|σ̂′| + (|Ĝ| + e_G) e_σ′,
  *   Jacobian  e_J = γ_4 s⁺|D̂||α̂| + s⁺(e_D|α̂| + (|D̂| + e_D) e_α),
  *   kernel    e_K = γ_P |Ĵ||Ĵ|ᵀ + |Ĵ| e_Jᵀ + e_J(|Ĵ| + e_J)ᵀ  (dsyrk of Ĵ),
+ *   structured kernel (fast/ntk.h), per trainable layer and entry (r, r′) of
+ *   samples (i, j): with P_D = |D̂||D̂|ᵀ, P_A = |Â||Â|ᵀ (Â_{−1} = X, exact),
+ *             e_dd = γ_out P_D + |D̂| e_Dᵀ + e_D(|D̂| + e_D)ᵀ,   |d̂d| ≤ (1 + γ_out) P_D =: M_D,
+ *             e_aa = γ_in P_A + |Â| e_αᵀ + e_α(|Â| + e_α)ᵀ,
+ *             g = aa/s + bias: e_g = s²⁺ e_aa + γ_3 (s²⁺(1 + γ_in) P_A + bias),  |ĝ| ≤ (1 + γ_3)(s²⁺(1 + γ_in) P_A + bias) =: M_g,
+ *             e_t = e_dd M_g + (M_D + e_dd) e_g + u M_D M_g,
+ *   and over the l_T trainable layers e_K = Σ_l e_t + γ_{l_T} Σ_l (1 + u) M_D M_g,
+ *   where s²⁺ ≥ 1/s bounds fl(1/s); dsyrk and dgemm may sum in any order.
+ *   It takes the signals D̂ to be those the kernel computed: both run the same
+ *   BLAS calls on the same operands, and OpenBLAS is deterministic for those;
  * where s⁺ ≥ 1/√s bounds the layer scale and e_σ, e_σ′ are the activation's
  * documented evaluation errors (core/activation.h, act_err_d). The bound
  * computations themselves round to nearest; every sum of k non-negative terms
@@ -25,6 +35,25 @@
 #include <stddef.h>
 #include "core/model.h"
 
+/* The arithmetic whose rounding errors are bounded. fast_errbound bounds this library's own fast
+ * path, {2^-53, 0, 0, 0}; fast_errbound_u bounds the same algorithms run by other code
+ * (proofs-checks/validate.h), to first order in u:
+ *   u               unit roundoff, 2^-53 (float64) or 2^-24 (float32); every γ_k is formed with it,
+ *                   and the activations' relative bounds e_σ, e_σ′ are scaled by u/2^-53;
+ *   inputs_rounded  X, w, y were first rounded to that format (relative error ≤ u each): the input
+ *                   error at layer 0 is u|x| instead of 0, each product with W gets two more
+ *                   roundings (γ_{k+2}; γ_{k+4} at layer 0), and the residual gets u|y|;
+ *   any_formulas    σ, σ′ by any standard formula, σ′ possibly formed from the computed σ as
+ *                   autograd does (1 − σ̂², σ̂(1 − σ̂)): absolute allowances B·u per activation
+ *                   (see act_err_u in errbound.c);
+ *   tiny            added to every entry's bound: underflow, including flush-to-zero. */
+typedef struct {
+    double u;
+    int inputs_rounded;
+    int any_formulas;
+    double tiny;
+} fast_arith;
+
 /* Requested outputs may be NULL: eF (N), eJ (N × P), eK (N × N), eloss, egrad (P).
  * eloss/egrad need the labels y. */
 typedef struct {
@@ -33,5 +62,12 @@ typedef struct {
 
 int fast_errbound(fast_errors *out, const plstar_model *m, const double *X, size_t n,
                   const double *w, const double *y);
+int fast_errbound_u(fast_errors *out, const plstar_model *m, const double *X, size_t n,
+                    const double *w, const double *y, const fast_arith *ar);
+
+/* eK (N × N): |K̂ − K| for K̂ = fast_kernel_structured(m, X, n, w) (any panel
+ * size). Memory: a few N × N and n × n matrices and the signals of all layers. */
+int fast_errbound_kernel_structured(double *eK, const plstar_model *m, const double *X, size_t n,
+                                    const double *w);
 
 #endif

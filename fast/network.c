@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Below this many element-wise operations a parallel region costs more than it saves. */
+#define OMP_MIN_WORK 32768
+
 void fast_forward_init(fast_forward_state *s) { memset(s, 0, sizeof *s); }
 
 void fast_forward_clear(fast_forward_state *s)
@@ -53,7 +56,7 @@ static void forward_layer(double *z, double *a, double *s1, const plstar_layer *
                 fast_layer_scale(L), prev, (int)L->in, W, (int)L->in, b ? 1.0 : 0.0, z, (int)L->out);
     size_t total = n * L->out;
     plstar_act act = L->act;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for if (total >= OMP_MIN_WORK) schedule(static)
     for (size_t k = 0; k < total; k++)
         act_eval_d(act, z[k], &a[k], &s1[k], NULL);
 }
@@ -113,7 +116,7 @@ int fast_backward(double **D, const fast_forward_state *s, const plstar_model *m
                     fast_layer_scale(Lnext), D[l + 1], (int)Lnext->out, fast_layer_weights(m, l + 1, w),
                     (int)Lnext->in, 0.0, D[l], (int)out);
         const double *s1 = s->s1[l];
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for if (R * out >= OMP_MIN_WORK) schedule(static)
         for (size_t r = 0; r < R; r++)
             for (size_t a = 0; a < out; a++)
                 D[l][r * out + a] *= s1[(r / q) * out + a];
@@ -146,7 +149,7 @@ static void jacobian_layer(double *J, const plstar_model *m, size_t l, const dou
     const plstar_layer *L = &m->layers[l];
     size_t c = m->outputs, N = n * c, P = m->nparams;
     double scale = fast_layer_scale(L);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for if (N * L->out * L->in >= OMP_MIN_WORK) schedule(static)
     for (size_t r = 0; r < N; r++) {
         const double *x = prev + (r / c) * L->in;
         double *row = J + r * P;

@@ -3,6 +3,7 @@
 #include "core/report.h"
 #include "fast/errbound.h"
 #include "fast/network.h"
+#include "fast/ntk.h"
 #include "reference/network.h"
 
 #include <math.h>
@@ -62,14 +63,14 @@ int crosscheck_compare(crosscheck_quantity *q, const char *name, const double *f
 
 /* Fast values and their error bounds for the five quantities. */
 typedef struct {
-    double *F, *J, *K, *grad, loss;
-    double *eF, *eJ, *eK, *egrad, eloss;
+    double *F, *J, *K, *Ks, *grad, loss;
+    double *eF, *eJ, *eK, *eKs, *egrad, eloss;
 } fast_side;
 
 static void fast_side_clear(fast_side *f)
 {
-    free(f->F), free(f->J), free(f->K), free(f->grad);
-    free(f->eF), free(f->eJ), free(f->eK), free(f->egrad);
+    free(f->F), free(f->J), free(f->K), free(f->Ks), free(f->grad);
+    free(f->eF), free(f->eJ), free(f->eK), free(f->eKs), free(f->egrad);
 }
 
 static int run_fast(fast_side *f, const plstar_problem *p)
@@ -81,19 +82,24 @@ static int run_fast(fast_side *f, const plstar_problem *p)
     f->F = calloc(N, sizeof(double)), f->eF = calloc(N, sizeof(double));
     f->J = calloc(N * P, sizeof(double)), f->eJ = calloc(N * P, sizeof(double));
     f->K = calloc(N * N, sizeof(double)), f->eK = calloc(N * N, sizeof(double));
+    f->Ks = calloc(N * N, sizeof(double)), f->eKs = calloc(N * N, sizeof(double));
     f->grad = calloc(P, sizeof(double)), f->egrad = calloc(P, sizeof(double));
-    if (!f->F || !f->eF || !f->J || !f->eJ || !f->K || !f->eK || !f->grad || !f->egrad)
+    if (!f->F || !f->eF || !f->J || !f->eJ || !f->K || !f->eK || !f->Ks || !f->eKs || !f->grad || !f->egrad)
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the fast side (%zu x %zu Jacobian)", N, P);
     int st = fast_outputs(f->F, m, p->X.data, p->n, p->w);
     if (!st)
         st = fast_jacobian(f->J, m, p->X.data, p->n, p->w);
     if (!st)
         st = fast_kernel_explicit(f->K, m, p->X.data, p->n, p->w);
+    if (!st)
+        st = fast_kernel_structured(f->Ks, m, p->X.data, p->n, p->w);
     if (!st && y)
         st = fast_loss_grad(&f->loss, f->grad, m, p->X.data, p->n, p->w, y);
     fast_errors e = {f->eF, f->eJ, f->eK, y ? &f->eloss : NULL, y ? f->egrad : NULL};
     if (!st)
         st = fast_errbound(&e, m, p->X.data, p->n, p->w, y);
+    if (!st)
+        st = fast_errbound_kernel_structured(f->eKs, m, p->X.data, p->n, p->w);
     return st;
 }
 
@@ -125,6 +131,7 @@ int check_crosscheck(crosscheck_result *res, const plstar_problem *p, slong prec
         verdict |= crosscheck_compare(&res->q[res->nq++], "outputs", f.F, f.eF, F, N);
         verdict |= crosscheck_compare(&res->q[res->nq++], "jacobian", f.J, f.eJ, J, N * P);
         verdict |= crosscheck_compare(&res->q[res->nq++], "kernel", f.K, f.eK, K, N * N);
+        verdict |= crosscheck_compare(&res->q[res->nq++], "kernel_structured", f.Ks, f.eKs, K, N * N);
         if (y) {
             verdict |= crosscheck_compare(&res->q[res->nq++], "loss", &f.loss, &f.eloss, L, 1);
             verdict |= crosscheck_compare(&res->q[res->nq++], "gradient", f.grad, f.egrad, G, P);

@@ -1,7 +1,7 @@
 /*
  * proofs-checks/crosscheck.h — the fast path against the reference.
  *
- * For every quantity Q in {F, DF, K, L, ∇L} and every entry, the fast double
+ * For every quantity Q in {F, DF, K (explicit J Jᵀ and structured, fast/ntk.h), L, ∇L} and every entry, the fast double
  * value must lie in the reference enclosure widened by the proven bound on the
  * fast path's rounding error (fast/errbound.h):
  *     |fast − mid| ≤ rad + err.
@@ -30,7 +30,7 @@ typedef struct {
 int crosscheck_compare(crosscheck_quantity *q, const char *name, const double *fast, const double *err,
                        const arb_mat_t ref, size_t count);
 
-#define CROSSCHECK_MAX_QUANTITIES 5
+#define CROSSCHECK_MAX_QUANTITIES 6
 
 typedef struct {
     crosscheck_quantity q[CROSSCHECK_MAX_QUANTITIES];

@@ -27,7 +27,7 @@ static void setup(void)
     cr_assert_eq(npy_write_matrix(path, X, 8, 3), 0);
     snprintf(path, sizeof path, "%s/m.json", dir);
     FILE *f = fopen(path, "w");
-    fputs(demo_model_json, f);
+    fputs(demo_model_json(), f);
     fclose(f);
 }
 
@@ -136,7 +136,7 @@ Test(cli, malformed_npy_is_refused_with_65)
     static const char hdr_obj[] = "\x93NUMPY\x01\x00\x76\x00{'descr': '|O', 'fortran_order': False, 'shape': (8, 3), }";
     static const char hdr_huge[] =
         "\x93NUMPY\x01\x00\x76\x00{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000000, 1), }";
-    char buf[256];
+    char buf[512];
     memset(buf, ' ', sizeof buf);
     memcpy(buf, hdr_be, sizeof hdr_be - 1);
     buf[127] = '\n';

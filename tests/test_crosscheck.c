@@ -52,7 +52,7 @@ Test(crosscheck, passes_on_random_small_models)
         crosscheck_result res;
         int st = check_crosscheck(&res, &p, 64 + 32 * (iter % 4));
         cr_assert_eq(st, PLSTAR_OK, "iteration %d: %s worst ratio %g", iter, res.q[0].name, res.q[0].worst_ratio);
-        cr_assert_eq(res.nq, 5);
+        cr_assert_eq(res.nq, 6);
         for (size_t k = 0; k < res.nq; k++)
             cr_assert(res.q[k].worst_ratio <= 1.0);
         problem_clear(&p);

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# bench/bench_ntk.sh — the structured tangent kernel and the GD trainer next to
+# the PyTorch peers (bench/peers/ntk_torch.py), all in one run, and the DGEMM
+# rate of the same run for the kernel's share of it. Prints JSON lines and a
+# summary; writes everything under OUT.
+#
+#   bash bench/bench_ntk.sh [BUILD_DIR] [OUT_DIR]       (defaults: build, /tmp/plstar-bench-ntk)
+#   QUICK=1 bash bench/bench_ntk.sh ...                 only the n = 256 configuration
+#
+# Configurations (float64, tanh, NTK scaling, no bias, d = 10, 2 threads):
+#   A  n = 256,   widths [1024, 1024]:  `plstar kernel` as a whole process vs the
+#      functorch recipes' computation alone; a GD step (fast_train) vs an autograd step
+#   B  n = 4096,  widths [4096, 4096, 4096]: kernel GFLOP/s (forward, backward and Gram
+#      flops, fast_kernel_structured_flops) over the DGEMM rate measured around it
+#   C  n = 16384, widths [2048, 2048]: `plstar kernel` peak RSS (/usr/bin/time -v)
+set -euo pipefail
+BUILD=$(cd "${1:-build}" && pwd)
+OUT=${2:-/tmp/plstar-bench-ntk}
+PLSTAR=$BUILD/cli/plstar
+BENCH=$BUILD/bench/bench_ntk
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-2} OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
+mkdir -p "$OUT"
+cd "$OUT"
+[ -x "$PLSTAR" ] && [ -x "$BENCH" ] || { echo "bench_ntk.sh: build first (ninja -C $BUILD)" >&2; exit 66; }
+[ -x /usr/bin/time ] || { echo "bench_ntk.sh: /usr/bin/time missing (apt-get install -y time)" >&2; exit 69; }
+
+echo "# $(date -u +%FT%TZ) $(uname -m), $(nproc) CPUs, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# Inputs: the same .npy files for plstar and torch; weights N(0, 1) in plstar's flat layout.
+"$PY" - <<'PYEOF'
+import json, numpy as np
+def make(tag, n, widths, seed):
+    rng = np.random.default_rng(seed)
+    d = 10
+    np.save(f"X{tag}.npy", rng.standard_normal((n, d)))
+    np.save(f"y{tag}.npy", rng.standard_normal(n))
+    json.dump({"model": "mlp", "input_dim": d, "widths": widths, "outputs": 1, "activation": "tanh",
+               "output_activation": "linear", "scaling": "ntk", "bias": False}, open(f"m{tag}.json", "w"))
+    dims = [d] + widths + [1]
+    P = sum(a * b for a, b in zip(dims[:-1], dims[1:]))
+    np.save(f"w{tag}.npy", rng.standard_normal(P))
+make("A", 256, [1024, 1024], 1)
+make("B", 4096, [4096, 4096, 4096], 2)
+make("C", 16384, [2048, 2048], 3)
+PYEOF
+
+# Wall time of a whole process in seconds (best of $1 runs).
+best_of() {
+  local reps=$1; shift
+  local best=""
+  for _ in $(seq "$reps"); do
+    local t0 t1 s
+    t0=$(date +%s%N); "$@" >/dev/null; t1=$(date +%s%N)
+    s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", (b-a)/1e9}')
+    if [ -z "$best" ] || awk -v x="$s" -v y="$best" 'BEGIN{exit !(x<y)}'; then best=$s; fi
+  done
+  echo "$best"
+}
+jget() { "$PY" -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+
+# ---- A ----------------------------------------------------------------------
+A_MODEL=(--model mA.json --data XA.npy --weights wA.npy)
+A_KERNEL=$(best_of 5 "$PLSTAR" kernel "${A_MODEL[@]}" --out KA.npy)
+echo "{\"bench\": \"plstar_kernel_process\", \"config\": \"A\", \"seconds\": $A_KERNEL}"
+A_GD=$("$BENCH" gd mA.json XA.npy wA.npy yA.npy 50)
+echo "$A_GD"
+T0=$(date +%s%N)
+"$PLSTAR" train "${A_MODEL[@]}" --labels yA.npy --lr 1e-3 --steps 50 --record-every 10 --out trainA >/dev/null
+T1=$(date +%s%N)
+echo "{\"bench\": \"plstar_train_process\", \"config\": \"A\", \"steps\": 50, \"seconds\": $(awk -v a="$T0" -v b="$T1" 'BEGIN{printf "%.4f", (b-a)/1e9}')}"
+TORCH=$("$PY" "$HERE/peers/ntk_torch.py" --model mA.json --data XA.npy --weights wA.npy --labels yA.npy \
+        --check KA.npy --recipes jacobian,ntkvp,gd --steps 20 --repeat 2 --lr 1e-3 || true)
+echo "$TORCH"
+"$PY" - "$A_KERNEL" "$A_GD" "$TORCH" <<'PYEOF'
+import json, sys
+kernel = float(sys.argv[1]); gd = json.loads(sys.argv[2])["seconds_per_step"]
+recs = [json.loads(l) for l in sys.argv[3].splitlines() if l.strip()]
+by = {r.get("recipe"): r for r in recs}
+if any("skipped" in r for r in recs) and not by.get("jacobian_contraction"):
+    print("# A: torch peer skipped:", [r["skipped"] for r in recs if "skipped" in r][0])
+else:
+    k = [by[r]["seconds"] for r in ("jacobian_contraction", "ntk_vector_products") if r in by]
+    print(f"# A: plstar kernel (whole process) {kernel:.4f} s; fastest functorch recipe {min(k):.3f} s; "
+          f"ratio {min(k) / kernel:.0f}x")
+    if "autograd_gd_step" in by:
+        t = by["autograd_gd_step"]["seconds"]
+        print(f"# A: GD step plstar {gd * 1e3:.1f} ms, torch autograd {t * 1e3:.1f} ms; ratio {t / gd:.2f}x")
+PYEOF
+[ "${QUICK:-0}" = 1 ] && exit 0
+
+# ---- B ----------------------------------------------------------------------
+D1=$("$BENCH" dgemm 4096 3); echo "$D1"
+KB=$("$BENCH" kernel mB.json XB.npy wB.npy 1); echo "$KB"
+D2=$("$BENCH" dgemm 4096 3); echo "$D2"
+"$PY" - "$D1" "$KB" "$D2" <<'PYEOF'
+import json, sys
+d1, k, d2 = (json.loads(a) for a in sys.argv[1:])
+rate = (d1["gflops"] + d2["gflops"]) / 2
+print(f"# B: kernel {k['seconds']:.2f} s, {k['flops'] / 1e9:.0f} GFLOP, {k['gflops']:.1f} GFLOP/s; "
+      f"DGEMM {d1['gflops']:.1f} / {d2['gflops']:.1f} GFLOP/s; share {k['gflops'] / rate * 100:.0f}%")
+PYEOF
+
+# ---- C ----------------------------------------------------------------------
+/usr/bin/time -v "$PLSTAR" kernel --model mC.json --data XC.npy --weights wC.npy --out KC.npy 2> timeC.txt
+RSS=$(awk -F': ' '/Maximum resident set size/ {print $2}' timeC.txt)
+WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' timeC.txt)
+echo "{\"bench\": \"plstar_kernel_process\", \"config\": \"C\", \"max_rss_kib\": $RSS, \"wall\": \"$WALL\"}"
+echo "# C: n = 16384, widths [2048, 2048]: wall $WALL, peak RSS $(awk -v k="$RSS" 'BEGIN{printf "%.2f GiB", k/1048576}')"
+rm -f KC.npy
+echo "# done, load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,279 @@
+/* cli/cmd_certify.c — `plstar certify point|ball|gd`: the theorem checks. */
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "core/error.h"
+#include "core/npy.h"
+#include "core/report.h"
+#include "cli/plot.h"
+#include "proofs-checks/ball.h"
+#include "proofs-checks/gd_path.h"
+#include "proofs-checks/pl_point.h"
+#include "reference/network.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
+
+enum { OPT_RADIUS = 2000, OPT_LR, OPT_STEPS, OPT_EPS, OPT_APRIORI, OPT_PATH, OPT_WITNESS, OPT_SEARCH_WIDTH,
+       OPT_RECORD_EVERY };
+
+typedef struct {
+    cli_model_args model;
+    slong prec;
+    double mu, radius, lr, eps;
+    unsigned long steps, record_every;
+    int apriori, path, search_width;
+    const char *json, *witness, *out;
+} certify_args;
+
+static int parse(certify_args *a, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_MODEL_OPTIONS,
+        {"prec", required_argument, NULL, OPT_PREC},      {"json", required_argument, NULL, OPT_JSON},
+        {"mu", required_argument, NULL, OPT_MU},          {"radius", required_argument, NULL, OPT_RADIUS},
+        {"lr", required_argument, NULL, OPT_LR},          {"steps", required_argument, NULL, OPT_STEPS},
+        {"eps", required_argument, NULL, OPT_EPS},        {"apriori", no_argument, NULL, OPT_APRIORI},
+        {"path", no_argument, NULL, OPT_PATH},            {"witness", required_argument, NULL, OPT_WITNESS},
+        {"search-width", no_argument, NULL, OPT_SEARCH_WIDTH},
+        {"record-every", required_argument, NULL, OPT_RECORD_EVERY},
+        {"out", required_argument, NULL, OPT_OUT},        {NULL, 0, NULL, 0}};
+    const char *cmd = a->model.cmd;
+    int opt, r;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if ((r = cli_model_option(&a->model, opt, optarg)) < 0)
+            return PLSTAR_EUSAGE;
+        if (r)
+            continue;
+        int bad = 0;
+        switch (opt) {
+        case OPT_PREC: bad = cli_parse_prec(&a->prec, optarg); break;
+        case OPT_JSON: a->json = optarg; break;
+        case OPT_WITNESS: a->witness = optarg; break;
+        case OPT_OUT: a->out = optarg; break;
+        case OPT_MU: bad = cli_parse_double(&a->mu, optarg) || a->mu <= 0; break;
+        case OPT_RADIUS: bad = cli_parse_double(&a->radius, optarg) || a->radius < 0; break;
+        case OPT_LR: bad = cli_parse_double(&a->lr, optarg) || a->lr <= 0; break;
+        case OPT_EPS: bad = cli_parse_double(&a->eps, optarg) || a->eps <= 0; break;
+        case OPT_STEPS: bad = cli_parse_ulong(&a->steps, optarg); break;
+        case OPT_RECORD_EVERY: bad = cli_parse_ulong(&a->record_every, optarg) || !a->record_every; break;
+        case OPT_APRIORI: a->apriori = 1; break;
+        case OPT_PATH: a->path = 1; break;
+        case OPT_SEARCH_WIDTH: a->search_width = 1; break;
+        case OPT_HELP:
+            puts("usage: plstar certify point MODEL [--labels Y.npy] [--mu MU] [--witness Y*.npy] [--json FILE]\n"
+                 "       plstar certify ball  MODEL --radius R --mu MU [--json FILE]\n"
+                 "       plstar certify gd    MODEL --labels Y.npy --apriori [--mu MU] [--lr ETA] [--search-width] [--json FILE]\n"
+                 "       plstar certify gd    MODEL --labels Y.npy --path [--steps T] [--lr ETA] [--mu MU] [--eps E]\n"
+                 "                            [--record-every K] [--out DIR (plot)] [--json FILE]\n"
+                 "MODEL is --model M.json --data X.npy (--weights W.npy | --seed S); --prec BITS (default 128)");
+            return -1;
+        default:
+            return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+        if (bad)
+            return cli_usage(cmd, "invalid value '%s' for %s", optarg, argv[optind - 1]);
+    }
+    if (optind < argc)
+        return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+    const char *inputs[] = {a->model.model, a->model.data, a->model.weights, a->model.labels};
+    if (a->json && (r = cli_check_output(cmd, a->json, inputs, 4)))
+        return r;
+    if (a->witness && (r = cli_check_output(cmd, a->witness, inputs, 4)))
+        return r;
+    return PLSTAR_OK;
+}
+
+static int finish(const char *cmd, const char *json_path, json_t *report, int verdict)
+{
+    if (json_path) {
+        int st = report_write(json_path, report);
+        if (st)
+            verdict = cli_fail(cmd, st);
+    }
+    json_decref(report);
+    return verdict;
+}
+
+static const char *verdict_word(int v) { return report_verdict_name(v, 0); }
+
+static int certify_point(certify_args *a, const plstar_problem *p)
+{
+    pl_point_result res;
+    pl_point_result_init(&res);
+    int v = check_pl_point(&res, p, a->mu, a->prec);
+    if (v > PLSTAR_INCONCLUSIVE) {
+        pl_point_result_clear(&res);
+        return cli_fail(a->model.cmd, v);
+    }
+    printf("lambda_min(K(w)) in [%.17g, %.17g]\n", arb_lower_d(res.lambda_min), arb_upper_d(res.lambda_min));
+    printf("lambda_max(K(w)) in [%.17g, %.17g]\n", arb_lower_d(res.lambda_max), arb_upper_d(res.lambda_max));
+    printf("mu = %.17g\nTheorem 1 (lambda_min >= mu): %s\n", arb_lower_d(res.mu), verdict_word(res.theorem1));
+    if (p->y.size)
+        printf("direct (1/2 |grad L|^2 >= mu L): %s  [1/2|grad L|^2 in [%.6g, %.6g], L in [%.6g, %.6g]]\n",
+               verdict_word(res.direct), arb_lower_d(res.half_grad_sq), arb_upper_d(res.half_grad_sq),
+               arb_lower_d(res.loss), arb_upper_d(res.loss));
+    if (res.witness) {
+        printf("Proposition 3 witness: labels y* = F(w) - v refute mu-PL*%s%s\n", a->witness ? ", saved to " : "",
+               a->witness ? a->witness : "");
+        if (a->witness && (v = npy_write_vector(a->witness, res.witness, res.N)))
+            v = cli_fail(a->model.cmd, v);
+    }
+    printf("certify point: %s\n", verdict_word(v));
+    json_t *rep = pl_point_report(&res, p, a->prec, v);
+    pl_point_result_clear(&res);
+    return finish(a->model.cmd, a->json, rep, v);
+}
+
+static int certify_ball(certify_args *a, const plstar_problem *p)
+{
+    if (a->mu <= 0)
+        return cli_usage(a->model.cmd, "needs --mu MU and --radius R");
+    ball_constants b;
+    ball_constants_init(&b);
+    int st = ball_constants_compute(&b, p, a->prec);
+    if (st) {
+        ball_constants_clear(&b);
+        return cli_fail(a->model.cmd, st);
+    }
+    ball_result res;
+    ball_result_init(&res);
+    int v = check_ball(&res, &b, a->radius, a->mu, a->prec);
+    printf("lambda_min(K(w0)) in [%.17g, %.17g]\n", arb_lower_d(b.lambda0), arb_upper_d(b.lambda0));
+    if (b.available)
+        printf("on B(w0, %g): |K(w) - K(w0)| <= %.6g, lambda_min(K(w)) >= %.6g; largest R for mu = %g: %.6g\n",
+               a->radius, arb_upper_d(res.kernel_change), arb_lower_d(res.lambda_lower), a->mu, res.radius_max);
+    else
+        puts("no a-priori Hessian constants for this model (implemented: linear, shallow)");
+    printf("certify ball: %s\n", verdict_word(v));
+    json_t *rep = ball_report(&res, &b, p, v);
+    ball_result_clear(&res);
+    ball_constants_clear(&b);
+    return finish(a->model.cmd, a->json, rep, v);
+}
+
+/* Theorem 6 for one problem; prints a line and optionally keeps the report. */
+static int apriori_once(certify_args *a, const plstar_problem *p, json_t **report, int quiet)
+{
+    ball_constants b;
+    ball_constants_init(&b);
+    int st = ball_constants_compute(&b, p, a->prec);
+    if (st) {
+        ball_constants_clear(&b);
+        return st;
+    }
+    gd_apriori_result res;
+    gd_apriori_result_init(&res);
+    int v = check_gd_apriori(&res, &b, a->mu, a->lr, a->prec);
+    if (!quiet || v == PLSTAR_OK)
+        printf("width %zu: %s  mu = %.6g  R = %.6g  L_F <= %.6g  lr = %.6g  rate <= %.12g  (lambda0 >= %.6g, "
+               "%.2f s)\n", model_width(&p->model), verdict_word(v), res.mu, res.radius, arb_upper_d(res.lipschitz),
+               res.lr, res.rate, arb_lower_d(b.lambda0), b.seconds);
+    if (report)
+        *report = gd_apriori_report(&res, &b, p, v);
+    gd_apriori_result_clear(&res);
+    ball_constants_clear(&b);
+    return v;
+}
+
+/* Smallest width (geometric grid, ratio √2) at which the shallow model certifies. */
+static void search_width(certify_args *a, const plstar_problem *p, json_t *report)
+{
+    size_t found = 0, m_max = p->model.layers[0].out;
+    for (double m = 16; (size_t)m <= m_max && !found; m *= M_SQRT2) {
+        char json[256];
+        snprintf(json, sizeof json, "{\"model\":\"shallow\",\"input_dim\":%zu,\"width\":%zu,\"activation\":\"%s\"}",
+                 p->model.input_dim, (size_t)m, act_name(p->model.activation));
+        plstar_problem q;
+        plstar_model mm;
+        problem_init(&q), model_init(&mm);
+        double *w = NULL;
+        if (!model_parse_json(&mm, json, "width search") && (w = malloc(mm.nparams * sizeof(double)))) {
+            model_init_weights(w, &mm, a->model.seed);
+            if (!problem_set(&q, &mm, p->X.data, p->n, w, p->y.data) && apriori_once(a, &q, NULL, 1) == PLSTAR_OK)
+                found = (size_t)m;
+        }
+        free(w), problem_clear(&q), model_clear(&mm);
+    }
+    printf("smallest certified width on the grid 16·√2^k (seed %lu): %s%zu\n", a->model.seed, found ? "" : "none ≤ ",
+           found ? found : m_max);
+    json_object_set_new(report, "smallest_certified_width", found ? json_integer((json_int_t)found) : json_null());
+}
+
+static int certify_path(certify_args *a, const plstar_problem *p)
+{
+    gd_path_options o = {.lr = a->lr, .mu = a->mu, .eps = a->eps, .steps = a->steps ? a->steps : 200};
+    o.record_every = a->record_every ? a->record_every : (o.steps >= 20 ? o.steps / 20 : 1);
+    gd_path_result res;
+    gd_path_result_init(&res);
+    int v = check_gd_path(&res, p, &o, a->prec);
+    if (v > PLSTAR_INCONCLUSIVE) {
+        gd_path_result_clear(&res);
+        return cli_fail(a->model.cmd, v);
+    }
+    size_t last = res.records ? res.records - 1 : 0;
+    printf("GD: %zu steps of lr %.6g (train %.2f s), %zu iterates verified in the reference (%.2f s)\n",
+           res.steps_run, res.lr, res.seconds_train, res.records, res.seconds_verify);
+    printf("mu = %.6g: rate %s, lambda_min >= mu %s, |K(w_t) - K(w0)| <= lambda0 - mu %s, path length %.6g <= R = "
+           "%.6g %s\n", res.mu, res.rate_ok ? "ok" : "FAILS", res.lambda_ok ? "ok" : "FAILS",
+           res.kernel_ok ? "ok" : "FAILS", res.records ? res.path_hi[last] : 0.0, res.radius,
+           res.path_ok ? "ok" : "FAILS");
+    if (res.records)
+        printf("loss: L(w0) in [%.10g, %.10g], L(w_%zu) in [%.10g, %.10g] (trainer: %.10g)\n", res.loss_lo[0],
+               res.loss0_hi, res.step[last], res.loss_lo[last], res.loss_hi[last], res.loss_fast[last]);
+    printf("certify gd --path: %s\n", verdict_word(v));
+    if (a->out) {
+        int st = mkdir(a->out, 0755) && errno != EEXIST
+                     ? plstar_error(PLSTAR_ECANTCREAT, "%s: cannot create directory: %s", a->out, strerror(errno))
+                     : plot_gd_path(a->out, &res);
+        if (st)
+            v = cli_fail(a->model.cmd, st);
+    }
+    json_t *rep = gd_path_report(&res, p, &o, v);
+    gd_path_result_clear(&res);
+    return finish(a->model.cmd, a->json, rep, v);
+}
+
+static int certify_gd(certify_args *a, const plstar_problem *p)
+{
+    if (!p->y.size)
+        return cli_usage(a->model.cmd, "needs --labels Y.npy");
+    if (a->path && a->apriori)
+        return cli_usage(a->model.cmd, "choose one of --apriori and --path");
+    if (a->path)
+        return certify_path(a, p);
+    json_t *report = NULL;
+    int v = apriori_once(a, p, &report, 0);
+    if (v > PLSTAR_INCONCLUSIVE)
+        return cli_fail(a->model.cmd, v);
+    if (a->search_width && p->model.kind == MODEL_SHALLOW && a->model.have_seed)
+        search_width(a, p, report);
+    printf("certify gd --apriori: %s\n", verdict_word(v));
+    return finish(a->model.cmd, a->json, report, v);
+}
+
+int cmd_certify(int argc, char **argv)
+{
+    if (argc < 2 || (strcmp(argv[1], "point") && strcmp(argv[1], "ball") && strcmp(argv[1], "gd")))
+        return cli_usage("certify", "needs a check: point, ball or gd");
+    char name[32];
+    snprintf(name, sizeof name, "certify %s", argv[1]);
+    certify_args a = {.model = {.cmd = name}, .prec = PLSTAR_DEFAULT_PREC};
+    int st = parse(&a, argc - 1, argv + 1);
+    if (st)
+        return st < 0 ? PLSTAR_OK : st;
+    plstar_problem p;
+    problem_init(&p);
+    if ((st = cli_load_problem(&p, &a.model, 0)))
+        return st;
+    st = !strcmp(argv[1], "point") ? certify_point(&a, &p)
+         : !strcmp(argv[1], "ball") ? certify_ball(&a, &p)
+                                    : certify_gd(&a, &p);
+    problem_clear(&p);
+    return st;
+}

@@ -1,0 +1,57 @@
+/* cli/cmd_export.c — `plstar export`: a bundle for third-party implementations (proofs-checks/validate.h). */
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "core/error.h"
+#include "proofs-checks/validate.h"
+
+#include <stdio.h>
+
+int cmd_export(int argc, char **argv)
+{
+    static const struct option longopts[] = {CLI_MODEL_OPTIONS,
+                                             {"out", required_argument, NULL, OPT_OUT},
+                                             {NULL, 0, NULL, 0}};
+    cli_model_args a = {.cmd = argv[0]};
+    const char *out = NULL;
+    int opt, r;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if ((r = cli_model_option(&a, opt, optarg)) < 0)
+            return PLSTAR_EUSAGE;
+        if (r)
+            continue;
+        if (opt == OPT_OUT) {
+            out = optarg;
+            continue;
+        }
+        if (opt == OPT_HELP) {
+            puts("usage: plstar export --model M.json --data X.npy (--weights W.npy | --seed S) [--labels Y.npy] "
+                 "--out DIR\n"
+                 "Writes DIR/model.json, X.npy, y.npy (with --labels), w0.npy, bundle.json and README.txt:\n"
+                 "everything needed to rebuild the model elsewhere and check it with plstar validate.");
+            return PLSTAR_OK;
+        }
+        return cli_usage(a.cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+    }
+    if (optind < argc)
+        return cli_usage(a.cmd, "unexpected argument '%s'", argv[optind]);
+    if (!out)
+        return cli_usage(a.cmd, "needs --out DIR");
+    const char *inputs[] = {a.model, a.data, a.weights, a.labels};
+    if ((r = cli_check_output(a.cmd, out, inputs, 4)))
+        return r;
+    plstar_problem p;
+    problem_init(&p);
+    int st = cli_load_problem(&p, &a, 0);
+    if (st)
+        return st;
+    st = validate_write_bundle(&p, out);
+    if (st)
+        cli_fail(a.cmd, st);
+    else
+        printf("export: wrote %s/ (model.json, X.npy%s, w0.npy, bundle.json, README.txt): %zu samples, %zu outputs, "
+               "%zu parameters\n", out, p.y.size ? ", y.npy" : "", p.n, p.model.outputs, p.model.nparams);
+    problem_clear(&p);
+    return st;
+}

@@ -1,0 +1,197 @@
+/* cli/cmd_validate.c — `plstar validate`: someone else's F, DF, K, λ_min and loss trajectory against
+ * the reference, with a tolerance derived from the precision they claim (proofs-checks/validate.h). */
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "core/error.h"
+#include "core/report.h"
+#include "proofs-checks/validate.h"
+#include "reference/network.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_BUNDLE = 2000, OPT_KERNEL, OPT_JACOBIAN, OPT_OUTPUTS, OPT_LAMBDA_MIN, OPT_LOSSES, OPT_LR, OPT_PRECISION };
+
+static const char help_text[] =
+    "usage: plstar validate --bundle DIR [--outputs F.npy] [--jacobian J.npy] [--kernel K.npy]\n"
+    "                       [--lambda-min V] [--losses L.npy --lr ETA] [--precision float64|float32]\n"
+    "                       [--prec BITS] [--json FILE]\n"
+    "Compares each array given with the reference enclosure of the exact value, allowing the rounding\n"
+    "error of the claimed precision (docs/validate.md). Exit 0 pass, 1 fail, 2 cannot be judged.";
+
+static void print_entry(const validate_quantity *q, const plstar_model *m, const validate_entry *e)
+{
+    char name[160];
+    validate_entry_name(name, sizeof name, q, m, e->index);
+    printf("    %-48s theirs %-24.17g reference %.17g ± %.2g, tolerance %.3g, ratio %.3g\n", name, e->theirs,
+           e->mid, e->rad, e->tol, e->ratio);
+}
+
+static void print_result(const validate_result *res, const plstar_problem *p, const char *bundle, int status)
+{
+    const plstar_model *m = &p->model;
+    printf("validate %s: %zu samples, %zu outputs, %zu parameters; claimed %s (u = 2^%d), tolerance = %g x "
+           "rounding bound\n", bundle, p->n, m->outputs, m->nparams,
+           res->format == VALIDATE_FLOAT32 ? "float32" : "float64", res->format == VALIDATE_FLOAT32 ? -24 : -53,
+           res->slack);
+    printf("%-11s %10s %10s %12s  %-12s %s\n", "quantity", "entries", "violations", "worst ratio", "verdict",
+           "worst entry");
+    for (size_t k = 0; k < res->nq; k++) {
+        const validate_quantity *q = &res->q[k];
+        char name[160] = "-";
+        if (q->nworst)
+            validate_entry_name(name, sizeof name, q, m, q->worst[0].index);
+        printf("%-11s %10zu %10zu %12.3g  %-12s %s\n", q->name, q->count, q->violations, q->worst_ratio,
+               report_verdict_name(q->status, 1), name);
+        if (!strcmp(q->name, "lambda_min"))
+            printf("    reference lambda_min in [%.17g, %.17g]\n", q->lower, q->upper);
+        size_t show = q->status == PLSTAR_OK ? (q->nworst ? 1 : 0) : q->nworst;
+        for (size_t j = 0; j < show; j++)
+            print_entry(q, m, &q->worst[j]);
+        if (q->note[0])
+            printf("    note: %s\n", q->note);
+    }
+    printf("validate: %s (%.2f s)\n", status == PLSTAR_OK ? "pass" : status == PLSTAR_REFUTED ? "FAIL" : "inconclusive",
+           res->seconds);
+}
+
+int cmd_validate(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"bundle", required_argument, NULL, OPT_BUNDLE},
+                                             {"kernel", required_argument, NULL, OPT_KERNEL},
+                                             {"jacobian", required_argument, NULL, OPT_JACOBIAN},
+                                             {"outputs", required_argument, NULL, OPT_OUTPUTS},
+                                             {"lambda-min", required_argument, NULL, OPT_LAMBDA_MIN},
+                                             {"losses", required_argument, NULL, OPT_LOSSES},
+                                             {"lr", required_argument, NULL, OPT_LR},
+                                             {"precision", required_argument, NULL, OPT_PRECISION},
+                                             {"prec", required_argument, NULL, OPT_PREC},
+                                             {"json", required_argument, NULL, OPT_JSON},
+                                             {"help", no_argument, NULL, OPT_HELP},
+                                             {NULL, 0, NULL, 0}};
+    const char *cmd = argv[0], *bundle = NULL, *json = NULL;
+    const char *files[4] = {NULL, NULL, NULL, NULL}; /* outputs, jacobian, kernel, losses */
+    static const char *const kinds[4] = {"outputs", "jacobian", "kernel", "losses"};
+    validate_claims c = {.format = VALIDATE_FLOAT64};
+    int have_lr = 0, opt;
+    slong prec = PLSTAR_DEFAULT_PREC;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (opt) {
+        case OPT_BUNDLE:
+            bundle = optarg;
+            break;
+        case OPT_OUTPUTS:
+            files[0] = optarg;
+            break;
+        case OPT_JACOBIAN:
+            files[1] = optarg;
+            break;
+        case OPT_KERNEL:
+            files[2] = optarg;
+            break;
+        case OPT_LOSSES:
+            files[3] = optarg;
+            break;
+        case OPT_LAMBDA_MIN:
+            if (cli_parse_double(&c.lambda_min, optarg))
+                return cli_usage(cmd, "--lambda-min takes a finite number, got '%s'", optarg);
+            c.has_lambda_min = 1;
+            break;
+        case OPT_LR:
+            if (cli_parse_double(&c.lr, optarg) || !(c.lr > 0))
+                return cli_usage(cmd, "--lr takes a positive number, got '%s'", optarg);
+            have_lr = 1;
+            break;
+        case OPT_PRECISION:
+            if (!strcmp(optarg, "float64"))
+                c.format = VALIDATE_FLOAT64;
+            else if (!strcmp(optarg, "float32"))
+                c.format = VALIDATE_FLOAT32;
+            else
+                return cli_usage(cmd, "--precision must be float64 or float32, got '%s'", optarg);
+            break;
+        case OPT_PREC:
+            if (cli_parse_prec(&prec, optarg))
+                return cli_usage(cmd, "--prec takes bits in [32, 65536], got '%s'", optarg);
+            break;
+        case OPT_JSON:
+            json = optarg;
+            break;
+        case OPT_HELP:
+            puts(help_text);
+            return PLSTAR_OK;
+        default:
+            return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+    if (!bundle)
+        return cli_usage(cmd, "needs --bundle DIR (written by plstar export)");
+    if (!files[0] && !files[1] && !files[2] && !files[3] && !c.has_lambda_min)
+        return cli_usage(cmd, "nothing to validate: give at least one of --outputs, --jacobian, --kernel, "
+                              "--lambda-min, --losses");
+    if (files[3] && !have_lr)
+        return cli_usage(cmd, "--losses needs --lr ETA, the step the trajectory was run with");
+    if (have_lr && !files[3])
+        return cli_usage(cmd, "--lr is only used with --losses");
+    if (json) {
+        const char *inputs[] = {files[0], files[1], files[2], files[3]};
+        int r = cli_check_output(cmd, json, inputs, 4);
+        if (r)
+            return r;
+    }
+    plstar_problem p;
+    problem_init(&p);
+    plstar_array arr[4];
+    for (int k = 0; k < 4; k++)
+        npy_init(&arr[k]);
+    int st = validate_read_bundle(&p, bundle);
+    if (st) {
+        cli_fail(cmd, st);
+        problem_clear(&p);
+        return st;
+    }
+    if (files[3] && !p.y.size) {
+        problem_clear(&p);
+        return cli_usage(cmd, "--losses needs labels, and bundle %s has no y.npy (export it with --labels)", bundle);
+    }
+    for (int k = 0; !st && k < 4; k++)
+        if (files[k] && (st = validate_read_claim(&arr[k], files[k], kinds[k], &p, c.format)))
+            cli_fail(cmd, st);
+    if (!st) {
+        c.outputs = files[0] ? arr[0].data : NULL;
+        c.jacobian = files[1] ? arr[1].data : NULL;
+        c.kernel = files[2] ? arr[2].data : NULL;
+        c.losses = files[3] ? arr[3].data : NULL;
+        c.nlosses = files[3] ? arr[3].size : 0;
+        validate_result res;
+        st = check_validate(&res, &p, &c, prec);
+        if (st == PLSTAR_OK || st == PLSTAR_REFUTED || st == PLSTAR_INCONCLUSIVE) {
+            print_result(&res, &p, bundle, st);
+            if (json) {
+                json_t *rep = validate_report(&res, &p, &c, bundle, st);
+                json_t *given = json_object();
+                for (int k = 0; k < 4; k++)
+                    if (files[k])
+                        json_object_set_new(given, kinds[k], json_string(files[k]));
+                if (c.has_lambda_min)
+                    json_object_set_new(given, "lambda_min", json_real(c.lambda_min));
+                json_object_set_new(json_object_get(rep, "inputs"), "given", given);
+                int wst = report_write(json, rep);
+                json_decref(rep);
+                if (wst)
+                    st = cli_fail(cmd, wst);
+            }
+        } else {
+            cli_fail(cmd, st);
+        }
+    }
+    for (int k = 0; k < 4; k++)
+        npy_clear(&arr[k]);
+    problem_clear(&p);
+    return st;
+}

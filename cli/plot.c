@@ -1,0 +1,69 @@
+#include "cli/plot.h"
+#include "core/error.h"
+#include "core/outfile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *path_in(const char *dir, const char *name)
+{
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *s = malloc(len);
+    if (s)
+        snprintf(s, len, "%s/%s", dir, name);
+    return s;
+}
+
+static int write_data(const char *path, const gd_path_result *res)
+{
+    plstar_outfile f;
+    int st = outfile_open(&f, path);
+    if (st)
+        return st;
+    fprintf(f.fp, "# step loss_lo loss_hi envelope lambda_lo lambda_hi dist_hi path_hi\n");
+    for (size_t k = 0; k < res->records; k++)
+        fprintf(f.fp, "%zu %.17g %.17g %.17g %.17g %.17g %.17g %.17g\n", res->step[k], res->loss_lo[k],
+                res->loss_hi[k], res->envelope[k], res->lambda_lo[k], res->lambda_hi[k], res->dist_hi[k],
+                res->path_hi[k]);
+    return outfile_commit(&f);
+}
+
+static int write_script(const char *path, const char *png, const char *dat, const gd_path_result *res)
+{
+    plstar_outfile f;
+    int st = outfile_open(&f, path);
+    if (st)
+        return st;
+    fprintf(f.fp,
+            "set terminal pngcairo size 1500,450 font ',10'\nset output '%s'\nset multiplot layout 1,3\n"
+            "set grid\nset xlabel 'step t'\nset logscale y\nset key top right\n"
+            "set title 'loss L(w_t) (reference enclosure) vs certified envelope'\n"
+            "plot '%s' u 1:3 w lp pt 7 ps 0.5 t 'L(w_t) upper', '' u 1:4 w l lw 2 t '(1-{/Symbol h}{/Symbol m})^t L(w_0)'\n"
+            "unset logscale y\nset format y '%%.3g'\nset title 'λ_{min}(K(w_t)) vs μ = %.4g'\n"
+            "plot '%s' u 1:5 w lp pt 7 ps 0.5 t 'λ_{min} lower bound', %.17g w l lw 2 t 'μ'\n"
+            "set title 'distance and path length vs R = %.4g'\nset key bottom right\nset logscale y\n"
+            "plot '%s' u 1:7 w lp pt 7 ps 0.5 t '‖w_t - w_0‖', '' u 1:8 w lp pt 5 ps 0.5 t 'path length', "
+            "%.17g w l lw 2 t 'R'\nunset multiplot\n",
+            png, dat, res->mu, dat, res->mu, res->radius, dat, res->radius);
+    return outfile_commit(&f);
+}
+
+int plot_gd_path(const char *dir, const gd_path_result *res)
+{
+    char *dat = path_in(dir, "gd_path.dat"), *gp = path_in(dir, "gd_path.gp"), *png = path_in(dir, "gd_path.png");
+    int st = (!dat || !gp || !png) ? plstar_error(PLSTAR_ESOFTWARE, "out of memory") : PLSTAR_OK;
+    if (!st)
+        st = write_data(dat, res);
+    if (!st)
+        st = write_script(gp, png, dat, res);
+    if (!st) {
+        char *cmd = malloc(strlen(gp) + 64);
+        snprintf(cmd, strlen(gp) + 64, "gnuplot '%s' 2>/dev/null", gp);
+        if (system(cmd) != 0)
+            fprintf(stderr, "plstar: gnuplot unavailable or failed; the plot script is %s\n", gp);
+        free(cmd);
+    }
+    free(dat), free(gp), free(png);
+    return st;
+}

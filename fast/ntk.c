@@ -1,0 +1,242 @@
+#include "fast/ntk.h"
+#include "fast/network.h"
+#include "core/error.h"
+#include "core/activation.h"
+
+#include <cblas.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double *alloc_matrix(size_t rows, size_t cols, const char *what)
+{
+    size_t bytes;
+    if (!plstar_size_mul(&bytes, rows, cols, sizeof(double))) {
+        plstar_error(PLSTAR_ESOFTWARE, "%s: size overflow (%zu x %zu)", what, rows, cols);
+        return NULL;
+    }
+    return plstar_malloc(bytes, what);
+}
+
+/* Element-wise loops go parallel only when long: a short OpenMP region
+ * between two BLAS calls costs more in thread hand-over than it saves. */
+#define NTK_OMP_MIN ((size_t)1 << 20)
+#define NTK_OMP_MIN_ACT ((size_t)1 << 15)
+
+int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double *X, size_t n, const double *w,
+                      int keep_z)
+{
+    fast_forward_clear(s);
+    s->z = calloc(m->nlayers, sizeof(double *));
+    s->a = calloc(m->nlayers, sizeof(double *));
+    s->s1 = calloc(m->nlayers, sizeof(double *));
+    if (!s->z || !s->a || !s->s1) {
+        fast_forward_clear(s);
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory in the forward pass");
+    }
+    s->n = n;
+    s->nlayers = m->nlayers;
+    const double *prev = X;
+    for (size_t l = 0; l < m->nlayers; l++) {
+        const plstar_layer *L = &m->layers[l];
+        size_t total = n * L->out;
+        s->a[l] = alloc_matrix(n, L->out, "activations");
+        s->s1[l] = alloc_matrix(n, L->out, "activation derivatives");
+        double *z = keep_z ? alloc_matrix(n, L->out, "pre-activations") : s->s1[l];
+        if (!z || !s->a[l] || !s->s1[l]) {
+            fast_forward_clear(s);
+            return PLSTAR_ESOFTWARE;
+        }
+        if (keep_z)
+            s->z[l] = z;
+        /* the operations of fast_forward (fast/network.c), in the same order;
+         * without keep_z, z lives in the σ′ buffer until σ′ overwrites it */
+        const double *b = L->has_bias ? w + L->b_offset : NULL;
+        if (b)
+            for (size_t i = 0; i < n; i++)
+                memcpy(z + i * L->out, b, L->out * sizeof(double));
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)L->out, (int)L->in, fast_layer_scale(L),
+                    prev, (int)L->in, fast_layer_weights(m, l, w), (int)L->in, b ? 1.0 : 0.0, z, (int)L->out);
+        double *a = s->a[l], *s1 = s->s1[l];
+        plstar_act act = L->act;
+#pragma omp parallel for if (total >= NTK_OMP_MIN_ACT) schedule(static)
+        for (size_t k = 0; k < total; k++) {
+            double zk = z[k];
+            act_eval_d(act, zk, &a[k], &s1[k], NULL);
+        }
+        prev = s->a[l];
+    }
+    return PLSTAR_OK;
+}
+
+/* Lowest trainable layer: the backward pass need not go below it. */
+static size_t lowest_trainable(const plstar_model *m)
+{
+    for (size_t l = 0; l < m->nlayers; l++)
+        if (m->layers[l].trainable)
+            return l;
+    return m->nlayers;
+}
+
+/* Panel height such that the two Gram blocks fit in FAST_NTK_PANEL_BYTES. */
+static size_t default_panel(size_t n, size_t c)
+{
+    double per_sample = 8.0 * (double)n * (1.0 + (double)c * (double)c);
+    double b = (double)FAST_NTK_PANEL_BYTES / per_sample;
+    if (b >= (double)n)
+        return n;
+    return b < 1 ? 1 : (size_t)b;
+}
+
+/* Adds (first: stores) the lower triangle of the rows of panel [i0, i0 + b) of
+ * (D Dᵀ) ∘ (A Aᵀ · sc + bias) into K. GA (b × i1) and GD (b·c × i1·c) are
+ * scratch. The diagonal blocks come from dsyrk, the rest from dgemm. */
+static void accumulate_panel(double *K, size_t N, size_t c, const double *D, size_t out, const double *A,
+                             size_t in, double sc, double bias, size_t i0, size_t b, double *GA, double *GD,
+                             int first)
+{
+    size_t i1 = i0 + b, r0 = i0 * c, rb = b * c, r1 = i1 * c;
+    if (i0)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, (int)i0, (int)in, 1.0, A + i0 * in, (int)in, A,
+                    (int)in, 0.0, GA, (int)i1);
+    cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, (int)b, (int)in, 1.0, A + i0 * in, (int)in, 0.0, GA + i0,
+                (int)i1);
+    if (r0)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rb, (int)r0, (int)out, 1.0, D + r0 * out, (int)out, D,
+                    (int)out, 0.0, GD, (int)r1);
+    cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, (int)rb, (int)out, 1.0, D + r0 * out, (int)out, 0.0, GD + r0,
+                (int)r1);
+    int par = b * r1 >= NTK_OMP_MIN;
+    if (c == 1) {
+#pragma omp parallel for if (par) schedule(dynamic, 8)
+        for (size_t r = r0; r < r1; r++) {
+            const double *gd = GD + (r - r0) * r1, *ga = GA + (r - r0) * i1;
+            double *k = K + r * N;
+            if (first)
+                for (size_t j = 0; j <= r; j++)
+                    k[j] = gd[j] * (ga[j] * sc + bias);
+            else
+                for (size_t j = 0; j <= r; j++)
+                    k[j] += gd[j] * (ga[j] * sc + bias);
+        }
+        return;
+    }
+#pragma omp parallel for if (par) schedule(dynamic, 8)
+    for (size_t r = r0; r < r1; r++) {
+        size_t i = r / c;
+        const double *gd = GD + (r - r0) * r1, *ga = GA + (i - i0) * i1;
+        double *k = K + r * N;
+        for (size_t j = 0; j <= i; j++) {
+            double g = ga[j] * sc + bias;
+            size_t end = j * c + c <= r + 1 ? j * c + c : r + 1;
+            for (size_t r2 = j * c; r2 < end; r2++)
+                k[r2] = first ? gd[r2] * g : k[r2] + gd[r2] * g;
+        }
+    }
+}
+
+/* Copies the lower triangle onto the upper one, in cache-sized tiles. */
+static void mirror_lower(double *K, size_t N)
+{
+    const size_t T = 64;
+#pragma omp parallel for if (N * N >= NTK_OMP_MIN) schedule(dynamic, 1)
+    for (size_t jb = 0; jb < N; jb += T)
+        for (size_t ib = jb; ib < N; ib += T) {
+            size_t iend = ib + T < N ? ib + T : N;
+            for (size_t i = ib; i < iend; i++) {
+                size_t jend = jb + T < i ? jb + T : i;
+                for (size_t j = jb; j < jend; j++)
+                    K[j * N + i] = K[i * N + j];
+            }
+        }
+}
+
+int fast_kernel_structured_panel(double *K, const plstar_model *m, const double *X, size_t n, const double *w,
+                                 size_t panel)
+{
+    if (!K || !m || !X || !w || n == 0 || m->nlayers == 0)
+        return plstar_error(PLSTAR_ESOFTWARE, "fast_kernel_structured: invalid arguments");
+    size_t c = m->outputs, N = n * c, last = m->nlayers - 1, bytes;
+    if (!plstar_size_mul(&bytes, N, N, sizeof(double)) || N > (size_t)1 << 31)
+        return plstar_error(PLSTAR_ESOFTWARE, "fast_kernel_structured: a %zu x %zu kernel is too large", N, N);
+    if (panel == 0)
+        panel = default_panel(n, c);
+    if (panel > n)
+        panel = n;
+    size_t lmin = lowest_trainable(m);
+    if (lmin > last) {
+        memset(K, 0, bytes);
+        return PLSTAR_OK;
+    }
+
+    fast_forward_state s;
+    fast_forward_init(&s);
+    int st = _fast_ntk_forward(&s, m, X, n, w, 0); /* only α and σ′ are used below */
+    if (st)
+        return st;
+
+    double *GA = alloc_matrix(panel, n, "kernel panel"), *GD = alloc_matrix(panel * c, N, "kernel panel");
+    size_t maxout = c; /* signal buffers: two of N × (widest layer from lmin up) */
+    for (size_t l = lmin; l < m->nlayers; l++)
+        maxout = m->layers[l].out > maxout ? m->layers[l].out : maxout;
+    double *Dcur = alloc_matrix(N, maxout, "back-propagated signals");
+    double *Dnext = lmin < last ? alloc_matrix(N, maxout, "back-propagated signals") : NULL;
+    if (!GA || !GD || !Dcur || (lmin < last && !Dnext))
+        st = PLSTAR_ESOFTWARE;
+    if (!st) /* output signals, as fast_backward computes them from unit seeds */
+        for (size_t r = 0; r < N; r++)
+            for (size_t k = 0; k < c; k++)
+                Dcur[r * c + k] = (k == r % c ? 1.0 : 0.0) * s.s1[last][(r / c) * c + k];
+    int first = 1;
+    for (size_t l = last; !st; l--) {
+        const plstar_layer *L = &m->layers[l];
+        if (L->trainable) {
+            const double *A = l ? s.a[l - 1] : X;
+            double sc = L->scale_div == 1 ? 1.0 : 1.0 / (double)L->scale_div;
+            for (size_t i0 = 0; i0 < n; i0 += panel) {
+                size_t b = n - i0 < panel ? n - i0 : panel;
+                accumulate_panel(K, N, c, Dcur, L->out, A, L->in, sc, L->has_bias ? 1.0 : 0.0, i0, b, GA, GD, first);
+            }
+            first = 0;
+        }
+        if (l == lmin)
+            break;
+        /* D_{l−1} = s_l^{-1/2} D_l W_l ∘ σ′_{l−1}: the same operations as fast_backward */
+        size_t out = m->layers[l - 1].out;
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)N, (int)out, (int)L->out, fast_layer_scale(L), Dcur,
+                    (int)L->out, fast_layer_weights(m, l, w), (int)L->in, 0.0, Dnext, (int)out);
+        const double *s1 = s.s1[l - 1];
+#pragma omp parallel for if (N * out >= NTK_OMP_MIN) schedule(static)
+        for (size_t r = 0; r < N; r++)
+            for (size_t a = 0; a < out; a++)
+                Dnext[r * out + a] *= s1[(r / c) * out + a];
+        double *swap = Dcur;
+        Dcur = Dnext;
+        Dnext = swap;
+    }
+    free(GA), free(GD), free(Dcur), free(Dnext);
+    fast_forward_clear(&s);
+    if (!st)
+        mirror_lower(K, N);
+    return st;
+}
+
+int fast_kernel_structured(double *K, const plstar_model *m, const double *X, size_t n, const double *w)
+{
+    return fast_kernel_structured_panel(K, m, X, n, w, 0);
+}
+
+double fast_kernel_structured_flops(const plstar_model *m, size_t n)
+{
+    double c = (double)m->outputs, nn = (double)n, N = nn * c, f = 0.0;
+    size_t lmin = lowest_trainable(m);
+    for (size_t l = 0; l < m->nlayers; l++) {
+        const plstar_layer *L = &m->layers[l];
+        double in = (double)L->in, out = (double)L->out;
+        f += 2.0 * nn * in * out; /* forward */
+        if (l > lmin)
+            f += 2.0 * N * in * out; /* backward into layer l − 1 */
+        if (L->trainable)
+            f += N * (N + 1) * out + nn * (nn + 1) * in; /* Gram products */
+    }
+    return f;
+}

@@ -1,0 +1,466 @@
+#include "fast/train.h"
+#include "fast/network.h"
+#include "fast/ntk.h"
+#include "core/error.h"
+#include "core/npy.h"
+
+#include <cblas.h>
+#include <gsl/gsl_rng.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* From gsl/gsl_randist.h, whose includes clash with OpenBLAS's cblas.h. */
+void gsl_ran_shuffle(const gsl_rng *r, void *base, size_t nmembm, size_t size);
+
+/* Checkpoint vector: a header of CKPT_HEADER doubles (all integers below 2^53, exact), then w_t, w0, rows. */
+#define CKPT_MAGIC ((double)0x504C5354434Bull) /* "PLSTCK" */
+#define CKPT_VERSION 1.0
+#define CKPT_HEADER 16
+
+enum { COL_STEP, COL_LOSS, COL_GRAD, COL_DIST, COL_PATH };
+
+void fast_train_options_init(fast_train_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->record_every = 1;
+}
+
+void fast_trajectory_init(fast_trajectory *t)
+{
+    memset(t, 0, sizeof *t);
+    t->resumed_from = -1;
+}
+
+void fast_trajectory_clear(fast_trajectory *t)
+{
+    free(t->data);
+    fast_trajectory_init(t);
+}
+
+unsigned long fast_train_epoch_seed(unsigned long seed, size_t epoch)
+{
+    uint64_t z = (uint64_t)seed + 0x9E3779B97F4A7C15ull * ((uint64_t)epoch + 1);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return (unsigned long)(z & 0xFFFFFFFFull);
+}
+
+static int traj_append(fast_trajectory *t, const double *row)
+{
+    if (t->rows == t->capacity) {
+        size_t cap = t->capacity ? 2 * t->capacity : 64;
+        double *d = realloc(t->data, cap * t->cols * sizeof(double));
+        if (!d)
+            return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the trajectory");
+        t->data = d, t->capacity = cap;
+    }
+    memcpy(t->data + t->rows * t->cols, row, t->cols * sizeof(double));
+    t->rows++;
+    return PLSTAR_OK;
+}
+
+static double norm2(const double *x, size_t len)
+{
+    double s = 0.0;
+    for (size_t k = 0; k < len; k++)
+        s += x[k] * x[k];
+    return sqrt(s);
+}
+
+static double dist2(const double *x, const double *y, size_t len)
+{
+    double s = 0.0;
+    for (size_t k = 0; k < len; k++)
+        s += (x[k] - y[k]) * (x[k] - y[k]);
+    return sqrt(s);
+}
+
+static unsigned flags_of(const fast_train_options *o)
+{
+    return (o->record_lambda_min ? 1u : 0u) | (o->record_kernel_distance ? 2u : 0u);
+}
+
+static int write_checkpoint(const char *path, const fast_train_options *o, const fast_trajectory *traj, size_t t,
+                            const double *w, const double *w0, size_t P, size_t n, size_t c, double path_len)
+{
+    size_t len = CKPT_HEADER + 2 * P + traj->rows * traj->cols;
+    double *v = plstar_calloc(len, sizeof(double), "checkpoint");
+    if (!v)
+        return PLSTAR_ESOFTWARE;
+    double h[CKPT_HEADER] = {CKPT_MAGIC, CKPT_VERSION, (double)t, (double)P, (double)n, (double)c, o->lr,
+                             (double)o->batch, (double)o->record_every, (double)(o->seed & 0xFFFFFFFFul),
+                             (double)((uint64_t)o->seed >> 32), (double)flags_of(o), path_len,
+                             (double)traj->rows, (double)traj->cols, 0.0};
+    memcpy(v, h, sizeof h);
+    memcpy(v + CKPT_HEADER, w, P * sizeof(double));
+    memcpy(v + CKPT_HEADER + P, w0, P * sizeof(double));
+    if (traj->rows)
+        memcpy(v + CKPT_HEADER + 2 * P, traj->data, traj->rows * traj->cols * sizeof(double));
+    int st = npy_write_vector(path, v, len);
+    free(v);
+    return st;
+}
+
+/* Loads a checkpoint into (t, w, path length, rows), after checking that it belongs to this run. */
+static int read_checkpoint(const char *path, const fast_train_options *o, fast_trajectory *traj, size_t *t,
+                           double *w, const double *w0, size_t P, size_t n, size_t c, double *path_len)
+{
+    plstar_array a;
+    npy_init(&a);
+    int st = npy_read(&a, path);
+    if (st)
+        return st;
+    const double *h = a.data;
+    if (a.ndim != 1 || a.size < CKPT_HEADER || h[0] != CKPT_MAGIC || h[1] != CKPT_VERSION)
+        st = plstar_error(PLSTAR_EDATA, "%s: not a plstar training checkpoint", path);
+    else if (h[3] != (double)P || h[4] != (double)n || h[5] != (double)c)
+        st = plstar_error(PLSTAR_EDATA, "%s: checkpoint is for %.0f parameters and %.0f x %.0f outputs, not %zu and %zu x %zu",
+                          path, h[3], h[4], h[5], P, n, c);
+    else if (h[6] != o->lr || h[7] != (double)o->batch || h[8] != (double)o->record_every ||
+             h[9] != (double)(o->seed & 0xFFFFFFFFul) || h[10] != (double)((uint64_t)o->seed >> 32) ||
+             h[11] != (double)flags_of(o))
+        st = plstar_error(PLSTAR_EDATA, "%s: checkpoint was made with other options (lr %.17g, batch %.0f, record every %.0f, "
+                          "seed, recorded columns); resume with the same ones", path, h[6], h[7], h[8]);
+    else if (h[14] != (double)traj->cols || h[2] > (double)o->steps || h[2] < 0 || h[13] < 0 ||
+             a.size != CKPT_HEADER + 2 * P + (size_t)h[13] * traj->cols)
+        st = plstar_error(PLSTAR_EDATA, "%s: checkpoint at step %.0f is inconsistent with %zu steps or its own size", path,
+                          h[2], o->steps);
+    else if (memcmp(a.data + CKPT_HEADER + P, w0, P * sizeof(double)) != 0)
+        st = plstar_error(PLSTAR_EDATA, "%s: checkpoint started from other initial weights", path);
+    if (!st) {
+        *t = (size_t)h[2];
+        *path_len = h[12];
+        memcpy(w, a.data + CKPT_HEADER, P * sizeof(double));
+        size_t rows = (size_t)h[13];
+        for (size_t r = 0; !st && r < rows; r++)
+            st = traj_append(traj, a.data + CKPT_HEADER + 2 * P + r * traj->cols);
+    }
+    npy_clear(&a);
+    return st;
+}
+
+/* Loss and gradient with buffers kept across steps. The same passes as
+ * fast_loss_grad (fast/network.c) — dgemm for each layer's product, σ and σ′
+ * element-wise, back-propagation of the residual, ∇W = s^{-1/2} Dᵀ A — with two
+ * differences that matter for speed only: nothing is allocated per step, and
+ * σ′ of tanh and sigmoid is formed from the computed σ (1 − σ², σ(1 − σ)), as
+ * autograd does. Element-wise loops go parallel only when long: short OpenMP
+ * regions between BLAS calls cost more in thread hand-over than they save. */
+#define TRAIN_OMP_MIN ((size_t)1 << 20)
+
+typedef struct {
+    size_t rows;       /* capacity in samples */
+    double **a, **s1, **D;
+    double *r;
+} workspace;
+
+static void ws_clear(workspace *ws, size_t nlayers)
+{
+    for (size_t l = 0; l < nlayers; l++) {
+        if (ws->a)
+            free(ws->a[l]);
+        if (ws->s1)
+            free(ws->s1[l]);
+        if (ws->D)
+            free(ws->D[l]);
+    }
+    free(ws->a), free(ws->s1), free(ws->D), free(ws->r);
+    memset(ws, 0, sizeof *ws);
+}
+
+static int ws_init(workspace *ws, const plstar_model *m, size_t rows)
+{
+    memset(ws, 0, sizeof *ws);
+    ws->rows = rows;
+    ws->a = calloc(m->nlayers, sizeof(double *));
+    ws->s1 = calloc(m->nlayers, sizeof(double *));
+    ws->D = calloc(m->nlayers, sizeof(double *));
+    ws->r = malloc(rows * m->outputs * sizeof(double));
+    int ok = ws->a && ws->s1 && ws->D && ws->r;
+    for (size_t l = 0; ok && l < m->nlayers; l++) {
+        size_t bytes;
+        ok = plstar_size_mul(&bytes, rows, m->layers[l].out, sizeof(double));
+        if (ok) {
+            ws->a[l] = malloc(bytes), ws->s1[l] = malloc(bytes), ws->D[l] = malloc(bytes);
+            ok = ws->a[l] && ws->s1[l] && ws->D[l];
+        }
+    }
+    if (!ok) {
+        ws_clear(ws, m->nlayers);
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the training workspace (%zu samples)", rows);
+    }
+    return PLSTAR_OK;
+}
+
+static void act_layer(plstar_act act, double *a, double *s1, size_t total)
+{
+    if (act == ACT_TANH) {
+#pragma omp parallel for if (total >= TRAIN_OMP_MIN) schedule(static)
+        for (size_t k = 0; k < total; k++) {
+            double t = tanh(a[k]);
+            a[k] = t, s1[k] = 1.0 - t * t;
+        }
+    } else if (act == ACT_SIGMOID) {
+#pragma omp parallel for if (total >= TRAIN_OMP_MIN) schedule(static)
+        for (size_t k = 0; k < total; k++) {
+            double t, d;
+            act_eval_d(ACT_SIGMOID, a[k], &t, &d, NULL);
+            a[k] = t, s1[k] = t * (1.0 - t);
+        }
+    } else {
+#pragma omp parallel for if (total >= TRAIN_OMP_MIN) schedule(static)
+        for (size_t k = 0; k < total; k++)
+            act_eval_d(act, a[k], &a[k], &s1[k], NULL);
+    }
+}
+
+static void ws_loss_grad(workspace *ws, double *loss, double *grad, const plstar_model *m, const double *X, size_t n,
+                         const double *w, const double *y)
+{
+    size_t c = m->outputs, N = n * c, last = m->nlayers - 1;
+    const double *prev = X;
+    for (size_t l = 0; l < m->nlayers; l++) {
+        const plstar_layer *L = &m->layers[l];
+        double *z = ws->a[l];
+        const double *b = L->has_bias ? w + L->b_offset : NULL;
+        if (b)
+            for (size_t i = 0; i < n; i++)
+                memcpy(z + i * L->out, b, L->out * sizeof(double));
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)L->out, (int)L->in, fast_layer_scale(L),
+                    prev, (int)L->in, fast_layer_weights(m, l, w), (int)L->in, b ? 1.0 : 0.0, z, (int)L->out);
+        act_layer(L->act, z, ws->s1[l], n * L->out);
+        prev = z;
+    }
+    double sum = 0.0;
+    const double *F = ws->a[last];
+    for (size_t k = 0; k < N; k++) {
+        ws->r[k] = F[k] - y[k];
+        sum += ws->r[k] * ws->r[k];
+    }
+    *loss = 0.5 * sum;
+    if (!grad)
+        return;
+    for (size_t k = 0; k < N; k++)
+        ws->D[last][k] = ws->r[k] * ws->s1[last][k];
+    for (size_t l = last;; l--) {
+        const plstar_layer *L = &m->layers[l];
+        const double *A = l ? ws->a[l - 1] : X;
+        if (L->trainable) {
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)L->out, (int)L->in, (int)n, fast_layer_scale(L),
+                        ws->D[l], (int)L->out, A, (int)L->in, 0.0, grad + L->w_offset, (int)L->in);
+            if (L->has_bias) {
+                double *gb = grad + L->b_offset;
+                memset(gb, 0, L->out * sizeof(double));
+                for (size_t i = 0; i < n; i++)
+                    for (size_t a = 0; a < L->out; a++)
+                        gb[a] += ws->D[l][i * L->out + a];
+            }
+        }
+        if (l == 0)
+            break;
+        size_t out = m->layers[l - 1].out, total = n * out;
+        double *Dp = ws->D[l - 1];
+        const double *s1 = ws->s1[l - 1];
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)out, (int)L->out, fast_layer_scale(L),
+                    ws->D[l], (int)L->out, fast_layer_weights(m, l, w), (int)L->in, 0.0, Dp, (int)out);
+#pragma omp parallel for if (total >= TRAIN_OMP_MIN) schedule(static)
+        for (size_t k = 0; k < total; k++)
+            Dp[k] *= s1[k];
+    }
+}
+
+/* The uncertified spectral diagnostics at w: λ_min(K(w)) and ‖K(w) − K0‖₂. */
+static int kernel_diagnostics(double *lmin, double *kdist, const plstar_model *m, const double *X, size_t n,
+                              const double *w, const double *K0, double *K, double *A, double *ev)
+{
+    size_t N = n * m->outputs;
+    int st = fast_kernel_structured(K, m, X, n, w);
+    if (st)
+        return st;
+    if (lmin) {
+        memcpy(A, K, N * N * sizeof(double));
+        if (LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'N', 'U', (lapack_int)N, A, (lapack_int)N, ev))
+            return plstar_error(PLSTAR_ESOFTWARE, "dsyevd did not converge on the kernel");
+        *lmin = ev[0];
+    }
+    if (kdist) {
+        for (size_t k = 0; k < N * N; k++)
+            A[k] = K[k] - K0[k];
+        if (LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'N', 'U', (lapack_int)N, A, (lapack_int)N, ev))
+            return plstar_error(PLSTAR_ESOFTWARE, "dsyevd did not converge on the kernel difference");
+        *kdist = fmax(fabs(ev[0]), fabs(ev[N - 1]));
+    }
+    return PLSTAR_OK;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+typedef struct {
+    size_t n, s, d, c, per_epoch, epoch; /* epoch: the one `perm` holds (SIZE_MAX: none) */
+    size_t *perm, *pick;
+    double *Xb, *yb;
+    unsigned long seed;
+    gsl_rng *r;
+} sampler;
+
+/* Gathers the batch of step t into Xb, yb. */
+static void sampler_batch(sampler *sp, size_t t, const double *X, const double *y)
+{
+    size_t e = t / sp->per_epoch, k = t % sp->per_epoch;
+    if (e != sp->epoch) {
+        for (size_t i = 0; i < sp->n; i++)
+            sp->perm[i] = i;
+        gsl_rng_set(sp->r, fast_train_epoch_seed(sp->seed, e));
+        gsl_ran_shuffle(sp->r, sp->perm, sp->n, sizeof(size_t));
+        sp->epoch = e;
+    }
+    memcpy(sp->pick, sp->perm + k * sp->s, sp->s * sizeof(size_t));
+    qsort(sp->pick, sp->s, sizeof(size_t), cmp_size);
+    for (size_t b = 0; b < sp->s; b++) {
+        size_t i = sp->pick[b];
+        memcpy(sp->Xb + b * sp->d, X + i * sp->d, sp->d * sizeof(double));
+        memcpy(sp->yb + b * sp->c, y + i * sp->c, sp->c * sizeof(double));
+    }
+}
+
+static int should_save(const fast_train_options *o, size_t t)
+{
+    for (size_t k = 0; k < o->nsave_at; k++)
+        if (o->save_at[k] == t)
+            return 1;
+    return 0;
+}
+
+int fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const double *X, size_t n, const double *y,
+               const fast_train_options *opt)
+{
+    if (!traj || !w || !m || !X || !y || !opt || n == 0)
+        return plstar_error(PLSTAR_ESOFTWARE, "fast_train: invalid arguments");
+    if (!(opt->lr > 0) || !isfinite(opt->lr))
+        return plstar_error(PLSTAR_EUSAGE, "the learning rate must be a positive number, got %g", opt->lr);
+    if (opt->record_every == 0)
+        return plstar_error(PLSTAR_EUSAGE, "record_every must be at least 1");
+    if (opt->batch > n)
+        return plstar_error(PLSTAR_EUSAGE, "batch size %zu exceeds the %zu samples", opt->batch, n);
+    size_t c = m->outputs, N = n * c, P = m->nparams, d = m->input_dim;
+    int sgd = opt->batch > 0;
+    int spectral = opt->record_lambda_min || opt->record_kernel_distance;
+    if (spectral && (N > 65536 || N * N > ((size_t)1 << 31)))
+        return plstar_error(PLSTAR_EUSAGE, "kernel diagnostics need a %zu x %zu kernel; too large", N, N);
+
+    fast_trajectory_clear(traj);
+    static const char *const base[] = {"step", "loss", "grad_norm", "dist_from_w0", "path_length"};
+    for (size_t k = 0; k < 5; k++)
+        traj->names[traj->cols++] = base[k];
+    size_t col_lmin = 0, col_kd = 0;
+    if (opt->record_lambda_min)
+        col_lmin = traj->cols, traj->names[traj->cols++] = "lambda_min";
+    if (opt->record_kernel_distance)
+        col_kd = traj->cols, traj->names[traj->cols++] = "kernel_distance";
+
+    double *w0 = plstar_malloc(P * sizeof(double), "initial weights");
+    double *grad = plstar_malloc(P * sizeof(double), "gradient");
+    double *gfull = sgd ? plstar_malloc(P * sizeof(double), "gradient") : NULL;
+    double *K0 = NULL, *Kt = NULL, *A = NULL, *ev = NULL;
+    sampler sp = {.n = n, .s = opt->batch, .d = d, .c = c, .epoch = SIZE_MAX, .seed = opt->seed};
+    workspace ws = {0};
+    int st = (w0 && grad && (!sgd || gfull)) ? ws_init(&ws, m, n) : PLSTAR_ESOFTWARE;
+    if (!st) {
+        memcpy(w0, w, P * sizeof(double));
+        if (spectral) {
+            Kt = plstar_malloc(N * N * sizeof(double), "kernel");
+            A = plstar_malloc(N * N * sizeof(double), "kernel");
+            ev = plstar_malloc(N * sizeof(double), "eigenvalues");
+            K0 = opt->record_kernel_distance ? plstar_malloc(N * N * sizeof(double), "initial kernel") : NULL;
+            if (!Kt || !A || !ev || (opt->record_kernel_distance && !K0))
+                st = PLSTAR_ESOFTWARE;
+            if (!st && K0)
+                st = fast_kernel_structured(K0, m, X, n, w0);
+        }
+    }
+    if (!st && sgd) {
+        sp.per_epoch = n / opt->batch;
+        sp.perm = plstar_malloc(n * sizeof(size_t), "permutation");
+        sp.pick = plstar_malloc(opt->batch * sizeof(size_t), "batch");
+        sp.Xb = plstar_malloc(opt->batch * d * sizeof(double), "batch inputs");
+        sp.yb = plstar_malloc(opt->batch * c * sizeof(double), "batch labels");
+        sp.r = gsl_rng_alloc(gsl_rng_mt19937);
+        if (!sp.perm || !sp.pick || !sp.Xb || !sp.yb || !sp.r)
+            st = plstar_error(PLSTAR_ESOFTWARE, "out of memory for the batch sampler");
+    }
+
+    size_t t = 0;
+    double path_len = 0.0;
+    if (!st && opt->resume_path) {
+        st = read_checkpoint(opt->resume_path, opt, traj, &t, w, w0, P, n, c, &path_len);
+        if (!st)
+            traj->resumed_from = (int)t;
+    }
+    double row[FAST_TRAIN_MAX_COLUMNS];
+    for (; !st; t++) {
+        if (plstar_interrupted) {
+            traj->interrupted = 1;
+            if (opt->checkpoint_path)
+                st = write_checkpoint(opt->checkpoint_path, opt, traj, t, w, w0, P, n, c, path_len);
+            if (!st)
+                st = plstar_error(PLSTAR_EINTERRUPTED, "interrupted at step %zu", t);
+            break;
+        }
+        if (opt->checkpoint_path && opt->checkpoint_every && t % opt->checkpoint_every == 0 &&
+            (int)t != traj->resumed_from && t < opt->steps)
+            if ((st = write_checkpoint(opt->checkpoint_path, opt, traj, t, w, w0, P, n, c, path_len)))
+                break;
+        int record = t % opt->record_every == 0 || t == opt->steps;
+        double loss = 0.0, bloss;
+        if (!sgd || record)
+            ws_loss_grad(&ws, &loss, sgd ? gfull : grad, m, X, n, w, y);
+        if (record) {
+            row[COL_STEP] = (double)t;
+            row[COL_LOSS] = loss;
+            row[COL_GRAD] = norm2(sgd ? gfull : grad, P);
+            row[COL_DIST] = dist2(w, w0, P);
+            row[COL_PATH] = path_len;
+            if (spectral && (st = kernel_diagnostics(opt->record_lambda_min ? &row[col_lmin] : NULL,
+                                                     opt->record_kernel_distance ? &row[col_kd] : NULL, m, X, n, w,
+                                                     K0, Kt, A, ev)))
+                break;
+            if ((st = traj_append(traj, row)))
+                break;
+        }
+        if (opt->on_weights && should_save(opt, t) && (st = opt->on_weights(opt->ctx, t, w, P)))
+            break;
+        if (t >= opt->steps)
+            break;
+        if (sgd) {
+            sampler_batch(&sp, t, X, y);
+            ws_loss_grad(&ws, &bloss, grad, m, sp.Xb, opt->batch, w, sp.yb);
+            if (!record)
+                loss = bloss;
+        }
+        double step2 = 0.0, lr = opt->lr;
+        for (size_t k = 0; k < P; k++) {
+            double old = w[k];
+            w[k] = old - lr * grad[k];
+            step2 += (w[k] - old) * (w[k] - old);
+        }
+        path_len += sqrt(step2);
+        if (opt->on_progress)
+            opt->on_progress(opt->ctx, t + 1, opt->steps, loss);
+    }
+    traj->steps_done = t > opt->steps ? opt->steps : t;
+    if (ws.a)
+        ws_clear(&ws, m->nlayers);
+    free(w0), free(grad), free(gfull), free(K0), free(Kt), free(A), free(ev);
+    free(sp.perm), free(sp.pick), free(sp.Xb), free(sp.yb);
+    if (sp.r)
+        gsl_rng_free(sp.r);
+    return st;
+}

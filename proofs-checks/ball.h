@@ -1,0 +1,83 @@
+/*
+ * proofs-checks/ball.h — certificates on a ball B(w0, R) and a-priori GD
+ * convergence (THEORY.md §3 Theorem 2, §4 Theorem 6).
+ *
+ * Constants, all certified enclosures at w0:
+ *   λ0 = λ_min(K(w0)), a = ‖DF(w0)‖₂ = √λ_max(K(w0)), r0 = ‖F(w0) − y‖, and
+ *   c with ‖DF(w) − DF(w0)‖_F ≤ c‖w − w0‖ for all w, β_F ≥ sup_w ‖H_F(w)‖:
+ *   - linear F(w) = Aw: c = 0, β_F = 0 (K is constant);
+ *   - shallow f = (1/√m) Σ_j v_j σ(w_jᵀx): row i, block j of DF(w) − DF(w0) is
+ *     (v_j/√m)(σ′(w_jᵀx_i) − σ′(w0_jᵀx_i)) x_i, and |σ′(a) − σ′(b)| ≤ s₂|a − b|
+ *     (s₂ = sup|σ″|), so
+ *       ‖ΔDF‖_F² ≤ (s₂²/m) Σ_i ‖x_i‖² ‖ΔW x_i‖² ≤ (s₂²/m) max_i‖x_i‖² ‖ΔW Xᵀ‖_F²
+ *               ≤ (s₂²/m) max_i‖x_i‖² λ_max(XXᵀ) ‖ΔW‖_F²,
+ *     i.e. c = s₂ · max_i‖x_i‖ · √λ_max(XXᵀ) / √m — sharper than Theorem 2's
+ *     route, which loses a factor √N. The Hessian of f_i is block diagonal with
+ *     blocks (v_j/√m) σ″(w_jᵀx_i) x_i x_iᵀ, so β_F = s₂ max_i‖x_i‖² / √m.
+ * On B(w0, R): ‖DF(w)‖₂ ≤ a + cR =: L_F(R), and
+ *   ‖K(w) − K(w0)‖₂ ≤ ‖ΔDF‖₂(‖DF(w)‖₂ + ‖DF(w0)‖₂) ≤ cR(2a + cR),
+ * so Weyl gives λ_min(K(w)) ≥ λ0 − cR(2a + cR) (the conclusion of Theorem 2).
+ * Theorem 6 then needs μ-PL* (via Theorem 1) on the ball of radius
+ * R = 2 L_F(R) r0/μ: a fixed point, R* = 2 a r0/(μ − 2 c r0) when μ > 2 c r0, and
+ * the step η ≤ 1/(L_F² + β_F r0) gives L(w_t) ≤ (1 − ημ)^t L(w0).
+ * MLPs have no a-priori constants here (verdict inconclusive; use the
+ * a-posteriori path certificate).
+ */
+#ifndef PLSTAR_PROOFS_BALL_H
+#define PLSTAR_PROOFS_BALL_H
+
+#include <arb.h>
+#include <jansson.h>
+#include "core/model.h"
+
+typedef struct {
+    int available;              /* 0: no a-priori constants for this model */
+    arb_t lambda0, lambda_max0; /* λ_min, λ_max of K(w0) */
+    arb_t a;                    /* ‖DF(w0)‖₂ upper */
+    arb_t c;                    /* Jacobian Lipschitz constant (see above) */
+    arb_t beta;                 /* β_F */
+    arb_t r0, loss0;            /* ‖F(w0) − y‖, L(w0) (labels only) */
+    int have_labels;
+    double seconds;
+} ball_constants;
+
+void ball_constants_init(ball_constants *b);
+void ball_constants_clear(ball_constants *b);
+int ball_constants_compute(ball_constants *b, const plstar_problem *p, slong prec);
+
+typedef struct {
+    double mu, radius;
+    arb_t lambda_lower;         /* certified lower bound of λ_min(K) on the ball */
+    arb_t kernel_change;        /* upper bound of ‖K(w) − K(w0)‖₂ on the ball */
+    double radius_max;          /* largest R certified for mu (lower bound) */
+    double mu_max;              /* largest μ certified for R (lower bound) */
+} ball_result;
+
+void ball_result_init(ball_result *r);
+void ball_result_clear(ball_result *r);
+
+/* Theorem 2: λ_min(K(w)) ≥ μ on B(w0, R)? Certified, refuted (λ_min(K(w0)) < μ),
+ * or inconclusive. */
+int check_ball(ball_result *res, const ball_constants *b, double radius, double mu, slong prec);
+json_t *ball_report(const ball_result *res, const ball_constants *b, const plstar_problem *p, int verdict);
+
+typedef struct {
+    double mu;                  /* PL* constant used */
+    double radius;              /* R ≥ 2 L_F r0/μ, certified ball radius */
+    arb_t lipschitz;            /* L_F on the ball */
+    arb_t lr_max;               /* 1/(L_F² + β_F r0) */
+    double lr;                  /* step used (≤ lr_max) */
+    double rate;                /* upper bound of 1 − ημ */
+    size_t width;               /* model width (shallow) */
+} gd_apriori_result;
+
+void gd_apriori_result_init(gd_apriori_result *r);
+void gd_apriori_result_clear(gd_apriori_result *r);
+
+/* Theorem 6. mu <= 0: search the μ that maximises ημ; lr <= 0: use the
+ * largest certified step. */
+int check_gd_apriori(gd_apriori_result *res, const ball_constants *b, double mu, double lr, slong prec);
+json_t *gd_apriori_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p,
+                          int verdict);
+
+#endif

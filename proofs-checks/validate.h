@@ -1,0 +1,148 @@
+/*
+ * proofs-checks/validate.h — other people's implementations against the reference.
+ *
+ * A bundle (validate_write_bundle) holds a model with its data, labels and initial weights and a
+ * manifest stating the parameter layout, scaling, bias convention and output order, so the model
+ * can be rebuilt in another framework (PyTorch, JAX, CUDA). Whoever rebuilds it computes F, DF,
+ * K = DF DFᵀ, λ_min(K) and a gradient-descent loss trajectory in float64 or float32 and hands
+ * the arrays back; check_validate decides, entry by entry, whether each value is one that a
+ * correct implementation in the claimed format can produce:
+ *
+ *     |theirs − mid| ≤ rad + tol        (allowance = rad + tol, ratio = |theirs − mid| / allowance)
+ *
+ * where mid ± rad is the Arb enclosure of the exact value (reference/network.h: the true value
+ * is inside) and tol the rounding allowance of the claimed format. A quantity passes when every
+ * ratio is ≤ 1 (decided exactly, in Arb); it fails when one entry is outside — then their value
+ * differs from the exact one by more than any run of the modelled algorithms in that format can
+ * explain. An entry whose enclosure is wider than its tolerance (rad > tol) cannot be judged:
+ * the quantity is then inconclusive unless another entry fails.
+ *
+ * Tolerance model (docs/validate.md). Their computation is modelled as the standard algorithms —
+ * a matrix product per layer for the forward pass, the chain rule backwards for DF and ∇L,
+ * K = DF DFᵀ — run in a floating-point format with unit roundoff u (2^-53 float64, 2^-24 float32),
+ * with any summation order, with or without FMA, and activations by any standard formula
+ * (σ′ possibly formed from σ̂ as autograd does). The rounding error of that computation is
+ * bounded by the running error analysis of fast/errbound.h (Higham, Accuracy and Stability of
+ * Numerical Algorithms, §3.1), parameterised by u (fast_errbound_u); for example
+ *     K_ij:  γ_P (|J||J|ᵀ)_ij + (|J| e_Jᵀ + e_J (|J| + e_J)ᵀ)_ij,   (|J||J|ᵀ)_ij ≤ ‖J_i‖‖J_j‖,
+ * a forward bound for F and a backward bound for DF. Under float32 the inputs X, w, y are
+ * first rounded to float32 (relative error u): that is an input perturbation of the bound.
+ * tol = VALIDATE_SLACK × bound; the slack covers libraries whose formulas are as stable but
+ * different (tanh through exp, the 1/√m applied before or after the product) and the
+ * second-order terms the first-order analysis drops. The model assumes their elementary
+ * functions are accurate to a few ulp (as glibc, SLEEF, CUDA's libdevice are).
+ *
+ * λ_min: the reference K is enclosed and λ_min(K) certified in [lo, hi] (reference/eig.h,
+ * ref_eig_bounds); their value must lie in
+ * [lo − tol, hi + tol] with tol = ‖T_K‖_F + SLACK·N·u·(‖K‖_F + ‖T_K‖_F), T_K the kernel
+ * tolerance (Weyl: their K̂ = K + ΔK with ‖ΔK‖₂ ≤ ‖ΔK‖_F ≤ ‖T_K‖_F, and a backward-stable
+ * symmetric eigensolver adds ‖E‖₂ ≤ N·u·‖K̂‖₂).
+ *
+ * Loss trajectory L_t = L(w_t), t = 0..T, of GD w_{t+1} = w_t − η∇L(w_t) from w0: the reference
+ * runs the same T steps in Arb with ball-valued weights, so each L_t is enclosed for the exact
+ * iteration (precision is raised until the enclosures are narrower than the tolerances). Their
+ * iterates drift from the exact ones by their per-step rounding, propagated to first order with
+ * the Gauss–Newton part of the step's Jacobian I − ηH_L ≈ I − ηJᵀJ, whose norm is
+ * max(1, ηλ_max(K) − 1):
+ *     Δ_0 = u‖w0‖ (float32; 0 for float64),
+ *     Δ_{t+1} = max(1, ηλ_max(K_t) − 1)·Δ_t + η‖e_∇L,t‖ + 2u·η‖∇L_t‖ + u‖w_{t+1}‖,
+ *     tol_t = SLACK·(e_L,t + ‖∇L_t‖·Δ_t + ½λ_max(K_t)·Δ_t²),
+ * with e_L, e_∇L the fast_errbound_u bounds at w_t. This propagation is a model, not a proof: it
+ * ignores the curvature term Σ r_i H_{F_i} of H_L. Steps where Δ_t exceeds 10⁻²·max(1, ‖w_t‖)
+ * leave the first-order regime and are reported unresolved (inconclusive), never passed.
+ */
+#ifndef PLSTAR_PROOFS_VALIDATE_H
+#define PLSTAR_PROOFS_VALIDATE_H
+
+#include <arb_mat.h>
+#include <jansson.h>
+#include "core/model.h"
+#include "core/npy.h"
+
+/* tol = VALIDATE_SLACK × the rounding-error bound of the claimed format */
+#define VALIDATE_SLACK 4.0
+/* how many of the worst entries a quantity keeps */
+#define VALIDATE_NWORST 5
+#define VALIDATE_MAX_QUANTITIES 5
+/* the loss trajectory's reference raises its precision up to this many bits */
+#define VALIDATE_MAX_PREC 4096
+
+/* Bundle file names inside the bundle directory. */
+#define VALIDATE_BUNDLE_FORMAT "plstar-bundle"
+#define VALIDATE_BUNDLE_VERSION 1
+
+/* Writes the bundle of a problem into `dir` (created if absent): model.json, X.npy (n × d),
+ * y.npy ((n, c), only when the problem has labels), w0.npy (P,), bundle.json, README.txt,
+ * each atomically. PLSTAR_ECANTCREAT when the directory or a file cannot be created. */
+int validate_write_bundle(const plstar_problem *p, const char *dir);
+
+/* Loads a bundle written by validate_write_bundle: PLSTAR_ENOINPUT when `dir` is not a bundle,
+ * PLSTAR_EDATA when its files disagree with bundle.json or with each other. */
+int validate_read_bundle(plstar_problem *p, const char *dir);
+
+typedef enum { VALIDATE_FLOAT64 = 0, VALIDATE_FLOAT32 = 1 } validate_format;
+
+/* Unit roundoff of a format: 2^-53 or 2^-24. */
+double validate_unit_roundoff(validate_format f);
+
+/* Reads one of their arrays and checks it against the problem: `kind` is "outputs" ((N,), (N, 1)
+ * or (n, c)), "jacobian" ((N, P)), "kernel" ((N, N)) or "losses" ((T + 1,) or (T + 1, 1)). A wrong
+ * shape, NaN or ±Inf (with its position), and a float32 ('<f4') file under a float64 claim are
+ * PLSTAR_EDATA with a one-line message naming the file. */
+int validate_read_claim(plstar_array *a, const char *path, const char *kind, const plstar_problem *p,
+                        validate_format f);
+
+/* What they claim. Arrays are row-major doubles (float32 values widened exactly); any may be NULL. */
+typedef struct {
+    validate_format format;
+    const double *outputs;       /* N = n·c, sample-major */
+    const double *jacobian;      /* N × P */
+    const double *kernel;        /* N × N */
+    int has_lambda_min;
+    double lambda_min;
+    const double *losses;        /* L_0 .. L_T, T + 1 = nlosses; needs labels */
+    size_t nlosses;
+    double lr;                   /* the step η of that trajectory */
+} validate_claims;
+
+typedef struct {
+    size_t index;                /* row-major position in the compared array */
+    double theirs, mid, rad, tol, ratio;
+} validate_entry;
+
+typedef struct {
+    const char *name;            /* "outputs", "jacobian", "kernel", "lambda_min", "losses" */
+    int status;                  /* PLSTAR_OK pass, PLSTAR_REFUTED fail, PLSTAR_INCONCLUSIVE */
+    size_t rows, cols;           /* shape compared (cols = 1 for vectors) */
+    size_t count, violations, unresolved;
+    double worst_ratio;
+    size_t nworst;
+    validate_entry worst[VALIDATE_NWORST]; /* largest ratio first */
+    double lower, upper;         /* lambda_min: the certified enclosure of λ_min(K) */
+    slong prec;                  /* bits of the reference used for this quantity */
+    char note[240];
+} validate_quantity;
+
+typedef struct {
+    validate_quantity q[VALIDATE_MAX_QUANTITIES];
+    size_t nq;
+    validate_format format;
+    double u, slack;
+    double seconds;
+} validate_result;
+
+/* Compares every claimed quantity with the reference at `prec` bits. Returns PLSTAR_OK (all
+ * pass), PLSTAR_REFUTED (one fails), PLSTAR_INCONCLUSIVE (none fails, one cannot be judged) or an
+ * error status (bad arguments: PLSTAR_EUSAGE; out of memory). */
+int check_validate(validate_result *res, const plstar_problem *p, const validate_claims *c, slong prec);
+
+/* Human-readable position of entry `index` of quantity `q`, e.g. "K[3, 5] (sample 1 output 1,
+ * sample 2 output 1)" or "J[0, 37] (sample 0 output 0; layer 2 W[1, 4])". */
+void validate_entry_name(char *buf, size_t len, const validate_quantity *q, const plstar_model *m,
+                         size_t index);
+
+/* The JSON report (check "validate"). */
+json_t *validate_report(const validate_result *res, const plstar_problem *p, const validate_claims *c,
+                        const char *bundle, int status);
+
+#endif
