@@ -121,8 +121,9 @@ static int certify_point(certify_args *a, const plstar_problem *p)
     if (res.witness) {
         printf("Proposition 3 witness: labels y* = F(w) - v refute mu-PL*%s%s\n", a->witness ? ", saved to " : "",
                a->witness ? a->witness : "");
-        if (a->witness && (v = npy_write_vector(a->witness, res.witness, res.N)))
-            v = cli_fail(a->model.cmd, v);
+        int wst = a->witness ? npy_write_vector(a->witness, res.witness, res.N) : PLSTAR_OK;
+        if (wst)
+            v = cli_fail(a->model.cmd, wst);
     }
     printf("certify point: %s\n", verdict_word(v));
     json_t *rep = pl_point_report(&res, p, a->prec, v);

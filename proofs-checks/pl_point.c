@@ -66,9 +66,12 @@ static int witness_labels(double *y, const arb_mat_t K, const arb_mat_t F, size_
     return st;
 }
 
-/* Tries to prove ½‖∇L‖² < μ L for the witness labels. */
+/* Tries to prove ½‖∇L‖² < μ L for the witness labels. With `adjust_mu` (no μ
+ * given and λ_min not certified positive), μ is first raised to twice the
+ * witness's certified ratio ½‖∇L‖²/L when that is larger: floating-point
+ * witness labels only refute constants above their own rounding level. */
 static int refute_with_witness(pl_point_result *res, const plstar_problem *p, const arb_mat_t K, const arb_mat_t F,
-                               slong prec)
+                               int adjust_mu, slong prec)
 {
     res->witness = malloc(p->N * sizeof(double));
     if (!res->witness)
@@ -78,6 +81,15 @@ static int refute_with_witness(pl_point_result *res, const plstar_problem *p, co
     arb_init(l), arb_init(h);
     if (!st)
         st = loss_sides(l, h, p, res->witness, prec);
+    if (!st && adjust_mu && arb_is_positive(l)) {
+        arb_t ratio;
+        arb_init(ratio);
+        arb_div(ratio, h, l, prec);
+        arb_mul_2exp_si(ratio, ratio, 1);
+        if (arb_upper_d(ratio) > arb_lower_d(res->mu))
+            arb_set_d(res->mu, arb_upper_d(ratio));
+        arb_clear(ratio);
+    }
     int v = st ? st : compare(h, res->mu, l, prec);
     arb_clear(l), arb_clear(h);
     if (v != PLSTAR_REFUTED) {
@@ -95,12 +107,11 @@ static void choose_mu(arb_t mu, const arb_t lambda_min, double given, slong prec
     arf_init(t);
     if (given > 0)
         arb_set_d(mu, given);
+    else if (arb_lower_d(lambda_min) > 0) /* rounded down to a double: the comparison keeps slack */
+        arb_set_d(mu, arb_lower_d(lambda_min));
     else {
-        arb_get_lbound_arf(t, lambda_min, prec);
-        if (arf_sgn(t) <= 0) {
-            arb_get_ubound_arf(t, lambda_min, prec);
-            arf_mul_2exp_si(t, t, 1);
-        }
+        arb_get_ubound_arf(t, lambda_min, prec);
+        arf_mul_2exp_si(t, t, 1);
         arb_set_arf(mu, t);
     }
     arf_clear(t);
@@ -134,7 +145,7 @@ int check_pl_point(pl_point_result *res, const plstar_problem *p, double mu, slo
         else if (res->direct == PLSTAR_REFUTED)
             verdict = PLSTAR_REFUTED;
         else if (res->theorem1 == PLSTAR_REFUTED) {
-            int w = refute_with_witness(res, p, K, F, prec);
+            int w = refute_with_witness(res, p, K, F, mu <= 0, prec);
             verdict = w == PLSTAR_REFUTED ? PLSTAR_REFUTED : w > PLSTAR_INCONCLUSIVE ? w : PLSTAR_INCONCLUSIVE;
         }
     }
