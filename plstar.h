@@ -16,10 +16,12 @@
 #include "core/model.h"
 #include "core/report.h"
 #include "reference/network.h"
+#include "reference/hessian.h"
 #include "fast/network.h"
 #include "fast/errbound.h"
 #include "fast/ntk.h"
 #include "fast/train.h"
+#include "fast/hessian.h"
 #include "proofs-checks/crosscheck.h"
 #include "proofs-checks/validate.h"
 

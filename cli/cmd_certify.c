@@ -45,7 +45,8 @@ static int parse(certify_args *a, int argc, char **argv)
     int opt, r;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    int li = -1; /* index of the long option matched, to name it in messages */
+    while ((opt = getopt_long(argc, argv, "", longopts, &li)) != -1) {
         if ((r = cli_model_option(&a->model, opt, optarg)) < 0)
             return PLSTAR_EUSAGE;
         if (r)
@@ -77,7 +78,7 @@ static int parse(certify_args *a, int argc, char **argv)
             return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
         }
         if (bad)
-            return cli_usage(cmd, "invalid value '%s' for %s", optarg, argv[optind - 1]);
+            return cli_usage(cmd, "invalid value '%s' for --%s", optarg, li >= 0 ? longopts[li].name : "option");
     }
     if (optind < argc)
         return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
@@ -85,6 +86,9 @@ static int parse(certify_args *a, int argc, char **argv)
     if (a->json && (r = cli_check_output(cmd, a->json, inputs, 4)))
         return r;
     if (a->witness && (r = cli_check_output(cmd, a->witness, inputs, 4)))
+        return r;
+    static const char *const plots[] = {"gd_path.dat", "gd_path.gp", "gd_path.png"};
+    if (a->out && (r = cli_check_output_dir(cmd, a->out, plots, 3, inputs, 4)))
         return r;
     return PLSTAR_OK;
 }
@@ -150,7 +154,7 @@ static int certify_ball(certify_args *a, const plstar_problem *p)
         printf("on B(w0, %g): |K(w) - K(w0)| <= %.6g, lambda_min(K(w)) >= %.6g; largest R for mu = %g: %.6g\n",
                a->radius, arb_upper_d(res.kernel_change), arb_lower_d(res.lambda_lower), a->mu, res.radius_max);
     else
-        puts("no a-priori Hessian constants for this model (implemented: linear, shallow)");
+        puts("no a-priori Hessian constants for this model (implemented: linear; shallow and MLP with C2 activations)");
     printf("certify ball: %s\n", verdict_word(v));
     json_t *rep = ball_report(&res, &b, p, v);
     ball_result_clear(&res);
@@ -272,6 +276,19 @@ int cmd_certify(int argc, char **argv)
     problem_init(&p);
     if ((st = cli_load_problem(&p, &a.model, 0)))
         return st;
+    { /* absurd sizes are refused before allocating: every check encloses K(w0) in balls (K and the
+       * structured kernel's N x N work matrix), --path also keeps two loss bounds per step */
+        double N = (double)p.N;
+        int path = !strcmp(argv[1], "gd") && a.path;
+        char what[600];
+        snprintf(what, sizeof what, "%s: the %zu x %zu reference kernel%s", a.model.data, p.N, p.N,
+                 path ? " and the per-step loss bounds" : "");
+        if ((st = cli_check_memory(a.model.cmd, what, path ? 2.0 * ((double)(a.steps ? a.steps : 200) + 1) : 0,
+                                   2 * N * N))) {
+            problem_clear(&p);
+            return st;
+        }
+    }
     st = !strcmp(argv[1], "point") ? certify_point(&a, &p)
          : !strcmp(argv[1], "ball") ? certify_ball(&a, &p)
                                     : certify_gd(&a, &p);

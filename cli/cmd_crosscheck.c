@@ -12,10 +12,10 @@ void crosscheck_print(const crosscheck_result *res, int status);
 
 void crosscheck_print(const crosscheck_result *res, int status)
 {
-    printf("%-10s %12s %10s %14s  %s\n", "quantity", "entries", "violations", "worst ratio", "worst entry (fast | reference mid ± rad | error bound)");
+    printf("%-17s %10s %10s %12s  %s\n", "quantity", "entries", "violations", "worst ratio", "worst entry (fast | reference mid ± rad | error bound)");
     for (size_t k = 0; k < res->nq; k++) {
         const crosscheck_quantity *q = &res->q[k];
-        printf("%-10s %12zu %10zu %14.3e  [%zu] %.17g | %.17g ± %.3g | %.3g\n", q->name, q->count, q->violations,
+        printf("%-17s %10zu %10zu %12.3e  [%zu] %.17g | %.17g ± %.3g | %.3g\n", q->name, q->count, q->violations,
                q->worst_ratio, q->worst_index, q->worst_fast, q->worst_mid, q->worst_rad, q->worst_err);
     }
     printf("crosscheck: %s (fast %.3f s, reference %.3f s)\n", status == PLSTAR_OK ? "pass" : "FAIL",
@@ -64,6 +64,16 @@ int cmd_crosscheck(int argc, char **argv)
     int st = cli_load_problem(&p, &a, 0);
     if (st)
         return st;
+    { /* absurd sizes are refused before allocating: DF and K both ways (a lower bound) */
+        double N = (double)p.N, P = (double)p.model.nparams;
+        char what[600];
+        snprintf(what, sizeof what, "%s: DF (%zu x %zu) and K (%zu x %zu) in balls and doubles", a.data, p.N,
+                 p.model.nparams, p.N, p.N);
+        if ((st = cli_check_memory(a.cmd, what, N * P + N * N, N * P + 2 * N * N))) {
+            problem_clear(&p);
+            return st;
+        }
+    }
     crosscheck_result res;
     st = check_crosscheck(&res, &p, prec);
     if (st == PLSTAR_OK || st == PLSTAR_REFUTED) {

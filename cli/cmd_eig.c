@@ -188,10 +188,11 @@ int cmd_eig(int argc, char **argv)
             rad = fmax(rad, R.data[k]);
         st = fast_eig_bounds_verified(lmin, lmax, K.data, n, rad);
     } else if (!st) {
-        size_t bytes;
-        if (!plstar_size_mul(&bytes, n, n, 64) || bytes > ((size_t)1 << 36)) {
-            st = plstar_error(PLSTAR_EDATA, "%s: a %zu x %zu ball matrix needs more than 64 GiB; refused", matrix,
-                              n, n);
+        char what[600];
+        snprintf(what, sizeof what, "%s: the %zu x %zu ball matrix and its factor", matrix, n, n);
+        /* refused before allocating: the ball matrix and its Cholesky factor */
+        if ((st = plstar_check_memory(2.0 * (double)sizeof(arb_struct) * (double)n * (double)n, what))) {
+            ;
         } else {
             arb_mat_t A;
             arb_t a, b;

@@ -47,9 +47,7 @@ static int compute(const plstar_problem *p, int jacobian, int impl, slong prec, 
 {
     int reference = impl == IMPL_REFERENCE;
     const plstar_model *m = &p->model;
-    size_t N = p->N, cols = jacobian ? m->nparams : N, count;
-    if (!plstar_size_mul(&count, N, cols, reference ? 64 : sizeof(double)) || count > ((size_t)1 << 36))
-        return plstar_error(PLSTAR_EDATA, "%s: a %zu x %zu result needs more than 64 GiB; refused", out, N, cols);
+    size_t N = p->N, cols = jacobian ? m->nparams : N;
     if (reference) {
         arb_mat_t A;
         arb_mat_init(A, N, cols);
@@ -121,9 +119,25 @@ static int run(int argc, char **argv, int jacobian)
     const char *inputs[] = {a.model, a.data, a.weights, a.labels};
     if ((r = cli_check_output(a.cmd, out, inputs, 4)))
         return r;
+    if (impl == IMPL_REFERENCE) { /* the radii go to NAME.rad.npy, which must not be an input either */
+        char *rp = rad_path(out);
+        r = rp ? cli_check_output(a.cmd, rp, inputs, 4) : cli_fail(a.cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
+        free(rp);
+        if (r)
+            return r;
+    }
     plstar_problem p;
     problem_init(&p);
     int st = cli_load_problem(&p, &a, 0);
+    if (!st) { /* absurd sizes are refused before allocating (lower bounds of what compute() allocates) */
+        double N = (double)p.N, P = (double)p.model.nparams, cells = jacobian ? N * P : N * N;
+        char what[600];
+        snprintf(what, sizeof what, "%s: the %s (%zu x %zu%s) for %zu samples", a.data,
+                 jacobian ? "Jacobian" : "kernel", p.N, jacobian ? p.model.nparams : p.N,
+                 impl == IMPL_REFERENCE ? " balls" : "", p.n);
+        st = impl == IMPL_REFERENCE ? cli_check_memory(a.cmd, what, 2 * cells, jacobian ? cells : 2 * cells)
+                                    : cli_check_memory(a.cmd, what, impl == IMPL_EXPLICIT ? cells + N * P : cells, 0);
+    }
     if (!st && (st = compute(&p, jacobian, impl, prec, out)))
         cli_fail(a.cmd, st);
     problem_clear(&p);

@@ -275,7 +275,9 @@ int cmd_train(int argc, char **argv)
         cli_usage(a.cmd, "needs --lr ETA, --steps T and --out DIR");
         goto usage_fail;
     }
-    if (mkdir(out, 0777) != 0 && errno != EEXIST) {
+    /* a directory made here is removed again if the run fails before writing into it */
+    int made_dir = mkdir(out, 0777) == 0;
+    if (!made_dir && errno != EEXIST) {
         fprintf(stderr, "plstar %s: %s: cannot create directory: %s\n", a.cmd, out, strerror(errno));
         free(save_at);
         return PLSTAR_ECANTCREAT;
@@ -286,17 +288,49 @@ int cmd_train(int argc, char **argv)
         free(save_at);
         return PLSTAR_ECANTCREAT;
     }
+    { /* none of the files written into DIR may be an input (--resume's checkpoint is meant to be rewritten) */
+        const char *inputs[] = {a.model, a.data, a.weights, a.labels};
+        static const char *const fixed[] = {"trajectory.npy", "trajectory.json", "w_final.npy", "checkpoint.npy"};
+        int bad = cli_check_output_dir(a.cmd, out, fixed, 4, inputs, 4);
+        for (size_t k = 0; !bad && k < nsave; k++) {
+            char name[64];
+            snprintf(name, sizeof name, "w_%zu.npy", save_at[k]);
+            const char *one[] = {name};
+            bad = cli_check_output_dir(a.cmd, out, one, 1, inputs, 4);
+        }
+        if (bad) {
+            free(save_at);
+            return bad; /* only when DIR existed before */
+        }
+    }
 
     plstar_problem p;
     problem_init(&p);
     int st = cli_load_problem(&p, &a, 1);
     if (st) {
+        if (made_dir)
+            rmdir(out);
         free(save_at);
         return st;
+    }
+    { /* absurd sizes are refused before allocating: w0, the gradient and the kernel diagnostics */
+        double N = (double)p.N, P = (double)p.model.nparams;
+        char what[600];
+        snprintf(what, sizeof what, "%s: training %zu parameters on %zu samples", a.model, p.model.nparams, p.n);
+        if ((st = cli_check_memory(a.cmd, what, 2 * P + ((o.record_lambda_min || o.record_kernel_distance) ? 2 * N * N : 0),
+                                   0))) {
+            problem_clear(&p);
+            if (made_dir)
+                rmdir(out);
+            free(save_at);
+            return st;
+        }
     }
     if (o.batch > p.n) {
         cli_usage(a.cmd, "--batch %zu exceeds the %zu samples", o.batch, p.n);
         problem_clear(&p);
+        if (made_dir)
+            rmdir(out);
         free(save_at);
         return PLSTAR_EUSAGE;
     }
@@ -320,6 +354,8 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "plstar %s: interrupted at step %zu; resume with --resume %s\n", a.cmd, tr.steps_done, ckpt);
     else if (st)
         cli_fail(a.cmd, st);
+    if (st && st != PLSTAR_EINTERRUPTED && made_dir)
+        rmdir(out); /* only when nothing was written into it */
     fast_trajectory_clear(&tr);
     problem_clear(&p);
     free(ckpt);

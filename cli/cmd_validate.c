@@ -140,7 +140,18 @@ int cmd_validate(int argc, char **argv)
         return cli_usage(cmd, "--lr is only used with --losses");
     if (json) {
         const char *inputs[] = {files[0], files[1], files[2], files[3]};
+        static const char *const in_bundle[] = {"model.json", "X.npy", "y.npy", "w0.npy", "bundle.json"};
         int r = cli_check_output(cmd, json, inputs, 4);
+        for (size_t k = 0; !r && k < 5; k++) { /* nor one of the bundle's files */
+            size_t len = strlen(bundle) + strlen(in_bundle[k]) + 2;
+            char *bp = malloc(len);
+            if (!bp)
+                return cli_fail(cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
+            snprintf(bp, len, "%s/%s", bundle, in_bundle[k]);
+            const char *one[] = {bp};
+            r = cli_check_output(cmd, json, one, 1);
+            free(bp);
+        }
         if (r)
             return r;
     }
@@ -154,6 +165,17 @@ int cmd_validate(int argc, char **argv)
         cli_fail(cmd, st);
         problem_clear(&p);
         return st;
+    }
+    { /* absurd sizes are refused before allocating: the reference enclosures of the claimed DF and K */
+        double N = (double)p.N, P = (double)p.model.nparams;
+        double balls = (files[1] ? N * P : 0) + ((files[2] || c.has_lambda_min) ? 2 * N * N : 0);
+        char what[600];
+        snprintf(what, sizeof what, "%s: the reference %s for %zu samples and %zu parameters", bundle,
+                 files[1] ? "Jacobian and kernel" : "kernel", p.n, p.model.nparams);
+        if ((st = cli_check_memory(cmd, what, 0, balls))) {
+            problem_clear(&p);
+            return st;
+        }
     }
     if (files[3] && !p.y.size) {
         problem_clear(&p);

@@ -11,5 +11,6 @@ int cmd_export(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_certify(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #endif

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/outfile.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,7 @@ static const char usage_text[] =
     "  certify ball  MODEL --radius R --mu MU [--json FILE]                             Theorem 2\n"
     "  certify gd    MODEL --labels Y.npy --apriori [--mu MU] [--lr ETA] [--search-width]  Theorem 6\n"
     "  certify gd    MODEL --labels Y.npy --path [--steps T] [--lr ETA] [--mu MU] [--eps E]\n"
+    "  bench     quick|full [--suite S] --out DIR | compare [OLD [NEW]]   speed and agreement, kept over time\n"
     "                [--record-every K] [--out DIR] [--json FILE]               Theorems 6, 9 a posteriori\n"
     "\n"
     "MODEL is --model M.json --data X.npy (--weights W.npy | --seed S).\n"
@@ -33,10 +35,13 @@ static const char usage_text[] =
 
 /* Set for commands that stop between steps by themselves (plstar_interrupted). */
 static volatile sig_atomic_t graceful;
+/* The signal that asked a graceful command to stop: its exit status is 128 + it. */
+static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
 {
     if (graceful && !plstar_interrupted) { /* a second signal stops at once */
+        stop_signal = sig;
         plstar_interrupted = 1;
         return;
     }
@@ -65,7 +70,7 @@ int main(int argc, char **argv)
     } commands[] = {
         {"demo", cmd_demo},   {"kernel", cmd_kernel},         {"jacobian", cmd_jacobian},
         {"crosscheck", cmd_crosscheck}, {"export", cmd_export}, {"validate", cmd_validate}, {"train", cmd_train},
-        {"eig", cmd_eig},     {"certify", cmd_certify},
+        {"eig", cmd_eig},     {"certify", cmd_certify}, {"bench", cmd_bench},
     };
     if (argc < 2) {
         fputs(usage_text, stderr);
@@ -80,10 +85,18 @@ int main(int argc, char **argv)
         return PLSTAR_OK;
     }
     graceful = !strcmp(argv[1], "train");
+    /* Large buffers come and go (file images, per-layer matrices): keep freed
+     * memory for reuse rather than unmapping it, which would fault every page
+     * in again at the next allocation. */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20); /* glibc's largest */
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
     install_signal_handlers();
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
-        if (!strcmp(argv[1], commands[k].name))
-            return commands[k].run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], commands[k].name)) {
+            int st = commands[k].run(argc - 1, argv + 1);
+            /* SIGTERM gives 143 whether the command stopped at once or between steps */
+            return (st == PLSTAR_EINTERRUPTED && stop_signal == SIGTERM) ? 128 + SIGTERM : st;
+        }
     fprintf(stderr, "plstar: unknown command '%s' (see plstar help)\n", argv[1]);
     return PLSTAR_EUSAGE;
 }

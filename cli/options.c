@@ -1,6 +1,8 @@
 #include "cli/options.h"
 #include "core/error.h"
 
+#include <arb.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -120,4 +122,30 @@ int cli_check_output(const char *cmd, const char *out, const char *const *inputs
             return cli_usage(cmd, "output %s is also an input; choose another name", out);
     }
     return PLSTAR_OK;
+}
+
+int cli_check_output_dir(const char *cmd, const char *dir, const char *const *names, size_t nnames,
+                         const char *const *inputs, size_t count)
+{
+    for (size_t k = 0; k < nnames; k++) {
+        if (!names[k])
+            continue;
+        size_t len = strlen(dir) + strlen(names[k]) + 2;
+        char *path = malloc(len);
+        if (!path)
+            return cli_fail(cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
+        snprintf(path, len, "%s/%s", dir, names[k]);
+        int r = cli_check_output(cmd, path, inputs, count);
+        free(path);
+        if (r)
+            return r;
+    }
+    return PLSTAR_OK;
+}
+
+int cli_check_memory(const char *cmd, const char *what, double doubles, double balls)
+{
+    /* sizeof(arb_struct) is a lower bound per ball: longer mantissas live on the heap */
+    int st = plstar_check_memory(8.0 * doubles + (double)sizeof(arb_struct) * balls, what);
+    return st ? cli_fail(cmd, st) : PLSTAR_OK;
 }

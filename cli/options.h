@@ -50,6 +50,17 @@ int cli_parse_prec(slong *out, const char *s);
 /* Refuses (64) an output path that names one of the inputs. */
 int cli_check_output(const char *cmd, const char *out, const char *const *inputs, size_t count);
 
+/* The same for the files DIR/names[k] a command writes into an output directory
+ * (NULL names are skipped). */
+int cli_check_output_dir(const char *cmd, const char *dir, const char *const *names, size_t nnames,
+                         const char *const *inputs, size_t count);
+
+/* Refuses (65, one line "plstar CMD: <what> needs at least X GB ...") before
+ * anything is allocated when the unavoidable allocations of a computation —
+ * `doubles` doubles plus `balls` Arb balls, a lower bound — exceed the memory
+ * of this machine (plstar_check_memory, core/error.h). */
+int cli_check_memory(const char *cmd, const char *what, double doubles, double balls);
+
 /* "fast" or "reference" → 0 / 1; −1 otherwise. */
 int cli_parse_impl(const char *s);
 

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 static _Thread_local char errmsg[512];
 
@@ -49,4 +51,26 @@ int plstar_size_mul(size_t *out, size_t a, size_t b, size_t c)
     if (__builtin_mul_overflow(a, b, &ab) || __builtin_mul_overflow(ab, c, out))
         return 0;
     return 1;
+}
+
+double plstar_memory_available(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    double avail = (pages > 0 && page > 0) ? (double)pages * (double)page : 0x1p62;
+    static const int limits[] = {RLIMIT_AS, RLIMIT_DATA};
+    for (size_t k = 0; k < sizeof limits / sizeof limits[0]; k++) {
+        struct rlimit rl;
+        if (getrlimit(limits[k], &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (double)rl.rlim_cur < avail)
+            avail = (double)rl.rlim_cur;
+    }
+    return avail;
+}
+
+int plstar_check_memory(double bytes, const char *what)
+{
+    double avail = plstar_memory_available();
+    if (!(bytes > avail)) /* a NaN estimate is a caller bug, never a refusal */
+        return PLSTAR_OK;
+    return plstar_error(PLSTAR_EDATA, "%s needs at least %.3g GB of memory, more than the %.3g GB available; refused",
+                        what, bytes / 1e9, avail / 1e9);
 }

@@ -46,4 +46,15 @@ extern volatile sig_atomic_t plstar_interrupted;
 /* Multiplies a*b*c into *out; returns 0 on overflow of size_t. */
 int plstar_size_mul(size_t *out, size_t a, size_t b, size_t c);
 
+/* Bytes this process may allocate: the physical memory, or RLIMIT_AS /
+ * RLIMIT_DATA when lower. */
+double plstar_memory_available(void);
+
+/* Refuses absurd sizes before anything is allocated: PLSTAR_EDATA with the
+ * message "<what> needs at least X GB of memory, more than the Y GB available;
+ * refused" when `bytes` — a LOWER bound on what the computation must allocate,
+ * a double so that overflowing products still compare — exceeds
+ * plstar_memory_available(); PLSTAR_OK otherwise. `what` names the file. */
+int plstar_check_memory(double bytes, const char *what);
+
 #endif

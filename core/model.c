@@ -5,6 +5,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
@@ -249,9 +250,12 @@ int model_read(plstar_model *m, const char *path)
     if (!text)
         return PLSTAR_ESOFTWARE;
     text[len] = '\0';
+    /* a NUL byte would end the JSON text early and hide what follows it */
+    const char *nul = memchr(text, '\0', len);
     int st = bad ? plstar_error(PLSTAR_ENOINPUT, "%s: read error", path)
              : toolong ? plstar_error(PLSTAR_EDATA, "%s: model description larger than 1 MiB", path)
-                       : model_parse_json(m, text, path);
+             : nul ? plstar_error(PLSTAR_EDATA, "%s: not a text file (NUL byte at offset %td)", path, nul - text)
+                   : model_parse_json(m, text, path);
     free(text);
     return st;
 }
@@ -411,8 +415,14 @@ int problem_load(plstar_problem *p, const char *model_path, const char *data_pat
     if (!st) {
         p->n = p->X.shape[0];
         p->N = p->n * p->model.outputs;
-        st = load_weights(p, weights_path, seed);
+        /* the weights are allocated from the model's word, not from a file:
+         * refuse absurd parameter counts before allocating */
+        char what[600];
+        snprintf(what, sizeof what, "%s: a model with %zu parameters", model_path, p->model.nparams);
+        st = plstar_check_memory(8.0 * (double)p->model.nparams, what);
     }
+    if (!st)
+        st = load_weights(p, weights_path, seed);
     if (!st && labels_path)
         st = load_labels(p, labels_path);
     if (st) {

@@ -155,6 +155,7 @@ typedef struct {
     int sign;         /* the matrix handled is B = sign·A */
     double rad;
     double nrad;      /* ≥ n·rad */
+    double amax;      /* max |a_ij|: the scale for relative margins */
     double *W;        /* n×n: shifted copy, then its Cholesky factor */
     int w_valid;      /* W holds the factor of B − w_shift·I */
     double w_shift;
@@ -183,13 +184,14 @@ static void ctx_clear(ctx_t *C)
     memset(C, 0, sizeof *C);
 }
 
-static int ctx_init(ctx_t *C, const double *A, size_t n, double rad)
+static int ctx_init(ctx_t *C, const double *A, size_t n, double rad, double amax)
 {
     memset(C, 0, sizeof *C);
     C->n = n;
     C->A = A;
     C->sign = 1;
     C->rad = rad;
+    C->amax = amax;
     C->nrad = rad > 0.0 ? up((double)n * rad) : 0.0;
     C->kmax = (K1 > K2 ? K1 : K2);
     if (C->kmax > n)
@@ -566,7 +568,7 @@ static int lmin_core(ctx_t *C, int sign, double hint, int want_upper, double nrm
         double dmax = 0.0;
         for (size_t i = 0; i < n; i++)
             dmax = fmax(dmax, fabs(C->A[i * n + i]));
-        scale = fmax(dmax, nrm > 0.0 && isfinite(nrm) ? nrm : 0.0);
+        scale = fmax(fmax(dmax, C->amax), nrm > 0.0 && isfinite(nrm) ? nrm : 0.0);
         if (!(scale > 0.0))
             scale = 1.0;
     }
@@ -596,9 +598,19 @@ static int lmin_core(ctx_t *C, int sign, double hint, int want_upper, double nrm
             /* stage 2: a factorisation safely below θ₁ */
             double m0 = fmax(1.5 * res, 1e-6 * scale);
             int ok = 0;
-            for (int tries = 0; tries < 6 && !ok; tries++, m0 *= 4.0) {
+            for (int tries = 0; tries < 5 && !ok; tries++, m0 *= 8.0) {
                 double mu0;
                 if (attempt(C, AT_SHIFT, th - m0, &mu0, &c0)) {
+                    ok = 1;
+                    if (mu0 > out->lower)
+                        out->lower = mu0;
+                }
+            }
+            if (!ok) {
+                /* the estimate is far off (Lanczos missed λ₁): start from
+                 * Gershgorin's bound, which is below λ₁ */
+                double g = gershgorin_lower(C), mu0;
+                if (isfinite(g) && attempt(C, AT_SHIFT, g - 1e-3 * scale, &mu0, &c0)) {
                     ok = 1;
                     if (mu0 > out->lower)
                         out->lower = mu0;
@@ -693,7 +705,8 @@ typedef struct {
     double *own;
     int s;
     double rad;
-    int zero; /* A is the zero matrix */
+    double amax; /* max |a_ij| after scaling */
+    int zero;    /* A is the zero matrix */
 } scaled_t;
 
 static int prepare(scaled_t *S, const double *A, size_t n, double rad, const char *fn)
@@ -722,6 +735,7 @@ static int prepare(scaled_t *S, const double *A, size_t n, double rad, const cha
         return st;
     S->A = A;
     S->rad = rad;
+    S->amax = amax;
     if (amax == 0.0) {
         S->zero = 1;
         return PLSTAR_OK;
@@ -740,6 +754,7 @@ static int prepare(scaled_t *S, const double *A, size_t n, double rad, const cha
         for (size_t j = 0; j <= i; j++)
             S->own[i * n + j] = ldexp(A[i * n + j], S->s);
     S->A = S->own;
+    S->amax = ldexp(amax, S->s);
     if (rad > 0.0)
         S->rad = up(ldexp(rad, S->s));
     if (S->s < 0)
@@ -811,7 +826,7 @@ int fast_spd_shift_check(const double *A, size_t n, double rad, double mu)
         return mu < -(rad > 0.0 ? up((double)n * rad) : 0.0);
     ctx_t C;
     int ok = 0;
-    if (!ctx_init(&C, S.A, n, S.rad)) {
+    if (!ctx_init(&C, S.A, n, S.rad, S.amax)) {
         double m;
         ok = attempt(&C, AT_THRESHOLD, scale_threshold(&S, mu), &m, NULL);
         ctx_clear(&C);
@@ -834,7 +849,7 @@ int fast_lambda_min_verified(double *lower, const double *A, size_t n, double ra
         return PLSTAR_OK;
     }
     ctx_t C;
-    if ((st = ctx_init(&C, S.A, n, S.rad))) {
+    if ((st = ctx_init(&C, S.A, n, S.rad, S.amax))) {
         free(S.own);
         return st;
     }
@@ -870,7 +885,7 @@ int fast_eig_bounds_verified(double lmin[2], double lmax[2], const double *A, si
         return PLSTAR_OK;
     }
     ctx_t C;
-    if ((st = ctx_init(&C, S.A, n, S.rad))) {
+    if ((st = ctx_init(&C, S.A, n, S.rad, S.amax))) {
         free(S.own);
         return st;
     }

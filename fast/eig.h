@@ -18,17 +18,22 @@
  *
  *   S. M. Rump, "Verification of positive definiteness", BIT Numer. Math. 46
  *   (2006) 433–452, Theorem 2.3 (machine-checked in Coq by P. Roux, "Formal
- *   proofs of rounding error bounds", J. Autom. Reasoning 57 (2016)).
+ *   proofs of rounding error bounds", J. Automated Reasoning, 2016).
  *   Let Ã = Ãᵀ be an n×n binary64 matrix, 2(n+1)u < 1, u = 2⁻⁵³, η = 2⁻¹⁰⁷⁴,
  *   maxdiag ≥ max ã_ii. If the floating-point Cholesky factorisation of Ã
- *   (rounding to nearest, any order of evaluation of the inner products)
- *   runs to completion with factor R̃, then |Ã − R̃ᵀR̃| ≤ Δ entrywise, hence
- *   xᵀÃx > −|x|ᵀΔ|x| for all x ≠ 0, where (0-based indices)
+ *   (rounding to nearest, gradual underflow) runs to completion with factor
+ *   R̃, then |Ã − R̃ᵀR̃| ≤ Δ entrywise, hence xᵀÃx > −|x|ᵀΔ|x| for all x ≠ 0,
+ *   where (0-based indices)
  *     Δ_ij = γ_{min(i,j)+2} d_i d_j + 4η(n + 1 + maxdiag),
  *     d_j  = sqrt((ã_jj + 2jη) / (1 − γ_{j+2})),   γ_k = ku/(1 − ku).
+ *   The bound holds for any order of evaluation of the inner products, so a
+ *   blocked, multithreaded LAPACK dpotrf qualifies; fused multiply-adds only
+ *   remove roundings, and dividing by r̃_ii through a precomputed reciprocal
+ *   adds one rounding to entry (i, j), i < j, whose inner product has i terms
+ *   and needs γ_{i+2} ≤ γ_{min(i,j)+2} — already in Δ.
  *
  * Corollary used here (cf. Rump's Corollaries 2.4 and 2.7): let c ≥ ρ(Δ)
- * (a Collatz–Wielandt bound, computed with directed rounding), and let X be
+ * (a Collatz–Wielandt bound, rounded outwards), and let X be
  * any real symmetric matrix with |X_ij − a_ij| ≤ rad. If Ã equals A off the
  * diagonal, ã_ii ≤ a_ii − t with t ≥ μ + c + n·rad, and the Cholesky of Ã
  * succeeds, then for x ≠ 0

@@ -4,6 +4,8 @@
 #include "core/activation.h"
 
 #include <cblas.h>
+#include <omp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,10 +19,70 @@ static double *alloc_matrix(size_t rows, size_t cols, const char *what)
     return plstar_malloc(bytes, what);
 }
 
-/* Element-wise loops go parallel only when long: a short OpenMP region
- * between two BLAS calls costs more in thread hand-over than it saves. */
+/* Element-wise loops go parallel (OpenMP) only when long: the team's idle
+ * threads spin after a region and slow the BLAS call that follows, which a
+ * short loop does not repay. σ and σ′, costly per element, use
+ * _fast_split_run instead. */
 #define NTK_OMP_MIN ((size_t)1 << 20)
-#define NTK_OMP_MIN_ACT ((size_t)1 << 15)
+#define NTK_SPLIT_MIN ((size_t)1 << 14) /* σ, σ′ per thread at least */
+
+typedef struct {
+    void (*body)(void *, size_t, size_t);
+    void *ctx;
+    size_t begin, end;
+} split_piece;
+
+static void *split_thread(void *arg)
+{
+    split_piece *p = arg;
+    p->body(p->ctx, p->begin, p->end);
+    return NULL;
+}
+
+void _fast_split_run(void (*body)(void *ctx, size_t begin, size_t end), void *ctx, size_t count, size_t min_chunk)
+{
+    enum { MAX_PIECES = 64 };
+    size_t T = (size_t)omp_get_max_threads();
+    if (min_chunk == 0)
+        min_chunk = 1;
+    if (T > count / min_chunk)
+        T = count / min_chunk;
+    if (T > MAX_PIECES)
+        T = MAX_PIECES;
+    if (T <= 1) {
+        body(ctx, 0, count);
+        return;
+    }
+    split_piece piece[MAX_PIECES];
+    pthread_t tid[MAX_PIECES];
+    int started[MAX_PIECES] = {0};
+    for (size_t t = 0; t < T; t++)
+        piece[t] = (split_piece){body, ctx, count * t / T, count * (t + 1) / T};
+    for (size_t t = 1; t < T; t++)
+        started[t] = pthread_create(&tid[t], NULL, split_thread, &piece[t]) == 0;
+    body(ctx, piece[0].begin, piece[0].end);
+    for (size_t t = 1; t < T; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else /* no thread to be had: do it here */
+            body(ctx, piece[t].begin, piece[t].end);
+    }
+}
+
+typedef struct {
+    plstar_act act;
+    const double *z;
+    double *a, *s1;
+} act_job;
+
+static void act_piece(void *vctx, size_t begin, size_t end)
+{
+    const act_job *j = vctx;
+    for (size_t k = begin; k < end; k++) {
+        double zk = j->z[k];
+        act_eval_d(j->act, zk, &j->a[k], &j->s1[k], NULL);
+    }
+}
 
 int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double *X, size_t n, const double *w,
                       int keep_z)
@@ -56,13 +118,8 @@ int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double
                 memcpy(z + i * L->out, b, L->out * sizeof(double));
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)L->out, (int)L->in, fast_layer_scale(L),
                     prev, (int)L->in, fast_layer_weights(m, l, w), (int)L->in, b ? 1.0 : 0.0, z, (int)L->out);
-        double *a = s->a[l], *s1 = s->s1[l];
-        plstar_act act = L->act;
-#pragma omp parallel for if (total >= NTK_OMP_MIN_ACT) schedule(static)
-        for (size_t k = 0; k < total; k++) {
-            double zk = z[k];
-            act_eval_d(act, zk, &a[k], &s1[k], NULL);
-        }
+        act_job job = {L->act, z, s->a[l], s->s1[l]};
+        _fast_split_run(act_piece, &job, total, NTK_SPLIT_MIN);
         prev = s->a[l];
     }
     return PLSTAR_OK;

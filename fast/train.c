@@ -115,8 +115,15 @@ static int read_checkpoint(const char *path, const fast_train_options *o, fast_t
     if (st)
         return st;
     const double *h = a.data;
+    size_t bad_at;
     if (a.ndim != 1 || a.size < CKPT_HEADER || h[0] != CKPT_MAGIC || h[1] != CKPT_VERSION)
         st = plstar_error(PLSTAR_EDATA, "%s: not a plstar training checkpoint", path);
+    /* a damaged or hand-made file: NaN/Inf or fractional counts would slip through the
+     * comparisons below ((size_t) of NaN is undefined) */
+    else if (!array_all_finite(a.data, a.size, &bad_at))
+        st = plstar_error(PLSTAR_EDATA, "%s: non-finite value at flat index %zu", path, bad_at);
+    else if (h[2] != floor(h[2]) || h[13] != floor(h[13]) || h[13] > (double)a.size)
+        st = plstar_error(PLSTAR_EDATA, "%s: checkpoint step or row count is not a valid count", path);
     else if (h[3] != (double)P || h[4] != (double)n || h[5] != (double)c)
         st = plstar_error(PLSTAR_EDATA, "%s: checkpoint is for %.0f parameters and %.0f x %.0f outputs, not %zu and %zu x %zu",
                           path, h[3], h[4], h[5], P, n, c);
@@ -148,9 +155,11 @@ static int read_checkpoint(const char *path, const fast_train_options *o, fast_t
  * element-wise, back-propagation of the residual, ∇W = s^{-1/2} Dᵀ A — with two
  * differences that matter for speed only: nothing is allocated per step, and
  * σ′ of tanh and sigmoid is formed from the computed σ (1 − σ², σ(1 − σ)), as
- * autograd does. Element-wise loops go parallel only when long: short OpenMP
- * regions between BLAS calls cost more in thread hand-over than they save. */
+ * autograd does. Cheap element-wise loops go parallel (OpenMP) only when long:
+ * the team's idle threads spin after a region and slow the next BLAS call;
+ * σ and σ′ are split over short-lived threads (_fast_split_run, fast/ntk.h). */
 #define TRAIN_OMP_MIN ((size_t)1 << 20)
+#define TRAIN_SPLIT_MIN ((size_t)1 << 14) /* σ, σ′ per thread at least (_fast_split_run) */
 
 typedef struct {
     size_t rows;       /* capacity in samples */
@@ -196,26 +205,37 @@ static int ws_init(workspace *ws, const plstar_model *m, size_t rows)
     return PLSTAR_OK;
 }
 
-static void act_layer(plstar_act act, double *a, double *s1, size_t total)
+typedef struct {
+    plstar_act act;
+    double *a, *s1;
+} act_job;
+
+static void act_piece(void *vctx, size_t begin, size_t end)
 {
-    if (act == ACT_TANH) {
-#pragma omp parallel for if (total >= TRAIN_OMP_MIN) schedule(static)
-        for (size_t k = 0; k < total; k++) {
+    const act_job *j = vctx;
+    double *a = j->a, *s1 = j->s1;
+    if (j->act == ACT_TANH) {
+        for (size_t k = begin; k < end; k++) {
             double t = tanh(a[k]);
             a[k] = t, s1[k] = 1.0 - t * t;
         }
-    } else if (act == ACT_SIGMOID) {
-#pragma omp parallel for if (total >= TRAIN_OMP_MIN) schedule(static)
-        for (size_t k = 0; k < total; k++) {
+    } else if (j->act == ACT_SIGMOID) {
+        for (size_t k = begin; k < end; k++) {
             double t, d;
             act_eval_d(ACT_SIGMOID, a[k], &t, &d, NULL);
             a[k] = t, s1[k] = t * (1.0 - t);
         }
     } else {
-#pragma omp parallel for if (total >= TRAIN_OMP_MIN) schedule(static)
-        for (size_t k = 0; k < total; k++)
-            act_eval_d(act, a[k], &a[k], &s1[k], NULL);
+        for (size_t k = begin; k < end; k++)
+            act_eval_d(j->act, a[k], &a[k], &s1[k], NULL);
     }
+}
+
+/* z (in a) → a = σ(z), s1 = σ′(z). */
+static void act_layer(plstar_act act, double *a, double *s1, size_t total)
+{
+    act_job job = {act, a, s1};
+    _fast_split_run(act_piece, &job, total, TRAIN_SPLIT_MIN);
 }
 
 static void ws_loss_grad(workspace *ws, double *loss, double *grad, const plstar_model *m, const double *X, size_t n,

@@ -40,6 +40,11 @@ void ball_constants_clear(ball_constants *b)
 {
     arb_clear(b->lambda0), arb_clear(b->lambda_max0), arb_clear(b->a), arb_clear(b->c);
     arb_clear(b->beta), arb_clear(b->r0), arb_clear(b->loss0);
+    if (b->hess) {
+        ref_hessian_ctx_clear(b->hess);
+        free(b->hess);
+        b->hess = NULL;
+    }
 }
 
 /* max_i ‖x_i‖ and λ_max(X Xᵀ), both enclosed. */
@@ -80,6 +85,25 @@ static int smoothness_constants(ball_constants *b, const plstar_problem *p, slon
         arb_zero(b->c), arb_zero(b->beta);
         b->available = 1;
         return PLSTAR_OK;
+    }
+    if (m->kind == MODEL_MLP && model_twice_differentiable(m)) {
+        /* radius-dependent constants (reference/hessian.h); c, beta: the values at R = 0 */
+        b->hess = malloc(sizeof *b->hess);
+        if (!b->hess)
+            return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the MLP ball constants");
+        ref_hessian_ctx_init(b->hess);
+        int st = ref_hessian_ctx_set(b->hess, m, p->X.data, p->n, p->w, prec);
+        if (!st) {
+            b->available = 1;
+            st = ball_constants_at(NULL, b->c, b->beta, NULL, b, 0.0, prec);
+        }
+        if (st) {
+            ref_hessian_ctx_clear(b->hess);
+            free(b->hess);
+            b->hess = NULL;
+            b->available = 0;
+        }
+        return st;
     }
     if (m->kind != MODEL_SHALLOW || !act_twice_differentiable(m->activation)) {
         b->available = 0;
@@ -157,6 +181,84 @@ static void kernel_change(arb_t out, const arb_t A, const arb_t C, const arb_t R
     arb_clear(cr);
 }
 
+int ball_constants_at(arb_t lipschitz, arb_t c, arb_t beta, arb_t dk, const ball_constants *b,
+                      double radius, slong prec)
+{
+    if (!b->available)
+        return PLSTAR_INCONCLUSIVE;
+    if (b->hess) {
+        ref_hessian_bounds hb;
+        ref_hessian_bounds_init(&hb);
+        int st = ref_hessian_bounds_compute(&hb, b->hess, radius, b->a, prec);
+        if (!st) {
+            if (lipschitz)
+                arb_set(lipschitz, hb.lipschitz);
+            if (c)
+                arb_set(c, hb.jac_lipschitz);
+            if (beta)
+                arb_set(beta, hb.beta);
+            if (dk)
+                arb_set(dk, hb.kernel_change);
+        }
+        ref_hessian_bounds_clear(&hb);
+        return st;
+    }
+    arb_t A, C, R;
+    arb_init(A), arb_init(C), arb_init(R);
+    upper_point(A, b->a), upper_point(C, b->c);
+    arb_set_d(R, radius);
+    if (lipschitz) {
+        arb_mul(lipschitz, C, R, prec);
+        arb_add(lipschitz, lipschitz, A, prec);
+    }
+    if (dk)
+        kernel_change(dk, A, C, R, prec);
+    if (c)
+        arb_set(c, b->c);
+    if (beta)
+        arb_set(beta, b->beta);
+    arb_clear(A), arb_clear(C), arb_clear(R);
+    return PLSTAR_OK;
+}
+
+/* Radius-dependent constants (MLP): λ0 − ΔK(R) ≥ μ, proven? */
+static int ball_holds_at(const arb_t L0, const ball_constants *b, double radius, const arb_t mu, slong prec)
+{
+    arb_t dk;
+    arb_init(dk);
+    int ok = 0;
+    if (ball_constants_at(NULL, NULL, NULL, dk, b, radius, prec) == PLSTAR_OK) {
+        arb_sub(dk, L0, dk, prec);
+        arb_sub(dk, dk, mu, prec);
+        ok = arb_is_nonnegative(dk);
+    }
+    arb_clear(dk);
+    return ok;
+}
+
+/* Largest R with λ0 − ΔK(R) ≥ μ (ΔK increasing in R): doubling, then
+ * bisection; the returned radius is one where the inequality was proven. */
+static double radius_max_at(const arb_t L0, const ball_constants *b, const arb_t mu, slong prec)
+{
+    if (!ball_holds_at(L0, b, 0.0, mu, prec))
+        return 0.0;
+    double lo = 0.0, hi = 1e-3;
+    int k = 0;
+    while (ball_holds_at(L0, b, hi, mu, prec)) {
+        lo = hi, hi *= 2;
+        if (++k > 80)
+            return lo;
+    }
+    for (k = 0; k < 48 && hi - lo > 1e-12 * hi; k++) {
+        double mid = 0.5 * (lo + hi);
+        if (ball_holds_at(L0, b, mid, mu, prec))
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* λ0 − cR(2a + cR) ≥ μ, proven? */
 static int ball_holds(const arb_t L0, const arb_t A, const arb_t C, double radius, const arb_t mu, slong prec)
 {
@@ -196,6 +298,22 @@ int check_ball(ball_result *res, const ball_constants *b, double radius, double 
     res->mu = mu, res->radius = radius;
     if (!b->available)
         return PLSTAR_INCONCLUSIVE;
+    if (b->hess) { /* MLP: ΔK(R) from reference/hessian.h */
+        arb_t L0, M, t;
+        arb_init(L0), arb_init(M), arb_init(t);
+        lower_point(L0, b->lambda0);
+        arb_set_d(M, mu);
+        int st = ball_constants_at(NULL, NULL, NULL, res->kernel_change, b, radius, prec);
+        arb_sub(res->lambda_lower, L0, res->kernel_change, prec);
+        res->radius_max = radius_max_at(L0, b, M, prec);
+        res->mu_max = arb_lower_d(res->lambda_lower);
+        arb_sub(t, res->lambda_lower, M, prec);
+        int holds = !st && arb_is_nonnegative(t);
+        arb_sub(t, b->lambda0, M, prec);
+        int verdict = holds ? PLSTAR_OK : arb_is_negative(t) ? PLSTAR_REFUTED : PLSTAR_INCONCLUSIVE;
+        arb_clear(L0), arb_clear(M), arb_clear(t);
+        return verdict;
+    }
     arb_t L0, A, C, M, R;
     arb_init(L0), arb_init(A), arb_init(C), arb_init(M), arb_init(R);
     lower_point(L0, b->lambda0), upper_point(A, b->a), upper_point(C, b->c);
@@ -215,6 +333,24 @@ int check_ball(ball_result *res, const ball_constants *b, double radius, double 
     return verdict;
 }
 
+/* MLP: the constants on B(w0, radius), which depend on the radius. */
+static void radius_constants(json_t *r, const ball_constants *b, double radius, slong prec)
+{
+    if (!b->hess || !(radius >= 0) || !isfinite(radius))
+        return;
+    arb_t L, c, beta;
+    arb_init(L), arb_init(c), arb_init(beta);
+    if (ball_constants_at(L, c, beta, NULL, b, radius, prec) == PLSTAR_OK) {
+        json_t *q = json_object_get(r, "quantities");
+        json_object_set_new(q, "lipschitz_F_on_ball", report_interval(0.0, arb_upper_d(L)));
+        json_object_set_new(q, "jacobian_lipschitz", report_interval(0.0, arb_upper_d(c)));
+        json_object_set_new(q, "beta_F", report_interval(0.0, arb_upper_d(beta)));
+        json_object_set_new(r, "constants", json_string("radius-dependent: layer-by-layer bounds on B(w0, R), "
+                                                        "reference/hessian.h (docs/hessian.md)"));
+    }
+    arb_clear(L), arb_clear(c), arb_clear(beta);
+}
+
 static void common_inputs(json_t *r, const ball_constants *b, const plstar_problem *p)
 {
     json_t *in = json_object_get(r, "inputs");
@@ -227,10 +363,12 @@ static void common_inputs(json_t *r, const ball_constants *b, const plstar_probl
     json_object_set_new(q, "lambda_min_w0", report_interval_arb(b->lambda0));
     json_object_set_new(q, "lambda_max_w0", report_interval_arb(b->lambda_max0));
     json_object_set_new(q, "jacobian_norm_w0", report_interval_arb(b->a));
-    if (b->available) {
+    if (b->available && !b->hess) {
         json_object_set_new(q, "jacobian_lipschitz", report_interval_arb(b->c));
         json_object_set_new(q, "beta_F", report_interval_arb(b->beta));
     }
+    if (b->hess) /* the at-a-point bound, ≥ max_r ‖H_{F_r}(w0)‖₂ */
+        json_object_set_new(q, "beta_F_w0", report_interval(0.0, arb_upper_d(b->beta)));
     if (b->have_labels) {
         json_object_set_new(q, "residual_w0", report_interval_arb(b->r0));
         json_object_set_new(q, "loss_initial", report_interval_arb(b->loss0));
@@ -248,9 +386,10 @@ json_t *ball_report(const ball_result *res, const ball_constants *b, const plsta
     json_object_set_new(r, "radius", json_real(res->radius));
     if (!b->available) {
         json_object_set_new(r, "reason", json_string("no a-priori Hessian constants for this model "
-                                                     "(implemented: linear, shallow with a C² activation)"));
+                                                     "(implemented: linear; shallow and MLP with C² activations)"));
         return r;
     }
+    radius_constants(r, b, res->radius, PLSTAR_DEFAULT_PREC);
     json_t *q = json_object_get(r, "quantities");
     json_object_set_new(q, "kernel_change", report_interval(0.0, arb_upper_d(res->kernel_change)));
     json_object_set_new(q, "lambda_min_on_ball", report_interval(arb_lower_d(res->lambda_lower), INFINITY));
@@ -301,6 +440,58 @@ static int theorem6_at(gd_apriori_result *res, const arb_t L0, const arb_t A, co
     return ok;
 }
 
+/* Theorem 6 at one μ with radius-dependent constants (MLP): the monotone
+ * iteration R ← (1 + 10⁻⁶)·2 L_F(R) r0/μ from R = 2a r0/μ, stopped when
+ * R ≥ 2 L_F(R) r0/μ is proven (then the ball certificate is checked at R), or
+ * when λ0 − ΔK(R) ≥ μ fails (ΔK grows with R, so larger radii fail too). */
+static int theorem6_radius_dependent(gd_apriori_result *res, const ball_constants *b, const arb_t L0, const arb_t A,
+                                     const arb_t r0, double mu, slong prec)
+{
+    arb_t M, t, Rb, B, dk;
+    arb_init(M), arb_init(t), arb_init(Rb), arb_init(B), arb_init(dk);
+    arb_set_d(M, mu);
+    arb_mul(t, A, r0, prec);
+    arb_mul_2exp_si(t, t, 1);
+    arb_div(t, t, M, prec);
+    double R = arb_upper_d(t) * (1 + 1e-6);
+    int ok = 0, have = 0;
+    for (int it = 0; it < 200 && isfinite(R); it++) {
+        if (ball_constants_at(res->lipschitz, NULL, B, dk, b, R, prec) != PLSTAR_OK)
+            break;
+        have = 1;
+        arb_mul(t, res->lipschitz, r0, prec); /* 2 L_F(R) r0/μ */
+        arb_mul_2exp_si(t, t, 1);
+        arb_div(t, t, M, prec);
+        arb_set_d(Rb, R);
+        arb_sub(Rb, Rb, t, prec);
+        int radius_ok = arb_is_nonnegative(Rb);
+        arb_sub(dk, L0, dk, prec); /* λ0 − ΔK(R) − μ */
+        arb_sub(dk, dk, M, prec);
+        int ball_ok = arb_is_nonnegative(dk);
+        if (radius_ok || !ball_ok) {
+            ok = radius_ok && ball_ok;
+            break;
+        }
+        R = arb_upper_d(t) * (1 + 1e-6);
+    }
+    res->radius = R;
+    res->mu = mu;
+    if (have) {
+        arb_mul(t, res->lipschitz, res->lipschitz, prec);
+        arb_addmul(t, B, r0, prec);
+        arb_inv(res->lr_max, t, prec);
+    }
+    arb_clear(M), arb_clear(t), arb_clear(Rb), arb_clear(B), arb_clear(dk);
+    return ok;
+}
+
+static int theorem6_any(gd_apriori_result *res, const ball_constants *b, const arb_t L0, const arb_t A, const arb_t C,
+                        const arb_t B, const arb_t r0, double mu, slong prec)
+{
+    return b->hess ? theorem6_radius_dependent(res, b, L0, A, r0, mu, prec)
+                   : theorem6_at(res, L0, A, C, B, r0, mu, prec);
+}
+
 int check_gd_apriori(gd_apriori_result *res, const ball_constants *b, double mu, double lr, slong prec)
 {
     if (!b->available || !b->have_labels)
@@ -310,16 +501,17 @@ int check_gd_apriori(gd_apriori_result *res, const ball_constants *b, double mu,
     lower_point(L0, b->lambda0), upper_point(A, b->a), upper_point(C, b->c);
     upper_point(B, b->beta), upper_point(r0, b->r0);
     double best_mu = 0, best_score = 0, lam = arb_lower_d(b->lambda0);
+    int grid = b->hess ? 64 : 512; /* radius-dependent constants cost a recursion per radius */
     if (mu > 0)
-        best_mu = theorem6_at(res, L0, A, C, B, r0, mu, prec) ? mu : 0;
+        best_mu = theorem6_any(res, b, L0, A, C, B, r0, mu, prec) ? mu : 0;
     else /* the μ that maximises the certified rate ημ */
-        for (int k = 1; k < 512 && lam > 0; k++) {
-            double m = lam * k / 512.0;
-            if (theorem6_at(res, L0, A, C, B, r0, m, prec) && arb_lower_d(res->lr_max) * m > best_score)
+        for (int k = 1; k < grid && lam > 0; k++) {
+            double m = lam * k / (double)grid;
+            if (theorem6_any(res, b, L0, A, C, B, r0, m, prec) && arb_lower_d(res->lr_max) * m > best_score)
                 best_score = arb_lower_d(res->lr_max) * m, best_mu = m;
         }
     int verdict = PLSTAR_INCONCLUSIVE;
-    if (best_mu > 0 && theorem6_at(res, L0, A, C, B, r0, best_mu, prec)) {
+    if (best_mu > 0 && theorem6_any(res, b, L0, A, C, B, r0, best_mu, prec)) {
         double lr_max = arb_lower_d(res->lr_max);
         res->lr = lr > 0 ? lr : lr_max;
         if (res->lr <= lr_max) {
@@ -338,7 +530,7 @@ int check_gd_apriori(gd_apriori_result *res, const ball_constants *b, double mu,
             verdict = PLSTAR_OK;
         }
     } else if (mu > 0) {
-        theorem6_at(res, L0, A, C, B, r0, mu, prec); /* report the attempt */
+        theorem6_any(res, b, L0, A, C, B, r0, mu, prec); /* report the attempt */
     }
     arb_clear(L0), arb_clear(A), arb_clear(C), arb_clear(B), arb_clear(r0);
     return verdict;
@@ -356,9 +548,11 @@ json_t *gd_apriori_report(const gd_apriori_result *res, const ball_constants *b,
     if (!b->available || !b->have_labels) {
         json_object_set_new(r, "reason", json_string(!b->have_labels ? "labels are needed"
                                                                       : "no a-priori Hessian constants for this model "
-                                                                        "(implemented: linear, shallow); use --path"));
+                                                                        "(implemented: linear; shallow and MLP with "
+                                                                        "C² activations); use --path"));
         return r;
     }
+    radius_constants(r, b, res->radius, PLSTAR_DEFAULT_PREC);
     json_object_set_new(r, "mu", json_real(res->mu));
     json_object_set_new(r, "radius", json_real(res->radius));
     json_object_set_new(r, "lr", json_real(res->lr));

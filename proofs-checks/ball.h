@@ -20,8 +20,14 @@
  * Theorem 6 then needs μ-PL* (via Theorem 1) on the ball of radius
  * R = 2 L_F(R) r0/μ: a fixed point, R* = 2 a r0/(μ − 2 c r0) when μ > 2 c r0, and
  * the step η ≤ 1/(L_F² + β_F r0) gives L(w_t) ≤ (1 − ημ)^t L(w0).
- * MLPs have no a-priori constants here (verdict inconclusive; use the
- * a-posteriori path certificate).
+ * MLP with C² activations (Eq. 17): the constants depend on the radius —
+ * L_F(R), c(R), β_F(R) and a bound ΔK(R) ≥ sup_B ‖K(w) − K(w0)‖₂ from
+ * reference/hessian.h (layer-by-layer recursion, docs/hessian.md). Theorem 2 at
+ * R uses λ0 − ΔK(R) ≥ μ; the largest certified R is found by bisection (ΔK is
+ * increasing in R); Theorem 6's radius solves R ≥ 2 L_F(R) r0/μ by the monotone
+ * iteration R ← (1 + 10⁻⁶)·2 L_F(R) r0/μ from 2a r0/μ (L_F increasing in R), each
+ * candidate re-checked in Arb. MLPs with a first-order activation have no
+ * a-priori constants (verdict inconclusive; use the a-posteriori path certificate).
  */
 #ifndef PLSTAR_PROOFS_BALL_H
 #define PLSTAR_PROOFS_BALL_H
@@ -29,6 +35,7 @@
 #include <arb.h>
 #include <jansson.h>
 #include "core/model.h"
+#include "reference/hessian.h"
 
 typedef struct {
     int available;              /* 0: no a-priori constants for this model */
@@ -39,11 +46,19 @@ typedef struct {
     arb_t r0, loss0;            /* ‖F(w0) − y‖, L(w0) (labels only) */
     int have_labels;
     double seconds;
+    ref_hessian_ctx *hess;      /* MLP: radius-dependent constants (c, beta then hold the R = 0 values); else NULL */
 } ball_constants;
 
 void ball_constants_init(ball_constants *b);
 void ball_constants_clear(ball_constants *b);
 int ball_constants_compute(ball_constants *b, const plstar_problem *p, slong prec);
+
+/* Constants valid on B(w0, radius): L_F ≥ sup ‖DF‖₂, c (Jacobian Lipschitz
+ * constant on the ball), β_F, and ΔK ≥ sup ‖K(w) − K(w0)‖₂; any output may be
+ * NULL. Global constants: L_F = a + cR, ΔK = cR(2a + cR); MLP: reference/hessian.h.
+ * PLSTAR_INCONCLUSIVE when no constants are available. */
+int ball_constants_at(arb_t lipschitz, arb_t c, arb_t beta, arb_t kernel_change, const ball_constants *b,
+                      double radius, slong prec);
 
 typedef struct {
     double mu, radius;

@@ -27,6 +27,7 @@ void gd_path_result_clear(gd_path_result *r)
 {
     free(r->step), free(r->loss_fast), free(r->loss_lo), free(r->loss_hi), free(r->envelope);
     free(r->lambda_lo), free(r->lambda_hi), free(r->kdist_hi), free(r->dist_hi), free(r->path_hi);
+    free(r->step_loss_lo), free(r->step_loss_hi); /* owned by the result (check_gd_path allocates them) */
     gd_path_result_init(r);
 }
 

@@ -2,18 +2,20 @@
  * Certified spectral bounds (THEORY.md §7): fast/eig.h and reference/eig.h.
  *
  * Truth never comes from the code under test. Every claimed bound is checked
- * by exact rational arithmetic: λ_min(X) > μ iff X − μI is positive definite,
- * decided by Sylvester's criterion (signs of the leading principal minors,
- * fraction-free Bareiss elimination over the integers) on the exact dyadic
- * matrix. Where a closed form exists (tridiag(−1, 2, −1)) it is evaluated in
- * Arb as a second, independent truth.
+ * by exact arithmetic on the exact dyadic matrix: λ_min(X) > μ iff X − μI ≻ 0
+ * (Sylvester's criterion: the leading principal minors, by fraction-free
+ * Bareiss elimination over the integers) and λ_min(X) ≥ μ iff X − μI ⪰ 0
+ * (elimination with symmetric pivoting); the intervals are closed, so a lower
+ * end is checked with ⪰ and an upper end with "not ≻". Where a closed form
+ * exists (tridiag(−1, 2, −1)) it is evaluated in Arb as a second truth.
  *
  * Corpus: tridiag(−1, 2, −1); lcm(1..2n−1)·H_n (Hilbert, exact in double for
  * n ≤ 12); Pascal matrices; Q D Qᵀ with rational orthogonal Q (products of
  * Givens rotations from Pythagorean triples, exact in fmpq, then rounded to
  * double — the truth is that of the double matrix); Gram kernels G Gᵀ/P;
- * symmetric Gaussian matrices; special and badly scaled matrices; ball
- * matrices with adversarial members.
+ * symmetric Gaussian matrices; banded integer matrices with repeated blocks
+ * (orders where the fast path uses Lanczos); special and badly scaled
+ * matrices; ball matrices with adversarial members.
  */
 #include <criterion/criterion.h>
 
@@ -289,6 +291,17 @@ static void check_ball(const double *A, const arf_struct *E, size_t n, const arb
 /* ------------------------------------------------------------------------ */
 /* Matrices                                                                  */
 
+/* Deterministic by default; PLSTAR_TEST_SEED=S explores other draws. */
+static void rand_init(flint_rand_t st)
+{
+    flint_randinit(st);
+    const char *e = getenv("PLSTAR_TEST_SEED");
+    if (e && *e) {
+        ulong s = strtoul(e, NULL, 10);
+        flint_randseed(st, s * 2654435761UL + 1, s ^ 0x5DEECE66DUL);
+    }
+}
+
 static double uniform(flint_rand_t st) { return (double)(n_randlimb(st) >> 11) * 0x1p-53; }
 
 static double gauss(flint_rand_t st)
@@ -502,7 +515,7 @@ static double *corpus(int kind, size_t *n, flint_rand_t st)
 Test(eig, exact_oracle_self_check)
 {
     flint_rand_t st;
-    flint_randinit(st);
+    rand_init(st);
     for (int iter = 0; iter < 60; iter++) {
         int kind = iter % M_COUNT;
         size_t n;
@@ -519,7 +532,7 @@ Test(eig, exact_oracle_self_check)
             cr_assert_eq(pd, exact_definite(A, NULL, n, 1, m, 1), "%s: the two exact tests disagree", mname[kind]);
             if (k == 0)
                 cr_assert(pd && exact_psd(A, NULL, n, 1, m));
-            if (k >= 1 && (k != 4 || a < b - 2 * gap))
+            if (k == 1 || k == 3 || (k == 2 && a < b - 2 * gap) || (k == 4 && a < b - 4 * gap))
                 cr_assert(!pd && !exact_psd(A, NULL, n, 1, m), "%s: k = %d", mname[kind], k);
         }
         arf_set_d(m, b + gap); /* b + gap > λ_max: −A + m·I ≻ 0 */
@@ -546,7 +559,7 @@ Test(eig, exact_oracle_self_check)
 Test(eig, fast_bounds_are_sound_on_the_corpus)
 {
     flint_rand_t st;
-    flint_randinit(st);
+    rand_init(st);
     for (int iter = 0; iter < 300; iter++) {
         int kind = iter % M_COUNT;
         size_t n;
@@ -577,10 +590,13 @@ Test(eig, fast_bounds_are_sound_on_the_corpus)
 Test(eig, fast_bounds_are_sound_on_large_banded_matrices)
 {
     flint_rand_t st;
-    flint_randinit(st);
+    rand_init(st);
     for (int iter = 0; iter < 24; iter++) {
         size_t n = 120 + n_randint(st, 300), rep = 1 + (iter % 3);
         double *A = banded(n, rep, st);
+        if (iter % 4 == 3) /* small scale, zero diagonal: margins must follow the entries */
+            for (size_t k = 0; k < n * n; k++)
+                A[k] = k / n == k % n ? 0.0 : ldexp(A[k], -70);
         double lmin[2], lmax[2], lo;
         int s = fast_eig_bounds_verified(lmin, lmax, A, n, 0.0);
         cr_assert_eq(s, PLSTAR_OK, "banded n=%zu: status %d (%s)", n, s, plstar_errmsg());
@@ -602,7 +618,7 @@ Test(eig, fast_bounds_are_sound_on_large_banded_matrices)
 Test(eig, reference_bounds_are_sound_on_the_corpus)
 {
     flint_rand_t st;
-    flint_randinit(st);
+    rand_init(st);
     for (int iter = 0; iter < 120; iter++) {
         int kind = iter % M_COUNT;
         size_t n;
@@ -635,7 +651,7 @@ Test(eig, reference_bounds_are_sound_on_the_corpus)
 Test(eig, tridiagonal_closed_form)
 {
     flint_rand_t st;
-    flint_randinit(st);
+    rand_init(st);
     for (int iter = 0; iter < 12; iter++) {
         size_t n = 2 + n_randint(st, iter < 6 ? 60 : 400);
         double *A = tridiag(n);
@@ -690,7 +706,7 @@ Test(eig, tridiagonal_closed_form)
 Test(eig, thresholds_near_lambda_min_are_never_misjudged)
 {
     flint_rand_t st;
-    flint_randinit(st);
+    rand_init(st);
     for (int iter = 0; iter < 96; iter++) {
         int kind = iter % M_COUNT;
         size_t n;
@@ -755,7 +771,7 @@ Test(eig, thresholds_near_lambda_min_are_never_misjudged)
 Test(eig, fast_widths_on_random_kernels)
 {
     flint_rand_t st;
-    flint_randinit(st);
+    rand_init(st);
     for (int iter = 0; iter < 10; iter++) {
         size_t n = 20 + n_randint(st, iter < 7 ? 200 : 600);
         double *A = kernel(n, 2 * n, st);
@@ -778,7 +794,7 @@ Test(eig, fast_widths_on_random_kernels)
 Test(eig, reference_widths_and_tightening)
 {
     flint_rand_t st;
-    flint_randinit(st);
+    rand_init(st);
     for (int iter = 0; iter < 12; iter++) {
         size_t n;
         double *A;
@@ -808,8 +824,9 @@ Test(eig, reference_widths_and_tightening)
                   2.0 * mag_get_d(arb_radref(a2)));
         cr_assert(2.0 * mag_get_d(arb_radref(b2)) <= 1e-20 * nrm, "n = %zu: λ_max width %.3g", n,
                   2.0 * mag_get_d(arb_radref(b2)));
-        /* more precision, tighter */
-        cr_assert(mag_cmp(arb_radref(a2), arb_radref(a1)) < 0 && mag_cmp(arb_radref(b2), arb_radref(b1)) < 0);
+        /* more precision, tighter (unless already exact) */
+        cr_assert(mag_is_zero(arb_radref(a1)) || mag_cmp(arb_radref(a2), arb_radref(a1)) < 0);
+        cr_assert(mag_is_zero(arb_radref(b1)) || mag_cmp(arb_radref(b2), arb_radref(b1)) < 0);
         cr_assert(arb_overlaps(a1, a2) && arb_overlaps(b1, b2));
         /* the fast intervals contain the reference enclosures */
         double lmin[2], lmax[2];
@@ -855,7 +872,7 @@ static void perturbation(arf_struct *E, size_t n, double r, int mode, const doub
 Test(eig, radii_cover_every_member)
 {
     flint_rand_t st;
-    flint_randinit(st);
+    rand_init(st);
     for (int iter = 0; iter < 30; iter++) {
         size_t n = 2 + n_randint(st, 30);
         double *A = iter % 2 ? kernel(n, 2 * n, st) : goe(n, st);
@@ -910,7 +927,7 @@ Test(eig, radii_cover_every_member)
 Test(eig, special_and_badly_scaled_matrices)
 {
     flint_rand_t st;
-    flint_randinit(st);
+    rand_init(st);
     for (int iter = 0; iter < 96; iter++) {
         size_t n = 1 + n_randint(st, 24);
         double *A = calloc(n * n, sizeof(double));

@@ -14,8 +14,16 @@ the same network in float64 and times, on 2 threads:
              (forward, backward, in-place update), averaged over --steps
 
 Prints one JSON line per recipe with its computation time alone (imports,
-file reading and model building excluded). With --check K.npy, the recipe's
-kernel is compared with plstar's. Exits 0 with a message when torch is absent.
+file reading and model building excluded): "seconds" is the fastest run,
+"times" every timed run (a GD run is averaged over --steps steps). With
+--warmup W, W untimed runs come first, except that a run longer than --long
+seconds is timed instead (a warm-up buys nothing there); runs then repeat until
+--repeat are done or, once --min-repeat are done, --budget seconds have been
+spent (`plstar bench` uses the same policy for its own timings). With --check
+K.npy, the recipe's kernel is compared with plstar's; with --save-kernel DIR it
+is written to DIR/K_<recipe>.npy. The GD recipe reports the losses L(w_0),
+L(w_1), ... of the first steps it ran ("losses", warm-up included). Exits 0
+with a message when torch is absent.
 """
 import argparse
 import json
@@ -119,6 +127,23 @@ def timed(fn):
     return out, time.perf_counter() - t
 
 
+def repeat_timed(fn, args):
+    """Runs fn under the warm-up/repetition policy; returns (times, warm-ups done, last result)."""
+    times, warm, out = [], 0, None
+    for _ in range(args.warmup):
+        out, t = timed(fn)
+        if t > args.long:  # too long to throw away: it is the first timed run
+            times.append(t)
+            break
+        warm += 1
+    while len(times) < max(args.repeat, 1):
+        if len(times) >= max(args.min_repeat, 1) and args.budget > 0 and sum(times) >= args.budget:
+            break
+        out, t = timed(fn)
+        times.append(t)
+    return times, warm, out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", required=True)
@@ -132,6 +157,11 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--chunk", type=int, default=32, help="basis vectors per vmap in ntkvp")
     ap.add_argument("--repeat", type=int, default=1, help="runs per recipe; the fastest is reported")
+    ap.add_argument("--warmup", type=int, default=0, help="untimed runs before timing")
+    ap.add_argument("--min-repeat", type=int, default=1, help="timed runs at least, whatever --budget")
+    ap.add_argument("--budget", type=float, default=0.0, help="stop repeating after this many timed seconds")
+    ap.add_argument("--long", type=float, default=2.0, help="a warm-up run longer than this is timed instead")
+    ap.add_argument("--save-kernel", help="directory to write each recipe's kernel to (K_<recipe>.npy)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -146,12 +176,17 @@ def main():
     base = {"peer": "torch", "torch": torch.__version__, "functional": FT, "threads": torch.get_num_threads(),
             "n": n, "parameters": int(w.size)}
 
-    def report(recipe, seconds, K=None, **extra):
-        rec = dict(base, recipe=recipe, seconds=seconds, **extra)
-        if K is not None and Kref is not None:
+    def report(recipe, times, warm, K=None, **extra):
+        rec = dict(base, recipe=recipe, seconds=min(times), times=times, warmup=warm, **extra)
+        if K is not None:
             Kn = K.detach().numpy().reshape(n * c, n * c)
-            rec["max_abs_diff_vs_plstar"] = float(np.abs(Kn - Kref).max())
-            rec["max_abs_plstar"] = float(np.abs(Kref).max())
+            if Kref is not None:
+                rec["max_abs_diff_vs_plstar"] = float(np.abs(Kn - Kref).max())
+                rec["max_abs_plstar"] = float(np.abs(Kref).max())
+            if args.save_kernel:
+                path = f"{args.save_kernel}/K_{recipe}.npy"
+                np.save(path, np.ascontiguousarray(Kn, dtype=np.float64))
+                rec["kernel_file"] = path
         print(json.dumps(rec), flush=True)
 
     recipes = [r for r in args.recipes.split(",") if r]
@@ -180,11 +215,8 @@ def main():
             jac = vmap(jacrev(f_single), (None, 0))(params, X)
             jac = [j.reshape(n, c, -1) for j in jac]
             return torch.stack([torch.einsum("Naf,Mbf->NaMb", j, j) for j in jac]).sum(0)
-        best, K = None, None
-        for _ in range(args.repeat):
-            K, t = timed(jac_contraction)
-            best = t if best is None else min(best, t)
-        report("jacobian_contraction", best, K)
+        times, warm, K = repeat_timed(jac_contraction, args)
+        report("jacobian_contraction", times, warm, K)
         del K
 
     if "ntkvp" in recipes:
@@ -198,11 +230,8 @@ def main():
                 vj = vmap(vjp_fn)(E)
                 cols.append(vmap(lambda *v: jvp(lambda p: f_batch(p, X), (params,), (tuple(v),))[1])(*vj[0]))
             return torch.cat(cols, 0).T
-        best, K = None, None
-        for _ in range(args.repeat):
-            K, t = timed(ntk_vps)
-            best = t if best is None else min(best, t)
-        report("ntk_vector_products", best, K)
+        times, warm, K = repeat_timed(ntk_vps, args)
+        report("ntk_vector_products", times, warm, K)
         del K
 
     if "gd" in recipes:
@@ -211,6 +240,7 @@ def main():
         else:
             y = torch.zeros(n * c)
         ps = list(net.parameters())
+        losses = []  # L(w_0), L(w_1), ... in the order the steps ran
 
         def step():
             loss = 0.5 * ((net(X).reshape(-1) - y) ** 2).sum()
@@ -219,16 +249,18 @@ def main():
                 for p in ps:
                     p -= args.lr * p.grad
                     p.grad = None
+            if len(losses) < 64:
+                losses.append(float(loss))
             return loss
-        step()  # warm-up
-        best = None
-        for _ in range(args.repeat):
-            t = time.perf_counter()
+        step()  # warm-up (also the first step of the loss record)
+
+        def run():
             for _ in range(args.steps):
                 loss = step()
-            t = (time.perf_counter() - t) / args.steps
-            best = t if best is None else min(best, t)
-        report("autograd_gd_step", best, None, steps=args.steps, last_loss=float(loss))
+            return loss
+        times, warm, loss = repeat_timed(run, args)
+        report("autograd_gd_step", [t / args.steps for t in times], warm, None, steps=args.steps,
+               last_loss=float(loss), losses=losses)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,110 @@
+/*
+ * tests/soundness.h — the soundness campaign: seeded random symmetric matrices
+ * and small models whose smallest eigenvalue is known EXACTLY, thresholds μ
+ * placed within 10⁻⁹ relative of it on both sides, and every certified claim of
+ * the eigenvalue routines and of the point certificate checked against the
+ * exact truth.
+ *
+ * Truth. A claim about a double matrix A (or a ball around it) is a statement
+ * about exact dyadic rationals, decided exactly with FLINT integers: with μ
+ * dyadic, A − μI is scaled to an integer matrix B, and
+ *     λ_min(A) > μ  ⟺  B ≻ 0  ⟺  all leading principal minors of B are > 0
+ * (Sylvester), computed by fraction-free (Bareiss) elimination; λ_min(A) ≥ μ
+ * adds the singular case, decided when a minor vanishes by symmetric-pivoted
+ * elimination over Q (Sylvester's law of inertia: a negative pivot, or a zero
+ * diagonal block with a non-zero entry, means a negative eigenvalue). Nothing
+ * of plstar is used for the truth. λ_min itself is bracketed by exact
+ * bisection to 2⁻⁵⁰ relative around LAPACK's estimate, which places μ.
+ *
+ * Families (case k of seed S is reproducible on its own):
+ *   exact     P S B S Pᵀ, B block diagonal with 1×1 and [[a, b], [b, a]] blocks:
+ *             spectrum exactly representable; μ = λ_min exactly, its two
+ *             neighbouring doubles, and λ_min(1 ± δ);
+ *   rotated   Q D Qᵀ rounded to double (Q random orthogonal), condition up to
+ *             10⁸, clusters at 10⁻¹⁵…10⁻⁶ relative, indefinite and nearly
+ *             singular spectra, scales from 2⁻¹⁰⁶⁰ to 2¹⁰⁰⁰; μ = λ_min(1 ± δ),
+ *             δ ∈ [10⁻¹², 10⁻⁹] log-uniform;
+ *   ball      a rotated matrix with entrywise radius r: claims for all X with
+ *             |X − A| ≤ r are checked on A, A ± r·ssᵀ (s the sign pattern of
+ *             the smallest eigenvector: the worst vertex for it) and A ± r·I;
+ *   easy      well conditioned, δ ∈ [10⁻³, 0.5]: every routine should decide;
+ *   linear    F(w) = Xw, K = XXᵀ exact; check_pl_point (Theorem 1, the direct
+ *             inequality ½‖∇L‖² ≥ μL, the Proposition 3 witness) checked
+ *             exactly, including singular K (n > d);
+ *   nonlinear shallow/MLP models; the truth is the generic reference
+ *             (reference/network.h, another code path than the certificate's)
+ *             at 512 bits — decided when its enclosure excludes μ.
+ *
+ * Routines under test: fast_spd_shift_check, fast_lambda_min_verified,
+ * fast_eig_bounds_verified (fast/eig.h), ref_spd_shift_check, ref_eig_bounds
+ * (reference/eig.h), check_pl_point (proofs-checks/pl_point.h).
+ */
+#ifndef PLSTAR_TESTS_SOUNDNESS_H
+#define PLSTAR_TESTS_SOUNDNESS_H
+
+#include <stdio.h>
+
+enum {
+    SR_FAST_SHIFT = 0,  /* fast_spd_shift_check: λ_min > μ */
+    SR_FAST_LMIN,       /* fast_lambda_min_verified: λ_min ≥ lower, asked "λ_min ≥ μ" */
+    SR_FAST_BOUNDS,     /* fast_eig_bounds_verified: four bounds, asked "λ_min > μ" */
+    SR_REF_SHIFT,       /* ref_spd_shift_check: λ_min > μ */
+    SR_REF_BOUNDS,      /* ref_eig_bounds: four bounds, asked "λ_min > μ" */
+    SR_PL_THEOREM1,     /* check_pl_point, Theorem 1 route: λ_min(K) ≥ μ */
+    SR_PL_DIRECT,       /* check_pl_point, direct route: ½‖∇L‖² ≥ μ L */
+    SR_PL_WITNESS,      /* check_pl_point, Proposition 3 witness: ½‖∇L(y*)‖² < μ L(y*) */
+    SR_COUNT
+};
+
+enum { SF_EXACT = 0, SF_ROTATED, SF_BALL, SF_EASY, SF_LINEAR, SF_NONLINEAR, SF_COUNT };
+
+typedef struct {
+    unsigned long asked;            /* questions put to the routine */
+    unsigned long yes, no;          /* answers certified true / certified false */
+    unsigned long open_true;        /* inconclusive where the truth is "true" */
+    unsigned long open_false;       /* inconclusive (or not certified) where the truth is "false" */
+    unsigned long wrong;            /* certified answers the truth contradicts: must be 0 */
+    unsigned long claims;           /* enclosure claims (lower/upper bounds) checked */
+    unsigned long violations;       /* enclosure claims the truth contradicts: must be 0 */
+    unsigned long unresolved;       /* the high-precision truth could not decide (nonlinear only) */
+    double closest;                 /* smallest |λ − μ|/|λ| of a certified answer (1 when none) */
+    double tightest;                /* smallest relative gap of a verified lower bound to λ_min */
+    unsigned long near_asked;       /* questions with |λ − μ| ≤ 10⁻⁹|λ| */
+    unsigned long near_decided;     /* … of which certified either way */
+} soundness_counter;
+
+typedef struct {
+    unsigned long cases, family[SF_COUNT];
+    soundness_counter r[SR_COUNT];
+    unsigned long exact_tests;      /* exact inertia decisions made */
+    unsigned long placement_miss;   /* μ on the other side than intended (bracket too wide) */
+    unsigned long errors;           /* a routine returned an error status */
+    unsigned long truth_failures;   /* the exact test contradicted a known spectrum (engine self-check) */
+    char first_wrong[1024];         /* the first wrong verdict, to reproduce it */
+    double seconds;
+} soundness_stats;
+
+void soundness_stats_init(soundness_stats *s);
+
+/* Runs cases first … first + count − 1 of the campaign seeded by `seed` and
+ * adds them to s. verbose: 0 quiet, 1 a progress line per 1000 cases (stderr),
+ * 2 one line per case. Returns the number of wrong verdicts and violated
+ * claims in these cases. */
+unsigned long soundness_run(soundness_stats *s, unsigned long seed, unsigned long first, unsigned long count,
+                            int verbose);
+
+/* For the engine's self-test only: when non-zero, every lower bound of
+ * fast_lambda_min_verified is raised by this fraction of its magnitude before
+ * it is checked — a deliberately unsound routine the campaign must catch. */
+extern double soundness_mutation;
+
+/* Adds b into a (for runs split over processes or threads). */
+void soundness_stats_add(soundness_stats *a, const soundness_stats *b);
+
+/* Wrong verdicts + violated claims. */
+unsigned long soundness_wrong(const soundness_stats *s);
+
+/* The summary table. */
+void soundness_print(FILE *f, const soundness_stats *s, unsigned long seed);
+
+#endif

@@ -1,0 +1,397 @@
+/*
+ * SIGINT and SIGTERM during long runs of the `plstar` command (PLSTAR_EXE):
+ * the command stops within 2 s with exit status 130 (SIGINT) or 143 (SIGTERM)
+ * and a message on stderr, and leaves no partial output and no temporary file.
+ * `plstar train` stops between steps, writes complete outputs marked
+ * "interrupted" and a checkpoint; resuming from it gives the same trajectory,
+ * bit for bit, as a run that was never interrupted. A signal that lands while
+ * an output is being written leaves either the complete file or none.
+ *
+ * The problems are sized to run for many seconds (tens on a fast machine);
+ * every run is stopped long before it would finish.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/npy.h"
+
+static char dir[64];
+static const char *exe;
+static int single_thread; /* run the children with one OpenMP/OpenBLAS thread */
+
+static char *path_of(const char *name)
+{
+    static char buf[4][640];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+    return buf[k];
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec t = {(time_t)s, (long)((s - floor(s)) * 1e9)};
+    nanosleep(&t, NULL);
+}
+
+static void write_text(const char *name, const char *text)
+{
+    FILE *f = fopen(path_of(name), "w");
+    cr_assert(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Deterministic inputs: X (n × d) and y (n). */
+static void write_data(const char *xname, const char *yname, size_t n, size_t d)
+{
+    double *X = malloc(n * d * sizeof(double)), *y = malloc(n * sizeof(double));
+    for (size_t k = 0; k < n * d; k++)
+        X[k] = sin(0.7 * (double)k + 0.3);
+    for (size_t i = 0; i < n; i++)
+        y[i] = cos(1.3 * (double)i);
+    cr_assert_eq(npy_write_matrix(path_of(xname), X, n, d), 0);
+    if (yname)
+        cr_assert_eq(npy_write_vector(path_of(yname), y, n), 0);
+    free(X), free(y);
+}
+
+static void setup(void)
+{
+    exe = getenv("PLSTAR_EXE");
+    cr_assert(exe, "PLSTAR_EXE must point at the plstar executable (set by meson test)");
+    strcpy(dir, "/tmp/plstar-signals-XXXXXX");
+    cr_assert(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(signals, .init = setup, .fini = teardown, .timeout = 300);
+
+/* Starts `plstar ARGS...` in the scratch directory, stdout to /dev/null, stderr to err.txt. */
+static pid_t spawn(const char *const *args)
+{
+    const char *argv[32];
+    size_t k = 0;
+    argv[k++] = exe;
+    for (; args[k - 1] && k < 31; k++)
+        argv[k] = args[k - 1];
+    argv[k] = NULL;
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        if (chdir(dir) != 0)
+            _exit(127);
+        int out = open("/dev/null", O_WRONLY), err = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(out, STDOUT_FILENO), dup2(err, STDERR_FILENO);
+        if (single_thread)
+            setenv("OMP_NUM_THREADS", "1", 1), setenv("OPENBLAS_NUM_THREADS", "1", 1);
+        execv(exe, (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Waits up to `timeout` seconds; 1 and the status if the child ended. */
+static int wait_for(pid_t pid, double timeout, int *status)
+{
+    double t0 = now();
+    for (;;) {
+        pid_t r = waitpid(pid, status, WNOHANG);
+        if (r == pid)
+            return 1;
+        if (now() - t0 > timeout)
+            return 0;
+        sleep_s(0.005);
+    }
+}
+
+static int exists(const char *name)
+{
+    struct stat s;
+    return stat(path_of(name), &s) == 0;
+}
+
+/* Names of temporary files (NAME.tmp.XXXXXX) under the scratch directory, "" if none. */
+static void temporaries(char *out, size_t cap)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "cd %s && find . -name '*.tmp.*'", dir);
+    FILE *p = popen(cmd, "r");
+    size_t got = fread(out, 1, cap - 1, p);
+    out[got] = '\0';
+    pclose(p);
+}
+
+static void read_file(const char *name, char *buf, size_t len)
+{
+    FILE *f = fopen(path_of(name), "r");
+    cr_assert(f, "%s missing", name);
+    size_t got = fread(buf, 1, len - 1, f);
+    buf[got] = '\0';
+    fclose(f);
+}
+
+/* The step a training checkpoint holds, −1 while there is none (checkpoints
+ * are renamed into place, so a file that exists is complete). */
+static double checkpoint_step(const char *name)
+{
+    plstar_array a;
+    npy_init(&a);
+    double step = -1;
+    if (exists(name) && npy_read(&a, path_of(name)) == 0 && a.size > 2)
+        step = a.data[2];
+    npy_clear(&a);
+    return step;
+}
+
+/* Sends `sig` after `delay` seconds — counted from the moment the checkpoint
+ * `ready` holds step `ready_step` or later, when given — and asserts the exit
+ * within 2 s with 128 + sig and a message naming the interruption. */
+static void interrupt_at(const char *const *args, int sig, double delay, const char *ready, double ready_step,
+                         const char *message)
+{
+    pid_t pid = spawn(args);
+    double t0 = now();
+    int status, ended = 0;
+    if (ready)
+        while (checkpoint_step(ready) < ready_step && now() - t0 < 120 && !(ended = wait_for(pid, 0, &status)))
+            sleep_s(0.005);
+    if (!ended) {
+        sleep_s(delay);
+        ended = wait_for(pid, 0, &status);
+    }
+    cr_assert(!ended, "%s finished before the signal (exit %d); enlarge the problem", args[0],
+              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    double t1 = now();
+    kill(pid, sig);
+    int done = wait_for(pid, 2.0, &status);
+    if (!done) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    }
+    cr_assert(done, "plstar %s did not stop within 2 s of signal %d", args[0], sig);
+    char err[4096];
+    read_file("err.txt", err, sizeof err);
+    cr_assert(WIFEXITED(status), "plstar %s was killed by signal %d instead of exiting", args[0],
+              WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    cr_assert_eq(WEXITSTATUS(status), 128 + sig, "plstar %s: exit %d after signal %d; stderr: %s", args[0],
+                 WEXITSTATUS(status), sig, err);
+    cr_assert(strstr(err, message), "plstar %s: message '%s' expected on stderr: %s", args[0], message, err);
+    char tmp[2048];
+    temporaries(tmp, sizeof tmp);
+    cr_assert_str_empty(tmp, "temporary files left: %s", tmp);
+    cr_log_info("plstar %s stopped %.3f s after signal %d\n", args[0], now() - t1, sig);
+}
+
+static void interrupt(const char *const *args, int sig, double delay, const char *message)
+{
+    interrupt_at(args, sig, delay, NULL, 0, message);
+}
+
+/* A reference kernel / certificate / cross-check that runs for tens of seconds. */
+static void big_problem(void)
+{
+    write_text("m.json", "{\"model\": \"mlp\", \"input_dim\": 8, \"widths\": [1024, 1024], \"activation\": \"tanh\"}");
+    write_data("X.npy", "y.npy", 400, 8);
+}
+
+Test(signals, kernel_sigint)
+{
+    big_problem();
+    const char *args[] = {"kernel", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--impl", "reference",
+                          "--out", "K.npy", NULL};
+    interrupt(args, SIGINT, 0.7, "interrupted");
+    cr_assert(!exists("K.npy") && !exists("K.rad.npy"), "no partial output");
+}
+
+Test(signals, kernel_sigterm)
+{
+    big_problem();
+    const char *args[] = {"kernel", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--impl", "reference",
+                          "--out", "K.npy", NULL};
+    interrupt(args, SIGTERM, 0.7, "interrupted");
+    cr_assert(!exists("K.npy") && !exists("K.rad.npy"), "no partial output");
+}
+
+Test(signals, certify_sigint)
+{
+    big_problem();
+    const char *args[] = {"certify", "point", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--labels",
+                          "y.npy", "--json", "c.json", "--witness", "ystar.npy", NULL};
+    interrupt(args, SIGINT, 0.7, "interrupted");
+    cr_assert(!exists("c.json") && !exists("ystar.npy"), "no partial output");
+}
+
+Test(signals, certify_and_crosscheck_sigterm)
+{
+    big_problem();
+    const char *args[] = {"certify", "point", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--json",
+                          "c.json", NULL};
+    interrupt(args, SIGTERM, 0.7, "interrupted");
+    cr_assert(!exists("c.json"), "no partial output");
+    const char *cc[] = {"crosscheck", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--labels", "y.npy",
+                        "--json", "cc.json", NULL};
+    interrupt(cc, SIGTERM, 0.7, "interrupted");
+    cr_assert(!exists("cc.json"), "no partial output");
+}
+
+/* Training of about 0.5 ms of CPU a step. */
+static void train_problem(void)
+{
+    write_text("m.json", "{\"model\": \"mlp\", \"input_dim\": 8, \"widths\": [128, 128], \"activation\": \"tanh\"}");
+    write_data("X.npy", "y.npy", 64, 8);
+}
+
+static void check_interrupted_outputs(const char *run)
+{
+    char name[128], json[1 << 16];
+    static const char *const files[] = {"trajectory.json", "trajectory.npy", "w_final.npy", "checkpoint.npy"};
+    for (size_t k = 0; k < 4; k++) {
+        snprintf(name, sizeof name, "%s/%s", run, files[k]);
+        cr_assert(exists(name), "%s missing after the interruption", name);
+    }
+    snprintf(name, sizeof name, "%s/trajectory.json", run);
+    read_file(name, json, sizeof json);
+    cr_assert(strstr(json, "\"interrupted\": true"), "trajectory.json must say it was interrupted");
+}
+
+Test(signals, train_sigint_and_sigterm)
+{
+    train_problem();
+    const char *args[] = {"train", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--labels", "y.npy",
+                          "--lr", "0.01", "--steps", "1000000", "--checkpoint-every", "5", "--out", "run", NULL};
+    interrupt_at(args, SIGINT, 0.1, "run/checkpoint.npy", 10, "interrupted at step");
+    check_interrupted_outputs("run");
+    const char *args2[] = {"train", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--labels", "y.npy",
+                           "--lr", "0.01", "--steps", "1000000", "--out", "run2", NULL};
+    interrupt(args2, SIGTERM, 0.8, "interrupted at step");
+    check_interrupted_outputs("run2");
+}
+
+static void *slurp(const char *name, size_t *len)
+{
+    FILE *f = fopen(path_of(name), "rb");
+    cr_assert(f, "%s missing", name);
+    fseek(f, 0, SEEK_END);
+    *len = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    void *buf = malloc(*len + 1);
+    cr_assert_eq(fread(buf, 1, *len, f), *len);
+    fclose(f);
+    return buf;
+}
+
+static void assert_same_file(const char *a, const char *b)
+{
+    size_t la, lb;
+    void *x = slurp(a, &la), *y = slurp(b, &lb);
+    cr_assert(la == lb && memcmp(x, y, la) == 0, "%s and %s differ", a, b);
+    free(x), free(y);
+}
+
+static int run_to_end(const char *const *args)
+{
+    pid_t pid = spawn(args);
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* SIGINT in the middle of `plstar train`, then --resume: the same trajectory
+ * and final weights, bit for bit, as a run never interrupted (GD and SGD). */
+Test(signals, train_resumed_after_sigint_equals_uninterrupted)
+{
+    train_problem();
+    single_thread = 1; /* small matrices: threads would only compete for the cores */
+    for (int sgd = 0; sgd < 2; sgd++) {
+        /* GD recording every 7th step, SGD with batches of 16 recording every step */
+        const char *batch = sgd ? "--batch" : "--record-every";
+        const char *bval = sgd ? "16" : "7";
+        const char *full[] = {"train", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--labels", "y.npy",
+                              "--lr", "0.01", "--steps", "2000", batch, bval, "--lambda-min", "--out", "full", NULL};
+        cr_assert_eq(run_to_end(full), 0);
+        /* stopped once the checkpoint of step 50 is on disk, about 1950 steps before the end */
+        const char *cut[] = {"train", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--labels", "y.npy",
+                             "--lr", "0.01", "--steps", "2000", batch, bval, "--lambda-min", "--checkpoint-every",
+                             "50", "--out", "cut", NULL};
+        interrupt_at(cut, SIGINT, 0, "cut/checkpoint.npy", 50, "interrupted at step");
+        check_interrupted_outputs("cut");
+        double stopped = checkpoint_step("cut/checkpoint.npy");
+        cr_assert(stopped >= 50 && stopped < 2000, "stopped at step %g", stopped);
+        cr_log_info("%s run interrupted at step %g of 2000\n", sgd ? "SGD" : "GD", stopped);
+        const char *resume[] = {"train", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--labels",
+                                "y.npy", "--lr", "0.01", "--steps", "2000", batch, bval, "--lambda-min", "--resume",
+                                "cut/checkpoint.npy", "--out", "resumed", NULL};
+        cr_assert_eq(run_to_end(resume), 0);
+        assert_same_file("full/trajectory.npy", "resumed/trajectory.npy");
+        assert_same_file("full/w_final.npy", "resumed/w_final.npy");
+        char cmd[256];
+        snprintf(cmd, sizeof cmd, "rm -rf %s/full %s/cut %s/resumed", dir, dir, dir);
+        cr_assert_eq(system(cmd), 0);
+    }
+}
+
+/* Signals at many moments of a short run that writes a 32 MB kernel: every
+ * run ends with the complete file (exit 0) or with none (exit 130), never a
+ * truncated file or a temporary one. */
+Test(signals, an_output_is_complete_or_absent)
+{
+    write_text("m.json", "{\"model\": \"mlp\", \"input_dim\": 8, \"widths\": [64], \"activation\": \"tanh\"}");
+    write_data("X.npy", NULL, 2000, 8);
+    const char *args[] = {"kernel", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--out", "K.npy", NULL};
+    /* how long an undisturbed run takes */
+    double t0 = now();
+    cr_assert_eq(run_to_end(args), 0);
+    double T = now() - t0;
+    unlink(path_of("K.npy"));
+    int complete = 0, absent = 0;
+    for (int k = 0; k < 8; k++) {
+        pid_t pid = spawn(args);
+        sleep_s(T * (0.15 + 0.15 * k)); /* from early in the computation to after the end */
+        kill(pid, SIGINT);
+        int status;
+        cr_assert(wait_for(pid, 2.0, &status), "no exit within 2 s of SIGINT");
+        cr_assert(WIFEXITED(status));
+        int code = WEXITSTATUS(status);
+        cr_assert(code == 0 || code == 130, "exit %d", code);
+        char tmp[2048];
+        temporaries(tmp, sizeof tmp);
+        cr_assert_str_empty(tmp, "temporary files left: %s", tmp);
+        if (exists("K.npy")) {
+            plstar_array K;
+            npy_init(&K);
+            cr_assert_eq(npy_read(&K, path_of("K.npy")), 0, "K.npy must be complete");
+            cr_assert(K.ndim == 2 && K.shape[0] == 2000 && K.shape[1] == 2000);
+            npy_clear(&K);
+            unlink(path_of("K.npy"));
+            complete++;
+        } else {
+            cr_assert_eq(code, 130, "exit 0 without the output");
+            absent++;
+        }
+    }
+    cr_log_info("signal during a kernel run: %d complete outputs, %d absent\n", complete, absent);
+}

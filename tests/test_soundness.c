@@ -1,0 +1,55 @@
+/*
+ * The quick slice of the soundness campaign (tests/soundness.h): a few
+ * thousand seeded cases — matrices and models whose λ_min is known exactly,
+ * thresholds within 10⁻⁹ relative of it on both sides — and not one certified
+ * answer or claimed bound may contradict the exact truth. The full campaign
+ * (10⁵ cases and more) is build/tests/soundness_campaign (docs/reliability.md).
+ * PLSTAR_SOUNDNESS_CASES overrides the number of cases.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "soundness.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define QUICK_CASES 400 /* the instrumented build is several times slower */
+#else
+#define QUICK_CASES 2000
+#endif
+
+Test(soundness, quick_slice_has_no_wrong_verdict, .timeout = 600)
+{
+    unsigned long cases = QUICK_CASES;
+    const char *env = getenv("PLSTAR_SOUNDNESS_CASES");
+    if (env && atol(env) > 0)
+        cases = (unsigned long)atol(env);
+    soundness_stats s;
+    soundness_stats_init(&s);
+    soundness_run(&s, 20240601, 0, cases, 0);
+    soundness_print(stderr, &s, 20240601);
+    cr_assert_eq(soundness_wrong(&s), 0, "wrong verdicts: %s", s.first_wrong);
+    cr_assert_eq(s.errors, 0, "a routine returned an error status");
+    cr_assert_eq(s.placement_miss, 0, "thresholds off their intended side: the exact bracket is wrong");
+    cr_assert_eq(s.truth_failures, 0, "the exact inertia test contradicts a known spectrum");
+    /* the slice is only worth something if the routines do decide: every
+     * family ran, and each matrix routine certified a good share of its questions */
+    for (int f = 0; f < SF_COUNT; f++)
+        cr_assert(s.family[f] > 0, "family %d never ran", f);
+    for (int r = SR_FAST_SHIFT; r <= SR_REF_BOUNDS; r++)
+        cr_assert(s.r[r].yes + s.r[r].no > s.r[r].asked / 5, "routine %d decided %lu of %lu", r,
+                  s.r[r].yes + s.r[r].no, s.r[r].asked);
+}
+
+/* The campaign is sharp enough to see a bound that claims 10⁻¹¹ too much. */
+Test(soundness, catches_a_bound_ten_to_the_minus_eleven_too_high, .timeout = 600)
+{
+    soundness_stats s;
+    soundness_stats_init(&s);
+    soundness_mutation = 1e-11;
+    soundness_run(&s, 7, 0, 300, 0);
+    soundness_mutation = 0;
+    cr_assert(s.r[SR_FAST_LMIN].violations + s.r[SR_FAST_LMIN].wrong > 0,
+              "an over-claimed lower bound went unnoticed");
+    cr_assert_eq(s.r[SR_FAST_SHIFT].wrong + s.r[SR_REF_SHIFT].wrong, 0, "only the mutated routine may fail");
+}
