@@ -45,6 +45,13 @@ run_tests() {
     bad=$(grep -vc '"result": "OK"' "$log" || true)
   fi
   echo "$dir: $ok passed, $bad failed"
+  # Criterion runs each test in a worker whose sanitizer report (a leak found
+  # at exit, say) does not change the test's result: any report fails the run.
+  if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$dir/meson-logs/testlog.txt" 2>/dev/null; then
+    echo "$dir: sanitizer reports in $dir/meson-logs/testlog.txt:"
+    grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: ' "$dir/meson-logs/testlog.txt" | head -20
+    status=1
+  fi
   return $status
 }
 

@@ -48,7 +48,7 @@ void bench_emit(bench_run *r, json_t *line);
 /* Records a failed case (the library's message) and continues. */
 void bench_case_error(bench_run *r, const char *suite, const char *name, const char *impl);
 
-/* The policy for a case, the run's policy unless the suite needs fewer calls. */
+/* The warm-up and repetition policy of the run's size set. */
 bench_policy bench_policy_for(const bench_run *r);
 
 /* Problems with seeded data: X (n × d) and labels y (n·c) are N(0, 1) from a gsl_rng_mt19937

@@ -151,6 +151,8 @@ static void agreement_text(char *b, size_t len, const json_t *l)
             snprintf(b + u, len - u, " (worst %.2g of allowance)", num(l, "worst_ratio"));
         }
     }
+    if (!b[0] && !strcmp(str(l, "impl"), "reference") && json_is_number(json_object_get(l, "prec")))
+        snprintf(b, len, "the reference (Arb, %lld bits)", (long long)json_integer_value(json_object_get(l, "prec")));
     json_t *lm = json_object_get(l, "lambda_min");
     if (json_is_object(lm)) {
         size_t u = strlen(b);
@@ -174,7 +176,7 @@ static void summary(FILE *f, const json_t *header, const json_t *lines)
                  *pk = json_object_get(header, "peak");
     fprintf(f, "Run `%s` (%s), git %s%s, plstar %s.\n\n", str(run, "set"), str(run, "date_utc"), str(run, "git_rev"),
             json_is_true(json_object_get(run, "git_dirty")) ? " (uncommitted changes)" : "", str(run, "plstar_version"));
-    fprintf(f, "Machine: %s, %lld CPUs, %.1f GiB; OpenBLAS %s (%lld threads).\n\n", str(mach, "cpu"),
+    fprintf(f, "Machine: %s, %lld CPUs, %.1f GiB; %s (%lld threads).\n\n", str(mach, "cpu"),
             (long long)json_integer_value(json_object_get(mach, "nproc")), num(mach, "mem_total_kib") / 1048576.0,
             str(mach, "openblas_config"), (long long)json_integer_value(json_object_get(mach, "openblas_threads")));
     fprintf(f, "Roof: DGEMM %lld³ measured in this run, median %.1f GFLOP/s (min–max %.1f–%.1f over %lld calls); "
@@ -184,6 +186,13 @@ static void summary(FILE *f, const json_t *header, const json_t *lines)
     const json_t *pk2 = json_object_get(header, "peak_end");
     if (json_is_object(pk2))
         fprintf(f, "Measured again at the end of the run: %.1f GFLOP/s.\n", num(pk2, "gflops"));
+    const json_t *la = json_object_get(mach, "loadavg_start");
+    if (json_is_array(la))
+        fprintf(f, "\nLoad average (1 min) %.1f at the start, %.1f at the end, on %lld CPUs: a load above the CPU count "
+                   "means other processes shared the machine, and shares of the roof can then exceed 100%% when the "
+                   "roof was measured at a busier moment than a case.\n",
+                json_number_value(json_array_get(la, 0)), num(mach, "loadavg_end"),
+                (long long)json_integer_value(json_object_get(mach, "nproc")));
     static const char *const suites[] = {"kernel", "eig", "train", "certify", "scaling"};
     for (size_t s = 0; s < sizeof suites / sizeof *suites; s++) {
         size_t i, nrows = 0;
@@ -191,10 +200,15 @@ static void summary(FILE *f, const json_t *header, const json_t *lines)
         json_array_foreach(lines, i, l) nrows += !strcmp(str(l, "suite"), suites[s]) && !json_object_get(l, "fit");
         if (!nrows)
             continue;
-        fprintf(f, "\n**%s**\n\n| case | impl | median | min – max | GFLOP/s | peak share | %s | peak RSS | agreement |\n"
-                   "|---|---|---:|---:|---:|---:|---:|---:|---|\n",
-                suites[s], baseline_name(suites[s]));
         const char *bk = baseline_key(suites[s]);
+        if (bk)
+            fprintf(f, "\n**%s**\n\n| case | impl | median | min – max | GFLOP/s | peak share | %s | peak RSS | agreement |\n"
+                       "|---|---|---:|---:|---:|---:|---:|---:|---|\n",
+                    suites[s], baseline_name(suites[s]));
+        else
+            fprintf(f, "\n**%s**\n\n| case | impl | median | min – max | GFLOP/s | peak share | peak RSS | %s |\n"
+                       "|---|---|---:|---:|---:|---:|---:|---|\n",
+                    suites[s], strcmp(suites[s], "certify") ? "agreement" : "verdict");
         json_array_foreach(lines, i, l)
         {
             if (strcmp(str(l, "suite"), suites[s]) || json_object_get(l, "fit"))
@@ -203,8 +217,8 @@ static void summary(FILE *f, const json_t *header, const json_t *lines)
             const char *skip = json_string_value(json_object_get(l, "skipped"));
             const char *err = json_string_value(json_object_get(l, "error"));
             if (skip || err) {
-                fprintf(f, "| %s | %s | %s: %s | | | | | | |\n", str(l, "case"), str(l, "impl"), skip ? "skipped" : "error",
-                        skip ? skip : err);
+                fprintf(f, "| %s | %s | %s: %s | | | | |%s |\n", str(l, "case"), str(l, "impl"), skip ? "skipped" : "error",
+                        skip ? skip : err, bk ? " |" : "");
                 continue;
             }
             fmt_s(med, sizeof med, num(l, "median_s"));
@@ -218,9 +232,9 @@ static void summary(FILE *f, const json_t *header, const json_t *lines)
                 fprintf(f, "%.3g | %.1f%% | ", gf, 100 * sh);
             else
                 fprintf(f, "– | – | ");
-            if (isfinite(vs))
+            if (bk && isfinite(vs))
                 fprintf(f, "%.3g | ", vs);
-            else
+            else if (bk)
                 fprintf(f, "– | ");
             if (isfinite(rss))
                 fprintf(f, "%.0f MiB | ", rss / 1024.0);
@@ -723,6 +737,10 @@ int bench_report(const char *dir, json_t *header, json_t *lines, const char *his
         free(pdir);
         return st;
     }
+    char *log = path_in(pdir, "gnuplot.log"); /* gnuplot's messages of this report only */
+    if (log)
+        remove(log);
+    free(log);
     const json_t *peak = json_object_get(header, "peak");
     static const char *const suites[] = {"kernel", "eig", "train", "certify"};
     for (size_t k = 0; k < 4 && !st; k++)

@@ -121,7 +121,7 @@ static int one_size(bench_run *r, size_t n, const size_t *widths, size_t nw, uns
     arb_init(c.rmin);
     arb_init(c.rmax);
     arb_mat_t A;
-    int have_ref = 0, have_lapack = 0, have_ver = 0;
+    int have_ref = 0, have_lapack = 0;
     json_t *lines[4] = {NULL, NULL, NULL, NULL};
 
     if (what & E_REF) { /* first: the others are compared with it */
@@ -173,7 +173,6 @@ static int one_size(bench_run *r, size_t n, const size_t *widths, size_t nw, uns
         if (bench_time(&t, &pol, run_eig, &c)) {
             bench_case_error(r, "eig", name, "verified");
         } else {
-            have_ver = c.status == PLSTAR_OK;
             json_t *l = lines[1] = bench_case("eig", name, "verified");
             set_common(l, n, series, model);
             bench_case_timing(l, &t, 0, NULL, peak);
@@ -221,7 +220,6 @@ static int one_size(bench_run *r, size_t n, const size_t *widths, size_t nw, uns
             }
         }
     }
-    (void)have_ver;
     /* lines in a fixed order, with times relative to LAPACK's */
     double base = lines[0] ? json_number_value(json_object_get(lines[0], "median_s")) : NAN;
     for (int k = 0; k < 4; k++) {

@@ -4,12 +4,14 @@
 #include <arb.h>
 
 #include <errno.h>
+#include <libgen.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int cli_fail(const char *cmd, int status)
 {
@@ -111,16 +113,37 @@ int cli_load_problem(plstar_problem *p, const cli_model_args *a, int need_labels
     return st ? cli_fail(a->cmd, st) : PLSTAR_OK;
 }
 
-int cli_check_output(const char *cmd, const char *out, const char *const *inputs, size_t count)
+/* 1 when `out` exists and is the same file as one of the inputs (links included). */
+static int same_as_input(const char *out, const char *const *inputs, size_t count)
 {
     struct stat so;
     if (stat(out, &so) != 0)
-        return PLSTAR_OK;
+        return 0;
     for (size_t k = 0; k < count; k++) {
         struct stat si;
         if (inputs[k] && stat(inputs[k], &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
-            return cli_usage(cmd, "output %s is also an input; choose another name", out);
+            return 1;
     }
+    return 0;
+}
+
+int cli_check_output(const char *cmd, const char *out, const char *const *inputs, size_t count)
+{
+    /* an output whose directory is missing or not writable fails now (73),
+     * not after a long computation */
+    char *copy = strdup(out);
+    if (!copy)
+        return cli_fail(cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
+    struct stat sd;
+    const char *dir = dirname(copy);
+    int bad = stat(dir, &sd) != 0 ? errno : !S_ISDIR(sd.st_mode) ? ENOTDIR : access(dir, W_OK) != 0 ? errno : 0;
+    free(copy);
+    if (bad) {
+        fprintf(stderr, "plstar %s: %s: cannot create output: %s\n", cmd, out, strerror(bad));
+        return PLSTAR_ECANTCREAT;
+    }
+    if (same_as_input(out, inputs, count))
+        return cli_usage(cmd, "output %s is also an input; choose another name", out);
     return PLSTAR_OK;
 }
 
@@ -135,7 +158,9 @@ int cli_check_output_dir(const char *cmd, const char *dir, const char *const *na
         if (!path)
             return cli_fail(cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
         snprintf(path, len, "%s/%s", dir, names[k]);
-        int r = cli_check_output(cmd, path, inputs, count);
+        /* DIR itself may not exist yet: only the clash with an input is checked */
+        int r = same_as_input(path, inputs, count) ? cli_usage(cmd, "output %s is also an input; choose another name", path)
+                                                    : PLSTAR_OK;
         free(path);
         if (r)
             return r;
