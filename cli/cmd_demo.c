@@ -21,19 +21,10 @@
 
 void crosscheck_print(const crosscheck_result *res, int status);
 
-static char *join(const char *dir, const char *name)
-{
-    size_t len = strlen(dir) + strlen(name) + 2;
-    char *s = malloc(len);
-    if (s)
-        snprintf(s, len, "%s/%s", dir, name);
-    return s;
-}
-
 /* The inputs of the example as files, so every step can be rerun by hand. */
 static int write_inputs(const char *dir, const plstar_problem *p)
 {
-    char *paths[4] = {join(dir, "model.json"), join(dir, "X.npy"), join(dir, "y.npy"), join(dir, "w0.npy")};
+    char *paths[4] = {cli_path_join(dir, "model.json"), cli_path_join(dir, "X.npy"), cli_path_join(dir, "y.npy"), cli_path_join(dir, "w0.npy")};
     char *desc = model_to_json(&p->model);
     int st = PLSTAR_OK;
     for (int k = 0; k < 4; k++)
@@ -56,7 +47,7 @@ static int write_inputs(const char *dir, const plstar_problem *p)
 /* Writes a report as DIR/NAME. */
 static int save(const char *dir, const char *name, json_t *rep)
 {
-    char *path = join(dir, name);
+    char *path = cli_path_join(dir, name);
     int st = path ? report_write(path, rep) : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
     json_decref(rep);
     free(path);

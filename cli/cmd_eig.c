@@ -21,19 +21,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* K.npy → K.rad.npy (caller frees) */
-static char *radius_path(const char *path)
-{
-    size_t len = strlen(path);
-    size_t stem = (len > 4 && !strcmp(path + len - 4, ".npy")) ? len - 4 : len;
-    char *r = malloc(stem + 9);
-    if (r) {
-        memcpy(r, path, stem);
-        memcpy(r + stem, ".rad.npy", 9);
-    }
-    return r;
-}
-
 /* Is there a symmetric matrix in the ball? Exact test of
  * |a_ij − a_ji| ≤ r_ij + r_ji (the two intervals meet). */
 static int symmetric_within(const double *a, const double *r, size_t n, size_t *bi, size_t *bj)
@@ -162,7 +149,7 @@ int cmd_eig(int argc, char **argv)
         return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
     if (!matrix)
         return cli_usage(cmd, "needs --matrix K.npy");
-    char *rpath = radius_path(matrix);
+    char *rpath = cli_radius_path(matrix);
     if (!rpath)
         return cli_fail(cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
     if (json) {

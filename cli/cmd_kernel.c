@@ -12,24 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* NAME.npy → NAME.rad.npy */
-static char *rad_path(const char *out)
-{
-    size_t len = strlen(out);
-    size_t stem = (len > 4 && !strcmp(out + len - 4, ".npy")) ? len - 4 : len;
-    char *r = malloc(stem + 9);
-    if (r) {
-        memcpy(r, out, stem);
-        memcpy(r + stem, ".rad.npy", 9);
-    }
-    return r;
-}
-
 static int write_reference(const char *out, const arb_mat_t A)
 {
     size_t rows = (size_t)arb_mat_nrows(A), cols = (size_t)arb_mat_ncols(A);
     double *mid = malloc(rows * cols * sizeof(double) + 1), *rad = malloc(rows * cols * sizeof(double) + 1);
-    char *rp = rad_path(out);
+    char *rp = cli_radius_path(out);
     int st = (!mid || !rad || !rp) ? plstar_error(PLSTAR_ESOFTWARE, "out of memory writing %s", out) : PLSTAR_OK;
     if (!st) {
         ref_mat_to_doubles(mid, rad, A);
@@ -120,7 +107,7 @@ static int run(int argc, char **argv, int jacobian)
     if ((r = cli_check_output(a.cmd, out, inputs, 4)))
         return r;
     if (impl == IMPL_REFERENCE) { /* the radii go to NAME.rad.npy, which must not be an input either */
-        char *rp = rad_path(out);
+        char *rp = cli_radius_path(out);
         r = rp ? cli_check_output(a.cmd, rp, inputs, 4) : cli_fail(a.cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
         free(rp);
         if (r)

@@ -32,21 +32,12 @@ typedef struct {
     int tty;
 } train_ctx;
 
-static char *join(const char *dir, const char *name)
-{
-    size_t len = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(len);
-    if (p)
-        snprintf(p, len, "%s/%s", dir, name);
-    return p;
-}
-
 static int save_weights(void *vctx, size_t step, const double *w, size_t P)
 {
     train_ctx *ctx = vctx;
     char name[64];
     snprintf(name, sizeof name, "w_%zu.npy", step);
-    char *path = join(ctx->dir, name);
+    char *path = cli_path_join(ctx->dir, name);
     int st = path ? npy_write_vector(path, w, P) : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
     free(path);
     return st;
@@ -109,7 +100,7 @@ static json_t *real_or_null(double x) { return isfinite(x) ? json_real(x) : json
 static int write_outputs(const char *dir, const fast_trajectory *tr, const double *w, const plstar_problem *p,
                          const fast_train_options *o, double seconds, int status)
 {
-    char *tp = join(dir, "trajectory.npy"), *jp = join(dir, "trajectory.json"), *wp = join(dir, "w_final.npy");
+    char *tp = cli_path_join(dir, "trajectory.npy"), *jp = cli_path_join(dir, "trajectory.json"), *wp = cli_path_join(dir, "w_final.npy");
     int st = (tp && jp && wp) ? PLSTAR_OK : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
     if (!st)
     {
@@ -334,7 +325,7 @@ int cmd_train(int argc, char **argv)
         free(save_at);
         return PLSTAR_EUSAGE;
     }
-    char *ckpt = join(out, "checkpoint.npy");
+    char *ckpt = cli_path_join(out, "checkpoint.npy");
     train_ctx ctx = {.dir = out, .start = now(), .tty = isatty(STDERR_FILENO)};
     o.checkpoint_path = ckpt;
     o.save_at = save_at, o.nsave_at = nsave;

@@ -174,3 +174,24 @@ int cli_check_memory(const char *cmd, const char *what, double doubles, double b
     int st = plstar_check_memory(8.0 * doubles + (double)sizeof(arb_struct) * balls, what);
     return st ? cli_fail(cmd, st) : PLSTAR_OK;
 }
+
+char *cli_path_join(const char *dir, const char *name)
+{
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *s = malloc(len);
+    if (s)
+        snprintf(s, len, "%s/%s", dir, name);
+    return s;
+}
+
+char *cli_radius_path(const char *path)
+{
+    size_t len = strlen(path);
+    size_t stem = (len > 4 && !strcmp(path + len - 4, ".npy")) ? len - 4 : len;
+    char *r = malloc(stem + 9);
+    if (r) {
+        memcpy(r, path, stem);
+        memcpy(r + stem, ".rad.npy", 9);
+    }
+    return r;
+}

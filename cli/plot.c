@@ -1,19 +1,11 @@
 #include "cli/plot.h"
+#include "cli/options.h"
 #include "core/error.h"
 #include "core/outfile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *path_in(const char *dir, const char *name)
-{
-    size_t len = strlen(dir) + strlen(name) + 2;
-    char *s = malloc(len);
-    if (s)
-        snprintf(s, len, "%s/%s", dir, name);
-    return s;
-}
 
 static int write_data(const char *path, const gd_path_result *res)
 {
@@ -51,7 +43,7 @@ static int write_script(const char *path, const char *png, const char *dat, cons
 
 int plot_gd_path(const char *dir, const gd_path_result *res)
 {
-    char *dat = path_in(dir, "gd_path.dat"), *gp = path_in(dir, "gd_path.gp"), *png = path_in(dir, "gd_path.png");
+    char *dat = cli_path_join(dir, "gd_path.dat"), *gp = cli_path_join(dir, "gd_path.gp"), *png = cli_path_join(dir, "gd_path.png");
     int st = (!dat || !gp || !png) ? plstar_error(PLSTAR_ESOFTWARE, "out of memory") : PLSTAR_OK;
     if (!st)
         st = write_data(dat, res);

@@ -78,6 +78,18 @@ void report_set_verdict(json_t *report, const char *verdict)
     json_object_set_new(report, "verdict", json_string(verdict));
 }
 
+void report_add_problem(json_t *report, const plstar_problem *p)
+{
+    json_t *in = json_object_get(report, "inputs");
+    char *desc = model_to_json(&p->model);
+    json_object_set_new(in, "model", desc ? json_loads(desc, 0, NULL) : json_null());
+    free(desc);
+    json_object_set_new(in, "samples", json_integer((json_int_t)p->n));
+    json_object_set_new(in, "equations", json_integer((json_int_t)p->N));
+    json_object_set_new(in, "parameters", json_integer((json_int_t)p->model.nparams));
+    json_object_set_new(in, "labels", json_boolean(p->y.size > 0));
+}
+
 int report_write(const char *path, const json_t *report)
 {
     char *text = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <arb.h>
+#include "core/model.h"
 
 /* New report with plstar_version, check and statement set, and empty
  * "inputs" and "quantities" objects. */
@@ -31,6 +32,10 @@ const char *report_verdict_name(int status, int is_check);
 
 /* Sets report["verdict"]. */
 void report_set_verdict(json_t *report, const char *verdict);
+
+/* report["inputs"]: the model description and the problem's sizes
+ * (samples, equations, parameters, labels). */
+void report_add_problem(json_t *report, const plstar_problem *p);
 
 /* Writes atomically, indented; PLSTAR_ECANTCREAT on failure. */
 int report_write(const char *path, const json_t *report);

@@ -353,12 +353,7 @@ static void radius_constants(json_t *r, const ball_constants *b, double radius, 
 
 static void common_inputs(json_t *r, const ball_constants *b, const plstar_problem *p)
 {
-    json_t *in = json_object_get(r, "inputs");
-    char *desc = model_to_json(&p->model);
-    json_object_set_new(in, "model", json_loads(desc, 0, NULL));
-    free(desc);
-    json_object_set_new(in, "samples", json_integer((json_int_t)p->n));
-    json_object_set_new(in, "parameters", json_integer((json_int_t)p->model.nparams));
+    report_add_problem(r, p);
     json_t *q = json_object_get(r, "quantities");
     json_object_set_new(q, "lambda_min_w0", report_interval_arb(b->lambda0));
     json_object_set_new(q, "lambda_max_w0", report_interval_arb(b->lambda_max0));

@@ -149,14 +149,8 @@ json_t *crosscheck_report(const crosscheck_result *res, const plstar_problem *p,
     json_t *r = report_new("crosscheck", "DESIGN.md: every fast value lies in the reference enclosure widened by "
                                          "the proven rounding-error bound of the fast path (fast/errbound.h)");
     report_set_verdict(r, report_verdict_name(status, 1));
-    json_t *in = json_object_get(r, "inputs");
-    json_object_set_new(in, "samples", json_integer((json_int_t)p->n));
-    json_object_set_new(in, "equations", json_integer((json_int_t)p->N));
-    json_object_set_new(in, "parameters", json_integer((json_int_t)p->model.nparams));
-    json_object_set_new(in, "prec", json_integer(prec));
-    char *desc = model_to_json(&p->model);
-    json_object_set_new(in, "model", json_loads(desc, 0, NULL));
-    free(desc);
+    report_add_problem(r, p);
+    json_object_set_new(json_object_get(r, "inputs"), "prec", json_integer(prec));
     json_t *qs = json_object_get(r, "quantities");
     for (size_t k = 0; k < res->nq; k++) {
         const crosscheck_quantity *q = &res->q[k];

@@ -302,12 +302,8 @@ json_t *gd_path_report(const gd_path_result *res, const plstar_problem *p, const
                            "length Σ‖w_{s+1} − w_s‖ ≤ R = 2 L_F ‖F(w0) − y‖/μ with L_F the largest ‖DF(w_t)‖₂ along "
                            "the path (Eq. 61); with eps, Definition 5 / Theorem 9 (PL*_ε)");
     report_set_verdict(r, report_verdict_name(verdict, 0));
+    report_add_problem(r, p);
     json_t *in = json_object_get(r, "inputs");
-    char *desc = model_to_json(&p->model);
-    json_object_set_new(in, "model", json_loads(desc, 0, NULL));
-    free(desc);
-    json_object_set_new(in, "samples", json_integer((json_int_t)p->n));
-    json_object_set_new(in, "parameters", json_integer((json_int_t)p->model.nparams));
     json_object_set_new(in, "record_every", json_integer((json_int_t)o->record_every));
     if (o->eps > 0)
         json_object_set_new(in, "eps", json_real(o->eps));

@@ -163,15 +163,8 @@ json_t *pl_point_report(const pl_point_result *res, const plstar_problem *p, slo
     json_t *r = report_new("pl_point", "THEORY.md §2, Theorem 1 (uniform conditioning implies PL*, strong form "
                                        "½‖∇L‖² ≥ μL) and Proposition 3 (singular kernel: a label vector refutes PL*)");
     report_set_verdict(r, report_verdict_name(verdict, 0));
-    json_t *in = json_object_get(r, "inputs");
-    char *desc = model_to_json(&p->model);
-    json_object_set_new(in, "model", json_loads(desc, 0, NULL));
-    free(desc);
-    json_object_set_new(in, "samples", json_integer((json_int_t)p->n));
-    json_object_set_new(in, "equations", json_integer((json_int_t)p->N));
-    json_object_set_new(in, "parameters", json_integer((json_int_t)p->model.nparams));
-    json_object_set_new(in, "labels", json_boolean(p->y.size > 0));
-    json_object_set_new(in, "prec", json_integer(prec));
+    report_add_problem(r, p);
+    json_object_set_new(json_object_get(r, "inputs"), "prec", json_integer(prec));
     json_object_set_new(r, "mu", json_real(arb_lower_d(res->mu)));
     json_t *q = json_object_get(r, "quantities");
     json_object_set_new(q, "lambda_min", report_interval_arb(res->lambda_min));

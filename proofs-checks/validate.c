@@ -973,12 +973,7 @@ json_t *validate_report(const validate_result *res, const plstar_problem *p, con
     json_object_set_new(in, "precision", json_string(res->format == VALIDATE_FLOAT32 ? "float32" : "float64"));
     json_object_set_new(in, "unit_roundoff", json_real(res->u));
     json_object_set_new(in, "slack", json_real(res->slack));
-    json_object_set_new(in, "samples", json_integer((json_int_t)p->n));
-    json_object_set_new(in, "equations", json_integer((json_int_t)p->N));
-    json_object_set_new(in, "parameters", json_integer((json_int_t)p->model.nparams));
-    char *desc = model_to_json(&p->model);
-    json_object_set_new(in, "model", json_loads(desc, 0, NULL));
-    free(desc);
+    report_add_problem(r, p);
     if (c->losses) {
         json_object_set_new(in, "lr", json_real(c->lr));
         json_object_set_new(in, "steps", json_integer((json_int_t)(c->nlosses - 1)));
