@@ -4,6 +4,7 @@
 #include "core/activation.h"
 
 #include <cblas.h>
+#include <limits.h>
 #include <omp.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -103,13 +104,13 @@ int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double
         size_t total = n * L->out;
         s->a[l] = alloc_matrix(n, L->out, "activations");
         s->s1[l] = alloc_matrix(n, L->out, "activation derivatives");
-        double *z = keep_z ? alloc_matrix(n, L->out, "pre-activations") : s->s1[l];
+        if (keep_z)
+            s->z[l] = alloc_matrix(n, L->out, "pre-activations");
+        double *z = keep_z ? s->z[l] : s->s1[l];
         if (!z || !s->a[l] || !s->s1[l]) {
             fast_forward_clear(s);
             return PLSTAR_ESOFTWARE;
         }
-        if (keep_z)
-            s->z[l] = z;
         /* the operations of fast_forward (fast/network.c), in the same order;
          * without keep_z, z lives in the σ′ buffer until σ′ overwrites it */
         const double *b = L->has_bias ? w + L->b_offset : NULL;
@@ -213,7 +214,7 @@ int fast_kernel_structured_panel(double *K, const plstar_model *m, const double 
     if (!K || !m || !X || !w || n == 0 || m->nlayers == 0)
         return plstar_error(PLSTAR_ESOFTWARE, "fast_kernel_structured: invalid arguments");
     size_t c = m->outputs, N = n * c, last = m->nlayers - 1, bytes;
-    if (!plstar_size_mul(&bytes, N, N, sizeof(double)) || N > (size_t)1 << 31)
+    if (!plstar_size_mul(&bytes, N, N, sizeof(double)) || N > (size_t)INT_MAX)
         return plstar_error(PLSTAR_ESOFTWARE, "fast_kernel_structured: a %zu x %zu kernel is too large", N, N);
     if (panel == 0)
         panel = default_panel(n, c);
