@@ -4,6 +4,7 @@
 #include "core/outfile.h"
 
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,9 +38,18 @@ static const char usage_text[] =
 static volatile sig_atomic_t graceful;
 /* The signal that asked a graceful command to stop: its exit status is 128 + it. */
 static volatile sig_atomic_t stop_signal;
+static pthread_t main_thread;
 
 static void on_signal(int sig)
 {
+    /* outfile_open blocks signals in the main thread between creating a
+     * temporary file and recording it; a signal taken meanwhile by a BLAS or
+     * OpenMP worker would miss that file. The main thread handles it instead,
+     * as soon as it can (pthread_self and pthread_kill are async-signal-safe). */
+    if (!pthread_equal(pthread_self(), main_thread)) {
+        pthread_kill(main_thread, sig);
+        return;
+    }
     if (graceful && !plstar_interrupted) { /* a second signal stops at once */
         stop_signal = sig;
         plstar_interrupted = 1;
@@ -90,6 +100,7 @@ int main(int argc, char **argv)
      * in again at the next allocation. */
     mallopt(M_MMAP_THRESHOLD, 32 << 20); /* glibc's largest */
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    main_thread = pthread_self();
     install_signal_handlers();
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         if (!strcmp(argv[1], commands[k].name)) {

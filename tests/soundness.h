@@ -28,6 +28,9 @@
  *             |X − A| ≤ r are checked on A, A ± r·ssᵀ (s the sign pattern of
  *             the smallest eigenvector: the worst vertex for it) and A ± r·I;
  *   easy      well conditioned, δ ∈ [10⁻³, 0.5]: every routine should decide;
+ *   large     rotated matrices of order 33…64 (larger factorisations than
+ *             the other families); μ = λ̂(1 ± δ) around LAPACK's estimate, the
+ *             side left to the exact truth (no bracket: too costly at this size);
  *   linear    F(w) = Xw, K = XXᵀ exact; check_pl_point (Theorem 1, the direct
  *             inequality ½‖∇L‖² ≥ μL, the Proposition 3 witness) checked
  *             exactly, including singular K (n > d);
@@ -56,7 +59,7 @@ enum {
     SR_COUNT
 };
 
-enum { SF_EXACT = 0, SF_ROTATED, SF_BALL, SF_EASY, SF_LINEAR, SF_NONLINEAR, SF_COUNT };
+enum { SF_EXACT = 0, SF_ROTATED, SF_BALL, SF_EASY, SF_LINEAR, SF_NONLINEAR, SF_LARGE, SF_COUNT };
 
 typedef struct {
     unsigned long asked;            /* questions put to the routine */
