@@ -105,4 +105,8 @@ int bench_compare_files(const char *old_path, const char *new_path, FILE *out);
  * still exists; NULL otherwise). */
 const char *bench_source_root(void);
 
+/* o[key] as a number (NaN when absent) and as a string ("" when absent). */
+double bench_json_num(const json_t *o, const char *key);
+const char *bench_json_str(const json_t *o, const char *key);
+
 #endif

@@ -131,12 +131,6 @@ static void fmt_time(char *buf, size_t len, double s)
         snprintf(buf, len, "%.4g s", s);
 }
 
-static double num(const json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 void bench_emit(bench_run *r, json_t *line)
 {
     json_array_append(r->lines, line);
@@ -153,23 +147,23 @@ void bench_emit(bench_run *r, json_t *line)
         return;
     }
     char med[32], lo[32], hi[32];
-    fmt_time(med, sizeof med, num(line, "median_s"));
-    fmt_time(lo, sizeof lo, num(line, "min_s"));
-    fmt_time(hi, sizeof hi, num(line, "max_s"));
-    if (isfinite(num(line, "median_s")))
+    fmt_time(med, sizeof med, bench_json_num(line, "median_s"));
+    fmt_time(lo, sizeof lo, bench_json_num(line, "min_s"));
+    fmt_time(hi, sizeof hi, bench_json_num(line, "max_s"));
+    if (isfinite(bench_json_num(line, "median_s")))
         printf(" %10s [%s, %s]", med, lo, hi);
-    double gf = num(line, "gflops"), share = num(line, "peak_share");
+    double gf = bench_json_num(line, "gflops"), share = bench_json_num(line, "peak_share");
     if (isfinite(gf) && isfinite(share))
         printf(" %7.2f GFLOP/s (%4.1f%% of peak)", gf, 100.0 * share);
     else if (isfinite(gf))
         printf(" %7.2f GFLOP/s", gf);
-    double rss = num(line, "rss_peak_kib");
+    double rss = bench_json_num(line, "rss_peak_kib");
     if (isfinite(rss))
         printf(" %.0f MiB", rss / 1024.0);
     json_t *ag = json_object_get(line, "agreement");
     if (json_is_object(ag)) {
-        double c = num(ag, "containment"), worst = num(ag, "worst_ratio"), mad = num(ag, "max_abs_diff"),
-               rel = num(ag, "max_rel_diff");
+        double c = bench_json_num(ag, "containment"), worst = bench_json_num(ag, "worst_ratio"), mad = bench_json_num(ag, "max_abs_diff"),
+               rel = bench_json_num(ag, "max_rel_diff");
         if (isfinite(c) && isfinite(worst))
             printf("  agree: %.4g%% inside, worst %.2g of allowance, max|Δ| %.2g", 100.0 * c, worst, mad);
         else if (isfinite(c))
@@ -181,7 +175,7 @@ void bench_emit(bench_run *r, json_t *line)
     }
     json_t *fit = json_object_get(line, "fit");
     if (json_is_object(fit))
-        printf(" exponent %.3f (flop model %.3f)", num(fit, "exponent"), num(fit, "expected_model"));
+        printf(" exponent %.3f (flop model %.3f)", bench_json_num(fit, "exponent"), bench_json_num(fit, "expected_model"));
     const char *verdict = json_string_value(json_object_get(line, "verdict"));
     if (verdict)
         printf("  %s", verdict);
@@ -197,4 +191,16 @@ void bench_case_error(bench_run *r, const char *suite, const char *name, const c
     bench_emit(r, c);
     json_decref(c);
     plstar_error_clear();
+}
+
+double bench_json_num(const json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+const char *bench_json_str(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
 }

@@ -103,26 +103,14 @@ void bench_free_list(char **list)
     free(list);
 }
 
-static double num(const json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static const char *str(const json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : "";
-}
-
 static const json_t *find(const json_t *lines, const json_t *l)
 {
     size_t i;
     json_t *m;
     json_array_foreach(lines, i, m)
     {
-        if (!strcmp(str(m, "suite"), str(l, "suite")) && !strcmp(str(m, "case"), str(l, "case")) &&
-            !strcmp(str(m, "impl"), str(l, "impl")) && json_is_number(json_object_get(m, "median_s")))
+        if (!strcmp(bench_json_str(m, "suite"), bench_json_str(l, "suite")) && !strcmp(bench_json_str(m, "case"), bench_json_str(l, "case")) &&
+            !strcmp(bench_json_str(m, "impl"), bench_json_str(l, "impl")) && json_is_number(json_object_get(m, "median_s")))
             return m;
     }
     return NULL;
@@ -160,13 +148,13 @@ int bench_compare_files(const char *old_path, const char *new_path, FILE *out)
     }
     const json_t *orun = json_object_get(oh, "run"), *nrun = json_object_get(nh, "run");
     const json_t *om = json_object_get(oh, "machine"), *nm = json_object_get(nh, "machine");
-    fprintf(out, "old: %s  (%s, git %s, set %s)\nnew: %s  (%s, git %s, set %s)\n", old_path, str(orun, "date_utc"),
-            str(orun, "git_rev"), str(orun, "set"), new_path, str(nrun, "date_utc"), str(nrun, "git_rev"),
-            str(nrun, "set"));
-    if (strcmp(str(om, "cpu"), str(nm, "cpu")) || num(om, "nproc") != num(nm, "nproc"))
+    fprintf(out, "old: %s  (%s, git %s, set %s)\nnew: %s  (%s, git %s, set %s)\n", old_path, bench_json_str(orun, "date_utc"),
+            bench_json_str(orun, "git_rev"), bench_json_str(orun, "set"), new_path, bench_json_str(nrun, "date_utc"), bench_json_str(nrun, "git_rev"),
+            bench_json_str(nrun, "set"));
+    if (strcmp(bench_json_str(om, "cpu"), bench_json_str(nm, "cpu")) || bench_json_num(om, "nproc") != bench_json_num(nm, "nproc"))
         fprintf(out, "note: different machines (%s, %g CPUs vs %s, %g CPUs): times are not comparable\n",
-                str(om, "cpu"), num(om, "nproc"), str(nm, "cpu"), num(nm, "nproc"));
-    if (strcmp(str(orun, "set"), str(nrun, "set")))
+                bench_json_str(om, "cpu"), bench_json_num(om, "nproc"), bench_json_str(nm, "cpu"), bench_json_num(nm, "nproc"));
+    if (strcmp(bench_json_str(orun, "set"), bench_json_str(nrun, "set")))
         fprintf(out, "note: different size sets; only the cases both ran are compared\n");
     fprintf(out, "rule: regression when new median > old max + (old max - old min); faster when new median < old "
                  "min - (old max - old min)\n\n");
@@ -184,7 +172,7 @@ int bench_compare_files(const char *old_path, const char *new_path, FILE *out)
             continue;
         }
         compared++;
-        double om_ = num(o, "median_s"), omin = num(o, "min_s"), omax = num(o, "max_s"), nmed = num(l, "median_s");
+        double om_ = bench_json_num(o, "median_s"), omin = bench_json_num(o, "min_s"), omax = bench_json_num(o, "max_s"), nmed = bench_json_num(l, "median_s");
         double band = omax - omin;
         int slower = nmed > omax + band, quicker = nmed < omin - band;
         int worse = violations(l) > 0 && violations(o) == 0; /* it agreed before and does not now */
@@ -201,7 +189,7 @@ int bench_compare_files(const char *old_path, const char *new_path, FILE *out)
         char a[32], b[32], c[32], d[32], oldcol[100];
         fmt(a, sizeof a, om_), fmt(b, sizeof b, omin), fmt(c, sizeof c, omax), fmt(d, sizeof d, nmed);
         snprintf(oldcol, sizeof oldcol, "%s [%s, %s]", a, b, c);
-        fprintf(out, "%-8s %-40s %-26s %26s %10s %+7.1f%%  %s\n", str(l, "suite"), str(l, "case"), str(l, "impl"),
+        fprintf(out, "%-8s %-40s %-26s %26s %10s %+7.1f%%  %s\n", bench_json_str(l, "suite"), bench_json_str(l, "case"), bench_json_str(l, "impl"),
                 oldcol, d, 100.0 * (nmed / om_ - 1.0), verdict);
     }
     size_t only_old = 0;

@@ -12,6 +12,7 @@
  * Every title states what the figure is measured against.
  */
 #include "bench/bench.h"
+#include "cli/options.h"
 #include "core/error.h"
 #include "core/outfile.h"
 
@@ -20,27 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static double num(const json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static const char *str(const json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : "";
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-    size_t len = strlen(dir) + strlen(name) + 2;
-    char *s = malloc(len);
-    if (s)
-        snprintf(s, len, "%s/%s", dir, name);
-    return s;
-}
 
 static void slug(char *out, size_t len, const char *s)
 {
@@ -71,7 +51,7 @@ static void empty_panel(FILE *g)
 
 static int write_buffer(const char *dir, const char *name, char *buf)
 {
-    char *p = path_in(dir, name);
+    char *p = cli_path_join(dir, name);
     int st = p ? outfile_write_text(p, buf ? buf : "") : PLSTAR_ESOFTWARE;
     free(p);
     return st;
@@ -88,7 +68,7 @@ static void render(const char *dir, const char *name)
     gq(f, dir);
     fclose(f);
     char *argv[] = {"gnuplot", "-e", cd, (char *)name, NULL};
-    char *log = path_in(dir, "gnuplot.log");
+    char *log = cli_path_join(dir, "gnuplot.log");
     int rc = bench_spawn(argv, &out, NULL, log);
     free(log);
     if (rc < 0)
@@ -119,44 +99,44 @@ static void agreement_text(char *b, size_t len, const json_t *l)
     b[0] = 0;
     const char *verdict = json_string_value(json_object_get(l, "verdict"));
     if (json_is_object(a)) {
-        double c = num(a, "containment"), w = num(a, "worst_ratio"), d = num(a, "max_abs_diff"),
-               dr = num(a, "max_diff_over_rad"), rel = num(a, "max_rel_diff");
+        double c = bench_json_num(a, "containment"), w = bench_json_num(a, "worst_ratio"), d = bench_json_num(a, "max_abs_diff"),
+               dr = bench_json_num(a, "max_diff_over_rad"), rel = bench_json_num(a, "max_rel_diff");
         json_t *li = json_object_get(a, "lapack_inside");
         if (isfinite(rel))
             snprintf(b, len, "losses: max rel. Δ %.2g over %lld steps", rel,
                      (long long)json_integer_value(json_object_get(a, "entries")));
         else if (json_is_boolean(li))
             snprintf(b, len, "LAPACK λ_min %s the verified interval (width %.2g·λ)", json_is_true(li) ? "inside" : "OUTSIDE",
-                     num(a, "width_over_lambda"));
+                     bench_json_num(a, "width_over_lambda"));
         else if (isfinite(w))
             snprintf(b, len, "%.4g%% inside; worst %.2g of allowance; max\\|Δ\\| %.2g; max\\|Δ\\|/rad %.2g", 100 * c, w, d,
                      dr);
-        else if (isfinite(c) && isfinite(num(a, "width_over_lambda"))) /* a proven interval */
+        else if (isfinite(c) && isfinite(bench_json_num(a, "width_over_lambda"))) /* a proven interval */
             snprintf(b, len, "%s the reference; width %.2g·λ; lower end %.2g·λ below", c == 1 ? "overlaps" : "MISSES",
-                     num(a, "width_over_lambda"), num(a, "lower_gap_over_lambda"));
-        else if (isfinite(c) && !strcmp(str(l, "impl"), "verified_lmin"))
+                     bench_json_num(a, "width_over_lambda"), bench_json_num(a, "lower_gap_over_lambda"));
+        else if (isfinite(c) && !strcmp(bench_json_str(l, "impl"), "verified_lmin"))
             snprintf(b, len, "%s; %.2g·λ below λ_min", c == 1 ? "below the reference's upper end" : "ABOVE the reference",
-                     num(a, "lower_gap_over_lambda"));
+                     bench_json_num(a, "lower_gap_over_lambda"));
         else if (isfinite(c))
-            snprintf(b, len, "rel. error %.2g; %s rad + n·u·λ_max", fabs(num(a, "lower_gap_over_lambda")),
+            snprintf(b, len, "rel. error %.2g; %s rad + n·u·λ_max", fabs(bench_json_num(a, "lower_gap_over_lambda")),
                      c == 1 ? "within" : "NOT within");
-    } else if (isfinite(num(l, "max_abs_diff_vs_structured"))) {
-        snprintf(b, len, "max\\|Δ\\| vs structured %.2g", num(l, "max_abs_diff_vs_structured"));
+    } else if (isfinite(bench_json_num(l, "max_abs_diff_vs_structured"))) {
+        snprintf(b, len, "max\\|Δ\\| vs structured %.2g", bench_json_num(l, "max_abs_diff_vs_structured"));
     }
     if (verdict) {
         size_t u = strlen(b);
         snprintf(b + u, len - u, "%s%s", u ? "; " : "", verdict);
-        if (isfinite(num(l, "worst_ratio"))) {
+        if (isfinite(bench_json_num(l, "worst_ratio"))) {
             u = strlen(b);
-            snprintf(b + u, len - u, " (worst %.2g of allowance)", num(l, "worst_ratio"));
+            snprintf(b + u, len - u, " (worst %.2g of allowance)", bench_json_num(l, "worst_ratio"));
         }
     }
-    if (!b[0] && !strcmp(str(l, "impl"), "reference") && json_is_number(json_object_get(l, "prec")))
+    if (!b[0] && !strcmp(bench_json_str(l, "impl"), "reference") && json_is_number(json_object_get(l, "prec")))
         snprintf(b, len, "the reference (Arb, %lld bits)", (long long)json_integer_value(json_object_get(l, "prec")));
     json_t *lm = json_object_get(l, "lambda_min");
     if (json_is_object(lm)) {
         size_t u = strlen(b);
-        snprintf(b + u, len - u, "%sλ_min ∈ [%.10g, %.10g]", u ? "; " : "", num(lm, "lower"), num(lm, "upper"));
+        snprintf(b + u, len - u, "%sλ_min ∈ [%.10g, %.10g]", u ? "; " : "", bench_json_num(lm, "lower"), bench_json_num(lm, "upper"));
     }
 }
 
@@ -174,30 +154,30 @@ static void summary(FILE *f, const json_t *header, const json_t *lines)
 {
     const json_t *run = json_object_get(header, "run"), *mach = json_object_get(header, "machine"),
                  *pk = json_object_get(header, "peak");
-    fprintf(f, "Run `%s` (%s), git %s%s, plstar %s.\n\n", str(run, "set"), str(run, "date_utc"), str(run, "git_rev"),
-            json_is_true(json_object_get(run, "git_dirty")) ? " (uncommitted changes)" : "", str(run, "plstar_version"));
-    fprintf(f, "Machine: %s, %lld CPUs, %.1f GiB; %s (%lld threads).\n\n", str(mach, "cpu"),
-            (long long)json_integer_value(json_object_get(mach, "nproc")), num(mach, "mem_total_kib") / 1048576.0,
-            str(mach, "openblas_config"), (long long)json_integer_value(json_object_get(mach, "openblas_threads")));
+    fprintf(f, "Run `%s` (%s), git %s%s, plstar %s.\n\n", bench_json_str(run, "set"), bench_json_str(run, "date_utc"), bench_json_str(run, "git_rev"),
+            json_is_true(json_object_get(run, "git_dirty")) ? " (uncommitted changes)" : "", bench_json_str(run, "plstar_version"));
+    fprintf(f, "Machine: %s, %lld CPUs, %.1f GiB; %s (%lld threads).\n\n", bench_json_str(mach, "cpu"),
+            (long long)json_integer_value(json_object_get(mach, "nproc")), bench_json_num(mach, "mem_total_kib") / 1048576.0,
+            bench_json_str(mach, "openblas_config"), (long long)json_integer_value(json_object_get(mach, "openblas_threads")));
     fprintf(f, "Roof: DGEMM %lld³ measured in this run, median %.1f GFLOP/s (min–max %.1f–%.1f over %lld calls); "
                "every GFLOP/s figure below is a share of it.\n",
-            (long long)json_integer_value(json_object_get(pk, "size")), num(pk, "gflops"), num(pk, "gflops_min"),
-            num(pk, "gflops_max"), (long long)json_integer_value(json_object_get(pk, "reps")));
+            (long long)json_integer_value(json_object_get(pk, "size")), bench_json_num(pk, "gflops"), bench_json_num(pk, "gflops_min"),
+            bench_json_num(pk, "gflops_max"), (long long)json_integer_value(json_object_get(pk, "reps")));
     const json_t *pk2 = json_object_get(header, "peak_end");
     if (json_is_object(pk2))
-        fprintf(f, "Measured again at the end of the run: %.1f GFLOP/s.\n", num(pk2, "gflops"));
+        fprintf(f, "Measured again at the end of the run: %.1f GFLOP/s.\n", bench_json_num(pk2, "gflops"));
     const json_t *la = json_object_get(mach, "loadavg_start");
     if (json_is_array(la))
         fprintf(f, "\nLoad average (1 min) %.1f at the start, %.1f at the end, on %lld CPUs: a load above the CPU count "
                    "means other processes shared the machine, and shares of the roof can then exceed 100%% when the "
                    "roof was measured at a busier moment than a case.\n",
-                json_number_value(json_array_get(la, 0)), num(mach, "loadavg_end"),
+                json_number_value(json_array_get(la, 0)), bench_json_num(mach, "loadavg_end"),
                 (long long)json_integer_value(json_object_get(mach, "nproc")));
     static const char *const suites[] = {"kernel", "eig", "train", "certify", "scaling"};
     for (size_t s = 0; s < sizeof suites / sizeof *suites; s++) {
         size_t i, nrows = 0;
         json_t *l;
-        json_array_foreach(lines, i, l) nrows += !strcmp(str(l, "suite"), suites[s]) && !json_object_get(l, "fit");
+        json_array_foreach(lines, i, l) nrows += !strcmp(bench_json_str(l, "suite"), suites[s]) && !json_object_get(l, "fit");
         if (!nrows)
             continue;
         const char *bk = baseline_key(suites[s]);
@@ -211,23 +191,23 @@ static void summary(FILE *f, const json_t *header, const json_t *lines)
                     suites[s], strcmp(suites[s], "certify") ? "agreement" : "verdict");
         json_array_foreach(lines, i, l)
         {
-            if (strcmp(str(l, "suite"), suites[s]) || json_object_get(l, "fit"))
+            if (strcmp(bench_json_str(l, "suite"), suites[s]) || json_object_get(l, "fit"))
                 continue;
             char med[32], lo[32], hi[32], ag[512];
             const char *skip = json_string_value(json_object_get(l, "skipped"));
             const char *err = json_string_value(json_object_get(l, "error"));
             if (skip || err) {
-                fprintf(f, "| %s | %s | %s: %s | | | | |%s |\n", str(l, "case"), str(l, "impl"), skip ? "skipped" : "error",
+                fprintf(f, "| %s | %s | %s: %s | | | | |%s |\n", bench_json_str(l, "case"), bench_json_str(l, "impl"), skip ? "skipped" : "error",
                         skip ? skip : err, bk ? " |" : "");
                 continue;
             }
-            fmt_s(med, sizeof med, num(l, "median_s"));
-            fmt_s(lo, sizeof lo, num(l, "min_s"));
-            fmt_s(hi, sizeof hi, num(l, "max_s"));
+            fmt_s(med, sizeof med, bench_json_num(l, "median_s"));
+            fmt_s(lo, sizeof lo, bench_json_num(l, "min_s"));
+            fmt_s(hi, sizeof hi, bench_json_num(l, "max_s"));
             agreement_text(ag, sizeof ag, l);
-            double gf = num(l, "gflops"), sh = num(l, "peak_share"), vs = bk ? num(l, bk) : NAN,
-                   rss = num(l, "rss_peak_kib");
-            fprintf(f, "| %s | %s | %s | %s – %s | ", str(l, "case"), str(l, "impl"), med, lo, hi);
+            double gf = bench_json_num(l, "gflops"), sh = bench_json_num(l, "peak_share"), vs = bk ? bench_json_num(l, bk) : NAN,
+                   rss = bench_json_num(l, "rss_peak_kib");
+            fprintf(f, "| %s | %s | %s | %s – %s | ", bench_json_str(l, "case"), bench_json_str(l, "impl"), med, lo, hi);
             if (isfinite(gf))
                 fprintf(f, "%.3g | %.1f%% | ", gf, 100 * sh);
             else
@@ -255,10 +235,10 @@ static void summary(FILE *f, const json_t *header, const json_t *lines)
             json_t *fit = json_object_get(l, "fit");
             if (!json_is_object(fit))
                 continue;
-            fprintf(f, "| %s | %lld | %s %g – %g | %.3f | %.4f | %.3f | %s |\n", str(fit, "fixed"),
-                    (long long)json_integer_value(json_object_get(fit, "points")), str(fit, "variable"),
-                    num(fit, "x_min"), num(fit, "x_max"), num(fit, "exponent"), num(fit, "r2"),
-                    num(fit, "expected_model"), str(fit, "expected_asymptotic"));
+            fprintf(f, "| %s | %lld | %s %g – %g | %.3f | %.4f | %.3f | %s |\n", bench_json_str(fit, "fixed"),
+                    (long long)json_integer_value(json_object_get(fit, "points")), bench_json_str(fit, "variable"),
+                    bench_json_num(fit, "x_min"), bench_json_num(fit, "x_max"), bench_json_num(fit, "exponent"), bench_json_num(fit, "r2"),
+                    bench_json_num(fit, "expected_model"), bench_json_str(fit, "expected_asymptotic"));
         }
     }
 }
@@ -278,9 +258,9 @@ static size_t curves_of(const json_t *lines, const char *suite, curve *out, size
     json_t *l;
     json_array_foreach(lines, i, l)
     {
-        if (strcmp(str(l, "suite"), suite) || !json_is_number(json_object_get(l, "median_s")))
+        if (strcmp(bench_json_str(l, "suite"), suite) || !json_is_number(json_object_get(l, "median_s")))
             continue;
-        const char *im = str(l, "impl"), *se = str(l, "series");
+        const char *im = bench_json_str(l, "impl"), *se = bench_json_str(l, "series");
         size_t k;
         for (k = 0; k < n && (strcmp(out[k].impl, im) || strcmp(out[k].series, se)); k++)
             ;
@@ -307,7 +287,7 @@ static int time_plot(const char *pdir, const char *suite, const json_t *lines, c
         return 0;
     int several = strchr(cv[0].label, '[') != NULL;
     const char *xname = "n";
-    double roof = num(peak, "gflops");
+    double roof = bench_json_num(peak, "gflops");
     char *gp = NULL;
     size_t gplen = 0;
     FILE *g = open_memstream(&gp, &gplen);
@@ -327,15 +307,15 @@ static int time_plot(const char *pdir, const char *suite, const json_t *lines, c
         json_t *l;
         json_array_foreach(lines, i, l)
         {
-            if (strcmp(str(l, "suite"), suite) || strcmp(str(l, "impl"), cv[k].impl) ||
-                strcmp(str(l, "series"), cv[k].series) || !json_is_number(json_object_get(l, "median_s")))
+            if (strcmp(bench_json_str(l, "suite"), suite) || strcmp(bench_json_str(l, "impl"), cv[k].impl) ||
+                strcmp(bench_json_str(l, "series"), cv[k].series) || !json_is_number(json_object_get(l, "median_s")))
                 continue;
-            xname = str(l, "x_name");
+            xname = bench_json_str(l, "x_name");
             /* ball arithmetic shares the structured count: its roof line would repeat that one */
-            double pt = strstr(str(l, "flops_model"), "ball operations") ? NAN : num(l, "peak_time_s");
+            double pt = strstr(bench_json_str(l, "flops_model"), "ball operations") ? NAN : bench_json_num(l, "peak_time_s");
             any_peak |= isfinite(pt);
             cv[k].roof |= isfinite(pt);
-            fprintf(df, "%.17g %.9g %.9g %.9g ", num(l, "x"), num(l, "median_s"), num(l, "min_s"), num(l, "max_s"));
+            fprintf(df, "%.17g %.9g %.9g %.9g ", bench_json_num(l, "x"), bench_json_num(l, "median_s"), bench_json_num(l, "min_s"), bench_json_num(l, "max_s"));
             if (isfinite(pt))
                 fprintf(df, "%.9g\n", pt);
             else
@@ -391,9 +371,9 @@ static int scaling_plot(const char *pdir, const json_t *lines, const json_t *pea
     json_t *l;
     json_array_foreach(lines, i, l)
     {
-        if (strcmp(str(l, "suite"), "scaling") || !json_is_number(json_object_get(l, "median_s")))
+        if (strcmp(bench_json_str(l, "suite"), "scaling") || !json_is_number(json_object_get(l, "median_s")))
             continue;
-        const char *s = str(l, "series");
+        const char *s = bench_json_str(l, "series");
         size_t k;
         for (k = 0; k < ns && strcmp(sw[k].series, s); k++)
             ;
@@ -407,13 +387,13 @@ static int scaling_plot(const char *pdir, const json_t *lines, const json_t *pea
         size_t cnt = 0;
         json_array_foreach(lines, i, l)
         {
-            if (strcmp(str(l, "suite"), "scaling") || strcmp(str(l, "series"), sw[k].series))
+            if (strcmp(bench_json_str(l, "suite"), "scaling") || strcmp(bench_json_str(l, "series"), sw[k].series))
                 continue;
             json_t *fit = json_object_get(l, "fit");
             if (json_is_object(fit))
-                sw[k].e = num(fit, "exponent"), sw[k].em = num(fit, "expected_model");
+                sw[k].e = bench_json_num(fit, "exponent"), sw[k].em = bench_json_num(fit, "expected_model");
             else if (json_is_number(json_object_get(l, "median_s")))
-                sx += log(num(l, "x")), sy += log(num(l, "median_s")), cnt++;
+                sx += log(bench_json_num(l, "x")), sy += log(bench_json_num(l, "median_s")), cnt++;
         }
         if (cnt && isfinite(sw[k].e))
             sw[k].b = (sy - sw[k].e * sx) / (double)cnt;
@@ -426,9 +406,9 @@ static int scaling_plot(const char *pdir, const json_t *lines, const json_t *pea
         fprintf(df, "# x median_s min_s max_s  (%s)\n", sw[k].series);
         json_array_foreach(lines, i, l)
         {
-            if (!strcmp(str(l, "suite"), "scaling") && !strcmp(str(l, "series"), sw[k].series) &&
+            if (!strcmp(bench_json_str(l, "suite"), "scaling") && !strcmp(bench_json_str(l, "series"), sw[k].series) &&
                 json_is_number(json_object_get(l, "median_s")))
-                fprintf(df, "%.17g %.9g %.9g %.9g\n", num(l, "x"), num(l, "median_s"), num(l, "min_s"), num(l, "max_s"));
+                fprintf(df, "%.17g %.9g %.9g %.9g\n", bench_json_num(l, "x"), bench_json_num(l, "median_s"), bench_json_num(l, "min_s"), bench_json_num(l, "max_s"));
         }
         fclose(df);
         write_buffer(pdir, dname, d);
@@ -441,7 +421,7 @@ static int scaling_plot(const char *pdir, const json_t *lines, const json_t *pea
                "set multiplot layout 1,2 title \"kernel cost exponents: median time (points, min-max bars) and "
                "least-squares power laws (lines); DGEMM roof of this run %.1f GFLOP/s\"\n"
                "set logscale xy\nset grid\nset key outside below vertical\nset ylabel 'seconds'\n"
-               "set offsets graph 0.05, graph 0.05, 0, 0\n", num(peak, "gflops"));
+               "set offsets graph 0.05, graph 0.05, 0, 0\n", bench_json_num(peak, "gflops"));
     for (int pass = 0; pass < 2; pass++) { /* vs n, vs width */
         const char *var = pass ? "width" : "n";
         fprintf(g, "set xlabel '%s'\nset title 'time vs %s'\nplot ", var, var);
@@ -498,7 +478,7 @@ static int agreement_plot(const char *pdir, const json_t *lines)
         if (!json_is_object(h))
             continue;
         char label[96];
-        snprintf(label, sizeof label, "%s %s", str(l, "impl"), *str(ag, "quantity") ? str(ag, "quantity") : str(l, "suite"));
+        snprintf(label, sizeof label, "%s %s", bench_json_str(l, "impl"), *bench_json_str(ag, "quantity") ? bench_json_str(ag, "quantity") : bench_json_str(l, "suite"));
         size_t k;
         for (k = 0; k < na && strcmp(a[k].label, label); k++)
             ;
@@ -509,14 +489,14 @@ static int agreement_plot(const char *pdir, const json_t *lines)
             snprintf(a[na].label, sizeof a[na].label, "%s", label);
             na++;
         }
-        lo = num(h, "log10_lo"), step = num(h, "step");
+        lo = bench_json_num(h, "log10_lo"), step = bench_json_num(h, "step");
         json_t *c = json_object_get(h, "counts"), *v;
         size_t b;
         json_array_foreach(c, b, v) if (b < BENCH_HIST_BINS) a[k].counts[b] += json_number_value(v);
-        a[k].entries += num(ag, "entries");
-        a[k].exact += num(h, "exact");
-        a[k].below += num(h, "below");
-        a[k].above += num(h, "above");
+        a[k].entries += bench_json_num(ag, "entries");
+        a[k].exact += bench_json_num(h, "exact");
+        a[k].below += bench_json_num(h, "below");
+        a[k].above += bench_json_num(h, "above");
         a[k].sizes += 1;
     }
     if (!na)
@@ -578,11 +558,11 @@ static int agreement_plot(const char *pdir, const json_t *lines)
 static const char *run_label(const json_t *run)
 {
     static char lab[64];
-    const char *d = str(run, "date_utc");
+    const char *d = bench_json_str(run, "date_utc");
     if (strlen(d) >= 16)
-        snprintf(lab, sizeof lab, "%.5s %.5s %s", d + 5, d + 11, str(run, "git_rev"));
+        snprintf(lab, sizeof lab, "%.5s %.5s %s", d + 5, d + 11, bench_json_str(run, "git_rev"));
     else
-        snprintf(lab, sizeof lab, "%s %s", d, str(run, "git_rev"));
+        snprintf(lab, sizeof lab, "%s %s", d, bench_json_str(run, "git_rev"));
     return lab;
 }
 
@@ -590,14 +570,14 @@ static int history_plot(const char *pdir, const json_t *header, const json_t *li
 {
     size_t nf = 0;
     char **files = history ? bench_history_files(history, &nf) : NULL;
-    const char *set = str(json_object_get(header, "run"), "set");
+    const char *set = bench_json_str(json_object_get(header, "run"), "set");
     /* the runs of the same set, oldest first, the last 30 */
     json_t *runs = json_array(), *labels = json_array();
     for (size_t k = 0; k < nf; k++) {
         json_t *h = NULL, *ls = NULL;
         if (bench_read_results(files[k], &h, &ls))
             continue;
-        if (!strcmp(str(json_object_get(h, "run"), "set"), set)) {
+        if (!strcmp(bench_json_str(json_object_get(h, "run"), "set"), set)) {
             const json_t *run = json_object_get(h, "run");
             char lab[64];
             snprintf(lab, sizeof lab, "%s", run_label(run));
@@ -631,7 +611,7 @@ static int history_plot(const char *pdir, const json_t *header, const json_t *li
     for (size_t s = 0; s < 5; s++) {
         size_t i;
         json_t *l;
-        json_array_foreach(latest, i, l) has[s] |= !strcmp(str(l, "suite"), suites[s]) &&
+        json_array_foreach(latest, i, l) has[s] |= !strcmp(bench_json_str(l, "suite"), suites[s]) &&
                                                  json_is_number(json_object_get(l, "median_s"));
         npanels += (size_t)has[s];
     }
@@ -665,18 +645,18 @@ static int history_plot(const char *pdir, const json_t *header, const json_t *li
         json_t *l;
         json_array_foreach(latest, i, l)
         {
-            if (strcmp(str(l, "suite"), suites[s]) || !json_is_number(json_object_get(l, "median_s")))
+            if (strcmp(bench_json_str(l, "suite"), suites[s]) || !json_is_number(json_object_get(l, "median_s")))
                 continue;
-            double ref = num(l, "median_s");
-            fprintf(df, "# %s | %s\n", str(l, "case"), str(l, "impl"));
+            double ref = bench_json_num(l, "median_s");
+            fprintf(df, "# %s | %s\n", bench_json_str(l, "case"), bench_json_str(l, "impl"));
             for (size_t k = 0; k < nr; k++) {
                 size_t j;
                 json_t *m;
                 json_array_foreach(json_array_get(runs, k), j, m)
                 {
-                    if (!strcmp(str(m, "suite"), suites[s]) && !strcmp(str(m, "case"), str(l, "case")) &&
-                        !strcmp(str(m, "impl"), str(l, "impl")) && json_is_number(json_object_get(m, "median_s")))
-                        fprintf(df, "%zu %.9g\n", k, num(m, "median_s") / ref);
+                    if (!strcmp(bench_json_str(m, "suite"), suites[s]) && !strcmp(bench_json_str(m, "case"), bench_json_str(l, "case")) &&
+                        !strcmp(bench_json_str(m, "impl"), bench_json_str(l, "impl")) && json_is_number(json_object_get(m, "median_s")))
+                        fprintf(df, "%zu %.9g\n", k, bench_json_num(m, "median_s") / ref);
                 }
             }
             fprintf(df, "\n\n");
@@ -702,9 +682,9 @@ static int history_plot(const char *pdir, const json_t *header, const json_t *li
         json_t *m;
         json_array_foreach(json_array_get(runs, k), j, m)
         {
-            if (!strcmp(str(m, "suite"), "roof") && !strcmp(str(m, "impl"), "dgemm") &&
-                !strcmp(str(m, "case"), "start"))
-                fprintf(g, "%zu %.6g\n", k, num(m, "gflops"));
+            if (!strcmp(bench_json_str(m, "suite"), "roof") && !strcmp(bench_json_str(m, "impl"), "dgemm") &&
+                !strcmp(bench_json_str(m, "case"), "start"))
+                fprintf(g, "%zu %.6g\n", k, bench_json_num(m, "gflops"));
         }
     }
     fprintf(g, "e\nunset multiplot\n");
@@ -729,7 +709,7 @@ int bench_report(const char *dir, json_t *header, json_t *lines, const char *his
     free(s);
     if (st)
         return st;
-    char *pdir = path_in(dir, "plots");
+    char *pdir = cli_path_join(dir, "plots");
     if (!pdir)
         return PLSTAR_ESOFTWARE;
     if (mkdir(pdir, 0755) && access(pdir, W_OK)) {
@@ -737,7 +717,7 @@ int bench_report(const char *dir, json_t *header, json_t *lines, const char *his
         free(pdir);
         return st;
     }
-    char *log = path_in(pdir, "gnuplot.log"); /* gnuplot's messages of this report only */
+    char *log = cli_path_join(pdir, "gnuplot.log"); /* gnuplot's messages of this report only */
     if (log)
         remove(log);
     free(log);
