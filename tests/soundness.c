@@ -144,6 +144,24 @@ static int dyad_cmp(const dyad *a, const dyad *b)
     return s;
 }
 
+/* |a/b| as a double (b ≠ 0), divided in arf: the operands may lie far outside
+ * the double range while their quotient does not. */
+static double dyad_ratio_abs(const dyad *a, const dyad *b)
+{
+    arf_t x, y;
+    fmpz_t e;
+    arf_init(x), arf_init(y), fmpz_init(e);
+    fmpz_set_si(e, a->e);
+    arf_set_fmpz_2exp(x, a->m, e);
+    fmpz_set_si(e, b->e);
+    arf_set_fmpz_2exp(y, b->m, e);
+    arf_div(x, x, y, 64, ARF_RND_NEAR);
+    arf_abs(x, x);
+    double r = arf_get_d(x, ARF_RND_NEAR);
+    arf_clear(x), arf_clear(y), fmpz_clear(e);
+    return r;
+}
+
 static void dyad_to_fmpq(fmpq_t q, const dyad *x)
 {
     fmpz_set(fmpq_numref(q), x->m);
@@ -472,22 +490,7 @@ static double margin_of(const case_ctx *c, double mu)
     dyad_init(&m), dyad_init(&d);
     dyad_set_d(&m, mu);
     dyad_addsub(&d, &c->lam, &m, -1);
-    double r;
-    if (fmpz_is_zero(c->lam.m)) {
-        r = fmpz_is_zero(d.m) ? 0 : INFINITY;
-    } else { /* in arf: the quotient of two dyadics far below the double range */
-        arf_t x, y;
-        fmpz_t e;
-        arf_init(x), arf_init(y), fmpz_init(e);
-        fmpz_set_si(e, d.e);
-        arf_set_fmpz_2exp(x, d.m, e);
-        fmpz_set_si(e, c->lam.e);
-        arf_set_fmpz_2exp(y, c->lam.m, e);
-        arf_div(x, x, y, 64, ARF_RND_NEAR);
-        arf_abs(x, x);
-        r = arf_get_d(x, ARF_RND_NEAR);
-        arf_clear(x), arf_clear(y), fmpz_clear(e);
-    }
+    double r = fmpz_is_zero(c->lam.m) ? (fmpz_is_zero(d.m) ? 0 : INFINITY) : dyad_ratio_abs(&d, &c->lam);
     dyad_clear(&m), dyad_clear(&d);
     return r;
 }
@@ -532,17 +535,7 @@ static double precise_margin(const case_ctx *c, double mu)
         dyad diff;
         dyad_init(&diff);
         dyad_addsub(&diff, &mid, &m, -1);
-        arf_t x, y;
-        fmpz_t e;
-        arf_init(x), arf_init(y), fmpz_init(e);
-        fmpz_set_si(e, diff.e);
-        arf_set_fmpz_2exp(x, diff.m, e);
-        fmpz_set_si(e, c->lam.e);
-        arf_set_fmpz_2exp(y, c->lam.m, e);
-        arf_div(x, x, y, 64, ARF_RND_NEAR);
-        arf_abs(x, x);
-        r = arf_get_d(x, ARF_RND_NEAR);
-        arf_clear(x), arf_clear(y), fmpz_clear(e);
+        r = dyad_ratio_abs(&diff, &c->lam);
         dyad_clear(&diff);
     }
     dyad_clear(&m), dyad_clear(&a), dyad_clear(&b), dyad_clear(&mid), dyad_clear(&gap), dyad_clear(&width);
