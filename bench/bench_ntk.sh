@@ -89,11 +89,15 @@ if any("skipped" in r for r in recs):
     print("# A: torch peer skipped:", [r["skipped"] for r in recs if "skipped" in r][0])
     sys.exit(0)
 kernel = min(r["seconds"] for r in recs if r.get("bench") == "plstar_kernel_process")
-jac = min(r["seconds"] for r in recs if r.get("recipe") == "jacobian_contraction")
+jacs = [r for r in recs if r.get("recipe") == "jacobian_contraction"]
+jac = min(r["seconds"] for r in jacs)
+# each round is a fresh Python process: its first call is the cold one a one-off user pays
+cold = sorted(r["times"][0] for r in jacs)[len(jacs) // 2]
 gd = min(r["seconds_per_step"] for r in recs if r.get("bench") == "gd_step")
 tgd = min(r["seconds"] for r in recs if r.get("recipe") == "autograd_gd_step")
 print(f"# A: plstar kernel (whole process) {kernel:.4f} s; functorch Jacobian contraction {jac:.3f} s "
-      f"(the faster recipe); ratio {jac / kernel:.0f}x")
+      f"(the faster recipe, best warm call); ratio {jac / kernel:.0f}x")
+print(f"# A: functorch first call of a fresh process (median over rounds) {cold:.3f} s; ratio {cold / kernel:.0f}x")
 print(f"# A: GD step plstar {gd * 1e3:.1f} ms, torch autograd {tgd * 1e3:.1f} ms; ratio {tgd / gd:.2f}x")
 PYEOF
 [ "${QUICK:-0}" = 1 ] && exit 0

@@ -361,10 +361,10 @@ static int check_finite(const plstar_array *a, const char *path)
 static int load_weights(plstar_problem *p, const char *path, unsigned long seed)
 {
     size_t P = p->model.nparams;
-    p->w = plstar_malloc(P * sizeof(double), "weights");
-    if (!p->w)
-        return PLSTAR_ESOFTWARE;
     if (!path) {
+        p->w = plstar_malloc(P * sizeof(double), "weights");
+        if (!p->w)
+            return PLSTAR_ESOFTWARE;
         model_init_weights(p->w, &p->model, seed);
         return PLSTAR_OK;
     }
@@ -375,8 +375,10 @@ static int load_weights(plstar_problem *p, const char *path, unsigned long seed)
         st = plstar_error(PLSTAR_EDATA, "%s: expected %zu parameters for this model, file has %zu", path, P, a.size);
     if (!st)
         st = check_finite(&a, path);
-    if (!st)
-        memcpy(p->w, a.data, P * sizeof(double));
+    if (!st) { /* the file's buffer becomes the weights: no second copy */
+        p->w = a.data;
+        a.data = NULL;
+    }
     npy_clear(&a);
     return st;
 }

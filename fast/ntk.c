@@ -233,12 +233,18 @@ int fast_kernel_structured_panel(double *K, const plstar_model *m, const double 
         return st;
 
     double *GA = alloc_matrix(panel, n, "kernel panel"), *GD = alloc_matrix(panel * c, N, "kernel panel");
-    size_t maxout = c; /* signal buffers: two of N × (widest layer from lmin up) */
-    for (size_t l = lmin; l < m->nlayers; l++)
+    /* Signals D_{l−1} (N × out_{l−1}). With one output they go into the buffer
+     * of α_{l−1} (n × out_{l−1}), dead once layer l's Gram term is added: no
+     * fresh memory to fault in. Otherwise two buffers of N × (widest layer). */
+    int in_place = c == 1;
+    size_t maxout = c;
+    for (size_t l = lmin; l < m->nlayers && !in_place; l++)
         maxout = m->layers[l].out > maxout ? m->layers[l].out : maxout;
-    double *Dcur = alloc_matrix(N, maxout, "back-propagated signals");
-    double *Dnext = lmin < last ? alloc_matrix(N, maxout, "back-propagated signals") : NULL;
-    if (!GA || !GD || !Dcur || (lmin < last && !Dnext))
+    double *Dbuf[2] = {alloc_matrix(N, maxout, "back-propagated signals"), NULL};
+    if (!in_place && lmin < last)
+        Dbuf[1] = alloc_matrix(N, maxout, "back-propagated signals");
+    double *Dcur = Dbuf[0], *Dnext = Dbuf[1];
+    if (!GA || !GD || !Dbuf[0] || (!in_place && lmin < last && !Dbuf[1]))
         st = PLSTAR_ESOFTWARE;
     if (!st) /* output signals, as fast_backward computes them from unit seeds */
         for (size_t r = 0; r < N; r++)
@@ -260,6 +266,8 @@ int fast_kernel_structured_panel(double *K, const plstar_model *m, const double 
             break;
         /* D_{l−1} = s_l^{-1/2} D_l W_l ∘ σ′_{l−1}: the same operations as fast_backward */
         size_t out = m->layers[l - 1].out;
+        if (in_place)
+            Dnext = s.a[l - 1];
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)N, (int)out, (int)L->out, fast_layer_scale(L), Dcur,
                     (int)L->out, fast_layer_weights(m, l, w), (int)L->in, 0.0, Dnext, (int)out);
         const double *s1 = s.s1[l - 1];
@@ -271,7 +279,7 @@ int fast_kernel_structured_panel(double *K, const plstar_model *m, const double 
         Dcur = Dnext;
         Dnext = swap;
     }
-    free(GA), free(GD), free(Dcur), free(Dnext);
+    free(GA), free(GD), free(Dbuf[0]), free(Dbuf[1]);
     fast_forward_clear(&s);
     if (!st)
         mirror_lower(K, N);

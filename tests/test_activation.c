@@ -294,6 +294,27 @@ Test(activation, error_model_holds)
     }
 }
 
+/* tanh switches formulas at |x| = ½ (expm1 below, exp above): both sides of
+ * the switch, a few ulps either way, and dense sweeps of both branches. */
+Test(activation, error_model_tanh_branches)
+{
+    err_stats st = {{0, 0}, {0, 0}};
+    for (int sign = -1; sign <= 1; sign += 2) {
+        double x = 0.5;
+        for (int k = 0; k < 8; k++)
+            x = nextafter(x, 0.0);
+        for (int k = 0; k < 16; k++, x = nextafter(x, 1.0))
+            check_error_model(ACT_TANH, sign * x, &st);
+    }
+    rng_seed(7);
+    for (size_t j = 0; j < 3000; j++) {
+        check_error_model(ACT_TANH, rng_range(-0.5, 0.5), &st);
+        check_error_model(ACT_TANH, rng_range(0.45, 0.55), &st);
+        check_error_model(ACT_TANH, rng_sign() * pow(10.0, rng_range(-17, -0.3)), &st);
+    }
+    cr_log_info("tanh branches: max err/(u|σ|) = %.2f, %.2f", st.rel_max[0], st.rel_max[1]);
+}
+
 Test(activation, error_model_gelu_cancellation)
 {
     /* dense sampling around the zero of gelu′, where only the absolute part
