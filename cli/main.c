@@ -4,6 +4,9 @@
 #include "core/outfile.h"
 
 #include <malloc.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -72,6 +75,25 @@ static void install_signal_handlers(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* Transparent huge pages for the heap. A command touches tens of MB of fresh
+ * matrices, and on a virtual machine a 4 KiB page fault costs about 1.5 µs
+ * (16 MB: 7 ms) where 2 MiB pages cost 0.5 ms. With a top pad glibc grows
+ * the heap by 256 MiB at once; the hint covers that fresh part, and only
+ * when this call grew the heap (not under ASan or valgrind, whose allocators
+ * live elsewhere). The kernel takes the hint in its "madvise" and
+ * "always" modes; failure changes nothing. */
+static void heap_huge_pages(void)
+{
+    mallopt(M_TOP_PAD, 256 << 20);
+    uintptr_t before = (uintptr_t)sbrk(0);
+    void *probe = malloc((size_t)1 << 20); /* below M_MMAP_THRESHOLD: from the heap */
+    uintptr_t after = (uintptr_t)sbrk(0), H = (uintptr_t)2 << 20;
+    uintptr_t lo = (before + H - 1) & ~(H - 1), hi = after & ~(H - 1);
+    if (probe && before != (uintptr_t)-1 && after > before && hi > lo) /* [lo, hi): the fresh heap */
+        madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+    free(probe);
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -100,6 +122,7 @@ int main(int argc, char **argv)
      * in again at the next allocation. */
     mallopt(M_MMAP_THRESHOLD, 32 << 20); /* glibc's largest */
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    heap_huge_pages();
     main_thread = pthread_self();
     install_signal_handlers();
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
