@@ -6,6 +6,8 @@
  *   bench_ntk kernel M.json X.npy W.npy [REPS]       fast_kernel_structured: seconds, flops, GFLOP/s
  * (W.npy may be seed:S, the seeded initialisation of core/model.h)
  *   bench_ntk gd M.json X.npy W.npy Y.npy STEPS      fast_train GD: seconds per step
+ *   bench_ntk process REPS COMMAND [ARGS...]         wall time of a whole process (fork, exec,
+ *                                                    load, run, exit; stdout discarded): best, median
  *
  * Each prints one JSON line. The thread counts are those of OpenBLAS and
  * OpenMP (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS).
@@ -15,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "plstar.h"
 
@@ -110,15 +115,55 @@ static int gd(const char *model, const char *X, const char *W, const char *Y, si
     return st;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Runs argv[0..] reps times, timing fork to reaped exit. */
+static int process_time(int reps, char **cmd)
+{
+    if (reps < 1 || reps > 1000)
+        return 64;
+    double t[1000];
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        pid_t pid = fork();
+        if (pid < 0)
+            return 71;
+        if (pid == 0) {
+            int null = open("/dev/null", O_WRONLY);
+            if (null >= 0)
+                dup2(null, STDOUT_FILENO);
+            execvp(cmd[0], cmd);
+            _exit(127);
+        }
+        int status;
+        if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            fprintf(stderr, "bench_ntk: %s failed\n", cmd[0]);
+            return 70;
+        }
+        t[r] = now() - t0;
+    }
+    qsort(t, (size_t)reps, sizeof t[0], cmp_double);
+    printf("{\"bench\": \"process\", \"command\": \"%s\", \"runs\": %d, \"seconds\": %.6f, \"median\": %.6f}\n",
+           cmd[0], reps, t[0], t[reps / 2]);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 4 && !strcmp(argv[1], "process"))
+        return process_time(atoi(argv[2]), argv + 3);
     if (argc >= 3 && !strcmp(argv[1], "dgemm"))
         return dgemm_rate(strtoul(argv[2], NULL, 10), argc > 3 ? atoi(argv[3]) : 3);
     if (argc >= 5 && !strcmp(argv[1], "kernel"))
         return kernel(argv[2], argv[3], argv[4], argc > 5 ? atoi(argv[5]) : 3);
     if (argc >= 7 && !strcmp(argv[1], "gd"))
         return gd(argv[2], argv[3], argv[4], argv[5], strtoul(argv[6], NULL, 10));
-    fputs("usage: bench_ntk dgemm SIZE [REPS] | kernel M.json X.npy W.npy [REPS] | gd M.json X.npy W.npy Y.npy STEPS\n",
+    fputs("usage: bench_ntk dgemm SIZE [REPS] | kernel M.json X.npy W.npy [REPS] | gd M.json X.npy W.npy Y.npy STEPS"
+          " | process REPS COMMAND [ARGS...]\n",
           stderr);
     return 64;
 }

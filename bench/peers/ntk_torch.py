@@ -6,8 +6,11 @@ weights w.npy in plstar's layout (DESIGN.md: per layer W row-major (out, in),
 then its bias; z = W a / sqrt(s) + b with s = in under "ntk" scaling), builds
 the same network in float64 and times, on 2 threads:
 
-  jacobian   the functorch recipe "Jacobian contraction": vmap(jacrev) of the
-             per-sample output, then sum over layers of einsum(J1, J2)
+  jacobian   the functorch recipe "Jacobian contraction" as published: vmap(jacrev)
+             of the per-sample output at x1 and at x2 (here both X), then the sum
+             over layers of einsum(J1, J2)
+  jacobian_shared
+             the same with one Jacobian used twice (stronger than the recipe)
   ntkvp      NTK-vector products: K e_j = J (J^T e_j) through vjp then jvp over
              the whole batch, vmapped over chunks of basis vectors
   gd         one autograd GD step on the square loss 1/2 ||F - y||^2
@@ -190,7 +193,7 @@ def main():
         print(json.dumps(rec), flush=True)
 
     recipes = [r for r in args.recipes.split(",") if r]
-    if FT is None and any(r in ("jacobian", "ntkvp") for r in recipes):
+    if FT is None and any(r in ("jacobian", "jacobian_shared", "ntkvp") for r in recipes):
         print(json.dumps(dict(base, skipped="neither functorch nor torch.func is importable")))
         recipes = [r for r in recipes if r == "gd"]
 
@@ -211,12 +214,24 @@ def main():
         return fnet(p, x.unsqueeze(0)).squeeze(0)
 
     if "jacobian" in recipes:
-        def jac_contraction():
-            jac = vmap(jacrev(f_single), (None, 0))(params, X)
-            jac = [j.reshape(n, c, -1) for j in jac]
-            return torch.stack([torch.einsum("Naf,Mbf->NaMb", j, j) for j in jac]).sum(0)
+        # as published (functorch tutorial "Neural Tangent Kernels",
+        # empirical_ntk_jacobian_contraction(fnet_single, params, x1, x2)),
+        # called with x1 = x2 = X: the two Jacobians are formed separately
+        def jac_contraction(x1=X, x2=X):
+            jac1 = [j.reshape(n, c, -1) for j in vmap(jacrev(f_single), (None, 0))(params, x1)]
+            jac2 = [j.reshape(n, c, -1) for j in vmap(jacrev(f_single), (None, 0))(params, x2)]
+            return torch.stack([torch.einsum("Naf,Mbf->NaMb", j1, j2) for j1, j2 in zip(jac1, jac2)]).sum(0)
         times, warm, K = repeat_timed(jac_contraction, args)
         report("jacobian_contraction", times, warm, K)
+        del K
+
+    if "jacobian_shared" in recipes:
+        # a stronger peer than the published recipe: one Jacobian, used twice
+        def jac_contraction_shared():
+            jac = [j.reshape(n, c, -1) for j in vmap(jacrev(f_single), (None, 0))(params, X)]
+            return torch.stack([torch.einsum("Naf,Mbf->NaMb", j, j) for j in jac]).sum(0)
+        times, warm, K = repeat_timed(jac_contraction_shared, args)
+        report("jacobian_contraction_shared", times, warm, K)
         del K
 
     if "ntkvp" in recipes:
