@@ -27,47 +27,51 @@ static double *alloc_matrix(size_t rows, size_t cols, const char *what)
 #define NTK_OMP_MIN ((size_t)1 << 20)
 #define NTK_SPLIT_MIN ((size_t)1 << 14) /* σ, σ′ per thread at least */
 
+/* The threads claim chunks from a shared counter rather than fixed halves:
+ * OpenBLAS's idle workers spin for a while after each BLAS call, so a helper
+ * thread often shares its core with one and runs at half speed; claimed
+ * chunks keep both threads busy to the end whatever their speeds. */
 typedef struct {
     void (*body)(void *, size_t, size_t);
     void *ctx;
-    size_t begin, end;
-} split_piece;
+    size_t count, chunk;
+    size_t next; /* atomic */
+} split_work;
 
-static void *split_thread(void *arg)
+static void *split_worker(void *arg)
 {
-    split_piece *p = arg;
-    p->body(p->ctx, p->begin, p->end);
-    return NULL;
+    split_work *w = arg;
+    for (;;) {
+        size_t begin = __atomic_fetch_add(&w->next, w->chunk, __ATOMIC_RELAXED);
+        if (begin >= w->count)
+            return NULL;
+        w->body(w->ctx, begin, begin + w->chunk < w->count ? begin + w->chunk : w->count);
+    }
 }
 
 void _fast_split_run(void (*body)(void *ctx, size_t begin, size_t end), void *ctx, size_t count, size_t min_chunk)
 {
-    enum { MAX_PIECES = 64 };
+    enum { MAX_THREADS = 64 };
     size_t T = (size_t)omp_get_max_threads();
     if (min_chunk == 0)
         min_chunk = 1;
     if (T > count / min_chunk)
         T = count / min_chunk;
-    if (T > MAX_PIECES)
-        T = MAX_PIECES;
+    if (T > MAX_THREADS)
+        T = MAX_THREADS;
     if (T <= 1) {
         body(ctx, 0, count);
         return;
     }
-    split_piece piece[MAX_PIECES];
-    pthread_t tid[MAX_PIECES];
-    int started[MAX_PIECES] = {0};
-    for (size_t t = 0; t < T; t++)
-        piece[t] = (split_piece){body, ctx, count * t / T, count * (t + 1) / T};
+    split_work w = {body, ctx, count, min_chunk / 4 ? min_chunk / 4 : 1, 0};
+    pthread_t tid[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
     for (size_t t = 1; t < T; t++)
-        started[t] = pthread_create(&tid[t], NULL, split_thread, &piece[t]) == 0;
-    body(ctx, piece[0].begin, piece[0].end);
-    for (size_t t = 1; t < T; t++) {
+        started[t] = pthread_create(&tid[t], NULL, split_worker, &w) == 0;
+    split_worker(&w); /* with no thread to be had, this one does everything */
+    for (size_t t = 1; t < T; t++)
         if (started[t])
             pthread_join(tid[t], NULL);
-        else /* no thread to be had: do it here */
-            body(ctx, piece[t].begin, piece[t].end);
-    }
 }
 
 typedef struct {
