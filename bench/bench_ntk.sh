@@ -77,21 +77,35 @@ recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith("{")]
 if any("skipped" in r for r in recs):
     print("# A: torch peer skipped:", [r["skipped"] for r in recs if "skipped" in r][0])
     sys.exit(0)
-kernel = min(r["seconds"] for r in recs if r.get("bench") == "plstar_kernel_process")
-def peer(recipe):
-    runs = [r for r in recs if r.get("recipe") == recipe]
-    # each round is a fresh Python process: its first call is the cold one a one-off user pays
-    return min(r["seconds"] for r in runs), sorted(r["times"][0] for r in runs)[len(runs) // 2]
-jac, cold = peer("jacobian_contraction")
-shared, shared_cold = peer("jacobian_contraction_shared")
-gd = min(r["seconds_per_step"] for r in recs if r.get("bench") == "gd_step")
-tgd = min(r["seconds"] for r in recs if r.get("recipe") == "autograd_gd_step")
-print(f"# A: plstar kernel (whole process) {kernel:.4f} s; functorch Jacobian contraction as published "
-      f"(the faster recipe) {jac:.3f} s best warm call, ratio {jac / kernel:.0f}x; "
-      f"first call of a fresh process (median over rounds) {cold:.3f} s, ratio {cold / kernel:.0f}x")
-print(f"# A: stronger peer, one Jacobian used twice: {shared:.3f} s best warm call, ratio {shared / kernel:.0f}x; "
-      f"first call {shared_cold:.3f} s, ratio {shared_cold / kernel:.0f}x")
-print(f"# A: GD step plstar {gd * 1e3:.1f} ms, torch autograd {tgd * 1e3:.1f} ms; ratio {tgd / gd:.2f}x")
+# Records come in rounds: plstar's process, then the torch recipes, then the GD steps.
+rounds, cur = [], None
+for r in recs:
+    if r.get("bench") == "plstar_kernel_process":
+        cur = {"plstar": r["seconds"], "plstar_median": r["median"]}
+        rounds.append(cur)
+    elif cur is not None and "recipe" in r:
+        cur[r["recipe"]] = r
+    elif cur is not None and r.get("bench") == "gd_step":
+        cur["gd"] = r["seconds_per_step"]
+def spread(values, fmt=".0f"):
+    v = sorted(values)
+    return (f"median {v[len(v) // 2]:{fmt}}x (min {v[0]:{fmt}}x, max {v[-1]:{fmt}}x over {len(v)} rounds)"
+            if v else "no rounds")
+def ratios(recipe, warm=True):
+    # a round's peer process: its first call is the cold one a one-off user pays, the best later call the warm one
+    return [(min(q[recipe]["times"][1:] or q[recipe]["times"]) if warm else q[recipe]["times"][0]) / q["plstar"]
+            for q in rounds if recipe in q]
+kernel = min(q["plstar"] for q in rounds)
+print(f"# A: plstar kernel, whole process: best {kernel * 1e3:.1f} ms, median of the rounds' medians "
+      f"{sorted(q['plstar_median'] for q in rounds)[len(rounds) // 2] * 1e3:.1f} ms")
+for recipe, label in (("jacobian_contraction", "functorch Jacobian contraction as published (the faster recipe)"),
+                      ("jacobian_contraction_shared", "stronger peer, one Jacobian used twice")):
+    if any(recipe in q for q in rounds):
+        print(f"# A: {label}: warm call {spread(ratios(recipe))}; first call {spread(ratios(recipe, False))}")
+gd = [q["autograd_gd_step"]["seconds"] / q["gd"] for q in rounds if "gd" in q and "autograd_gd_step" in q]
+print(f"# A: GD step plstar {min(q['gd'] for q in rounds if 'gd' in q) * 1e3:.1f} ms, torch autograd "
+      f"{min(q['autograd_gd_step']['seconds'] for q in rounds if 'autograd_gd_step' in q) * 1e3:.1f} ms (best); "
+      f"ratio per round {spread(gd, '.2f')}")
 PYEOF
 [ "${QUICK:-0}" = 1 ] && exit 0
 

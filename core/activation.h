@@ -45,6 +45,11 @@ int act_twice_differentiable(plstar_act a);
  * NaN. ReLU-family σ″ is returned as 0 (its value away from 0). */
 void act_eval_d(plstar_act a, double x, double *s0, double *s1, double *s2);
 
+/* σ and σ′ of n points: s0[k] = σ(z[k]), s1[k] = σ′(z[k]), the values of
+ * act_eval_d bit for bit (tanh four at a time with AVX2 when the CPU has it).
+ * s0 or s1 may be z itself (in place); otherwise the arrays must not overlap. */
+void act_eval_batch_d(plstar_act a, const double *z, double *s0, double *s1, size_t n);
+
 /* Enclosures of σ, σ′, σ″ over the ball x; any output may be NULL. For a
  * first-order activation σ″ is set to an indeterminate ball. Outputs must be
  * distinct from each other but may alias x. Narrow balls (radius ≤ 2^-16) use
@@ -64,12 +69,20 @@ double act_sup_d2(plstar_act a);
 /* Bounds e0 >= |σ̂(x) − σ(x)| and e1 >= |σ̂′(x) − σ′(x)| on the rounding error
  * of act_eval_d at an exact double x, given its computed values s0 = σ̂(x) and
  * s1 = σ̂′(x). They assume the C library's documented accuracy (glibc: at most
- * a few ulp for exp, log1p, tanh, sin, cos, erf, erfc) with a safety factor,
+ * a few ulp for exp, log1p, sin, cos, erf, erfc) with a safety factor (tanh's
+ * own exponentials have proven bounds, core/act_tanh.c),
  * plus a floor that covers underflow. Used by the fast path's error bounds.
  * Form: e = A·u·|ŝ| + B·u + 2^-1060 with u = 2^-53 and per-function A (B = 0
  * except for gelu′ at x < 0, where σ′ has a zero and B = 43·(Φ + |x|φ) bounded
  * from s0, s1). Exact cases (linear, relu, leaky′) give 0; non-finite x gives
  * +INFINITY. Either output pointer may be NULL. */
 void act_err_d(plstar_act a, double x, double s0, double s1, double *e0, double *e1);
+
+/* Internal (core/act_tanh.c, exposed for tests): exp(y) for y ≤ 0 within
+ * 3.1u relative plus 2^-1075, expm1(y) for −ln2/2 ≤ y ≤ 0 within 2.9u
+ * relative, and tanh, tanh′ at a non-NaN x as act_eval_d computes them. */
+double _act_exp_nonpos(double y);
+double _act_expm1_small(double y);
+void _act_tanh_d(double x, double *t, double *d1);
 
 #endif

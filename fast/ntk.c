@@ -83,10 +83,7 @@ typedef struct {
 static void act_piece(void *vctx, size_t begin, size_t end)
 {
     const act_job *j = vctx;
-    for (size_t k = begin; k < end; k++) {
-        double zk = j->z[k];
-        act_eval_d(j->act, zk, &j->a[k], &j->s1[k], NULL);
-    }
+    act_eval_batch_d(j->act, j->z + begin, j->a + begin, j->s1 + begin, end - begin);
 }
 
 int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double *X, size_t n, const double *w,

@@ -210,53 +210,18 @@ typedef struct {
     double *a, *s1;
 } act_job;
 
-#if defined(PLSTAR_HAVE_LIBMVEC_TANH) && defined(__x86_64__)
-#include <immintrin.h>
-/* glibc's libmvec: tanh of four doubles with AVX2, four times libm's speed.
- * glibc documents no accuracy for its vector functions (seen within 2.3 ulp
- * of libm's tanh here), so only the trainer uses it: its values are not
- * certified, and gd_path re-proves the computed path in Arb. */
-__m256d _ZGVdN4v_tanh(__m256d x);
-
-__attribute__((target("avx2,fma"))) static size_t tanh_avx2(double *a, double *s1, size_t begin, size_t end)
-{
-    const __m256d one = _mm256_set1_pd(1.0);
-    size_t k = begin;
-    for (; k + 4 <= end; k += 4) {
-        __m256d t = _ZGVdN4v_tanh(_mm256_loadu_pd(a + k));
-        _mm256_storeu_pd(a + k, t);
-        _mm256_storeu_pd(s1 + k, _mm256_fnmadd_pd(t, t, one));
-    }
-    return k;
-}
-
-static size_t tanh_vector(double *a, double *s1, size_t begin, size_t end)
-{
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? tanh_avx2(a, s1, begin, end) : begin;
-}
-#else
-static size_t tanh_vector(double *a, double *s1, size_t begin, size_t end) { return (void)a, (void)s1, (void)end, begin; }
-#endif
-
 static void act_piece(void *vctx, size_t begin, size_t end)
 {
     const act_job *j = vctx;
     double *a = j->a, *s1 = j->s1;
-    if (j->act == ACT_TANH) {
-        for (size_t k = tanh_vector(a, s1, begin, end); k < end; k++) {
-            double t = tanh(a[k]);
-            a[k] = t, s1[k] = 1.0 - t * t;
-        }
-    } else if (j->act == ACT_SIGMOID) {
+    if (j->act == ACT_SIGMOID) {
         for (size_t k = begin; k < end; k++) {
             double t, d;
             act_eval_d(ACT_SIGMOID, a[k], &t, &d, NULL);
             a[k] = t, s1[k] = t * (1.0 - t);
         }
     } else {
-        for (size_t k = begin; k < end; k++)
-            act_eval_d(j->act, a[k], &a[k], &s1[k], NULL);
+        act_eval_batch_d(j->act, a + begin, a + begin, s1 + begin, end - begin);
     }
 }
 

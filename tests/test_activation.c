@@ -294,13 +294,14 @@ Test(activation, error_model_holds)
     }
 }
 
-/* tanh switches formulas at |x| = ½ (expm1 below, exp above): both sides of
- * the switch, a few ulps either way, and dense sweeps of both branches. */
+/* tanh switches formulas near |x| = ln2/4 (where the reduced exponent k of
+ * −2|x| leaves 0): both sides of the switch, a few ulps either way, and dense
+ * sweeps of both branches. */
 Test(activation, error_model_tanh_branches)
 {
     err_stats st = {{0, 0}, {0, 0}};
     for (int sign = -1; sign <= 1; sign += 2) {
-        double x = 0.5;
+        double x = 0.17328679513998632; /* ln2/4 */
         for (int k = 0; k < 8; k++)
             x = nextafter(x, 0.0);
         for (int k = 0; k < 16; k++, x = nextafter(x, 1.0))
@@ -309,10 +310,97 @@ Test(activation, error_model_tanh_branches)
     rng_seed(7);
     for (size_t j = 0; j < 3000; j++) {
         check_error_model(ACT_TANH, rng_range(-0.5, 0.5), &st);
-        check_error_model(ACT_TANH, rng_range(0.45, 0.55), &st);
+        check_error_model(ACT_TANH, rng_range(0.15, 0.2), &st);
         check_error_model(ACT_TANH, rng_sign() * pow(10.0, rng_range(-17, -0.3)), &st);
     }
     cr_log_info("tanh branches: max err/(u|σ|) = %.2f, %.2f", st.rel_max[0], st.rel_max[1]);
+}
+
+/* tanh's own exponentials (core/act_tanh.c) meet their proven bounds:
+ * exp(y) within 3.1u relative plus 2^-1075 for y ≤ 0, expm1(y) within 2.9u
+ * relative on [−ln2/2, 0]; each check certified in Arb. */
+static void check_own_exp(double y, int expm1_case)
+{
+    double got = expm1_case ? _act_expm1_small(y) : _act_exp_nonpos(y);
+    arb_t t;
+    arb_init(t);
+    arb_set_d(t, y);
+    if (expm1_case)
+        arb_expm1(t, t, 200);
+    else
+        arb_exp(t, t, 200);
+    /* claimed: error ≤ rel·|truth| (+ 2^-1075 for exp); since |truth| ≤ |got| +
+     * error, it suffices that error ≤ (rel·|got| (+ 2^-1075))·(1 + 2rel) */
+    double rel = expm1_case ? 2.9 * U : 3.1 * U;
+    arb_t d, b;
+    arb_init(d);
+    arb_init(b);
+    arb_set_d(d, got);
+    arb_sub(d, d, t, 400);
+    arb_abs(d, d);
+    arb_set_d(b, fabs(got));
+    arb_mul_2exp_si(b, b, 1075); /* in units of 2^-1075, so nothing underflows */
+    arb_t c;
+    arb_init(c);
+    arb_set_d(c, rel);
+    arb_mul(b, b, c, 400);
+    if (!expm1_case)
+        arb_add_ui(b, b, 1, 400);
+    arb_set_d(c, 1 + 2 * rel);
+    arb_mul(b, b, c, 400);
+    arb_clear(c);
+    arb_mul_2exp_si(b, b, -1075);
+    cr_assert(arb_le(d, b), "%s(%a) = %a: error not within its bound", expm1_case ? "expm1" : "exp", y, got);
+    arb_clear(d);
+    arb_clear(b);
+    arb_clear(t);
+}
+
+Test(activation, own_exp_and_expm1_meet_their_bounds)
+{
+    static const double exp_points[] = {0.0, -0.0, -0x1p-1074, -1e-300, -1e-17, -0.34657359027997264, -0.5, -1.0,
+                                        -708.3964185322641, -708.4, -709.0, -744.0, -745.1332191019411,
+                                        -745.2, -746.0, -759.9, -760.0, -1e4, -INFINITY};
+    for (size_t i = 0; i < sizeof exp_points / sizeof *exp_points; i++)
+        check_own_exp(exp_points[i], 0);
+    static const double expm1_points[] = {0.0, -0.0, -0x1p-1074, -1e-300, -1e-17, -0.25, -0.34657359027997264,
+                                          -0.3465735902799726};
+    for (size_t i = 0; i < sizeof expm1_points / sizeof *expm1_points; i++)
+        check_own_exp(expm1_points[i], 1);
+    rng_seed(11);
+    for (size_t j = 0; j < 4000; j++) {
+        check_own_exp(rng_range(-760, 0), 0);
+        check_own_exp(rng_range(-2, 0), 0);
+        check_own_exp(-pow(10.0, rng_range(-300, 2.8)), 0);
+        double k = floor(rng_range(-1096, 0)); /* near the ends of the reduction interval */
+        check_own_exp(k * 0.6931471805599453 + rng_sign() * 0.34657359027997264 * (1 - 1e-12 * rng_unif()), 0);
+        check_own_exp(rng_range(-0.3465735902799726, 0), 1);
+        check_own_exp(-pow(10.0, rng_range(-300, -0.461)), 1);
+    }
+}
+
+/* act_eval_batch_d gives act_eval_d's values bit for bit, vector lanes and
+ * scalar tail alike, in place or not. */
+Test(activation, batch_matches_scalar)
+{
+    enum { N = 1003 };
+    static double z[N], s0[N], s1[N], w[N];
+    rng_seed(5);
+    for (size_t i = 0; i < NACTS; i++) {
+        plstar_act a = all_acts[i];
+        for (size_t k = 0; k < N; k++)
+            z[k] = k < NSPECIALS ? specials[k] : k % 97 == 0 ? NAN : k % 3 ? rand_point() : rng_range(-0.6, 0.6);
+        memcpy(w, z, sizeof z);
+        act_eval_batch_d(a, z, s0, s1, N);
+        act_eval_batch_d(a, w, w, s1, N); /* in place: σ over z */
+        for (size_t k = 0; k < N; k++) {
+            double e0, e1;
+            act_eval_d(a, z[k], &e0, &e1, NULL);
+            int same0 = isnan(e0) ? isnan(s0[k]) && isnan(w[k]) : !memcmp(&e0, &s0[k], 8) && !memcmp(&e0, &w[k], 8);
+            int same1 = isnan(e1) ? isnan(s1[k]) : !memcmp(&e1, &s1[k], 8);
+            cr_assert(same0 && same1, "%s(%a): batch %a, %a; scalar %a, %a", act_name(a), z[k], s0[k], s1[k], e0, e1);
+        }
+    }
 }
 
 Test(activation, error_model_gelu_cancellation)
