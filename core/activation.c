@@ -176,10 +176,10 @@ out:
 /*
  * Model. Write u = 2^-53. An ulp of a normal double y is at most 2u|y|. The
  * glibc manual ("Errors in Math Functions", x86_64 table, round to nearest)
- * lists for double: exp 1, log1p 1, tanh 2, sin 1, cos 1, erf 1, erfc 5 ulp.
+ * lists for double: exp 1, log1p 1, sin 1, cos 1, erf 1, erfc 5 ulp.
  * These are observed maxima, not proofs, so we assume 4× as much:
- *   exp, log1p, sin, cos, erf: 4 ulp ≤ 8u relative;  tanh: 8 ulp ≤ 16u;
- *   erfc: 20 ulp ≤ 40u.
+ *   exp, log1p, sin, cos, erf: 4 ulp ≤ 8u relative;  erfc: 20 ulp ≤ 40u.
+ * tanh uses no libm function: its exponentials are proven in core/act_tanh.c.
  * Each +, −, ×, / adds at most u relative. Bounds are derived to first order;
  * one extra unit in every constant A covers the second-order terms, the
  * conversion from "relative to the exact value" to "relative to the computed
@@ -211,20 +211,17 @@ void act_err_d(plstar_act a, double x, double s0, double s1, double *e0, double 
             r1 = 0.0;
             break;
         case ACT_TANH:
-            /* core/act_tanh.c; its exp and expm1 are proven within 3.2u and
-             * 5.8u, below the 8u assumed here.
-             * |x| ≥ ½: e = exp(−2|x|) (argument exact) 8u, e ≤ e⁻¹.
-             *   σ = (1 − e)/(1 + e): 1 − e: 8u·e/(1 − e) + u ≤ 5.7u;
-             *   1 + e: 8u·e/(1 + e) + u ≤ 3.2u; divide u: 9.9u.
-             *   σ′ = 4e/(1+e)²: e 8u; 1+e ≤ 5u (e ≤ 1); squared 2·5u + u;
-             *   4e exact; divide u: 8 + 11 + 1 = 20u.
-             * |x| < ½: m = expm1(−2|x|) 8u, m ∈ (−0.633, 0].
-             *   σ = −m/(m + 2): m + 2 ≥ 1.36: 8u·0.633/1.36 + u ≤ 4.8u;
-             *   divide u: 8 + 4.8 + 1 = 13.8u.
-             *   σ′ = fma(−σ, σ, 1): σ² 2·13.8u = 27.6u, σ² ≤ tanh²½ < 0.214,
-             *   1 − σ² ≥ 0.786: 27.6u·0.214/0.786 + u ≤ 8.6u.
-             * So σ: 16u → A = 17 (the model of libm's tanh, which this
-             * replaces, is kept); σ′: 20u → A = 21. */
+            /* core/act_tanh.c: the exponentials of y = −2|x| are its own,
+             * proven within 3.1u (exp) and 2.9u (expm1), not libm's.
+             * k ≤ −1, e = exp(y) ≤ 0.7072: σ = (1 − e)/(1 + e): 1 − e
+             *   3.1u·e/(1 − e) + u ≤ 8.5u; 1 + e 3.1u·0.42 + u ≤ 2.3u;
+             *   divide u: 11.8u. σ′ = 4e/(1+e)²: 3.1 + 2·2.3 + 1 + 1 = 9.7u.
+             * k = 0, m = expm1(y) ∈ [−0.293, 0]: σ = −m/(m + 2): m + 2
+             *   2.9u·0.293/1.707 + u ≤ 1.5u; divide u: 2.9 + 1.5 + 1 = 5.4u.
+             *   σ′ = fma(−σ, σ, 1), σ² ≤ tanh²(ln2/4) < 0.03: 2·5.4u·0.03/0.97
+             *   + u ≤ 1.4u.
+             * So σ ≤ 11.8u → A = 17 (the model of libm's tanh, kept);
+             * σ′ ≤ 9.7u → A = 21 (kept). */
             r0 = 17 * u * a0 + F;
             r1 = 21 * u * a1 + F;
             break;

@@ -50,12 +50,13 @@ int fast_kernel_structured_panel(double *K, const plstar_model *m, const double 
 int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double *X, size_t n, const double *w,
                       int keep_z);
 
-/* Runs body(ctx, begin, end) on [0, count) split among up to omp_get_max_threads()
- * threads started for this call and joined before it returns (one piece when
- * count < 2·min_chunk). Unlike an OpenMP team, whose idle threads spin for a
- * while after each region and so slow the BLAS call that follows, these
- * threads are gone when the BLAS call starts. For element-wise loops between
- * BLAS calls. */
+/* Runs body(ctx, begin, end) over [0, count) on up to omp_get_max_threads()
+ * threads (at most count/min_chunk) started for this call and joined before it
+ * returns; they claim chunks of min_chunk/4 in turn, so a slowed thread does
+ * not hold the others up (one call on the whole range when count < 2·min_chunk).
+ * Unlike an OpenMP team, whose idle threads spin for a while after each region
+ * and so slow the BLAS call that follows, these threads are gone when the BLAS
+ * call starts. For element-wise loops between BLAS calls. */
 void _fast_split_run(void (*body)(void *ctx, size_t begin, size_t end), void *ctx, size_t count, size_t min_chunk);
 
 #define FAST_NTK_PANEL_BYTES ((size_t)512 << 20)
