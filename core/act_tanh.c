@@ -96,7 +96,7 @@ double _act_expm1_small(double y)
     return w;
 }
 
-void _act_tanh_d(double x, double *t, double *d1)
+FMA_CLONES void _act_tanh_d(double x, double *t, double *d1)
 {
     double ax = fabs(x), w, k = reduce(-2.0 * ax, &w);
     if (k != 0.0) {

@@ -79,8 +79,9 @@ double act_sup_d2(plstar_act a);
 void act_err_d(plstar_act a, double x, double s0, double s1, double *e0, double *e1);
 
 /* Internal (core/act_tanh.c, exposed for tests): exp(y) for y ≤ 0 within
- * 3.1u relative plus 2^-1075, expm1(y) for −ln2/2 ≤ y ≤ 0 within 2.9u
- * relative, and tanh, tanh′ at a non-NaN x as act_eval_d computes them. */
+ * 3.1u relative plus 2^-1075, expm1(y) for −0.3465 ≤ y ≤ 0 (where the
+ * reduction by ln 2 leaves y whole) within 2.9u relative, and tanh, tanh′ at a
+ * non-NaN x as act_eval_d computes them. */
 double _act_exp_nonpos(double y);
 double _act_expm1_small(double y);
 void _act_tanh_d(double x, double *t, double *d1);
