@@ -39,8 +39,9 @@
 int fast_kernel_structured(double *K, const plstar_model *m, const double *X, size_t n, const double *w);
 
 /* As fast_kernel_structured with an explicit panel height in samples
- * (0 chooses one so that the two panel Gram blocks take at most
- * FAST_NTK_PANEL_BYTES). Every panel size gives the same rounding-error bound. */
+ * (0 chooses FAST_NTK_PANEL_ROWS, or fewer so that the two panel Gram blocks
+ * take at most FAST_NTK_PANEL_BYTES). Every panel size gives the same
+ * rounding-error bound. */
 int fast_kernel_structured_panel(double *K, const plstar_model *m, const double *X, size_t n, const double *w,
                                  size_t panel);
 
@@ -60,6 +61,7 @@ int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double
 void _fast_split_run(void (*body)(void *ctx, size_t begin, size_t end), void *ctx, size_t count, size_t min_chunk);
 
 #define FAST_NTK_PANEL_BYTES ((size_t)512 << 20)
+#define FAST_NTK_PANEL_ROWS ((size_t)256)
 
 /* Floating-point operations of fast_kernel_structured (forward, backward and
  * the Gram products, counting a symmetric rank-k update of an r × r block as
