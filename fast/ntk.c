@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <omp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,8 +67,29 @@ void _fast_split_run(void (*body)(void *ctx, size_t begin, size_t end), void *ct
     split_work w = {body, ctx, count, min_chunk / 4 ? min_chunk / 4 : 1, 0};
     pthread_t tid[MAX_THREADS];
     int started[MAX_THREADS] = {0};
-    for (size_t t = 1; t < T; t++)
-        started[t] = pthread_create(&tid[t], NULL, split_worker, &w) == 0;
+    /* helpers on the CPUs this thread is not on: left to the scheduler, one
+     * may land beside this thread while an idle BLAS worker keeps the other
+     * CPU (which it yields) */
+    cpu_set_t allowed;
+    int here = sched_getcpu(), pin = here >= 0 && !pthread_getaffinity_np(pthread_self(), sizeof allowed, &allowed);
+    int cpu = -1;
+    for (size_t t = 1; t < T; t++) {
+        pthread_attr_t attr, *pa = NULL;
+        if (pin) {
+            do
+                cpu++;
+            while (cpu < CPU_SETSIZE && (cpu == here || !CPU_ISSET(cpu, &allowed)));
+            if (cpu < CPU_SETSIZE && !pthread_attr_init(&attr)) {
+                cpu_set_t one;
+                CPU_ZERO(&one);
+                CPU_SET(cpu, &one);
+                pa = pthread_attr_setaffinity_np(&attr, sizeof one, &one) ? NULL : &attr;
+            }
+        }
+        started[t] = pthread_create(&tid[t], pa, split_worker, &w) == 0;
+        if (pa)
+            pthread_attr_destroy(pa);
+    }
     split_worker(&w); /* with no thread to be had, this one does everything */
     for (size_t t = 1; t < T; t++)
         if (started[t])

@@ -53,8 +53,9 @@ int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double
 
 /* Runs body(ctx, begin, end) over [0, count) on up to omp_get_max_threads()
  * threads (at most count/min_chunk) started for this call and joined before it
- * returns; they claim chunks of min_chunk/4 in turn, so a slowed thread does
- * not hold the others up (one call on the whole range when count < 2·min_chunk).
+ * returns, each on a CPU other than the caller's; they claim chunks of
+ * min_chunk/4 in turn, so a slowed thread does not hold the others up (one
+ * call on the whole range when count < 2·min_chunk).
  * Unlike an OpenMP team, whose idle threads spin for a while after each region
  * and so slow the BLAS call that follows, these threads are gone when the BLAS
  * call starts. For element-wise loops between BLAS calls. */
