@@ -2,10 +2,15 @@
  * bench/history.c — past runs and their comparison.
  *
  * A run file is JSON lines: the header (machine, run, roof) then one line per
- * case. Runs are compared case by case, (suite, case, impl) being the key: with
- * the old run's noise band b = max − min, the new median is
- *   a regression  when new median > old max + b,
- *   faster        when new median < old min − b,
+ * case. Runs are compared case by case, (suite, case, impl) being the key.
+ * The new times are first put on the old run's machine speed: multiplied by
+ * new roof / old roof (each the mean of the DGEMM rates at the start and the
+ * end of its run), since a virtual machine runs everything 5–20% faster or
+ * slower from one hour to the next. With the noise band b = the old run's
+ * max − min, but at least 10% of its median (a quiet run's spread is far
+ * tighter than that variation), the scaled new median is
+ *   a regression  when > old max + b,
+ *   faster        when < old min − b,
  *   unchanged     otherwise.
  * An agreement that had no violations and now has some is a regression too.
  */
@@ -136,6 +141,18 @@ static void fmt(char *b, size_t len, double s)
         snprintf(b, len, "%.4gs", s);
 }
 
+/* A run's DGEMM rate: the mean of its start and end measurements (0 if none). */
+static double roof_of(const json_t *header)
+{
+    double a = bench_json_num(json_object_get(header, "peak"), "gflops"),
+           b = bench_json_num(json_object_get(header, "peak_end"), "gflops");
+    if (!(a > 0))
+        return b > 0 ? b : 0.0;
+    return b > 0 ? 0.5 * (a + b) : a;
+}
+
+#define BAND_MIN 0.10 /* of the old median */
+
 int bench_compare_files(const char *old_path, const char *new_path, FILE *out)
 {
     json_t *oh, *ol, *nh, *nl;
@@ -156,8 +173,10 @@ int bench_compare_files(const char *old_path, const char *new_path, FILE *out)
                 bench_json_str(om, "cpu"), bench_json_num(om, "nproc"), bench_json_str(nm, "cpu"), bench_json_num(nm, "nproc"));
     if (strcmp(bench_json_str(orun, "set"), bench_json_str(nrun, "set")))
         fprintf(out, "note: different size sets; only the cases both ran are compared\n");
-    fprintf(out, "rule: regression when new median > old max + (old max - old min); faster when new median < old "
-                 "min - (old max - old min)\n\n");
+    double oroof = roof_of(oh), nroof = roof_of(nh), speed = oroof > 0 && nroof > 0 ? nroof / oroof : 1.0;
+    fprintf(out, "machine speed: roof %.4g GFLOP/s then %.4g; new times scaled by %.4f\n", oroof, nroof, speed);
+    fprintf(out, "rule: regression when scaled new median > old max + b; faster when < old min - b; "
+                 "b = max(old max - old min, %.0f%% of old median)\n\n", 100 * BAND_MIN);
     fprintf(out, "%-8s %-40s %-26s %26s %10s %8s  %s\n", "suite", "case", "impl", "old median [min, max]",
             "new median", "change", "verdict");
     size_t i, regress = 0, faster = 0, same = 0, only_new = 0, compared = 0;
@@ -172,8 +191,9 @@ int bench_compare_files(const char *old_path, const char *new_path, FILE *out)
             continue;
         }
         compared++;
-        double om_ = bench_json_num(o, "median_s"), omin = bench_json_num(o, "min_s"), omax = bench_json_num(o, "max_s"), nmed = bench_json_num(l, "median_s");
-        double band = omax - omin;
+        double om_ = bench_json_num(o, "median_s"), omin = bench_json_num(o, "min_s"), omax = bench_json_num(o, "max_s"),
+               nmed = bench_json_num(l, "median_s") * speed;
+        double band = fmax(omax - omin, BAND_MIN * om_);
         int slower = nmed > omax + band, quicker = nmed < omin - band;
         int worse = violations(l) > 0 && violations(o) == 0; /* it agreed before and does not now */
         const char *verdict = worse ? (slower ? "REGRESSION (time, agreement)" : "REGRESSION (agreement)")
