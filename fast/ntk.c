@@ -50,6 +50,29 @@ static void *split_worker(void *arg)
     }
 }
 
+/* The next CPU after `cpu` that this thread may use and is not on, or -1. */
+static int next_other_cpu(int cpu, int here, const cpu_set_t *allowed)
+{
+    while (++cpu < CPU_SETSIZE)
+        if (cpu != here && CPU_ISSET(cpu, allowed))
+            return cpu;
+    return -1;
+}
+
+/* Starts a helper, on `cpu` when cpu >= 0; 1 if it started. */
+static int start_helper(pthread_t *tid, split_work *w, int cpu)
+{
+    pthread_attr_t attr;
+    if (cpu < 0 || pthread_attr_init(&attr))
+        return pthread_create(tid, NULL, split_worker, w) == 0;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    int ok = !pthread_attr_setaffinity_np(&attr, sizeof one, &one) && pthread_create(tid, &attr, split_worker, w) == 0;
+    pthread_attr_destroy(&attr);
+    return ok || pthread_create(tid, NULL, split_worker, w) == 0;
+}
+
 void _fast_split_run(void (*body)(void *ctx, size_t begin, size_t end), void *ctx, size_t count, size_t min_chunk)
 {
     enum { MAX_THREADS = 64 };
@@ -67,28 +90,16 @@ void _fast_split_run(void (*body)(void *ctx, size_t begin, size_t end), void *ct
     split_work w = {body, ctx, count, min_chunk / 4 ? min_chunk / 4 : 1, 0};
     pthread_t tid[MAX_THREADS];
     int started[MAX_THREADS] = {0};
-    /* helpers on the CPUs this thread is not on: left to the scheduler, one
+    /* Helpers go on the CPUs this thread is not on: left to the scheduler, one
      * may land beside this thread while an idle BLAS worker keeps the other
-     * CPU (which it yields) */
+     * CPU (which that worker would yield). */
     cpu_set_t allowed;
-    int here = sched_getcpu(), pin = here >= 0 && !pthread_getaffinity_np(pthread_self(), sizeof allowed, &allowed);
-    int cpu = -1;
+    int here = sched_getcpu(), cpu = -1;
+    int pin = here >= 0 && !pthread_getaffinity_np(pthread_self(), sizeof allowed, &allowed);
     for (size_t t = 1; t < T; t++) {
-        pthread_attr_t attr, *pa = NULL;
-        if (pin) {
-            do
-                cpu++;
-            while (cpu < CPU_SETSIZE && (cpu == here || !CPU_ISSET(cpu, &allowed)));
-            if (cpu < CPU_SETSIZE && !pthread_attr_init(&attr)) {
-                cpu_set_t one;
-                CPU_ZERO(&one);
-                CPU_SET(cpu, &one);
-                pa = pthread_attr_setaffinity_np(&attr, sizeof one, &one) ? NULL : &attr;
-            }
-        }
-        started[t] = pthread_create(&tid[t], pa, split_worker, &w) == 0;
-        if (pa)
-            pthread_attr_destroy(pa);
+        if (pin)
+            cpu = next_other_cpu(cpu, here, &allowed);
+        started[t] = start_helper(&tid[t], &w, pin ? cpu : -1);
     }
     split_worker(&w); /* with no thread to be had, this one does everything */
     for (size_t t = 1; t < T; t++)
