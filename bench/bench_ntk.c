@@ -130,8 +130,10 @@ static int process_time(int reps, char **cmd)
     for (int r = 0; r < reps; r++) {
         double t0 = now();
         pid_t pid = fork();
-        if (pid < 0)
+        if (pid < 0) {
+            perror("bench_ntk: fork");
             return 71;
+        }
         if (pid == 0) {
             int null = open("/dev/null", O_WRONLY);
             if (null >= 0)

@@ -4,9 +4,7 @@
 #include "core/outfile.h"
 
 #include <malloc.h>
-#include <stdint.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -85,12 +83,11 @@ static void install_signal_handlers(void)
 static void heap_huge_pages(void)
 {
     mallopt(M_TOP_PAD, 256 << 20);
-    uintptr_t before = (uintptr_t)sbrk(0);
+    char *before = sbrk(0);
     void *probe = malloc((size_t)1 << 20); /* below M_MMAP_THRESHOLD: from the heap */
-    uintptr_t after = (uintptr_t)sbrk(0), H = (uintptr_t)2 << 20;
-    uintptr_t lo = (before + H - 1) & ~(H - 1), hi = after & ~(H - 1);
-    if (probe && before != (uintptr_t)-1 && after > before && hi > lo) /* [lo, hi): the fresh heap */
-        madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+    char *after = sbrk(0);
+    if (probe && before != (char *)-1 && after > before) /* [before, after): the fresh heap */
+        plstar_hint_huge_pages(before, (size_t)(after - before));
     free(probe);
 }
 

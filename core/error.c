@@ -30,25 +30,25 @@ const char *plstar_errmsg(void) { return errmsg; }
 
 void plstar_error_clear(void) { errmsg[0] = '\0'; }
 
-/* Blocks this large come from their own mapping: ask for transparent huge
- * pages on its 2 MiB-aligned interior (fewer page faults when first touched;
- * a hint, failure changes nothing). */
-#define HUGE_HINT_MIN ((size_t)32 << 20)
-
-static void *hint_huge_pages(void *p, size_t bytes)
+void plstar_hint_huge_pages(void *p, size_t bytes)
 {
     const uintptr_t H = (uintptr_t)2 << 20;
     uintptr_t lo = ((uintptr_t)p + H - 1) & ~(H - 1), hi = ((uintptr_t)p + bytes) & ~(H - 1);
-    if (p && bytes >= HUGE_HINT_MIN && hi > lo)
+    if (p && hi > lo)
         madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-    return p;
 }
+
+/* Blocks this large come from their own mapping (M_MMAP_THRESHOLD at most
+ * 32 MiB): hinted whole. */
+#define HUGE_HINT_MIN ((size_t)32 << 20)
 
 void *plstar_malloc(size_t bytes, const char *what)
 {
-    void *p = hint_huge_pages(malloc(bytes ? bytes : 1), bytes);
+    void *p = malloc(bytes ? bytes : 1);
     if (!p)
         plstar_error(PLSTAR_ESOFTWARE, "out of memory allocating %s (%zu bytes)", what, bytes);
+    else if (bytes >= HUGE_HINT_MIN)
+        plstar_hint_huge_pages(p, bytes);
     return p;
 }
 
@@ -57,8 +57,8 @@ void *plstar_calloc(size_t count, size_t size, const char *what)
     void *p = calloc(count ? count : 1, size ? size : 1);
     if (!p)
         plstar_error(PLSTAR_ESOFTWARE, "out of memory allocating %s (%zu x %zu bytes)", what, count, size);
-    else if (count && size && count <= SIZE_MAX / size)
-        hint_huge_pages(p, count * size);
+    else if (count * size >= HUGE_HINT_MIN) /* calloc succeeded: no overflow */
+        plstar_hint_huge_pages(p, count * size);
     return p;
 }
 

@@ -37,6 +37,12 @@ void plstar_error_clear(void);
 /* malloc/calloc that record an error (PLSTAR_ESOFTWARE) instead of returning
  * silently; `what` names the object in the message. */
 void *plstar_malloc(size_t bytes, const char *what);
+
+/* Asks for transparent huge pages on the 2 MiB-aligned interior of
+ * [p, p + bytes): fewer page faults when fresh memory is first touched (1.5 µs
+ * per 4 KiB fault on a virtual machine). A hint: failure changes nothing.
+ * plstar_malloc and plstar_calloc apply it to blocks of 32 MiB and more. */
+void plstar_hint_huge_pages(void *p, size_t bytes);
 void *plstar_calloc(size_t count, size_t size, const char *what);
 
 /* Set (to 1) by a signal handler to ask long loops to stop between steps;

@@ -1,4 +1,5 @@
 #include "fast/network.h"
+#include "fast/ntk.h"
 #include "core/error.h"
 
 #include <cblas.h>
@@ -54,12 +55,7 @@ static void forward_layer(double *z, double *a, double *s1, const plstar_layer *
             memcpy(z + i * L->out, b, L->out * sizeof(double));
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)L->out, (int)L->in,
                 fast_layer_scale(L), prev, (int)L->in, W, (int)L->in, b ? 1.0 : 0.0, z, (int)L->out);
-    size_t total = n * L->out;
-    plstar_act act = L->act;
-    const size_t block = 4096;
-#pragma omp parallel for if (total >= OMP_MIN_WORK) schedule(static)
-    for (size_t k = 0; k < total; k += block)
-        act_eval_batch_d(act, z + k, a + k, s1 + k, total - k < block ? total - k : block);
+    _fast_act_layer(L->act, z, a, s1, n * L->out);
 }
 
 int fast_forward(fast_forward_state *s, const plstar_model *m, const double *X, size_t n,

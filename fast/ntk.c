@@ -119,6 +119,12 @@ static void act_piece(void *vctx, size_t begin, size_t end)
     act_eval_batch_d(j->act, j->z + begin, j->a + begin, j->s1 + begin, end - begin);
 }
 
+void _fast_act_layer(plstar_act act, const double *z, double *a, double *s1, size_t total)
+{
+    act_job job = {act, z, a, s1};
+    _fast_split_run(act_piece, &job, total, NTK_SPLIT_MIN);
+}
+
 int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double *X, size_t n, const double *w,
                       int keep_z)
 {
@@ -153,8 +159,7 @@ int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double
                 memcpy(z + i * L->out, b, L->out * sizeof(double));
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)L->out, (int)L->in, fast_layer_scale(L),
                     prev, (int)L->in, fast_layer_weights(m, l, w), (int)L->in, b ? 1.0 : 0.0, z, (int)L->out);
-        act_job job = {L->act, z, s->a[l], s->s1[l]};
-        _fast_split_run(act_piece, &job, total, NTK_SPLIT_MIN);
+        _fast_act_layer(L->act, z, s->a[l], s->s1[l], total);
         prev = s->a[l];
     }
     return PLSTAR_OK;

@@ -61,6 +61,10 @@ int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double
  * call starts. For element-wise loops between BLAS calls. */
 void _fast_split_run(void (*body)(void *ctx, size_t begin, size_t end), void *ctx, size_t count, size_t min_chunk);
 
+/* a = σ(z), s1 = σ′(z) over `total` entries (act_eval_batch_d, values bit for
+ * bit), split by _fast_split_run; a or s1 may be z itself. */
+void _fast_act_layer(plstar_act act, const double *z, double *a, double *s1, size_t total);
+
 #define FAST_NTK_PANEL_BYTES ((size_t)512 << 20)
 #define FAST_NTK_PANEL_ROWS ((size_t)256)
 

@@ -153,11 +153,11 @@ static int read_checkpoint(const char *path, const fast_train_options *o, fast_t
 /* Loss and gradient with buffers kept across steps. The same passes as
  * fast_loss_grad (fast/network.c) — dgemm for each layer's product, σ and σ′
  * element-wise, back-propagation of the residual, ∇W = s^{-1/2} Dᵀ A — with two
- * differences that matter for speed only: nothing is allocated per step, and
- * σ′ of tanh and sigmoid is formed from the computed σ (1 − σ², σ(1 − σ)), as
- * autograd does. Cheap element-wise loops go parallel (OpenMP) only when long:
- * the team's idle threads spin after a region and slow the next BLAS call;
- * σ and σ′ are split over short-lived threads (_fast_split_run, fast/ntk.h). */
+ * differences: nothing is allocated per step, and σ′ of the sigmoid is formed
+ * from the computed σ as σ(1 − σ), as autograd does. Cheap element-wise loops
+ * go parallel (OpenMP) only when long: the team's idle threads spin after a
+ * region and slow the next BLAS call; σ and σ′ are split over short-lived
+ * threads (_fast_act_layer, _fast_split_run, fast/ntk.h). */
 #define TRAIN_OMP_MIN ((size_t)1 << 20)
 #define TRAIN_SPLIT_MIN ((size_t)1 << 14) /* σ, σ′ per thread at least (_fast_split_run) */
 
@@ -206,30 +206,29 @@ static int ws_init(workspace *ws, const plstar_model *m, size_t rows)
 }
 
 typedef struct {
-    plstar_act act;
     double *a, *s1;
-} act_job;
+} sigmoid_job;
 
-static void act_piece(void *vctx, size_t begin, size_t end)
+/* sigmoid′ as s(1 − s), the form autograd uses */
+static void sigmoid_piece(void *vctx, size_t begin, size_t end)
 {
-    const act_job *j = vctx;
-    double *a = j->a, *s1 = j->s1;
-    if (j->act == ACT_SIGMOID) {
-        for (size_t k = begin; k < end; k++) {
-            double t, d;
-            act_eval_d(ACT_SIGMOID, a[k], &t, &d, NULL);
-            a[k] = t, s1[k] = t * (1.0 - t);
-        }
-    } else {
-        act_eval_batch_d(j->act, a + begin, a + begin, s1 + begin, end - begin);
+    const sigmoid_job *j = vctx;
+    for (size_t k = begin; k < end; k++) {
+        double t, d;
+        act_eval_d(ACT_SIGMOID, j->a[k], &t, &d, NULL);
+        j->a[k] = t, j->s1[k] = t * (1.0 - t);
     }
 }
 
 /* z (in a) → a = σ(z), s1 = σ′(z). */
 static void act_layer(plstar_act act, double *a, double *s1, size_t total)
 {
-    act_job job = {act, a, s1};
-    _fast_split_run(act_piece, &job, total, TRAIN_SPLIT_MIN);
+    if (act != ACT_SIGMOID) {
+        _fast_act_layer(act, a, a, s1, total);
+        return;
+    }
+    sigmoid_job job = {a, s1};
+    _fast_split_run(sigmoid_piece, &job, total, TRAIN_SPLIT_MIN);
 }
 
 static void ws_loss_grad(workspace *ws, double *loss, double *grad, const plstar_model *m, const double *X, size_t n,
