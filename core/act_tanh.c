@@ -22,7 +22,7 @@
  * truncation ≤ 0.13u, rounding ≤ Σ |c_i||r|^i γ_{i+1} = u·e^{|r|} ≤ 1.42u
  * absolute, 1.68u relative; coefficients (rounded from i ≥ 2) ≤ 0.03u; the
  * product u. expm1: ≤ 2.9u relative.
- * exp: 1 + w adds 2.9u·0.415/0.707 + u ≤ 2.7u, δr 0.35u: ≤ 3.1u relative;
+ * exp: 1 + w adds 2.9u·0.415/0.707 + u ≤ 2.71u, δr 0.35u: ≤ 3.1u relative;
  * then ·2^⌊k/2⌋·2^{k−⌊k/2⌋}, both factors normal, exact unless the result is
  * subnormal (one rounding, ≤ 2⁻¹⁰⁷⁵ absolute).
  *

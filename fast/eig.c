@@ -522,7 +522,7 @@ static int small_eigpair(ctx_t *C, double *theta, double *vec)
 
 /* A few steps of inverse iteration with the factor in W, then the Rayleigh
  * quotient of B (plain rounding): improves x in place, returns the estimate. */
-static double inverse_iterate(ctx_t *C, double *x, int steps)
+static void inverse_iterate(ctx_t *C, double *x, int steps)
 {
     const int n = (int)C->n;
     for (int s = 0; s < steps; s++) {
@@ -532,8 +532,6 @@ static double inverse_iterate(ctx_t *C, double *x, int steps)
             break;
         cblas_dscal(n, 1.0 / nr, x, 1);
     }
-    op_matvec(C, x, C->t);
-    return cblas_ddot(n, x, 1, C->t, 1) / cblas_ddot(n, x, 1, x, 1);
 }
 
 typedef struct {

@@ -12,8 +12,13 @@
 #define U_ROUND (DBL_EPSILON / 2)
 #define FLOOR_ABS 0x1p-1000
 
-/* γ_k for unit roundoff u (the bounded arithmetic's); the factor covers its own evaluation in double. */
-static double gamma_k(size_t k, double u) { return (double)k * u / (1.0 - (double)k * u) * (1.0 + 4 * U_ROUND); }
+/* γ_k for unit roundoff u (the bounded arithmetic's); the factor covers its own evaluation in double.
+ * Higham's γ_k needs k·u < 1; beyond k·u = ½ no useful bound is left: +∞. */
+static double gamma_k(size_t k, double u)
+{
+    double ku = (double)k * u;
+    return ku < 0.5 ? ku / (1.0 - ku) * (1.0 + 4 * U_ROUND) : INFINITY;
+}
 
 /* Upper bound from a nearest-rounded sum of k non-negative terms. */
 static double up(double x, size_t k) { return x * (1.0 + 2.0 * (double)(k + 8) * U_ROUND) + FLOOR_ABS; }

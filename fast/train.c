@@ -214,8 +214,8 @@ static void sigmoid_piece(void *vctx, size_t begin, size_t end)
 {
     const sigmoid_job *j = vctx;
     for (size_t k = begin; k < end; k++) {
-        double t, d;
-        act_eval_d(ACT_SIGMOID, j->a[k], &t, &d, NULL);
+        double t;
+        act_eval_d(ACT_SIGMOID, j->a[k], &t, NULL, NULL);
         j->a[k] = t, j->s1[k] = t * (1.0 - t);
     }
 }
@@ -286,14 +286,19 @@ static void ws_loss_grad(workspace *ws, double *loss, double *grad, const plstar
     }
 }
 
-/* The uncertified spectral diagnostics at w: λ_min(K(w)) and ‖K(w) − K0‖₂. */
+/* The uncertified spectral diagnostics at w: λ_min(K(w)) and ‖K(w) − K0‖₂.
+ * At w = w0 (at_w0) K0, when it was formed, is K(w). */
 static int kernel_diagnostics(double *lmin, double *kdist, const plstar_model *m, const double *X, size_t n,
-                              const double *w, const double *K0, double *K, double *A, double *ev)
+                              const double *w, int at_w0, const double *K0, double *K, double *A, double *ev)
 {
     size_t N = n * m->outputs;
-    int st = fast_kernel_structured(K, m, X, n, w);
-    if (st)
-        return st;
+    if (at_w0 && K0)
+        memcpy(K, K0, N * N * sizeof(double));
+    else {
+        int st = fast_kernel_structured(K, m, X, n, w);
+        if (st)
+            return st;
+    }
     if (lmin) {
         memcpy(A, K, N * N * sizeof(double));
         if (LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'N', 'U', (lapack_int)N, A, (lapack_int)N, ev))
@@ -443,7 +448,7 @@ int fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const do
             row[COL_PATH] = path_len;
             if (spectral && (st = kernel_diagnostics(opt->record_lambda_min ? &row[col_lmin] : NULL,
                                                      opt->record_kernel_distance ? &row[col_kd] : NULL, m, X, n, w,
-                                                     K0, Kt, A, ev)))
+                                                     t == 0 && traj->resumed_from < 0, K0, Kt, A, ev)))
                 break;
             if ((st = traj_append(traj, row)))
                 break;

@@ -831,7 +831,6 @@ Test(eig, reference_widths_and_tightening)
         /* the fast intervals contain the reference enclosures */
         double lmin[2], lmax[2];
         cr_assert_eq(fast_eig_bounds_verified(lmin, lmax, A, n, 0.0), PLSTAR_OK);
-        arb_set_interval_arf(w, arb_midref(a2), arb_midref(a2), 64);
         arf_t lo, hi;
         arf_init(lo), arf_init(hi);
         arf_set_d(lo, lmin[0]), arf_set_d(hi, lmin[1]);
@@ -873,6 +872,7 @@ Test(eig, radii_cover_every_member)
 {
     flint_rand_t st;
     rand_init(st);
+    int proven = 0;
     for (int iter = 0; iter < 30; iter++) {
         size_t n = 2 + n_randint(st, 30);
         double *A = iter % 2 ? kernel(n, 2 * n, st) : goe(n, st);
@@ -893,6 +893,20 @@ Test(eig, radii_cover_every_member)
         arf_struct *E = flint_malloc(n * n * sizeof(arf_struct));
         for (size_t k = 0; k < n * n; k++)
             arf_init(E + k);
+        /* the threshold check just below the reference's λ_min enclosure: when
+         * it proves X − μI ≻ 0 for the ball, every member must be */
+        arf_t lb;
+        arf_init(lb);
+        arb_get_lbound_arf(lb, a, 64);
+        double mu_d = arf_get_d(lb, ARF_RND_FLOOR);
+        mu_d -= ldexp(fabs(mu_d) + 1.0, -30);
+        arf_clear(lb);
+        arb_t mu;
+        arb_init(mu);
+        arb_set_d(mu, mu_d);
+        int ref_pd = ref_spd_shift_check(B, mu, 128);
+        proven += ref_pd;
+        arb_clear(mu);
         for (int mode = 0; mode < 3; mode++) {
             for (size_t i = 0; i < n; i++)
                 v[i] = n_randint(st, 2) ? 1.0 : -1.0;
@@ -902,14 +916,9 @@ Test(eig, radii_cover_every_member)
             check_lmin_d(A, E, n, lo, INFINITY, "fast λ_min with radii");
             check_ball(A, E, n, a, 0, "reference with radii (λ_min)");
             check_ball(A, E, n, b, 1, "reference with radii (λ_max)");
+            cr_assert(!ref_pd || exact_pd_d(A, E, n, 1, mu_d),
+                      "ref_spd_shift_check with radii: X − %.17g·I ≻ 0 is false for a member (n = %zu)", mu_d, n);
         }
-        /* and the threshold check: μ just below the certified bound holds for all */
-        arb_t mu;
-        arb_init(mu);
-        arb_set_d(mu, lmin[0]);
-        if (ref_spd_shift_check(B, mu, 128))
-            check_lmin_d(A, E, n, lmin[0], INFINITY, "ref_spd_shift_check with radii");
-        arb_clear(mu);
         for (size_t k = 0; k < n * n; k++)
             arf_clear(E + k);
         flint_free(E);
@@ -918,6 +927,7 @@ Test(eig, radii_cover_every_member)
         arb_clear(a), arb_clear(b);
         free(A);
     }
+    cr_assert(proven > 0, "the reference proved no threshold: the check above tested nothing");
     flint_randclear(st);
 }
 

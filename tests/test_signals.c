@@ -394,4 +394,5 @@ Test(signals, an_output_is_complete_or_absent)
         }
     }
     cr_log_info("signal during a kernel run: %d complete outputs, %d absent\n", complete, absent);
+    cr_assert(absent > 0, "no signal cut a run short (the first lands at 0.15 of its time): nothing was tested");
 }
