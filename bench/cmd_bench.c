@@ -16,6 +16,7 @@
  * history) and exits 1 on a regression; `plot` redraws a run's plots.
  */
 #include "bench/bench.h"
+#include "cli/options.h"
 #include "cli/commands.h"
 #include "core/error.h"
 #include "core/outfile.h"
@@ -99,14 +100,6 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
     return remove(path);
 }
 
-static char *join(const char *a, const char *b)
-{
-    size_t len = strlen(a) + strlen(b) + 2;
-    char *s = malloc(len);
-    if (s)
-        snprintf(s, len, "%s/%s", a, b);
-    return s;
-}
 
 static const char *default_history(void)
 {
@@ -261,8 +254,8 @@ static int run_bench(int argc, char **argv)
         {1, 3, 10, 2.0, 2.0},  /* full */
     };
     r.policy = pol[r.set];
-    r.peer_log = join(out, "peers.log");
-    char *tmpl = join(out, ".inputs-XXXXXX");
+    r.peer_log = cli_path_join(out, "peers.log");
+    char *tmpl = cli_path_join(out, ".inputs-XXXXXX");
     r.tmp_dir = tmpl ? mkdtemp(tmpl) : NULL;
     if (!r.tmp_dir || !r.peer_log) {
         fprintf(stderr, "plstar bench: %s: cannot create a working directory\n", out);
@@ -344,7 +337,7 @@ static int run_bench(int argc, char **argv)
     json_object_set_new(run, "seconds", json_real(bench_now() - t_start));
 
     /* results, history, report */
-    char *res = join(out, "results.jsonl");
+    char *res = cli_path_join(out, "results.jsonl");
     char *hist_file = NULL;
     if (history) {
         if (mkdir_p(history)) {
@@ -354,7 +347,7 @@ static int run_bench(int argc, char **argv)
             char stamp[32], name[160];
             bench_utc_stamp(stamp, 0);
             snprintf(name, sizeof name, "%s-%s-%s.jsonl", stamp, rev, r.set_name);
-            hist_file = join(history, name);
+            hist_file = cli_path_join(history, name);
             json_object_set_new(r.header, "history_file", json_string(name));
         }
     }
@@ -420,7 +413,7 @@ static char *results_path(const char *p)
 {
     struct stat sb;
     if (!stat(p, &sb) && S_ISDIR(sb.st_mode)) {
-        char *r = join(p, "results.jsonl");
+        char *r = cli_path_join(p, "results.jsonl");
         if (r && !access(r, R_OK))
             return r;
         free(r);
@@ -475,7 +468,7 @@ static int run_compare(int argc, char **argv)
         const char *dir = hist;
         char *runp = NULL;
         if (argc == 2) {
-            char *probe = join(argv[1], "results.jsonl");
+            char *probe = cli_path_join(argv[1], "results.jsonl");
             int is_hist = !stat(argv[1], &sb) && S_ISDIR(sb.st_mode) && probe && access(probe, R_OK);
             free(probe);
             if (is_hist)
@@ -550,7 +543,7 @@ static int run_plot(int argc, char **argv)
         return PLSTAR_EUSAGE;
     }
     const char *dir = argv[optind];
-    char *res = join(dir, "results.jsonl");
+    char *res = cli_path_join(dir, "results.jsonl");
     json_t *h = NULL, *l = NULL;
     int st = res ? bench_read_results(res, &h, &l) : PLSTAR_ESOFTWARE;
     if (!st)

@@ -241,7 +241,7 @@ static int certify_path(certify_args *a, const plstar_problem *p)
     }
     json_t *rep = gd_path_report(&res, p, &o, v);
     gd_path_result_clear(&res);
-    return finish(a->model.cmd, a->json, rep, v);
+    return finish(a->model.cmd, v > PLSTAR_INCONCLUSIVE ? NULL : a->json, rep, v); /* no report after a failure */
 }
 
 static int certify_gd(certify_args *a, const plstar_problem *p)

@@ -40,7 +40,7 @@ int cmd_export(int argc, char **argv)
         return cli_usage(a.cmd, "needs --out DIR");
     const char *inputs[] = {a.model, a.data, a.weights, a.labels};
     static const char *const written[] = {"model.json", "X.npy", "y.npy", "w0.npy", "bundle.json", "README.txt"};
-    if ((r = cli_check_output(a.cmd, out, inputs, 4)) || (r = cli_check_output_dir(a.cmd, out, written, 6, inputs, 4)))
+    if ((r = cli_check_output_dir(a.cmd, out, written, 6, inputs, 4)))
         return r;
     plstar_problem p;
     problem_init(&p);

@@ -138,6 +138,9 @@ int cli_check_output(const char *cmd, const char *out, const char *const *inputs
     const char *dir = dirname(copy);
     int bad = stat(dir, &sd) != 0 ? errno : !S_ISDIR(sd.st_mode) ? ENOTDIR : access(dir, W_OK) != 0 ? errno : 0;
     free(copy);
+    struct stat so;
+    if (!bad && stat(out, &so) == 0 && S_ISDIR(so.st_mode))
+        bad = EISDIR;
     if (bad) {
         fprintf(stderr, "plstar %s: %s: cannot create output: %s\n", cmd, out, strerror(bad));
         return PLSTAR_ECANTCREAT;
@@ -150,17 +153,20 @@ int cli_check_output(const char *cmd, const char *out, const char *const *inputs
 int cli_check_output_dir(const char *cmd, const char *dir, const char *const *names, size_t nnames,
                          const char *const *inputs, size_t count)
 {
+    struct stat sd;
+    if (stat(dir, &sd) != 0) /* to be created: where it goes must take it */
+        return cli_check_output(cmd, dir, inputs, count);
+    if (!S_ISDIR(sd.st_mode)) {
+        if (same_as_input(dir, inputs, count))
+            return cli_usage(cmd, "output %s is also an input; choose another name", dir);
+        fprintf(stderr, "plstar %s: %s: cannot create output directory: %s\n", cmd, dir, strerror(ENOTDIR));
+        return PLSTAR_ECANTCREAT;
+    }
     for (size_t k = 0; k < nnames; k++) {
         if (!names[k])
             continue;
-        size_t len = strlen(dir) + strlen(names[k]) + 2;
-        char *path = malloc(len);
-        if (!path)
-            return cli_fail(cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
-        snprintf(path, len, "%s/%s", dir, names[k]);
-        /* DIR itself may not exist yet: only the clash with an input is checked */
-        int r = same_as_input(path, inputs, count) ? cli_usage(cmd, "output %s is also an input; choose another name", path)
-                                                    : PLSTAR_OK;
+        char *path = cli_path_join(dir, names[k]);
+        int r = path ? cli_check_output(cmd, path, inputs, count) : cli_fail(cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
         free(path);
         if (r)
             return r;

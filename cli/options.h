@@ -50,8 +50,9 @@ int cli_parse_prec(slong *out, const char *s);
 /* Refuses (64) an output path that names one of the inputs. */
 int cli_check_output(const char *cmd, const char *out, const char *const *inputs, size_t count);
 
-/* The same for the files DIR/names[k] a command writes into an output directory
- * (NULL names are skipped). */
+/* The same for an output directory DIR and the files DIR/names[k] a command
+ * writes into it (NULL names are skipped): DIR must be a directory, or not
+ * exist yet in a writable directory. */
 int cli_check_output_dir(const char *cmd, const char *dir, const char *const *names, size_t nnames,
                          const char *const *inputs, size_t count);
 

@@ -47,12 +47,13 @@ int plot_gd_path(const char *dir, const gd_path_result *res)
     int st = (!dat || !gp || !png) ? plstar_error(PLSTAR_ESOFTWARE, "out of memory") : PLSTAR_OK;
     if (!st)
         st = write_data(dat, res);
-    if (!st)
-        st = write_script(gp, png, dat, res);
+    if (!st && (st = write_script(gp, png, dat, res)))
+        remove(dat); /* no half set of plot files */
     if (!st) {
         char *cmd = malloc(strlen(gp) + 64);
-        snprintf(cmd, strlen(gp) + 64, "gnuplot '%s' 2>/dev/null", gp);
-        if (system(cmd) != 0)
+        if (cmd)
+            snprintf(cmd, strlen(gp) + 64, "gnuplot '%s' 2>/dev/null", gp);
+        if (!cmd || system(cmd) != 0)
             fprintf(stderr, "plstar: gnuplot unavailable or failed; the plot script is %s\n", gp);
         free(cmd);
     }

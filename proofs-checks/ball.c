@@ -304,6 +304,8 @@ int check_ball(ball_result *res, const ball_constants *b, double radius, double 
         lower_point(L0, b->lambda0);
         arb_set_d(M, mu);
         int st = ball_constants_at(NULL, NULL, NULL, res->kernel_change, b, radius, prec);
+        if (st) /* nothing proven about the change: the report must not show λ0 */
+            arb_pos_inf(res->kernel_change);
         arb_sub(res->lambda_lower, L0, res->kernel_change, prec);
         res->radius_max = radius_max_at(L0, b, M, prec);
         res->mu_max = arb_lower_d(res->lambda_lower);

@@ -35,12 +35,14 @@ void gd_path_result_clear(gd_path_result *r)
  * error ≤ u, the sum of squares ≤ γ_{P}, the square root ≤ u; inflated. */
 static double dist_upper(const double *a, const double *b, size_t P)
 {
-    double s = 0;
+    double s = 0, tiny = 0;
     for (size_t k = 0; k < P; k++) {
         double d = a[k] - b[k];
         s += d * d;
+        tiny += d != 0 && fabs(d) < 0x1p-510; /* d·d may fall below DBL_MIN */
     }
-    return sqrt(s * (1.0 + 2.0 * (double)(P + 16) * U_ROUND)) * (1.0 + 4 * U_ROUND) + 0x1p-1000;
+    /* 2^-1074 per such product covers its underflow (at most 2^-1075 off) */
+    return sqrt(s * (1.0 + 2.0 * (double)(P + 16) * U_ROUND) + tiny * 0x1p-1074) * (1.0 + 4 * U_ROUND) + 0x1p-1000;
 }
 
 /* Trainer callback state: recorded iterates and the certified path length. */
@@ -73,8 +75,8 @@ static int step_loss(path_recorder *r, size_t t, const double *w)
 static int on_weights(void *ctx, size_t t, const double *w, size_t P)
 {
     path_recorder *r = ctx;
-    if (t > 0)
-        r->path += dist_upper(w, r->prev, P) * (1.0 + 2 * U_ROUND);
+    if (t > 0) /* rounded up: a step below half an ulp of the sum must not be lost */
+        r->path = nextafter(r->path + dist_upper(w, r->prev, P), INFINITY);
     memcpy(r->prev, w, P * sizeof(double));
     int st = step_loss(r, t, w);
     if (st)

@@ -8,17 +8,15 @@
  * Every result holds for EVERY real symmetric matrix X contained in the ball
  * matrix A (X_ij ∈ A_ij for all i, j). A need not have a symmetric midpoint.
  *
- * Positive definiteness (ref_spd_shift_check). A Cholesky factorisation
- * carried out in ball arithmetic on the lower triangle of A − μI. Ball
- * arithmetic encloses: for every symmetric X in A, each quantity of the exact
- * Cholesky factorisation of X − μI lies in the ball computed for it. If every
- * pivot ball is strictly positive, the exact factorisation of every such X
- * completes with positive pivots, so X − μI ≻ 0, i.e. λ_min(X) > μ.
- * (Only the lower triangle is read, which suffices: a symmetric X in A has
- * X_ij ∈ A_ij for i ≥ j.) This was preferred to an approximate factor plus a
- * residual bound and Weyl's inequality: that needs a high-precision factor
- * and a high-precision residual product, costing as much, while the ball
- * factorisation is a one-line argument and is as tight at working precision.
+ * Positive definiteness (ref_spd_shift_check). With L an approximate
+ * Cholesky factor of A − σI at the working precision, σ ≥ μ + τ, the
+ * residual E_X = X − σI − LLᵀ is enclosed in ball arithmetic for every
+ * symmetric X in A, and X − μI = LLᵀ + (σ − μ)I + E_X ⪰ (τ − ‖E_X‖₂) I
+ * (LLᵀ ⪰ 0, Weyl). It is proven positive definite, λ_min(X) > μ, when the
+ * rigorous bound on ‖E_X‖₂ is below τ. The residual is first order in
+ * 2^-prec, so shifts within about n·2^-prec·‖A‖ of λ_min certify; a Cholesky
+ * carried out directly in ball arithmetic loses half the precision (its radii
+ * grow like ‖(A − μI)⁻¹‖) and costs the same.
  *
  * Eigenvalue enclosures (ref_eig_bounds), for λ_min (λ_max is the same on −A):
  *  - an approximate eigenpair: LAPACK dsyevd on the double midpoints, then

@@ -635,7 +635,7 @@ static void range_sup(arb_t S1, arb_t S2, plstar_act a, const double *lo, const 
     arb_clear(x), arb_clear(d1), arb_clear(d2);
 }
 
-/* t = √(x² / s + bias), upper point. */
+/* out = x²/s (+ 1 with a bias), a ball. */
 static void sq_over_s(arb_t out, const arb_t x, size_t s, int bias, slong prec)
 {
     arb_mul(out, x, x, prec);
