@@ -499,16 +499,20 @@ int check_gd_apriori(gd_apriori_result *res, const ball_constants *b, double mu,
     upper_point(B, b->beta), upper_point(r0, b->r0);
     double best_mu = 0, best_score = 0, lam = arb_lower_d(b->lambda0);
     int grid = b->hess ? 64 : 512; /* radius-dependent constants cost a recursion per radius */
-    if (mu > 0)
-        best_mu = theorem6_any(res, b, L0, A, C, B, r0, mu, prec) ? mu : 0;
-    else /* the μ that maximises the certified rate ημ */
+    int holds; /* and res holds the attempt at best_mu (or at the given mu) */
+    if (mu > 0) {
+        holds = theorem6_any(res, b, L0, A, C, B, r0, mu, prec);
+        best_mu = mu;
+    } else { /* the μ that maximises the certified rate ημ; res is then redone at it */
         for (int k = 1; k < grid && lam > 0; k++) {
             double m = lam * k / (double)grid;
             if (theorem6_any(res, b, L0, A, C, B, r0, m, prec) && arb_lower_d(res->lr_max) * m > best_score)
                 best_score = arb_lower_d(res->lr_max) * m, best_mu = m;
         }
+        holds = best_mu > 0 && theorem6_any(res, b, L0, A, C, B, r0, best_mu, prec);
+    }
     int verdict = PLSTAR_INCONCLUSIVE;
-    if (best_mu > 0 && theorem6_any(res, b, L0, A, C, B, r0, best_mu, prec)) {
+    if (holds) {
         double lr_max = arb_lower_d(res->lr_max);
         res->lr = lr > 0 ? lr : lr_max;
         if (res->lr <= lr_max) {
@@ -526,8 +530,6 @@ int check_gd_apriori(gd_apriori_result *res, const ball_constants *b, double mu,
             arb_clear(t);
             verdict = PLSTAR_OK;
         }
-    } else if (mu > 0) {
-        theorem6_any(res, b, L0, A, C, B, r0, mu, prec); /* report the attempt */
     }
     arb_clear(L0), arb_clear(A), arb_clear(C), arb_clear(B), arb_clear(r0);
     return verdict;
