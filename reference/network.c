@@ -216,7 +216,8 @@ static void gram(arb_mat_t G, const arb_mat_t A, slong prec)
     arb_mat_clear(At);
 }
 
-int ref_kernel(arb_mat_t K, const plstar_model *m, const double *X, size_t n, const double *w, slong prec)
+int ref_kernel_outputs(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n, const double *w,
+                       slong prec)
 {
     ref_forward_state s;
     ref_forward_init(&s);
@@ -251,6 +252,9 @@ int ref_kernel(arb_mat_t K, const plstar_model *m, const double *X, size_t n, co
                 arb_addmul(arb_mat_entry(K, r, r2), dd, t, prec);
             }
     }
+    if (F) /* the outputs of the same forward pass */
+        for (size_t r = 0; r < N; r++)
+            arb_set(arb_mat_entry(F, r, 0), s.a[m->nlayers - 1].entries + r);
     arb_mat_clear(x);
     arb_mat_clear(DD);
     arb_mat_clear(AA);
@@ -259,6 +263,11 @@ int ref_kernel(arb_mat_t K, const plstar_model *m, const double *X, size_t n, co
     clear_signals(D, m->nlayers);
     ref_forward_clear(&s);
     return PLSTAR_OK;
+}
+
+int ref_kernel(arb_mat_t K, const plstar_model *m, const double *X, size_t n, const double *w, slong prec)
+{
+    return ref_kernel_outputs(K, NULL, m, X, n, w, prec);
 }
 
 static void gradient_layers(arb_mat_t grad, const plstar_model *m, const arb_mat_struct *D,

@@ -36,6 +36,11 @@ int ref_outputs(arb_mat_t F, const plstar_model *m, const double *X, size_t n, c
 int ref_jacobian(arb_mat_t J, const plstar_model *m, const double *X, size_t n, const double *w, slong prec);
 int ref_kernel(arb_mat_t K, const plstar_model *m, const double *X, size_t n, const double *w, slong prec);
 
+/* K as ref_kernel and, when F is not NULL, the outputs F (N × 1) as
+ * ref_outputs, from one forward pass. */
+int ref_kernel_outputs(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n, const double *w,
+                       slong prec);
+
 /* loss, and grad (P × 1) when not NULL. */
 int ref_loss_grad(arb_t loss, arb_mat_t grad, const plstar_model *m, const double *X, size_t n,
                   const double *w, const double *y, slong prec);

@@ -130,8 +130,5 @@ int ref_kernel_outputs_best(arb_mat_t K, arb_mat_t F, const plstar_model *m, con
 {
     if (m->kind == MODEL_SHALLOW)
         return ref_shallow_kernel_outputs(K, F, m, X, n, w, prec);
-    int st = ref_kernel(K, m, X, n, w, prec);
-    if (!st && F)
-        st = ref_outputs(F, m, X, n, w, prec);
-    return st;
+    return ref_kernel_outputs(K, F, m, X, n, w, prec);
 }
