@@ -106,20 +106,29 @@ static int alloc_result(gd_path_result *res, size_t cap)
     return ok ? PLSTAR_OK : plstar_error(PLSTAR_ESOFTWARE, "out of memory for the path report");
 }
 
-/* Reference quantities at one iterate: λ bounds, ‖K − K0‖₂, √λ_max. */
-static int verify_iterate(gd_path_result *res, size_t k, const plstar_problem *p, const double *w, const arb_mat_t K0,
-                          arb_t sqrt_lmax, slong prec)
+/* The reference kernel at w0 and its eigenvalue enclosures (initial_step). */
+typedef struct {
+    arb_mat_t K;
+    arb_t lmin, lmax;
+} at_w0;
+
+/* Reference quantities at one iterate: λ bounds, ‖K − K0‖₂, √λ_max. At w0
+ * (is_w0) those of initial_step are taken, not formed again. */
+static int verify_iterate(gd_path_result *res, size_t k, const plstar_problem *p, const double *w, const at_w0 *z,
+                          int is_w0, arb_t sqrt_lmax, slong prec)
 {
     size_t N = p->N;
     arb_mat_t K;
     arb_t lmin, lmax, nrm;
     arb_mat_init(K, (slong)N, (slong)N);
     arb_init(lmin), arb_init(lmax), arb_init(nrm);
-    int st = ref_kernel_outputs_best(K, NULL, &p->model, p->X.data, p->n, w, prec);
-    if (!st)
+    int st = PLSTAR_OK;
+    if (is_w0)
+        arb_mat_set(K, z->K), arb_set(lmin, z->lmin), arb_set(lmax, z->lmax);
+    else if (!(st = ref_kernel_outputs_best(K, NULL, &p->model, p->X.data, p->n, w, prec)))
         st = ref_eig_bounds(lmin, lmax, K, prec);
     if (!st) {
-        arb_mat_sub(K, K, K0, prec);
+        arb_mat_sub(K, K, z->K, prec);
         st = ref_norm2_sym_upper(nrm, K, prec);
     }
     if (!st) {
@@ -179,17 +188,13 @@ static int run_trainer(path_recorder *rec, gd_path_result *res, const plstar_pro
     return st;
 }
 
-static int initial_step(gd_path_result *res, const plstar_problem *p, const gd_path_options *o, arb_mat_t K0,
-                        slong prec)
+static int initial_step(gd_path_result *res, const plstar_problem *p, const gd_path_options *o, at_w0 *z, slong prec)
 {
-    arb_t lmin, lmax;
-    arb_init(lmin), arb_init(lmax);
-    int st = ref_kernel_outputs_best(K0, NULL, &p->model, p->X.data, p->n, p->w, prec);
+    int st = ref_kernel_outputs_best(z->K, NULL, &p->model, p->X.data, p->n, p->w, prec);
     if (!st)
-        st = ref_eig_bounds(lmin, lmax, K0, prec);
-    res->lambda0_lo = arb_lower_d(lmin);
-    res->lr = o->lr > 0 ? o->lr : 1.0 / arb_upper_d(lmax);
-    arb_clear(lmin), arb_clear(lmax);
+        st = ref_eig_bounds(z->lmin, z->lmax, z->K, prec);
+    res->lambda0_lo = arb_lower_d(z->lmin);
+    res->lr = o->lr > 0 ? o->lr : 1.0 / arb_upper_d(z->lmax);
     return st;
 }
 
@@ -256,8 +261,9 @@ int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_op
         return plstar_error(PLSTAR_EUSAGE, "the path certificate needs labels");
     size_t N = p->N, cap = o->steps / o->record_every + 2;
     struct timespec t0;
-    arb_mat_t K0;
-    arb_mat_init(K0, (slong)N, (slong)N);
+    at_w0 z;
+    arb_mat_init(z.K, (slong)N, (slong)N);
+    arb_init(z.lmin), arb_init(z.lmax);
     path_recorder rec = {.P = p->model.nparams, .record_every = o->record_every, .capacity = cap, .p = p,
                          .prec = prec, .eps = o->eps};
     res->step_loss_lo = rec.loss_lo = calloc(o->steps + 1, sizeof(double));
@@ -268,7 +274,7 @@ int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_op
                  ? plstar_error(PLSTAR_ESOFTWARE, "out of memory for the path")
                  : alloc_result(res, cap);
     if (!st)
-        st = initial_step(res, p, o, K0, prec);
+        st = initial_step(res, p, o, &z, prec);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!st)
         st = run_trainer(&rec, res, p, o);
@@ -281,7 +287,7 @@ int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_op
         res->path_hi[k] = rec.path_at[k];
         res->dist_hi[k] = dist_upper(rec.weights[k], p->w, rec.P);
         res->loss_lo[k] = rec.loss_lo[rec.steps[k]], res->loss_hi[k] = rec.loss_hi[rec.steps[k]];
-        st = verify_iterate(res, k, p, rec.weights[k], K0, s, prec);
+        st = verify_iterate(res, k, p, rec.weights[k], &z, rec.steps[k] == 0, s, prec); /* step 0: w0 itself */
         arb_max(lip, lip, s, prec);
         res->records = k + 1;
     }
@@ -291,7 +297,8 @@ int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_op
     for (size_t k = 0; k < rec.records; k++)
         free(rec.weights[k]);
     free(rec.prev), free(rec.path_at), free(rec.weights), free(rec.steps);
-    arb_mat_clear(K0);
+    arb_mat_clear(z.K);
+    arb_clear(z.lmin), arb_clear(z.lmax);
     res->seconds_verify = seconds_since(&t0);
     return st ? st : decide(res, o, prec);
 }
