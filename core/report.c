@@ -36,6 +36,46 @@ json_t *report_interval(double lower, double upper)
     return o;
 }
 
+static json_t *one_side(const char *side, double x)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, side, real_or_null(x));
+    return o;
+}
+
+json_t *report_upper(double upper)
+{
+    return one_side("upper", upper);
+}
+
+json_t *report_lower(double lower)
+{
+    return one_side("lower", lower);
+}
+
+json_t *report_absent(const char *reason)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "reason", json_string(reason));
+    return o;
+}
+
+void report_set_scope(json_t *report, const char *scope)
+{
+    json_object_set_new(report, "scope", json_string(scope));
+}
+
+void report_set_reason(json_t *report, const char *inequality, json_t *lhs, json_t *rhs, const char *decide)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "inequality", json_string(inequality));
+    json_object_set_new(o, "lhs", lhs ? lhs : json_null());
+    json_object_set_new(o, "rhs", rhs ? rhs : json_null());
+    if (decide)
+        json_object_set_new(o, "decide", json_string(decide));
+    json_object_set_new(report, "reason", o);
+}
+
 double arb_lower_d(const arb_t x)
 {
     arf_t t;
@@ -59,6 +99,16 @@ double arb_upper_d(const arb_t x)
 json_t *report_interval_arb(const arb_t x)
 {
     return report_interval(arb_lower_d(x), arb_upper_d(x));
+}
+
+json_t *report_upper_arb(const arb_t x)
+{
+    return report_upper(arb_upper_d(x));
+}
+
+json_t *report_lower_arb(const arb_t x)
+{
+    return report_lower(arb_lower_d(x));
 }
 
 const char *report_verdict_name(int status, int is_check)

@@ -23,6 +23,28 @@ json_t *report_interval(double lower, double upper);
 /* {"lower", "upper"} enclosing the ball x (outward rounding to double). */
 json_t *report_interval_arb(const arb_t x);
 
+/* One-sided bounds: {"upper": hi} says only "the quantity is ≤ hi" (and
+ * {"lower": lo} only "≥ lo"); never written as a degenerate interval. */
+json_t *report_upper(double upper);
+json_t *report_lower(double lower);
+json_t *report_upper_arb(const arb_t x);
+json_t *report_lower_arb(const arb_t x);
+
+/* A quantity that was not computed: {"reason": why}. No number stands in for it. */
+json_t *report_absent(const char *reason);
+
+/* report["scope"]: what a verdict is about. */
+#define REPORT_SCOPE_ALL_LABELS "all labels"     /* every label vector (Theorem 1, uniform conditioning) */
+#define REPORT_SCOPE_THESE_LABELS "these labels" /* the labels given (the direct inequality, a GD run) */
+#define REPORT_SCOPE_MATRIX "this matrix"        /* a matrix read from a file (eig) */
+#define REPORT_SCOPE_IMPLEMENTATION "these values" /* values handed in for comparison (crosscheck, validate) */
+void report_set_scope(json_t *report, const char *scope);
+
+/* report["reason"] for a verdict other than certified: the inequality that
+ * failed or could not be decided, its two sides (enclosures or one-sided
+ * bounds, may be NULL), and what would decide it. Steals lhs and rhs. */
+void report_set_reason(json_t *report, const char *inequality, json_t *lhs, json_t *rhs, const char *decide);
+
 /* Double bounds of a ball, rounded outwards. */
 double arb_lower_d(const arb_t x);
 double arb_upper_d(const arb_t x);
