@@ -29,6 +29,30 @@ typedef struct {
     const char *json, *witness, *out;
 } certify_args;
 
+/* certify point's help and options (its checks are below) */
+static const char POINT_HELP[] =
+    "usage: plstar certify point --model M.json --data X.npy (--weights W.npy | --seed S) [--labels Y.npy]\n"
+    "                            [--mu MU] [--prec BITS] [--witness Y*.npy] [--json FILE]\n"
+    "PL* at w: 1/2|grad L(w)|^2 >= mu L(w) for EVERY label vector, i.e. lambda_min(K(w)) >= mu (Theorem 1),\n"
+    "refuted by a label vector for which it is proven false (Proposition 3's y* = F(w) - v, or the given labels).\n"
+    "  --labels Y.npy   also decide the inequality for these labels only (default: none; the verdict and the\n"
+    "                   exit status are about every label vector either way)\n"
+    "  --mu MU          the constant checked, > 0 (default: the certified lower bound of lambda_min(K(w)) when\n"
+    "                   it is positive; otherwise twice the witness's certified ratio 1/2|grad L|^2 / L, which the\n"
+    "                   witness then refutes; the same with or without --labels)\n"
+    "  --prec BITS      precision of the reference, 32..65536 (default 128)\n"
+    "  --witness FILE   write the refuting labels when a witness exists (default: none written; when there is\n"
+    "                   no witness a line on stderr says why)\n"
+    "  --json FILE      write the report (default: none)\n"
+    "Exit status: 0 certified for every label vector, 1 refuted (a witness exists), 2 inconclusive,\n"
+    "64 usage, 65 bad data, 66 cannot open an input, 73 cannot create an output.";
+
+/* The options `certify point` reads (the MODEL options aside); any other is refused. */
+static int point_accepts(int opt)
+{
+    return opt == OPT_PREC || opt == OPT_JSON || opt == OPT_MU || opt == OPT_WITNESS || opt == OPT_HELP;
+}
+
 static int parse(certify_args *a, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -51,6 +75,9 @@ static int parse(certify_args *a, int argc, char **argv)
             return PLSTAR_EUSAGE;
         if (r)
             continue;
+        if (!strcmp(cmd, "certify point") && opt != '?' && opt != ':' && !point_accepts(opt))
+            return cli_usage(cmd, "--%s does not apply to certify point",
+                             li >= 0 ? longopts[li].name : "option");
         int bad = 0;
         switch (opt) {
         case OPT_PREC: bad = cli_parse_prec(&a->prec, optarg); break;
@@ -67,6 +94,10 @@ static int parse(certify_args *a, int argc, char **argv)
         case OPT_PATH: a->path = 1; break;
         case OPT_SEARCH_WIDTH: a->search_width = 1; break;
         case OPT_HELP:
+            if (!strcmp(cmd, "certify point")) {
+                puts(POINT_HELP);
+                return -1;
+            }
             puts("usage: plstar certify point MODEL [--labels Y.npy] [--mu MU] [--witness Y*.npy] [--json FILE]\n"
                  "       plstar certify ball  MODEL --radius R --mu MU [--json FILE]\n"
                  "       plstar certify gd    MODEL --labels Y.npy --apriori [--mu MU] [--lr ETA] [--search-width] [--json FILE]\n"
@@ -106,32 +137,78 @@ static int finish(const char *cmd, const char *json_path, json_t *report, int ve
 
 static const char *verdict_word(int v) { return report_verdict_name(v, 0); }
 
+/* ---- certify point ---------------------------------------------------- */
+
+static void print_enclosure(const char *name, const arb_t x)
+{
+    printf("%s in [%.17g, %.17g]\n", name, arb_lower_d(x), arb_upper_d(x));
+}
+
+static void print_point(const pl_point_result *res, const plstar_problem *p, int v)
+{
+    print_enclosure("lambda_min(K(w))", res->lambda_min);
+    print_enclosure("lambda_max(K(w))", res->lambda_max);
+    if (res->mu_source == PL_MU_NONE)
+        puts("mu: none (no positive mu could be chosen)");
+    else
+        printf("mu = %.17g (%s)\n", arb_lower_d(res->mu),
+               res->mu_source == PL_MU_GIVEN       ? "given"
+               : res->mu_source == PL_MU_LAMBDA_MIN ? "the certified lower bound of lambda_min"
+                                                    : "twice the witness's certified ratio");
+    printf("Theorem 1 (lambda_min >= mu; every label vector): %s\n", verdict_word(res->theorem1));
+    if (p->y.size)
+        printf("direct (1/2 |grad L|^2 >= mu L; these labels only): %s  [1/2|grad L|^2 in [%.6g, %.6g], "
+               "L in [%.6g, %.6g]]\n", verdict_word(res->direct), arb_lower_d(res->half_grad_sq),
+               arb_upper_d(res->half_grad_sq), arb_lower_d(res->loss), arb_upper_d(res->loss));
+    if (res->witness)
+        printf("witness: %s refute mu-PL* (1/2|grad L|^2 < mu L proven)\n",
+               res->witness_source == PL_WITNESS_LABELS ? "the given labels" : "labels y* = F(w) - v (Proposition 3)");
+    printf("certify point: %s for every label vector\n", verdict_word(v));
+    if (v != PLSTAR_OK) {
+        char why[900];
+        pl_point_decide(why, sizeof why, res, p, v);
+        printf("reason: %s\n", why);
+    }
+}
+
+/* --witness FILE: written when a witness exists; otherwise a line on stderr says why. */
+static int point_witness(const certify_args *a, const pl_point_result *res, json_t *rep, int v)
+{
+    if (!a->witness)
+        return PLSTAR_OK;
+    json_t *w = json_object_get(rep, "witness");
+    if (!res->witness) {
+        char why[400];
+        pl_point_no_witness_reason(why, sizeof why, res, v);
+        fprintf(stderr, "plstar %s: no witness written to %s: %s\n", a->model.cmd, a->witness, why);
+        json_object_set_new(w, "file", json_null());
+        return PLSTAR_OK;
+    }
+    int st = npy_write_vector(a->witness, res->witness, res->N);
+    if (!st) {
+        printf("witness labels saved to %s\n", a->witness);
+        json_object_set_new(w, "file", json_string(a->witness));
+    }
+    return st;
+}
+
 static int certify_point(certify_args *a, const plstar_problem *p)
 {
     pl_point_result res;
     pl_point_result_init(&res);
-    int v = check_pl_point(&res, p, a->mu, a->prec);
+    int v = check_pl_point(&res, p, a->mu > 0 ? a->mu : PL_POINT_DEFAULT_MU, a->prec);
     if (v > PLSTAR_INCONCLUSIVE) {
         pl_point_result_clear(&res);
         return cli_fail(a->model.cmd, v);
     }
-    printf("lambda_min(K(w)) in [%.17g, %.17g]\n", arb_lower_d(res.lambda_min), arb_upper_d(res.lambda_min));
-    printf("lambda_max(K(w)) in [%.17g, %.17g]\n", arb_lower_d(res.lambda_max), arb_upper_d(res.lambda_max));
-    printf("mu = %.17g\nTheorem 1 (lambda_min >= mu): %s\n", arb_lower_d(res.mu), verdict_word(res.theorem1));
-    if (p->y.size)
-        printf("direct (1/2 |grad L|^2 >= mu L): %s  [1/2|grad L|^2 in [%.6g, %.6g], L in [%.6g, %.6g]]\n",
-               verdict_word(res.direct), arb_lower_d(res.half_grad_sq), arb_upper_d(res.half_grad_sq),
-               arb_lower_d(res.loss), arb_upper_d(res.loss));
-    if (res.witness) {
-        printf("Proposition 3 witness: labels y* = F(w) - v refute mu-PL*%s%s\n", a->witness ? ", saved to " : "",
-               a->witness ? a->witness : "");
-        int wst = a->witness ? npy_write_vector(a->witness, res.witness, res.N) : PLSTAR_OK;
-        if (wst)
-            v = cli_fail(a->model.cmd, wst);
-    }
-    printf("certify point: %s\n", verdict_word(v));
+    print_point(&res, p, v);
     json_t *rep = pl_point_report(&res, p, a->prec, v);
+    int wst = point_witness(a, &res, rep, v);
     pl_point_result_clear(&res);
+    if (wst) { /* no report that names a witness file that is not there */
+        json_decref(rep);
+        return cli_fail(a->model.cmd, wst);
+    }
     return finish(a->model.cmd, a->json, rep, v);
 }
 

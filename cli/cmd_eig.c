@@ -15,6 +15,7 @@
 #include "reference/eig.h"
 #include "reference/network.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,65 @@ static int kappa_bounds(double k[2], const double lmin[2], const double lmax[2])
     if (k[0] < 1.0)
         k[0] = 1.0; /* λ_max ≥ λ_min */
     return 1;
+}
+
+/* The verdict of the bounds as reported (doubles): certified only when all four
+ * are finite. A ball finite in Arb can still exceed the double range, so both
+ * implementations are judged here, on what is printed. */
+static int bounds_status(int st, const double lmin[2], const double lmax[2])
+{
+    if (st != PLSTAR_OK && st != PLSTAR_INCONCLUSIVE)
+        return st;
+    return isfinite(lmin[0]) && isfinite(lmin[1]) && isfinite(lmax[0]) && isfinite(lmax[1]) ? PLSTAR_OK
+                                                                                          : PLSTAR_INCONCLUSIVE;
+}
+
+/* An enclosure; one-sided when a side is unbounded, absent when both are. */
+static json_t *bounds_json(const double b[2])
+{
+    if (isfinite(b[0]) && isfinite(b[1]))
+        return report_interval(b[0], b[1]);
+    if (isfinite(b[0]))
+        return report_lower(b[0]);
+    if (isfinite(b[1]))
+        return report_upper(b[1]);
+    return report_absent("no finite bound was proven");
+}
+
+static void print_bounds(const char *name, const double b[2])
+{
+    if (isfinite(b[0]) && isfinite(b[1]))
+        printf("%s ∈ [%.17g, %.17g]\n", name, b[0], b[1]);
+    else if (isfinite(b[0]))
+        printf("%s ≥ %.17g (no finite upper bound)\n", name, b[0]);
+    else if (isfinite(b[1]))
+        printf("%s ≤ %.17g (no finite lower bound)\n", name, b[1]);
+    else
+        printf("%s: no finite bound\n", name);
+}
+
+/* report["reason"] for bounds that are not all finite: the first missing side
+ * and what would give it. */
+static void bounds_reason(json_t *rep, const double lmin[2], const double lmax[2], const double *K, size_t n,
+                          int impl, slong prec)
+{
+    double amax = 0.0;
+    for (size_t k = 0; k < n * n; k++)
+        amax = fmax(amax, fabs(K[k]));
+    const char *ineq = !isfinite(lmin[0]) ? "lambda_min(X) >= a finite lower bound"
+                       : !isfinite(lmin[1]) ? "lambda_min(X) <= a finite upper bound"
+                       : !isfinite(lmax[0]) ? "lambda_max(X) >= a finite lower bound"
+                                            : "lambda_max(X) <= a finite upper bound";
+    const double *b = !isfinite(lmin[0]) || !isfinite(lmin[1]) ? lmin : lmax;
+    char decide[300];
+    if (amax > DBL_MAX / 4 / (double)n) /* ‖K‖₂ ≤ n·max|K_ij| may not be a double */
+        snprintf(decide, sizeof decide, "the spectrum may exceed the double range (max|K_ij| = %.3g, n = %zu): scale "
+                 "K by a power of two and scale the bounds back", amax, n);
+    else if (!impl)
+        snprintf(decide, sizeof decide, "the floating-point verification failed: --impl reference");
+    else
+        snprintf(decide, sizeof decide, "more precision (--prec %ld)", (long)(2 * prec < 65536 ? 2 * prec : 65536));
+    report_set_reason(rep, ineq, bounds_json(b), NULL, decide);
 }
 
 int cmd_eig(int argc, char **argv)
@@ -206,6 +266,7 @@ int cmd_eig(int argc, char **argv)
         }
     }
 
+    st = bounds_status(st, lmin, lmax);
     if (st == PLSTAR_OK || st == PLSTAR_INCONCLUSIVE) {
         double k[2];
         int have_kappa = kappa_bounds(k, lmin, lmax);
@@ -213,7 +274,9 @@ int cmd_eig(int argc, char **argv)
                have_rad ? rpath : "", impl ? "reference" : "fast");
         if (impl)
             printf(", prec %ld", (long)prec);
-        printf("\nλ_min ∈ [%.17g, %.17g]\nλ_max ∈ [%.17g, %.17g]\n", lmin[0], lmin[1], lmax[0], lmax[1]);
+        putchar('\n');
+        print_bounds("λ_min", lmin);
+        print_bounds("λ_max", lmax);
         if (have_kappa)
             printf("κ = λ_max/λ_min ∈ [%.17g, %.17g]\n", k[0], k[1]);
         else
@@ -221,6 +284,9 @@ int cmd_eig(int argc, char **argv)
         if (json) {
             json_t *rep = report_new("eig", "THEORY.md §7 (certified spectral bounds)");
             report_set_verdict(rep, report_verdict_name(st, 0));
+            report_set_scope(rep, REPORT_SCOPE_MATRIX);
+            if (st != PLSTAR_OK)
+                bounds_reason(rep, lmin, lmax, K.data, n, impl, prec);
             json_t *in = json_object_get(rep, "inputs");
             json_object_set_new(in, "matrix", json_string(matrix));
             json_object_set_new(in, "radii", have_rad ? json_string(rpath) : json_null());
@@ -228,10 +294,10 @@ int cmd_eig(int argc, char **argv)
             json_object_set_new(in, "impl", json_string(impl ? "reference" : "fast"));
             json_object_set_new(in, "prec", impl ? json_integer(prec) : json_integer(53));
             json_t *q = json_object_get(rep, "quantities");
-            json_object_set_new(q, "lambda_min", report_interval(lmin[0], lmin[1]));
-            json_object_set_new(q, "lambda_max", report_interval(lmax[0], lmax[1]));
-            if (have_kappa)
-                json_object_set_new(q, "kappa", report_interval(k[0], k[1]));
+            json_object_set_new(q, "lambda_min", bounds_json(lmin));
+            json_object_set_new(q, "lambda_max", bounds_json(lmax));
+            json_object_set_new(q, "kappa", have_kappa ? report_interval(k[0], k[1])
+                                                       : report_absent("lambda_min is not proven positive"));
             int wst = report_write(json, rep);
             json_decref(rep);
             if (wst)

@@ -23,11 +23,16 @@
 #include <flint/fmpq_mat.h>
 #include <flint/fmpq_vec.h>
 #include <flint/fmpz.h>
+#include <jansson.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "core/error.h"
+#include "core/npy.h"
+#include "core/report.h"
 #include "fast/eig.h"
 #include "reference/eig.h"
 
@@ -1039,4 +1044,117 @@ Test(eig, argument_and_data_errors)
     cr_assert_eq(ref_spd_shift_check(R, mu, 128), 0);
     arb_mat_clear(R), arb_mat_clear(Z);
     arb_clear(a), arb_clear(b), arb_clear(mu);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The command: one exit status and one report shape for both implementations */
+
+static char cli_dir[64];
+
+static void cli_setup(void)
+{
+    cr_assert(getenv("PLSTAR_EXE"), "PLSTAR_EXE must point at the plstar executable (set by meson test)");
+    strcpy(cli_dir, "/tmp/plstar-eig-XXXXXX");
+    cr_assert(mkdtemp(cli_dir));
+}
+
+static void cli_teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", cli_dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static int eig_cli(const char *matrix, const char *impl, const char *json)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cd %s && '%s' eig --matrix %s --impl %s --json %s > out.txt 2> err.txt", cli_dir,
+             getenv("PLSTAR_EXE"), matrix, impl, json);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void write_square(const char *name, const double *a, size_t n)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", cli_dir, name);
+    cr_assert_eq(npy_write_matrix(path, a, n, n), PLSTAR_OK);
+}
+
+static json_t *load_json(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", cli_dir, name);
+    json_error_t e;
+    json_t *r = json_load_file(path, 0, &e);
+    cr_assert(r, "%s: %s", name, e.text);
+    return r;
+}
+
+/* {"lower", "upper"} both finite numbers, lower ≤ x ≤ upper. */
+static void assert_encloses(const json_t *b, double x, const char *what)
+{
+    json_t *lo = json_object_get(b, "lower"), *hi = json_object_get(b, "upper");
+    cr_assert(json_is_real(lo) && json_is_real(hi), "%s: a two-sided enclosure", what);
+    cr_assert(json_real_value(lo) <= x && x <= json_real_value(hi), "%s: [%g, %g] contains %g", what,
+              json_real_value(lo), json_real_value(hi), x);
+}
+
+/* The side that exists only; no null standing for the missing one. */
+static void assert_one_sided(const json_t *b, const char *side, const char *missing, const char *what)
+{
+    cr_assert(json_is_real(json_object_get(b, side)), "%s: has \"%s\"", what, side);
+    cr_assert(!json_object_get(b, missing), "%s: no \"%s\" key for an unbounded side", what, missing);
+}
+
+TestSuite(eig_cli, .init = cli_setup, .fini = cli_teardown);
+
+static const char *const IMPLS[2] = {"fast", "reference"};
+
+/* docs/eig.md: exit 2 when some bound is ±∞. λ_max(ones·1e308) = 2e308 has no
+ * double upper bound; the reference's Arb ball is finite and exited 0. */
+Test(eig_cli, unbounded_side_exits_2_on_both_implementations)
+{
+    const double big = 1e308, up[4] = {big, big, big, big}, down[4] = {-big, -big, -big, -big};
+    write_square("up.npy", up, 2);
+    write_square("down.npy", down, 2);
+    for (int k = 0; k < 2; k++) {
+        cr_assert_eq(eig_cli("up.npy", IMPLS[k], "up.json"), 2, "%s: λ_max ≤ ∞ only", IMPLS[k]);
+        json_t *r = load_json("up.json");
+        cr_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "inconclusive", "%s", IMPLS[k]);
+        cr_assert_str_eq(json_string_value(json_object_get(r, "scope")), REPORT_SCOPE_MATRIX, "%s", IMPLS[k]);
+        json_t *why = json_object_get(r, "reason");
+        cr_assert(json_string_length(json_object_get(why, "inequality")) > 0, "%s: a reason", IMPLS[k]);
+        cr_assert(json_string_length(json_object_get(why, "decide")) > 0, "%s: what would decide", IMPLS[k]);
+        json_t *q = json_object_get(r, "quantities");
+        assert_one_sided(json_object_get(q, "lambda_max"), "lower", "upper", IMPLS[k]);
+        assert_encloses(json_object_get(q, "lambda_min"), 0.0, IMPLS[k]);
+        cr_assert(json_object_get(json_object_get(q, "kappa"), "reason"), "%s: κ absent, with why", IMPLS[k]);
+        json_decref(r);
+
+        cr_assert_eq(eig_cli("down.npy", IMPLS[k], "down.json"), 2, "%s: λ_min ≥ −∞ only", IMPLS[k]);
+        r = load_json("down.json");
+        q = json_object_get(r, "quantities");
+        assert_one_sided(json_object_get(q, "lambda_min"), "upper", "lower", IMPLS[k]);
+        assert_encloses(json_object_get(q, "lambda_max"), 0.0, IMPLS[k]);
+        json_decref(r);
+    }
+}
+
+/* Finite bounds: exit 0, certified, scope, no reason — on both implementations. */
+Test(eig_cli, finite_bounds_are_certified_on_both_implementations)
+{
+    const double a[4] = {1, 2, 2, 1}; /* eigenvalues −1 and 3 */
+    write_square("a.npy", a, 2);
+    for (int k = 0; k < 2; k++) {
+        cr_assert_eq(eig_cli("a.npy", IMPLS[k], "a.json"), 0, "%s", IMPLS[k]);
+        json_t *r = load_json("a.json");
+        cr_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "certified");
+        cr_assert_str_eq(json_string_value(json_object_get(r, "scope")), REPORT_SCOPE_MATRIX);
+        cr_assert(!json_object_get(r, "reason"));
+        json_t *q = json_object_get(r, "quantities");
+        assert_encloses(json_object_get(q, "lambda_min"), -1.0, IMPLS[k]);
+        assert_encloses(json_object_get(q, "lambda_max"), 3.0, IMPLS[k]);
+        json_decref(r);
+    }
 }
