@@ -176,7 +176,7 @@ int cmd_eig(int argc, char **argv)
                                              {"help", no_argument, NULL, OPT_HELP},
                                              {NULL, 0, NULL, 0}};
     const char *cmd = argv[0], *matrix = NULL, *json = NULL;
-    int impl = 0, opt;
+    int impl = 0, have_prec = 0, opt;
     slong prec = PLSTAR_DEFAULT_PREC;
     optind = 1;
     opterr = 0;
@@ -192,6 +192,7 @@ int cmd_eig(int argc, char **argv)
         case OPT_PREC:
             if (cli_parse_prec(&prec, optarg))
                 return cli_usage(cmd, "--prec takes bits in [32, 65536], got '%s'", optarg);
+            have_prec = 1;
             break;
         case OPT_JSON:
             json = optarg;
@@ -199,7 +200,12 @@ int cmd_eig(int argc, char **argv)
         case OPT_HELP:
             puts("usage: plstar eig --matrix K.npy [--impl fast|reference] [--prec BITS] [--json FILE]\n"
                  "Certified bounds on the extreme eigenvalues of a symmetric matrix; K.rad.npy beside\n"
-                 "K.npy (entrywise radii) is included when present.");
+                 "K.npy (entrywise radii) is included when present.\n"
+                 "  --impl fast|reference  floating-point verification or ball arithmetic (default fast)\n"
+                 "  --prec BITS            precision of --impl reference, 32..65536 (default 128)\n"
+                 "  --json FILE            write the report (default: none)\n"
+                 "Exit status: 0 all four bounds finite (certified), 2 some side unbounded (inconclusive),\n"
+                 "64 usage, 65 bad data, 66 cannot open an input, 73 cannot create an output.");
             return PLSTAR_OK;
         default:
             return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -209,6 +215,8 @@ int cmd_eig(int argc, char **argv)
         return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
     if (!matrix)
         return cli_usage(cmd, "needs --matrix K.npy");
+    if (have_prec && !impl) /* the fast path is binary64 throughout */
+        return cli_usage(cmd, "--prec applies to --impl reference only");
     char *rpath = cli_radius_path(matrix);
     if (!rpath)
         return cli_fail(cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));

@@ -272,9 +272,9 @@ void pl_point_no_witness_reason(char *buf, size_t len, const pl_point_result *re
     else if (!res->candidate)
         snprintf(buf, len, "the eigen-solver gave no finite candidate labels y* = F(w) - v");
     else
-        snprintf(buf, len, "the candidate y* = F(w) - v has 1/2|grad L|^2 / L <= %.6g, not proven below mu = %.6g: "
-                 "mu is below the rounding level of double labels at this w", candidate_ratio_upper(res),
-                 arb_lower_d(res->mu));
+        snprintf(buf, len, "the candidate y* = F(w) - v has 1/2|grad L|^2 / L <= %.6g, not proven below mu = %.6g "
+                 "(it refutes every mu above that ratio): mu is below the rounding level of double labels at this w",
+                 candidate_ratio_upper(res), arb_lower_d(res->mu));
 }
 
 void pl_point_decide(char *buf, size_t len, const pl_point_result *res, const plstar_problem *p, int verdict)

@@ -1158,3 +1158,15 @@ Test(eig_cli, finite_bounds_are_certified_on_both_implementations)
         json_decref(r);
     }
 }
+
+/* --prec means nothing to the binary64 fast path: refused, not ignored. */
+Test(eig_cli, prec_without_the_reference_is_refused)
+{
+    const double a[4] = {1, 2, 2, 1};
+    write_square("a.npy", a, 2);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cd %s && '%s' eig --matrix a.npy --prec 256 > out.txt 2> err.txt", cli_dir,
+             getenv("PLSTAR_EXE"));
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 64);
+}
