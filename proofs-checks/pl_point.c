@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define POINT_KERNEL_ROUTE REF_ROUTE_ARB /* the --prec reference judges (reference/shallow.h) */
+
 void pl_point_result_init(pl_point_result *r)
 {
     memset(r, 0, sizeof *r);
@@ -123,7 +125,7 @@ int check_pl_point(pl_point_result *res, const plstar_problem *p, double mu, slo
     res->N = N;
     arb_mat_t K, F;
     arb_mat_init(K, (slong)N, (slong)N), arb_mat_init(F, (slong)N, 1);
-    int st = ref_kernel_outputs_best(K, F, &p->model, p->X.data, p->n, p->w, prec);
+    int st = ref_kernel_outputs_route(K, F, &p->model, p->X.data, p->n, p->w, prec, POINT_KERNEL_ROUTE);
     if (!st)
         st = ref_eig_bounds(res->lambda_min, res->lambda_max, K, prec);
     if (!st) {
@@ -165,6 +167,8 @@ json_t *pl_point_report(const pl_point_result *res, const plstar_problem *p, slo
     report_set_verdict(r, report_verdict_name(verdict, 0));
     report_add_problem(r, p);
     json_object_set_new(json_object_get(r, "inputs"), "prec", json_integer(prec));
+    json_object_set_new(json_object_get(r, "inputs"), "kernel_route",
+                        json_string(ref_kernel_route_used(&p->model, p->n, POINT_KERNEL_ROUTE)));
     json_object_set_new(r, "mu", json_real(arb_lower_d(res->mu)));
     json_t *q = json_object_get(r, "quantities");
     json_object_set_new(q, "lambda_min", report_interval_arb(res->lambda_min));
