@@ -9,6 +9,7 @@
 #include "proofs-checks/gd_path.h"
 #include "proofs-checks/pl_point.h"
 #include "reference/network.h"
+#include "reference/shallow.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -18,7 +19,7 @@
 #include <sys/stat.h>
 
 enum { OPT_RADIUS = 2000, OPT_LR, OPT_STEPS, OPT_EPS, OPT_APRIORI, OPT_PATH, OPT_WITNESS, OPT_SEARCH_WIDTH,
-       OPT_RECORD_EVERY };
+       OPT_RECORD_EVERY, OPT_KERNEL_ROUTE };
 
 typedef struct {
     cli_model_args model;
@@ -64,6 +65,7 @@ static int parse(certify_args *a, int argc, char **argv)
         {"path", no_argument, NULL, OPT_PATH},            {"witness", required_argument, NULL, OPT_WITNESS},
         {"search-width", no_argument, NULL, OPT_SEARCH_WIDTH},
         {"record-every", required_argument, NULL, OPT_RECORD_EVERY},
+        {"kernel-route", required_argument, NULL, OPT_KERNEL_ROUTE},
         {"out", required_argument, NULL, OPT_OUT},        {NULL, 0, NULL, 0}};
     const char *cmd = a->model.cmd;
     int opt, r;
@@ -93,6 +95,7 @@ static int parse(certify_args *a, int argc, char **argv)
         case OPT_APRIORI: a->apriori = 1; break;
         case OPT_PATH: a->path = 1; break;
         case OPT_SEARCH_WIDTH: a->search_width = 1; break;
+        case OPT_KERNEL_ROUTE: bad = ref_kernel_route_force(optarg); break;
         case OPT_HELP:
             if (!strcmp(cmd, "certify point")) {
                 puts(POINT_HELP);
@@ -103,7 +106,9 @@ static int parse(certify_args *a, int argc, char **argv)
                  "       plstar certify gd    MODEL --labels Y.npy --apriori [--mu MU] [--lr ETA] [--search-width] [--json FILE]\n"
                  "       plstar certify gd    MODEL --labels Y.npy --path [--steps T] [--lr ETA] [--mu MU] [--eps E]\n"
                  "                            [--record-every K] [--out DIR (plot)] [--json FILE]\n"
-                 "MODEL is --model M.json --data X.npy (--weights W.npy | --seed S); --prec BITS (default 128)");
+                 "MODEL is --model M.json --data X.npy (--weights W.npy | --seed S); --prec BITS (default 128)\n"
+                 "--kernel-route arb|dgemm-bound|auto: how a shallow net's K(w0), F(w0) are enclosed (default arb;\n"
+                 "                ball and gd --apriori: auto, dgemm-bound when m*n*d > 1e9; docs/shallow.md)");
             return -1;
         default:
             return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);

@@ -10,6 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+/* K(w0), F(w0): the --prec reference unless the net is so wide that the GEMM route is taken (reference/shallow.h) */
+#define BALL_KERNEL_ROUTE REF_ROUTE_AUTO
+
 /* Exact point at the upper (lower) end of a ball: the safe side for monotone formulas. */
 static void upper_point(arb_t out, const arb_t x)
 {
@@ -134,7 +137,7 @@ int ball_constants_compute(ball_constants *b, const plstar_problem *p, slong pre
     size_t N = p->N;
     arb_mat_t K, F;
     arb_mat_init(K, (slong)N, (slong)N), arb_mat_init(F, (slong)N, 1);
-    int st = ref_kernel_outputs_best(K, F, &p->model, p->X.data, p->n, p->w, prec);
+    int st = ref_kernel_outputs_route(K, F, &p->model, p->X.data, p->n, p->w, prec, BALL_KERNEL_ROUTE);
     if (!st)
         st = ref_eig_bounds(b->lambda0, b->lambda_max0, K, prec);
     if (!st) {
@@ -356,6 +359,8 @@ static void radius_constants(json_t *r, const ball_constants *b, double radius, 
 static void common_inputs(json_t *r, const ball_constants *b, const plstar_problem *p)
 {
     report_add_problem(r, p);
+    json_object_set_new(json_object_get(r, "inputs"), "kernel_route",
+                        json_string(ref_kernel_route_used(&p->model, p->n, BALL_KERNEL_ROUTE)));
     json_t *q = json_object_get(r, "quantities");
     json_object_set_new(q, "lambda_min_w0", report_interval_arb(b->lambda0));
     json_object_set_new(q, "lambda_max_w0", report_interval_arb(b->lambda_max0));

@@ -314,6 +314,7 @@ json_t *gd_path_report(const gd_path_result *res, const plstar_problem *p, const
     report_add_problem(r, p);
     json_t *in = json_object_get(r, "inputs");
     json_object_set_new(in, "record_every", json_integer((json_int_t)o->record_every));
+    json_object_set_new(in, "kernel_route", json_string(ref_kernel_route_used(&p->model, p->n, REF_ROUTE_ARB)));
     if (o->eps > 0)
         json_object_set_new(in, "eps", json_real(o->eps));
     json_object_set_new(r, "mu", json_real(res->mu));

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #define PREC_MAX 65536 /* the largest --prec the command line accepts */
+#define POINT_KERNEL_ROUTE REF_ROUTE_ARB /* the --prec reference judges (reference/shallow.h) */
 
 void pl_point_result_init(pl_point_result *r)
 {
@@ -189,7 +190,7 @@ int check_pl_point(pl_point_result *res, const plstar_problem *p, double mu, slo
     res->has_labels = p->y.size > 0;
     arb_mat_t K, F;
     arb_mat_init(K, (slong)N, (slong)N), arb_mat_init(F, (slong)N, 1);
-    int st = ref_kernel_outputs_best(K, F, &p->model, p->X.data, p->n, p->w, prec);
+    int st = ref_kernel_outputs_route(K, F, &p->model, p->X.data, p->n, p->w, prec, POINT_KERNEL_ROUTE);
     if (!st && (st = ref_eig_bounds(res->lambda_min, res->lambda_max, K, prec)) == PLSTAR_INCONCLUSIVE)
         st = PLSTAR_OK; /* unbounded enclosures are valid; they decide nothing */
     if (!st && res->has_labels)
@@ -413,6 +414,8 @@ json_t *pl_point_report(const pl_point_result *res, const plstar_problem *p, slo
         overall_reason(r, res, p, verdict);
     report_add_problem(r, p);
     json_object_set_new(json_object_get(r, "inputs"), "prec", json_integer(prec));
+    json_object_set_new(json_object_get(r, "inputs"), "kernel_route",
+                        json_string(ref_kernel_route_used(&p->model, p->n, POINT_KERNEL_ROUTE)));
     if (res->mu_source == PL_MU_NONE)
         json_object_set_new(r, "mu", report_absent("no positive mu could be chosen"));
     else {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #define U_ROUND (DBL_EPSILON / 2)
+#define BLOCK 64 /* neurons per block: the kernel sums over a block are one arb_dot per pair */
 
 /* Z = X Wᵀ (n × m) in double and B ≥ |Z − exact| entrywise. */
 static int preactivations(double *Z, double *B, const double *X, const double *W, size_t n, size_t m, size_t d)
@@ -35,34 +36,62 @@ static int preactivations(double *Z, double *B, const double *X, const double *W
     return PLSTAR_OK;
 }
 
-/* Per-thread partial sums over a range of neurons. */
-static void accumulate(arb_ptr Ksum, arb_ptr Fsum, const double *Z, const double *B, const double *v, size_t n,
-                       size_t m, size_t j0, size_t j1, plstar_act act, slong prec)
+/* Where the pre-activation balls z_ij come from: the GEMM values and bounds
+ * (Z, B, n × m), or Arb dot products of the exact inputs (Xa, n × d balls). */
+typedef struct {
+    const double *Z, *B;
+    arb_srcptr Xa;
+    const double *W, *v; /* m × d weights, m output signs */
+    size_t n, m, d;
+    plstar_act act;
+} shallow_source;
+
+/* z = w_jᵀx_i, enclosed. wj holds the row j as balls when Xa is set. */
+static void preactivation(arb_t z, const shallow_source *s, arb_srcptr wj, size_t i, size_t j, slong prec)
 {
-    arb_ptr s0 = _arb_vec_init((slong)n), s1 = _arb_vec_init((slong)n);
-    arb_t z;
-    arb_init(z);
-    for (size_t j = j0; j < j1; j++) {
-        for (size_t i = 0; i < n; i++) {
-            arf_set_d(arb_midref(z), Z[i * m + j]);
-            mag_set_d(arb_radref(z), B[i * m + j]);
-            act_eval_arb(act, Fsum ? s0 + i : NULL, Ksum ? s1 + i : NULL, NULL, z, prec);
-            if (Fsum) {
-                if (v[j] > 0)
-                    arb_add(Fsum + i, Fsum + i, s0 + i, prec);
-                else
-                    arb_sub(Fsum + i, Fsum + i, s0 + i, prec);
-            }
-        }
-        if (Ksum)
-            for (size_t i = 0; i < n; i++)
-                for (size_t k = i; k < n; k++)
-                    arb_addmul(Ksum + i * n + k, s1 + i, s1 + k, prec);
+    if (s->Xa) {
+        arb_dot(z, NULL, 0, s->Xa + i * s->d, 1, wj, 1, (slong)s->d, prec);
+        return;
     }
-    arb_clear(z);
-    _arb_vec_clear(s0, (slong)n), _arb_vec_clear(s1, (slong)n);
+    arf_set_d(arb_midref(z), s->Z[i * s->m + j]);
+    mag_set_d(arb_radref(z), s->B[i * s->m + j]);
 }
 
+/* Per-thread partial sums over the neurons j0 ≤ j < j1, a block at a time:
+ * s0, s1 hold σ, σ′ as n rows of BLOCK, v the block's output signs. */
+static void accumulate(arb_ptr Ksum, arb_ptr Fsum, const shallow_source *s, size_t j0, size_t j1, slong prec)
+{
+    size_t n = s->n;
+    arb_ptr s0 = _arb_vec_init((slong)(n * BLOCK)), s1 = _arb_vec_init((slong)(n * BLOCK));
+    arb_ptr v = _arb_vec_init(BLOCK), wj = _arb_vec_init((slong)s->d);
+    arb_t z;
+    arb_init(z);
+    for (size_t b0 = j0; b0 < j1; b0 += BLOCK) {
+        size_t len = j1 - b0 < BLOCK ? j1 - b0 : BLOCK;
+        for (size_t b = 0; b < len; b++) {
+            size_t j = b0 + b;
+            arb_set_d(v + b, s->v[j]);
+            for (size_t a = 0; s->Xa && a < s->d; a++)
+                arb_set_d(wj + a, s->W[j * s->d + a]);
+            for (size_t i = 0; i < n; i++) {
+                preactivation(z, s, wj, i, j, prec);
+                act_eval_arb(s->act, Fsum ? s0 + i * BLOCK + b : NULL, Ksum ? s1 + i * BLOCK + b : NULL, NULL, z,
+                             prec);
+            }
+        }
+        for (size_t i = 0; Fsum && i < n; i++)
+            arb_dot(Fsum + i, Fsum + i, 0, s0 + i * BLOCK, 1, v, 1, (slong)len, prec);
+        for (size_t i = 0; Ksum && i < n; i++)
+            for (size_t k = i; k < n; k++)
+                arb_dot(Ksum + i * n + k, Ksum + i * n + k, 0, s1 + i * BLOCK, 1, s1 + k * BLOCK, 1, (slong)len,
+                        prec);
+    }
+    arb_clear(z);
+    _arb_vec_clear(s0, (slong)(n * BLOCK)), _arb_vec_clear(s1, (slong)(n * BLOCK));
+    _arb_vec_clear(v, BLOCK), _arb_vec_clear(wj, (slong)s->d);
+}
+
+/* K_ik = Ksum_ik · x_iᵀx_k / m and F = Fsum/√m. */
 static void finish(arb_mat_t K, arb_mat_t F, arb_srcptr Ksum, arb_srcptr Fsum, const double *X, size_t n, size_t m,
                    size_t d, slong prec)
 {
@@ -89,29 +118,17 @@ static void finish(arb_mat_t K, arb_mat_t F, arb_srcptr Ksum, arb_srcptr Fsum, c
     arb_clear(t), arb_clear(g), arb_clear(xk);
 }
 
-int ref_shallow_kernel_outputs(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
-                               const double *w, slong prec)
+/* The neuron sums of s over all threads, then finish(). */
+static void stream(arb_mat_t K, arb_mat_t F, const shallow_source *s, const double *X, slong prec)
 {
-    if (m->kind != MODEL_SHALLOW)
-        return plstar_error(PLSTAR_EUSAGE, "ref_shallow_kernel_outputs needs a shallow model");
-    size_t width = m->layers[0].out, d = m->input_dim, count;
-    if (!plstar_size_mul(&count, n, width, sizeof(double)))
-        return plstar_error(PLSTAR_ESOFTWARE, "size overflow");
-    double *Z = malloc(count), *B = malloc(count);
-    int st = (!Z || !B) ? plstar_error(PLSTAR_ESOFTWARE, "out of memory (%zu x %zu pre-activations)", n, width)
-                        : preactivations(Z, B, X, w, n, width, d);
-    if (st) {
-        free(Z), free(B);
-        return st;
-    }
+    size_t n = s->n, width = s->m;
     int threads = omp_get_max_threads();
     arb_ptr Ks = _arb_vec_init((slong)(threads * n * n)), Fs = _arb_vec_init((slong)(threads * n));
 #pragma omp parallel num_threads(threads)
     {
         int t = omp_get_thread_num(), T = omp_get_num_threads();
         size_t j0 = width * (size_t)t / (size_t)T, j1 = width * (size_t)(t + 1) / (size_t)T;
-        accumulate(K ? Ks + (size_t)t * n * n : NULL, F ? Fs + (size_t)t * n : NULL, Z, B, m->layers[1].fixed, n,
-                   width, j0, j1, m->layers[0].act, prec);
+        accumulate(K ? Ks + (size_t)t * n * n : NULL, F ? Fs + (size_t)t * n : NULL, s, j0, j1, prec);
         if (t != 0)
             flint_cleanup(); /* worker threads: free Arb caches */
     }
@@ -119,16 +136,110 @@ int ref_shallow_kernel_outputs(arb_mat_t K, arb_mat_t F, const plstar_model *m, 
         _arb_vec_add(Ks, Ks, Ks + (size_t)t * n * n, (slong)(n * n), prec);
         _arb_vec_add(Fs, Fs, Fs + (size_t)t * n, (slong)n, prec);
     }
-    finish(K, F, Ks, Fs, X, n, width, d, prec);
+    finish(K, F, Ks, Fs, X, n, width, s->d, prec);
     _arb_vec_clear(Ks, (slong)(threads * n * n)), _arb_vec_clear(Fs, (slong)(threads * n));
-    free(Z), free(B);
+}
+
+static int check_shallow(const plstar_model *m, const char *who)
+{
+    return m->kind == MODEL_SHALLOW ? PLSTAR_OK : plstar_error(PLSTAR_EUSAGE, "%s needs a shallow model", who);
+}
+
+static shallow_source source_of(const plstar_model *m, size_t n, const double *w)
+{
+    return (shallow_source){.W = w, .v = m->layers[1].fixed, .n = n, .m = m->layers[0].out, .d = m->input_dim,
+                            .act = m->layers[0].act};
+}
+
+int ref_shallow_kernel_outputs_arb(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
+                                   const double *w, slong prec)
+{
+    int st = check_shallow(m, "ref_shallow_kernel_outputs_arb");
+    if (st)
+        return st;
+    shallow_source s = source_of(m, n, w);
+    arb_ptr Xa = _arb_vec_init((slong)(n * s.d));
+    for (size_t k = 0; k < n * s.d; k++)
+        arb_set_d(Xa + k, X[k]); /* exact */
+    s.Xa = Xa;
+    stream(K, F, &s, X, prec);
+    _arb_vec_clear(Xa, (slong)(n * s.d));
     return PLSTAR_OK;
+}
+
+int ref_shallow_kernel_outputs_dgemm_bound(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X,
+                                           size_t n, const double *w, slong prec)
+{
+    int st = check_shallow(m, "ref_shallow_kernel_outputs_dgemm_bound");
+    if (st)
+        return st;
+    shallow_source s = source_of(m, n, w);
+    size_t count;
+    if (!plstar_size_mul(&count, n, s.m, sizeof(double)))
+        return plstar_error(PLSTAR_ESOFTWARE, "size overflow");
+    double *Z = malloc(count), *B = malloc(count);
+    st = (!Z || !B) ? plstar_error(PLSTAR_ESOFTWARE, "out of memory (%zu x %zu pre-activations)", n, s.m)
+                    : preactivations(Z, B, X, w, n, s.m, s.d);
+    if (!st) {
+        s.Z = Z, s.B = B;
+        stream(K, F, &s, X, prec);
+    }
+    free(Z), free(B);
+    return st;
+}
+
+static ref_kernel_route forced = REF_ROUTE_CALLER;
+
+static const char *const route_names[] = {"caller", "auto", "arb", "dgemm-bound"};
+
+int ref_kernel_route_force(const char *name)
+{
+    if (!name) {
+        forced = REF_ROUTE_CALLER;
+        return 0;
+    }
+    for (int k = REF_ROUTE_AUTO; k <= REF_ROUTE_DGEMM_BOUND; k++)
+        if (!strcmp(name, route_names[k])) {
+            forced = (ref_kernel_route)k;
+            return 0;
+        }
+    return -1;
+}
+
+const char *ref_kernel_route_name(ref_kernel_route r)
+{
+    return r >= REF_ROUTE_CALLER && r <= REF_ROUTE_DGEMM_BOUND ? route_names[r] : "unknown";
+}
+
+ref_kernel_route ref_kernel_route_pick(const plstar_model *m, size_t n, ref_kernel_route request)
+{
+    ref_kernel_route r = forced != REF_ROUTE_CALLER ? forced : request;
+    if (m->kind != MODEL_SHALLOW)
+        return REF_ROUTE_ARB;
+    if (r == REF_ROUTE_AUTO) /* the Arb route's extra cost over the GEMM one: n·d dot terms per neuron */
+        return (double)m->layers[0].out * (double)n * (double)m->input_dim > REF_ROUTE_ARB_WORK_MAX
+                   ? REF_ROUTE_DGEMM_BOUND
+                   : REF_ROUTE_ARB;
+    return r == REF_ROUTE_DGEMM_BOUND ? REF_ROUTE_DGEMM_BOUND : REF_ROUTE_ARB;
+}
+
+const char *ref_kernel_route_used(const plstar_model *m, size_t n, ref_kernel_route request)
+{
+    return ref_kernel_route_name(ref_kernel_route_pick(m, n, request));
+}
+
+int ref_kernel_outputs_route(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
+                             const double *w, slong prec, ref_kernel_route request)
+{
+    if (m->kind != MODEL_SHALLOW)
+        return ref_kernel_outputs(K, F, m, X, n, w, prec);
+    return ref_kernel_route_pick(m, n, request) == REF_ROUTE_DGEMM_BOUND
+               ? ref_shallow_kernel_outputs_dgemm_bound(K, F, m, X, n, w, prec)
+               : ref_shallow_kernel_outputs_arb(K, F, m, X, n, w, prec);
 }
 
 int ref_kernel_outputs_best(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
                             const double *w, slong prec)
 {
-    if (m->kind == MODEL_SHALLOW)
-        return ref_shallow_kernel_outputs(K, F, m, X, n, w, prec);
-    return ref_kernel_outputs(K, F, m, X, n, w, prec);
+    return ref_kernel_outputs_route(K, F, m, X, n, w, prec, REF_ROUTE_ARB);
 }
