@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # setup.sh — install what plstar needs (Debian 12), build it, and run a job.
 #   bash setup.sh demo     install, build, run `plstar demo` on the embedded example
-#   bash setup.sh test     install, build, run the test suite (plain and ASan+UBSan builds)
+#   bash setup.sh test     install (with PyTorch and scikit-learn for Debian's /usr/bin/python3, which the
+#                          end-to-end tests use), build, run the test suite (plain and ASan+UBSan builds)
 #   bash setup.sh build    install and build only
 #   bash setup.sh peers    also install the optional PyTorch peer (python3-torch)
 # Idempotent: packages already present are not reinstalled, builds are incremental.
+# With CI=true (as .ci/run sets) a test that needs PyTorch fails instead of skipping when it is missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -12,6 +14,8 @@ PACKAGES=(build-essential pkg-config meson ninja-build
           libflint-arb-dev libflint-dev libgmp-dev
           libopenblas-dev liblapacke-dev libgsl-dev libjansson-dev libcriterion-dev
           gnuplot-nox python3 python3-numpy)
+# The third-party clients of the end-to-end tests, for /usr/bin/python3 (PLSTAR_PYTHON); not needed by demo.
+TEST_PACKAGES=(python3-torch python3-sklearn)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -35,16 +39,32 @@ build() { # build DIR [meson options]
   ninja -C "$dir"
 }
 
-# Runs the suite in DIR and prints a closing "N passed, N failed" line.
-run_tests() {
-  local dir=$1 status=0
-  meson test -C "$dir" --print-errorlogs --num-processes 2 || status=$?
-  local log="$dir/meson-logs/testlog.json" ok=0 bad=0
+# "PASSED FAILED SKIPPED" of the last run in DIR, from meson's testlog.json
+# (one object per test): SKIP is a skip, OK and EXPECTEDFAIL a pass, any other
+# result (FAIL, TIMEOUT, ERROR, ...) a failure.
+count_results() {
+  local log="$1/meson-logs/testlog.json" all=0 ok=0 skip=0
   if [ -f "$log" ]; then
-    ok=$(grep -c '"result": "OK"' "$log" || true)
-    bad=$(grep -vc '"result": "OK"' "$log" || true)
+    all=$(grep -c '"result": "' "$log" || true)
+    ok=$(grep -cE '"result": "(OK|EXPECTEDFAIL)"' "$log" || true)
+    skip=$(grep -c '"result": "SKIP"' "$log" || true)
   fi
-  echo "$dir: $ok passed, $bad failed"
+  echo "$ok $((all - ok - skip)) $skip"
+}
+
+# The names of the tests the last run in DIR skipped, space-separated.
+skipped_tests() {
+  grep '"result": "SKIP"' "$1/meson-logs/testlog.json" 2>/dev/null |
+    sed -n 's/^{"name": "\([^"]*\)".*/\1/p' | tr '\n' ' ' || true
+}
+
+# Runs the suite in DIR and prints a closing "N passed, N failed, N skipped" line.
+run_tests() {
+  local dir=$1 status=0 ok bad skip
+  meson test -C "$dir" --print-errorlogs --num-processes 2 || status=$?
+  read -r ok bad skip < <(count_results "$dir")
+  echo "$dir: $ok passed, $bad failed, $skip skipped"
+  [ "$skip" -eq 0 ] || echo "$dir: skipped: $(skipped_tests "$dir")"
   # Criterion runs each test in a worker whose sanitizer report (a leak found
   # at exit, say) does not change the test's result: any report fails the run.
   if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$dir/meson-logs/testlog.txt" 2>/dev/null; then
@@ -63,6 +83,11 @@ esac
 
 install_packages "${PACKAGES[@]}"
 [ "$job" = peers ] && install_packages python3-torch
+if [ "$job" = test ]; then
+  install_packages "${TEST_PACKAGES[@]}"
+  /usr/bin/python3 -c 'import torch, sklearn' ||
+    { echo "setup: /usr/bin/python3 cannot import torch and sklearn (${TEST_PACKAGES[*]})" >&2; exit 1; }
+fi
 build build
 
 case "$job" in
@@ -74,11 +99,11 @@ case "$job" in
     build build-sanitize -Db_sanitize=address,undefined -Dbuildtype=debugoptimized -Db_lundef=false
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
       run_tests build-sanitize || status=$?
-    total_ok=0; total_bad=0
+    total_ok=0; total_bad=0; total_skip=0
     for d in build build-sanitize; do
-      total_ok=$((total_ok + $(grep -c '"result": "OK"' "$d/meson-logs/testlog.json" || true)))
-      total_bad=$((total_bad + $(grep -vc '"result": "OK"' "$d/meson-logs/testlog.json" || true)))
+      read -r ok bad skip < <(count_results "$d")
+      total_ok=$((total_ok + ok)); total_bad=$((total_bad + bad)); total_skip=$((total_skip + skip))
     done
-    echo "$total_ok passed, $total_bad failed"
+    echo "$total_ok passed, $total_bad failed, $total_skip skipped"
     exit $status ;;
 esac

@@ -101,6 +101,11 @@ int main(int argc, char **argv)
         {"crosscheck", cmd_crosscheck}, {"export", cmd_export}, {"validate", cmd_validate}, {"train", cmd_train},
         {"eig", cmd_eig},     {"certify", cmd_certify}, {"bench", cmd_bench},
     };
+    /* First of all, before anything can create a file: a signal that lands
+     * earlier ends the process by its default action, with nothing to clean up. */
+    main_thread = pthread_self();
+    graceful = argc >= 2 && !strcmp(argv[1], "train");
+    install_signal_handlers();
     if (argc < 2) {
         fputs(usage_text, stderr);
         return PLSTAR_EUSAGE;
@@ -113,15 +118,12 @@ int main(int argc, char **argv)
         puts("plstar " PLSTAR_VERSION);
         return PLSTAR_OK;
     }
-    graceful = !strcmp(argv[1], "train");
     /* Large buffers come and go (file images, per-layer matrices): keep freed
      * memory for reuse rather than unmapping it, which would fault every page
      * in again at the next allocation. */
     mallopt(M_MMAP_THRESHOLD, 32 << 20); /* glibc's largest */
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
     heap_huge_pages();
-    main_thread = pthread_self();
-    install_signal_handlers();
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         if (!strcmp(argv[1], commands[k].name)) {
             int st = commands[k].run(argc - 1, argv + 1);

@@ -9,11 +9,19 @@
  *
  * The problems are sized to run for many seconds (tens on a fast machine);
  * every run is stopped long before it would finish.
+ *
+ * Between exec and the handler's installation at the start of main (dynamic
+ * loading, sanitizer start-up) a signal ends the process by its default action.
+ * A test that needs the handler sends its signal only once /proc shows it
+ * installed; the test that signals at arbitrary moments accepts that death only
+ * when the handler was not installed yet, and then with no output and no
+ * temporary file.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,9 +107,17 @@ static pid_t spawn(const char *const *args)
     for (; args[k - 1] && k < 31; k++)
         argv[k] = args[k - 1];
     argv[k] = NULL;
+    /* The child starts with SIGINT and SIGTERM at their defaults, whatever the
+     * runner set: blocked across fork, so one sent before the reset waits for it. */
+    sigset_t stop, before;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT), sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, &before);
     pid_t pid = fork();
     cr_assert(pid >= 0);
     if (pid == 0) {
+        signal(SIGINT, SIG_DFL), signal(SIGTERM, SIG_DFL);
+        pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
         if (chdir(dir) != 0)
             _exit(127);
         int out = open("/dev/null", O_WRONLY), err = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -111,7 +127,30 @@ static pid_t spawn(const char *const *args)
         execv(exe, (char *const *)argv);
         _exit(127);
     }
+    pthread_sigmask(SIG_SETMASK, &before, NULL);
     return pid;
+}
+
+/* 1 when `pid` runs the plstar executable and catches SIGINT and SIGTERM
+ * (its handler is installed), from /proc; 0 before exec, before the handler,
+ * and once it has ended. */
+static int handler_installed(pid_t pid)
+{
+    char name[64], line[256];
+    struct stat image, plstar;
+    snprintf(name, sizeof name, "/proc/%d/exe", (int)pid);
+    if (stat(name, &image) != 0 || stat(exe, &plstar) != 0 || image.st_dev != plstar.st_dev ||
+        image.st_ino != plstar.st_ino)
+        return 0;
+    snprintf(name, sizeof name, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(name, "r");
+    if (!f)
+        return 0;
+    unsigned long long caught = 0;
+    while (fgets(line, sizeof line, f) && sscanf(line, "SigCgt: %llx", &caught) != 1)
+        ;
+    fclose(f);
+    return (caught >> (SIGINT - 1) & 1) && (caught >> (SIGTERM - 1) & 1);
 }
 
 /* Waits up to `timeout` seconds; 1 and the status if the child ended. */
@@ -126,6 +165,20 @@ static int wait_for(pid_t pid, double timeout, int *status)
             return 0;
         sleep_s(0.005);
     }
+}
+
+/* Waits until `pid` has installed its signal handler: 0, or 1 and the status
+ * if it ended first (then it is reaped and must not be signalled). */
+static int await_handler(pid_t pid, int *status)
+{
+    double t0 = now();
+    while (!handler_installed(pid)) {
+        if (wait_for(pid, 0, status))
+            return 1;
+        cr_assert(now() - t0 < 120, "plstar did not install its signal handler within 120 s");
+        sleep_s(0.001);
+    }
+    return 0;
 }
 
 static int exists(const char *name)
@@ -167,16 +220,17 @@ static double checkpoint_step(const char *name)
     return step;
 }
 
-/* Sends `sig` after `delay` seconds — counted from the moment the checkpoint
- * `ready` holds step `ready_step` or later, when given — and asserts the exit
- * within 2 s with 128 + sig and a message naming the interruption. */
+/* Sends `sig` after `delay` seconds — counted from the moment the handler is
+ * installed, or the checkpoint `ready` holds step `ready_step` or later, when
+ * given — and asserts the exit within 2 s with 128 + sig and a message naming
+ * the interruption. */
 static void interrupt_at(const char *const *args, int sig, double delay, const char *ready, double ready_step,
                          const char *message)
 {
     pid_t pid = spawn(args);
     double t0 = now();
-    int status, ended = 0;
-    if (ready)
+    int status, ended = await_handler(pid, &status);
+    if (ready && !ended)
         while (checkpoint_step(ready) < ready_step && now() - t0 < 120 && !(ended = wait_for(pid, 0, &status)))
             sleep_s(0.005);
     if (!ended) {
@@ -188,6 +242,7 @@ static void interrupt_at(const char *const *args, int sig, double delay, const c
     double t1 = now();
     kill(pid, sig);
     int done = wait_for(pid, 2.0, &status);
+    double stopped_after = now() - t1;
     if (!done) {
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
@@ -203,7 +258,7 @@ static void interrupt_at(const char *const *args, int sig, double delay, const c
     char tmp[2048];
     temporaries(tmp, sizeof tmp);
     cr_assert_str_empty(tmp, "temporary files left: %s", tmp);
-    cr_log_info("plstar %s stopped %.3f s after signal %d\n", args[0], now() - t1, sig);
+    cr_log_info("plstar %s stopped %.3f s after signal %d\n", args[0], stopped_after, sig);
 }
 
 static void interrupt(const char *const *args, int sig, double delay, const char *message)
@@ -354,45 +409,70 @@ Test(signals, train_resumed_after_sigint_equals_uninterrupted)
     }
 }
 
-/* Signals at many moments of a short run that writes a 32 MB kernel: every
- * run ends with the complete file (exit 0) or with none (exit 130), never a
- * truncated file or a temporary one. */
+/* SIGINT `delay` seconds into a run of `args` (counted from the handler's
+ * installation when `after_handler`, else from the spawn) and checks what it
+ * leaves: the complete 2000 × 2000 K.npy after exit 0 or 130 (the signal came
+ * after the rename), none after exit 130, and none after death by SIGINT —
+ * accepted only when the handler was not installed when the signal was sent.
+ * Never a temporary file. Returns 'c' (complete), 'a' (absent) or 'k' (killed
+ * before the handler). */
+static char kernel_cut(const char *const *args, double delay, int after_handler)
+{
+    pid_t pid = spawn(args);
+    int status, ended = after_handler && await_handler(pid, &status), installed = 1;
+    if (!ended) {
+        sleep_s(delay);
+        installed = handler_installed(pid);
+        kill(pid, SIGINT);
+        cr_assert(wait_for(pid, 2.0, &status), "no exit within 2 s of SIGINT");
+    }
+    char tmp[2048];
+    temporaries(tmp, sizeof tmp);
+    cr_assert_str_empty(tmp, "temporary files left: %s", tmp);
+    if (WIFSIGNALED(status)) {
+        cr_assert(!installed && WTERMSIG(status) == SIGINT,
+                  "killed by signal %d with the handler installed", WTERMSIG(status));
+        cr_assert(!exists("K.npy") && !exists("K.rad.npy"), "an output exists before the handler was installed");
+        return 'k';
+    }
+    cr_assert(WIFEXITED(status));
+    int code = WEXITSTATUS(status);
+    cr_assert(code == 0 || code == 130, "exit %d", code);
+    if (!exists("K.npy")) {
+        cr_assert_eq(code, 130, "exit 0 without the output");
+        return 'a';
+    }
+    plstar_array K;
+    npy_init(&K);
+    cr_assert_eq(npy_read(&K, path_of("K.npy")), 0, "K.npy must be complete");
+    cr_assert(K.ndim == 2 && K.shape[0] == 2000 && K.shape[1] == 2000);
+    npy_clear(&K);
+    unlink(path_of("K.npy"));
+    return 'c';
+}
+
+/* Signals at many moments of a short run that writes a 32 MB kernel: at its
+ * start (before or after the handler), then from the handler's installation
+ * to after the end. Every run ends with the complete file or with none. */
 Test(signals, an_output_is_complete_or_absent)
 {
     write_text("m.json", "{\"model\": \"mlp\", \"input_dim\": 8, \"widths\": [64], \"activation\": \"tanh\"}");
     write_data("X.npy", NULL, 2000, 8);
     const char *args[] = {"kernel", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--out", "K.npy", NULL};
-    /* how long an undisturbed run takes */
+    /* how long an undisturbed run takes once its handler is installed */
+    pid_t pid = spawn(args);
+    int status;
+    cr_assert(!await_handler(pid, &status), "plstar kernel ended before installing its handler");
     double t0 = now();
-    cr_assert_eq(run_to_end(args), 0);
+    cr_assert(wait_for(pid, 300, &status) && WIFEXITED(status) && WEXITSTATUS(status) == 0);
     double T = now() - t0;
     unlink(path_of("K.npy"));
-    int complete = 0, absent = 0;
-    for (int k = 0; k < 8; k++) {
-        pid_t pid = spawn(args);
-        sleep_s(T * (0.15 + 0.15 * k)); /* from early in the computation to after the end */
-        kill(pid, SIGINT);
-        int status;
-        cr_assert(wait_for(pid, 2.0, &status), "no exit within 2 s of SIGINT");
-        cr_assert(WIFEXITED(status));
-        int code = WEXITSTATUS(status);
-        cr_assert(code == 0 || code == 130, "exit %d", code);
-        char tmp[2048];
-        temporaries(tmp, sizeof tmp);
-        cr_assert_str_empty(tmp, "temporary files left: %s", tmp);
-        if (exists("K.npy")) {
-            plstar_array K;
-            npy_init(&K);
-            cr_assert_eq(npy_read(&K, path_of("K.npy")), 0, "K.npy must be complete");
-            cr_assert(K.ndim == 2 && K.shape[0] == 2000 && K.shape[1] == 2000);
-            npy_clear(&K);
-            unlink(path_of("K.npy"));
-            complete++;
-        } else {
-            cr_assert_eq(code, 130, "exit 0 without the output");
-            absent++;
-        }
+    int count[3] = {0}; /* complete, absent, killed before the handler */
+    for (int k = -1; k < 9; k++) {
+        char outcome = k < 0 ? kernel_cut(args, 0, 0) : kernel_cut(args, T * 0.15 * k, 1);
+        count[outcome == 'c' ? 0 : outcome == 'a' ? 1 : 2]++;
     }
-    cr_log_info("signal during a kernel run: %d complete outputs, %d absent\n", complete, absent);
-    cr_assert(absent > 0, "no signal cut a run short (the first lands at 0.15 of its time): nothing was tested");
+    cr_log_info("signal during a kernel run: %d complete outputs, %d absent, %d before the handler\n", count[0],
+                count[1], count[2]);
+    cr_assert(count[1] > 0, "no signal reached the handler during the computation: nothing was tested");
 }

@@ -5,17 +5,26 @@
 # bias, c = 1 and c = 3 outputs, PyTorch's F, J, K, lambda_min and a 10-step GD loss trajectory must
 # pass in float64 and, at float32 tolerance, in float32. Then three bugs must fail and the report
 # must name the worst entry: one entry of K off by 1e-6 relative, the 1/sqrt(m) scaling dropped,
-# a weight matrix transposed. Skipped (exit 77) when PyTorch is not installed.
+# a weight matrix transposed. When PyTorch is not installed: a failure in CI (CI=true, where
+# `bash setup.sh test` installs it, so its absence is a broken install), else skipped (exit 77).
 set -u
 PY=${PLSTAR_PYTHON:-/usr/bin/python3}
 exe=${PLSTAR_EXE:?set PLSTAR_EXE to the plstar executable}
 src=${PLSTAR_SOURCE_ROOT:?set PLSTAR_SOURCE_ROOT to the source tree}
 client="$src/bench/peers/torch_client.py"
-if ! "$PY" -c 'import torch, numpy' 2>/dev/null; then
+if ! why=$("$PY" -c 'import torch, numpy' 2>&1); then
+    echo "${why##*$'\n'}"
+    if [ "${CI:-}" = true ]; then
+        echo "FAIL: PyTorch or NumPy is not installed for $PY, and in CI (CI=true) the end-to-end" \
+             "validation must run (bash setup.sh test installs python3-torch)"
+        exit 1
+    fi
     echo "SKIP: PyTorch or NumPy is not installed for $PY (Debian: apt install python3-torch);" \
          "the end-to-end validation was not run"
     exit 77
 fi
+"$PY" -c 'import sys, torch; print("PyTorch %s from %s, Python %s" % (torch.__version__, torch.__file__, sys.executable))'
+
 tmp=$(mktemp -d /tmp/plstar-e2e-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
