@@ -828,7 +828,7 @@ json_t *gd_apriori_report(const gd_apriori_result *res, const ball_constants *b,
     if (res->failure == APRIORI_NO_CONSTANTS || res->failure == APRIORI_NO_LABELS)
         return r;
     const char *why = "not computed: no certified ball at this mu (see reason)";
-    json_object_set_new(r, "mu", res->mu > 0 ? json_real(res->mu) : json_null());
+    json_object_set_new(r, "mu", res->mu > 0 ? json_real(res->mu) : report_absent("no mu tried (see reason)"));
     json_object_set_new(r, "radius", res->computed ? json_real(res->radius) : report_absent(why));
     json_object_set_new(r, "lr", verdict == PLSTAR_OK ? json_real(res->lr) : report_absent("not certified"));
     json_object_set_new(r, "rate", verdict == PLSTAR_OK ? report_upper(res->rate) : report_absent("not certified"));

@@ -634,10 +634,13 @@ json_t *gd_path_report(const gd_path_result *res, const plstar_problem *p, const
                                                                 "along the path, halved while the rate fails"));
     if (o->eps > 0)
         json_object_set_new(in, "eps", json_real(o->eps));
-    json_object_set_new(r, "mu", res->mu > 0 ? json_real(res->mu) : json_null());
-    json_object_set_new(r, "lr", res->lr > 0 ? json_real(res->lr) : json_null());
+    json_object_set_new(r, "mu", res->mu > 0 ? json_real(res->mu) : report_absent("no mu > 0 (see reason)"));
+    json_object_set_new(r, "lr", res->lr > 0 ? json_real(res->lr)
+                                             : report_absent("no step: lambda_max(K(w0)) = 0 and no --lr"));
     json_object_set_new(r, "steps", json_integer((json_int_t)res->steps_run));
-    json_object_set_new(r, "radius", res->mu > 0 && isfinite(res->radius) ? json_real(res->radius) : json_null());
+    json_object_set_new(r, "radius", res->mu > 0 && isfinite(res->radius) ? json_real(res->radius)
+                                     : res->mu > 0 ? report_absent("L_F along the path is not bounded")
+                                                   : report_absent("no mu > 0 (see reason)"));
     size_t last = res->records ? res->records - 1 : 0;
     json_t *checks = json_object();
     json_object_set_new(checks, "rate", json_boolean(res->rate_ok));

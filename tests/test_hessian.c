@@ -506,8 +506,13 @@ Test(hessian, mlp_ball_verdicts, .timeout = 300)
     cr_assert(arb_lower_d(res.lambda_lower) >= mu);
     cr_assert_eq(check_ball(&res, &b, Rmax * 1.01, mu, PREC), PLSTAR_INCONCLUSIVE);
     cr_assert_eq(check_ball(&res, &b, 0.0, arb_upper_d(b.lambda0) * 1.01, PREC), PLSTAR_REFUTED);
-    json_t *rep = ball_report(&res, &b, &p, PLSTAR_INCONCLUSIVE);
-    cr_assert(json_object_get(json_object_get(rep, "quantities"), "beta_F"));
+    json_t *rep = ball_report(&res, &b, &p, PLSTAR_INCONCLUSIVE), *q = json_object_get(rep, "quantities");
+    /* β_F is Definition 2's constant, c_B (≥ max_r ‖H_{F_r}‖₂), a one-sided bound */
+    double beta = json_real_value(json_object_get(json_object_get(q, "beta_F"), "upper"));
+    double c = json_real_value(json_object_get(json_object_get(q, "jacobian_lipschitz"), "upper"));
+    double h = json_real_value(json_object_get(json_object_get(q, "hessian_norm_max"), "upper"));
+    cr_assert(beta == c && beta >= h && h > 0, "beta_F %g, c_B %g, max_r |H_Fr| %g", beta, c, h);
+    cr_assert_null(json_object_get(json_object_get(q, "beta_F"), "lower"));
     json_decref(rep);
     /* the certified conclusion holds at random points of B(w0, Rmax) */
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
