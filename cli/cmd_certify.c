@@ -283,7 +283,8 @@ static void search_width(certify_args *a, const plstar_problem *p, json_t *repor
     }
     printf("smallest certified width on the grid 16·√2^k (seed %lu): %s%zu\n", a->model.seed, found ? "" : "none ≤ ",
            found ? found : m_max);
-    json_object_set_new(report, "smallest_certified_width", found ? json_integer((json_int_t)found) : json_null());
+    json_object_set_new(report, "smallest_certified_width",
+                        found ? json_integer((json_int_t)found) : report_absent("no width of the grid certifies"));
 }
 
 /* The path certificate's lines: the run, the conditions at μ, what was measured. */

@@ -116,6 +116,14 @@ static int write_outputs(const char *dir, const fast_trajectory *tr, const doubl
         report_set_verdict(r, status == PLSTAR_EINTERRUPTED ? "interrupted"
                               : status == FAST_TRAIN_DIVERGED ? "diverged"
                                                               : "uncertified");
+        report_set_scope(r, REPORT_SCOPE_THESE_LABELS);
+        if (status == FAST_TRAIN_DIVERGED)
+            report_set_reason(r, "the loss and its gradient stay finite at every step", report_absent("not finite"),
+                              NULL, "a smaller step (--lr)");
+        else
+            report_set_reason(r, "no inequality is checked: the values are double-precision diagnostics", NULL, NULL,
+                              status == PLSTAR_EINTERRUPTED ? "resume with --resume, then plstar certify gd --path"
+                                                            : "plstar certify gd --path to verify a GD run");
         if (status == FAST_TRAIN_DIVERGED) {
             json_t *dv = json_object();
             json_object_set_new(dv, "step", json_integer((json_int_t)tr->diverged_at));

@@ -765,7 +765,11 @@ static void apriori_reason(const gd_apriori_result *res, const ball_constants *b
                              "2 at the path-length radius)", res->radius, res->mu);
         *lhs = isfinite(res->margin) ? report_lower(res->margin + res->mu) : report_absent("not bounded");
         *rhs = json_real(res->mu);
-        larger_width(decide, dlen, res, width);
+        if (!(res->mu < arb_lower_d(b->lambda0)))
+            snprintf(decide, dlen, "a mu below lambda_min(K(w0)) >= %.6g (Theorem 2 needs mu < lambda0)",
+                     arb_lower_d(b->lambda0));
+        else
+            larger_width(decide, dlen, res, width);
         break;
     case APRIORI_LR:
         snprintf(ineq, ilen, "lr <= 1/(L_F^2 + beta_F |F(w0) - y|) on B(w0, %.6g) (Theorem 6's step, Proposition 5)",
