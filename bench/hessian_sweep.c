@@ -87,10 +87,10 @@ int main(int argc, char **argv)
         int st = ref_hessian_ctx_set(&ctx, &mod, X, NS, w, PREC);
         if (!st)
             st = ref_hessian_bounds_compute(&hb, &ctx, 1.0, NULL, PREC);
-        double b1 = arb_upper_d(hb.beta);
+        double b1 = arb_upper_d(hb.hess_max);
         if (!st)
             st = ref_hessian_bounds_compute(&hb, &ctx, 0.0, NULL, PREC);
-        double b0 = arb_upper_d(hb.beta);
+        double b0 = arb_upper_d(hb.hess_max);
         double tcert = now() - t0;
         double h = 0;
         for (size_t i = 0; i < NS && !st; i++) {
@@ -106,7 +106,7 @@ int main(int argc, char **argv)
             const double radii[] = {0.25, 1, 4, 16, 64, 256};
             for (size_t q = 0; q < sizeof radii / sizeof *radii && !st; q++) {
                 st = ref_hessian_bounds_compute(&hb, &ctx, radii[q], NULL, PREC);
-                rbeta[q] = arb_upper_d(hb.beta), rc[q] = arb_upper_d(hb.jac_lipschitz);
+                rbeta[q] = arb_upper_d(hb.hess_max), rc[q] = arb_upper_d(hb.jac_lipschitz);
                 rL[q] = arb_upper_d(hb.lipschitz), rdk[q] = arb_upper_d(hb.kernel_change);
                 rR[q] = radii[q];
             }
@@ -123,12 +123,12 @@ int main(int argc, char **argv)
     }
     if (nr) {
         printf("radius dependence at width %.0f (certified bounds on B(w0, R)):\n%8s %12s %12s %12s %12s\n",
-               ms[count - 1], "R", "beta_F", "c_B", "L_F", "dK");
+               ms[count - 1], "R", "max|H_Fr|", "c_B", "L_F", "dK");
         for (size_t q = 0; q < nr; q++)
             printf("%8g %12.5g %12.5g %12.5g %12.5g\n", rR[q], rbeta[q], rc[q], rL[q], rdk[q]);
     }
     double s1 = slope(ms, cert1, count), s0 = slope(ms, cert0, count), st_ = slope(ms, truth, count);
-    printf("fitted log-log slopes: certified beta_F (R = 1) %.3f, certified at w0 (R = 0) %.3f, true |H_F(w0)| %.3f\n",
+    printf("fitted log-log slopes: certified max_r |H_Fr| (R = 1) %.3f, certified at w0 (R = 0) %.3f, true |H_F(w0)| %.3f\n",
            s1, s0, st_);
 
     char dat[1024], gp[1024], png[1024];
@@ -147,7 +147,7 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < count; k++)
         fprintf(f.fp, "%.0f %.17g %.17g %.17g %.3f\n", ms[k], cert1[k], cert0[k], truth[k], secs[k]);
     if (nr) {
-        fprintf(f.fp, "\n\n# radius dependence at width %.0f\n# R beta_F c_B L_F dK\n", ms[count - 1]);
+        fprintf(f.fp, "\n\n# radius dependence at width %.0f\n# R max_r|H_Fr| c_B L_F dK\n", ms[count - 1]);
         for (size_t q = 0; q < nr; q++)
             fprintf(f.fp, "%g %.17g %.17g %.17g %.17g\n", rR[q], rbeta[q], rc[q], rL[q], rdk[q]);
     }

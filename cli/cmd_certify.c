@@ -28,6 +28,7 @@ typedef struct {
     unsigned long steps, record_every;
     int apriori, path, search_width;
     const char *json, *witness, *out;
+    int have_radius; /* certify ball: --radius was given */
 } certify_args;
 
 /* certify point's help and options (its checks are below) */
@@ -53,6 +54,7 @@ static int point_accepts(int opt)
 {
     return opt == OPT_PREC || opt == OPT_JSON || opt == OPT_MU || opt == OPT_WITNESS || opt == OPT_HELP;
 }
+static int check_ball_gd_options(const certify_args *a);
 
 static int parse(certify_args *a, int argc, char **argv)
 {
@@ -87,10 +89,11 @@ static int parse(certify_args *a, int argc, char **argv)
         case OPT_WITNESS: a->witness = optarg; break;
         case OPT_OUT: a->out = optarg; break;
         case OPT_MU: bad = cli_parse_double(&a->mu, optarg) || a->mu <= 0; break;
-        case OPT_RADIUS: bad = cli_parse_double(&a->radius, optarg) || a->radius < 0; break;
+        case OPT_RADIUS: bad = cli_parse_double(&a->radius, optarg) || !(a->radius >= 0) || !isfinite(a->radius);
+                         a->have_radius = 1; break;
         case OPT_LR: bad = cli_parse_double(&a->lr, optarg) || a->lr <= 0; break;
         case OPT_EPS: bad = cli_parse_double(&a->eps, optarg) || a->eps <= 0; break;
-        case OPT_STEPS: bad = cli_parse_ulong(&a->steps, optarg); break;
+        case OPT_STEPS: bad = cli_parse_ulong(&a->steps, optarg) || !a->steps; break;
         case OPT_RECORD_EVERY: bad = cli_parse_ulong(&a->record_every, optarg) || !a->record_every; break;
         case OPT_APRIORI: a->apriori = 1; break;
         case OPT_PATH: a->path = 1; break;
@@ -106,6 +109,14 @@ static int parse(certify_args *a, int argc, char **argv)
                  "       plstar certify gd    MODEL --labels Y.npy --apriori [--mu MU] [--lr ETA] [--search-width] [--json FILE]\n"
                  "       plstar certify gd    MODEL --labels Y.npy --path [--steps T] [--lr ETA] [--mu MU] [--eps E]\n"
                  "                            [--record-every K] [--out DIR (plot)] [--json FILE]\n"
+                 "ball: --radius and --mu are required (--labels optional: only the residual is reported).\n"
+                 "gd: one of --apriori and --path is required. --apriori defaults: --mu the mu in (0, lambda_min(K(w0)))\n"
+                 "  maximising the certified lr*mu (a grid of 512 values, 64 for an MLP), --lr the certified largest\n"
+                 "  step 1/(L_F^2 + beta_F |F(w0) - y|); --search-width (shallow model with --seed): the widths\n"
+                 "  16*sqrt(2)^k up to the model's. --path defaults: --steps 200 (at least 1), --lr 1/lambda_max(K(w0)),\n"
+                 "  --mu the smallest certified lambda_min(K(w_t)) along the path (halved while the rate fails),\n"
+                 "  --record-every max(1, T/20), no --eps (every step required), no plot.\n"
+                 "An option that does not apply to the chosen check is refused (exit 64).\n"
                  "MODEL is --model M.json --data X.npy (--weights W.npy | --seed S); --prec BITS (default 128)\n"
                  "--kernel-route arb|dgemm-bound|auto: how a shallow net's K(w0), F(w0) are enclosed (default arb;\n"
                  "                ball and gd --apriori: auto, dgemm-bound when m*n*d > 1e9; docs/shallow.md)");
@@ -118,6 +129,8 @@ static int parse(certify_args *a, int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+    if ((r = check_ball_gd_options(a)))
+        return r;
     const char *inputs[] = {a->model.model, a->model.data, a->model.weights, a->model.labels};
     if (a->json && (r = cli_check_output(cmd, a->json, inputs, 4)))
         return r;
@@ -217,10 +230,60 @@ static int certify_point(certify_args *a, const plstar_problem *p)
     return finish(a->model.cmd, a->json, rep, v);
 }
 
+/* An option of certify ball or gd and whether it was given. */
+typedef struct {
+    const char *name;
+    int given;
+} given_option;
+
+/* The first given option of `opts` (count entries), or NULL. */
+static const char *first_given(const given_option *opts, size_t count)
+{
+    for (size_t k = 0; k < count; k++)
+        if (opts[k].given)
+            return opts[k].name;
+    return NULL;
+}
+
+/* certify ball and certify gd: required options present, options of other
+ * checks refused (64). certify point is not checked here. */
+static int check_ball_gd_options(const certify_args *a)
+{
+    const char *cmd = a->model.cmd, *bad;
+    int ball = !strcmp(cmd, "certify ball"), gd = !strcmp(cmd, "certify gd");
+    if (!ball && !gd)
+        return PLSTAR_OK;
+    const given_option for_ball[] = {{"--lr", a->lr > 0}, {"--steps", a->steps > 0}, {"--eps", a->eps > 0},
+                                     {"--apriori", a->apriori}, {"--path", a->path}, {"--witness", a->witness != NULL},
+                                     {"--search-width", a->search_width}, {"--record-every", a->record_every > 0},
+                                     {"--out", a->out != NULL}};
+    const given_option for_gd[] = {{"--radius", a->have_radius}, {"--witness", a->witness != NULL}};
+    const given_option for_apriori[] = {{"--steps", a->steps > 0}, {"--eps", a->eps > 0},
+                                        {"--record-every", a->record_every > 0}, {"--out", a->out != NULL}};
+    const given_option for_path[] = {{"--search-width", a->search_width}};
+    if (ball && (bad = first_given(for_ball, sizeof for_ball / sizeof *for_ball)))
+        return cli_usage(cmd, "%s does not apply to the ball certificate (Theorem 2)", bad);
+    if (ball && (!a->have_radius || !(a->mu > 0)))
+        return cli_usage(cmd, "needs --radius R and --mu MU (the ball B(w0, R) and the bound lambda_min >= MU)");
+    if (!gd)
+        return PLSTAR_OK;
+    if ((bad = first_given(for_gd, sizeof for_gd / sizeof *for_gd)))
+        return cli_usage(cmd, "%s does not apply to the GD certificates (Theorem 6)", bad);
+    if (a->apriori == a->path)
+        return cli_usage(cmd, a->path ? "choose one of --apriori and --path"
+                                      : "needs --apriori (Theorem 6 from constants at w0) or --path (a GD run "
+                                        "verified a posteriori)");
+    if (a->apriori && (bad = first_given(for_apriori, sizeof for_apriori / sizeof *for_apriori)))
+        return cli_usage(cmd, "%s applies to --path, not to --apriori", bad);
+    if (a->path && (bad = first_given(for_path, sizeof for_path / sizeof *for_path)))
+        return cli_usage(cmd, "%s applies to --apriori, not to --path", bad);
+    if (!a->model.labels)
+        return cli_usage(cmd, "needs --labels Y.npy (Theorem 6 is about given labels)");
+    return PLSTAR_OK;
+}
+
 static int certify_ball(certify_args *a, const plstar_problem *p)
 {
-    if (a->mu <= 0)
-        return cli_usage(a->model.cmd, "needs --mu MU and --radius R");
     ball_constants b;
     ball_constants_init(&b);
     int st = ball_constants_compute(&b, p, a->prec);
@@ -232,12 +295,17 @@ static int certify_ball(certify_args *a, const plstar_problem *p)
     ball_result_init(&res);
     int v = check_ball(&res, &b, a->radius, a->mu, a->prec);
     printf("lambda_min(K(w0)) in [%.17g, %.17g]\n", arb_lower_d(b.lambda0), arb_upper_d(b.lambda0));
-    if (b.available)
-        printf("on B(w0, %g): |K(w) - K(w0)| <= %.6g, lambda_min(K(w)) >= %.6g; largest R for mu = %g: %.6g\n",
-               a->radius, arb_upper_d(res.kernel_change), arb_lower_d(res.lambda_lower), a->mu, res.radius_max);
-    else
-        puts("no a-priori Hessian constants for this model (implemented: linear; shallow and MLP with C2 activations)");
-    printf("certify ball: %s\n", verdict_word(v));
+    if (b.available) {
+        printf("on B(w0, %g): |K(w) - K(w0)| <= %.6g, lambda_min(K(w)) >= %.6g; ", a->radius,
+               arb_upper_d(res.kernel_change), arb_lower_d(res.lambda_lower));
+        if (res.radius_max > 0)
+            printf("largest R for mu = %g: %.6g\n", a->mu, res.radius_max);
+        else
+            printf("no R > 0 is certified for mu = %g\n", a->mu);
+    }
+    char why[768];
+    ball_reason_text(why, sizeof why, &res, &b, v);
+    printf("certify ball (all labels): %s%s%s\n", verdict_word(v), *why ? ": " : "", why);
     json_t *rep = ball_report(&res, &b, p, v);
     ball_result_clear(&res);
     ball_constants_clear(&b);
@@ -257,10 +325,17 @@ static int apriori_once(certify_args *a, const plstar_problem *p, json_t **repor
     gd_apriori_result res;
     gd_apriori_result_init(&res);
     int v = check_gd_apriori(&res, &b, a->mu, a->lr, a->prec);
-    if (!quiet || v == PLSTAR_OK)
-        printf("width %zu: %s  mu = %.6g  R = %.6g  L_F <= %.6g  lr = %.6g  rate <= %.12g  (lambda0 >= %.6g, "
-               "%.2f s)\n", model_width(&p->model), verdict_word(v), res.mu, res.radius, arb_upper_d(res.lipschitz),
-               res.lr, res.rate, arb_lower_d(b.lambda0), b.seconds);
+    size_t width = model_width(&p->model);
+    if (v == PLSTAR_OK)
+        printf("width %zu: certified  mu = %.6g  R = %.6g  L_F <= %.6g  beta_F <= %.6g  lr = %.6g  rate <= %.12g  "
+               "(lambda0 >= %.6g, %.2f s)\n", width, res.mu, res.radius, arb_upper_d(res.lipschitz),
+               arb_upper_d(b.c), res.lr, res.rate, arb_lower_d(b.lambda0), b.seconds);
+    else if (!quiet) {
+        char why[1024];
+        gd_apriori_reason_text(why, sizeof why, &res, &b, width);
+        printf("width %zu: %s: %s  (lambda0 >= %.6g, %.2f s)\n", width, verdict_word(v), why,
+               arb_lower_d(b.lambda0), b.seconds);
+    }
     if (report)
         *report = gd_apriori_report(&res, &b, p, v);
     gd_apriori_result_clear(&res);
@@ -289,7 +364,40 @@ static void search_width(certify_args *a, const plstar_problem *p, json_t *repor
     }
     printf("smallest certified width on the grid 16·√2^k (seed %lu): %s%zu\n", a->model.seed, found ? "" : "none ≤ ",
            found ? found : m_max);
-    json_object_set_new(report, "smallest_certified_width", found ? json_integer((json_int_t)found) : json_null());
+    json_object_set_new(report, "smallest_certified_width",
+                        found ? json_integer((json_int_t)found) : report_absent("no width of the grid certifies"));
+}
+
+/* The path certificate's lines: the run, the conditions at μ, what was measured. */
+static void print_path(const gd_path_result *res)
+{
+    size_t last = res->records ? res->records - 1 : 0;
+    if (res->failure == GD_PATH_NO_STEP)
+        puts("GD not run: no --lr and lambda_max(K(w0)) = 0, so the default step 1/lambda_max(K(w0)) does not exist");
+    else
+        printf("GD: %zu steps of lr %.6g (train %.2f s), %zu iterates verified in the reference (%.2f s)\n",
+               res->steps_run, res->lr, res->seconds_train, res->records, res->seconds_verify);
+    if (res->failure == GD_PATH_DIVERGED)
+        printf("diverged at step %zu: L(w_%zu) in [%.10g, %.10g] > L(w0) in [%.10g, %.10g]\n", res->fail_step,
+               res->fail_step, res->step_loss_lo[res->fail_step], res->step_loss_hi[res->fail_step],
+               res->step_loss_lo[0], res->step_loss_hi[0]);
+    if (res->failure == GD_PATH_NONFINITE)
+        printf("diverged at step %zu: the trainer's loss or gradient is not finite\n", res->fail_step);
+    if (res->mu > 0)
+        printf("mu = %.6g: rate %s, lambda_min >= mu %s, path length %.6g <= R = %.6g %s\n", res->mu,
+               res->rate_ok ? "ok" : "FAILS", res->lambda_ok ? "ok" : "FAILS", res->records ? res->path_hi[last] : 0.0,
+               res->radius, res->path_ok ? "ok" : "FAILS");
+    if (res->records && res->failure != GD_PATH_NO_STEP)
+        printf("loss: L(w0) in [%.10g, %.10g], L(w_%zu) in [%.10g, %.10g] (trainer: %.10g)\n", res->loss_lo[0],
+               res->loss_hi[0], res->step[last], res->loss_lo[last], res->loss_hi[last], res->loss_fast[last]);
+    double kmax = 0;
+    for (size_t k = 0; k < res->records; k++)
+        kmax = fmax(kmax, res->kdist_hi[k]);
+    printf("measured (not part of the claim): |K(w_t) - K(w0)| <= %.6g at the recorded steps", kmax);
+    if (res->rises)
+        printf("; the loss rose at %zu step%s, first at step %zu (%.6g -> %.6g)", res->rises, res->rises > 1 ? "s" : "",
+               res->first_rise, res->step_loss_hi[res->first_rise - 1], res->step_loss_lo[res->first_rise]);
+    putchar('\n');
 }
 
 static int certify_path(certify_args *a, const plstar_problem *p)
@@ -303,17 +411,10 @@ static int certify_path(certify_args *a, const plstar_problem *p)
         gd_path_result_clear(&res);
         return cli_fail(a->model.cmd, v);
     }
-    size_t last = res.records ? res.records - 1 : 0;
-    printf("GD: %zu steps of lr %.6g (train %.2f s), %zu iterates verified in the reference (%.2f s)\n",
-           res.steps_run, res.lr, res.seconds_train, res.records, res.seconds_verify);
-    printf("mu = %.6g: rate %s, lambda_min >= mu %s, |K(w_t) - K(w0)| <= lambda0 - mu %s, path length %.6g <= R = "
-           "%.6g %s\n", res.mu, res.rate_ok ? "ok" : "FAILS", res.lambda_ok ? "ok" : "FAILS",
-           res.kernel_ok ? "ok" : "FAILS", res.records ? res.path_hi[last] : 0.0, res.radius,
-           res.path_ok ? "ok" : "FAILS");
-    if (res.records)
-        printf("loss: L(w0) in [%.10g, %.10g], L(w_%zu) in [%.10g, %.10g] (trainer: %.10g)\n", res.loss_lo[0],
-               res.loss0_hi, res.step[last], res.loss_lo[last], res.loss_hi[last], res.loss_fast[last]);
-    printf("certify gd --path: %s\n", verdict_word(v));
+    print_path(&res);
+    char why[1024];
+    gd_path_reason_text(why, sizeof why, &res);
+    printf("certify gd --path: %s%s%s\n", verdict_word(v), *why ? ": " : "", why);
     if (a->out) {
         int st = mkdir(a->out, 0755) && errno != EEXIST
                      ? plstar_error(PLSTAR_ECANTCREAT, "%s: cannot create directory: %s", a->out, strerror(errno))
@@ -328,17 +429,16 @@ static int certify_path(certify_args *a, const plstar_problem *p)
 
 static int certify_gd(certify_args *a, const plstar_problem *p)
 {
-    if (!p->y.size)
-        return cli_usage(a->model.cmd, "needs --labels Y.npy");
-    if (a->path && a->apriori)
-        return cli_usage(a->model.cmd, "choose one of --apriori and --path");
     if (a->path)
         return certify_path(a, p);
+    if (a->search_width && (p->model.kind != MODEL_SHALLOW || !a->model.have_seed))
+        return cli_usage(a->model.cmd, "--search-width needs a shallow model and --seed S (the weights of each width "
+                                       "come from the seed)");
     json_t *report = NULL;
     int v = apriori_once(a, p, &report, 0);
     if (v > PLSTAR_INCONCLUSIVE)
         return cli_fail(a->model.cmd, v);
-    if (a->search_width && p->model.kind == MODEL_SHALLOW && a->model.have_seed)
+    if (a->search_width)
         search_width(a, p, report);
     printf("certify gd --apriori: %s\n", verdict_word(v));
     return finish(a->model.cmd, a->json, report, v);

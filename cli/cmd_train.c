@@ -113,7 +113,25 @@ static int write_outputs(const char *dir, const fast_trajectory *tr, const doubl
         json_t *r = report_new("train", "THEORY.md §4, Theorem 6 (GD) / Theorem 7 (mini-batch SGD): the path "
                                         "w_{t+1} = w_t − η∇L(w_t) on the square loss, recorded; the values are "
                                         "double-precision diagnostics, not certificates");
-        report_set_verdict(r, status == PLSTAR_EINTERRUPTED ? "interrupted" : "uncertified");
+        report_set_verdict(r, status == PLSTAR_EINTERRUPTED ? "interrupted"
+                              : status == FAST_TRAIN_DIVERGED ? "diverged"
+                                                              : "uncertified");
+        report_set_scope(r, REPORT_SCOPE_THESE_LABELS);
+        if (status == FAST_TRAIN_DIVERGED)
+            report_set_reason(r, "the loss and its gradient stay finite at every step", report_absent("not finite"),
+                              NULL, "a smaller step (--lr)");
+        else
+            report_set_reason(r, "no inequality is checked: the values are double-precision diagnostics", NULL, NULL,
+                              status == PLSTAR_EINTERRUPTED ? "resume with --resume, then plstar certify gd --path"
+                                                            : "plstar certify gd --path to verify a GD run");
+        if (status == FAST_TRAIN_DIVERGED) {
+            json_t *dv = json_object();
+            json_object_set_new(dv, "step", json_integer((json_int_t)tr->diverged_at));
+            json_object_set_new(dv, "reason", json_string("the loss or its gradient is not finite at this step; the run "
+                                                          "stopped and "
+                                                          "w_final.npy holds the last iterate with a finite loss"));
+            json_object_set_new(r, "diverged", dv);
+        }
         json_t *in = json_object_get(r, "inputs");
         char *desc = model_to_json(&p->model);
         json_object_set_new(in, "model", json_loads(desc, 0, NULL));
@@ -248,9 +266,14 @@ int cmd_train(int argc, char **argv)
                    "         --lr ETA --steps T [--batch S] [--record-every K] [--batch-seed S]\n"
                    "         [--lambda-min] [--kernel-distance] [--save-at 0,100,200]\n"
                    "         [--checkpoint-every C] [--resume CHECKPOINT.npy] --out DIR\n"
+                   "Defaults: --batch full (GD), --record-every 1, --batch-seed 0, no --save-at, a checkpoint\n"
+                   "only when interrupted (no --checkpoint-every).\n"
                    "Writes DIR/trajectory.npy (columns step, loss, grad_norm, dist_from_w0, path_length,\n"
                    "[lambda_min], [kernel_distance]), DIR/trajectory.json, DIR/w_final.npy, DIR/w_STEP.npy;\n"
-                   "DIR/checkpoint.npy every C steps and when interrupted (resume with --resume).\n");
+                   "DIR/checkpoint.npy every C steps and when interrupted (resume with --resume).\n"
+                   "Exit status: 0 when the run completes; 1 when it diverges (the loss or its gradient is not finite:\n"
+                   "the run stops there, the outputs hold the steps before it and trajectory.json says\n"
+                   "\"diverged\"); 130 when interrupted; 64 usage, 65 bad data, 66 unreadable input, 73 unwritable output.\n");
             free(save_at);
             return PLSTAR_OK;
         default:
@@ -336,16 +359,23 @@ int cmd_train(int argc, char **argv)
               : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
     if (ctx.tty && ctx.last_print > 0 && st)
         fputc('\n', stderr);
-    if (!st || st == PLSTAR_EINTERRUPTED) {
+    int kept = !st || st == PLSTAR_EINTERRUPTED || st == FAST_TRAIN_DIVERGED; /* runs whose outputs are written */
+    if (kept) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", plstar_errmsg());
         int wst = write_outputs(out, &tr, p.w, &p, &o, now() - ctx.start, st);
         if (wst)
-            st = wst;
+            st = wst, kept = 0;
+        else if (st)
+            plstar_error(st, "%s", why); /* the message of the run, not of the writing */
     }
     if (st == PLSTAR_EINTERRUPTED)
         fprintf(stderr, "plstar %s: interrupted at step %zu; resume with --resume %s\n", a.cmd, tr.steps_done, ckpt);
+    else if (st == FAST_TRAIN_DIVERGED)
+        fprintf(stderr, "plstar %s: %s; the run up to step %zu is in %s\n", a.cmd, plstar_errmsg(), tr.steps_done, out);
     else if (st)
         cli_fail(a.cmd, st);
-    if (st && st != PLSTAR_EINTERRUPTED && made_dir)
+    if (st && !kept && made_dir)
         rmdir(out); /* only when nothing was written into it */
     fast_trajectory_clear(&tr);
     problem_clear(&p);

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/outfile.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,23 +22,43 @@ static int write_data(const char *path, const gd_path_result *res)
     return outfile_commit(&f);
 }
 
+/* The gnuplot script. Distances start at 0 at step 0, so their panel is linear
+ * (a log axis would drop step 0); R is drawn when it is on the scale of the
+ * path, and otherwise named in the title. */
 static int write_script(const char *path, const char *png, const char *dat, const gd_path_result *res)
 {
     plstar_outfile f;
     int st = outfile_open(&f, path);
     if (st)
         return st;
+    double top = 0;
+    for (size_t k = 0; k < res->records; k++)
+        top = fmax(top, fmax(res->path_hi[k], res->dist_hi[k]));
+    int have_mu = res->mu > 0, draw_r = have_mu && isfinite(res->radius) && res->radius <= 4 * top;
     fprintf(f.fp,
             "set terminal pngcairo size 1500,450 font ',10'\nset output '%s'\nset multiplot layout 1,3\n"
-            "set grid\nset xlabel 'step t'\nset logscale y\nset key top right\n"
-            "set title 'loss L(w_t) (reference enclosure) vs certified envelope'\n"
-            "plot '%s' u 1:3 w lp pt 7 ps 0.5 t 'L(w_t) upper', '' u 1:4 w l lw 2 t '(1-{/Symbol h}{/Symbol m})^t L(w_0)'\n"
-            "unset logscale y\nset format y '%%.3g'\nset title 'λ_{min}(K(w_t)) vs μ = %.4g'\n"
-            "plot '%s' u 1:5 w lp pt 7 ps 0.5 t 'λ_{min} lower bound', %.17g w l lw 2 t 'μ'\n"
-            "set title 'distance and path length vs R = %.4g'\nset key bottom right\nset logscale y\n"
-            "plot '%s' u 1:7 w lp pt 7 ps 0.5 t '‖w_t - w_0‖', '' u 1:8 w lp pt 5 ps 0.5 t 'path length', "
-            "%.17g w l lw 2 t 'R'\nunset multiplot\n",
-            png, dat, res->mu, dat, res->mu, res->radius, dat, res->radius);
+            "set grid\nset xlabel 'step t'\nset offsets 0, 0, graph 0.05, graph 0.05\nset logscale y\n"
+            "set key top right\nset title 'loss L(w_t) (reference enclosure) vs certified envelope'\n"
+            "plot '%s' u 1:3 w lp pt 7 ps 0.5 t 'L(w_t) upper'",
+            png, dat);
+    if (have_mu)
+        fprintf(f.fp, ", '' u 1:($4 > 0 ? $4 : 1/0) w lp pt 6 ps 0.5 lw 2 t '(1-{/Symbol h}{/Symbol m})^t L(w_0)'");
+    fprintf(f.fp, "\nunset logscale y\nset format y '%%.3g'\nset title 'λ_{min}(K(w_t)) vs μ = %.4g'\n"
+                  "plot '%s' u 1:5 w lp pt 7 ps 0.5 t 'λ_{min} lower bound'", res->mu, dat);
+    if (have_mu)
+        fprintf(f.fp, ", %.17g w l lw 2 t 'μ'", res->mu);
+    fprintf(f.fp, "\nset key top left\nset yrange [0:*]\n");
+    if (draw_r)
+        fprintf(f.fp, "set title 'distance and path length vs R = %.4g'\n", res->radius);
+    else if (have_mu && isfinite(res->radius))
+        fprintf(f.fp, "set title 'distance and path length (R = %.4g, off the scale)'\n", res->radius);
+    else
+        fprintf(f.fp, "set title 'distance and path length (no R)'\n");
+    fprintf(f.fp, "plot '%s' u 1:7 w lp pt 7 ps 0.5 t '‖w_t - w_0‖ upper', '' u 1:8 w lp pt 5 ps 0.5 t 'path length upper'",
+            dat);
+    if (draw_r)
+        fprintf(f.fp, ", %.17g w l lw 2 t 'R'", res->radius);
+    fprintf(f.fp, "\nunset multiplot\n");
     return outfile_commit(&f);
 }
 

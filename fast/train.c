@@ -349,6 +349,49 @@ static void sampler_batch(sampler *sp, size_t t, const double *X, const double *
     }
 }
 
+/* One trajectory row at step t (the spectral columns when asked for). */
+typedef struct {
+    double loss;
+    const double *grad, *w, *w0;
+    size_t P;
+    double path_len;
+} row_ctx;
+
+static int record_row(fast_trajectory *traj, double *row, const row_ctx *rc, size_t t, int spectral,
+                      const fast_train_options *opt, const plstar_model *m, const double *X, size_t n, int fresh,
+                      const double *K0, double *Kt, double *A, double *ev)
+{
+    size_t col = COL_PATH + 1;
+    row[COL_STEP] = (double)t;
+    row[COL_LOSS] = rc->loss;
+    row[COL_GRAD] = norm2(rc->grad, rc->P);
+    row[COL_DIST] = dist2(rc->w, rc->w0, rc->P);
+    row[COL_PATH] = rc->path_len;
+    double *lmin = opt->record_lambda_min ? &row[col++] : NULL, *kd = opt->record_kernel_distance ? &row[col] : NULL;
+    int st = spectral ? kernel_diagnostics(lmin, kd, m, X, n, rc->w, t == 0 && fresh, K0, Kt, A, ev) : PLSTAR_OK;
+    return st ? st : traj_append(traj, row);
+}
+
+/* The loss and ‖∇L‖ as doubles are finite (an overflowing norm counts as divergence too). */
+static int loss_grad_finite(double loss, const double *grad, size_t P)
+{
+    return isfinite(loss) && isfinite(norm2(grad, P));
+}
+
+/* The loss or its gradient at step t is not finite: divergence (w back to w_{t−1}), or at the
+ * starting weights an overflow of the inputs. */
+static int not_finite(fast_trajectory *traj, double *w, const double *wprev, size_t P, size_t t, int have_prev,
+                      double lr)
+{
+    if (!have_prev)
+        return plstar_error(PLSTAR_EDATA, "the loss or its gradient at the starting weights (step %zu) is not "
+                                          "finite: the model's outputs overflow", t);
+    memcpy(w, wprev, P * sizeof(double));
+    traj->diverged_at = t;
+    return plstar_error(FAST_TRAIN_DIVERGED, "gradient descent diverged: the loss or its gradient is not finite at "
+                                             "step %zu (lr %g; a smaller step may converge)", t, lr);
+}
+
 static int should_save(const fast_train_options *o, size_t t)
 {
     for (size_t k = 0; k < o->nsave_at; k++)
@@ -378,19 +421,20 @@ int fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const do
     static const char *const base[] = {"step", "loss", "grad_norm", "dist_from_w0", "path_length"};
     for (size_t k = 0; k < 5; k++)
         traj->names[traj->cols++] = base[k];
-    size_t col_lmin = 0, col_kd = 0;
-    if (opt->record_lambda_min)
-        col_lmin = traj->cols, traj->names[traj->cols++] = "lambda_min";
+    if (opt->record_lambda_min) /* the column order record_row writes */
+        traj->names[traj->cols++] = "lambda_min";
     if (opt->record_kernel_distance)
-        col_kd = traj->cols, traj->names[traj->cols++] = "kernel_distance";
+        traj->names[traj->cols++] = "kernel_distance";
 
     double *w0 = plstar_malloc(P * sizeof(double), "initial weights");
+    double *wprev = plstar_malloc(P * sizeof(double), "previous weights");
+    int have_prev = 0;
     double *grad = plstar_malloc(P * sizeof(double), "gradient");
     double *gfull = sgd ? plstar_malloc(P * sizeof(double), "gradient") : NULL;
     double *K0 = NULL, *Kt = NULL, *A = NULL, *ev = NULL;
     sampler sp = {.n = n, .s = opt->batch, .d = d, .c = c, .epoch = SIZE_MAX, .seed = opt->seed};
     workspace ws = {0};
-    int st = (w0 && grad && (!sgd || gfull)) ? ws_init(&ws, m, n) : PLSTAR_ESOFTWARE;
+    int st = (w0 && wprev && grad && (!sgd || gfull)) ? ws_init(&ws, m, n) : PLSTAR_ESOFTWARE;
     if (!st) {
         memcpy(w0, w, P * sizeof(double));
         if (spectral) {
@@ -440,29 +484,33 @@ int fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const do
         double loss = 0.0, bloss;
         if (!sgd || record)
             ws_loss_grad(&ws, &loss, sgd ? gfull : grad, m, X, n, w, y);
-        if (record) {
-            row[COL_STEP] = (double)t;
-            row[COL_LOSS] = loss;
-            row[COL_GRAD] = norm2(sgd ? gfull : grad, P);
-            row[COL_DIST] = dist2(w, w0, P);
-            row[COL_PATH] = path_len;
-            if (spectral && (st = kernel_diagnostics(opt->record_lambda_min ? &row[col_lmin] : NULL,
-                                                     opt->record_kernel_distance ? &row[col_kd] : NULL, m, X, n, w,
-                                                     t == 0 && traj->resumed_from < 0, K0, Kt, A, ev)))
-                break;
-            if ((st = traj_append(traj, row)))
-                break;
-        }
-        if (opt->on_weights && should_save(opt, t) && (st = opt->on_weights(opt->ctx, t, w, P)))
+        if ((!sgd || record) && !loss_grad_finite(loss, sgd ? gfull : grad, P) &&
+            (st = not_finite(traj, w, wprev, P, t, have_prev, opt->lr)))
             break;
+        if (record && (st = record_row(traj, row, &(row_ctx){loss, sgd ? gfull : grad, w, w0, P, path_len}, t, spectral,
+                                       opt, m, X, n, traj->resumed_from < 0, K0, Kt, A, ev)))
+            break;
+        if (opt->on_weights && should_save(opt, t) && (st = opt->on_weights(opt->ctx, t, w, P))) {
+            if (!record) { /* the run ends here: its last row is this step */
+                if (sgd)
+                    ws_loss_grad(&ws, &loss, gfull, m, X, n, w, y);
+                record_row(traj, row, &(row_ctx){loss, sgd ? gfull : grad, w, w0, P, path_len}, t, spectral, opt, m,
+                           X, n, traj->resumed_from < 0, K0, Kt, A, ev);
+            }
+            break;
+        }
         if (t >= opt->steps)
             break;
         if (sgd) {
             sampler_batch(&sp, t, X, y);
             ws_loss_grad(&ws, &bloss, grad, m, sp.Xb, opt->batch, w, sp.yb);
+            if (!loss_grad_finite(bloss, grad, P) && (st = not_finite(traj, w, wprev, P, t, have_prev, opt->lr)))
+                break;
             if (!record)
                 loss = bloss;
         }
+        memcpy(wprev, w, P * sizeof(double)); /* restored if the next loss is not finite */
+        have_prev = 1;
         double step2 = 0.0, lr = opt->lr;
         for (size_t k = 0; k < P; k++) {
             double old = w[k];
@@ -473,10 +521,10 @@ int fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const do
         if (opt->on_progress)
             opt->on_progress(opt->ctx, t + 1, opt->steps, loss);
     }
-    traj->steps_done = t > opt->steps ? opt->steps : t;
+    traj->steps_done = traj->diverged_at ? traj->diverged_at - 1 : t > opt->steps ? opt->steps : t;
     if (ws.a)
         ws_clear(&ws, m->nlayers);
-    free(w0), free(grad), free(gfull), free(K0), free(Kt), free(A), free(ev);
+    free(w0), free(wprev), free(grad), free(gfull), free(K0), free(Kt), free(A), free(ev);
     free(sp.perm), free(sp.pick), free(sp.Xb), free(sp.yb);
     if (sp.r)
         gsl_rng_free(sp.r);

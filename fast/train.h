@@ -14,8 +14,8 @@
  * left over sit that epoch out. The sampler's state is thus (seed, t): a
  * checkpoint holding t resumes it exactly.
  *
- * Recorded at t = 0, k, 2k, … and at the last step T (k = record_every), one
- * row per record, columns
+ * Recorded at t = 0, k, 2k, …, at the last step T (k = record_every) and at
+ * the step where on_weights stops the run, one row per record, columns
  *   step, loss L(w_t), grad_norm ‖∇L(w_t)‖ (full gradient, also under SGD),
  *   dist_from_w0 ‖w_t − w0‖, path_length Σ_{s<t} ‖w_{s+1} − w_s‖,
  *   [lambda_min]      λ_min(K(w_t)) from LAPACKE_dsyevd of the structured kernel,
@@ -30,12 +30,25 @@
  * uninterrupted run. The loop stops between steps when plstar_interrupted
  * (core/error.h) is set, writes a checkpoint if it has a path, and returns
  * PLSTAR_EINTERRUPTED with the trajectory so far.
+ *
+ * Divergence: at the first step t ≥ 1 whose loss or gradient (GD: at every
+ * step; SGD: the batch's at every step, the full one at recorded steps) is not
+ * finite, the loop stops and returns
+ * FAST_TRAIN_DIVERGED with a one-line message naming the step; w is then
+ * w_{t−1}, the last iterate with a finite loss (steps_done = t − 1,
+ * diverged_at = t), and the rows recorded before t are kept. A non-finite loss
+ * or gradient at the starting weights is PLSTAR_EDATA (nothing diverged: the
+ * inputs overflow).
  */
 #ifndef PLSTAR_FAST_TRAIN_H
 #define PLSTAR_FAST_TRAIN_H
 
 #include <stddef.h>
+#include "core/error.h"
 #include "core/model.h"
+
+/* The status of a run that diverged (a failed run: exit status 1). */
+#define FAST_TRAIN_DIVERGED PLSTAR_REFUTED
 
 typedef struct {
     double lr;                  /* η > 0 */
@@ -69,6 +82,7 @@ typedef struct {
     size_t steps_done;            /* t of the returned weights */
     int resumed_from;             /* −1, or the step the checkpoint held */
     int interrupted;
+    size_t diverged_at;           /* 0, or the first step whose loss or gradient was not finite */
 } fast_trajectory;
 
 void fast_trajectory_init(fast_trajectory *t);

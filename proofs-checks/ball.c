@@ -36,13 +36,13 @@ void ball_constants_init(ball_constants *b)
 {
     memset(b, 0, sizeof *b);
     arb_init(b->lambda0), arb_init(b->lambda_max0), arb_init(b->a), arb_init(b->c);
-    arb_init(b->beta), arb_init(b->r0), arb_init(b->loss0);
+    arb_init(b->hess_max), arb_init(b->r0), arb_init(b->loss0);
 }
 
 void ball_constants_clear(ball_constants *b)
 {
     arb_clear(b->lambda0), arb_clear(b->lambda_max0), arb_clear(b->a), arb_clear(b->c);
-    arb_clear(b->beta), arb_clear(b->r0), arb_clear(b->loss0);
+    arb_clear(b->hess_max), arb_clear(b->r0), arb_clear(b->loss0);
     if (b->hess) {
         ref_hessian_ctx_clear(b->hess);
         free(b->hess);
@@ -80,17 +80,17 @@ static int data_norms(arb_t max_norm, arb_t gram_max, const plstar_problem *p, s
     return st;
 }
 
-/* c and β_F for the models that have them (see the header). */
+/* c (= β_F) and h for the models that have them (see the header). */
 static int smoothness_constants(ball_constants *b, const plstar_problem *p, slong prec)
 {
     const plstar_model *m = &p->model;
     if (m->kind == MODEL_LINEAR) {
-        arb_zero(b->c), arb_zero(b->beta);
+        arb_zero(b->c), arb_zero(b->hess_max);
         b->available = 1;
         return PLSTAR_OK;
     }
     if (m->kind == MODEL_MLP && model_twice_differentiable(m)) {
-        /* radius-dependent constants (reference/hessian.h); c, beta: the values at R = 0 */
+        /* radius-dependent constants (reference/hessian.h); c, hess_max: the values at R = 0 */
         b->hess = malloc(sizeof *b->hess);
         if (!b->hess)
             return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the MLP ball constants");
@@ -98,7 +98,7 @@ static int smoothness_constants(ball_constants *b, const plstar_problem *p, slon
         int st = ref_hessian_ctx_set(b->hess, m, p->X.data, p->n, p->w, prec);
         if (!st) {
             b->available = 1;
-            st = ball_constants_at(NULL, b->c, b->beta, NULL, b, 0.0, prec);
+            st = ball_constants_at(NULL, b->c, b->hess_max, NULL, b, 0.0, prec);
         }
         if (st) {
             ref_hessian_ctx_clear(b->hess);
@@ -122,8 +122,8 @@ static int smoothness_constants(ball_constants *b, const plstar_problem *p, slon
         arb_sqrtpos(t, gmax, prec);
         arb_mul(b->c, s2, xmax, prec);
         arb_mul(b->c, b->c, t, prec);
-        arb_mul(b->beta, s2, xmax, prec);
-        arb_mul(b->beta, b->beta, xmax, prec);
+        arb_mul(b->hess_max, s2, xmax, prec);
+        arb_mul(b->hess_max, b->hess_max, xmax, prec);
         b->available = 1;
     }
     arb_clear(xmax), arb_clear(gmax), arb_clear(s2), arb_clear(t);
@@ -184,7 +184,7 @@ static void kernel_change(arb_t out, const arb_t A, const arb_t C, const arb_t R
     arb_clear(cr);
 }
 
-int ball_constants_at(arb_t lipschitz, arb_t c, arb_t beta, arb_t dk, const ball_constants *b,
+int ball_constants_at(arb_t lipschitz, arb_t c, arb_t hess_max, arb_t dk, const ball_constants *b,
                       double radius, slong prec)
 {
     if (!b->available)
@@ -198,8 +198,8 @@ int ball_constants_at(arb_t lipschitz, arb_t c, arb_t beta, arb_t dk, const ball
                 arb_set(lipschitz, hb.lipschitz);
             if (c)
                 arb_set(c, hb.jac_lipschitz);
-            if (beta)
-                arb_set(beta, hb.beta);
+            if (hess_max)
+                arb_set(hess_max, hb.hess_max);
             if (dk)
                 arb_set(dk, hb.kernel_change);
         }
@@ -218,8 +218,8 @@ int ball_constants_at(arb_t lipschitz, arb_t c, arb_t beta, arb_t dk, const ball
         kernel_change(dk, A, C, R, prec);
     if (c)
         arb_set(c, b->c);
-    if (beta)
-        arb_set(beta, b->beta);
+    if (hess_max)
+        arb_set(hess_max, b->hess_max);
     arb_clear(A), arb_clear(C), arb_clear(R);
     return PLSTAR_OK;
 }
@@ -338,22 +338,55 @@ int check_ball(ball_result *res, const ball_constants *b, double radius, double 
     return verdict;
 }
 
-/* MLP: the constants on B(w0, radius), which depend on the radius. */
+/* Theorem 6's step bound from L_F and β_F = c: 1/(L_F² + c r0). */
+static void step_bound(arb_t lr_max, const arb_t lipschitz, const arb_t beta_F, const arb_t r0, slong prec)
+{
+    arb_t t;
+    arb_init(t);
+    arb_mul(t, lipschitz, lipschitz, prec);
+    arb_addmul(t, beta_F, r0, prec);
+    arb_inv(lr_max, t, prec);
+    arb_clear(t);
+}
+
+int ball_lr_max(arb_t lr_max, const ball_constants *b, double radius, slong prec)
+{
+    if (!b->have_labels)
+        return plstar_error(PLSTAR_EUSAGE, "the step bound of Theorem 6 needs labels");
+    arb_t L, C, r0;
+    arb_init(L), arb_init(C), arb_init(r0);
+    int st = ball_constants_at(L, C, NULL, NULL, b, radius, prec);
+    if (!st) {
+        upper_point(L, L), upper_point(C, C), upper_point(r0, b->r0);
+        step_bound(lr_max, L, C, r0, prec);
+    }
+    arb_clear(L), arb_clear(C), arb_clear(r0);
+    return st;
+}
+
+/* An upper bound as {"upper"}, or absent when it is not finite. */
+static json_t *upper_or_absent(double x, const char *why)
+{
+    return isfinite(x) ? report_upper(x) : report_absent(why);
+}
+
+/* The constants on B(w0, radius), which depend on the radius for the MLP. */
 static void radius_constants(json_t *r, const ball_constants *b, double radius, slong prec)
 {
     if (!b->hess || !(radius >= 0) || !isfinite(radius))
         return;
-    arb_t L, c, beta;
-    arb_init(L), arb_init(c), arb_init(beta);
-    if (ball_constants_at(L, c, beta, NULL, b, radius, prec) == PLSTAR_OK) {
+    arb_t L, c, h;
+    arb_init(L), arb_init(c), arb_init(h);
+    if (ball_constants_at(L, c, h, NULL, b, radius, prec) == PLSTAR_OK) {
         json_t *q = json_object_get(r, "quantities");
-        json_object_set_new(q, "lipschitz_F_on_ball", report_interval(0.0, arb_upper_d(L)));
-        json_object_set_new(q, "jacobian_lipschitz", report_interval(0.0, arb_upper_d(c)));
-        json_object_set_new(q, "beta_F", report_interval(0.0, arb_upper_d(beta)));
+        json_object_set_new(q, "lipschitz_F_on_ball", upper_or_absent(arb_upper_d(L), "not bounded"));
+        json_object_set_new(q, "jacobian_lipschitz", upper_or_absent(arb_upper_d(c), "not bounded"));
+        json_object_set_new(q, "beta_F", upper_or_absent(arb_upper_d(c), "not bounded"));
+        json_object_set_new(q, "hessian_norm_max", upper_or_absent(arb_upper_d(h), "not bounded"));
         json_object_set_new(r, "constants", json_string("radius-dependent: layer-by-layer bounds on B(w0, R), "
                                                         "reference/hessian.h (docs/hessian.md)"));
     }
-    arb_clear(L), arb_clear(c), arb_clear(beta);
+    arb_clear(L), arb_clear(c), arb_clear(h);
 }
 
 static void common_inputs(json_t *r, const ball_constants *b, const plstar_problem *p)
@@ -365,12 +398,15 @@ static void common_inputs(json_t *r, const ball_constants *b, const plstar_probl
     json_object_set_new(q, "lambda_min_w0", report_interval_arb(b->lambda0));
     json_object_set_new(q, "lambda_max_w0", report_interval_arb(b->lambda_max0));
     json_object_set_new(q, "jacobian_norm_w0", report_interval_arb(b->a));
-    if (b->available && !b->hess) {
-        json_object_set_new(q, "jacobian_lipschitz", report_interval_arb(b->c));
-        json_object_set_new(q, "beta_F", report_interval_arb(b->beta));
+    if (b->available && !b->hess) { /* global constants (β_F is c: Definition 2, see ball.h) */
+        json_object_set_new(q, "jacobian_lipschitz", report_upper_arb(b->c));
+        json_object_set_new(q, "beta_F", report_upper_arb(b->c));
+        json_object_set_new(q, "hessian_norm_max", report_upper_arb(b->hess_max));
     }
-    if (b->hess) /* the at-a-point bound, ≥ max_r ‖H_{F_r}(w0)‖₂ */
-        json_object_set_new(q, "beta_F_w0", report_interval(0.0, arb_upper_d(b->beta)));
+    if (b->hess) { /* the at-a-point bounds (R = 0) */
+        json_object_set_new(q, "beta_F_w0", report_upper_arb(b->c));
+        json_object_set_new(q, "hessian_norm_max_w0", report_upper_arb(b->hess_max));
+    }
     if (b->have_labels) {
         json_object_set_new(q, "residual_w0", report_interval_arb(b->r0));
         json_object_set_new(q, "loss_initial", report_interval_arb(b->loss0));
@@ -378,25 +414,87 @@ static void common_inputs(json_t *r, const ball_constants *b, const plstar_probl
     json_object_set_new(r, "seconds_constants", json_real(b->seconds));
 }
 
+static const char *const no_constants = "no a-priori Hessian constants for this model (implemented: linear; shallow "
+                                        "and MLP with C² activations)";
+
+/* The ball check's reason: inequality, sides, what would decide it. */
+static void ball_reason(const ball_result *res, const ball_constants *b, int verdict, char *ineq, size_t ilen,
+                        char *decide, size_t dlen, json_t **lhs, json_t **rhs)
+{
+    if (!b->available) {
+        snprintf(ineq, ilen, "%s", no_constants);
+        snprintf(decide, dlen, "the a-posteriori path certificate (certify gd --path), or point checks (certify "
+                               "point) at chosen weights");
+        *lhs = *rhs = NULL;
+    } else if (verdict == PLSTAR_REFUTED) {
+        snprintf(ineq, ilen, "lambda_min(K(w0)) >= mu (the centre of the ball)");
+        snprintf(decide, dlen, "a mu below lambda_min(K(w0)) <= %.6g", arb_upper_d(b->lambda0));
+        *lhs = report_interval_arb(b->lambda0), *rhs = json_real(res->mu);
+    } else {
+        snprintf(ineq, ilen, "lambda_min(K(w0)) - sup_B |K(w) - K(w0)| >= mu on B(w0, %.6g)", res->radius);
+        char r[96] = "", m[96] = "";
+        if (res->radius_max > 0)
+            snprintf(r, sizeof r, "a radius <= %.6g for this mu, ", res->radius_max);
+        if (res->mu_max > 0)
+            snprintf(m, sizeof m, "a mu <= %.6g for this radius, ", res->mu_max);
+        snprintf(decide, dlen, "%s%s%sa larger width (the Hessian bounds decay like 1/sqrt(width))", r, m,
+                 *r || *m ? "or " : "a smaller radius or mu, or ");
+        *lhs = isfinite(arb_lower_d(res->lambda_lower)) ? report_lower_arb(res->lambda_lower)
+                                                         : report_absent("|K(w) - K(w0)| is not bounded on the ball");
+        *rhs = json_real(res->mu);
+    }
+}
+
+void ball_reason_text(char *buf, size_t len, const ball_result *res, const ball_constants *b, int verdict)
+{
+    if (verdict == PLSTAR_OK || !len) {
+        if (len)
+            buf[0] = '\0';
+        return;
+    }
+    char ineq[256], decide[256];
+    json_t *lhs, *rhs;
+    ball_reason(res, b, verdict, ineq, sizeof ineq, decide, sizeof decide, &lhs, &rhs);
+    if (!lhs)
+        snprintf(buf, len, "%s; would decide: %s", ineq, decide);
+    else
+        snprintf(buf, len, "%s fails: %s%.6g vs %.6g; would decide: %s", ineq,
+                 json_object_get(lhs, "upper") ? "" : ">= ",
+                 json_real_value(json_object_get(lhs, json_object_get(lhs, "lower") ? "lower" : "upper")),
+                 json_real_value(rhs), decide);
+    json_decref(lhs), json_decref(rhs);
+}
+
 json_t *ball_report(const ball_result *res, const ball_constants *b, const plstar_problem *p, int verdict)
 {
-    json_t *r = report_new("ball", "THEORY.md §3, Theorem 2 (conclusion): λ_min(K(w)) ≥ λ0 − ‖K(w) − K(w0)‖₂ ≥ μ "
-                                   "on B(w0, R), with ‖K(w) − K(w0)‖₂ ≤ cR(2‖DF(w0)‖₂ + cR)");
+    json_t *r = report_new("ball", "THEORY.md §3, Theorem 2 (conclusion), for every label vector: "
+                                   "λ_min(K(w)) ≥ λ0 − ‖K(w) − K(w0)‖₂ ≥ μ for all w in B(w0, R), with "
+                                   "‖K(w) − K(w0)‖₂ ≤ cR(2‖DF(w0)‖₂ + cR) (c a Lipschitz constant of DF; for the "
+                                   "MLP the radius-dependent bound of docs/hessian.md)");
     report_set_verdict(r, report_verdict_name(verdict, 0));
+    report_set_scope(r, REPORT_SCOPE_ALL_LABELS);
+    if (verdict != PLSTAR_OK) {
+        char ineq[256], decide[256];
+        json_t *lhs, *rhs;
+        ball_reason(res, b, verdict, ineq, sizeof ineq, decide, sizeof decide, &lhs, &rhs);
+        report_set_reason(r, ineq, lhs, rhs, decide);
+    }
     common_inputs(r, b, p);
     json_object_set_new(r, "mu", json_real(res->mu));
     json_object_set_new(r, "radius", json_real(res->radius));
-    if (!b->available) {
-        json_object_set_new(r, "reason", json_string("no a-priori Hessian constants for this model "
-                                                     "(implemented: linear; shallow and MLP with C² activations)"));
+    if (!b->available)
         return r;
-    }
     radius_constants(r, b, res->radius, PLSTAR_DEFAULT_PREC);
     json_t *q = json_object_get(r, "quantities");
-    json_object_set_new(q, "kernel_change", report_interval(0.0, arb_upper_d(res->kernel_change)));
-    json_object_set_new(q, "lambda_min_on_ball", report_interval(arb_lower_d(res->lambda_lower), INFINITY));
-    json_object_set_new(r, "radius_max_for_mu", isfinite(res->radius_max) ? json_real(res->radius_max) : json_null());
-    json_object_set_new(r, "mu_max_for_radius", json_real(res->mu_max));
+    json_object_set_new(q, "kernel_change", upper_or_absent(arb_upper_d(res->kernel_change), "not bounded on the ball"));
+    double lam = arb_lower_d(res->lambda_lower);
+    json_object_set_new(q, "lambda_min_on_ball", isfinite(lam) ? report_lower(lam) : report_absent("not bounded"));
+    json_object_set_new(r, "radius_max_for_mu", res->radius_max > 0 && isfinite(res->radius_max)
+                                                    ? json_real(res->radius_max)
+                                                : res->radius_max > 0 ? report_absent("every radius: K is constant")
+                                                                      : report_absent("no radius > 0 is certified"));
+    json_object_set_new(r, "mu_max_for_radius", res->mu_max > 0 ? json_real(res->mu_max)
+                                                                : report_absent("no mu > 0 is certified"));
     return r;
 }
 
@@ -408,19 +506,43 @@ void gd_apriori_result_init(gd_apriori_result *r)
 
 void gd_apriori_result_clear(gd_apriori_result *r) { arb_clear(r->lipschitz), arb_clear(r->lr_max); }
 
-/* Theorem 6 at one μ: fills radius, L_F, lr_max; returns 1 when the ball
- * certificate holds at the fixed-point radius. */
-static int theorem6_at(gd_apriori_result *res, const arb_t L0, const arb_t A, const arb_t C, const arb_t B,
-                       const arb_t r0, double mu, slong prec)
+/* 2 c r0/μ, upper bound. */
+static double fixed_point_ratio(const arb_t C, const arb_t r0, const arb_t M, slong prec)
+{
+    arb_t t;
+    arb_init(t);
+    arb_mul(t, C, r0, prec);
+    arb_mul_2exp_si(t, t, 1);
+    arb_div(t, t, M, prec);
+    double r = arb_upper_d(t);
+    arb_clear(t);
+    return r;
+}
+
+/* The outcome of one attempt: certified, or the failure and its numbers. */
+static int attempt_done(gd_apriori_result *res, gd_apriori_failure f, int computed)
+{
+    res->failure = f, res->computed = computed;
+    return f == APRIORI_OK;
+}
+
+/* Theorem 6 at one μ with global constants: fills radius, L_F, lr_max; returns
+ * 1 when the ball certificate holds at the fixed-point radius. */
+static int theorem6_at(gd_apriori_result *res, const arb_t L0, const arb_t A, const arb_t C, const arb_t r0,
+                       double mu, slong prec)
 {
     arb_t M, t, R;
     arb_init(M), arb_init(t), arb_init(R);
     arb_set_d(M, mu);
-    int ok = 0;
+    res->mu = mu;
+    res->ratio = fixed_point_ratio(C, r0, M, prec);
     arb_mul(t, C, r0, prec); /* μ − 2 c r0 > 0 is needed for the fixed point */
     arb_mul_2exp_si(t, t, 1);
     arb_sub(t, M, t, prec);
-    if (arb_is_positive(t)) {
+    int ok = 0;
+    if (!arb_is_positive(t)) {
+        ok = attempt_done(res, APRIORI_NO_FIXED_POINT, 0);
+    } else {
         arb_mul(R, A, r0, prec);
         arb_mul_2exp_si(R, R, 1);
         arb_div(R, R, t, prec);
@@ -432,12 +554,15 @@ static int theorem6_at(gd_apriori_result *res, const arb_t L0, const arb_t A, co
         arb_mul_2exp_si(t, t, 1);
         arb_div(t, t, M, prec);
         arb_sub(t, R, t, prec);
-        ok = arb_is_nonnegative(t) && ball_holds(L0, A, C, res->radius, M, prec);
-        arb_mul(t, res->lipschitz, res->lipschitz, prec);
-        arb_addmul(t, B, r0, prec);
-        arb_inv(res->lr_max, t, prec);
+        int radius_ok = arb_is_nonnegative(t);
+        kernel_change(t, A, C, R, prec); /* λ0 − cR(2a + cR) − μ */
+        arb_sub(t, L0, t, prec);
+        arb_sub(t, t, M, prec);
+        res->margin = arb_lower_d(t);
+        step_bound(res->lr_max, res->lipschitz, C, r0, prec);
+        ok = attempt_done(res, !radius_ok ? APRIORI_NO_FIXED_POINT : res->margin >= 0 ? APRIORI_OK : APRIORI_BALL,
+                          radius_ok && res->margin >= 0);
     }
-    res->mu = mu;
     arb_clear(M), arb_clear(t), arb_clear(R);
     return ok;
 }
@@ -449,120 +574,277 @@ static int theorem6_at(gd_apriori_result *res, const arb_t L0, const arb_t A, co
 static int theorem6_radius_dependent(gd_apriori_result *res, const ball_constants *b, const arb_t L0, const arb_t A,
                                      const arb_t r0, double mu, slong prec)
 {
-    arb_t M, t, Rb, B, dk;
-    arb_init(M), arb_init(t), arb_init(Rb), arb_init(B), arb_init(dk);
+    arb_t M, t, Rb, C, dk;
+    arb_init(M), arb_init(t), arb_init(Rb), arb_init(C), arb_init(dk);
     arb_set_d(M, mu);
     arb_mul(t, A, r0, prec);
     arb_mul_2exp_si(t, t, 1);
     arb_div(t, t, M, prec);
     double R = arb_upper_d(t) * (1 + 1e-6);
-    int ok = 0, have = 0;
+    int radius_ok = 0, have = 0;
+    res->mu = mu, res->margin = -INFINITY;
     for (int it = 0; it < 200 && isfinite(R); it++) {
-        if (ball_constants_at(res->lipschitz, NULL, B, dk, b, R, prec) != PLSTAR_OK)
+        if (ball_constants_at(res->lipschitz, C, NULL, dk, b, R, prec) != PLSTAR_OK)
             break;
         have = 1;
+        res->radius = R;
+        res->ratio = fixed_point_ratio(C, r0, M, prec);
         arb_mul(t, res->lipschitz, r0, prec); /* 2 L_F(R) r0/μ */
         arb_mul_2exp_si(t, t, 1);
         arb_div(t, t, M, prec);
         arb_set_d(Rb, R);
         arb_sub(Rb, Rb, t, prec);
-        int radius_ok = arb_is_nonnegative(Rb);
+        radius_ok = arb_is_nonnegative(Rb);
         arb_sub(dk, L0, dk, prec); /* λ0 − ΔK(R) − μ */
         arb_sub(dk, dk, M, prec);
-        int ball_ok = arb_is_nonnegative(dk);
-        if (radius_ok || !ball_ok) {
-            ok = radius_ok && ball_ok;
+        res->margin = arb_lower_d(dk);
+        if (radius_ok || res->margin < 0)
             break;
-        }
         R = arb_upper_d(t) * (1 + 1e-6);
     }
-    res->radius = R;
-    res->mu = mu;
-    if (have) {
-        arb_mul(t, res->lipschitz, res->lipschitz, prec);
-        arb_addmul(t, B, r0, prec);
-        arb_inv(res->lr_max, t, prec);
-    }
-    arb_clear(M), arb_clear(t), arb_clear(Rb), arb_clear(B), arb_clear(dk);
+    if (have)
+        step_bound(res->lr_max, res->lipschitz, C, r0, prec);
+    int ok = attempt_done(res, !have || (!radius_ok && res->margin >= 0) ? APRIORI_NO_FIXED_POINT
+                               : res->margin < 0                         ? APRIORI_BALL
+                                                                         : APRIORI_OK,
+                          have && radius_ok && res->margin >= 0);
+    arb_clear(M), arb_clear(t), arb_clear(Rb), arb_clear(C), arb_clear(dk);
     return ok;
 }
 
 static int theorem6_any(gd_apriori_result *res, const ball_constants *b, const arb_t L0, const arb_t A, const arb_t C,
-                        const arb_t B, const arb_t r0, double mu, slong prec)
+                        const arb_t r0, double mu, slong prec)
 {
-    return b->hess ? theorem6_radius_dependent(res, b, L0, A, r0, mu, prec)
-                   : theorem6_at(res, L0, A, C, B, r0, mu, prec);
+    return b->hess ? theorem6_radius_dependent(res, b, L0, A, r0, mu, prec) : theorem6_at(res, L0, A, C, r0, mu, prec);
+}
+
+/* The μ that maximises the certified rate ημ on a grid in (0, λ0), or, when
+ * none certifies, the attempt that came closest (largest margin of the ball
+ * inequality, else the μ nearest λ0, where the fixed point is likeliest). */
+static double search_mu(gd_apriori_result *res, const ball_constants *b, const arb_t L0, const arb_t A, const arb_t C,
+                        const arb_t r0, double lam, slong prec)
+{
+    int grid = b->hess ? 64 : 512; /* radius-dependent constants cost a recursion per radius */
+    double best_mu = 0, best_score = 0, near_mu = lam * (grid - 1) / (double)grid, near_margin = -INFINITY;
+    for (int k = 1; k < grid; k++) {
+        double m = lam * k / (double)grid;
+        if (theorem6_any(res, b, L0, A, C, r0, m, prec)) {
+            double score = arb_lower_d(res->lr_max) * m;
+            if (score > best_score)
+                best_score = score, best_mu = m;
+        } else if (res->failure == APRIORI_BALL && res->margin > near_margin) {
+            near_margin = res->margin, near_mu = m;
+        }
+    }
+    return best_mu > 0 ? best_mu : near_mu;
+}
+
+/* Theorem 6 with global constants and c scaled by s (doubles, a suggestion, not a
+ * certificate): does some μ ∈ (0, λ0) have a fixed-point radius R with
+ * λ0 − scR(2a + scR) ≥ μ? */
+static int feasible_scaled(double s, double a, double c, double r0, double lam)
+{
+    double cs = s * c;
+    for (int k = 1; k < 256; k++) {
+        double mu = lam * k / 256.0, gap = mu - 2 * cs * r0;
+        if (gap <= 0)
+            continue;
+        double R = 2 * a * r0 / gap;
+        if (lam - cs * R * (2 * a + cs * R) >= mu)
+            return 1;
+    }
+    return 0;
+}
+
+/* The factor by which the width would have to grow for Theorem 6 to hold when
+ * c ∝ 1/√width (shallow; λ0, a, r0 held fixed): 1/s² for the largest feasible
+ * scale s of c, by bisection on log s. */
+static double width_factor_global(const ball_constants *b)
+{
+    double a = arb_upper_d(b->a), c = arb_upper_d(b->c), r0 = arb_upper_d(b->r0), lam = arb_lower_d(b->lambda0);
+    if (!(c > 0) || !(lam > 0) || !feasible_scaled(1e-12, a, c, r0, lam))
+        return NAN;
+    double lo = log(1e-12), hi = 0; /* feasible at e^lo, not at e^hi */
+    for (int k = 0; k < 60; k++) {
+        double mid = 0.5 * (lo + hi);
+        if (feasible_scaled(exp(mid), a, c, r0, lam))
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return exp(-2 * lo);
 }
 
 int check_gd_apriori(gd_apriori_result *res, const ball_constants *b, double mu, double lr, slong prec)
 {
-    if (!b->available || !b->have_labels)
+    if (!b->available || !b->have_labels) {
+        attempt_done(res, !b->available ? APRIORI_NO_CONSTANTS : APRIORI_NO_LABELS, 0);
         return PLSTAR_INCONCLUSIVE;
-    arb_t L0, A, C, B, r0;
-    arb_init(L0), arb_init(A), arb_init(C), arb_init(B), arb_init(r0);
-    lower_point(L0, b->lambda0), upper_point(A, b->a), upper_point(C, b->c);
-    upper_point(B, b->beta), upper_point(r0, b->r0);
-    double best_mu = 0, best_score = 0, lam = arb_lower_d(b->lambda0);
-    int grid = b->hess ? 64 : 512; /* radius-dependent constants cost a recursion per radius */
-    int holds; /* and res holds the attempt at best_mu (or at the given mu) */
-    if (mu > 0) {
-        holds = theorem6_any(res, b, L0, A, C, B, r0, mu, prec);
-        best_mu = mu;
-    } else { /* the μ that maximises the certified rate ημ; res is then redone at it */
-        for (int k = 1; k < grid && lam > 0; k++) {
-            double m = lam * k / (double)grid;
-            if (theorem6_any(res, b, L0, A, C, B, r0, m, prec) && arb_lower_d(res->lr_max) * m > best_score)
-                best_score = arb_lower_d(res->lr_max) * m, best_mu = m;
-        }
-        holds = best_mu > 0 && theorem6_any(res, b, L0, A, C, B, r0, best_mu, prec);
     }
+    double lam = arb_lower_d(b->lambda0);
+    if (!(lam > 0)) {
+        res->mu = mu;
+        attempt_done(res, APRIORI_LAMBDA0, 0);
+        return PLSTAR_INCONCLUSIVE;
+    }
+    arb_t L0, A, C, r0;
+    arb_init(L0), arb_init(A), arb_init(C), arb_init(r0);
+    lower_point(L0, b->lambda0), upper_point(A, b->a), upper_point(C, b->c), upper_point(r0, b->r0);
+    if (mu <= 0)
+        mu = search_mu(res, b, L0, A, C, r0, lam, prec);
     int verdict = PLSTAR_INCONCLUSIVE;
-    if (holds) {
+    if (theorem6_any(res, b, L0, A, C, r0, mu, prec)) { /* res holds the attempt at mu */
         double lr_max = arb_lower_d(res->lr_max);
         res->lr = lr > 0 ? lr : lr_max;
         if (res->lr <= lr_max) {
             arb_t t;
             arb_init(t);
-            arb_t mu_b;
-            arb_init(mu_b);
-            arb_set_d(mu_b, best_mu);
+            arb_t m;
+            arb_init(m);
             arb_set_d(t, res->lr);
-            arb_mul(t, t, mu_b, prec);
+            arb_set_d(m, mu);
+            arb_mul(t, t, m, prec);
+            arb_clear(m);
             arb_sub_ui(t, t, 1, prec);
             arb_neg(t, t); /* 1 − ημ */
-            arb_clear(mu_b);
             res->rate = arb_upper_d(t);
             arb_clear(t);
             verdict = PLSTAR_OK;
+        } else {
+            attempt_done(res, APRIORI_LR, 1);
         }
     }
-    arb_clear(L0), arb_clear(A), arb_clear(C), arb_clear(B), arb_clear(r0);
+    res->width_factor = NAN;
+    if (res->failure == APRIORI_NO_FIXED_POINT || res->failure == APRIORI_BALL) /* c ∝ 1/√m */
+        res->width_factor = !b->hess ? width_factor_global(b)
+                            : res->failure == APRIORI_NO_FIXED_POINT ? res->ratio * res->ratio
+                                                                     : NAN;
+    arb_clear(L0), arb_clear(A), arb_clear(C), arb_clear(r0);
     return verdict;
+}
+
+/* What would decide a failed fixed point or ball: the width, with the factor
+ * when it could be computed. */
+static void larger_width(char *decide, size_t dlen, const gd_apriori_result *res, size_t width)
+{
+    if (isfinite(res->width_factor) && res->width_factor > 1)
+        snprintf(decide, dlen, "a larger width: c decreases like 1/sqrt(width), so about %.3g times the width, "
+                               "about %.3g (if lambda_min(K(w0)), |DF(w0)| and |F(w0) - y| stay the same); or labels "
+                               "nearer F(w0)", res->width_factor, res->width_factor * (double)width);
+    else
+        snprintf(decide, dlen, "a larger width (the Hessian bounds decay like 1/sqrt(width)) or labels nearer F(w0) "
+                               "(R grows with |F(w0) - y|)");
+}
+
+/* Theorem 6's reason: inequality, sides, what would decide it. */
+static void apriori_reason(const gd_apriori_result *res, const ball_constants *b, size_t width, char *ineq,
+                           size_t ilen, char *decide, size_t dlen, json_t **lhs, json_t **rhs)
+{
+    *lhs = *rhs = NULL;
+    switch (res->failure) {
+    case APRIORI_OK:
+        ineq[0] = decide[0] = '\0';
+        break;
+    case APRIORI_NO_CONSTANTS:
+        snprintf(ineq, ilen, "%s", no_constants);
+        snprintf(decide, dlen, "the a-posteriori path certificate (--path)");
+        break;
+    case APRIORI_NO_LABELS:
+        snprintf(ineq, ilen, "Theorem 6 is about given labels");
+        snprintf(decide, dlen, "--labels");
+        break;
+    case APRIORI_LAMBDA0:
+        snprintf(ineq, ilen, "lambda_min(K(w0)) > 0 (Theorems 1-2 need 0 < mu < lambda_min(K(w0)))");
+        *lhs = report_interval_arb(b->lambda0), *rhs = json_real(0.0);
+        snprintf(decide, dlen, "a model with lambda_min(K(w0)) > 0 (over-parameterised: P >= N, a larger width), "
+                               "or more precision (--prec)");
+        break;
+    case APRIORI_NO_FIXED_POINT:
+        snprintf(ineq, ilen, "2 c |F(w0) - y| / mu < 1 at mu = %.6g (the path-length radius R = 2 L_F(R) |F(w0) - y| "
+                             "/ mu with L_F(R) = a + cR has a solution only then)", res->mu);
+        *lhs = report_upper(res->ratio), *rhs = json_real(1.0);
+        larger_width(decide, dlen, res, width);
+        break;
+    case APRIORI_BALL:
+        snprintf(ineq, ilen, "lambda_min(K(w0)) - sup_B |K(w) - K(w0)| >= mu on B(w0, R), R = %.6g, mu = %.6g (Theorem "
+                             "2 at the path-length radius)", res->radius, res->mu);
+        *lhs = isfinite(res->margin) ? report_lower(res->margin + res->mu) : report_absent("not bounded");
+        *rhs = json_real(res->mu);
+        if (!(res->mu < arb_lower_d(b->lambda0)))
+            snprintf(decide, dlen, "a mu below lambda_min(K(w0)) >= %.6g (Theorem 2 needs mu < lambda0)",
+                     arb_lower_d(b->lambda0));
+        else
+            larger_width(decide, dlen, res, width);
+        break;
+    case APRIORI_LR:
+        snprintf(ineq, ilen, "lr <= 1/(L_F^2 + beta_F |F(w0) - y|) on B(w0, %.6g) (Theorem 6's step, Proposition 5)",
+                 res->radius);
+        *lhs = json_real(res->lr), *rhs = report_lower_arb(res->lr_max);
+        snprintf(decide, dlen, "a step <= %.6g (the default)", arb_lower_d(res->lr_max));
+        break;
+    }
+}
+
+static void side_string(char *buf, size_t len, const json_t *s)
+{
+    const json_t *lo = json_object_get(s, "lower"), *hi = json_object_get(s, "upper");
+    if (!s)
+        snprintf(buf, len, "-");
+    else if (json_is_number(s))
+        snprintf(buf, len, "%.6g", json_number_value(s));
+    else if (lo && hi)
+        snprintf(buf, len, "[%.6g, %.6g]", json_number_value(lo), json_number_value(hi));
+    else if (lo || hi)
+        snprintf(buf, len, "%s %.6g", lo ? ">=" : "<=", json_number_value(lo ? lo : hi));
+    else
+        snprintf(buf, len, "%s", json_string_value(json_object_get(s, "reason")));
+}
+
+void gd_apriori_reason_text(char *buf, size_t len, const gd_apriori_result *res, const ball_constants *b,
+                            size_t width)
+{
+    char ineq[320], decide[320], l[96], r[96];
+    json_t *lhs, *rhs;
+    apriori_reason(res, b, width, ineq, sizeof ineq, decide, sizeof decide, &lhs, &rhs);
+    side_string(l, sizeof l, lhs), side_string(r, sizeof r, rhs);
+    if (res->failure == APRIORI_OK)
+        snprintf(buf, len, "%s", "");
+    else if (lhs)
+        snprintf(buf, len, "%s fails: %s vs %s; would decide: %s", ineq, l, r, decide);
+    else
+        snprintf(buf, len, "%s; would decide: %s", ineq, decide);
+    json_decref(lhs), json_decref(rhs);
 }
 
 json_t *gd_apriori_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p, int verdict)
 {
     json_t *r = report_new("gd_apriori",
-                           "THEORY.md §4, Theorem 6: μ-PL* on B(w0, R) with R = 2 L_F ‖F(w0) − y‖/μ (certified via "
-                           "Theorems 1–2) implies a solution in the ball and L(w_t) ≤ (1 − ημ)^t L(w0) for "
-                           "η ≤ 1/(L_F² + β_F ‖F(w0) − y‖)");
+                           "THEORY.md §4, Theorem 6, for these labels: μ-PL* on B(w0, R) with R = 2 L_F ‖F(w0) − y‖/μ "
+                           "(certified via Theorems 1–2) implies a solution in the ball and L(w_t) ≤ (1 − ημ)^t L(w0) "
+                           "for η ≤ 1/(L_F² + β_F ‖F(w0) − y‖), β_F of Definition 2 (a Lipschitz constant of DF on "
+                           "the ball)");
     report_set_verdict(r, report_verdict_name(verdict, 0));
-    common_inputs(r, b, p);
-    json_object_set_new(r, "width", json_integer((json_int_t)model_width(&p->model)));
-    if (!b->available || !b->have_labels) {
-        json_object_set_new(r, "reason", json_string(!b->have_labels ? "labels are needed"
-                                                                      : "no a-priori Hessian constants for this model "
-                                                                        "(implemented: linear; shallow and MLP with "
-                                                                        "C² activations); use --path"));
-        return r;
+    report_set_scope(r, REPORT_SCOPE_THESE_LABELS);
+    size_t width = model_width(&p->model);
+    if (verdict != PLSTAR_OK) {
+        char ineq[320], decide[320];
+        json_t *lhs, *rhs;
+        apriori_reason(res, b, width, ineq, sizeof ineq, decide, sizeof decide, &lhs, &rhs);
+        report_set_reason(r, ineq, lhs, rhs, decide);
     }
-    radius_constants(r, b, res->radius, PLSTAR_DEFAULT_PREC);
-    json_object_set_new(r, "mu", json_real(res->mu));
-    json_object_set_new(r, "radius", json_real(res->radius));
-    json_object_set_new(r, "lr", json_real(res->lr));
-    json_object_set_new(r, "rate", json_real(res->rate));
+    common_inputs(r, b, p);
+    json_object_set_new(r, "width", json_integer((json_int_t)width));
+    if (res->failure == APRIORI_NO_CONSTANTS || res->failure == APRIORI_NO_LABELS)
+        return r;
+    const char *why = "not computed: no certified ball at this mu (see reason)";
+    json_object_set_new(r, "mu", res->mu > 0 ? json_real(res->mu) : report_absent("no mu tried (see reason)"));
+    json_object_set_new(r, "radius", res->computed ? json_real(res->radius) : report_absent(why));
+    json_object_set_new(r, "lr", verdict == PLSTAR_OK ? json_real(res->lr) : report_absent("not certified"));
+    json_object_set_new(r, "rate", verdict == PLSTAR_OK ? report_upper(res->rate) : report_absent("not certified"));
     json_t *q = json_object_get(r, "quantities");
-    json_object_set_new(q, "lipschitz_F", report_interval_arb(res->lipschitz));
-    json_object_set_new(q, "lr_max", report_interval_arb(res->lr_max));
+    json_object_set_new(q, "lipschitz_F", res->computed ? report_upper_arb(res->lipschitz) : report_absent(why));
+    json_object_set_new(q, "lr_max", res->computed ? report_lower_arb(res->lr_max) : report_absent(why));
+    if (res->computed)
+        radius_constants(r, b, res->radius, PLSTAR_DEFAULT_PREC);
     return r;
 }

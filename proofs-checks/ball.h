@@ -4,24 +4,31 @@
  *
  * Constants, all certified enclosures at w0:
  *   λ0 = λ_min(K(w0)), a = ‖DF(w0)‖₂ = √λ_max(K(w0)), r0 = ‖F(w0) − y‖, and
- *   c with ‖DF(w) − DF(w0)‖_F ≤ c‖w − w0‖ for all w, β_F ≥ sup_w ‖H_F(w)‖:
- *   - linear F(w) = Aw: c = 0, β_F = 0 (K is constant);
+ *   c with ‖DF(w) − DF(v)‖_F ≤ c‖w − v‖ for all w, v (on the ball for the MLP),
+ *   and h ≥ sup_w max_i ‖H_{F_i}(w)‖₂ (THEORY's ‖H_F‖, reported, not used in a step):
+ *   - linear F(w) = Aw: c = 0, h = 0 (K is constant);
  *   - shallow f = (1/√m) Σ_j v_j σ(w_jᵀx): row i, block j of DF(w) − DF(w0) is
  *     (v_j/√m)(σ′(w_jᵀx_i) − σ′(w0_jᵀx_i)) x_i, and |σ′(a) − σ′(b)| ≤ s₂|a − b|
  *     (s₂ = sup|σ″|), so
  *       ‖ΔDF‖_F² ≤ (s₂²/m) Σ_i ‖x_i‖² ‖ΔW x_i‖² ≤ (s₂²/m) max_i‖x_i‖² ‖ΔW Xᵀ‖_F²
  *               ≤ (s₂²/m) max_i‖x_i‖² λ_max(XXᵀ) ‖ΔW‖_F²,
  *     i.e. c = s₂ · max_i‖x_i‖ · √λ_max(XXᵀ) / √m — sharper than Theorem 2's
- *     route, which loses a factor √N. The Hessian of f_i is block diagonal with
- *     blocks (v_j/√m) σ″(w_jᵀx_i) x_i x_iᵀ, so β_F = s₂ max_i‖x_i‖² / √m.
+ *     route, which loses a factor √N (the same bound holds for any two points
+ *     w, v). The Hessian of f_i is block diagonal with blocks
+ *     (v_j/√m) σ″(w_jᵀx_i) x_i x_iᵀ, so h = s₂ max_i‖x_i‖² / √m.
+ * β_F (Definition 2, THEORY.md §1) is c: a Lipschitz constant of DF in the
+ * Frobenius, hence the operator, norm, so ‖Σ_i r_i H_{F_i}(w)‖₂ ≤ c‖r‖₂ and
+ * λ_max(H_L(w)) ≤ L_F² + c‖F(w) − y‖ (Proposition 5). h is no such constant:
+ * ‖Σ_i r_i H_{F_i}‖₂ can exceed h‖r‖₂ by up to √N.
  * On B(w0, R): ‖DF(w)‖₂ ≤ a + cR =: L_F(R), and
  *   ‖K(w) − K(w0)‖₂ ≤ ‖ΔDF‖₂(‖DF(w)‖₂ + ‖DF(w0)‖₂) ≤ cR(2a + cR),
  * so Weyl gives λ_min(K(w)) ≥ λ0 − cR(2a + cR) (the conclusion of Theorem 2).
  * Theorem 6 then needs μ-PL* (via Theorem 1) on the ball of radius
  * R = 2 L_F(R) r0/μ: a fixed point, R* = 2 a r0/(μ − 2 c r0) when μ > 2 c r0, and
- * the step η ≤ 1/(L_F² + β_F r0) gives L(w_t) ≤ (1 − ημ)^t L(w0).
+ * the step η ≤ 1/(L_F² + β_F r0) with β_F = c gives L(w_t) ≤ (1 − ημ)^t L(w0)
+ * (along the path ‖F(w_t) − y‖ ≤ r0, so η λ_max(H_L(w_t)) ≤ 1).
  * MLP with C² activations (Eq. 17): the constants depend on the radius —
- * L_F(R), c(R), β_F(R) and a bound ΔK(R) ≥ sup_B ‖K(w) − K(w0)‖₂ from
+ * L_F(R), c(R) = c_B, h(R) and a bound ΔK(R) ≥ sup_B ‖K(w) − K(w0)‖₂ from
  * reference/hessian.h (layer-by-layer recursion, docs/hessian.md). Theorem 2 at
  * R uses λ0 − ΔK(R) ≥ μ; the largest certified R is found by bisection (ΔK is
  * increasing in R); Theorem 6's radius solves R ≥ 2 L_F(R) r0/μ by the monotone
@@ -41,12 +48,12 @@ typedef struct {
     int available;              /* 0: no a-priori constants for this model */
     arb_t lambda0, lambda_max0; /* λ_min, λ_max of K(w0) */
     arb_t a;                    /* ‖DF(w0)‖₂ upper */
-    arb_t c;                    /* Jacobian Lipschitz constant (see above) */
-    arb_t beta;                 /* β_F */
+    arb_t c;                    /* Jacobian Lipschitz constant, Definition 2's β_F (see above) */
+    arb_t hess_max;             /* h ≥ max_i ‖H_{F_i}‖₂ (not a β_F) */
     arb_t r0, loss0;            /* ‖F(w0) − y‖, L(w0) (labels only) */
     int have_labels;
     double seconds;
-    ref_hessian_ctx *hess;      /* MLP: radius-dependent constants (c, beta then hold the R = 0 values); else NULL */
+    ref_hessian_ctx *hess;      /* MLP: radius-dependent constants (c, hess_max hold the R = 0 values); else NULL */
 } ball_constants;
 
 void ball_constants_init(ball_constants *b);
@@ -54,11 +61,18 @@ void ball_constants_clear(ball_constants *b);
 int ball_constants_compute(ball_constants *b, const plstar_problem *p, slong prec);
 
 /* Constants valid on B(w0, radius): L_F ≥ sup ‖DF‖₂, c (Jacobian Lipschitz
- * constant on the ball), β_F, and ΔK ≥ sup ‖K(w) − K(w0)‖₂; any output may be
- * NULL. Global constants: L_F = a + cR, ΔK = cR(2a + cR); MLP: reference/hessian.h.
+ * constant on the ball, = β_F), h ≥ sup max_i ‖H_{F_i}‖₂, and
+ * ΔK ≥ sup ‖K(w) − K(w0)‖₂; any output may be NULL. Global constants:
+ * L_F = a + cR, ΔK = cR(2a + cR); MLP: reference/hessian.h.
  * PLSTAR_INCONCLUSIVE when no constants are available. */
-int ball_constants_at(arb_t lipschitz, arb_t c, arb_t beta, arb_t kernel_change, const ball_constants *b,
+int ball_constants_at(arb_t lipschitz, arb_t c, arb_t hess_max, arb_t kernel_change, const ball_constants *b,
                       double radius, slong prec);
+
+/* Theorem 6's step bound on B(w0, radius) (Proposition 5):
+ * lr_max = 1/(L_F² + β_F ‖F(w0) − y‖) with β_F = c on the ball; then
+ * η λ_max(H_L(w)) ≤ 1 wherever w ∈ B and ‖F(w) − y‖ ≤ ‖F(w0) − y‖. Needs labels;
+ * PLSTAR_INCONCLUSIVE when no constants are available. */
+int ball_lr_max(arb_t lr_max, const ball_constants *b, double radius, slong prec);
 
 typedef struct {
     double mu, radius;
@@ -74,16 +88,36 @@ void ball_result_clear(ball_result *r);
 /* Theorem 2: λ_min(K(w)) ≥ μ on B(w0, R)? Certified, refuted (λ_min(K(w0)) < μ),
  * or inconclusive. */
 int check_ball(ball_result *res, const ball_constants *b, double radius, double mu, slong prec);
+
+/* One line: why the ball check is not certified, with both sides and what would
+ * decide it (empty for a certified one). */
+void ball_reason_text(char *buf, size_t len, const ball_result *res, const ball_constants *b, int verdict);
 json_t *ball_report(const ball_result *res, const ball_constants *b, const plstar_problem *p, int verdict);
 
+/* Why Theorem 6 was not certified a priori. */
+typedef enum {
+    APRIORI_OK = 0,
+    APRIORI_NO_CONSTANTS,   /* no a-priori Hessian constants for this model */
+    APRIORI_NO_LABELS,
+    APRIORI_LAMBDA0,        /* λ_min(K(w0)) not proven positive */
+    APRIORI_NO_FIXED_POINT, /* R = 2 L_F(R) r0/μ has no (proven) solution: 2 c r0/μ ≥ 1 */
+    APRIORI_BALL,           /* λ0 − ΔK(R) ≥ μ fails at the fixed-point radius */
+    APRIORI_LR              /* the given step exceeds lr_max */
+} gd_apriori_failure;
+
 typedef struct {
-    double mu;                  /* PL* constant used */
-    double radius;              /* R ≥ 2 L_F r0/μ, certified ball radius */
-    arb_t lipschitz;            /* L_F on the ball */
-    arb_t lr_max;               /* 1/(L_F² + β_F r0) */
-    double lr;                  /* step used (≤ lr_max) */
-    double rate;                /* upper bound of 1 − ημ */
+    double mu;                  /* PL* constant used (attempted, when not certified) */
+    double radius;              /* R ≥ 2 L_F r0/μ, certified ball radius (when computed) */
+    arb_t lipschitz;            /* L_F on the ball (when computed) */
+    arb_t lr_max;               /* 1/(L_F² + β_F r0), β_F = c on the ball (when computed) */
+    double lr;                  /* step used (≤ lr_max; certified only) */
+    double rate;                /* upper bound of 1 − ημ (certified only) */
     size_t width;               /* model width (shallow) */
+    int computed;               /* radius, lipschitz and lr_max hold a certified ball's values */
+    gd_apriori_failure failure;
+    double ratio;               /* 2 c r0/μ, upper (c at the last radius tried for the MLP) */
+    double margin;              /* APRIORI_BALL: lower bound of λ0 − ΔK(R) − μ */
+    double width_factor;        /* ratio², the width growth c ∝ 1/√m suggests (NO_FIXED_POINT) */
 } gd_apriori_result;
 
 void gd_apriori_result_init(gd_apriori_result *r);
@@ -92,6 +126,11 @@ void gd_apriori_result_clear(gd_apriori_result *r);
 /* Theorem 6. mu <= 0: search the μ that maximises ημ; lr <= 0: use the
  * largest certified step. */
 int check_gd_apriori(gd_apriori_result *res, const ball_constants *b, double mu, double lr, slong prec);
+
+/* One line: why Theorem 6 is not certified, with both sides and what would
+ * decide it (empty for a certified one). */
+void gd_apriori_reason_text(char *buf, size_t len, const gd_apriori_result *res, const ball_constants *b,
+                            size_t width);
 json_t *gd_apriori_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p,
                           int verdict);
 

@@ -8,6 +8,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -32,7 +33,8 @@ void gd_path_result_clear(gd_path_result *r)
 }
 
 /* Upper bound of ‖a − b‖₂ for double vectors: each fl(a_k − b_k) has relative
- * error ≤ u, the sum of squares ≤ γ_{P}, the square root ≤ u; inflated. */
+ * error ≤ u, the sum of squares ≤ γ_{P}, the square root ≤ u; inflated. Exactly
+ * 0 when a = b (every difference is then exactly 0). */
 static double dist_upper(const double *a, const double *b, size_t P)
 {
     double s = 0, tiny = 0;
@@ -41,13 +43,15 @@ static double dist_upper(const double *a, const double *b, size_t P)
         s += d * d;
         tiny += d != 0 && fabs(d) < 0x1p-510; /* d·d may fall below DBL_MIN */
     }
+    if (s == 0 && tiny == 0)
+        return 0.0;
     /* 2^-1074 per such product covers its underflow (at most 2^-1075 off) */
     return sqrt(s * (1.0 + 2.0 * (double)(P + 16) * U_ROUND) + tiny * 0x1p-1074) * (1.0 + 4 * U_ROUND) + 0x1p-1000;
 }
 
 /* Trainer callback state: recorded iterates and the certified path length. */
 typedef struct {
-    size_t P, record_every, records, capacity;
+    size_t P, record_every, records, capacity, last_step;
     double *prev, *path_at;   /* path_at per record */
     double **weights;
     size_t *steps;
@@ -56,8 +60,8 @@ typedef struct {
     slong prec;
     double eps;
     double *loss_lo, *loss_hi; /* per step */
-    size_t steps_seen;
-    int eps_stop;
+    size_t steps_seen, rises, first_rise;
+    int eps_stop, diverged;    /* stop requests: L < ε proven; L(w_t) > L(w0) proven */
 } path_recorder;
 
 /* Reference enclosure of L(w_t) at every step. */
@@ -72,6 +76,19 @@ static int step_loss(path_recorder *r, size_t t, const double *w)
     return st;
 }
 
+static int keep_record(path_recorder *r, size_t t, const double *w)
+{
+    if (r->records == r->capacity)
+        return plstar_error(PLSTAR_ESOFTWARE, "too many records");
+    r->weights[r->records] = malloc(r->P * sizeof(double));
+    if (!r->weights[r->records])
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory for recorded iterates");
+    memcpy(r->weights[r->records], w, r->P * sizeof(double));
+    r->steps[r->records] = t;
+    r->path_at[r->records++] = r->path;
+    return PLSTAR_OK;
+}
+
 static int on_weights(void *ctx, size_t t, const double *w, size_t P)
 {
     path_recorder *r = ctx;
@@ -81,18 +98,16 @@ static int on_weights(void *ctx, size_t t, const double *w, size_t P)
     int st = step_loss(r, t, w);
     if (st)
         return st;
-    r->eps_stop = r->eps > 0 && r->loss_hi[t] < r->eps; /* PL*_ε: done once L < ε is proven */
-    if (t % r->record_every && !r->eps_stop)
+    if (t > 0 && r->loss_lo[t] > r->loss_hi[t - 1] && !r->rises++) /* a loss spike: measured */
+        r->first_rise = t;
+    r->diverged = t > 0 && (r->loss_lo[t] > r->loss_hi[0] || !isfinite(r->loss_hi[t]));
+    r->eps_stop = !r->diverged && r->eps > 0 && r->loss_hi[t] < r->eps; /* PL*_ε: done once L < ε is proven */
+    int stop = r->diverged || r->eps_stop;
+    if (t % r->record_every && t != r->last_step && !stop)
         return PLSTAR_OK;
-    if (r->records == r->capacity)
-        return plstar_error(PLSTAR_ESOFTWARE, "too many records");
-    r->weights[r->records] = malloc(P * sizeof(double));
-    if (!r->weights[r->records])
-        return plstar_error(PLSTAR_ESOFTWARE, "out of memory for recorded iterates");
-    memcpy(r->weights[r->records], w, P * sizeof(double));
-    r->steps[r->records] = t;
-    r->path_at[r->records++] = r->path;
-    return r->eps_stop ? PLSTAR_INCONCLUSIVE : PLSTAR_OK; /* a stop request, not an error */
+    if ((st = keep_record(r, t, w)))
+        return st;
+    return stop ? PLSTAR_INCONCLUSIVE : PLSTAR_OK; /* a stop request, not an error */
 }
 
 static int alloc_result(gd_path_result *res, size_t cap)
@@ -113,7 +128,9 @@ typedef struct {
 } at_w0;
 
 /* Reference quantities at one iterate: λ bounds, ‖K − K0‖₂, √λ_max. At w0
- * (is_w0) those of initial_step are taken, not formed again. */
+ * (is_w0) those of initial_step are taken, not formed again. A kernel that is
+ * not finite (the weights of a diverging run) bounds nothing: λ_min in
+ * [−∞, ∞], the rest +∞. */
 static int verify_iterate(gd_path_result *res, size_t k, const plstar_problem *p, const double *w, const at_w0 *z,
                           int is_w0, arb_t sqrt_lmax, slong prec)
 {
@@ -122,27 +139,32 @@ static int verify_iterate(gd_path_result *res, size_t k, const plstar_problem *p
     arb_t lmin, lmax, nrm;
     arb_mat_init(K, (slong)N, (slong)N);
     arb_init(lmin), arb_init(lmax), arb_init(nrm);
-    int st = PLSTAR_OK;
+    int st = PLSTAR_OK, finite = 1;
     if (is_w0)
         arb_mat_set(K, z->K), arb_set(lmin, z->lmin), arb_set(lmax, z->lmax);
-    else if (!(st = ref_kernel_outputs_best(K, NULL, &p->model, p->X.data, p->n, w, prec)))
+    else if (!(st = ref_kernel_outputs_best(K, NULL, &p->model, p->X.data, p->n, w, prec)) &&
+             (finite = arb_mat_is_finite(K)))
         st = ref_eig_bounds(lmin, lmax, K, prec);
-    if (!st) {
+    if (!st && finite) {
         arb_mat_sub(K, K, z->K, prec);
         st = ref_norm2_sym_upper(nrm, K, prec);
     }
-    if (!st) {
+    if (!st && finite) {
         res->lambda_lo[k] = arb_lower_d(lmin), res->lambda_hi[k] = arb_upper_d(lmin);
         res->kdist_hi[k] = arb_upper_d(nrm);
         arb_sqrtpos(sqrt_lmax, lmax, prec);
+    } else if (!st) {
+        res->lambda_lo[k] = -INFINITY, res->lambda_hi[k] = INFINITY, res->kdist_hi[k] = INFINITY;
+        arb_pos_inf(sqrt_lmax);
     }
     arb_mat_clear(K);
     arb_clear(lmin), arb_clear(lmax), arb_clear(nrm);
     return st;
 }
 
-/* Lower bound of (1 − ημ)^t L0 with L0 the lower end of L(w0). */
-static double envelope_lower(double lr, double mu, size_t t, double loss0_lo, slong prec)
+/* Enclosure [lo, hi] of (1 − ημ)^t L0 with L0 ∈ [L0_lo, L0_hi]. */
+static void envelope_bounds(double *lo, double *hi, double lr, double mu, size_t t, double L0_lo, double L0_hi,
+                            slong prec)
 {
     arb_t q, e;
     arb_init(q), arb_init(e);
@@ -152,11 +174,34 @@ static double envelope_lower(double lr, double mu, size_t t, double loss0_lo, sl
     arb_sub_ui(q, q, 1, prec);
     arb_neg(q, q);
     arb_pow_ui(q, q, t, prec);
-    arb_set_d(e, loss0_lo);
+    arf_t a, b;
+    arf_init(a), arf_init(b);
+    arf_set_d(a, L0_lo), arf_set_d(b, L0_hi);
+    arb_set_interval_arf(e, a, b, prec);
+    arf_clear(a), arf_clear(b);
     arb_mul(q, q, e, prec);
-    double r = arb_is_nonnegative(q) ? arb_lower_d(q) : 0.0;
+    *lo = arb_lower_d(q), *hi = arb_upper_d(q);
     arb_clear(q), arb_clear(e);
-    return r;
+}
+
+static double envelope_lower(double lr, double mu, size_t t, double L0_lo, slong prec)
+{
+    double lo, hi;
+    envelope_bounds(&lo, &hi, lr, mu, t, L0_lo, L0_lo, prec);
+    return lo;
+}
+
+/* The trainer's loss at each record: the trajectory row of the same step. */
+static void trainer_losses(gd_path_result *res, const path_recorder *rec, const fast_trajectory *traj)
+{
+    size_t row = 0;
+    for (size_t k = 0; k < rec->records; k++) {
+        while (row < traj->rows && traj->data[row * traj->cols] < (double)rec->steps[k])
+            row++;
+        res->loss_fast[k] = row < traj->rows && traj->data[row * traj->cols] == (double)rec->steps[k]
+                                ? traj->data[row * traj->cols + 1]
+                                : NAN;
+    }
 }
 
 static int run_trainer(path_recorder *rec, gd_path_result *res, const plstar_problem *p, const gd_path_options *o)
@@ -178,11 +223,19 @@ static int run_trainer(path_recorder *rec, gd_path_result *res, const plstar_pro
     fast_trajectory traj;
     fast_trajectory_init(&traj);
     int st = fast_train(&traj, w, &p->model, p->X.data, p->n, p->y.data, &opt);
-    if (st == PLSTAR_INCONCLUSIVE && rec->eps_stop)
+    if (st == PLSTAR_INCONCLUSIVE && (rec->eps_stop || rec->diverged))
         st = PLSTAR_OK;
-    for (size_t k = 0; !st && k < rec->records && k < traj.rows; k++)
-        res->loss_fast[k] = traj.data[k * traj.cols + 1];
+    if (rec->diverged)
+        res->failure = GD_PATH_DIVERGED, res->fail_step = rec->steps_seen - 1;
+    if (st == FAST_TRAIN_DIVERGED) { /* a result about the rate, not an error */
+        res->failure = GD_PATH_NONFINITE, res->fail_step = traj.diverged_at;
+        plstar_error_clear();
+        st = PLSTAR_OK;
+    }
+    if (!st)
+        trainer_losses(res, rec, &traj);
     res->steps_run = rec->steps_seen ? rec->steps_seen - 1 : 0;
+    res->rises = rec->rises, res->first_rise = rec->first_rise;
     fast_trajectory_clear(&traj);
     free(save), free(w);
     return st;
@@ -193,79 +246,127 @@ static int initial_step(gd_path_result *res, const plstar_problem *p, const gd_p
     int st = ref_kernel_outputs_best(z->K, NULL, &p->model, p->X.data, p->n, p->w, prec);
     if (!st)
         st = ref_eig_bounds(z->lmin, z->lmax, z->K, prec);
-    res->lambda0_lo = arb_lower_d(z->lmin);
-    res->lr = o->lr > 0 ? o->lr : 1.0 / arb_upper_d(z->lmax);
+    res->lambda0_lo = arb_lower_d(z->lmin), res->lambda0_hi = arb_upper_d(z->lmin);
+    res->lambda_max0_hi = arb_upper_d(z->lmax);
+    res->lr_given = o->lr > 0, res->mu_given = o->mu > 0;
+    res->lr = o->lr > 0 ? o->lr : 1.0 / res->lambda_max0_hi;
+    if (!st && !(res->lr > 0 && isfinite(res->lr))) /* λ_max(K(w0)) = 0: K(w0) = 0, no default step */
+        res->failure = GD_PATH_NO_STEP, res->lr = 0;
     return st;
 }
 
 /* Records whose conditions are required: all of them, except (PL*_ε) the
- * final one once the loss is proven below ε. */
-static size_t required_records(const gd_path_result *res) { return res->records - (res->eps_reached ? 1 : 0); }
+ * final one once the loss is proven below ε, and the step where a diverging
+ * run stopped. */
+static size_t required_records(const gd_path_result *res)
+{
+    return res->records - (res->eps_reached || res->failure == GD_PATH_DIVERGED ? 1 : 0);
+}
 
-/* Checks (1)–(4) at a given μ; (1) at every step. */
-static void evaluate(gd_path_result *res, double mu, slong prec)
+/* Checks (1)–(3) at a given μ; (1) at every step. */
+static void evaluate(gd_path_result *res, size_t *rate_fail, double mu, slong prec)
 {
     size_t R = required_records(res);
     res->mu = mu;
-    res->rate_ok = res->lambda_ok = res->kernel_ok = 1;
-    double slack = res->lambda0_lo - mu; /* rounded below */
-    slack = nextafter(slack, -INFINITY);
+    res->rate_ok = res->lambda_ok = 1;
     for (size_t t = 1; t <= res->steps_run && res->rate_ok; t++)
         if (res->step_loss_hi[t] > envelope_lower(res->lr, mu, t, res->step_loss_lo[0], prec))
-            res->rate_ok = 0;
+            res->rate_ok = 0, *rate_fail = t;
     for (size_t k = 0; k < res->records; k++) {
         res->envelope[k] = res->step[k] ? envelope_lower(res->lr, mu, res->step[k], res->loss_lo[0], prec)
                                         : res->loss_lo[0];
         if (k < R && res->lambda_lo[k] < mu)
             res->lambda_ok = 0;
-        if (k < R && res->kdist_hi[k] > slack)
-            res->kernel_ok = 0;
     }
     /* R = 2 L_F ‖F(w0) − y‖/μ, rounded up */
     res->radius = 2.0 * res->lipschitz * res->resid0_hi / mu * (1.0 + 8 * U_ROUND);
-    res->path_ok = res->records && res->path_hi[res->records - 1] <= res->radius;
+    res->path_ok = res->records && isfinite(res->radius) && res->path_hi[res->records - 1] <= res->radius;
 }
 
-/* The largest μ the recorded iterates support (halved while the rate check fails). */
+/* The first required record whose λ_min(K(w_t)) is below `mu` (proven when
+ * `proven`), or SIZE_MAX. */
+static size_t lambda_below(const gd_path_result *res, double mu, int proven)
+{
+    for (size_t k = 0; k < required_records(res); k++)
+        if (proven ? res->lambda_hi[k] < mu || res->lambda_hi[k] <= 0 : res->lambda_lo[k] < mu)
+            return k;
+    return SIZE_MAX;
+}
+
+static int fail_at(gd_path_result *res, gd_path_failure f, size_t step, int verdict)
+{
+    res->failure = f, res->fail_step = step;
+    return verdict;
+}
+
+/* The largest μ the recorded iterates support (halved while the rate check
+ * fails), then the verdict and, when not certified, the first failure. */
 static int decide(gd_path_result *res, const gd_path_options *o, slong prec)
 {
-    size_t R = required_records(res);
     if (!res->records)
-        return PLSTAR_INCONCLUSIVE;
+        return plstar_error(PLSTAR_ESOFTWARE, "the path certificate recorded no iterate");
     res->loss0_hi = res->loss_hi[0];
     res->resid0_hi = sqrt(2.0 * res->loss0_hi) * (1.0 + 4 * U_ROUND);
+    if (res->failure == GD_PATH_NO_STEP) { /* K(w0) = 0: λ_min(K(w0)) = 0 < μ for every μ > 0 */
+        res->mu = o->mu > 0 ? o->mu : 0;
+        return PLSTAR_REFUTED;
+    }
+    int diverged = res->failure == GD_PATH_DIVERGED || res->failure == GD_PATH_NONFINITE;
+    size_t R = required_records(res), k;
     double mu = o->mu;
     if (mu <= 0) {
         mu = res->lambda0_lo;
-        for (size_t k = 0; k < R; k++)
+        for (k = 0; k < R; k++)
             mu = fmin(mu, res->lambda_lo[k]);
         mu = nextafter(mu, 0.0);
     }
-    if (!(mu > 0))
-        return PLSTAR_INCONCLUSIVE;
-    evaluate(res, mu, prec);
-    for (int k = 0; o->mu <= 0 && !res->rate_ok && k < 30; k++)
-        evaluate(res, res->mu / 2, prec);
-    /* (3) only serves to imply (2) between points; (2) is checked directly, so
-     * (3) is reported but not required */
-    int ok = res->rate_ok && res->lambda_ok && res->path_ok && (o->eps <= 0 || res->eps_reached);
-    int refuted = 0;
-    for (size_t k = 0; k < R; k++)
-        refuted |= res->lambda_hi[k] < res->mu; /* λ_min(K(w_t)) < μ proven */
-    return ok ? PLSTAR_OK : refuted ? PLSTAR_REFUTED : PLSTAR_INCONCLUSIVE;
+    size_t rate_fail = 0;
+    if (mu > 0) {
+        evaluate(res, &rate_fail, mu, prec);
+        for (int h = 0; o->mu <= 0 && !res->rate_ok && !diverged && h < 30; h++)
+            evaluate(res, &rate_fail, res->mu / 2, prec);
+    } else {
+        res->mu = 0;
+    }
+    if (diverged) /* the rate fails for every μ with 0 < ημ ≤ 1: L(w_t) > L(w0) ≥ (1 − ημ)^t L(w0) */
+        return PLSTAR_REFUTED;
+    if ((k = lambda_below(res, res->mu, 1)) != SIZE_MAX)
+        return fail_at(res, res->lambda_hi[k] <= 0 ? GD_PATH_LAMBDA_ZERO : GD_PATH_LAMBDA, res->step[k],
+                       PLSTAR_REFUTED);
+    if (!(res->mu > 0)) { /* the default μ is not positive: the record with the smallest λ_min bound */
+        size_t low = 0;
+        for (k = 1; k < R; k++)
+            low = res->lambda_lo[k] < res->lambda_lo[low] ? k : low;
+        return fail_at(res, GD_PATH_LAMBDA_UNKNOWN, res->step[low], PLSTAR_INCONCLUSIVE);
+    }
+    if (!res->rate_ok) {
+        envelope_bounds(&res->fail_rhs_lo, &res->fail_rhs_hi, res->lr, res->mu, rate_fail, res->step_loss_lo[0],
+                        res->step_loss_hi[0], prec);
+        return fail_at(res, GD_PATH_RATE, rate_fail,
+                       res->step_loss_lo[rate_fail] > res->fail_rhs_hi ? PLSTAR_REFUTED : PLSTAR_INCONCLUSIVE);
+    }
+    if (!res->lambda_ok)
+        return fail_at(res, GD_PATH_LAMBDA, res->step[lambda_below(res, res->mu, 0)], PLSTAR_INCONCLUSIVE);
+    if (!res->path_ok)
+        return fail_at(res, GD_PATH_PATH, res->steps_run, PLSTAR_INCONCLUSIVE);
+    if (o->eps > 0 && !res->eps_reached)
+        return fail_at(res, GD_PATH_EPS, res->steps_run, PLSTAR_INCONCLUSIVE);
+    return PLSTAR_OK;
 }
 
 int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_options *o, slong prec)
 {
     if (!p->y.size)
         return plstar_error(PLSTAR_EUSAGE, "the path certificate needs labels");
-    size_t N = p->N, cap = o->steps / o->record_every + 2;
+    if (!o->steps || !o->record_every)
+        return plstar_error(PLSTAR_EUSAGE, "the path certificate needs at least one step and record_every >= 1");
+    size_t N = p->N, cap = o->steps / o->record_every + 3; /* 0, k, 2k, …, T and a stop */
     struct timespec t0;
     at_w0 z;
     arb_mat_init(z.K, (slong)N, (slong)N);
     arb_init(z.lmin), arb_init(z.lmax);
     path_recorder rec = {.P = p->model.nparams, .record_every = o->record_every, .capacity = cap, .p = p,
-                         .prec = prec, .eps = o->eps};
+                         .prec = prec, .eps = o->eps, .last_step = o->steps};
     res->step_loss_lo = rec.loss_lo = calloc(o->steps + 1, sizeof(double));
     res->step_loss_hi = rec.loss_hi = calloc(o->steps + 1, sizeof(double));
     rec.prev = malloc(rec.P * sizeof(double)), rec.path_at = calloc(cap, sizeof(double));
@@ -276,7 +377,11 @@ int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_op
     if (!st)
         st = initial_step(res, p, o, &z, prec);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (!st)
+    if (!st && res->failure == GD_PATH_NO_STEP) { /* nothing to run: w0 alone is verified */
+        st = on_weights(&rec, 0, p->w, rec.P);
+        res->loss_fast[0] = NAN; /* no trainer */
+    }
+    else if (!st)
         st = run_trainer(&rec, res, p, o);
     res->seconds_train = seconds_since(&t0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -303,50 +408,269 @@ int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_op
     return st ? st : decide(res, o, prec);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Why a run is not certified: the inequality, both sides, what would decide it */
+
+typedef enum { SIDE_NONE, SIDE_INTERVAL, SIDE_UPPER, SIDE_POINT, SIDE_TEXT } side_kind;
+
+typedef struct {
+    side_kind kind;
+    double lo, hi;
+    char text[96];
+} side;
+
+typedef struct {
+    char inequality[256], decide[320];
+    side lhs, rhs;
+} failure_parts;
+
+static side interval_side(double lo, double hi) { return (side){.kind = SIDE_INTERVAL, .lo = lo, .hi = hi}; }
+static side point_side(double x) { return (side){.kind = SIDE_POINT, .lo = x, .hi = x}; }
+
+static side text_side(const char *text)
+{
+    side s = {.kind = SIDE_TEXT};
+    snprintf(s.text, sizeof s.text, "%s", text);
+    return s;
+}
+
+/* The record of step t (the last one at or before it). */
+static size_t record_of(const gd_path_result *res, size_t t)
+{
+    size_t k = 0;
+    while (k + 1 < res->records && res->step[k + 1] <= t)
+        k++;
+    return k;
+}
+
+/* The smallest certified lower bound of λ_min(K(w_t)) over the required records. */
+static double lambda_floor(const gd_path_result *res)
+{
+    double m = INFINITY;
+    for (size_t k = 0; k < required_records(res); k++)
+        m = fmin(m, res->lambda_lo[k]);
+    return m;
+}
+
+static void smaller_step(char *buf, size_t len, const gd_path_result *res)
+{
+    if (res->lr_given && res->lambda_max0_hi > 0)
+        snprintf(buf, len, "a smaller step (--lr; the default 1/lambda_max(K(w0)) is %.6g)", 1.0 / res->lambda_max0_hi);
+    else
+        snprintf(buf, len, "a smaller step (--lr below 1/lambda_max(K(w0)) = %.6g)", res->lr);
+}
+
+static failure_parts failure_of(const gd_path_result *res)
+{
+    failure_parts f = {.lhs = {SIDE_NONE}, .rhs = {SIDE_NONE}};
+    size_t t = res->fail_step, k = record_of(res, t);
+    side mu = res->mu > 0 ? point_side(res->mu) : text_side("every mu > 0");
+    switch (res->failure) {
+    case GD_PATH_OK:
+        break;
+    case GD_PATH_NO_STEP:
+        snprintf(f.inequality, sizeof f.inequality, "lambda_min(K(w0)) >= mu");
+        f.lhs = interval_side(res->lambda0_lo, res->lambda0_hi), f.rhs = mu;
+        snprintf(f.decide, sizeof f.decide,
+                 "nothing at these weights: lambda_max(K(w0)) = 0 (DF(w0) = 0, no output depends on the weights, "
+                 "e.g. every ReLU unit is inactive), so the default step 1/lambda_max(K(w0)) does not exist and "
+                 "lambda_min(K(w0)) = 0 refutes every mu > 0; start from other weights");
+        break;
+    case GD_PATH_DIVERGED:
+        snprintf(f.inequality, sizeof f.inequality,
+                 "L(w_t) <= L(w0) at step t = %zu (implied by the rate L(w_t) <= (1 - lr mu)^t L(w0) for every "
+                 "0 < lr mu <= 1)", t);
+        f.lhs = interval_side(res->step_loss_lo[t], res->step_loss_hi[t]);
+        f.rhs = interval_side(res->step_loss_lo[0], res->step_loss_hi[0]);
+        smaller_step(f.decide, sizeof f.decide, res);
+        break;
+    case GD_PATH_NONFINITE:
+        snprintf(f.inequality, sizeof f.inequality,
+                 "L(w_t) <= L(w0) at step t = %zu (implied by the rate for every 0 < lr mu <= 1)", t);
+        f.lhs = text_side("not finite");
+        f.rhs = interval_side(res->step_loss_lo[0], res->step_loss_hi[0]);
+        smaller_step(f.decide, sizeof f.decide, res);
+        break;
+    case GD_PATH_LAMBDA_ZERO:
+    case GD_PATH_LAMBDA:
+    case GD_PATH_LAMBDA_UNKNOWN:
+        snprintf(f.inequality, sizeof f.inequality, "lambda_min(K(w_t)) >= mu at step t = %zu", t);
+        f.lhs = interval_side(res->lambda_lo[k], res->lambda_hi[k]);
+        f.rhs = res->failure == GD_PATH_LAMBDA_UNKNOWN ? text_side("some mu > 0") : mu;
+        if (res->failure == GD_PATH_LAMBDA_ZERO)
+            snprintf(f.decide, sizeof f.decide, "nothing: lambda_min(K(w_t)) = 0 refutes every mu > 0 (Proposition 3: "
+                                                "labels exist for which PL* fails at w_t)");
+        else if (res->failure == GD_PATH_LAMBDA_UNKNOWN)
+            snprintf(f.decide, sizeof f.decide, "more precision (--prec): lambda_min(K(w_t)) is not proven positive");
+        else
+            snprintf(f.decide, sizeof f.decide, "%sa mu <= %.6g (the smallest certified lambda_min along the path, "
+                     "the default)", res->lambda_hi[k] < res->mu ? "" : "more precision (--prec) or ", lambda_floor(res));
+        break;
+    case GD_PATH_RATE:
+        snprintf(f.inequality, sizeof f.inequality, "L(w_t) <= (1 - lr mu)^t L(w0) at step t = %zu", t);
+        f.lhs = interval_side(res->step_loss_lo[t], res->step_loss_hi[t]);
+        f.rhs = interval_side(res->fail_rhs_lo, res->fail_rhs_hi);
+        snprintf(f.decide, sizeof f.decide, "a smaller mu (a slower certified rate) or a smaller step");
+        break;
+    case GD_PATH_PATH:
+        snprintf(f.inequality, sizeof f.inequality, "path length <= R = 2 L_F |F(w0) - y| / mu (Eq. 61)");
+        f.lhs = (side){.kind = SIDE_UPPER, .hi = res->path_hi[res->records - 1]};
+        f.rhs = isfinite(res->radius) ? point_side(res->radius) : text_side("not bounded: L_F along the path is not");
+        snprintf(f.decide, sizeof f.decide, "a smaller mu (R grows as 1/mu)");
+        break;
+    case GD_PATH_EPS:
+        snprintf(f.inequality, sizeof f.inequality, "L(w_T) < eps after T = %zu steps", t);
+        f.lhs = interval_side(res->step_loss_lo[t], res->step_loss_hi[t]);
+        f.rhs = text_side("eps");
+        snprintf(f.decide, sizeof f.decide, "more steps (--steps) or a larger eps");
+        break;
+    }
+    return f;
+}
+
+static void side_text(char *buf, size_t len, const side *s)
+{
+    switch (s->kind) {
+    case SIDE_INTERVAL: snprintf(buf, len, "[%.6g, %.6g]", s->lo, s->hi); break;
+    case SIDE_UPPER: snprintf(buf, len, "<= %.6g", s->hi); break;
+    case SIDE_POINT: snprintf(buf, len, "%.6g", s->lo); break;
+    case SIDE_TEXT: snprintf(buf, len, "%s", s->text); break;
+    default: snprintf(buf, len, "-");
+    }
+}
+
+static json_t *side_json(const side *s)
+{
+    switch (s->kind) {
+    case SIDE_INTERVAL: return report_interval(s->lo, s->hi);
+    case SIDE_UPPER: return report_upper(s->hi);
+    case SIDE_POINT: return json_real(s->lo);
+    case SIDE_TEXT: return report_absent(s->text);
+    default: return NULL;
+    }
+}
+
+static const char *const failure_names[] = {
+    [GD_PATH_OK] = "none", [GD_PATH_NO_STEP] = "K(w0) = 0, no default step", [GD_PATH_DIVERGED] = "gradient descent diverged (the loss rose above L(w0))",
+    [GD_PATH_NONFINITE] = "gradient descent diverged (the loss or its gradient is not finite)", [GD_PATH_LAMBDA_ZERO] = "lambda_min is 0",
+    [GD_PATH_LAMBDA_UNKNOWN] = "lambda_min not proven positive", [GD_PATH_LAMBDA] = "lambda_min below mu",
+    [GD_PATH_RATE] = "rate", [GD_PATH_PATH] = "path length", [GD_PATH_EPS] = "eps not reached"};
+
+void gd_path_reason_text(char *buf, size_t len, const gd_path_result *res)
+{
+    if (res->failure == GD_PATH_OK || !len) {
+        if (len)
+            buf[0] = '\0';
+        return;
+    }
+    failure_parts f = failure_of(res);
+    char l[128], r[128];
+    side_text(l, sizeof l, &f.lhs), side_text(r, sizeof r, &f.rhs);
+    snprintf(buf, len, "%s: %s fails: %s vs %s; would decide: %s", failure_names[res->failure], f.inequality, l, r,
+             f.decide);
+}
+
+static void set_reason(json_t *r, const gd_path_result *res)
+{
+    failure_parts f = failure_of(res);
+    report_set_reason(r, f.inequality, side_json(&f.lhs), side_json(&f.rhs), f.decide);
+    json_object_set_new(json_object_get(r, "reason"), "failure", json_string(failure_names[res->failure]));
+    if (res->failure == GD_PATH_DIVERGED || res->failure == GD_PATH_NONFINITE) {
+        json_t *d = json_object();
+        json_object_set_new(d, "step", json_integer((json_int_t)res->fail_step));
+        json_object_set_new(d, "loss", res->failure == GD_PATH_DIVERGED
+                                           ? report_interval(res->step_loss_lo[res->fail_step],
+                                                             res->step_loss_hi[res->fail_step])
+                                           : report_absent("the trainer's loss or gradient is not finite"));
+        json_object_set_new(r, "diverged", d);
+    }
+}
+
+/* Quantities measured along the run that the verdict does not require. */
+static json_t *measured(const gd_path_result *res)
+{
+    json_t *m = json_object();
+    double kmax = 0;
+    for (size_t k = 0; k < res->records; k++)
+        kmax = fmax(kmax, res->kdist_hi[k]);
+    json_object_set_new(m, "kernel_change_max", res->records ? report_upper(kmax) : report_absent("no iterate"));
+    json_t *rise = json_object();
+    json_object_set_new(rise, "steps", json_integer((json_int_t)res->rises));
+    if (res->rises) {
+        size_t t = res->first_rise;
+        json_object_set_new(rise, "first_step", json_integer((json_int_t)t));
+        json_object_set_new(rise, "loss_before", report_interval(res->step_loss_lo[t - 1], res->step_loss_hi[t - 1]));
+        json_object_set_new(rise, "loss_after", report_interval(res->step_loss_lo[t], res->step_loss_hi[t]));
+    }
+    json_object_set_new(m, "loss_rises", rise);
+    json_object_set_new(m, "note", json_string("measured, not part of the statement: kernel_change bounds "
+                                               "‖K(w_t) − K(w0)‖₂ (Theorem 2's proof needs it only to imply "
+                                               "λ_min(K(w_t)) ≥ μ, which is checked directly); loss_rises counts "
+                                               "the steps with L(w_t) > L(w_{t−1}) proven"));
+    return m;
+}
+
 json_t *gd_path_report(const gd_path_result *res, const plstar_problem *p, const gd_path_options *o, int verdict)
 {
     json_t *r = report_new("gd_path",
-                           "THEORY.md §4, Theorem 6 checked a posteriori along a GD run: at every recorded iterate "
-                           "L(w_t) ≤ (1 − ημ)^t L(w0), λ_min(K(w_t)) ≥ μ, ‖K(w_t) − K(w0)‖₂ ≤ λ0 − μ, and the path "
-                           "length Σ‖w_{s+1} − w_s‖ ≤ R = 2 L_F ‖F(w0) − y‖/μ with L_F the largest ‖DF(w_t)‖₂ along "
-                           "the path (Eq. 61); with eps, Definition 5 / Theorem 9 (PL*_ε)");
+                           "THEORY.md §4, Theorem 6 checked a posteriori along the computed GD iterates "
+                           "w_{t+1} = w_t − η∇L(w_t), for these labels: L(w_t) ≤ (1 − ημ)^t L(w0) at every step "
+                           "t ≤ T, λ_min(K(w_t)) ≥ μ at every recorded step, and the path length "
+                           "Σ_{s<T} ‖w_{s+1} − w_s‖ ≤ R = 2 L_F ‖F(w0) − y‖/μ with L_F the largest certified "
+                           "‖DF(w_t)‖₂ over the recorded steps (Eq. 61); with eps, Definition 5 / Theorem 9 "
+                           "(PL*_ε): these are required while L(w_t) ≥ ε, and L(w_T) < ε is proven. Nothing is "
+                           "claimed between recorded steps");
     report_set_verdict(r, report_verdict_name(verdict, 0));
+    report_set_scope(r, REPORT_SCOPE_THESE_LABELS);
+    if (verdict != PLSTAR_OK)
+        set_reason(r, res);
     report_add_problem(r, p);
     json_t *in = json_object_get(r, "inputs");
+    json_object_set_new(in, "steps", json_integer((json_int_t)o->steps));
     json_object_set_new(in, "record_every", json_integer((json_int_t)o->record_every));
     json_object_set_new(in, "kernel_route", json_string(ref_kernel_route_used(&p->model, p->n, REF_ROUTE_ARB)));
+    json_object_set_new(in, "lr", res->lr_given ? json_real(o->lr) : report_absent("not given: 1/λ_max(K(w0))"));
+    json_object_set_new(in, "mu", res->mu_given ? json_real(o->mu)
+                                                : report_absent("not given: the smallest certified λ_min(K(w_t)) "
+                                                                "along the path, halved while the rate fails"));
     if (o->eps > 0)
         json_object_set_new(in, "eps", json_real(o->eps));
-    json_object_set_new(r, "mu", json_real(res->mu));
-    json_object_set_new(r, "lr", json_real(res->lr));
+    json_object_set_new(r, "mu", res->mu > 0 ? json_real(res->mu) : report_absent("no mu > 0 (see reason)"));
+    json_object_set_new(r, "lr", res->lr > 0 ? json_real(res->lr)
+                                             : report_absent("no step: lambda_max(K(w0)) = 0 and no --lr"));
     json_object_set_new(r, "steps", json_integer((json_int_t)res->steps_run));
-    json_object_set_new(r, "radius", json_real(res->radius));
+    json_object_set_new(r, "radius", res->mu > 0 && isfinite(res->radius) ? json_real(res->radius)
+                                     : res->mu > 0 ? report_absent("L_F along the path is not bounded")
+                                                   : report_absent("no mu > 0 (see reason)"));
     size_t last = res->records ? res->records - 1 : 0;
-    json_object_set_new(r, "path_length", report_interval(0.0, res->records ? res->path_hi[last] : 0.0));
-    json_object_set_new(r, "loss_initial", report_interval(res->loss_lo[0], res->loss0_hi));
-    json_object_set_new(r, "loss_final", report_interval(res->loss_lo[last], res->loss_hi[last]));
     json_t *checks = json_object();
     json_object_set_new(checks, "rate", json_boolean(res->rate_ok));
     json_object_set_new(checks, "lambda_min_ge_mu", json_boolean(res->lambda_ok));
-    json_object_set_new(checks, "kernel_change_le_lambda0_minus_mu", json_boolean(res->kernel_ok));
     json_object_set_new(checks, "path_length_le_radius", json_boolean(res->path_ok));
     if (o->eps > 0)
         json_object_set_new(checks, "loss_below_eps", json_boolean(res->eps_reached));
     json_object_set_new(r, "checks", checks);
     json_t *q = json_object_get(r, "quantities");
-    json_object_set_new(q, "lipschitz_F_along_path", report_interval(0.0, res->lipschitz));
-    json_object_set_new(q, "lambda_min_w0", report_interval(res->lambda0_lo, res->lambda_hi[0]));
+    json_object_set_new(q, "path_length", report_upper(res->records ? res->path_hi[last] : 0.0));
+    json_object_set_new(q, "loss_initial", report_interval(res->loss_lo[0], res->loss_hi[0]));
+    json_object_set_new(q, "loss_final", report_interval(res->loss_lo[last], res->loss_hi[last]));
+    json_object_set_new(q, "lipschitz_F_along_path", report_upper(res->lipschitz));
+    json_object_set_new(q, "lambda_min_w0", report_interval(res->lambda0_lo, res->lambda0_hi));
+    json_object_set_new(q, "lambda_max_w0", report_upper(res->lambda_max0_hi));
+    json_object_set_new(r, "measured", measured(res));
     json_t *rows = json_array();
     for (size_t k = 0; k < res->records; k++) {
         json_t *row = json_object();
         json_object_set_new(row, "step", json_integer((json_int_t)res->step[k]));
-        json_object_set_new(row, "loss_fast", json_real(res->loss_fast[k]));
+        json_object_set_new(row, "loss_fast", isfinite(res->loss_fast[k]) ? json_real(res->loss_fast[k])
+                                                                           : report_absent("no trainer value"));
         json_object_set_new(row, "loss", report_interval(res->loss_lo[k], res->loss_hi[k]));
-        json_object_set_new(row, "loss_envelope_lower", json_real(res->envelope[k]));
+        if (res->mu > 0)
+            json_object_set_new(row, "loss_envelope", report_lower(res->envelope[k]));
         json_object_set_new(row, "lambda_min", report_interval(res->lambda_lo[k], res->lambda_hi[k]));
-        json_object_set_new(row, "kernel_change_upper", json_real(res->kdist_hi[k]));
-        json_object_set_new(row, "distance_from_w0_upper", json_real(res->dist_hi[k]));
-        json_object_set_new(row, "path_length_upper", json_real(res->path_hi[k]));
+        json_object_set_new(row, "kernel_change", report_upper(res->kdist_hi[k]));
+        json_object_set_new(row, "distance_from_w0", report_upper(res->dist_hi[k]));
+        json_object_set_new(row, "path_length", report_upper(res->path_hi[k]));
         json_array_append_new(rows, row);
     }
     json_object_set_new(r, "trajectory", rows);

@@ -1,24 +1,29 @@
 /*
  * proofs-checks/gd_path.h — a-posteriori certificate of a GD run (THEORY.md §4,
- * Theorem 6; Definition 5 / Theorem 9 with ε).
+ * Theorem 6; Definition 5 / Theorem 9 with ε), for the labels given.
  *
  * GD w_{t+1} = w_t − η∇L(w_t) is run with the fast trainer (fast/train.h); the
  * iterates it produced are exact doubles, and the reference re-verifies, in
- * ball arithmetic:
+ * ball arithmetic, what the verdict requires:
  *   (1) L(w_t) ≤ (1 − ημ)^t L(w0) at every step      (the rate of Theorem 6),
- * and at every recorded step t
- *   (2) λ_min(K(w_t)) ≥ μ                           (uniform conditioning, Def. 3),
- *   (3) ‖K(w_t) − K(w0)‖₂ ≤ λ_min(K(w0)) − μ         (the bound of Theorem 2's proof;
- *       reported, not required: it only serves to imply (2), checked directly),
- * and over every step
- *   (4) Σ_s ‖w_{s+1} − w_s‖ ≤ R = 2 L_F ‖F(w0) − y‖/μ (Eq. 61), where L_F is the
+ *   (2) λ_min(K(w_t)) ≥ μ at every recorded step     (uniform conditioning, Def. 3),
+ *   (3) Σ_s ‖w_{s+1} − w_s‖ ≤ R = 2 L_F ‖F(w0) − y‖/μ (Eq. 61), where L_F is the
  *       largest certified ‖DF(w_t)‖₂ = √λ_max(K(w_t)) over the recorded iterates
  *       (an along-the-path constant, not a supremum over the ball).
+ * Measured, not required (and not part of the statement): an upper bound of
+ * ‖K(w_t) − K(w0)‖₂ at every recorded step (Theorem 2's proof bounds it by
+ * λ0 − μ only to imply (2), which is checked directly), and the steps where the
+ * loss rose (L(w_t) > L(w_{t−1}) proven).
  * Path lengths are summed with a proven floating-point bound. With ε > 0 the run
- * stops at the first recorded step with L(w_t) < ε proven (PL*_ε: conditions are
- * only required while L ≥ ε). μ defaults to the smallest certified λ_min along
- * the recorded iterates. What is certified is the computed path at its recorded
+ * stops at the first step with L(w_t) < ε proven (PL*_ε: conditions are only
+ * required while L ≥ ε). μ defaults to the smallest certified λ_min along the
+ * recorded iterates (halved while (1) fails); η to 1/λ_max(K(w0)), which does not
+ * exist when K(w0) = 0. What is certified is the computed path at its recorded
  * steps; no claim is made between them.
+ *
+ * Divergence: the run stops at the first step where L(w_t) > L(w0) is proven or
+ * the trainer's loss is not finite; then (1) fails for every μ with 0 < ημ ≤ 1
+ * ((1 − ημ)^t L(w0) ≤ L(w0)) and the verdict is refuted, with the step.
  */
 #ifndef PLSTAR_PROOFS_GD_PATH_H
 #define PLSTAR_PROOFS_GD_PATH_H
@@ -31,6 +36,20 @@ typedef struct {
     size_t steps, record_every;
 } gd_path_options;
 
+/* Why a run is not certified (the first condition that failed). */
+typedef enum {
+    GD_PATH_OK = 0,
+    GD_PATH_NO_STEP,        /* no --lr and λ_max(K(w0)) = 0: 1/λ_max does not exist */
+    GD_PATH_DIVERGED,       /* L(w_t) > L(w0) proven at step fail_step */
+    GD_PATH_NONFINITE,      /* the trainer's loss or gradient is not finite at step fail_step */
+    GD_PATH_LAMBDA_ZERO,    /* λ_min(K(w_t)) = 0 proven: no μ > 0 */
+    GD_PATH_LAMBDA_UNKNOWN, /* λ_min(K(w_t)) not proven positive (default μ) */
+    GD_PATH_LAMBDA,         /* λ_min(K(w_t)) ≥ μ not proven */
+    GD_PATH_RATE,           /* (1) not proven at step fail_step */
+    GD_PATH_PATH,           /* (3) not proven */
+    GD_PATH_EPS             /* L < ε not reached */
+} gd_path_failure;
+
 typedef struct {
     size_t records;
     size_t *step;                              /* per record */
@@ -38,22 +57,31 @@ typedef struct {
     double *loss_lo, *loss_hi;                 /* reference enclosure of L(w_t) */
     double *envelope;                          /* lower bound of (1 − ημ)^t L(w0) */
     double *lambda_lo, *lambda_hi;             /* λ_min(K(w_t)) */
-    double *kdist_hi;                          /* ‖K(w_t) − K(w0)‖₂ upper */
+    double *kdist_hi;                          /* ‖K(w_t) − K(w0)‖₂ upper (measured) */
     double *dist_hi;                           /* ‖w_t − w0‖ upper */
     double *path_hi;                           /* path length up to t, upper */
     double *step_loss_lo, *step_loss_hi;       /* L(w_t) at every step t = 0..steps_run */
-    double mu, lr, radius, lipschitz, lambda0_lo, resid0_hi, loss0_hi;
+    double mu, lr, radius, lipschitz, lambda0_lo, lambda0_hi, lambda_max0_hi, resid0_hi, loss0_hi;
     size_t steps_run;
-    int rate_ok, lambda_ok, kernel_ok, path_ok, eps_reached;
+    int rate_ok, lambda_ok, path_ok, eps_reached, mu_given, lr_given;
+    gd_path_failure failure;
+    size_t fail_step;                          /* the step the failure is about */
+    double fail_rhs_lo, fail_rhs_hi;           /* GD_PATH_RATE: (1 − ημ)^t L(w0) at fail_step */
+    size_t rises, first_rise;                  /* steps with L(w_t) > L(w_{t−1}) proven; the first */
     double seconds_train, seconds_verify;
 } gd_path_result;
 
 void gd_path_result_init(gd_path_result *r);
 void gd_path_result_clear(gd_path_result *r);
 
-/* Runs and verifies; returns the verdict or an error. The problem needs labels.
- * lr <= 0 picks 1/λ_max(K(w0)); mu <= 0 the default above. */
+/* Runs and verifies; returns the verdict (PLSTAR_OK, PLSTAR_REFUTED,
+ * PLSTAR_INCONCLUSIVE, res->failure says why) or an error. The problem needs
+ * labels. lr <= 0 picks 1/λ_max(K(w0)); mu <= 0 the default above. */
 int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_options *o, slong prec);
+
+/* One line: why the run is not certified, with the step and both sides
+ * (empty for a certified run). */
+void gd_path_reason_text(char *buf, size_t len, const gd_path_result *res);
 
 json_t *gd_path_report(const gd_path_result *res, const plstar_problem *p, const gd_path_options *o, int verdict);
 

@@ -75,9 +75,10 @@
  * the width: no transition to linearity with a non-linear output, as the paper says.)
  *
  * Step 5 — the ball constants, rows r = (i, k):
- *   β_F = max_r β_r. ∇F_r(w) − ∇F_r(w0) = ∫₀¹ H_{F_r}(w0 + tΔ)Δ dt, so
- *   ‖DF(w) − DF(w0)‖²_F ≤ Σ_r β_r² ‖Δ‖²:  c_B = (Σ_r β_r²)^{1/2} (≤ √N β_F, the
- *   route of Theorem 2).  ‖DF(w)‖₂ ≤ min(a + c_B R, ‖DF(w)‖_F ≤ (Σ_r g_r²)^{1/2}) = L_F,
+ *   h = max_r β_r. For v, w ∈ B (convex), ∇F_r(w) − ∇F_r(v) = ∫₀¹ H_{F_r}(v + t(w − v))(w − v) dt,
+ *   so ‖DF(w) − DF(v)‖²_F ≤ Σ_r β_r² ‖w − v‖²:  c_B = (Σ_r β_r²)^{1/2} (≤ √N h, the
+ *   route of Theorem 2). c_B is Definition 2's β_F: ‖Σ_r ρ_r H_{F_r}(w)‖₂ ≤ Σ_r |ρ_r| β_r
+ *   ≤ c_B ‖ρ‖₂ (Cauchy–Schwarz), where h‖ρ‖₂ can be too small by √N.  ‖DF(w)‖₂ ≤ min(a + c_B R, ‖DF(w)‖_F ≤ (Σ_r g_r²)^{1/2}) = L_F,
  *   with a ≥ ‖DF(w0)‖₂. K − K0 = ΔDF DFᵀ + DF0 ΔDFᵀ gives ‖K − K0‖₂ ≤ c_B R(2a + c_B R);
  *   K, K0 ⪰ 0 gives ‖K − K0‖₂ ≤ max(‖K‖₂, ‖K0‖₂) ≤ max(L_F², a²): ΔK = the minimum.
  *
@@ -567,13 +568,13 @@ int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const doubl
 void ref_hessian_bounds_init(ref_hessian_bounds *b)
 {
     memset(b, 0, sizeof *b);
-    arb_init(b->lipschitz), arb_init(b->beta), arb_init(b->jac_lipschitz);
+    arb_init(b->lipschitz), arb_init(b->hess_max), arb_init(b->jac_lipschitz);
     arb_init(b->kernel_change), arb_init(b->jac_norm0);
 }
 
 void ref_hessian_bounds_clear(ref_hessian_bounds *b)
 {
-    arb_clear(b->lipschitz), arb_clear(b->beta), arb_clear(b->jac_lipschitz);
+    arb_clear(b->lipschitz), arb_clear(b->hess_max), arb_clear(b->jac_lipschitz);
     arb_clear(b->kernel_change), arb_clear(b->jac_norm0);
     free(b->beta_rows), free(b->grad_rows);
     memset(b, 0, sizeof *b);
@@ -797,8 +798,8 @@ int ref_hessian_bounds_compute(ref_hessian_bounds *out, const ref_hessian_ctx *c
     }
 
     /* Step 5. */
-    arb_set(out->beta, betamax);
-    to_upper_point(out->beta);
+    arb_set(out->hess_max, betamax);
+    to_upper_point(out->hess_max);
     arb_sqrtpos(out->jac_lipschitz, csq, prec);
     to_upper_point(out->jac_lipschitz);
     arb_zero(t);

@@ -3,8 +3,11 @@
  * of F over a ball B(w0, R) (THEORY.md §1, §3 Theorem 2, §5 Theorem 5):
  *
  *   L_F  ≥ sup_B ‖DF(w)‖₂                      (Lipschitz constant, Def. 1)
- *   β_F  ≥ sup_B max_r ‖H_{F_r}(w)‖₂           (smoothness, Def. 2; THEORY ‖H_F‖)
- *   c_B  with ‖DF(w) − DF(w0)‖_F ≤ c_B ‖w − w0‖ for all w ∈ B
+ *   h    ≥ sup_B max_r ‖H_{F_r}(w)‖₂           (THEORY §1's ‖H_F‖, Theorems 2 and 5)
+ *   c_B  with ‖DF(w) − DF(v)‖_F ≤ c_B ‖w − v‖ for all w, v ∈ B, which is
+ *        Definition 2's β_F on B (THEORY §1): ‖Σ_r r_r H_{F_r}(w)‖₂ ≤ c_B ‖r‖₂,
+ *        the constant Proposition 5 and Theorem 6's step need. h is not one:
+ *        ‖Σ_r r_r H_{F_r}‖₂ can exceed h ‖r‖₂ by up to √N.
  *   ΔK   ≥ sup_B ‖K(w) − K(w0)‖₂
  *
  * for any model of core/model.h (a stack of dense layers; the MLP of Eq. 17 is
@@ -80,8 +83,8 @@ int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const doubl
 typedef struct {
     double radius;
     arb_t lipschitz;           /* L_F ≥ sup_B ‖DF(w)‖₂ */
-    arb_t beta;                /* β_F ≥ sup_B max_r ‖H_{F_r}(w)‖₂ */
-    arb_t jac_lipschitz;       /* c_B: ‖DF(w) − DF(w0)‖_F ≤ c_B ‖w − w0‖ on B */
+    arb_t hess_max;            /* h ≥ sup_B max_r ‖H_{F_r}(w)‖₂ (not a β_F) */
+    arb_t jac_lipschitz;       /* c_B: ‖DF(w) − DF(v)‖_F ≤ c_B ‖w − v‖ on B; Definition 2's β_F */
     arb_t kernel_change;       /* ≥ sup_B ‖K(w) − K(w0)‖₂ */
     arb_t jac_norm0;           /* the bound a ≥ ‖DF(w0)‖₂ used */
     size_t N;
@@ -98,7 +101,7 @@ void ref_hessian_bounds_clear(ref_hessian_bounds *b);
  * both exist). Cheap: O(n·c·L) ball operations plus, per sample and hidden
  * layer, one activation enclosure per merged pre-activation interval.
  * The bounds:
- *   β_F = max_r β_r,   c_B = (Σ_r β_r²)^(1/2),
+ *   h = max_r β_r,   c_B = (Σ_r β_r²)^(1/2)  (≤ √N h),
  *   L_F = min(a + c_B R, (Σ_r g_r²)^(1/2)),
  *   ΔK  = min(c_B R (2a + c_B R), max(L_F², a²)),
  * with β_r, g_r the per-row Hessian and gradient bounds of hessian.c. */

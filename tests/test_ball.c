@@ -8,9 +8,13 @@
 #include <lapacke.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
 
 #include "core/error.h"
 #include "core/model.h"
+#include "core/npy.h"
 #include "core/report.h"
 #include "examples/demo_example.h"
 #include "fast/network.h"
@@ -216,7 +220,7 @@ static double spectral_norm_sym(double *A, size_t n)
 }
 
 /* ≥ 10^4 random points of B(w0, R): ‖ΔDF‖_F ≤ c‖Δw‖, ‖ΔK‖₂ ≤ cR(2a + cR),
- * ‖H_{F_i}‖₂ = max_j |σ″(w_jᵀx_i)| ‖x_i‖²/√m ≤ β_F, ‖DF‖₂ ≤ a + cR. */
+ * ‖H_{F_i}‖₂ = max_j |σ″(w_jᵀx_i)| ‖x_i‖²/√m ≤ h, ‖DF‖₂ ≤ a + cR. */
 Test(ball, bounds_never_exceeded_at_random_points)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -230,7 +234,7 @@ Test(ball, bounds_never_exceeded_at_random_points)
         ball_constants_init(&b);
         cr_assert_eq(ball_constants_compute(&b, &p, 128), PLSTAR_OK);
         cr_assert(b.available);
-        double c = arb_upper_d(b.c), a = arb_upper_d(b.a), beta = arb_upper_d(b.beta);
+        double c = arb_upper_d(b.c), a = arb_upper_d(b.a), hmax = arb_upper_d(b.hess_max);
         size_t n = p.n, P = p.model.nparams, d = p.model.input_dim, m = p.model.layers[0].out;
         double *J0 = malloc(n * P * sizeof(double)), *J = malloc(n * P * sizeof(double)), *w = malloc(P * sizeof(double));
         double *K0 = malloc(n * n * sizeof(double)), *K = malloc(n * n * sizeof(double));
@@ -271,7 +275,7 @@ Test(ball, bounds_never_exceeded_at_random_points)
                     act_eval_d(p.model.activation, z, NULL, NULL, &s2);
                     hx = fmax(hx, fabs(s2) * x2 / sqrt((double)m));
                 }
-                cr_assert(hx <= beta * (1 + 1e-12), "Hessian norm %g > beta %g", hx, beta);
+                cr_assert(hx <= hmax * (1 + 1e-12), "Hessian norm %g > h %g", hx, hmax);
             }
         }
         free(J0), free(J), free(w), free(K0), free(K);
@@ -314,6 +318,11 @@ Test(ball, gd_apriori_certifies_wide_shallow_and_not_narrow)
     gd_apriori_result_init(&res);
     cr_assert_eq(check_gd_apriori(&res, &b, 0, 0, 128), PLSTAR_OK);
     cr_assert(res.rate < 1 && res.lr > 0 && res.radius > 0);
+    arb_t step;
+    arb_init(step);
+    cr_assert_eq(ball_lr_max(step, &b, res.radius, 128), PLSTAR_OK);
+    cr_assert(arb_overlaps(step, res.lr_max), "the certified step is 1/(L_F^2 + beta_F r0) with beta_F = c");
+    arb_clear(step);
     /* a step above the certified maximum is not certified */
     cr_assert_eq(check_gd_apriori(&res, &b, res.mu, 2 * arb_upper_d(res.lr_max), 128), PLSTAR_INCONCLUSIVE);
     gd_apriori_result_clear(&res);
@@ -328,4 +337,269 @@ Test(ball, gd_apriori_certifies_wide_shallow_and_not_narrow)
     gd_apriori_result_clear(&res);
     ball_constants_clear(&b);
     problem_clear(&p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Theorem 6's step: β_F is Definition 2's constant, not max_i ‖H_{F_i}‖₂     */
+
+#include "fast/hessian.h"
+
+/* λ_max(H_L(w)) for H_L = DFᵀDF + Σ_i r_i H_{F_i} (Eq. 9), in double; also ‖r‖₂. */
+static double loss_hessian_lmax(double *resid, const plstar_model *m, const double *X, size_t n, const double *w,
+                                const double *y)
+{
+    size_t P = m->nparams, d = m->input_dim;
+    double *J = malloc(n * P * sizeof(double)), *F = malloc(n * sizeof(double)), *H = malloc(P * P * sizeof(double));
+    double *HL = calloc(P * P, sizeof(double)), *ev = malloc(P * sizeof(double)), r2 = 0;
+    fast_jacobian(J, m, X, n, w);
+    fast_outputs(F, m, X, n, w);
+    for (size_t i = 0; i < n; i++) {
+        double r = F[i] - y[i];
+        r2 += r * r;
+        cr_assert_eq(fast_hessian_full(H, m, X + i * d, 0, w), PLSTAR_OK);
+        for (size_t a = 0; a < P; a++)
+            for (size_t b = 0; b < P; b++)
+                HL[a * P + b] += J[i * P + a] * J[i * P + b] + r * H[a * P + b];
+    }
+    LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'N', 'U', (int)P, HL, (int)P, ev);
+    double top = ev[P - 1];
+    free(J), free(F), free(H), free(HL), free(ev);
+    *resid = sqrt(r2);
+    return top;
+}
+
+/* Near-parallel inputs, pre-activations where |tanh″| peaks and a residual of
+ * the same sign on every sample: the Hessians H_{F_i} align, and
+ * ‖Σ r_i H_{F_i}‖₂ ≈ √N max_i ‖H_{F_i}‖₂ ‖r‖₂. The step 1/(L_F² + h r0) with
+ * h ≥ max_i ‖H_{F_i}‖₂ (the former β_F) then exceeds 1/λ_max(H_L); the
+ * certified lr_max = 1/(L_F² + β_F r0) never does, at w0 and at random points
+ * of the ball whose residual is at most r0 (where Theorem 6's path runs). */
+static void step_bound_case(const char *json, int aligned_weights, double old_at_least)
+{
+    plstar_model m;
+    model_init(&m);
+    cr_assert_eq(model_parse_json(&m, json, "m"), PLSTAR_OK);
+    size_t n = 8, d = m.input_dim, P = m.nparams;
+    double X[8 * 2], *w = malloc(P * sizeof(double)), y[8], F[8];
+    for (size_t i = 0; i < n; i++)
+        X[i * d] = cos(0.01 * (double)i), X[i * d + 1] = sin(0.01 * (double)i);
+    model_init_weights(w, &m, 5);
+    if (aligned_weights) /* w_j = (z*, 0): every pre-activation near z* = atanh(1/√3), where |tanh″| is largest */
+        for (size_t j = 0; j < m.layers[0].out; j++)
+            w[j * d] = atanh(1 / sqrt(3.0)), w[j * d + 1] = 0;
+    fast_outputs(F, &m, X, n, w);
+    for (size_t i = 0; i < n; i++)
+        y[i] = F[i] - 1000; /* r_i = 1000: a large residual, all of one sign */
+    plstar_problem p;
+    problem_init(&p);
+    cr_assert_eq(problem_set(&p, &m, X, n, w, y), PLSTAR_OK);
+    ball_constants b;
+    ball_constants_init(&b);
+    cr_assert_eq(ball_constants_compute(&b, &p, 128), PLSTAR_OK);
+    cr_assert(b.available);
+    double R = 1e-3;
+    arb_t lr, L, h;
+    arb_init(lr), arb_init(L), arb_init(h);
+    cr_assert_eq(ball_lr_max(lr, &b, R, 128), PLSTAR_OK);
+    cr_assert_eq(ball_constants_at(L, NULL, h, NULL, &b, R, 128), PLSTAR_OK);
+    double eta = arb_lower_d(lr), r0 = arb_upper_d(b.r0), LF = arb_upper_d(L);
+    double eta_old = 1 / (LF * LF + arb_upper_d(h) * r0);
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, 17);
+    double *v = malloc(P * sizeof(double)), worst = 0, worst_old = 0;
+    size_t points = 0;
+    for (int t = 0; t < 400; t++) {
+        double norm = 0, resid;
+        for (size_t k = 0; k < P; k++)
+            v[k] = gsl_ran_gaussian(g, 1.0), norm += v[k] * v[k];
+        double scale = t ? R * pow(gsl_rng_uniform(g), 1.0 / (double)P) / sqrt(norm) : 0; /* t = 0: w0 */
+        for (size_t k = 0; k < P; k++)
+            v[k] = w[k] + scale * v[k];
+        double top = loss_hessian_lmax(&resid, &m, X, n, v, y);
+        if (resid > r0)
+            continue; /* off the path of a descending run */
+        points++;
+        worst = fmax(worst, eta * top), worst_old = fmax(worst_old, eta_old * top);
+        cr_assert(eta * top <= 1 + 1e-9, "%s: lr_max * lambda_max(H_L(w)) = %.17g > 1", json, eta * top);
+    }
+    cr_log_info("%s: largest lr_max*lambda_max(H_L) %.6f; with max_i |H_Fi| in place of beta_F %.6f (%zu points)\n",
+                json, worst, worst_old, points);
+    cr_assert(points >= 100);
+    cr_assert(worst_old > old_at_least, "the former step bound is violated here (%.6f): the test catches it", worst_old);
+    free(v), free(w);
+    gsl_rng_free(g);
+    arb_clear(lr), arb_clear(L), arb_clear(h);
+    ball_constants_clear(&b);
+    problem_clear(&p);
+    model_clear(&m);
+}
+
+Test(ball, step_bound_holds_where_max_hessian_norm_fails)
+{
+    step_bound_case("{\"model\":\"shallow\",\"input_dim\":2,\"width\":4,\"activation\":\"tanh\"}", 1, 2.5);
+    step_bound_case("{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[6],\"activation\":\"tanh\"}", 0, 1.2);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reports: one-sided bounds, absent quantities, scope and reason             */
+
+static void assert_upper_only(const json_t *q, const char *key)
+{
+    const json_t *v = json_object_get(q, key);
+    cr_assert(v, "%s is reported", key);
+    cr_assert(json_is_number(json_object_get(v, "upper")) && !json_object_get(v, "lower"),
+              "%s is a one-sided bound {\"upper\"}", key);
+}
+
+static void assert_absent(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    cr_assert(v && json_is_string(json_object_get(v, "reason")) && !json_object_get(v, "lower") &&
+                  !json_object_get(v, "upper"),
+              "%s is absent with a reason, not a number", key);
+}
+
+static void assert_reason(const json_t *r)
+{
+    const json_t *why = json_object_get(r, "reason");
+    cr_assert(json_is_string(json_object_get(why, "inequality")) && json_object_get(why, "lhs") &&
+                  json_object_get(why, "rhs") && json_is_string(json_object_get(why, "decide")),
+              "a verdict other than certified has a reason with both sides and what would decide it");
+}
+
+/* A shallow problem whose labels sit at a chosen residual from F(w0):
+ * y_i = F_i(w0) + s·sin(3 x_i1 + i). */
+static void residual_problem(plstar_problem *p, size_t width, double s)
+{
+    shallow_problem(p, 6, 10, width, "tanh", 3);
+    double F[6];
+    fast_outputs(F, &p->model, p->X.data, p->n, p->w);
+    for (size_t i = 0; i < p->n; i++)
+        p->y.data[i] = F[i] + s * sin(3 * p->X.data[i * 10] + (double)i);
+}
+
+/* Inconclusive Theorem 6: nothing that was not computed appears as a number;
+ * the reason names the failed inequality (no fixed point for a large
+ * residual, the ball at the fixed-point radius for a moderate one) with both
+ * sides and the width that would decide it — which does. */
+Test(ball, gd_apriori_inconclusive_reports_no_placeholders)
+{
+    const double residual[] = {2.0, 0.1};
+    const gd_apriori_failure expect[] = {APRIORI_NO_FIXED_POINT, APRIORI_BALL};
+    for (int k = 0; k < 2; k++) {
+        plstar_problem p;
+        residual_problem(&p, 64, residual[k]);
+        ball_constants b;
+        ball_constants_init(&b);
+        cr_assert_eq(ball_constants_compute(&b, &p, 128), PLSTAR_OK);
+        gd_apriori_result res;
+        gd_apriori_result_init(&res);
+        cr_assert_eq(check_gd_apriori(&res, &b, 0, 0, 128), PLSTAR_INCONCLUSIVE);
+        cr_assert_eq(res.failure, expect[k]);
+        cr_assert(res.width_factor > 1, "width factor %g", res.width_factor);
+        if (k == 0)
+            cr_assert(res.ratio > 1, "2 c r0 / mu = %g", res.ratio);
+        json_t *r = gd_apriori_report(&res, &b, &p, PLSTAR_INCONCLUSIVE);
+        json_t *q = json_object_get(r, "quantities");
+        assert_absent(q, "lipschitz_F"), assert_absent(q, "lr_max");
+        assert_absent(r, "radius"), assert_absent(r, "rate"), assert_absent(r, "lr");
+        assert_upper_only(q, "jacobian_lipschitz"), assert_upper_only(q, "beta_F");
+        assert_upper_only(q, "hessian_norm_max");
+        cr_assert_str_eq(json_string_value(json_object_get(r, "scope")), "these labels");
+        assert_reason(r);
+        const char *decide = json_string_value(json_object_get(json_object_get(r, "reason"), "decide"));
+        cr_assert(strstr(decide, "times the width"), "%s", decide);
+        char why[1024];
+        gd_apriori_reason_text(why, sizeof why, &res, &b, 64);
+        cr_assert(strstr(why, k ? "on B(w0, R)" : "2 c |F(w0) - y| / mu") && strstr(why, "would decide"), "%s", why);
+        json_decref(r);
+        double factor = res.width_factor;
+        gd_apriori_result_clear(&res);
+        ball_constants_clear(&b);
+        problem_clear(&p);
+        if (k == 0)
+            continue; /* the factor for the large residual is thousands */
+        /* twice the suggested width, the same residual: certified */
+        residual_problem(&p, (size_t)(64 * factor * 2), residual[k]);
+        ball_constants_init(&b);
+        gd_apriori_result_init(&res);
+        cr_assert_eq(ball_constants_compute(&b, &p, 128), PLSTAR_OK);
+        cr_assert_eq(check_gd_apriori(&res, &b, 0, 0, 128), PLSTAR_OK, "width %zu", (size_t)(64 * factor * 2));
+        json_t *ok = gd_apriori_report(&res, &b, &p, PLSTAR_OK);
+        q = json_object_get(ok, "quantities");
+        assert_upper_only(q, "lipschitz_F"), assert_upper_only(ok, "rate");
+        cr_assert(json_is_number(json_object_get(json_object_get(q, "lr_max"), "lower")));
+        cr_assert_null(json_object_get(ok, "reason"));
+        json_decref(ok);
+        gd_apriori_result_clear(&res);
+        ball_constants_clear(&b);
+        problem_clear(&p);
+    }
+}
+
+/* The ball report: one-sided constants, scope "all labels", a reason with
+ * both sides when not certified. */
+Test(ball, ball_report_bounds_are_one_sided)
+{
+    plstar_problem p;
+    shallow_problem(&p, 5, 10, 4000, "tanh", 7);
+    ball_constants b;
+    ball_constants_init(&b);
+    cr_assert_eq(ball_constants_compute(&b, &p, 128), PLSTAR_OK);
+    double mu = 0.5 * arb_lower_d(b.lambda0);
+    const double radii[] = {0.01, 1e3};
+    const int verdicts[] = {PLSTAR_OK, PLSTAR_INCONCLUSIVE};
+    for (int k = 0; k < 2; k++) {
+        ball_result res;
+        ball_result_init(&res);
+        cr_assert_eq(check_ball(&res, &b, radii[k], mu, 128), verdicts[k]);
+        json_t *r = ball_report(&res, &b, &p, verdicts[k]), *q = json_object_get(r, "quantities");
+        cr_assert_str_eq(json_string_value(json_object_get(r, "scope")), "all labels");
+        assert_upper_only(q, "jacobian_lipschitz"), assert_upper_only(q, "beta_F"), assert_upper_only(q, "kernel_change");
+        cr_assert(json_object_get(json_object_get(q, "lambda_min_on_ball"), "lower") &&
+                  !json_object_get(json_object_get(q, "lambda_min_on_ball"), "upper"));
+        if (verdicts[k] == PLSTAR_OK)
+            cr_assert_null(json_object_get(r, "reason"));
+        else
+            assert_reason(r);
+        json_decref(r);
+        ball_result_clear(&res);
+    }
+    ball_constants_clear(&b);
+    problem_clear(&p);
+}
+
+/* `certify ball` without --radius is a usage error (it once certified B(w0, 0)),
+ * as are the options of other checks. */
+Test(ball, command_line_requires_radius_and_refuses_other_options)
+{
+    const char *exe = getenv("PLSTAR_EXE");
+    cr_assert(exe, "PLSTAR_EXE must be set (meson test sets it)");
+    char dir[128], cmd[2048], path[256];
+    snprintf(dir, sizeof dir, "/tmp/plstar_test_ball_cli_%ld", (long)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", dir, dir);
+    cr_assert_eq(system(cmd), 0);
+    double X[8 * 3];
+    demo_sphere_data(X, 8, 3, 5);
+    snprintf(path, sizeof path, "%s/X.npy", dir);
+    cr_assert_eq(npy_write_matrix(path, X, 8, 3), 0);
+    snprintf(path, sizeof path, "%s/m.json", dir);
+    FILE *f = fopen(path, "w");
+    fputs("{\"model\":\"shallow\",\"input_dim\":3,\"width\":64,\"activation\":\"tanh\"}", f);
+    fclose(f);
+    const char *bad[] = {"--mu 0.01", "--radius 0.1", "--radius 0.1 --mu 0.01 --lr 0.1",
+                         "--radius 0.1 --mu 0.01 --steps 10", "--radius 0.1 --mu 0.01 --path",
+                         "--radius 0.1 --mu 0.01 --out plot", "--radius -1 --mu 0.01", "--radius inf --mu 0.01"};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        snprintf(cmd, sizeof cmd, "cd %s && '%s' certify ball --model m.json --data X.npy --seed 1 %s >/dev/null "
+                                  "2>/dev/null", dir, exe, bad[k]);
+        int rc = system(cmd);
+        cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 64, "certify ball %s: exit %d", bad[k], WEXITSTATUS(rc));
+    }
+    snprintf(cmd, sizeof cmd, "cd %s && '%s' certify ball --model m.json --data X.npy --seed 1 --radius 0.01 --mu 1e-3 "
+                              ">/dev/null 2>&1", dir, exe);
+    int rc = system(cmd);
+    cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) <= 2, "a complete command runs: exit %d", WEXITSTATUS(rc));
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
 }

@@ -267,7 +267,7 @@ Test(hessian, shallow_and_linear_special_cases)
     demo_sphere_data(A, 3, 4, 8);
     ref_hessian_bounds_init(&hb);
     cr_assert_eq(ref_hessian_bounds_ball(&hb, &m, A, 3, v, 10.0, PREC), PLSTAR_OK);
-    cr_assert(arb_is_zero(hb.beta) && arb_is_zero(hb.jac_lipschitz) && arb_is_zero(hb.kernel_change));
+    cr_assert(arb_is_zero(hb.hess_max) && arb_is_zero(hb.jac_lipschitz) && arb_is_zero(hb.kernel_change));
     cr_assert(arb_upper_d(hb.lipschitz) >= svd_max(A, 3, 4));
     ref_hessian_bounds_clear(&hb);
     model_clear(&m);
@@ -325,7 +325,7 @@ Test(hessian, bounds_never_exceeded_at_random_points, .timeout = 300)
             }
             double R = hb.radius, dist = random_point(w, w0, &m, R, t % 4, r);
             double LF = arb_upper_d(hb.lipschitz), cB = arb_upper_d(hb.jac_lipschitz);
-            double dK = arb_upper_d(hb.kernel_change), beta = arb_upper_d(hb.beta);
+            double dK = arb_upper_d(hb.kernel_change), beta = arb_upper_d(hb.hess_max);
             fast_jacobian(J, &m, X, n, w);
             fast_kernel_explicit(K, &m, X, n, w);
             /* L_F */
@@ -506,8 +506,13 @@ Test(hessian, mlp_ball_verdicts, .timeout = 300)
     cr_assert(arb_lower_d(res.lambda_lower) >= mu);
     cr_assert_eq(check_ball(&res, &b, Rmax * 1.01, mu, PREC), PLSTAR_INCONCLUSIVE);
     cr_assert_eq(check_ball(&res, &b, 0.0, arb_upper_d(b.lambda0) * 1.01, PREC), PLSTAR_REFUTED);
-    json_t *rep = ball_report(&res, &b, &p, PLSTAR_INCONCLUSIVE);
-    cr_assert(json_object_get(json_object_get(rep, "quantities"), "beta_F"));
+    json_t *rep = ball_report(&res, &b, &p, PLSTAR_INCONCLUSIVE), *q = json_object_get(rep, "quantities");
+    /* β_F is Definition 2's constant, c_B (≥ max_r ‖H_{F_r}‖₂), a one-sided bound */
+    double beta = json_real_value(json_object_get(json_object_get(q, "beta_F"), "upper"));
+    double c = json_real_value(json_object_get(json_object_get(q, "jacobian_lipschitz"), "upper"));
+    double h = json_real_value(json_object_get(json_object_get(q, "hessian_norm_max"), "upper"));
+    cr_assert(beta == c && beta >= h && h > 0, "beta_F %g, c_B %g, max_r |H_Fr| %g", beta, c, h);
+    cr_assert_null(json_object_get(json_object_get(q, "beta_F"), "lower"));
     json_decref(rep);
     /* the certified conclusion holds at random points of B(w0, Rmax) */
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <jansson.h>
 
 #include "core/error.h"
 #include "core/model.h"
@@ -377,4 +378,364 @@ Test(train, command_line)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
     free_setup(&s);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Divergence in the trainer                                                 */
+
+/* A step far too large: the loss overflows, the trainer stops at the first
+ * non-finite loss with FAST_TRAIN_DIVERGED, w is the last finite iterate and
+ * every recorded row is finite. Also under SGD. */
+Test(train, stops_at_a_non_finite_loss)
+{
+    setup s;
+    make_setup(&s, mlp, 7, 11);
+    size_t P = s.m.nparams;
+    double *w = malloc(P * sizeof(double));
+    for (int sgd = 0; sgd < 2; sgd++) {
+        fast_train_options o;
+        fast_train_options_init(&o);
+        o.lr = 40, o.steps = 5000, o.batch = sgd ? 3 : 0, o.seed = 5;
+        fast_trajectory tr;
+        run(&tr, w, &s, &o, FAST_TRAIN_DIVERGED);
+        cr_assert(strstr(plstar_errmsg(), "diverged") && strstr(plstar_errmsg(), "step"), "%s", plstar_errmsg());
+        cr_assert(tr.diverged_at > 0 && tr.diverged_at < 5000, "diverged at %zu", tr.diverged_at);
+        cr_assert_eq(tr.steps_done, tr.diverged_at - 1);
+        cr_assert(tr.rows > 0 && tr.data[(tr.rows - 1) * tr.cols] < (double)tr.diverged_at);
+        for (size_t k = 0; k < tr.rows * tr.cols; k++)
+            cr_assert(isfinite(tr.data[k]), "%s: row %zu column %zu is not finite", sgd ? "SGD" : "GD", k / tr.cols,
+                      k % tr.cols);
+        size_t bad;
+        cr_assert(array_all_finite(w, P, &bad), "the returned weights are the last finite iterate");
+        fast_trajectory_clear(&tr);
+    }
+    free(w);
+    free_setup(&s);
+}
+
+typedef struct {
+    size_t stop_at;
+} stopper;
+
+static int stop_at_step(void *ctx, size_t step, const double *w, size_t P)
+{
+    (void)w, (void)P;
+    return step == ((stopper *)ctx)->stop_at ? PLSTAR_INCONCLUSIVE : PLSTAR_OK;
+}
+
+/* A run that on_weights stops between two recorded steps ends with a row for
+ * the step where it stopped (the last loss is not lost). */
+Test(train, a_stopped_run_records_its_last_step)
+{
+    setup s;
+    make_setup(&s, mlp, 5, 2);
+    size_t P = s.m.nparams, all[41];
+    for (size_t k = 0; k <= 40; k++)
+        all[k] = k;
+    double *w = malloc(P * sizeof(double));
+    for (int sgd = 0; sgd < 2; sgd++) {
+        stopper st = {.stop_at = 13};
+        fast_train_options o;
+        fast_train_options_init(&o);
+        o.lr = 0.05, o.steps = 40, o.record_every = 10, o.batch = sgd ? 2 : 0;
+        o.save_at = all, o.nsave_at = 41, o.on_weights = stop_at_step, o.ctx = &st;
+        fast_trajectory tr;
+        run(&tr, w, &s, &o, PLSTAR_INCONCLUSIVE);
+        cr_assert_eq(tr.rows, 3, "rows at 0, 10 and 13");
+        const double *last = tr.data + 2 * tr.cols;
+        cr_assert_eq(last[0], 13.0);
+        double loss;
+        fast_loss_grad(&loss, NULL, &s.m, s.X, s.n, w, s.y);
+        cr_assert(last[1] > 0 && fabs(last[1] - loss) <= 1e-12 * loss, "step 13: %.17g vs %.17g", last[1], loss);
+        fast_trajectory_clear(&tr);
+    }
+    free(w);
+    free_setup(&s);
+}
+
+/* `plstar train` into a non-finite loss: one line on stderr naming the step,
+ * exit status 1, outputs written with "verdict": "diverged" and no null. */
+Test(train, command_line_stops_on_divergence)
+{
+    const char *exe = getenv("PLSTAR_EXE");
+    cr_assert(exe, "PLSTAR_EXE must be set (meson test sets it)");
+    char dir[128], cmd[2048], path[256];
+    snprintf(dir, sizeof dir, "/tmp/plstar_test_train_div_%ld", (long)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", dir, dir);
+    cr_assert_eq(system(cmd), 0);
+    setup s;
+    const char *json = "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[8],\"activation\":\"tanh\"}";
+    make_setup(&s, json, 5, 7);
+    snprintf(path, sizeof path, "%s/m.json", dir);
+    FILE *f = fopen(path, "w");
+    fputs(json, f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/X.npy", dir);
+    npy_write_matrix(path, s.X, 5, 3);
+    snprintf(path, sizeof path, "%s/y.npy", dir);
+    npy_write_vector(path, s.y, 5);
+    snprintf(cmd, sizeof cmd,
+             "%s train --model %s/m.json --data %s/X.npy --seed 3 --labels %s/y.npy --lr 60 --steps 5000 "
+             "--out %s/run >/dev/null 2>%s/err.txt", exe, dir, dir, dir, dir, dir);
+    int rc = system(cmd);
+    cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 1, "exit status %d", WEXITSTATUS(rc));
+    char err[1024] = "";
+    snprintf(path, sizeof path, "%s/err.txt", dir);
+    f = fopen(path, "r");
+    size_t got = fread(err, 1, sizeof err - 1, f);
+    err[got] = '\0';
+    fclose(f);
+    cr_assert(strstr(err, "diverged") && strstr(err, "step"), "stderr: %s", err);
+    cr_assert(strchr(err, '\n') == err + strlen(err) - 1, "one line: %s", err);
+    snprintf(path, sizeof path, "%s/run/trajectory.json", dir);
+    json_error_t jerr;
+    json_t *r = json_load_file(path, 0, &jerr);
+    cr_assert(r, "%s", jerr.text);
+    cr_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "diverged");
+    cr_assert(json_integer_value(json_object_get(json_object_get(r, "diverged"), "step")) > 0);
+    const char *key;
+    json_t *v;
+    json_object_foreach(json_object_get(r, "quantities"), key, v)
+        cr_assert(json_is_number(v), "quantity %s is %s", key, json_is_null(v) ? "null" : "not a number");
+    json_decref(r);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+    free_setup(&s);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The a-posteriori GD certificate (proofs-checks/gd_path.h) as a user runs it */
+
+#include "examples/demo_example.h"
+#include "proofs-checks/gd_path.h"
+
+static char gdir[128];
+
+/* The demo problem (tanh, widths [16, 16]), a leaky-ReLU MLP on the same data,
+ * and a ReLU MLP whose units are all inactive at w0 (K(w0) = 0). */
+static void gd_files(void)
+{
+    snprintf(gdir, sizeof gdir, "/tmp/plstar_test_gd_%ld", (long)getpid());
+    char cmd[512], path[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", gdir, gdir);
+    cr_assert_eq(system(cmd), 0);
+    plstar_problem p;
+    problem_init(&p);
+    cr_assert_eq(demo_example_problem(&p), PLSTAR_OK);
+    const char *files[][2] = {{"m.json", demo_model_json()},
+                              {"leaky.json", "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[16,16],"
+                                             "\"activation\":\"leaky_relu\"}"},
+                              {"relu.json", "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[3],\"activation\":\"relu\","
+                                            "\"scaling\":\"ntk\",\"bias\":false}"}};
+    for (size_t k = 0; k < 3; k++) {
+        snprintf(path, sizeof path, "%s/%s", gdir, files[k][0]);
+        FILE *f = fopen(path, "w");
+        fputs(files[k][1], f);
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "%s/X.npy", gdir);
+    npy_write_matrix(path, p.X.data, p.n, p.model.input_dim);
+    snprintf(path, sizeof path, "%s/y.npy", gdir);
+    npy_write_vector(path, p.y.data, p.N);
+    snprintf(path, sizeof path, "%s/w0.npy", gdir);
+    npy_write_vector(path, p.w, p.model.nparams);
+    /* every hidden pre-activation is negative on both samples: all units inactive */
+    const double Xd[] = {1, 0.5, 0.5, 1}, wd[] = {-1, -0.2, -0.5, -0.5, -2, -1, 0.3, -0.7, 0.9}, yd[] = {0.4, -0.6};
+    snprintf(path, sizeof path, "%s/Xd.npy", gdir);
+    npy_write_matrix(path, Xd, 2, 2);
+    snprintf(path, sizeof path, "%s/wd.npy", gdir);
+    npy_write_vector(path, wd, 9);
+    snprintf(path, sizeof path, "%s/yd.npy", gdir);
+    npy_write_vector(path, yd, 2);
+    problem_clear(&p);
+}
+
+static void gd_files_clear(void)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", gdir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* Runs `plstar ARGS` in gdir; stdout and stderr into out (NUL-terminated). */
+static int gd_run(char *out, size_t len, const char *args)
+{
+    const char *exe = getenv("PLSTAR_EXE");
+    cr_assert(exe, "PLSTAR_EXE must be set (meson test sets it)");
+    char cmd[2048], path[256];
+    snprintf(cmd, sizeof cmd, "cd %s && '%s' %s > out.txt 2>&1", gdir, exe, args);
+    int st = system(cmd);
+    snprintf(path, sizeof path, "%s/out.txt", gdir);
+    FILE *f = fopen(path, "r");
+    size_t got = f ? fread(out, 1, len - 1, f) : 0;
+    out[got] = '\0';
+    if (f)
+        fclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static json_t *gd_json(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", gdir, name);
+    json_error_t e;
+    json_t *r = json_load_file(path, 0, &e);
+    cr_assert(r, "%s: %s", name, e.text);
+    return r;
+}
+
+#define DEMO "--model m.json --data X.npy --weights w0.npy --labels y.npy"
+
+/* A certified run states only what it proves: no kernel-change inequality in
+ * the statement or the checks, the kernel change reported as measured (here it
+ * is far above λ0 − μ, as on the demo), every check true, no FAILS printed. */
+Test(train, gd_path_statement_says_what_is_proven, .init = gd_files, .fini = gd_files_clear)
+{
+    char out[8192];
+    cr_assert_eq(gd_run(out, sizeof out, "certify gd " DEMO " --path --json p.json"), 0, "%s", out);
+    cr_assert(!strstr(out, "FAILS"), "a certified run prints no failed condition:\n%s", out);
+    json_t *r = gd_json("p.json");
+    cr_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "certified");
+    cr_assert_str_eq(json_string_value(json_object_get(r, "scope")), "these labels");
+    const char *statement = json_string_value(json_object_get(r, "statement"));
+    cr_assert(!strstr(statement, "K(w_t) − K(w0)"), "the statement claims no kernel bound: %s", statement);
+    json_t *checks = json_object_get(r, "checks"), *v;
+    const char *key;
+    json_object_foreach(checks, key, v)
+        cr_assert(json_is_true(v), "check %s is false under a certified verdict", key);
+    cr_assert_null(json_object_get(checks, "kernel_change_le_lambda0_minus_mu"));
+    double kmax = json_real_value(json_object_get(json_object_get(json_object_get(r, "measured"), "kernel_change_max"),
+                                                  "upper"));
+    double lam0 = json_real_value(json_object_get(json_object_get(json_object_get(r, "quantities"), "lambda_min_w0"),
+                                                  "lower"));
+    double mu = json_real_value(json_object_get(r, "mu"));
+    cr_assert(kmax > lam0 - mu, "the demo's kernel change %g exceeds lambda0 - mu = %g: measured, not claimed", kmax,
+              lam0 - mu);
+    cr_assert_null(json_object_get(r, "reason"));
+    json_decref(r);
+}
+
+/* Divergence is a refutation with the step and both sides, exit 1: the
+ * leaky-ReLU MLP at lr 10 (once an error about non-finite kernel entries, 65)
+ * and the tanh demo at lr 3. */
+Test(train, gd_path_divergence_is_refuted_at_its_step, .init = gd_files, .fini = gd_files_clear)
+{
+    const char *runs[] = {"certify gd --model leaky.json --data X.npy --seed 1 --labels y.npy --path --lr 10 "
+                          "--json d.json",
+                          "certify gd " DEMO " --path --lr 3 --json d.json"};
+    for (size_t k = 0; k < 2; k++) {
+        char out[8192];
+        cr_assert_eq(gd_run(out, sizeof out, runs[k]), 1, "%s\n%s", runs[k], out);
+        cr_assert(strstr(out, "diverged at step"), "%s", out);
+        json_t *r = gd_json("d.json");
+        cr_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "refuted");
+        json_t *d = json_object_get(r, "diverged"), *why = json_object_get(r, "reason");
+        cr_assert(json_integer_value(json_object_get(d, "step")) >= 1);
+        cr_assert(strstr(json_string_value(json_object_get(why, "inequality")), "L(w0)"));
+        double lhs = json_real_value(json_object_get(json_object_get(why, "lhs"), "lower"));
+        double rhs = json_real_value(json_object_get(json_object_get(why, "rhs"), "upper"));
+        cr_assert(lhs > rhs, "both sides of the failed inequality: %g > %g", lhs, rhs);
+        cr_assert(json_object_get(why, "decide"));
+        json_decref(r);
+    }
+}
+
+/* K(w0) = 0 (every ReLU unit inactive) without --lr: refuted (λ_min(K(w0)) = 0
+ * for every μ > 0), not a usage error about a learning rate nobody gave. */
+Test(train, gd_path_zero_kernel_is_refuted_not_a_usage_error, .init = gd_files, .fini = gd_files_clear)
+{
+    char out[8192];
+    cr_assert_eq(gd_run(out, sizeof out, "certify gd --model relu.json --data Xd.npy --weights wd.npy --labels yd.npy "
+                                         "--path --json z.json"), 1, "%s", out);
+    cr_assert(!strstr(out, "learning rate"), "%s", out);
+    cr_assert(strstr(out, "lambda_max(K(w0)) = 0"), "%s", out);
+    json_t *r = gd_json("z.json");
+    cr_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "refuted");
+    json_t *lhs = json_object_get(json_object_get(r, "reason"), "lhs");
+    cr_assert(json_real_value(json_object_get(lhs, "upper")) == 0.0, "lambda_min(K(w0)) = 0");
+    json_decref(r);
+}
+
+/* With --eps the last row (the step where L < eps was proven, between two
+ * recorded steps) keeps the trainer's loss; a loss spike is reported. */
+Test(train, gd_path_eps_keeps_the_final_loss_and_spikes_are_named, .init = gd_files, .fini = gd_files_clear)
+{
+    char out[8192];
+    cr_assert_eq(gd_run(out, sizeof out, "certify gd " DEMO " --path --eps 0.05 --steps 400 --json e.json"), 0, "%s",
+                 out);
+    json_t *r = gd_json("e.json");
+    json_t *rows = json_object_get(r, "trajectory"), *last = json_array_get(rows, json_array_size(rows) - 1);
+    double fast = json_real_value(json_object_get(last, "loss_fast"));
+    json_t *enc = json_object_get(last, "loss");
+    double lo = json_real_value(json_object_get(enc, "lower")), hi = json_real_value(json_object_get(enc, "upper"));
+    cr_assert(json_integer_value(json_object_get(last, "step")) % 20 != 0, "the stop falls between records");
+    cr_assert(fast > 0 && fabs(fast - 0.5 * (lo + hi)) <= 1e-10 * hi, "trainer %.17g vs [%.17g, %.17g]", fast, lo, hi);
+    json_decref(r);
+    /* lr 1 on the demo: certified, but the loss rises at some steps */
+    cr_assert_eq(gd_run(out, sizeof out, "certify gd " DEMO " --path --lr 1 --steps 300 --json s.json"), 0, "%s", out);
+    cr_assert(strstr(out, "the loss rose at"), "%s", out);
+    r = gd_json("s.json");
+    json_t *rises = json_object_get(json_object_get(r, "measured"), "loss_rises");
+    cr_assert(json_integer_value(json_object_get(rises, "steps")) > 0);
+    size_t t = (size_t)json_integer_value(json_object_get(rises, "first_step"));
+    cr_assert(json_real_value(json_object_get(json_object_get(rises, "loss_after"), "lower")) >
+                  json_real_value(json_object_get(json_object_get(rises, "loss_before"), "upper")),
+              "the rise at step %zu is proven", t);
+    json_decref(r);
+}
+
+/* The plot data start at distance 0 at step 0 and hold every record; the
+ * distance panel has no log axis (which would drop step 0). */
+Test(train, gd_path_plot_starts_at_zero_and_draws_every_record, .init = gd_files, .fini = gd_files_clear)
+{
+    char out[8192], path[256], line[512];
+    cr_assert_eq(gd_run(out, sizeof out, "certify gd " DEMO " --path --steps 60 --record-every 6 --out plot"), 0,
+                 "%s", out);
+    snprintf(path, sizeof path, "%s/plot/gd_path.dat", gdir);
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    size_t rows = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#')
+            continue;
+        double v[8];
+        cr_assert_eq(sscanf(line, "%lf %lf %lf %lf %lf %lf %lf %lf", v, v + 1, v + 2, v + 3, v + 4, v + 5, v + 6,
+                            v + 7), 8);
+        if (rows == 0)
+            cr_assert(v[0] == 0 && v[6] == 0 && v[7] == 0, "step 0 at distance and path length 0: %s", line);
+        rows++;
+    }
+    fclose(f);
+    cr_assert_eq(rows, 11);
+    snprintf(path, sizeof path, "%s/plot/gd_path.gp", gdir);
+    f = fopen(path, "r");
+    char gp[8192];
+    size_t got = fread(gp, 1, sizeof gp - 1, f);
+    gp[got] = '\0';
+    fclose(f);
+    const char *panel = strstr(gp, "distance and path length");
+    cr_assert(panel && !strstr(panel, "logscale"), "no log axis on the distance panel");
+}
+
+/* Options: one of --apriori/--path required, --steps 0 refused, options of
+ * other checks refused, all with 64 and before any work. */
+Test(train, gd_options_are_checked, .init = gd_files, .fini = gd_files_clear)
+{
+    const char *bad[] = {"certify gd " DEMO, "certify gd " DEMO " --path --steps 0",
+                         "certify gd " DEMO " --path --radius 1", "certify gd " DEMO " --path --search-width",
+                         "certify gd " DEMO " --apriori --steps 10", "certify gd " DEMO " --apriori --out plot",
+                         "certify gd " DEMO " --apriori --record-every 2", "certify gd " DEMO " --path --witness w.npy",
+                         "certify gd --model m.json --data X.npy --seed 1 --path",
+                         "certify gd " DEMO " --apriori --search-width"};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        char out[2048];
+        cr_assert_eq(gd_run(out, sizeof out, bad[k]), 64, "%s:\n%s", bad[k], out);
+        cr_assert(strchr(out, '\n') == out + strlen(out) - 1, "one line: %s", out);
+    }
+    char help[8192];
+    cr_assert_eq(gd_run(help, sizeof help, "certify gd --help"), 0);
+    const char *defaults[] = {"--steps 200", "--lr 1/lambda_max(K(w0))", "--record-every max(1, T/20)",
+                              "one of --apriori and --path is required"};
+    for (size_t k = 0; k < 4; k++)
+        cr_assert(strstr(help, defaults[k]), "--help states '%s':\n%s", defaults[k], help);
 }
