@@ -53,6 +53,8 @@ static double scale_up(const plstar_layer *L) { return fast_layer_scale(L) * (1.
 typedef struct {
     double **eZ, **eA, **eS; /* per layer, n × out */
     const fast_arith *ar;    /* the arithmetic bounded */
+    int sided;               /* the caller decides where σ′ may jump (fast_errbound_sided) */
+    const double *const *sigma1;
 } fwd_errors;
 
 /* act_err_d bounds this library's double formulas; for unit roundoff u its relative terms scale
@@ -112,8 +114,11 @@ static int forward_errors(fwd_errors *E, const fast_forward_state *s, const plst
             act_err_u(E->ar, L->act, z, s->a[l][k], s->s1[l][k], &e0, &e1);
             E->eA[l][k] = up(e0 + L1 * ez, 2);
             /* a first-order activation's σ′ is piecewise constant: it can jump
-             * only if the exact z may lie on the other side of 0 */
-            double jump = (ez > 0 && fabs(z) <= ez) ? 1.0 : 0.0;
+             * only if the exact z may lie on the other side of 0 (sided: where
+             * the caller says so) */
+            int either = E->sided ? E->sigma1 && E->sigma1[l] && E->sigma1[l][k] == FAST_SIGMA1_EITHER
+                                  : ez > 0 && fabs(z) <= ez;
+            double jump = either ? 1.0 : 0.0;
             E->eS[l][k] = up(e1 + (kink ? jump : L2 * ez), 2);
         }
         free(absW), free(absPrev), free(T);
@@ -275,6 +280,10 @@ static int loss_grad_errors(fast_errors *out, const fast_forward_state *s, const
     return st;
 }
 
+static int errbound_all(fast_errors *out, double *eZ, const plstar_model *m, const double *X, size_t n,
+                        const double *w, const double *y, const fast_arith *ar, int sided,
+                        const double *const *sigma1);
+
 int fast_errbound(fast_errors *out, const plstar_model *m, const double *X, size_t n,
                   const double *w, const double *y)
 {
@@ -285,19 +294,40 @@ int fast_errbound(fast_errors *out, const plstar_model *m, const double *X, size
 int fast_errbound_u(fast_errors *out, const plstar_model *m, const double *X, size_t n,
                     const double *w, const double *y, const fast_arith *ar)
 {
+    return errbound_all(out, NULL, m, X, n, w, y, ar, 0, NULL);
+}
+
+int fast_errbound_sided(fast_errors *out, double *eZ, const plstar_model *m, const double *X, size_t n,
+                        const double *w, const double *y, const fast_arith *ar, const double *const *sigma1)
+{
+    return errbound_all(out, eZ, m, X, n, w, y, ar, 1, sigma1);
+}
+
+static int errbound_all(fast_errors *out, double *eZ, const plstar_model *m, const double *X, size_t n,
+                        const double *w, const double *y, const fast_arith *ar, int sided,
+                        const double *const *sigma1)
+{
     size_t c = m->outputs, N = n * c, P = m->nparams, last = m->nlayers - 1;
     fast_forward_state s;
     fast_forward_init(&s);
     fwd_errors E = {calloc(m->nlayers, sizeof(double *)), calloc(m->nlayers, sizeof(double *)),
-                    calloc(m->nlayers, sizeof(double *)), ar};
+                    calloc(m->nlayers, sizeof(double *)), ar, sided, sigma1};
     double **D = calloc(m->nlayers, sizeof(double *)), **eD = calloc(m->nlayers, sizeof(double *));
     double *seeds = NULL, *absJ = NULL, *eJ = NULL;
     int st = (E.eZ && E.eA && E.eS && D && eD) ? fast_forward(&s, m, X, n, w)
                                                : plstar_error(PLSTAR_ESOFTWARE, "out of memory for error bounds");
+    for (size_t l = 0; !st && sigma1 && l < m->nlayers; l++) /* the σ′ the caller fixed */
+        for (size_t k = 0; sigma1[l] && k < n * m->layers[l].out; k++)
+            if (isfinite(sigma1[l][k]))
+                s.s1[l][k] = sigma1[l][k];
     if (!st)
         st = forward_errors(&E, &s, m, X, n, w);
     if (!st && out->F)
         memcpy(out->F, E.eA[last], N * sizeof(double));
+    for (size_t l = 0, at = 0; !st && eZ && l < m->nlayers; l++) {
+        memcpy(eZ + at, E.eZ[l], n * m->layers[l].out * sizeof(double));
+        at += n * m->layers[l].out;
+    }
     if (!st && (out->J || out->K)) {
         seeds = nalloc(N, c);
         absJ = nalloc(N, P);
@@ -366,7 +396,7 @@ int fast_errbound_kernel_structured(double *eK, const plstar_model *m, const dou
     fast_forward_state s;
     fast_forward_init(&s);
     fwd_errors E = {calloc(m->nlayers, sizeof(double *)), calloc(m->nlayers, sizeof(double *)),
-                    calloc(m->nlayers, sizeof(double *)), &own};
+                    calloc(m->nlayers, sizeof(double *)), &own, 0, NULL};
     double **D = calloc(m->nlayers, sizeof(double *)), **eD = calloc(m->nlayers, sizeof(double *));
     double *seeds = nalloc(N, c), *PD = nalloc(N, N), *ED = nalloc(N, N), *PA = nalloc(n, n), *EA = nalloc(n, n);
     double *S = nalloc(N, N);

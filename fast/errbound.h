@@ -32,6 +32,7 @@
 #ifndef PLSTAR_FAST_ERRBOUND_H
 #define PLSTAR_FAST_ERRBOUND_H
 
+#include <math.h>
 #include <stddef.h>
 #include "core/model.h"
 
@@ -64,6 +65,17 @@ int fast_errbound(fast_errors *out, const plstar_model *m, const double *X, size
                   const double *w, const double *y);
 int fast_errbound_u(fast_errors *out, const plstar_model *m, const double *X, size_t n,
                     const double *w, const double *y, const fast_arith *ar);
+
+/* fast_errbound_u for a computation whose ReLU-type units the caller has put on a side
+ * (proofs-checks/validate.h, kinks): where sigma1[l] (nlayers pointers, NULL for a layer; each
+ * n × out_l) is finite the computation used that σ′ — one of the one-sided derivatives — at the
+ * unit; where it is FAST_SIGMA1_EITHER, the σ′ evaluated at ẑ with its jump allowed (either side is
+ * possible); where it is NaN (and everywhere when sigma1 is NULL) the σ′ evaluated at ẑ, no jump.
+ * eZ (may be NULL) receives the bounds e_z on the pre-activations, layer after layer, each
+ * n × out_l row-major (n·Σ_l out_l entries). */
+#define FAST_SIGMA1_EITHER INFINITY
+int fast_errbound_sided(fast_errors *out, double *eZ, const plstar_model *m, const double *X, size_t n,
+                        const double *w, const double *y, const fast_arith *ar, const double *const *sigma1);
 
 /* eK (N × N): |K̂ − K| for K̂ = fast_kernel_structured(m, X, n, w) (any panel
  * size). Memory: a few N × N and n × n matrices and the signals of all layers. */

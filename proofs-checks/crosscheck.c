@@ -18,7 +18,7 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* 1 if the exact double `fast` lies in the ball `ref` widened by `err`. */
+/* 1 if the exact double `fast` lies in the ball `ref` widened by `err` (finite, ≥ 0). */
 static int inside(const arb_t ref, double fast, double err)
 {
     arb_t d;
@@ -29,10 +29,47 @@ static int inside(const arb_t ref, double fast, double err)
     mag_init(e);
     mag_set_d(e, err);
     mag_add(arb_radref(d), arb_radref(d), e);
-    int ok = arb_contains_zero(d) && isfinite(fast);
+    int ok = arb_contains_zero(d);
     mag_clear(e);
     arb_clear(d);
     return ok;
+}
+
+/* How one entry is judged; a larger verdict is worse. */
+enum { ENTRY_PASS, ENTRY_UNBOUNDED, ENTRY_VIOLATION };
+typedef struct {
+    int verdict;
+    double ratio;       /* +∞ when it cannot be formed, NaN for an unbounded entry */
+    const char *reason; /* why the ratio is not a finite number */
+} entry_judgement;
+
+static entry_judgement judge(const arb_t ref, double fast, double mid, double rad, double err)
+{
+    if (isnan(fast))
+        return (entry_judgement){ENTRY_VIOLATION, INFINITY, "the fast value is NaN"};
+    if (isinf(fast))
+        return (entry_judgement){ENTRY_VIOLATION, INFINITY, "the fast value is infinite, the true value is finite"};
+    if (!(err >= 0))
+        return (entry_judgement){ENTRY_VIOLATION, INFINITY, "the error bound is NaN (or negative): no bound"};
+    if (err == INFINITY)
+        return (entry_judgement){ENTRY_UNBOUNDED, NAN, "the error bound is infinite: nothing is proven"};
+    if (!arb_is_finite(ref))
+        return (entry_judgement){ENTRY_UNBOUNDED, NAN, "the reference enclosure is not finite"};
+    double allow = rad + err, ratio = fabs(fast - mid) / (allow > 0 ? allow : 0x1p-1074);
+    if (inside(ref, fast, err))
+        return (entry_judgement){ENTRY_PASS, ratio, NULL};
+    if (!isfinite(ratio))
+        return (entry_judgement){ENTRY_VIOLATION, INFINITY, "the reference lies beyond the double range"};
+    return (entry_judgement){ENTRY_VIOLATION, ratio, NULL};
+}
+
+/* 1 if a is worse than b: a violation (one with a ratio +∞ first), an unbounded entry, a pass; then the
+ * larger ratio. */
+static int judgement_worse(const entry_judgement *a, const entry_judgement *b)
+{
+    if (a->verdict != b->verdict)
+        return a->verdict > b->verdict;
+    return a->verdict != ENTRY_UNBOUNDED && a->ratio > b->ratio;
 }
 
 int crosscheck_compare(crosscheck_quantity *q, const char *name, const double *fast, const double *err,
@@ -41,24 +78,33 @@ int crosscheck_compare(crosscheck_quantity *q, const char *name, const double *f
     memset(q, 0, sizeof *q);
     q->name = name;
     q->count = count;
-    q->worst_ratio = -1.0;
     double *mid = malloc((count ? count : 1) * sizeof(double)), *rad = malloc((count ? count : 1) * sizeof(double));
     if (!mid || !rad) {
         free(mid), free(rad);
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory in the cross-check");
     }
     ref_mat_to_doubles(mid, rad, ref);
+    entry_judgement worst = {ENTRY_PASS, -1.0, NULL};
     for (size_t k = 0; k < count; k++) {
-        q->violations += !inside(ref->entries + k, fast[k], err[k]);
-        double allow = rad[k] + err[k];
-        double ratio = fabs(fast[k] - mid[k]) / (allow > 0 ? allow : 0x1p-1074);
-        if (!(ratio <= q->worst_ratio)) {
-            q->worst_ratio = ratio, q->worst_index = k;
+        entry_judgement j = judge(ref->entries + k, fast[k], mid[k], rad[k], err[k]);
+        q->violations += j.verdict == ENTRY_VIOLATION;
+        q->unbounded += j.verdict == ENTRY_UNBOUNDED;
+        if (k == 0 || judgement_worse(&j, &worst)) {
+            worst = j, q->worst_index = k;
             q->worst_fast = fast[k], q->worst_mid = mid[k], q->worst_rad = rad[k], q->worst_err = err[k];
         }
     }
     free(mid), free(rad);
-    return q->violations ? PLSTAR_REFUTED : PLSTAR_OK;
+    if (count && !(isfinite(q->worst_mid) && isfinite(q->worst_rad))) {
+        char *text = arb_get_str(ref->entries + q->worst_index, 10, ARB_STR_MORE);
+        snprintf(q->worst_reference, sizeof q->worst_reference, "%s", text);
+        flint_free(text);
+    }
+    q->worst_ratio = count ? worst.ratio : 0.0;
+    q->worst_reason = count ? worst.reason : NULL;
+    q->worst_violates = count && worst.verdict == ENTRY_VIOLATION;
+    q->status = q->violations ? PLSTAR_REFUTED : q->unbounded ? PLSTAR_INCONCLUSIVE : PLSTAR_OK;
+    return q->status;
 }
 
 /* Fast values and their error bounds for the five quantities. */
@@ -126,23 +172,29 @@ int check_crosscheck(crosscheck_result *res, const plstar_problem *p, slong prec
     if (!st && y)
         st = ref_loss_grad(arb_mat_entry(L, 0, 0), G, m, p->X.data, p->n, p->w, y, prec);
     res->seconds_reference = now() - t0;
-    int verdict = PLSTAR_OK;
     if (!st) {
-        verdict |= crosscheck_compare(&res->q[res->nq++], "outputs", f.F, f.eF, F, N);
-        verdict |= crosscheck_compare(&res->q[res->nq++], "jacobian", f.J, f.eJ, J, N * P);
-        verdict |= crosscheck_compare(&res->q[res->nq++], "kernel", f.K, f.eK, K, N * N);
-        verdict |= crosscheck_compare(&res->q[res->nq++], "kernel_structured", f.Ks, f.eKs, K, N * N);
+        crosscheck_compare(&res->q[res->nq++], "outputs", f.F, f.eF, F, N);
+        crosscheck_compare(&res->q[res->nq++], "jacobian", f.J, f.eJ, J, N * P);
+        crosscheck_compare(&res->q[res->nq++], "kernel", f.K, f.eK, K, N * N);
+        crosscheck_compare(&res->q[res->nq++], "kernel_structured", f.Ks, f.eKs, K, N * N);
         if (y) {
-            verdict |= crosscheck_compare(&res->q[res->nq++], "loss", &f.loss, &f.eloss, L, 1);
-            verdict |= crosscheck_compare(&res->q[res->nq++], "gradient", f.grad, f.egrad, G, P);
+            crosscheck_compare(&res->q[res->nq++], "loss", &f.loss, &f.eloss, L, 1);
+            crosscheck_compare(&res->q[res->nq++], "gradient", f.grad, f.egrad, G, P);
         }
     }
     arb_mat_clear(F), arb_mat_clear(J), arb_mat_clear(K), arb_mat_clear(G), arb_mat_clear(L);
     fast_side_clear(&f);
     if (st)
         return st;
-    return verdict == PLSTAR_OK ? PLSTAR_OK : PLSTAR_REFUTED;
+    int any_fail = 0, any_unbounded = 0;
+    for (size_t k = 0; k < res->nq; k++) {
+        any_fail |= res->q[k].status == PLSTAR_REFUTED;
+        any_unbounded |= res->q[k].status == PLSTAR_INCONCLUSIVE;
+    }
+    return any_fail ? PLSTAR_REFUTED : any_unbounded ? PLSTAR_INCONCLUSIVE : PLSTAR_OK;
 }
+
+static json_t *real_or_null(double x) { return isfinite(x) ? json_real(x) : json_null(); }
 
 json_t *crosscheck_report(const crosscheck_result *res, const plstar_problem *p, slong prec, int status)
 {
@@ -155,14 +207,22 @@ json_t *crosscheck_report(const crosscheck_result *res, const plstar_problem *p,
     for (size_t k = 0; k < res->nq; k++) {
         const crosscheck_quantity *q = &res->q[k];
         json_t *o = json_object();
+        json_object_set_new(o, "verdict", json_string(report_verdict_name(q->status, 1)));
         json_object_set_new(o, "entries", json_integer((json_int_t)q->count));
         json_object_set_new(o, "violations", json_integer((json_int_t)q->violations));
-        json_object_set_new(o, "worst_ratio", json_real(q->worst_ratio));
+        json_object_set_new(o, "unbounded", json_integer((json_int_t)q->unbounded));
+        /* a non-finite number is null, and the reason says what it was */
+        json_object_set_new(o, "worst_ratio", real_or_null(q->worst_ratio));
+        if (q->worst_reason)
+            json_object_set_new(o, "worst_reason", json_string(q->worst_reason));
+        json_object_set_new(o, "worst_is_violation", json_boolean(q->worst_violates));
         json_object_set_new(o, "worst_index", json_integer((json_int_t)q->worst_index));
-        json_object_set_new(o, "worst_fast", json_real(q->worst_fast));
-        json_object_set_new(o, "worst_reference_mid", json_real(q->worst_mid));
-        json_object_set_new(o, "worst_reference_rad", json_real(q->worst_rad));
-        json_object_set_new(o, "worst_error_bound", json_real(q->worst_err));
+        json_object_set_new(o, "worst_fast", real_or_null(q->worst_fast));
+        json_object_set_new(o, "worst_reference_mid", real_or_null(q->worst_mid));
+        json_object_set_new(o, "worst_reference_rad", real_or_null(q->worst_rad));
+        json_object_set_new(o, "worst_error_bound", real_or_null(q->worst_err));
+        if (q->worst_reference[0])
+            json_object_set_new(o, "worst_reference", json_string(q->worst_reference));
         json_object_set_new(qs, q->name, o);
     }
     json_t *t = json_object();

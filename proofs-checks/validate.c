@@ -53,8 +53,8 @@ static const char *act_formula(plstar_act a)
     case ACT_SIN: return "sin(z)";
     case ACT_ERF: return "erf(z)";
     case ACT_GELU: return "z * (1 + erf(z / sqrt(2))) / 2 (the exact erf form: torch gelu with approximate='none')";
-    case ACT_RELU: return "max(z, 0), derivative 0 at z = 0";
-    case ACT_LEAKY_RELU: return "z for z > 0, 0.01 * z otherwise; derivative 0.01 at z = 0";
+    case ACT_RELU: return "max(z, 0); at z = 0 either one-sided derivative is accepted (0 as in PyTorch, or 1)";
+    case ACT_LEAKY_RELU: return "z for z > 0, 0.01 * z otherwise; at z = 0 either one-sided derivative is accepted (0.01 as in PyTorch, or 1)";
     default: return "unknown";
     }
 }
@@ -448,29 +448,41 @@ static int inside_d(double mid, double rad, double theirs, double tol)
     return ok;
 }
 
-/* Records one entry: `out` when it is proven outside, `judgeable` when the enclosure is narrow enough
- * (rad ≤ tol) and the tolerance model applies. */
-static void q_entry(validate_quantity *q, size_t index, double theirs, double mid, double rad, double tol, int out,
-                    int judgeable)
+/* |theirs − mid| / (rad + tol); +∞ when it cannot be formed (a non-finite value, enclosure or
+ * tolerance), so that such an entry never looks better than a finite one. */
+static double entry_ratio(double theirs, double mid, double rad, double tol)
 {
-    q->count++;
-    if (out)
-        q->violations++;
-    else if (!judgeable || !(rad <= tol) || !isfinite(tol))
-        q->unresolved++;
     double allow = rad + tol, diff = fabs(theirs - mid);
     double ratio = allow > 0 ? diff / allow : (diff == 0 ? 0.0 : INFINITY);
-    if (!isfinite(theirs) || isnan(ratio))
-        ratio = INFINITY;
-    if (ratio > q->worst_ratio)
-        q->worst_ratio = ratio;
-    validate_entry e = {index, theirs, mid, rad, tol, ratio};
+    return isfinite(theirs) && !isnan(ratio) ? ratio : INFINITY;
+}
+
+/* 1 if entry a is worse than entry b: a violation before an unresolved entry before a pass, then
+ * the larger ratio — a passing entry is never reported above a failing one. */
+static int entry_worse(const validate_entry *a, const validate_entry *b)
+{
+    return a->verdict != b->verdict ? a->verdict > b->verdict : a->ratio > b->ratio;
+}
+
+/* Records one entry: `out` when it is proven outside, `judgeable` when the enclosure is narrow enough
+ * (rad ≤ tol) and the tolerance model applies; `one_sided` when mid ± rad is the value of one
+ * assignment of one-sided derivatives at kinks (the nearest). */
+static void q_entry(validate_quantity *q, size_t index, double theirs, double mid, double rad, double tol, int out,
+                    int judgeable, int one_sided)
+{
+    int unresolved = !out && (!judgeable || !(rad <= tol) || !isfinite(tol));
+    q->count++;
+    q->violations += out != 0;
+    q->unresolved += unresolved;
+    validate_entry e = {index, theirs, mid, rad, tol, entry_ratio(theirs, mid, rad, tol),
+                        out ? VALIDATE_ENTRY_FAIL : unresolved ? VALIDATE_ENTRY_UNRESOLVED : VALIDATE_ENTRY_PASS,
+                        one_sided};
     size_t k = q->nworst < VALIDATE_NWORST ? q->nworst++ : VALIDATE_NWORST;
-    if (k == VALIDATE_NWORST && !(ratio > q->worst[VALIDATE_NWORST - 1].ratio))
+    if (k == VALIDATE_NWORST && !entry_worse(&e, &q->worst[VALIDATE_NWORST - 1]))
         return;
     if (k == VALIDATE_NWORST)
         k--;
-    while (k > 0 && ratio > q->worst[k - 1].ratio) {
+    while (k > 0 && entry_worse(&e, &q->worst[k - 1])) {
         q->worst[k] = q->worst[k - 1];
         k--;
     }
@@ -480,13 +492,547 @@ static void q_entry(validate_quantity *q, size_t index, double theirs, double mi
 static void q_finish(validate_quantity *q)
 {
     q->status = q->violations ? PLSTAR_REFUTED : q->unresolved ? PLSTAR_INCONCLUSIVE : PLSTAR_OK;
-    if (q->count == 0)
-        q->worst_ratio = 0.0;
+    q->worst_ratio = q->nworst ? q->worst[0].ratio : 0.0;
 }
 
-/* Their values against the ball matrix `ref` (row-major, count entries) with tolerances tol. */
+/* ---- kinks of ReLU-type activations ------------------------------------- */
+
+/*
+ * Where a ReLU-type unit's exact pre-activation z lies within e_z of the kink — e_z the claimed
+ * format's bound on the rounding error of the pre-activation (fast/errbound.h; under float32 it
+ * includes the rounding of X and w) — their computed ẑ may fall on either side, and their σ′ there
+ * is either one-sided derivative (at z = 0 exactly either convention is legitimate). Everywhere
+ * else σ′ is that of the exact z's side. So an entry of J or K that depends on such units is
+ * compared with every assignment of one-sided derivatives to them: it passes when it lies within
+ * the ordinary tolerance of one of those values (each assignment with its own rounding bound,
+ * fast_errbound_sided), and fails when it lies outside all of them. The derivative's jump never
+ * enters a tolerance. J's rows of a sample depend only on its own units, K's entries only on those
+ * of their two samples: assignments are enumerated per sample and per pair of samples. λ_min
+ * depends on all of them and is compared with the kernel of every global assignment. A sample with
+ * more units than VALIDATE_MAX_KINKS is compared with the hull of all its one-sided values (σ′ the
+ * interval between them, in Arb): outside the hull widened by the bound that allows the jump there,
+ * an entry fails; it passes only where the values agree (the hull is narrower than the ordinary
+ * tolerance) and it lies within that tolerance of them; otherwise it is unresolved.
+ */
+
+/* The units of one sample within rounding of a kink. */
+typedef struct {
+    size_t count; /* beyond VALIDATE_MAX_KINKS they are not enumerated: the hull instead */
+    size_t *layer, *unit;
+} sample_kinks;
+
+static int has_kink(plstar_act a) { return a == ACT_RELU || a == ACT_LEAKY_RELU; }
+
+/* σ′ on the right (z > 0) or on the left (z < 0) of the kink. */
+static double one_sided(plstar_act a, int right)
+{
+    return right ? 1.0 : a == ACT_LEAKY_RELU ? PLSTAR_LEAKY_SLOPE : 0.0;
+}
+
+static int enumerable(const sample_kinks *k) { return k->count <= VALIDATE_MAX_KINKS; }
+
+/* Assignments of one-sided derivatives to an enumerable sample's units (1 without kinks). */
+static size_t assignments(const sample_kinks *k) { return (size_t)1 << k->count; }
+
+/* The best candidate so far for one entry: a judged pass beats an unresolved match beats a
+ * violation; then the smaller ratio. */
+enum { MATCH_NONE = -1, MATCH_OUT = 0, MATCH_UNRESOLVED = 1, MATCH_PASS = 2 };
+typedef struct {
+    double mid, rad, tol, ratio;
+    int grade;
+} kink_match;
+
+/* Offers one candidate value mid ± rad with tolerance tol (`in`: theirs is within it); 1 if taken. */
+static int match_offer(kink_match *mt, double theirs, double mid, double rad, double tol, int in)
+{
+    int grade = !in ? MATCH_OUT : (rad <= tol && isfinite(tol)) ? MATCH_PASS : MATCH_UNRESOLVED;
+    double ratio = entry_ratio(theirs, mid, rad, tol);
+    if (mt->grade != MATCH_NONE && (grade < mt->grade || (grade == mt->grade && !(ratio < mt->ratio))))
+        return 0;
+    *mt = (kink_match){mid, rad, tol, ratio, grade};
+    return 1;
+}
+
+typedef struct {
+    size_t n, c, N, P;
+    sample_kinks *sample;   /* n */
+    size_t kinked, units;   /* samples with a unit within rounding of a kink, and those units */
+    size_t first_beyond;    /* a sample with too many to enumerate (n when none) */
+    kink_match **J, **K;    /* per row (NULL: no kink involved) the best candidate of each entry */
+    /* for λ_min, the kernel blocks (c × c) of every assignment: block (i, j) of samples i, j holds
+     * combination side_i · assignments(j) + side_j (side_i alone when i = j); NULL where neither
+     * sample has a kink */
+    arb_ptr *ball;
+    double **tol;
+    size_t global;          /* global assignments (0: too many, or a sample not enumerable) */
+    size_t *radix;          /* n: sample i's side in global assignment g is (g / radix[i]) mod its count */
+    /* for λ_min when the global assignments are not enumerated: the hull kernel's entries that involve
+     * a sample with kinks (hull_set), with the tolerances that allow the jump there */
+    arb_mat_t hullK;
+    double *hull_tol;
+    unsigned char *hull_set;
+} kink_set;
+
+static size_t pair_combos(const kink_set *ks, size_t i, size_t j)
+{
+    size_t a = assignments(&ks->sample[i]);
+    return i == j ? a : a * assignments(&ks->sample[j]);
+}
+
+static void kinks_clear(kink_set *ks)
+{
+    size_t n = ks->n;
+    for (size_t r = 0; ks->J && r < ks->N; r++)
+        free(ks->J[r]);
+    if (ks->K)
+        free(ks->K[0]);
+    for (size_t i = 0; ks->ball && i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            if (ks->ball[i * n + j]) {
+                _arb_vec_clear(ks->ball[i * n + j], (slong)(pair_combos(ks, i, j) * ks->c * ks->c));
+                free(ks->tol[i * n + j]);
+            }
+    for (size_t i = 0; ks->sample && i < n; i++)
+        free(ks->sample[i].layer), free(ks->sample[i].unit);
+    if (ks->hull_set)
+        arb_mat_clear(ks->hullK);
+    free(ks->hull_tol), free(ks->hull_set);
+    free(ks->ball), free(ks->tol), free(ks->radix);
+    free(ks->J), free(ks->K), free(ks->sample);
+    memset(ks, 0, sizeof *ks);
+}
+
+static int kink_add(sample_kinks *k, size_t layer, size_t unit)
+{
+    size_t *l = realloc(k->layer, (k->count + 1) * sizeof *l);
+    if (l)
+        k->layer = l;
+    size_t *u = l ? realloc(k->unit, (k->count + 1) * sizeof *u) : NULL;
+    if (!u)
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the kinks");
+    k->unit = u;
+    k->layer[k->count] = layer, k->unit[k->count] = unit;
+    k->count++;
+    return PLSTAR_OK;
+}
+
+/* Finds every sample's units within rounding of a kink: the reference pre-activation widened by the
+ * bound eZ (fast_errbound_sided's layout) contains 0. */
+static int kinks_find(kink_set *ks, const plstar_problem *p, const double *eZ, slong prec)
+{
+    const plstar_model *m = &p->model;
+    size_t n = p->n;
+    memset(ks, 0, sizeof *ks);
+    ks->n = n, ks->c = m->outputs, ks->N = p->N, ks->P = m->nparams, ks->first_beyond = n;
+    ks->sample = calloc(n ? n : 1, sizeof *ks->sample);
+    if (!ks->sample)
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the kinks");
+    int any = 0;
+    for (size_t l = 0; l < m->nlayers; l++)
+        any |= has_kink(m->layers[l].act);
+    if (!any)
+        return PLSTAR_OK;
+    ref_forward_state s;
+    ref_forward_init(&s);
+    int st = ref_forward(&s, m, p->X.data, n, p->w, prec);
+    arb_t z;
+    mag_t e;
+    arb_init(z);
+    mag_init(e);
+    for (size_t l = 0, at = 0; !st && l < m->nlayers; l++) {
+        const plstar_layer *L = &m->layers[l];
+        for (size_t i = 0; !st && has_kink(L->act) && i < n; i++)
+            for (size_t a = 0; a < L->out; a++) {
+                double ez = eZ[at + i * L->out + a];
+                arb_set(z, arb_mat_entry(s.z + l, i, a));
+                if (ez < INFINITY) {
+                    mag_set_d(e, ez);
+                    arb_add_error_mag(z, e);
+                }
+                if ((!(ez < INFINITY) || arb_contains_zero(z)) && (st = kink_add(&ks->sample[i], l, a)))
+                    break;
+            }
+        at += n * L->out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ks->kinked += ks->sample[i].count > 0;
+        ks->units += ks->sample[i].count;
+        if (!enumerable(&ks->sample[i]) && ks->first_beyond == n)
+            ks->first_beyond = i;
+    }
+    arb_clear(z);
+    mag_clear(e);
+    ref_forward_clear(&s);
+    return st;
+}
+
+static kink_match *match_rows(size_t count)
+{
+    kink_match *r = malloc((count ? count : 1) * sizeof *r);
+    for (size_t k = 0; r && k < count; k++)
+        r[k].grade = MATCH_NONE;
+    return r;
+}
+
+/* The tables of best candidates (J's rows of the samples with kinks, all of K when one has), and the
+ * kernel blocks for λ_min when the global assignments are few enough to enumerate. */
+static int kinks_prepare(kink_set *ks, int want_J, int want_K, int want_lambda)
+{
+    size_t n = ks->n, c = ks->c, N = ks->N, P = ks->P, bytes;
+    const char *oom = "out of memory for the comparison near kinks";
+    if (want_J && !(ks->J = calloc(N, sizeof *ks->J)))
+        return plstar_error(PLSTAR_ESOFTWARE, "%s", oom);
+    for (size_t r = 0; want_J && r < N; r++)
+        if (ks->sample[r / c].count && !(ks->J[r] = match_rows(P)))
+            return plstar_error(PLSTAR_ESOFTWARE, "%s", oom);
+    if (want_K) {
+        if (!plstar_size_mul(&bytes, N, N, sizeof(kink_match)) || !(ks->K = calloc(N, sizeof *ks->K)) ||
+            !(ks->K[0] = match_rows(N * N)))
+            return plstar_error(PLSTAR_ESOFTWARE, "%s", oom);
+        for (size_t r = 1; r < N; r++)
+            ks->K[r] = ks->K[0] + r * N;
+    }
+    if (!want_lambda)
+        return PLSTAR_OK;
+    size_t G = ks->first_beyond < n ? 0 : 1;
+    if (G && !(ks->radix = malloc(n * sizeof *ks->radix)))
+        return plstar_error(PLSTAR_ESOFTWARE, "%s", oom);
+    for (size_t i = 0; i < n && G; i++) {
+        ks->radix[i] = G;
+        size_t a = assignments(&ks->sample[i]);
+        G = G <= VALIDATE_MAX_KINK_ASSIGNMENTS / a ? G * a : 0;
+    }
+    ks->global = G;
+    if (!G) { /* the hull kernel instead */
+        ks->hull_tol = malloc(N * N * sizeof(double));
+        if (!ks->hull_tol || !(ks->hull_set = calloc(N * N, 1)))
+            return plstar_error(PLSTAR_ESOFTWARE, "%s", oom);
+        arb_mat_init(ks->hullK, (slong)N, (slong)N);
+        return PLSTAR_OK;
+    }
+    if (!(ks->ball = calloc(n * n, sizeof *ks->ball)) || !(ks->tol = calloc(n * n, sizeof *ks->tol)))
+        return plstar_error(PLSTAR_ESOFTWARE, "%s", oom);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            if (!ks->sample[i].count && !ks->sample[j].count)
+                continue;
+            size_t len = pair_combos(ks, i, j) * c * c;
+            ks->ball[i * n + j] = _arb_vec_init((slong)len);
+            if (!(ks->tol[i * n + j] = malloc(len * sizeof(double))))
+                return plstar_error(PLSTAR_ESOFTWARE, "%s", oom);
+        }
+    return PLSTAR_OK;
+}
+
+/* One assignment of one-sided derivatives to the kink units of one or two samples — or the hull of
+ * them all — : their exact J (rows = ns·c, × P) and K = J Jᵀ in Arb, with the tolerances of that
+ * computation (for the hull: with the jump allowed at those units). */
+typedef struct {
+    size_t ns, rows, nlayers;
+    arb_mat_t J, K;
+    double *tolJ, *tolK, *midJ, *radJ, *midK, *radK; /* scratch */
+    double *X, **sigma1;
+} kink_eval;
+
+static void kink_eval_clear(kink_eval *e)
+{
+    arb_mat_clear(e->J);
+    arb_mat_clear(e->K);
+    free(e->tolJ), free(e->tolK), free(e->midJ), free(e->radJ), free(e->midK), free(e->radK), free(e->X);
+    for (size_t l = 0; e->sigma1 && l < e->nlayers; l++)
+        free(e->sigma1[l]);
+    free(e->sigma1);
+}
+
+static int kink_eval_init(kink_eval *e, const plstar_model *m, size_t ns)
+{
+    size_t rows = ns * m->outputs, P = m->nparams, nj = rows * P, nk = rows * rows;
+    memset(e, 0, sizeof *e);
+    e->ns = ns, e->rows = rows, e->nlayers = m->nlayers;
+    arb_mat_init(e->J, (slong)rows, (slong)P);
+    arb_mat_init(e->K, (slong)rows, (slong)rows);
+    e->tolJ = malloc(nj * sizeof(double)), e->midJ = malloc(nj * sizeof(double));
+    e->radJ = malloc(nj * sizeof(double)), e->tolK = malloc(nk * sizeof(double));
+    e->midK = malloc(nk * sizeof(double)), e->radK = malloc(nk * sizeof(double));
+    e->X = malloc(ns * m->input_dim * sizeof(double) + 1);
+    e->sigma1 = calloc(m->nlayers, sizeof *e->sigma1);
+    int ok = e->tolJ && e->midJ && e->radJ && e->tolK && e->midK && e->radK && e->X && e->sigma1;
+    for (size_t l = 0; ok && l < m->nlayers; l++)
+        if (has_kink(m->layers[l].act))
+            ok = (e->sigma1[l] = malloc(ns * m->layers[l].out * sizeof(double))) != NULL;
+    if (ok)
+        return PLSTAR_OK;
+    kink_eval_clear(e);
+    return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the comparison near kinks");
+}
+
+/* J (n·c × P) from a forward state whose σ′ the caller may have fixed: the assembly of ref_jacobian. */
+static int state_jacobian(arb_mat_t J, const ref_forward_state *s, const plstar_model *m, const double *X,
+                          const double *w, slong prec)
+{
+    size_t n = s->n, c = m->outputs, d = m->input_dim;
+    arb_mat_struct *D = calloc(m->nlayers, sizeof *D);
+    if (!D)
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the reference signals");
+    arb_mat_t E, x;
+    arb_t scale, t;
+    arb_mat_init(E, (slong)(n * c), (slong)c);
+    arb_mat_init(x, (slong)n, (slong)d);
+    arb_init(scale), arb_init(t);
+    for (size_t r = 0; r < n * c; r++)
+        arb_one(arb_mat_entry(E, r, r % c));
+    for (size_t k = 0; k < n * d; k++)
+        arb_set_d(x->entries + k, X[k]);
+    int st = ref_backward(D, s, m, w, E, c, prec);
+    for (size_t l = 0; !st && l < m->nlayers; l++) {
+        const plstar_layer *L = &m->layers[l];
+        if (!L->trainable)
+            continue;
+        const arb_mat_struct *prev = l ? s->a + l - 1 : x;
+        ref_layer_scale(scale, L, prec);
+        for (size_t r = 0; r < n * c; r++)
+            for (size_t a = 0; a < L->out; a++) {
+                arb_mul(t, arb_mat_entry(D + l, r, a), scale, prec);
+                for (size_t b = 0; b < L->in; b++)
+                    arb_mul(arb_mat_entry(J, r, L->w_offset + a * L->in + b), t, arb_mat_entry(prev, r / c, b),
+                            prec);
+                if (L->has_bias)
+                    arb_set(arb_mat_entry(J, r, L->b_offset + a), arb_mat_entry(D + l, r, a));
+            }
+    }
+    for (size_t l = 0; !st && l < m->nlayers; l++)
+        arb_mat_clear(D + l);
+    free(D);
+    arb_mat_clear(E), arb_mat_clear(x);
+    arb_clear(scale), arb_clear(t);
+    return st;
+}
+
+/* Evaluates samples idx[0..ns) with bit b of side[t] choosing the right derivative for unit b of
+ * sample idx[t] (the left one otherwise); with `hull`, σ′ anywhere between them at every such unit. */
+static int kink_eval_run(kink_eval *e, const plstar_problem *p, const kink_set *ks, const size_t *idx,
+                         const size_t *side, int hull, const fast_arith *ar, slong prec)
+{
+    const plstar_model *m = &p->model;
+    size_t d = m->input_dim, ns = e->ns, P = m->nparams;
+    for (size_t t = 0; t < ns; t++)
+        memcpy(e->X + t * d, p->X.data + idx[t] * d, d * sizeof(double));
+    ref_forward_state s;
+    ref_forward_init(&s);
+    int st = ref_forward(&s, m, e->X, ns, p->w, prec);
+    for (size_t l = 0; l < m->nlayers; l++)
+        for (size_t k = 0; e->sigma1[l] && k < ns * m->layers[l].out; k++)
+            e->sigma1[l][k] = NAN;
+    arb_t left, right;
+    arb_init(left), arb_init(right);
+    for (size_t t = 0; !st && t < ns; t++) {
+        const sample_kinks *k = &ks->sample[idx[t]];
+        for (size_t b = 0; b < k->count; b++) {
+            size_t l = k->layer[b], a = k->unit[b];
+            arb_ptr s1 = arb_mat_entry(s.s1 + l, t, a);
+            if (hull) {
+                arb_set_d(left, one_sided(m->layers[l].act, 0));
+                arb_set_d(right, one_sided(m->layers[l].act, 1));
+                arb_union(s1, left, right, prec);
+                e->sigma1[l][t * m->layers[l].out + a] = FAST_SIGMA1_EITHER;
+            } else {
+                double v = one_sided(m->layers[l].act, (int)((side[t] >> b) & 1));
+                e->sigma1[l][t * m->layers[l].out + a] = v;
+                arb_set_d(s1, v);
+            }
+        }
+    }
+    arb_clear(left), arb_clear(right);
+    if (!st)
+        st = state_jacobian(e->J, &s, m, e->X, p->w, prec);
+    ref_forward_clear(&s);
+    if (!st) {
+        arb_mat_t Jt;
+        arb_mat_init(Jt, (slong)P, (slong)e->rows);
+        arb_mat_transpose(Jt, e->J);
+        arb_mat_mul(e->K, e->J, Jt, prec);
+        arb_mat_clear(Jt);
+        fast_errors fe = {.J = e->tolJ, .K = e->tolK};
+        st = fast_errbound_sided(&fe, NULL, m, e->X, ns, p->w, NULL, ar, (const double *const *)e->sigma1);
+    }
+    if (st)
+        return st;
+    for (size_t k = 0; k < e->rows * P; k++)
+        e->tolJ[k] *= VALIDATE_SLACK;
+    for (size_t k = 0; k < e->rows * e->rows; k++)
+        e->tolK[k] *= VALIDATE_SLACK;
+    ref_mat_to_doubles(e->midJ, e->radJ, e->J);
+    ref_mat_to_doubles(e->midK, e->radK, e->K);
+    return PLSTAR_OK;
+}
+
+/* Judges one entry against the hull of its one-sided values (mid ± rad): outside the hull widened by
+ * the bound that allows the jump (in_jump false) fails; within the ordinary tolerance (in_tol) of a
+ * hull narrower than it passes; anything else is unresolved. */
+static void match_hull(kink_match *mt, double theirs, double mid, double rad, double tol_jump, int in_jump,
+                       double tol, int in_tol)
+{
+    int out = !in_jump, pass = !out && rad <= tol && isfinite(tol) && in_tol;
+    double t = pass ? tol : tol_jump;
+    *mt = (kink_match){mid, rad, t, entry_ratio(theirs, mid, rad, t),
+                       out ? MATCH_OUT : pass ? MATCH_PASS : MATCH_UNRESOLVED};
+}
+
+/* Offers an evaluation's values to the entries they decide — J's rows of a single sample; K's
+ * entries of a single sample, or those across the two samples of a pair — and keeps its kernel
+ * blocks for λ_min. A hull evaluation decides them alone, tolJ and tolK (the ordinary tolerances
+ * of the whole problem) judging its passes. */
+static void kinks_offer(kink_set *ks, const kink_eval *e, const size_t *idx, const size_t *side, int hull,
+                        int tables, const validate_claims *cl, const double *tolJ, const double *tolK)
+{
+    size_t c = ks->c, P = ks->P, N = ks->N, n = ks->n, rows = e->rows;
+    for (size_t t = 0; tables && ks->J && e->ns == 1 && t < rows; t++) {
+        size_t r = idx[0] * c + t;
+        for (size_t k = 0; k < P; k++) {
+            size_t at = t * P + k;
+            double v = cl->jacobian[r * P + k];
+            arb_srcptr ref = e->J->entries + at;
+            if (hull)
+                match_hull(&ks->J[r][k], v, e->midJ[at], e->radJ[at], e->tolJ[at], inside(ref, v, e->tolJ[at]),
+                           tolJ[r * P + k], inside(ref, v, tolJ[r * P + k]));
+            else
+                match_offer(&ks->J[r][k], v, e->midJ[at], e->radJ[at], e->tolJ[at],
+                            inside(e->J->entries + at, v, e->tolJ[at]));
+        }
+    }
+    for (size_t t = 0; t < rows; t++)
+        for (size_t t2 = 0; t2 < rows; t2++) {
+            size_t a = t / c, b = t2 / c, at = t * rows + t2;
+            if (e->ns == 2 && a == b) /* a sample's own block comes from its single evaluation */
+                continue;
+            size_t i = idx[a], j = idx[b], r = i * c + t % c, s = j * c + t2 % c;
+            double v = ks->K ? cl->kernel[r * N + s] : 0.0;
+            arb_srcptr ref = e->K->entries + at;
+            if (tables && ks->K && hull)
+                match_hull(&ks->K[r][s], v, e->midK[at], e->radK[at], e->tolK[at], inside(ref, v, e->tolK[at]),
+                           tolK[r * N + s], inside(ref, v, tolK[r * N + s]));
+            else if (tables && ks->K)
+                match_offer(&ks->K[r][s], v, e->midK[at], e->radK[at], e->tolK[at], inside(ref, v, e->tolK[at]));
+            if (hull && ks->hull_set) {
+                arb_set(arb_mat_entry(ks->hullK, r, s), ref);
+                ks->hull_tol[r * N + s] = e->tolK[at];
+                ks->hull_set[r * N + s] = 1;
+            }
+            if (ks->global) {
+                size_t combo = i == j ? side[a] : side[a] * assignments(&ks->sample[j]) + side[b];
+                size_t to = combo * c * c + (t % c) * c + t2 % c;
+                arb_set(ks->ball[i * n + j] + to, e->K->entries + at);
+                ks->tol[i * n + j][to] = e->tolK[at];
+            }
+        }
+}
+
+/* One sample (ns = 1) or pair under each combination of assignments, or under the hull; and under
+ * the hull for λ_min's hull kernel when that is wanted and the pair was enumerated. */
+static int kinks_run_all(kink_set *ks, kink_eval *e, const plstar_problem *p, const size_t *idx, int hull,
+                         const validate_claims *cl, const double *tolJ, const double *tolK, const fast_arith *ar,
+                         slong prec)
+{
+    size_t side[2] = {0, 0}, n0 = hull ? 1 : assignments(&ks->sample[idx[0]]);
+    size_t n1 = hull || e->ns == 1 ? 1 : assignments(&ks->sample[idx[1]]);
+    int st = PLSTAR_OK;
+    for (side[0] = 0; !st && side[0] < n0; side[0]++)
+        for (side[1] = 0; !st && side[1] < n1; side[1]++)
+            if (!(st = kink_eval_run(e, p, ks, idx, side, hull, ar, prec)))
+                kinks_offer(ks, e, idx, side, hull, 1, cl, tolJ, tolK);
+    if (!st && !hull && ks->hull_set && !(st = kink_eval_run(e, p, ks, idx, side, 1, ar, prec)))
+        kinks_offer(ks, e, idx, side, 1, 0, cl, tolJ, tolK);
+    return st;
+}
+
+/* Every sample with kinks alone; with `pairs`, every pair of samples one of which has kinks. A pair
+ * with a sample beyond enumeration is evaluated under the hull, once. */
+static int kinks_evaluate(kink_set *ks, const plstar_problem *p, const validate_claims *cl, const double *tolJ,
+                          const double *tolK, const fast_arith *ar, int pairs, slong prec)
+{
+    size_t n = ks->n;
+    kink_eval one, two;
+    int st = kink_eval_init(&one, &p->model, 1);
+    if (st)
+        return st;
+    pairs = pairs && n > 1;
+    if (pairs && (st = kink_eval_init(&two, &p->model, 2))) {
+        kink_eval_clear(&one);
+        return st;
+    }
+    for (size_t i = 0; !st && i < n; i++) {
+        const sample_kinks *ki = &ks->sample[i];
+        if (!ki->count)
+            continue;
+        size_t idx[2] = {i, 0};
+        st = kinks_run_all(ks, &one, p, idx, !enumerable(ki), cl, tolJ, tolK, ar, prec);
+        for (size_t j = 0; pairs && !st && j < n; j++) {
+            const sample_kinks *kj = &ks->sample[j];
+            if (j == i || (kj->count && j < i)) /* a pair of two with kinks: done at j */
+                continue;
+            int hull = !enumerable(ki) || !enumerable(kj);
+            idx[1] = j;
+            st = kinks_run_all(ks, &two, p, idx, hull, cl, tolJ, tolK, ar, prec);
+        }
+    }
+    kink_eval_clear(&one);
+    if (pairs)
+        kink_eval_clear(&two);
+    return st;
+}
+
+/* The kernel and its tolerances under global assignment g: K with every block that involves a
+ * sample with kinks replaced. */
+static void kinks_assign(arb_mat_t Kg, double *tolg, const kink_set *ks, size_t g, const arb_mat_t K,
+                         const double *tolK)
+{
+    size_t n = ks->n, c = ks->c, N = ks->N;
+    arb_mat_set(Kg, K);
+    memcpy(tolg, tolK, N * N * sizeof(double));
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            arb_srcptr blk = ks->ball[i * n + j];
+            if (!blk)
+                continue;
+            size_t si = (g / ks->radix[i]) % assignments(&ks->sample[i]);
+            size_t sj = (g / ks->radix[j]) % assignments(&ks->sample[j]);
+            size_t combo = i == j ? si : si * assignments(&ks->sample[j]) + sj;
+            for (size_t t = 0; t < c; t++)
+                for (size_t t2 = 0; t2 < c; t2++) {
+                    size_t from = combo * c * c + t * c + t2;
+                    arb_set(arb_mat_entry(Kg, i * c + t, j * c + t2), blk + from);
+                    tolg[(i * c + t) * N + j * c + t2] = ks->tol[i * n + j][from];
+                }
+        }
+}
+
+/* The note of a quantity that depends on kinks. */
+static void kinks_note(validate_quantity *q, const kink_set *ks, int lambda)
+{
+    if (!ks || !ks->kinked || q->note[0])
+        return;
+    char units[96];
+    snprintf(units, sizeof units, "%zu ReLU-type unit%s (of %zu sample%s) within rounding of the kink", ks->units,
+             ks->units == 1 ? "" : "s", ks->kinked, ks->kinked == 1 ? "" : "s");
+    if (lambda && !ks->global)
+        snprintf(q->note, sizeof q->note, "%s: too many assignments of one-sided derivatives; compared with the "
+                 "hull kernel (passes only where the assignments agree)", units);
+    else if (lambda)
+        snprintf(q->note, sizeof q->note, "%s: compared with the kernel of every assignment of one-sided "
+                 "derivatives there (%zu); the nearest kernel's enclosure is reported", units, ks->global);
+    else if (ks->first_beyond < ks->n)
+        snprintf(q->note, sizeof q->note, "%s; sample %zu has more than %d: its entries are compared with the hull "
+                 "of their one-sided values (passes only where those agree)", units, ks->first_beyond,
+                 VALIDATE_MAX_KINKS);
+    else
+        snprintf(q->note, sizeof q->note, "%s: the entries that depend on them are compared with the value of every "
+                 "assignment of one-sided derivatives there; the nearest is reported", units);
+}
+
+/* Their values against the ball matrix `ref` (row-major, count entries) with tolerances tol; rows
+ * with a table in `kinked` (NULL, or per row) take their entries' best one-sided candidates. */
 static int compare_matrix(validate_quantity *q, const double *theirs, const arb_mat_t ref, const double *tol,
-                          size_t count, int regime_ok)
+                          size_t count, int regime_ok, kink_match *const *kinked)
 {
     double *mid = malloc((count ? count : 1) * sizeof(double)), *rad = malloc((count ? count : 1) * sizeof(double));
     if (!mid || !rad) {
@@ -494,9 +1040,17 @@ static int compare_matrix(validate_quantity *q, const double *theirs, const arb_
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory comparing %s", q->name);
     }
     ref_mat_to_doubles(mid, rad, ref);
-    for (size_t k = 0; k < count; k++)
-        q_entry(q, k, theirs[k], mid[k], rad[k], tol[k], regime_ok && !inside(ref->entries + k, theirs[k], tol[k]),
-                regime_ok);
+    for (size_t k = 0; k < count; k++) {
+        const kink_match *mt = kinked && kinked[k / q->cols] ? &kinked[k / q->cols][k % q->cols] : NULL;
+        if (mt && mt->grade == MATCH_NONE)
+            mt = NULL;
+        if (!regime_ok)
+            q_entry(q, k, theirs[k], mid[k], rad[k], tol[k], 0, 0, 0);
+        else if (mt)
+            q_entry(q, k, theirs[k], mt->mid, mt->rad, mt->tol, mt->grade == MATCH_OUT, mt->grade == MATCH_PASS, 1);
+        else
+            q_entry(q, k, theirs[k], mid[k], rad[k], tol[k], !inside(ref->entries + k, theirs[k], tol[k]), 1, 0);
+    }
     free(mid), free(rad);
     q_finish(q);
     return PLSTAR_OK;
@@ -525,15 +1079,9 @@ static int lambda_min_enclosure(double *lo, double *hi, const arb_mat_t Kb, slon
     return st;
 }
 
-static int check_lambda(validate_quantity *q, const arb_mat_t K, const double *tolK, size_t N, double V, double u,
-                        int regime, slong prec)
+/* The tolerance of their λ_min for the kernel K with entry tolerances tolK (validate.h). */
+static int lambda_tolerance(double *tol, const arb_mat_t K, const double *tolK, size_t N, double u)
 {
-    q_init(q, "lambda_min", 1, 1, prec);
-    double lo, hi;
-    int st = lambda_min_enclosure(&lo, &hi, K, prec);
-    if (st != PLSTAR_OK && st != PLSTAR_INCONCLUSIVE)
-        return st;
-    q->lower = lo, q->upper = hi;
     /* ‖T_K‖_F and ‖K‖_F (from |mid| + rad), rounded up */
     double *mid = malloc(N * N * sizeof(double) + 1), *rad = malloc(N * N * sizeof(double) + 1);
     if (!mid || !rad) {
@@ -549,16 +1097,97 @@ static int check_lambda(validate_quantity *q, const arb_mat_t K, const double *t
     }
     free(mid), free(rad);
     double nT = sqrt(up_sum(t2, N * N)) * (1 + 4 * U64), nK = sqrt(up_sum(k2, N * N)) * (1 + 4 * U64);
-    double tol = up_sum(nT + VALIDATE_SLACK * (double)N * u * (nK + nT), 4);
-    if (st == PLSTAR_OK) {
-        double m = 0.5 * lo + 0.5 * hi;
-        double r = fmax(hi - m, m - lo);
-        r = nextafter(r, INFINITY);
-        q_entry(q, 0, V, m, r, tol, regime && !inside_d(m, r, V, tol), regime);
-    } else {
-        q_entry(q, 0, V, 0.0, INFINITY, tol, 0, 0);
-        snprintf(q->note, sizeof q->note, "the eigenvalues of the reference kernel could not be enclosed");
+    *tol = up_sum(nT + VALIDATE_SLACK * (double)N * u * (nK + nT), 4);
+    return PLSTAR_OK;
+}
+
+/* Their V against λ_min of one candidate kernel; *lo, *hi its enclosure (±∞ when it has none). */
+static int lambda_offer(kink_match *best, double *lo, double *hi, const arb_mat_t K, const double *tolK, size_t N,
+                        double V, double u, slong prec)
+{
+    double l, h, tol = INFINITY;
+    int st = lambda_min_enclosure(&l, &h, K, prec);
+    if (st != PLSTAR_OK && st != PLSTAR_INCONCLUSIVE)
+        return st;
+    int enclosed = st == PLSTAR_OK;
+    if ((st = lambda_tolerance(&tol, K, tolK, N, u)))
+        return st;
+    double m = enclosed ? 0.5 * l + 0.5 * h : 0.0;
+    double r = enclosed ? nextafter(fmax(h - m, m - l), INFINITY) : INFINITY;
+    if (match_offer(best, V, m, r, tol, !enclosed || inside_d(m, r, V, tol)))
+        *lo = l, *hi = h;
+    return PLSTAR_OK;
+}
+
+/* λ_min of the hull kernel (every assignment's kernel is inside it): V fails outside its enclosure
+ * widened by the tolerance that allows the jumps, and passes only when the enclosure is narrower than
+ * the ordinary tolerance and V within it (validate.h, kinks). */
+static int lambda_hull(kink_match *best, double *lo, double *hi, const kink_set *ks, const arb_mat_t K,
+                       const double *tolK, size_t N, double V, double u, slong prec)
+{
+    arb_mat_t Kh;
+    double *tj = malloc(N * N * sizeof(double)), l, h, tol_jump = INFINITY, tol = INFINITY;
+    if (!tj)
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the eigenvalue tolerance");
+    arb_mat_init(Kh, (slong)N, (slong)N);
+    arb_mat_set(Kh, K);
+    memcpy(tj, tolK, N * N * sizeof(double));
+    for (size_t k = 0; k < N * N; k++)
+        if (ks->hull_set[k])
+            arb_set(Kh->entries + k, ks->hullK->entries + k), tj[k] = ks->hull_tol[k];
+    int st = lambda_min_enclosure(&l, &h, Kh, prec);
+    int enclosed = st == PLSTAR_OK;
+    st = st == PLSTAR_INCONCLUSIVE ? PLSTAR_OK : st;
+    if (!st)
+        st = lambda_tolerance(&tol_jump, Kh, tj, N, u);
+    if (!st)
+        st = lambda_tolerance(&tol, Kh, tolK, N, u);
+    if (!st) {
+        double m = enclosed ? 0.5 * l + 0.5 * h : 0.0;
+        double r = enclosed ? nextafter(fmax(h - m, m - l), INFINITY) : INFINITY;
+        match_hull(best, V, m, r, tol_jump, !enclosed || inside_d(m, r, V, tol_jump), tol,
+                   enclosed && inside_d(m, r, V, tol));
+        *lo = l, *hi = h;
     }
+    arb_mat_clear(Kh);
+    free(tj);
+    return st;
+}
+
+/* λ_min: with kinks, V is compared with λ_min of the kernel of every global assignment, or with that
+ * of the hull kernel when there are too many. */
+static int check_lambda(validate_quantity *q, const arb_mat_t K, const double *tolK, size_t N, double V, double u,
+                        int regime, const kink_set *ks, slong prec)
+{
+    q_init(q, "lambda_min", 1, 1, prec);
+    kink_match best = {.grade = MATCH_NONE};
+    double lo = -INFINITY, hi = INFINITY;
+    int kinked = ks && ks->kinked;
+    int st = PLSTAR_OK;
+    if (kinked && ks->global) {
+        arb_mat_t Kg;
+        double *tolg = malloc(N * N * sizeof(double));
+        arb_mat_init(Kg, (slong)N, (slong)N);
+        st = tolg ? PLSTAR_OK : plstar_error(PLSTAR_ESOFTWARE, "out of memory for the eigenvalue tolerance");
+        for (size_t g = 0; !st && g < ks->global; g++) {
+            kinks_assign(Kg, tolg, ks, g, K, tolK);
+            st = lambda_offer(&best, &lo, &hi, Kg, tolg, N, V, u, prec);
+        }
+        arb_mat_clear(Kg);
+        free(tolg);
+    } else if (kinked) {
+        st = lambda_hull(&best, &lo, &hi, ks, K, tolK, N, V, u, prec);
+    } else {
+        st = lambda_offer(&best, &lo, &hi, K, tolK, N, V, u, prec);
+    }
+    if (st)
+        return st;
+    q->lower = lo, q->upper = hi;
+    q_entry(q, 0, V, best.mid, best.rad, best.tol, regime && best.grade == MATCH_OUT,
+            regime && best.grade == MATCH_PASS, kinked);
+    if (!(best.rad < INFINITY))
+        snprintf(q->note, sizeof q->note, "the eigenvalues of the reference kernel could not be enclosed");
+    kinks_note(q, ks, 1);
     q_finish(q);
     return PLSTAR_OK;
 }
@@ -796,7 +1425,7 @@ static int check_losses(validate_quantity *q, const plstar_problem *p, const val
         int out = regime[t] && !inside(L + t, c->losses[t], tol[t]);
         if (!regime[t] && first_bad_regime > T)
             first_bad_regime = t;
-        q_entry(q, t, c->losses[t], mid, rad, tol[t], out, regime[t]);
+        q_entry(q, t, c->losses[t], mid, rad, tol[t], out, regime[t], 0);
     }
     if (!st && first_bad_regime <= T && model_regime)
         snprintf(q->note, sizeof q->note,
@@ -829,6 +1458,8 @@ int check_validate(validate_result *res, const plstar_problem *p, const validate
         return plstar_error(PLSTAR_EUSAGE, "a loss trajectory needs at least one value and a step --lr > 0");
     if (!c->outputs && !c->jacobian && !c->kernel && !c->has_lambda_min && !c->losses)
         return plstar_error(PLSTAR_EUSAGE, "nothing to validate");
+    /* the losses' propagation model allows σ′ to jump wherever rounding may cross a kink; F, J, K
+     * and λ_min decide each unit's side and compare with every one-sided candidate (kinks, above) */
     fast_arith ar = {res->u, c->format == VALIDATE_FLOAT32, 1,
                      c->format == VALIDATE_FLOAT32 ? 0x1p-100 : 0x1p-996};
     /* the analysis is first order: every γ_k must be small */
@@ -841,18 +1472,31 @@ int check_validate(validate_result *res, const plstar_problem *p, const validate
     double *eF = calloc(N ? N : 1, sizeof(double));
     double *eJ = needJ ? calloc(N * P + 1, sizeof(double)) : NULL;
     double *eK = needK ? calloc(N * N + 1, sizeof(double)) : NULL;
-    if (!eF || (needJ && !eJ) || (needK && !eK)) {
-        free(eF), free(eJ), free(eK);
+    size_t units = 0;
+    for (size_t l = 0; l < m->nlayers; l++)
+        units += m->layers[l].out;
+    double *eZ = calloc(n * units + 1, sizeof(double));
+    if (!eF || (needJ && !eJ) || (needK && !eK) || !eZ) {
+        free(eF), free(eJ), free(eK), free(eZ);
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the tolerances");
     }
     fast_errors e = {eF, eJ, eK, NULL, NULL};
-    int st = (c->outputs || needJ || needK) ? fast_errbound_u(&e, m, p->X.data, n, p->w, NULL, &ar) : PLSTAR_OK;
+    int st = (c->outputs || needJ || needK) ? fast_errbound_sided(&e, eZ, m, p->X.data, n, p->w, NULL, &ar, NULL)
+                                            : PLSTAR_OK;
     for (size_t k = 0; k < N; k++)
         eF[k] *= VALIDATE_SLACK;
     for (size_t k = 0; eJ && k < N * P; k++)
         eJ[k] *= VALIDATE_SLACK;
     for (size_t k = 0; eK && k < N * N; k++)
         eK[k] *= VALIDATE_SLACK;
+    kink_set ks;
+    memset(&ks, 0, sizeof ks);
+    if (!st && regime && (needJ || needK))
+        st = kinks_find(&ks, p, eZ, prec);
+    if (!st && ks.kinked)
+        st = kinks_prepare(&ks, needJ, c->kernel != NULL, c->has_lambda_min);
+    if (!st && ks.kinked)
+        st = kinks_evaluate(&ks, p, c, eJ, eK, &ar, c->kernel || c->has_lambda_min, prec);
     const char *regime_note = "the model is too large for a first-order rounding analysis in this format "
                               "(max(P, N) + n times u exceeds 1/16): not judged";
     if (!st && c->outputs) {
@@ -862,7 +1506,7 @@ int check_validate(validate_result *res, const plstar_problem *p, const validate
         arb_mat_init(F, N, 1);
         st = ref_outputs(F, m, p->X.data, n, p->w, prec);
         if (!st)
-            st = compare_matrix(q, c->outputs, F, eF, N, regime);
+            st = compare_matrix(q, c->outputs, F, eF, N, regime, NULL);
         if (!regime)
             snprintf(q->note, sizeof q->note, "%s", regime_note);
         arb_mat_clear(F);
@@ -874,7 +1518,8 @@ int check_validate(validate_result *res, const plstar_problem *p, const validate
         arb_mat_init(J, N, P);
         st = ref_jacobian(J, m, p->X.data, n, p->w, prec);
         if (!st)
-            st = compare_matrix(q, c->jacobian, J, eJ, N * P, regime);
+            st = compare_matrix(q, c->jacobian, J, eJ, N * P, regime, ks.J);
+        kinks_note(q, &ks, 0);
         if (!regime)
             snprintf(q->note, sizeof q->note, "%s", regime_note);
         arb_mat_clear(J);
@@ -886,13 +1531,14 @@ int check_validate(validate_result *res, const plstar_problem *p, const validate
         if (!st && c->kernel) {
             validate_quantity *q = &res->q[res->nq++];
             q_init(q, "kernel", N, N, prec);
-            st = compare_matrix(q, c->kernel, K, eK, N * N, regime);
+            st = compare_matrix(q, c->kernel, K, eK, N * N, regime, ks.K);
+            kinks_note(q, &ks, 0);
             if (!regime)
                 snprintf(q->note, sizeof q->note, "%s", regime_note);
         }
         if (!st && c->has_lambda_min) {
             validate_quantity *q = &res->q[res->nq++];
-            st = check_lambda(q, K, eK, N, c->lambda_min, res->u, regime, prec);
+            st = check_lambda(q, K, eK, N, c->lambda_min, res->u, regime, &ks, prec);
             if (!st && !regime)
                 snprintf(q->note, sizeof q->note, "%s", regime_note);
         }
@@ -904,7 +1550,8 @@ int check_validate(validate_result *res, const plstar_problem *p, const validate
         if (!st && !regime)
             snprintf(q->note, sizeof q->note, "%s", regime_note);
     }
-    free(eF), free(eJ), free(eK);
+    free(eF), free(eJ), free(eK), free(eZ);
+    kinks_clear(&ks);
     res->seconds = now() - t0;
     if (st)
         return st;
@@ -960,6 +1607,14 @@ void validate_entry_name(char *buf, size_t len, const validate_quantity *q, cons
 
 static json_t *real_or_null(double x) { return isfinite(x) ? json_real(x) : json_null(); }
 
+static const char ratio_note[] = "null: the ratio is not a finite number (a value, enclosure or tolerance is not "
+                                 "finite); an entry outside is a violation all the same";
+
+const char *validate_entry_verdict_name(validate_entry_verdict v)
+{
+    return v == VALIDATE_ENTRY_FAIL ? "fail" : v == VALIDATE_ENTRY_UNRESOLVED ? "unresolved" : "pass";
+}
+
 json_t *validate_report(const validate_result *res, const plstar_problem *p, const validate_claims *c,
                         const char *bundle, int status)
 {
@@ -992,6 +1647,8 @@ json_t *validate_report(const validate_result *res, const plstar_problem *p, con
         json_object_set_new(o, "violations", json_integer((json_int_t)q->violations));
         json_object_set_new(o, "unresolved", json_integer((json_int_t)q->unresolved));
         json_object_set_new(o, "worst_ratio", real_or_null(q->worst_ratio));
+        if (q->nworst && !isfinite(q->worst_ratio))
+            json_object_set_new(o, "worst_ratio_note", json_string(ratio_note));
         json_object_set_new(o, "reference_prec", json_integer(q->prec));
         if (!strcmp(q->name, "lambda_min"))
             json_object_set_new(o, "reference", report_interval(q->lower, q->upper));
@@ -1017,6 +1674,11 @@ json_t *validate_report(const validate_result *res, const plstar_problem *p, con
             json_object_set_new(we, "tolerance", real_or_null(e->tol));
             json_object_set_new(we, "allowance", real_or_null(e->rad + e->tol));
             json_object_set_new(we, "ratio", real_or_null(e->ratio));
+            if (!isfinite(e->ratio))
+                json_object_set_new(we, "ratio_note", json_string(ratio_note));
+            json_object_set_new(we, "verdict", json_string(validate_entry_verdict_name(e->verdict)));
+            if (e->one_sided)
+                json_object_set_new(we, "one_sided", json_true());
             json_array_append_new(wl, we);
         }
         json_object_set_new(o, "worst", wl);

@@ -32,6 +32,16 @@
  * second-order terms the first-order analysis drops. The model assumes their elementary
  * functions are accurate to a few ulp (as glibc, SLEEF, CUDA's libdevice are).
  *
+ * Kinks of ReLU-type activations (validate.c, "kinks"): where a unit's exact pre-activation lies
+ * within e_z — the claimed format's bound on its rounding error — of 0, their σ′ there may be either
+ * one-sided derivative; elsewhere it is the exact side's and no jump enters a tolerance. Entries of J
+ * and K that depend on such units are compared with the value of every assignment of one-sided
+ * derivatives (Arb, with that computation's own bound, fast_errbound_sided): pass when within
+ * tolerance of one, fail when outside all; λ_min likewise over global assignments. Beyond
+ * VALIDATE_MAX_KINKS units per sample or VALIDATE_MAX_KINK_ASSIGNMENTS global assignments, the hull
+ * of all one-sided values: fail outside it (widened by the bound that allows the jump), pass only
+ * where the values agree within the ordinary tolerance, unresolved otherwise.
+ *
  * λ_min: the reference K is enclosed and λ_min(K) certified in [lo, hi] (reference/eig.h,
  * ref_eig_bounds); their value must lie in
  * [lo − tol, hi + tol] with tol = ‖T_K‖_F + SLACK·N·u·(‖K‖_F + ‖T_K‖_F), T_K the kernel
@@ -64,6 +74,11 @@
 /* how many of the worst entries a quantity keeps */
 #define VALIDATE_NWORST 5
 #define VALIDATE_MAX_QUANTITIES 5
+/* ReLU-type units of one sample within rounding of a kink whose one-sided assignments are
+ * enumerated (2^k); a sample with more is compared with the hull of its one-sided values */
+#define VALIDATE_MAX_KINKS 6
+/* global assignments over all samples enumerated for λ_min */
+#define VALIDATE_MAX_KINK_ASSIGNMENTS 64
 /* the loss trajectory's reference raises its precision up to this many bits */
 #define VALIDATE_MAX_PREC 4096
 
@@ -105,9 +120,14 @@ typedef struct {
     double lr;                   /* the step η of that trajectory */
 } validate_claims;
 
+typedef enum { VALIDATE_ENTRY_PASS = 0, VALIDATE_ENTRY_UNRESOLVED = 1, VALIDATE_ENTRY_FAIL = 2 } validate_entry_verdict;
+
 typedef struct {
     size_t index;                /* row-major position in the compared array */
-    double theirs, mid, rad, tol, ratio;
+    double theirs, mid, rad, tol, ratio;  /* ratio +∞ when it cannot be formed (non-finite numbers) */
+    validate_entry_verdict verdict;
+    int one_sided;               /* the entry depends on a unit at a kink: mid ± rad is the value under
+                                  * the nearest assignment of one-sided derivatives (or their hull) */
 } validate_entry;
 
 typedef struct {
@@ -115,9 +135,10 @@ typedef struct {
     int status;                  /* PLSTAR_OK pass, PLSTAR_REFUTED fail, PLSTAR_INCONCLUSIVE */
     size_t rows, cols;           /* shape compared (cols = 1 for vectors) */
     size_t count, violations, unresolved;
-    double worst_ratio;
+    double worst_ratio;          /* the ratio of worst[0] (+∞ when it cannot be formed) */
     size_t nworst;
-    validate_entry worst[VALIDATE_NWORST]; /* largest ratio first */
+    validate_entry worst[VALIDATE_NWORST]; /* violations first, then unresolved entries, then passes;
+                                            * within each, the largest ratio first */
     double lower, upper;         /* lambda_min: the certified enclosure of λ_min(K) */
     slong prec;                  /* bits of the reference used for this quantity */
     char note[240];
@@ -135,6 +156,9 @@ typedef struct {
  * pass), PLSTAR_REFUTED (one fails), PLSTAR_INCONCLUSIVE (none fails, one cannot be judged) or an
  * error status (bad arguments: PLSTAR_EUSAGE; out of memory). */
 int check_validate(validate_result *res, const plstar_problem *p, const validate_claims *c, slong prec);
+
+/* "pass", "unresolved" or "fail". */
+const char *validate_entry_verdict_name(validate_entry_verdict v);
 
 /* Human-readable position of entry `index` of quantity `q`, e.g. "K[3, 5] (sample 1 output 1,
  * sample 2 output 1)" or "J[0, 37] (sample 0 output 0; layer 2 W[1, 4])". */

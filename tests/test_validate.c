@@ -445,6 +445,329 @@ Test(validate, mutations_fail_and_the_worst_entry_is_the_one_at_fault)
     gsl_rng_free(r);
 }
 
+/* ---- ReLU-type kinks ---------------------------------------------------------- */
+
+static double rnd(double x, int f32) { return f32 ? (double)(float)x : x; }
+
+/* Another implementation of F, J and K = J Jᵀ of a ReLU-type MLP, loop by loop, in double or — f32 —
+ * in float32 arithmetic (every operation rounded to float, which double emulates exactly), with σ′(0)
+ * the right derivative 1 (`right`) or the left one (0; leaky: the slope), as an implementation may
+ * choose. */
+static void theirs_plain(theirs *t, const plstar_problem *p, int f32, int right)
+{
+    const plstar_model *m = &p->model;
+    size_t n = p->n, c = m->outputs, N = p->N, P = m->nparams, nl = m->nlayers, d = m->input_dim;
+    double *w = malloc(P * sizeof(double)), *x = malloc(d * sizeof(double)), *A[4], *S[4], *D[4];
+    for (size_t k = 0; k < P; k++)
+        w[k] = rnd(p->w[k], f32);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t b = 0; b < d; b++)
+            x[b] = rnd(p->X.data[i * d + b], f32);
+        for (size_t l = 0; l < nl; l++) {
+            const plstar_layer *L = &m->layers[l];
+            const double *W = fast_layer_weights(m, l, w), *prev = l ? A[l - 1] : x;
+            double scale = L->scale_div == 1 ? 1.0 : rnd(1.0 / rnd(sqrt((double)L->scale_div), f32), f32);
+            double slope = L->act == ACT_LEAKY_RELU ? PLSTAR_LEAKY_SLOPE : 0.0;
+            A[l] = malloc(L->out * sizeof(double)), S[l] = malloc(L->out * sizeof(double));
+            D[l] = malloc(L->out * sizeof(double));
+            for (size_t a = 0; a < L->out; a++) {
+                double z = 0.0;
+                for (size_t b = 0; b < L->in; b++)
+                    z = rnd(z + rnd(W[a * L->in + b] * prev[b], f32), f32);
+                z = rnd(z * scale, f32);
+                if (L->has_bias)
+                    z = rnd(z + w[L->b_offset + a], f32);
+                if (L->act == ACT_LINEAR)
+                    A[l][a] = z, S[l][a] = 1.0;
+                else
+                    A[l][a] = z > 0 ? z : rnd(slope * z, f32), S[l][a] = z > 0 || (z == 0 && right) ? 1.0 : slope;
+            }
+        }
+        for (size_t k = 0; k < c; k++) {
+            size_t r = i * c + k;
+            t->F[r] = A[nl - 1][k];
+            for (size_t a = 0; a < c; a++)
+                D[nl - 1][a] = a == k ? S[nl - 1][a] : 0.0;
+            for (size_t l = nl - 1; l-- > 0;) {
+                const plstar_layer *Ln = &m->layers[l + 1];
+                const double *W = fast_layer_weights(m, l + 1, w);
+                double scale = Ln->scale_div == 1 ? 1.0 : rnd(1.0 / rnd(sqrt((double)Ln->scale_div), f32), f32);
+                for (size_t b = 0; b < Ln->in; b++) {
+                    double g = 0.0;
+                    for (size_t a = 0; a < Ln->out; a++)
+                        g = rnd(g + rnd(D[l + 1][a] * W[a * Ln->in + b], f32), f32);
+                    D[l][b] = rnd(rnd(g * scale, f32) * S[l][b], f32);
+                }
+            }
+            for (size_t l = 0; l < nl; l++) {
+                const plstar_layer *L = &m->layers[l];
+                const double *prev = l ? A[l - 1] : x;
+                double scale = L->scale_div == 1 ? 1.0 : rnd(1.0 / rnd(sqrt((double)L->scale_div), f32), f32);
+                for (size_t a = 0; a < L->out; a++) {
+                    double ds = rnd(D[l][a] * scale, f32);
+                    for (size_t b = 0; b < L->in; b++)
+                        t->J[r * P + L->w_offset + a * L->in + b] = rnd(ds * prev[b], f32);
+                    if (L->has_bias)
+                        t->J[r * P + L->b_offset + a] = D[l][a];
+                }
+            }
+        }
+        for (size_t l = 0; l < nl; l++)
+            free(A[l]), free(S[l]), free(D[l]);
+    }
+    for (size_t r = 0; r < N; r++)
+        for (size_t s = 0; s < N; s++) {
+            double acc = 0.0;
+            for (size_t k = 0; k < P; k++)
+                acc = rnd(acc + rnd(t->J[r * P + k] * t->J[s * P + k], f32), f32);
+            t->K[r * N + s] = acc;
+        }
+    t->lambda_min = rnd(smallest_eigenvalue(t->K, N), f32);
+    free(w), free(x);
+}
+
+/* The example of the defect report: MLP 2 → 3 (relu, standard scaling, no bias) → 1,
+ * X = [[1, x01], [0.5, 2]], w = [1, 1, 2, 1, −1, 0.5, 0.7, −1.2, 0.4]; unit 0 of sample 0 has
+ * z = 1 + x01, J[0, 0] = 0.7·σ′(z). */
+static void kink_example(plstar_problem *p, double x01)
+{
+    plstar_model m;
+    model_init(&m);
+    cr_assert_eq(model_parse_json(&m, "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[3],\"activation\":\"relu\","
+                                      "\"scaling\":\"standard\",\"bias\":false}", "example"), PLSTAR_OK);
+    double X[4] = {1, x01, 0.5, 2}, w[9] = {1, 1, 2, 1, -1, 0.5, 0.7, -1.2, 0.4};
+    problem_init(p);
+    cr_assert_eq(problem_set(p, &m, X, 2, w, NULL), PLSTAR_OK);
+    model_clear(&m);
+}
+
+/* The status of their Jacobian alone, with J[0, 0] replaced by v (NAN: as computed). */
+static int jacobian_with(const plstar_problem *p, const theirs *t, double v, validate_format f, validate_result *res)
+{
+    size_t NP = p->N * p->model.nparams;
+    double *J = malloc(NP * sizeof(double));
+    memcpy(J, t->J, NP * sizeof(double));
+    if (!isnan(v))
+        J[0] = v;
+    validate_claims cl = {.format = f, .jacobian = J};
+    int st = check_validate(res, p, &cl, 128);
+    free(J);
+    return st;
+}
+
+Test(validate, relu_kink_examples_of_the_defect_report)
+{
+    validate_result res;
+    theirs t, t1;
+    plstar_problem p;
+    /* z = 2^-52 > 0: J[0, 0] = 0.7 exactly; the rounding bound on z (about 7·2^-52) reaches the other
+     * side, so 0 is attainable too; -2.0 is neither (it passed with a tolerance of 2.8) */
+    kink_example(&p, -1 + 0x1p-52);
+    theirs_alloc(&t, &p);
+    theirs_plain(&t, &p, 0, 0);
+    cr_assert_eq(t.J[0], 0.7);
+    cr_assert_eq(jacobian_with(&p, &t, NAN, VALIDATE_FLOAT64, &res), PLSTAR_OK);
+    cr_assert(strstr(res.q[0].note, "within rounding of the kink"), "%s", res.q[0].note);
+    cr_assert_eq(jacobian_with(&p, &t, 0.0, VALIDATE_FLOAT64, &res), PLSTAR_OK);
+    cr_assert_eq(jacobian_with(&p, &t, -2.0, VALIDATE_FLOAT64, &res), PLSTAR_REFUTED);
+    cr_assert_eq(res.q[0].violations, 1);
+    cr_assert_eq(res.q[0].worst[0].index, 0);
+    cr_assert(res.q[0].worst[0].tol < 1e-14, "the ordinary tolerance, not the jump: %g", res.q[0].worst[0].tol);
+    theirs_free(&t);
+    problem_clear(&p);
+
+    /* z = 2^-20, far beyond rounding: only σ′ = 1; 0 fails */
+    kink_example(&p, -1 + 0x1p-20);
+    theirs_alloc(&t, &p);
+    theirs_plain(&t, &p, 0, 0);
+    cr_assert_eq(jacobian_with(&p, &t, NAN, VALIDATE_FLOAT64, &res), PLSTAR_OK);
+    cr_assert_eq(res.q[0].note[0], '\0', "no kink: %s", res.q[0].note);
+    cr_assert_eq(jacobian_with(&p, &t, 0.0, VALIDATE_FLOAT64, &res), PLSTAR_REFUTED);
+    theirs_free(&t);
+    problem_clear(&p);
+
+    /* z = 0 exactly: only {0, 0.7} are attainable (both conventions pass, F, J, K and λ_min); 3.0 and
+     * the midpoints fail */
+    kink_example(&p, -1);
+    theirs_alloc(&t, &p), theirs_alloc(&t1, &p);
+    theirs_plain(&t, &p, 0, 0);
+    theirs_plain(&t1, &p, 0, 1);
+    cr_assert(t.J[0] == 0.0 && t1.J[0] == 0.7);
+    char buf[512];
+    for (int conv = 0; conv < 2; conv++) {
+        validate_claims cl = claims_of(conv ? &t1 : &t, VALIDATE_FLOAT64, 0);
+        cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK, "σ′(0) = %d: %s", conv,
+                     status_names(&res, buf, sizeof buf));
+    }
+    cr_assert_eq(jacobian_with(&p, &t, 3.0, VALIDATE_FLOAT64, &res), PLSTAR_REFUTED);
+    cr_assert_eq(jacobian_with(&p, &t, 0.35, VALIDATE_FLOAT64, &res), PLSTAR_REFUTED);
+    size_t N = p.N;
+    double *K = malloc(N * N * sizeof(double));
+    for (size_t k = 0; k < N * N; k++)
+        K[k] = 0.5 * (t.K[k] + t1.K[k]);
+    validate_claims cl = {.format = VALIDATE_FLOAT64, .kernel = K, .has_lambda_min = 1,
+                          .lambda_min = 0.5 * (t.lambda_min + t1.lambda_min)};
+    cr_assert(fabs(t.lambda_min - t1.lambda_min) > 0.1);
+    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
+    cr_assert_eq(res.q[0].status, PLSTAR_REFUTED, "the midpoint kernel");
+    cr_assert_eq(res.q[1].status, PLSTAR_REFUTED, "the midpoint λ_min");
+    free(K);
+    theirs_free(&t), theirs_free(&t1);
+    problem_clear(&p);
+}
+
+Test(validate, relu_kink_examples_in_float32)
+{
+    validate_result res;
+    theirs t, t1;
+    plstar_problem p;
+    char buf[512];
+    /* −1 + 2^-52 rounds to −1 in float32: their z is 0, and either one-sided derivative is theirs */
+    kink_example(&p, -1 + 0x1p-52);
+    theirs_alloc(&t, &p), theirs_alloc(&t1, &p);
+    theirs_plain(&t, &p, 1, 0);
+    theirs_plain(&t1, &p, 1, 1);
+    cr_assert(t.J[0] == 0.0 && t1.J[0] == (float)0.7);
+    for (int conv = 0; conv < 2; conv++) {
+        validate_claims cl = claims_of(conv ? &t1 : &t, VALIDATE_FLOAT32, 0);
+        cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK, "σ′(0) = %d: %s", conv,
+                     status_names(&res, buf, sizeof buf));
+    }
+    cr_assert_eq(jacobian_with(&p, &t, -2.0, VALIDATE_FLOAT32, &res), PLSTAR_REFUTED);
+    cr_assert_eq(jacobian_with(&p, &t, 3.0, VALIDATE_FLOAT32, &res), PLSTAR_REFUTED);
+    cr_assert_eq(jacobian_with(&p, &t, 0.35, VALIDATE_FLOAT32, &res), PLSTAR_REFUTED);
+    theirs_free(&t), theirs_free(&t1);
+    problem_clear(&p);
+    /* z = 2^-10, beyond float32 rounding of z (about 1.3e-6): only σ′ = 1 */
+    kink_example(&p, -1 + 0x1p-10);
+    theirs_alloc(&t, &p);
+    theirs_plain(&t, &p, 1, 0);
+    cr_assert_eq(jacobian_with(&p, &t, NAN, VALIDATE_FLOAT32, &res), PLSTAR_OK);
+    cr_assert_eq(jacobian_with(&p, &t, 0.0, VALIDATE_FLOAT32, &res), PLSTAR_REFUTED);
+    theirs_free(&t);
+    problem_clear(&p);
+}
+
+/* A ReLU-type MLP (d = 3, n = 4, widths 5 or 5, 4) whose inputs and first-layer weights are short
+ * dyadic numbers, so that the first layer's sums are exact in any order and format, with
+ * pre-activations planted at the kink: unit a0 of sample 0 at z = 0 exactly, unit a0 + 1 of sample 1
+ * one ulp of x_{1,2} beside it, and — with biases and two hidden layers — unit 0 of layer 2 of sample 2
+ * at z = 0 up to rounding (its bias cancels the computed pre-activation). */
+static void kink_problem(plstar_problem *p, gsl_rng *r, const char *act, size_t depth, int bias, size_t c,
+                         const char *scaling, size_t a0)
+{
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[%s],\"outputs\":%zu,\"activation\":\"%s\","
+             "\"bias\":%s,\"scaling\":\"%s\"}", depth == 1 ? "5" : "5, 4", c, act, bias ? "true" : "false", scaling);
+    plstar_model m;
+    model_init(&m);
+    cr_assert_eq(model_parse_json(&m, json, "kinks"), PLSTAR_OK, "%s", plstar_errmsg());
+    size_t n = 4, d = 3, P = m.nparams;
+    double X[12], *w = malloc(P * sizeof(double));
+    for (size_t k = 0; k < n * d; k++)
+        X[k] = (double)((long)gsl_rng_uniform_int(r, 33) - 16) / 8;
+    model_init_weights(w, &m, gsl_rng_get(r));
+    const plstar_layer *L0 = &m.layers[0];
+    double *W0 = w + L0->w_offset;
+    for (size_t a = 0; a < L0->out; a++) {
+        for (size_t b = 0; b + 1 < d; b++)
+            W0[a * d + b] = (double)((long)gsl_rng_uniform_int(r, 17) - 8) / 8;
+        W0[a * d + d - 1] = ldexp(gsl_rng_uniform_int(r, 2) ? 1.0 : -1.0, (int)gsl_rng_uniform_int(r, 3) - 1);
+        if (bias)
+            w[L0->b_offset + a] = (a == a0 || a == a0 + 1) ? 0.0 : (double)((long)gsl_rng_uniform_int(r, 17) - 8) / 8;
+    }
+    for (size_t l = 1; bias && l < m.nlayers; l++)
+        for (size_t a = 0; a < m.layers[l].out; a++)
+            w[m.layers[l].b_offset + a] = gsl_ran_gaussian(r, 0.5);
+    for (size_t i = 0; i < 2; i++) { /* W0[a] · x_i = 0 through x_{i,2} (exact: W0[a, 2] is a power of 2) */
+        size_t a = a0 + i;
+        double s = W0[a * d] * X[i * d] + W0[a * d + 1] * X[i * d + 1];
+        X[i * d + 2] = -s / W0[a * d + 2];
+        if (i == 1)
+            X[i * d + 2] = nextafter(X[i * d + 2], INFINITY);
+    }
+    if (depth == 2 && bias) {
+        w[m.layers[1].b_offset] = 0.0;
+        fast_forward_state s;
+        fast_forward_init(&s);
+        cr_assert_eq(fast_forward(&s, &m, X, n, w), PLSTAR_OK);
+        w[m.layers[1].b_offset] = -s.z[1][2 * m.layers[1].out];
+        fast_forward_clear(&s);
+    }
+    problem_init(p);
+    cr_assert_eq(problem_set(p, &m, X, n, w, NULL), PLSTAR_OK);
+    free(w);
+    model_clear(&m);
+}
+
+/* The class: random ReLU and leaky-ReLU nets with units at and beside the kink. A correct
+ * implementation passes in both formats with either one-sided convention at z = 0; the midpoint of the
+ * two conventions' values — inside the old symmetric band — fails for J, K and λ_min. */
+Test(validate, planted_kinks_pass_either_convention_and_wrong_values_fail)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 50);
+    char buf[512];
+    int mutated[3] = {0, 0, 0};
+    for (int iter = 0; iter < 16; iter++) {
+        plstar_problem p;
+        kink_problem(&p, r, iter % 2 ? "leaky_relu" : "relu", 1 + (iter / 2) % 2, (iter / 4) % 2, 1 + (iter / 8) % 2,
+                     iter % 3 ? "ntk" : "standard", (size_t)iter % 4);
+        size_t N = p.N, P = p.model.nparams;
+        for (int f32 = 0; f32 < 2; f32++) {
+            validate_format f = f32 ? VALIDATE_FLOAT32 : VALIDATE_FLOAT64;
+            theirs t[2];
+            for (int conv = 0; conv < 2; conv++) {
+                theirs_alloc(&t[conv], &p);
+                theirs_plain(&t[conv], &p, f32, conv);
+                validate_claims cl = claims_of(&t[conv], f, 0);
+                validate_result res;
+                int vst = check_validate(&res, &p, &cl, 128);
+                cr_assert_eq(vst, PLSTAR_OK, "iteration %d, %s, σ′(0) = %d: %s", iter,
+                             f32 ? "float32" : "float64", conv, status_names(&res, buf, sizeof buf));
+                cr_assert(strstr(res.q[1].note, "within rounding of the kink"), "iteration %d: %s", iter,
+                          res.q[1].note);
+            }
+            /* J: the entry of sample 0, output 0 for W0[a0, 0] (x_{0,0} ≠ 0), midway between conventions */
+            size_t at = p.model.layers[0].w_offset + (size_t)(iter % 4) * 3;
+            double j0 = t[0].J[at], j1 = t[1].J[at];
+            validate_result res;
+            if (fabs(j1 - j0) > 1e-3 * (1 + fabs(j1))) {
+                double *J = malloc(N * P * sizeof(double));
+                memcpy(J, t[0].J, N * P * sizeof(double));
+                J[at] = 0.5 * (j0 + j1);
+                validate_claims cl = {.format = f, .jacobian = J};
+                cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED, "iteration %d", iter);
+                cr_assert_eq(res.q[0].worst[0].index, at);
+                free(J);
+                mutated[0]++;
+            }
+            if (fabs(t[1].K[0] - t[0].K[0]) > 1e-3 * (1 + fabs(t[1].K[0]))) {
+                double *K = malloc(N * N * sizeof(double));
+                memcpy(K, t[0].K, N * N * sizeof(double));
+                K[0] = 0.5 * (t[0].K[0] + t[1].K[0]);
+                validate_claims cl = {.format = f, .kernel = K};
+                cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED, "iteration %d", iter);
+                cr_assert_eq(res.q[0].worst[0].index, 0);
+                free(K);
+                mutated[1]++;
+            }
+            double l0 = t[0].lambda_min, l1 = t[1].lambda_min;
+            if (!f32 && fabs(l1 - l0) > 1e-3 * (1 + fabs(l1))) {
+                validate_claims cl = {.format = f, .has_lambda_min = 1, .lambda_min = 0.5 * (l0 + l1)};
+                cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED, "iteration %d", iter);
+                mutated[2]++;
+            }
+            theirs_free(&t[0]), theirs_free(&t[1]);
+        }
+        problem_clear(&p);
+    }
+    cr_assert(mutated[0] >= 16 && mutated[1] >= 16 && mutated[2] >= 4, "mutations %d %d %d", mutated[0], mutated[1],
+              mutated[2]);
+    gsl_rng_free(r);
+}
+
 Test(validate, arguments_are_checked)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -689,4 +1012,72 @@ Test(validate_cli, bad_files_and_arguments)
     cr_assert_eq(run("export --seed 1 --out D"), 64);
     problem_clear(&p);
     gsl_rng_free(r);
+}
+
+/* The exit codes near kinks: 0 for a correct Jacobian, 1 for the defect report's −2.0 (the report
+ * names the entry and marks its reference as a one-sided value); with an all-zero input every unit of
+ * a layer whose biases are 0 is at z = 0 — more than are enumerated: 0 without biases (no entry
+ * depends on the choice), 2 with them (the bias columns do), 1 for a wrong entry all the same. */
+Test(validate_cli, kink_exit_codes)
+{
+    plstar_problem p;
+    kink_example(&p, -1 + 0x1p-52);
+    FILE *f = fopen(path_of("m.json"), "w");
+    char *json = model_to_json(&p.model);
+    fputs(json, f);
+    fclose(f);
+    free(json);
+    npy_write_matrix(path_of("X.npy"), p.X.data, p.n, p.model.input_dim);
+    npy_write_vector(path_of("w.npy"), p.w, p.model.nparams);
+    cr_assert_eq(run("export --model m.json --data X.npy --weights w.npy --out B"), 0);
+    theirs t;
+    theirs_alloc(&t, &p);
+    theirs_plain(&t, &p, 0, 0);
+    npy_write_matrix(path_of("J.npy"), t.J, p.N, p.model.nparams);
+    cr_assert_eq(run("validate --bundle B --jacobian J.npy"), 0);
+    t.J[0] = -2.0;
+    npy_write_matrix(path_of("J.npy"), t.J, p.N, p.model.nparams);
+    cr_assert_eq(run("validate --bundle B --jacobian J.npy --json r.json"), 1);
+    char text[1 << 15];
+    read_file("out.txt", text, sizeof text);
+    cr_assert(strstr(text, "J[0, 0] (sample 0 output 0; layer 1 W[0, 0])     theirs -2 "), "%s", text);
+    cr_assert(strstr(text, "(one-sided value at a kink)"), "%s", text);
+    read_file("r.json", text, sizeof text);
+    cr_assert(strstr(text, "\"one_sided\": true") && strstr(text, "\"verdict\": \"fail\""), "%s", text);
+    theirs_free(&t);
+    problem_clear(&p);
+
+    for (int bias = 0; bias < 2; bias++) {
+        plstar_model m;
+        model_init(&m);
+        cr_assert_eq(model_parse_json(&m, bias ? "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[8],\"activation\":"
+                                                 "\"relu\",\"bias\":true}"
+                                               : "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[8],\"activation\":"
+                                                 "\"relu\",\"bias\":false}", "wide"), PLSTAR_OK);
+        double X[4] = {0.0, 0.0, 0.5, -1.5}, *w = malloc(m.nparams * sizeof(double));
+        model_init_weights(w, &m, 3); /* biases 0 */
+        problem_init(&p);
+        cr_assert_eq(problem_set(&p, &m, X, 2, w, NULL), PLSTAR_OK);
+        cr_assert_eq(validate_write_bundle(&p, path_of("Z")), PLSTAR_OK);
+        theirs_alloc(&t, &p);
+        theirs_plain(&t, &p, 0, 0);
+        npy_write_matrix(path_of("JZ.npy"), t.J, p.N, p.model.nparams);
+        npy_write_matrix(path_of("KZ.npy"), t.K, p.N, p.N);
+        char args[256];
+        snprintf(args, sizeof args, "validate --bundle Z --jacobian JZ.npy --kernel KZ.npy --lambda-min %.17g",
+                 t.lambda_min);
+        cr_assert_eq(run(args), bias ? 2 : 0, "bias %d", bias);
+        read_file("out.txt", text, sizeof text);
+        cr_assert(strstr(text, "sample 0 has more than 6"), "%s", text);
+        t.J[0] = 0.5; /* J[0, 0] = D·x_0 = 0 under every assignment: a wrong value fails */
+        npy_write_matrix(path_of("JZ.npy"), t.J, p.N, p.model.nparams);
+        cr_assert_eq(run(args), 1);
+        t.J[0] = 0.0, t.J[p.model.nparams + 1] += 1.0; /* and so does a wrong entry elsewhere */
+        npy_write_matrix(path_of("JZ.npy"), t.J, p.N, p.model.nparams);
+        cr_assert_eq(run(args), 1);
+        theirs_free(&t);
+        problem_clear(&p);
+        model_clear(&m);
+        free(w);
+    }
 }
