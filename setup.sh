@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 PACKAGES=(build-essential pkg-config meson ninja-build
           libflint-arb-dev libflint-dev libgmp-dev
-          libopenblas-dev liblapacke-dev libgsl-dev libjansson-dev libcriterion-dev
+          libopenblas-dev liblapacke-dev libgsl-dev libjansson-dev nettle-dev libcriterion-dev
           gnuplot-nox python3 python3-numpy)
 
 as_root() {

@@ -76,6 +76,18 @@ int model_twice_differentiable(const plstar_model *m);
 /* Writes w0 (nparams doubles) from the seed, as documented above. */
 void model_init_weights(double *w, const plstar_model *m, unsigned long seed);
 
+/* The inputs of a problem, in the order reports list them. */
+typedef enum { PROBLEM_MODEL = 0, PROBLEM_DATA, PROBLEM_WEIGHTS, PROBLEM_LABELS, PROBLEM_NINPUTS } plstar_input_role;
+
+/* "model", "data", "weights", "labels". */
+const char *problem_input_name(plstar_input_role role);
+
+/* Where one input came from, for the provenance of reports (core/report.h). */
+typedef struct {
+    char *path;                /* the file read (malloc'd); NULL when not read from a file */
+    char sha256[65];           /* lowercase hex SHA-256 of the file as it was loaded */
+} plstar_input_file;
+
 /* A problem: model, inputs X (n × d), optional labels y (N = n·c), weights w (P). */
 typedef struct {
     plstar_model model;
@@ -83,6 +95,12 @@ typedef struct {
     plstar_array y;            /* size 0 when no labels were given */
     double *w;
     size_t n, N;
+    /* provenance: set by problem_load; problem_set leaves the files empty and
+     * `origin` "in memory", which a caller may replace by what made the inputs */
+    plstar_input_file files[PROBLEM_NINPUTS];
+    int weights_from_seed;     /* w = model_init_weights(seed) */
+    unsigned long seed;
+    char origin[160];          /* "" for a problem read from files */
 } plstar_problem;
 
 void problem_init(plstar_problem *p);
@@ -94,9 +112,16 @@ void problem_clear(plstar_problem *p);
 int problem_load(plstar_problem *p, const char *model_path, const char *data_path,
                  const char *weights_path, unsigned long seed, const char *labels_path);
 
-/* Builds a problem from in-memory pieces (copies them). */
+/* Builds a problem from in-memory pieces (copies them). Its provenance says
+ * "in memory" (origin); set weights_from_seed/seed when w came from a seed. */
 int problem_set(plstar_problem *p, const plstar_model *m, const double *X, size_t n,
                 const double *w, const double *y);
+
+/* One line naming the problem a command runs on, as resolved — every key of
+ * the model description, defaults included —, its sizes and where the weights
+ * came from: `model {...}; 8 samples, 8 equations, 320 parameters; weights
+ * from seed 1` (malloc'd; NULL when out of memory). */
+char *problem_describe(const plstar_problem *p);
 
 /* 1 if every entry of a[0..len) is finite; else 0 and *where = first bad index. */
 int array_all_finite(const double *a, size_t len, size_t *where);

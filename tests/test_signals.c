@@ -214,7 +214,7 @@ static void interrupt(const char *const *args, int sig, double delay, const char
 /* A reference kernel / certificate / cross-check that runs for tens of seconds. */
 static void big_problem(void)
 {
-    write_text("m.json", "{\"model\": \"mlp\", \"input_dim\": 8, \"widths\": [1024, 1024], \"activation\": \"tanh\"}");
+    write_text("m.json", "{\"model\": \"mlp\", \"input_dim\": 8, \"widths\": [1024, 1024], \"activation\": \"tanh\", \"outputs\": 1, \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}");
     write_data("X.npy", "y.npy", 400, 8);
 }
 
@@ -261,7 +261,7 @@ Test(signals, certify_and_crosscheck_sigterm)
 /* Training of about 0.5 ms of CPU a step. */
 static void train_problem(void)
 {
-    write_text("m.json", "{\"model\": \"mlp\", \"input_dim\": 8, \"widths\": [128, 128], \"activation\": \"tanh\"}");
+    write_text("m.json", "{\"model\": \"mlp\", \"input_dim\": 8, \"widths\": [128, 128], \"activation\": \"tanh\", \"outputs\": 1, \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}");
     write_data("X.npy", "y.npy", 64, 8);
 }
 
@@ -359,7 +359,7 @@ Test(signals, train_resumed_after_sigint_equals_uninterrupted)
  * truncated file or a temporary one. */
 Test(signals, an_output_is_complete_or_absent)
 {
-    write_text("m.json", "{\"model\": \"mlp\", \"input_dim\": 8, \"widths\": [64], \"activation\": \"tanh\"}");
+    write_text("m.json", "{\"model\": \"mlp\", \"input_dim\": 8, \"widths\": [64], \"activation\": \"tanh\", \"outputs\": 1, \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}");
     write_data("X.npy", NULL, 2000, 8);
     const char *args[] = {"kernel", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--out", "K.npy", NULL};
     /* how long an undisturbed run takes */
