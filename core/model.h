@@ -2,7 +2,7 @@
  * core/model.h — the model description (JSON), the flat parameter layout, the
  * seeded initialisation, and a problem = model + data (+ labels) + weights.
  *
- * Every model is a stack of dense layers (THEORY.md §5):
+ * Every model is a stack of dense layers (docs/theory.md §5, Eq. 17 and Eq. 42):
  *   z⁽ˡ⁾ = W⁽ˡ⁾ α⁽ˡ⁻¹⁾ / √s_l + b⁽ˡ⁾,   α⁽ˡ⁾ = σ_l(z⁽ˡ⁾),   α⁽⁰⁾ = x,  f = α⁽ᴸ⁺¹⁾
  * with W⁽ˡ⁾ of shape (out, in) stored row-major (PyTorch nn.Linear.weight), then
  * b⁽ˡ⁾ if the model has biases, layer after layer in the flat vector w.
@@ -11,6 +11,10 @@
  *     layer (m, d) with s = 1, then a fixed linear layer of signs v_j = (−1)^j
  *     (v_0 = +1, alternating) with s = m. Only the first layer is in w.
  *   - "linear": F(w) = A w, A the data matrix (n × P): one linear layer (1, P), s = 1.
+ * Every key that changes the function is required — mlp: input_dim, widths,
+ * outputs, activation, output_activation, scaling, bias; shallow: input_dim,
+ * width, activation — and a missing one is refused by name (PLSTAR_EDATA).
+ * Only the linear model's input_dim may be left out: it is then the data's.
  *
  * Initialisation (--seed S), reproducible elsewhere: a GSL gsl_rng_mt19937
  * generator seeded with gsl_rng_set(r, S); for k = 0..P−1 in flat order,
