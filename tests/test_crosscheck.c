@@ -117,7 +117,7 @@ Test(crosscheck, error_bounds_dominate_actual_errors_at_scale)
     plstar_model m;
     model_init(&m);
     model_parse_json(&m, "{\"model\":\"mlp\",\"input_dim\":5,\"widths\":[96,96],\"outputs\":2,\"activation\":\"gelu\","
-                         "\"bias\":true}", "m");
+                         "\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":true}", "m");
     size_t n = 6;
     double X[30], y[12], *w = malloc(m.nparams * sizeof(double));
     for (size_t k = 0; k < 30; k++)

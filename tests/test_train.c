@@ -68,7 +68,7 @@ static int keep_weights(void *ctx, size_t step, const double *w, size_t P)
 }
 
 static const char *mlp = "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[16,12],\"outputs\":2,\"activation\":\"tanh\","
-                         "\"bias\":true}";
+                         "\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":true}";
 
 Test(train, recorded_values_match_a_direct_recomputation)
 {
@@ -254,7 +254,7 @@ Test(train, an_interrupted_run_resumes_identically)
 Test(train, spectral_columns_match_lapack_on_the_explicit_kernel)
 {
     setup s;
-    make_setup(&s, "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[40],\"activation\":\"tanh\"}", 6, 5);
+    make_setup(&s, "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[40],\"outputs\":1,\"activation\":\"tanh\",\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}", 6, 5);
     size_t P = s.m.nparams, N = s.n, T = 4;
     fast_train_options o;
     fast_train_options_init(&o);
@@ -325,11 +325,11 @@ Test(train, command_line)
     snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", dir, dir);
     cr_assert_eq(system(cmd), 0);
     setup s;
-    make_setup(&s, "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[8],\"activation\":\"tanh\"}", 5, 7);
+    make_setup(&s, "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[8],\"outputs\":1,\"activation\":\"tanh\",\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}", 5, 7);
     char path[256];
     snprintf(path, sizeof path, "%s/m.json", dir);
     FILE *f = fopen(path, "w");
-    fputs("{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[8],\"activation\":\"tanh\"}", f);
+    fputs("{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[8],\"outputs\":1,\"activation\":\"tanh\",\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}", f);
     fclose(f);
     snprintf(path, sizeof path, "%s/X.npy", dir);
     npy_write_matrix(path, s.X, 5, 3);
