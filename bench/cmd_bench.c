@@ -18,6 +18,7 @@
 #include "bench/bench.h"
 #include "cli/options.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "core/error.h"
 #include "core/outfile.h"
 
@@ -34,25 +35,10 @@
 #define PLSTAR_SOURCE_ROOT ""
 #endif
 
-static const char usage_text[] =
-    "usage: plstar bench quick|full [--suite S[,S...]] --out DIR [--tiny] [--no-peers]\n"
-    "                    [--history DIR | --no-history] [--python PY]\n"
-    "       plstar bench compare [OLD [NEW]]\n"
-    "       plstar bench plot DIR [--history DIR]\n"
-    "\n"
-    "  quick, full     size sets (quick: about a minute; full: several minutes to ~20)\n"
-    "  --suite         kernel, eig, train, certify, scaling or all (default all)\n"
-    "  --out DIR       results.jsonl, summary.md, plots/*.png (gnuplot) and peers.log\n"
-    "  --tiny          the smallest sizes (for tests; not kept in the history unless --history is given)\n"
-    "  --no-peers      do not run the PyTorch peer (bench/peers/ntk_torch.py)\n"
-    "  --history DIR   where runs are kept (default: bench/results of the source tree;\n"
-    "                  env PLSTAR_BENCH_HISTORY overrides)\n"
-    "  --python PY     the interpreter of the peer (default: env PLSTAR_PYTHON, else /usr/bin/python3)\n"
-    "  compare         OLD and NEW are results files or run directories; default: the newest run in the\n"
-    "                  history against the previous run of the same set. Exit 1 on a regression (a new\n"
-    "                  median above the old max by more than the old max - min).\n";
+/* The usage, from the help registry (cli/help.c), for usage errors. */
+static void print_usage(FILE *to) { fputs(cli_help_text("bench", NULL), to); }
 
-enum { O_SUITE = 3000, O_OUT, O_TINY, O_NO_PEERS, O_HISTORY, O_NO_HISTORY, O_PYTHON, O_HELP };
+enum { O_SUITE = 3000, O_OUT, O_TINY, O_NO_PEERS, O_HISTORY, O_NO_HISTORY, O_PYTHON };
 
 const char *bench_source_root(void)
 {
@@ -188,7 +174,7 @@ static int run_bench(int argc, char **argv)
         {"suite", required_argument, NULL, O_SUITE},     {"out", required_argument, NULL, O_OUT},
         {"tiny", no_argument, NULL, O_TINY},             {"no-peers", no_argument, NULL, O_NO_PEERS},
         {"history", required_argument, NULL, O_HISTORY}, {"no-history", no_argument, NULL, O_NO_HISTORY},
-        {"python", required_argument, NULL, O_PYTHON},   {"help", no_argument, NULL, O_HELP},
+        {"python", required_argument, NULL, O_PYTHON},
         {NULL, 0, NULL, 0}};
     int on[NSUITES] = {1, 1, 1, 1, 1}, tiny = 0, peers = 1, no_history = 0, opt;
     const char *out = NULL, *history = NULL, *python = getenv("PLSTAR_PYTHON");
@@ -212,7 +198,6 @@ static int run_bench(int argc, char **argv)
         case O_HISTORY: history = optarg; break;
         case O_NO_HISTORY: no_history = 1; break;
         case O_PYTHON: python = optarg; break;
-        case O_HELP: fputs(usage_text, stdout); return PLSTAR_OK;
         default:
             fprintf(stderr, "plstar bench: unknown or incomplete option '%s'\n", argv[optind - 1]);
             return PLSTAR_EUSAGE;
@@ -448,9 +433,9 @@ static char *newest_of_set(char **files, size_t nf, const char *set, const char 
 
 static int run_compare(int argc, char **argv)
 {
-    if (argc > 3 || (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))) {
-        fputs(usage_text, argc > 3 ? stderr : stdout);
-        return argc > 3 ? PLSTAR_EUSAGE : PLSTAR_OK;
+    if (argc > 3) {
+        print_usage(stderr);
+        return PLSTAR_EUSAGE;
     }
     char *oldp = NULL, *newp = NULL;
     const char *hist = default_history();
@@ -521,7 +506,6 @@ static int run_compare(int argc, char **argv)
 static int run_plot(int argc, char **argv)
 {
     static const struct option longopts[] = {{"history", required_argument, NULL, O_HISTORY},
-                                             {"help", no_argument, NULL, O_HELP},
                                              {NULL, 0, NULL, 0}};
     const char *history = NULL;
     int opt;
@@ -530,10 +514,7 @@ static int run_plot(int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         if (opt == O_HISTORY)
             history = optarg;
-        else if (opt == O_HELP) {
-            fputs(usage_text, stdout);
-            return PLSTAR_OK;
-        } else {
+        else {
             fprintf(stderr, "plstar bench plot: unknown or incomplete option '%s'\n", argv[optind - 1]);
             return PLSTAR_EUSAGE;
         }
@@ -560,13 +541,11 @@ static int run_plot(int argc, char **argv)
 int cmd_bench(int argc, char **argv)
 {
     if (argc < 2) {
-        fputs(usage_text, stderr);
+        print_usage(stderr);
         return PLSTAR_EUSAGE;
     }
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        fputs(usage_text, stdout);
-        return PLSTAR_OK;
-    }
+    if (!strcmp(argv[1], "help")) /* plstar bench help: the same as plstar help bench */
+        return cli_help_print("bench", NULL);
     if (!strcmp(argv[1], "quick") || !strcmp(argv[1], "full"))
         return run_bench(argc - 1, argv + 1);
     if (!strcmp(argv[1], "compare"))

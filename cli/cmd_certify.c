@@ -31,28 +31,10 @@ typedef struct {
     int have_radius; /* certify ball: --radius was given */
 } certify_args;
 
-/* certify point's help and options (its checks are below) */
-static const char POINT_HELP[] =
-    "usage: plstar certify point --model M.json --data X.npy (--weights W.npy | --seed S) [--labels Y.npy]\n"
-    "                            [--mu MU] [--prec BITS] [--witness Y*.npy] [--json FILE]\n"
-    "PL* at w: 1/2|grad L(w)|^2 >= mu L(w) for EVERY label vector, i.e. lambda_min(K(w)) >= mu (Theorem 1),\n"
-    "refuted by a label vector for which it is proven false (Proposition 3's y* = F(w) - v, or the given labels).\n"
-    "  --labels Y.npy   also decide the inequality for these labels only (default: none; the verdict and the\n"
-    "                   exit status are about every label vector either way)\n"
-    "  --mu MU          the constant checked, > 0 (default: the certified lower bound of lambda_min(K(w)) when\n"
-    "                   it is positive; otherwise twice the witness's certified ratio 1/2|grad L|^2 / L, which the\n"
-    "                   witness then refutes; the same with or without --labels)\n"
-    "  --prec BITS      precision of the reference, 32..65536 (default 128)\n"
-    "  --witness FILE   write the refuting labels when a witness exists (default: none written; when there is\n"
-    "                   no witness a line on stderr says why)\n"
-    "  --json FILE      write the report (default: none)\n"
-    "Exit status: 0 certified for every label vector, 1 refuted (a witness exists), 2 inconclusive,\n"
-    "64 usage, 65 bad data, 66 cannot open an input, 73 cannot create an output.";
-
 /* The options `certify point` reads (the MODEL options aside); any other is refused. */
 static int point_accepts(int opt)
 {
-    return opt == OPT_PREC || opt == OPT_JSON || opt == OPT_MU || opt == OPT_WITNESS || opt == OPT_HELP;
+    return opt == OPT_PREC || opt == OPT_JSON || opt == OPT_MU || opt == OPT_WITNESS;
 }
 static int check_ball_gd_options(const certify_args *a);
 
@@ -99,28 +81,6 @@ static int parse(certify_args *a, int argc, char **argv)
         case OPT_PATH: a->path = 1; break;
         case OPT_SEARCH_WIDTH: a->search_width = 1; break;
         case OPT_KERNEL_ROUTE: bad = ref_kernel_route_force(optarg); break;
-        case OPT_HELP:
-            if (!strcmp(cmd, "certify point")) {
-                puts(POINT_HELP);
-                return -1;
-            }
-            puts("usage: plstar certify point MODEL [--labels Y.npy] [--mu MU] [--witness Y*.npy] [--json FILE]\n"
-                 "       plstar certify ball  MODEL --radius R --mu MU [--json FILE]\n"
-                 "       plstar certify gd    MODEL --labels Y.npy --apriori [--mu MU] [--lr ETA] [--search-width] [--json FILE]\n"
-                 "       plstar certify gd    MODEL --labels Y.npy --path [--steps T] [--lr ETA] [--mu MU] [--eps E]\n"
-                 "                            [--record-every K] [--out DIR (plot)] [--json FILE]\n"
-                 "ball: --radius and --mu are required (--labels optional: only the residual is reported).\n"
-                 "gd: one of --apriori and --path is required. --apriori defaults: --mu the mu in (0, lambda_min(K(w0)))\n"
-                 "  maximising the certified lr*mu (a grid of 512 values, 64 for an MLP), --lr the certified largest\n"
-                 "  step 1/(L_F^2 + beta_F |F(w0) - y|); --search-width (shallow model with --seed): the widths\n"
-                 "  16*sqrt(2)^k up to the model's. --path defaults: --steps 200 (at least 1), --lr 1/lambda_max(K(w0)),\n"
-                 "  --mu the smallest certified lambda_min(K(w_t)) along the path (halved while the rate fails),\n"
-                 "  --record-every max(1, T/20), no --eps (every step required), no plot.\n"
-                 "An option that does not apply to the chosen check is refused (exit 64).\n"
-                 "MODEL is --model M.json --data X.npy (--weights W.npy | --seed S); --prec BITS (default 128)\n"
-                 "--kernel-route arb|dgemm-bound|auto: how a shallow net's K(w0), F(w0) are enclosed (default arb;\n"
-                 "                ball and gd --apriori: auto, dgemm-bound when m*n*d > 1e9; docs/shallow.md)");
-            return -1;
         default:
             return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
         }
@@ -453,7 +413,7 @@ int cmd_certify(int argc, char **argv)
     certify_args a = {.model = {.cmd = name}, .prec = PLSTAR_DEFAULT_PREC};
     int st = parse(&a, argc - 1, argv + 1);
     if (st)
-        return st < 0 ? PLSTAR_OK : st;
+        return st;
     plstar_problem p;
     problem_init(&p);
     if ((st = cli_load_problem(&p, &a.model, 0)))

@@ -75,11 +75,6 @@ int cmd_crosscheck(int argc, char **argv)
             json = optarg;
             continue;
         }
-        if (opt == OPT_HELP) {
-            puts("usage: plstar crosscheck --model M.json --data X.npy (--weights W.npy | --seed S) "
-                 "[--labels Y.npy] [--prec BITS] [--json FILE]");
-            return PLSTAR_OK;
-        }
         return cli_usage(a.cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
     }
     if (optind < argc)

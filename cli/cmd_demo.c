@@ -141,9 +141,7 @@ static int demo_apriori(const char *dir, const plstar_problem *p)
 
 int cmd_demo(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"out", required_argument, NULL, OPT_OUT},
-                                             {"help", no_argument, NULL, OPT_HELP},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"out", required_argument, NULL, OPT_OUT}, {NULL, 0, NULL, 0}};
     const char *dir = "plstar-demo";
     int opt;
     optind = 1;
@@ -151,10 +149,7 @@ int cmd_demo(int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         if (opt == OPT_OUT)
             dir = optarg;
-        else if (opt == OPT_HELP) {
-            puts("usage: plstar demo [--out DIR]   (default DIR: plstar-demo)");
-            return PLSTAR_OK;
-        } else
+        else
             return cli_usage("demo", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
     if (optind < argc)

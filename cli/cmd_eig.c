@@ -173,7 +173,6 @@ int cmd_eig(int argc, char **argv)
                                              {"impl", required_argument, NULL, OPT_IMPL},
                                              {"prec", required_argument, NULL, OPT_PREC},
                                              {"json", required_argument, NULL, OPT_JSON},
-                                             {"help", no_argument, NULL, OPT_HELP},
                                              {NULL, 0, NULL, 0}};
     const char *cmd = argv[0], *matrix = NULL, *json = NULL;
     int impl = 0, have_prec = 0, opt;
@@ -197,16 +196,6 @@ int cmd_eig(int argc, char **argv)
         case OPT_JSON:
             json = optarg;
             break;
-        case OPT_HELP:
-            puts("usage: plstar eig --matrix K.npy [--impl fast|reference] [--prec BITS] [--json FILE]\n"
-                 "Certified bounds on the extreme eigenvalues of a symmetric matrix; K.rad.npy beside\n"
-                 "K.npy (entrywise radii) is included when present.\n"
-                 "  --impl fast|reference  floating-point verification or ball arithmetic (default fast)\n"
-                 "  --prec BITS            precision of --impl reference, 32..65536 (default 128)\n"
-                 "  --json FILE            write the report (default: none)\n"
-                 "Exit status: 0 all four bounds finite (certified), 2 some side unbounded (inconclusive),\n"
-                 "64 usage, 65 bad data, 66 cannot open an input, 73 cannot create an output.");
-            return PLSTAR_OK;
         default:
             return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
         }

@@ -25,13 +25,6 @@ int cmd_export(int argc, char **argv)
             out = optarg;
             continue;
         }
-        if (opt == OPT_HELP) {
-            puts("usage: plstar export --model M.json --data X.npy (--weights W.npy | --seed S) [--labels Y.npy] "
-                 "--out DIR\n"
-                 "Writes DIR/model.json, X.npy, y.npy (with --labels), w0.npy, bundle.json and README.txt:\n"
-                 "everything needed to rebuild the model elsewhere and check it with plstar validate.");
-            return PLSTAR_OK;
-        }
         return cli_usage(a.cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
     }
     if (optind < argc)

@@ -91,11 +91,6 @@ static int run(int argc, char **argv, int jacobian)
         case OPT_OUT:
             out = optarg;
             break;
-        case OPT_HELP:
-            printf("usage: plstar %s --model M.json --data X.npy (--weights W.npy | --seed S) "
-                   "[--impl %s] [--prec BITS] --out FILE.npy\n", a.cmd,
-                   jacobian ? "fast|reference" : "fast|explicit|reference");
-            return PLSTAR_OK;
         default:
             return cli_usage(a.cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
         }

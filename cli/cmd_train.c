@@ -261,21 +261,6 @@ int cmd_train(int argc, char **argv)
         case OPT_OUT:
             out = optarg;
             break;
-        case OPT_HELP:
-            printf("usage: plstar train --model M.json --data X.npy (--weights W.npy | --seed S) --labels Y.npy\n"
-                   "         --lr ETA --steps T [--batch S] [--record-every K] [--batch-seed S]\n"
-                   "         [--lambda-min] [--kernel-distance] [--save-at 0,100,200]\n"
-                   "         [--checkpoint-every C] [--resume CHECKPOINT.npy] --out DIR\n"
-                   "Defaults: --batch full (GD), --record-every 1, --batch-seed 0, no --save-at, a checkpoint\n"
-                   "only when interrupted (no --checkpoint-every).\n"
-                   "Writes DIR/trajectory.npy (columns step, loss, grad_norm, dist_from_w0, path_length,\n"
-                   "[lambda_min], [kernel_distance]), DIR/trajectory.json, DIR/w_final.npy, DIR/w_STEP.npy;\n"
-                   "DIR/checkpoint.npy every C steps and when interrupted (resume with --resume).\n"
-                   "Exit status: 0 when the run completes; 1 when it diverges (the loss or its gradient is not finite:\n"
-                   "the run stops there, the outputs hold the steps before it and trajectory.json says\n"
-                   "\"diverged\"); 130 when interrupted; 64 usage, 65 bad data, 66 unreadable input, 73 unwritable output.\n");
-            free(save_at);
-            return PLSTAR_OK;
         default:
             cli_usage(a.cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
             goto usage_fail;

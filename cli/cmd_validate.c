@@ -14,13 +14,6 @@
 
 enum { OPT_BUNDLE = 2000, OPT_KERNEL, OPT_JACOBIAN, OPT_OUTPUTS, OPT_LAMBDA_MIN, OPT_LOSSES, OPT_LR, OPT_PRECISION };
 
-static const char help_text[] =
-    "usage: plstar validate --bundle DIR [--outputs F.npy] [--jacobian J.npy] [--kernel K.npy]\n"
-    "                       [--lambda-min V] [--losses L.npy --lr ETA] [--precision float64|float32]\n"
-    "                       [--prec BITS] [--json FILE]\n"
-    "Compares each array given with the reference enclosure of the exact value, allowing the rounding\n"
-    "error of the claimed precision (docs/validate.md). Exit 0 pass, 1 fail, 2 cannot be judged.";
-
 /* A number as %.*g, or what it is when it is not finite (never "-nan"). */
 static const char *num(char *buf, size_t len, int digits, double x)
 {
@@ -84,7 +77,6 @@ int cmd_validate(int argc, char **argv)
                                              {"precision", required_argument, NULL, OPT_PRECISION},
                                              {"prec", required_argument, NULL, OPT_PREC},
                                              {"json", required_argument, NULL, OPT_JSON},
-                                             {"help", no_argument, NULL, OPT_HELP},
                                              {NULL, 0, NULL, 0}};
     const char *cmd = argv[0], *bundle = NULL, *json = NULL;
     const char *files[4] = {NULL, NULL, NULL, NULL}; /* outputs, jacobian, kernel, losses */
@@ -136,9 +128,6 @@ int cmd_validate(int argc, char **argv)
         case OPT_JSON:
             json = optarg;
             break;
-        case OPT_HELP:
-            puts(help_text);
-            return PLSTAR_OK;
         default:
             return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
         }

@@ -45,8 +45,11 @@ static const char demo_help[] =
     "usage: plstar demo [--out DIR]\n"
     "Runs every check on the embedded examples (examples/demo_example.h): a 2-hidden-layer tanh MLP\n"
     "for crosscheck, certify point and certify gd --path, a shallow tanh network of width 2^17 for\n"
-    "certify ball and certify gd --apriori. Writes the inputs, the reports and gd_path.png into DIR.\n"
-    "  --out DIR            where to write (default: plstar-demo)\n" EXIT_HELP;
+    "certify ball and certify gd --apriori. Each verdict line names its statement, the model and mu.\n"
+    "Writes the inputs, the reports and gd_path.png into DIR.\n"
+    "  --out DIR            where to write (default: plstar-demo)\n"
+    "Exit status: 0 when every certificate holds, otherwise the worst verdict (1 refuted,\n"
+    "2 inconclusive) or error (70 internal, 73 cannot create an output).\n";
 
 static const char kernel_help[] =
     "usage: plstar kernel MODEL [--impl fast|explicit|reference] [--prec BITS] --out K.npy\n"
@@ -55,7 +58,8 @@ static const char kernel_help[] =
     "  --impl explicit      DF in double precision, then DF DF^T\n"
     "  --impl reference     Arb ball arithmetic: K.npy (midpoints) and K.rad.npy (radii)\n" PREC_HELP
     "                       (reference only)\n"
-    "  --out K.npy          the output (required)\n" MODEL_HELP EXIT_HELP;
+    "  --out K.npy          the output (required)\n"
+    "Progress goes to stderr when it is a terminal (reference).\n" MODEL_HELP EXIT_HELP;
 
 static const char jacobian_help[] =
     "usage: plstar jacobian MODEL [--impl fast|reference] [--prec BITS] --out J.npy\n"
@@ -63,30 +67,37 @@ static const char jacobian_help[] =
     "  --impl fast          double precision (default)\n"
     "  --impl reference     Arb ball arithmetic: J.npy (midpoints) and J.rad.npy (radii)\n" PREC_HELP
     "                       (reference only)\n"
-    "  --out J.npy          the output (required)\n" MODEL_HELP EXIT_HELP;
+    "  --out J.npy          the output (required)\n"
+    "Progress goes to stderr when it is a terminal (reference).\n" MODEL_HELP EXIT_HELP;
 
 static const char eig_help[] =
     "usage: plstar eig --matrix K.npy [--impl fast|reference] [--prec BITS] [--json FILE]\n"
     "Certified bounds on lambda_min and lambda_max of a symmetric matrix (docs/theory.md, section 7);\n"
-    "when K.rad.npy lies beside K.npy, for every symmetric matrix within those entrywise radii.\n"
+    "when K.rad.npy lies beside K.npy (entrywise radii), for every symmetric matrix within them.\n"
     "  --matrix K.npy       the matrix (required)\n"
     "  --impl fast          floating point with a proven error bound (default)\n"
     "  --impl reference     Arb ball arithmetic\n" PREC_HELP
-    "                       (reference only)\n" REPORT_HELP EXIT_HELP;
+    "                       (reference only; refused with --impl fast, which is binary64 throughout)\n"
+    REPORT_HELP
+    "Exit status: 0 all four bounds finite (certified), 2 some side unbounded (inconclusive),\n"
+    "64 usage, 65 bad data, 66 cannot open an input, 70 internal error, 73 cannot create an output.\n";
 
 static const char crosscheck_help[] =
     "usage: plstar crosscheck MODEL [--labels Y.npy] [--prec BITS] [--json FILE]\n"
     "F, DF and K (and L, grad L with labels) both ways: every fast value must lie in the reference\n"
     "enclosure widened by the proven rounding-error bound of the fast path (docs/theory.md, section 8).\n"
     "  --labels Y.npy       labels, shape (n,), (n*c,) or (n, c); default: none (no L, grad L)\n" PREC_HELP
-    REPORT_HELP MODEL_HELP EXIT_HELP;
+    REPORT_HELP MODEL_HELP
+    "Exit status: 0 pass, 1 fail (some value outside its allowance), 2 some entry cannot be judged\n"
+    "(a bound is not finite); 64, 65, 66, 70, 73 as for every command; 130 interrupted.\n";
 
 static const char export_help[] =
     "usage: plstar export MODEL [--labels Y.npy] --out DIR\n"
     "Writes DIR/model.json, X.npy, y.npy (with --labels), w0.npy, bundle.json and README.txt:\n"
     "everything needed to rebuild the model elsewhere and check it with plstar validate.\n"
     "  --labels Y.npy       labels to include; default: none\n"
-    "  --out DIR            the bundle (required)\n" MODEL_HELP EXIT_HELP;
+    "  --out DIR            the bundle (required)\n" MODEL_HELP
+    "Exit status: 0 written; 64 usage, 65 bad data, 66 cannot open an input, 73 cannot create an output.\n";
 
 static const char validate_help[] =
     "usage: plstar validate --bundle DIR [--outputs F.npy] [--jacobian J.npy] [--kernel K.npy]\n"
@@ -102,14 +113,18 @@ static const char validate_help[] =
     "  --lambda-min V       lambda_min(K(w0)) as a number\n"
     "  --losses L.npy       L(w_0), ..., L(w_T) of gradient descent from w0; needs --lr ETA, its step\n"
     "  --precision P        the format the values were computed in: float64 (default) or float32\n" PREC_HELP
-    REPORT_HELP "Exit status: 0 pass, 1 fail, 2 some entry cannot be judged; 64, 65, 66, 70, 73 as for every command.\n";
+    REPORT_HELP
+    "Progress goes to stderr when it is a terminal.\n"
+    "Exit status: 0 pass, 1 fail, 2 some entry cannot be judged; 64, 65, 66, 70, 73 as for every command;\n"
+    "130 interrupted.\n";
 
 static const char train_help[] =
     "usage: plstar train MODEL --labels Y.npy --lr ETA --steps T [--batch S] [--record-every K]\n"
     "                    [--batch-seed S] [--lambda-min] [--kernel-distance] [--save-at 0,100,200]\n"
     "                    [--checkpoint-every C] [--resume CHECKPOINT.npy] --out DIR\n"
     "Gradient descent w <- w - ETA grad L on L = 1/2 |F(w) - y|^2 in double precision, recorded: a\n"
-    "trajectory, not a certificate (plstar certify gd --path proves one).\n"
+    "trajectory, not a certificate (its report's verdict is \"uncertified\"; plstar certify gd --path\n"
+    "proves a run).\n"
     "  --labels Y.npy       labels (required)\n"
     "  --lr ETA             the step size (required)\n"
     "  --steps T            the number of steps (required)\n"
@@ -121,7 +136,13 @@ static const char train_help[] =
     "  --save-at STEPS      write DIR/w_STEP.npy at these steps (default: none)\n"
     "  --checkpoint-every C write DIR/checkpoint.npy every C steps (default: only when interrupted)\n"
     "  --resume FILE        continue from a checkpoint\n"
-    "  --out DIR            trajectory.npy, trajectory.json, w_final.npy (required)\n" MODEL_HELP EXIT_HELP;
+    "  --out DIR            the outputs (required): trajectory.npy (columns step, loss, grad_norm,\n"
+    "                       dist_from_w0, path_length, [lambda_min], [kernel_distance]),\n"
+    "                       trajectory.json, w_final.npy, w_STEP.npy, checkpoint.npy\n" MODEL_HELP
+    "Exit status: 0 when the run completes; 1 when it diverges (the loss or its gradient is not finite:\n"
+    "the run stops there, the outputs hold the steps before it and trajectory.json says \"diverged\");\n"
+    "130 when interrupted (143 for SIGTERM; a checkpoint is written, resume with --resume);\n"
+    "64 usage, 65 bad data, 66 cannot open an input, 70 internal error, 73 cannot create an output.\n";
 
 static const char certify_help[] =
     "usage: plstar certify point|ball|gd MODEL [options]      plstar help certify CHECK: its options\n"
@@ -132,27 +153,41 @@ static const char certify_help[] =
     "  gd      Theorem 6 (and 9): gradient descent converges at rate 1 - ETA*mu, a priori (--apriori)\n"
     "          or along a computed run (--path)\n"
     "Each answers certified (0), refuted with a witness (1) or inconclusive (2), names the statement\n"
-    "(docs/theory.md) and whether it holds for every label vector or for the labels given.\n" MODEL_HELP;
+    "(docs/theory.md) and whether it holds for every label vector or for the labels given.\n"
+    "An option that does not apply to the chosen check is refused (exit 64).\n" MODEL_HELP;
 
 static const char certify_point_help[] =
     "usage: plstar certify point MODEL [--labels Y.npy] [--mu MU] [--witness Y*.npy] [--prec BITS]\n"
     "                            [--json FILE]\n"
-    "Theorem 1 (docs/theory.md, section 2): lambda_min(K(w)) >= mu > 0 implies mu-PL* at w for every\n"
-    "label vector; with labels, also 1/2 |grad L(w)|^2 >= mu L(w) directly, for these labels only.\n"
-    "Proposition 3: when lambda_min(K(w)) < mu is proven, labels y* = F(w) - v refute mu-PL*.\n"
-    "  --labels Y.npy       labels for the direct inequality; default: none (Theorem 1 only)\n"
-    "  --mu MU              mu > 0; default: the certified lower bound of lambda_min(K(w)) when it is\n"
-    "                       positive (otherwise no mu > 0 is certified: refuted or inconclusive)\n"
-    "  --witness Y*.npy     write the refuting labels when a witness exists; default: not written\n" PREC_HELP
-    REPORT_HELP MODEL_HELP EXIT_HELP;
+    "PL* at w (docs/theory.md, section 2): 1/2 |grad L(w)|^2 >= mu L(w) for every label vector, that is\n"
+    "lambda_min(K(w)) >= mu > 0 (Theorem 1); refuted by a label vector for which it is proven false\n"
+    "(Proposition 3's y* = F(w) - v, or the given labels).\n"
+    "  --labels Y.npy       also decide the inequality for these labels only (default: none; the verdict\n"
+    "                       and the exit status are about every label vector either way)\n"
+    "  --mu MU              the constant checked, mu > 0;\n"
+    "                       default: the certified lower bound of lambda_min(K(w)) when it is positive,\n"
+    "                       otherwise twice the witness's certified ratio 1/2 |grad L|^2 / L, which the\n"
+    "                       witness then refutes; the same with or without --labels\n"
+    "  --witness Y*.npy     write the refuting labels when a witness exists (default: none written; when\n"
+    "                       there is no witness a line on stderr says why)\n" PREC_HELP REPORT_HELP MODEL_HELP
+    "Exit status: 0 certified for every label vector, 1 refuted (a witness exists), 2 inconclusive,\n"
+    "64 usage, 65 bad data, 66 cannot open an input, 70 internal error, 73 cannot create an output,\n"
+    "130 interrupted.\n";
+
+#define ROUTE_HELP(dflt)                                                                                      \
+    "  --kernel-route NAME  how a shallow net's K(w0), F(w0) are enclosed: arb, dgemm-bound or auto\n"        \
+    "                       (auto: dgemm-bound when m*n*d > 1e9; docs/shallow.md; default: " dflt ")\n"
 
 static const char certify_ball_help[] =
-    "usage: plstar certify ball MODEL --radius R --mu MU [--prec BITS] [--json FILE]\n"
+    "usage: plstar certify ball MODEL --radius R --mu MU [--labels Y.npy] [--prec BITS] [--json FILE]\n"
     "Theorem 2 (docs/theory.md, section 3): lambda_min(K(w)) >= lambda0 - |K(w) - K(w0)|_2 >= mu for\n"
-    "every w in B(w0, R), from a-priori Hessian constants (linear; shallow and MLP with C2\n"
-    "activations). Reports the largest R for this mu and the largest mu for this R.\n"
+    "every w in B(w0, R) and every label vector, from a-priori Hessian constants (linear; shallow and\n"
+    "MLP with C2 activations). Reports the largest R for this mu and the largest mu for this R.\n"
     "  --radius R           R > 0, the radius of the ball (required)\n"
-    "  --mu MU              mu > 0 (required)\n" PREC_HELP REPORT_HELP MODEL_HELP EXIT_HELP;
+    "  --mu MU              mu > 0 (required)\n"
+    "  --labels Y.npy       optional: only the residual |F(w0) - y| is reported (default: none)\n"
+    PREC_HELP ROUTE_HELP("auto") REPORT_HELP MODEL_HELP
+    "Progress goes to stderr when it is a terminal.\n" EXIT_HELP;
 
 static const char certify_gd_help[] =
     "usage: plstar certify gd MODEL --labels Y.npy --apriori [--mu MU] [--lr ETA] [--search-width]\n"
@@ -161,20 +196,46 @@ static const char certify_gd_help[] =
     "                         [--record-every K] [--out DIR] [--prec BITS] [--json FILE]\n"
     "Theorem 6 (docs/theory.md, section 4): mu-PL* on B(w0, R), R = 2 L_F |F(w0) - y| / mu, gives\n"
     "L(w_t) <= (1 - ETA mu)^t L(w0) for ETA <= 1/(L_F^2 + beta_F |F(w0) - y|), for the labels given.\n"
-    "One of --apriori and --path is required.\n"
+    "Exactly one of --apriori and --path is required.\n"
     "  --labels Y.npy       labels (required)\n"
-    "--apriori: from a-priori constants on the ball (shallow, linear)\n"
-    "  --mu MU              default: the mu that maximises ETA*mu\n"
+    "--apriori: from a-priori constants on the ball (shallow, linear, MLP with C2 activations)\n"
+    "  --mu MU              default: the mu that maximises ETA*mu (a grid of 512 values in\n"
+    "                       (0, lambda_min(K(w0))), 64 for an MLP)\n"
     "  --lr ETA             default: the largest certified step 1/(L_F^2 + beta_F |F(w0) - y|)\n"
-    "  --search-width       also the smallest certified width on the grid 16*sqrt(2)^k (shallow, --seed)\n"
+    "  --search-width       also the smallest certified width on the grid 16*sqrt(2)^k up to the\n"
+    "                       model's (shallow, --seed; default: off)\n"
     "--path: runs gradient descent, then proves the computed iterates in ball arithmetic\n"
     "  --steps T            T >= 1 steps (default 200)\n"
     "  --lr ETA             default: 1/lambda_max(K(w0))\n"
-    "  --mu MU              default: the smallest certified lambda_min(K(w_t)) over the recorded steps\n"
-    "  --eps E              PL*_eps, Theorem 9: stop once L(w_t) < E is proven (default: no stop)\n"
+    "  --mu MU              default: the smallest certified lambda_min(K(w_t)) over the recorded steps,\n"
+    "                       halved while the rate fails\n"
+    "  --eps E              PL*_eps, Theorem 9: stop once L(w_t) < E is proven (default: no stop, every\n"
+    "                       step required)\n"
     "  --record-every K     verify lambda_min(K(w_t)) every K steps (default: T/20, at least 1)\n"
     "  --out DIR            gd_path.dat, gd_path.gp, gd_path.png (default: no plot)\n"
-    "Progress goes to stderr when it is a terminal.\n" PREC_HELP REPORT_HELP MODEL_HELP EXIT_HELP;
+    "Without options --path runs as --steps 200 --lr 1/lambda_max(K(w0)) --record-every max(1, T/20).\n"
+    "Progress goes to stderr when it is a terminal. SIGINT or SIGTERM during --path keeps what was\n"
+    "proven: the report (--json) of the verified prefix, verdict \"interrupted\", exit 130 or 143.\n"
+    PREC_HELP ROUTE_HELP("auto with --apriori, arb with --path") REPORT_HELP MODEL_HELP EXIT_HELP;
+
+static const char bench_help[] =
+    "usage: plstar bench quick|full [--suite S[,S...]] --out DIR [--tiny] [--no-peers]\n"
+    "                    [--history DIR | --no-history] [--python PY]\n"
+    "       plstar bench compare [OLD [NEW]]\n"
+    "       plstar bench plot DIR [--history DIR]\n"
+    "\n"
+    "  quick, full     size sets (quick: about a minute; full: several minutes to ~20)\n"
+    "  --suite         kernel, eig, train, certify, scaling or all (default all)\n"
+    "  --out DIR       results.jsonl, summary.md, plots/*.png (gnuplot) and peers.log\n"
+    "  --tiny          the smallest sizes (for tests; not kept in the history unless --history is given)\n"
+    "  --no-peers      do not run the PyTorch peer (bench/peers/ntk_torch.py)\n"
+    "  --history DIR   where runs are kept (default: bench/results of the source tree;\n"
+    "                  env PLSTAR_BENCH_HISTORY overrides)\n"
+    "  --python PY     the interpreter of the peer (default: env PLSTAR_PYTHON, else /usr/bin/python3)\n"
+    "  compare         OLD and NEW are results files or run directories; default: the newest run in the\n"
+    "                  history against the previous run of the same set. Exit 1 on a regression (a new\n"
+    "                  median above the old max by more than the old max - min).\n"
+    "Progress goes to stderr when it is a terminal.\n";
 
 static const char help_help[] =
     "usage: plstar help [COMMAND [SUBCOMMAND]]\n"
@@ -195,6 +256,11 @@ static const struct {
     {"certify", "point", certify_point_help},
     {"certify", "ball", certify_ball_help},
     {"certify", "gd", certify_gd_help},
+    {"bench", NULL, bench_help},
+    {"bench", "quick", bench_help},
+    {"bench", "full", bench_help},
+    {"bench", "compare", bench_help},
+    {"bench", "plot", bench_help},
     {"help", NULL, help_help},
 };
 

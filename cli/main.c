@@ -69,13 +69,9 @@ static void heap_huge_pages(void)
     free(probe);
 }
 
-/* The help of CMD [SUB] (cli/help.h); bench keeps its own text beside its options. */
+/* The help of CMD [SUB] (cli/help.h, the one place help is written). */
 static int command_help(const char *cmd, const char *sub)
 {
-    if (!strcmp(cmd, "bench")) {
-        char *args[] = {"bench", "--help", NULL};
-        return cmd_bench(2, args);
-    }
     return cli_help_print(cmd, cli_help_is_subcommand(cmd, sub) ? sub : NULL);
 }
 
@@ -88,7 +84,7 @@ static int help_command(int argc, char **argv)
         fputs(cli_help_text(NULL, NULL), stdout);
         return PLSTAR_OK;
     }
-    if (argc == 4 && strcmp(argv[2], "bench") && !cli_help_is_subcommand(argv[2], argv[3]))
+    if (argc == 4 && !cli_help_is_subcommand(argv[2], argv[3]))
         return cli_help_print(argv[2], argv[3]); /* names what is unknown */
     return command_help(argv[2], argc == 4 ? argv[3] : NULL);
 }

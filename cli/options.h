@@ -2,7 +2,8 @@
  * cli/options.h — what the subcommands share: the MODEL options
  * (--model M.json --data X.npy (--weights W.npy | --seed S) [--labels Y.npy]),
  * number parsing, output-path checks and the one-line error convention
- * "plstar CMD: message" on stderr.
+ * "plstar CMD: message" on stderr. Help texts are not here: cli/main.c answers
+ * --help and -h from the registry of cli/help.c before a command runs.
  */
 #ifndef PLSTAR_CLI_OPTIONS_H
 #define PLSTAR_CLI_OPTIONS_H
@@ -13,7 +14,7 @@
 
 enum {
     OPT_MODEL = 1000, OPT_DATA, OPT_WEIGHTS, OPT_SEED, OPT_LABELS, OPT_IMPL, OPT_PREC, OPT_OUT, OPT_JSON,
-    OPT_MATRIX, OPT_MU, OPT_HELP
+    OPT_MATRIX, OPT_MU
 };
 
 #define CLI_MODEL_OPTIONS                                          \
@@ -21,8 +22,7 @@ enum {
     {"data", required_argument, NULL, OPT_DATA},                   \
     {"weights", required_argument, NULL, OPT_WEIGHTS},             \
     {"seed", required_argument, NULL, OPT_SEED},                   \
-    {"labels", required_argument, NULL, OPT_LABELS},               \
-    {"help", no_argument, NULL, OPT_HELP}
+    {"labels", required_argument, NULL, OPT_LABELS}
 
 typedef struct {
     const char *cmd;                 /* subcommand name, for messages */

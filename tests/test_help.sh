@@ -22,6 +22,7 @@ same_help() { # WORDS...: help WORDS, WORDS --help, WORDS -h agree
 }
 for cmd in demo kernel jacobian eig crosscheck export validate train certify bench; do same_help "$cmd"; done
 for sub in point ball gd; do same_help certify "$sub"; done
+same_help bench quick
 help_of() { "$exe" help "$@" 2>/dev/null; }
 
 # every command that takes --prec states its range and default
@@ -37,7 +38,7 @@ expect_in_help "(default 200)" certify gd
 expect_in_help "default: T/20, at least 1" certify gd
 expect_in_help "default: 1/lambda_max(K(w0))" certify gd
 expect_in_help "default: the mu that maximises ETA*mu" certify gd
-expect_in_help "One of --apriori and --path is required" certify gd
+expect_in_help "one of --apriori and --path is required" certify gd
 expect_in_help "default: the certified lower bound of lambda_min(K(w))" certify point
 expect_in_help "--radius R           R > 0, the radius of the ball (required)" certify ball
 expect_in_help "(default: plstar-demo)" demo
