@@ -4,7 +4,7 @@
  * core/       model description, activations, .npy files, reports, errors
  * reference/  Arb ball-arithmetic enclosures (slow, rigorous)
  * fast/       double precision with BLAS/LAPACK, with proven rounding-error bounds
- * proofs-checks/  one check per statement of THEORY.md, each with a verdict
+ * proofs-checks/  one check per statement of docs/theory.md, each with a verdict
  */
 #ifndef PLSTAR_H
 #define PLSTAR_H

@@ -1,5 +1,5 @@
 /*
- * bench/hessian_sweep.c — the width sweep of Theorem 5 (THEORY.md §5,
+ * bench/hessian_sweep.c — the width sweep of Theorem 5 (docs/theory.md §5,
  * transition to linearity): for a 2-hidden-layer tanh MLP with a linear output
  * layer (d = 5, n = 4 points on the unit sphere, NTK scaling, no bias, weights
  * from seed 1), widths m = 64, 128, …, 4096, it computes

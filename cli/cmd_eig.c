@@ -1,6 +1,6 @@
 /*
  * cli/cmd_eig.c — `plstar eig`: certified bounds on λ_min and λ_max of a
- * symmetric matrix (THEORY.md §7), by fast/eig.h (floating-point verified) or
+ * symmetric matrix (docs/theory.md §7), by fast/eig.h (floating-point verified) or
  * reference/eig.h (ball arithmetic).
  *
  * When K.rad.npy lies beside K.npy (the reference output convention), the
@@ -279,7 +279,7 @@ int cmd_eig(int argc, char **argv)
         else
             printf("κ = λ_max/λ_min: not bounded (λ_min is not proven positive)\n");
         if (json) {
-            json_t *rep = report_new("eig", "THEORY.md §7 (certified spectral bounds)");
+            json_t *rep = report_new("eig", "docs/theory.md §7 (certified spectral bounds)");
             report_set_verdict(rep, report_verdict_name(st, 0));
             report_set_scope(rep, REPORT_SCOPE_MATRIX);
             if (st != PLSTAR_OK)

@@ -110,7 +110,7 @@ static int write_outputs(const char *dir, const fast_trajectory *tr, const doubl
     if (!st)
         st = npy_write_vector(wp, w, p->model.nparams);
     if (!st) {
-        json_t *r = report_new("train", "THEORY.md §4, Theorem 6 (GD) / Theorem 7 (mini-batch SGD): the path "
+        json_t *r = report_new("train", "docs/theory.md §4, Theorem 6 (GD) / Theorem 7 (mini-batch SGD): the path "
                                         "w_{t+1} = w_t − η∇L(w_t) on the square loss, recorded; the values are "
                                         "double-precision diagnostics, not certificates");
         report_set_verdict(r, status == PLSTAR_EINTERRUPTED ? "interrupted"

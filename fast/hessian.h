@@ -1,6 +1,6 @@
 /*
  * fast/hessian.h — the Hessian H_{F_r}(w) = ∂²f_k(w; x_i)/∂w² of one output
- * (THEORY.md §1) in double precision: Hessian-vector products by
+ * (docs/theory.md §1) in double precision: Hessian-vector products by
  * forward-over-backward differentiation (Pearlmutter's R-operator applied to
  * back-propagation), the full P × P matrix, and a Lanczos estimate of ‖H‖₂.
  * Not certified: these are the brute-force values that tests and the width

@@ -2,7 +2,7 @@
  * fast/network.h — the model in double precision: batched forward and backward
  * passes, outputs F(w), the explicit Jacobian DF(w) (N × P), the tangent kernel
  * K = DF DFᵀ through dsyrk, the loss L = ½‖F − y‖² and its gradient DFᵀ r
- * (THEORY.md §1). BLAS does the products; element-wise work is OpenMP.
+ * (docs/theory.md §1). BLAS does the products; element-wise work is OpenMP.
  *
  * Row order everywhere is sample-major: row i·c + k is output k of sample i.
  * The reference/ twin (reference/network.h) computes the same quantities as

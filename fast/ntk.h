@@ -1,5 +1,5 @@
 /*
- * fast/ntk.h — the tangent kernel K(w) = DF(w) DF(w)ᵀ (THEORY.md §1) without
+ * fast/ntk.h — the tangent kernel K(w) = DF(w) DF(w)ᵀ (docs/theory.md §1) without
  * the N × P Jacobian.
  *
  * For a stack of dense layers z⁽ˡ⁾ = W⁽ˡ⁾ α⁽ˡ⁻¹⁾/√s_l + b⁽ˡ⁾ (core/model.h) the

@@ -1,6 +1,6 @@
 /*
  * fast/train.h — gradient descent and mini-batch SGD on the square loss
- * L(w) = ½‖F(w) − y‖², recording the quantities of THEORY.md §4 along the path.
+ * L(w) = ½‖F(w) − y‖², recording the quantities of docs/theory.md §4 along the path.
  *
  *   GD  (Theorem 6): w_{t+1} = w_t − η ∇L(w_t).
  *   SGD (Theorem 7): w_{t+1} = w_t − η ∇L_{B_t}(w_t), L_B(w) = ½ Σ_{i∈B} ‖f(w; x_i) − y_i‖²,

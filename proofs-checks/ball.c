@@ -467,7 +467,7 @@ void ball_reason_text(char *buf, size_t len, const ball_result *res, const ball_
 
 json_t *ball_report(const ball_result *res, const ball_constants *b, const plstar_problem *p, int verdict)
 {
-    json_t *r = report_new("ball", "THEORY.md §3, Theorem 2 (conclusion), for every label vector: "
+    json_t *r = report_new("ball", "docs/theory.md §3, Theorem 2 (conclusion), for every label vector: "
                                    "λ_min(K(w)) ≥ λ0 − ‖K(w) − K(w0)‖₂ ≥ μ for all w in B(w0, R), with "
                                    "‖K(w) − K(w0)‖₂ ≤ cR(2‖DF(w0)‖₂ + cR) (c a Lipschitz constant of DF; for the "
                                    "MLP the radius-dependent bound of docs/hessian.md)");
@@ -819,7 +819,7 @@ void gd_apriori_reason_text(char *buf, size_t len, const gd_apriori_result *res,
 json_t *gd_apriori_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p, int verdict)
 {
     json_t *r = report_new("gd_apriori",
-                           "THEORY.md §4, Theorem 6, for these labels: μ-PL* on B(w0, R) with R = 2 L_F ‖F(w0) − y‖/μ "
+                           "docs/theory.md §4, Theorem 6, for these labels: μ-PL* on B(w0, R) with R = 2 L_F ‖F(w0) − y‖/μ "
                            "(certified via Theorems 1–2) implies a solution in the ball and L(w_t) ≤ (1 − ημ)^t L(w0) "
                            "for η ≤ 1/(L_F² + β_F ‖F(w0) − y‖), β_F of Definition 2 (a Lipschitz constant of DF on "
                            "the ball)");

@@ -1,6 +1,6 @@
 /*
  * proofs-checks/ball.h — certificates on a ball B(w0, R) and a-priori GD
- * convergence (THEORY.md §3 Theorem 2, §4 Theorem 6).
+ * convergence (docs/theory.md §3 Theorem 2, §4 Theorem 6).
  *
  * Constants, all certified enclosures at w0:
  *   λ0 = λ_min(K(w0)), a = ‖DF(w0)‖₂ = √λ_max(K(w0)), r0 = ‖F(w0) − y‖, and
@@ -16,7 +16,7 @@
  *     route, which loses a factor √N (the same bound holds for any two points
  *     w, v). The Hessian of f_i is block diagonal with blocks
  *     (v_j/√m) σ″(w_jᵀx_i) x_i x_iᵀ, so h = s₂ max_i‖x_i‖² / √m.
- * β_F (Definition 2, THEORY.md §1) is c: a Lipschitz constant of DF in the
+ * β_F (Definition 2, docs/theory.md §1) is c: a Lipschitz constant of DF in the
  * Frobenius, hence the operator, norm, so ‖Σ_i r_i H_{F_i}(w)‖₂ ≤ c‖r‖₂ and
  * λ_max(H_L(w)) ≤ L_F² + c‖F(w) − y‖ (Proposition 5). h is no such constant:
  * ‖Σ_i r_i H_{F_i}‖₂ can exceed h‖r‖₂ by up to √N.

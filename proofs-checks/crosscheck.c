@@ -198,8 +198,9 @@ static json_t *real_or_null(double x) { return isfinite(x) ? json_real(x) : json
 
 json_t *crosscheck_report(const crosscheck_result *res, const plstar_problem *p, slong prec, int status)
 {
-    json_t *r = report_new("crosscheck", "DESIGN.md: every fast value lies in the reference enclosure widened by "
-                                         "the proven rounding-error bound of the fast path (fast/errbound.h)");
+    json_t *r = report_new("crosscheck", "docs/theory.md §8, cross-check: every fast value lies in the reference "
+                                         "enclosure widened by the proven rounding-error bound of the fast path "
+                                         "(fast/errbound.h)");
     report_set_verdict(r, report_verdict_name(status, 1));
     report_add_problem(r, p);
     json_object_set_new(json_object_get(r, "inputs"), "prec", json_integer(prec));

@@ -613,7 +613,7 @@ static json_t *measured(const gd_path_result *res)
 json_t *gd_path_report(const gd_path_result *res, const plstar_problem *p, const gd_path_options *o, int verdict)
 {
     json_t *r = report_new("gd_path",
-                           "THEORY.md §4, Theorem 6 checked a posteriori along the computed GD iterates "
+                           "docs/theory.md §4, Theorem 6 checked a posteriori along the computed GD iterates "
                            "w_{t+1} = w_t − η∇L(w_t), for these labels: L(w_t) ≤ (1 − ημ)^t L(w0) at every step "
                            "t ≤ T, λ_min(K(w_t)) ≥ μ at every recorded step, and the path length "
                            "Σ_{s<T} ‖w_{s+1} − w_s‖ ≤ R = 2 L_F ‖F(w0) − y‖/μ with L_F the largest certified "

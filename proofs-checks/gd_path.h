@@ -1,5 +1,5 @@
 /*
- * proofs-checks/gd_path.h — a-posteriori certificate of a GD run (THEORY.md §4,
+ * proofs-checks/gd_path.h — a-posteriori certificate of a GD run (docs/theory.md §4,
  * Theorem 6; Definition 5 / Theorem 9 with ε), for the labels given.
  *
  * GD w_{t+1} = w_t − η∇L(w_t) is run with the fast trainer (fast/train.h); the

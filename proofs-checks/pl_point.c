@@ -406,7 +406,7 @@ static void overall_reason(json_t *r, const pl_point_result *res, const plstar_p
 
 json_t *pl_point_report(const pl_point_result *res, const plstar_problem *p, slong prec, int verdict)
 {
-    json_t *r = report_new("pl_point", "THEORY.md §2, Theorem 1 (uniform conditioning implies PL*, strong form "
+    json_t *r = report_new("pl_point", "docs/theory.md §2, Theorem 1 (uniform conditioning implies PL*, strong form "
                                        "½‖∇L‖² ≥ μL) and Proposition 3 (singular kernel: a label vector refutes PL*)");
     report_set_verdict(r, report_verdict_name(verdict, 0));
     report_set_scope(r, REPORT_SCOPE_ALL_LABELS);

@@ -1,5 +1,5 @@
 /*
- * proofs-checks/pl_point.h — PL* at a point (THEORY.md §2: Theorem 1, Proposition 3).
+ * proofs-checks/pl_point.h — PL* at a point (docs/theory.md §2: Theorem 1, Proposition 3).
  *
  * The check's verdict is about the uniform statement at w, for EVERY label
  * vector y (scope REPORT_SCOPE_ALL_LABELS):

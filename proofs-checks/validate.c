@@ -1618,7 +1618,7 @@ const char *validate_entry_verdict_name(validate_entry_verdict v)
 json_t *validate_report(const validate_result *res, const plstar_problem *p, const validate_claims *c,
                         const char *bundle, int status)
 {
-    json_t *r = report_new("validate", "third-party validation (DESIGN.md): every value given lies within the "
+    json_t *r = report_new("validate", "docs/theory.md §8, validation: every value given lies within the "
                                        "reference enclosure of the exact value widened by the rounding allowance "
                                        "of the claimed precision (proofs-checks/validate.h, docs/validate.md)");
     report_set_verdict(r, report_verdict_name(status, 1));

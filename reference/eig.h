@@ -1,7 +1,7 @@
 /*
  * reference/eig.h — certified spectral bounds for symmetric ball matrices (Arb).
  *
- * Certifies THEORY.md §7 for λ_min and λ_max (and ‖·‖₂) of symmetric matrices:
+ * Certifies docs/theory.md §7 for λ_min and λ_max (and ‖·‖₂) of symmetric matrices:
  * the tangent kernel's uniform-conditioning constant λ_min(K) of §2, its
  * condition number κ = λ_max/λ_min, and the norms used in §3.
  *

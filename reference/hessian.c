@@ -1,6 +1,6 @@
 /*
  * reference/hessian.c — certified bounds on DF and the Hessians H_{F_r} over
- * B(w0, R) (see hessian.h; THEORY.md §3 Theorem 2, §5 Theorem 5).
+ * B(w0, R) (see hessian.h; docs/theory.md §3 Theorem 2, §5 Theorem 5).
  *
  * ============================================================================
  * DERIVATION

@@ -1,6 +1,6 @@
 /*
  * reference/hessian.h — certified bounds on the first and second derivatives
- * of F over a ball B(w0, R) (THEORY.md §1, §3 Theorem 2, §5 Theorem 5):
+ * of F over a ball B(w0, R) (docs/theory.md §1, §3 Theorem 2, §5 Theorem 5):
  *
  *   L_F  ≥ sup_B ‖DF(w)‖₂                      (Lipschitz constant, Def. 1)
  *   h    ≥ sup_B max_r ‖H_{F_r}(w)‖₂           (THEORY §1's ‖H_F‖, Theorems 2 and 5)

@@ -1,6 +1,6 @@
 /*
  * reference/network.h — the model in Arb ball arithmetic: enclosures of F(w),
- * DF(w), K(w) = DF DFᵀ, L(w) = ½‖F − y‖² and ∇L = DFᵀ(F − y) (THEORY.md §1).
+ * DF(w), K(w) = DF DFᵀ, L(w) = ½‖F − y‖² and ∇L = DFᵀ(F − y) (docs/theory.md §1).
  *
  * Inputs are doubles and therefore exact; the 1/√s scalings are enclosed, not
  * rounded, so every output ball contains the exact real value. The kernel is

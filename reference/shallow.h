@@ -1,6 +1,6 @@
 /*
  * reference/shallow.h — enclosures of K(w) and F(w) for the shallow network
- * f(w; x) = (1/√m) Σ_j v_j σ(w_jᵀx) (THEORY.md §5), streamed neuron by neuron so
+ * f(w; x) = (1/√m) Σ_j v_j σ(w_jᵀx) (docs/theory.md §5), streamed neuron by neuron so
  * that widths of 10^6 and more fit in memory:
  *     K_ik = (1/m) Σ_j σ′(w_jᵀx_i) σ′(w_jᵀx_k) · x_iᵀx_k,   F_i = (1/√m) Σ_j v_j σ(w_jᵀx_i).
  * Two routes, both rigorous (every ball contains the exact value); they differ in

@@ -1,4 +1,4 @@
-/* Ball bounds (THEORY.md §3): the certified constants are never exceeded at
+/* Ball bounds (docs/theory.md §3): the certified constants are never exceeded at
  * random points of the ball, both routes of the streamed shallow kernel agree
  * with the generic reference (and are picked and recorded as reference/shallow.h
  * says), and the a-priori GD certificate behaves as Theorem 6 says. */

@@ -1,4 +1,4 @@
-/* Hessian and Lipschitz bounds over a ball (reference/hessian.h; THEORY.md §3,
+/* Hessian and Lipschitz bounds over a ball (reference/hessian.h; docs/theory.md §3,
  * §5 Theorem 5): the certified L_F, β_F (per row), c_B and ‖K(w) − K(w0)‖₂
  * bounds are never exceeded by the brute-force values at ≥ 10^4 random points
  * of B(w0, R) per bound, over small MLPs of depth 1–3, widths 4–16, six C²

@@ -2,7 +2,7 @@
 """PyTorch peer for the tangent kernel and a GD step (bench/bench_ntk.sh).
 
 Reads a plstar model description (model.json), inputs X.npy (n x d) and flat
-weights w.npy in plstar's layout (DESIGN.md: per layer W row-major (out, in),
+weights w.npy in plstar's layout (README, "Models"; docs/validate.md: per layer W row-major (out, in),
 then its bias; z = W a / sqrt(s) + b with s = in under "ntk" scaling), builds
 the same network in float64 and times, on 2 threads:
 
