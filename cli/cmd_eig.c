@@ -286,10 +286,16 @@ int cmd_eig(int argc, char **argv)
                 bounds_reason(rep, lmin, lmax, K.data, n, impl, prec);
             json_t *in = json_object_get(rep, "inputs");
             json_object_set_new(in, "matrix", json_string(matrix));
-            json_object_set_new(in, "radii", have_rad ? json_string(rpath) : json_null());
+            json_object_set_new(in, "radii", have_rad ? json_string(rpath)
+                                                      : report_absent("no radii file beside the matrix: the bounds "
+                                                                      "are about the matrix as read"));
             json_object_set_new(in, "n", json_integer((json_int_t)n));
             json_object_set_new(in, "impl", json_string(impl ? "reference" : "fast"));
             json_object_set_new(in, "prec", impl ? json_integer(prec) : json_integer(53));
+            report_add_input_file(rep, "matrix", matrix); /* a digest that cannot be taken says why */
+            if (have_rad)
+                report_add_input_file(rep, "radii", rpath);
+            report_set_precision(rep, impl ? (long)prec : 53); /* binary64 with a proven error bound */
             json_t *q = json_object_get(rep, "quantities");
             json_object_set_new(q, "lambda_min", bounds_json(lmin));
             json_object_set_new(q, "lambda_max", bounds_json(lmax));

@@ -134,6 +134,7 @@ int ball_constants_compute(ball_constants *b, const plstar_problem *p, slong pre
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    b->prec = prec;
     size_t N = p->N;
     arb_mat_t K, F;
     arb_mat_init(K, (slong)N, (slong)N), arb_mat_init(F, (slong)N, 1);
@@ -392,6 +393,7 @@ static void radius_constants(json_t *r, const ball_constants *b, double radius, 
 static void common_inputs(json_t *r, const ball_constants *b, const plstar_problem *p)
 {
     report_add_problem(r, p);
+    report_set_precision(r, (long)b->prec);
     json_object_set_new(json_object_get(r, "inputs"), "kernel_route",
                         json_string(ref_kernel_route_used(&p->model, p->n, BALL_KERNEL_ROUTE)));
     json_t *q = json_object_get(r, "quantities");
@@ -484,16 +486,16 @@ json_t *ball_report(const ball_result *res, const ball_constants *b, const plsta
     json_object_set_new(r, "radius", json_real(res->radius));
     if (!b->available)
         return r;
-    radius_constants(r, b, res->radius, PLSTAR_DEFAULT_PREC);
+    radius_constants(r, b, res->radius, b->prec);
     json_t *q = json_object_get(r, "quantities");
     json_object_set_new(q, "kernel_change", upper_or_absent(arb_upper_d(res->kernel_change), "not bounded on the ball"));
     double lam = arb_lower_d(res->lambda_lower);
     json_object_set_new(q, "lambda_min_on_ball", isfinite(lam) ? report_lower(lam) : report_absent("not bounded"));
     json_object_set_new(r, "radius_max_for_mu", res->radius_max > 0 && isfinite(res->radius_max)
-                                                    ? json_real(res->radius_max)
+                                                    ? report_lower(res->radius_max)
                                                 : res->radius_max > 0 ? report_absent("every radius: K is constant")
                                                                       : report_absent("no radius > 0 is certified"));
-    json_object_set_new(r, "mu_max_for_radius", res->mu_max > 0 ? json_real(res->mu_max)
+    json_object_set_new(r, "mu_max_for_radius", res->mu_max > 0 ? report_lower(res->mu_max)
                                                                 : report_absent("no mu > 0 is certified"));
     return r;
 }
@@ -845,6 +847,6 @@ json_t *gd_apriori_report(const gd_apriori_result *res, const ball_constants *b,
     json_object_set_new(q, "lipschitz_F", res->computed ? report_upper_arb(res->lipschitz) : report_absent(why));
     json_object_set_new(q, "lr_max", res->computed ? report_lower_arb(res->lr_max) : report_absent(why));
     if (res->computed)
-        radius_constants(r, b, res->radius, PLSTAR_DEFAULT_PREC);
+        radius_constants(r, b, res->radius, b->prec);
     return r;
 }

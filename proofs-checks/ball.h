@@ -53,6 +53,7 @@ typedef struct {
     arb_t r0, loss0;            /* ‖F(w0) − y‖, L(w0) (labels only) */
     int have_labels;
     double seconds;
+    slong prec;                 /* the working precision they were computed at */
     ref_hessian_ctx *hess;      /* MLP: radius-dependent constants (c, hess_max hold the R = 0 values); else NULL */
 } ball_constants;
 

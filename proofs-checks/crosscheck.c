@@ -196,13 +196,48 @@ int check_crosscheck(crosscheck_result *res, const plstar_problem *p, slong prec
 
 static json_t *real_or_null(double x) { return isfinite(x) ? json_real(x) : json_null(); }
 
+/* The first quantity with the given status (the one the reason is about). */
+static const crosscheck_quantity *first_with(const crosscheck_result *res, int status)
+{
+    for (size_t k = 0; k < res->nq; k++)
+        if (res->q[k].status == status)
+            return &res->q[k];
+    return NULL;
+}
+
+/* report["reason"] of a failing or undecided cross-check: the inequality at the
+ * worst entry, in units of its allowance (ratio ≤ 1 passes), and what to do. */
+static void crosscheck_reason(json_t *r, const crosscheck_result *res, int status)
+{
+    const crosscheck_quantity *q = first_with(res, status);
+    if (!q)
+        return;
+    char ineq[256], decide[512];
+    snprintf(ineq, sizeof ineq, "|fast - mid| <= rad + err at every entry of %s (the worst, entry %zu, in units of "
+             "rad + err: <= 1)", q->name, q->worst_index);
+    json_t *lhs = isfinite(q->worst_ratio) ? json_real(q->worst_ratio)
+                                           : report_absent(q->worst_reason ? q->worst_reason : "not a finite number");
+    if (status == PLSTAR_REFUTED)
+        snprintf(decide, sizeof decide, "nothing: the fast %s is outside its proven allowance at entry %zu (%zu "
+                 "violations), a bug in the fast path or in its error bound (fast/errbound.h)", q->name,
+                 q->worst_index, q->violations);
+    else
+        snprintf(decide, sizeof decide, "finite error bounds: %zu entries of %s have an unbounded allowance (values "
+                 "beyond the double range); smaller inputs or weights", q->unbounded, q->name);
+    report_set_reason(r, ineq, lhs, json_real(1.0), decide);
+}
+
 json_t *crosscheck_report(const crosscheck_result *res, const plstar_problem *p, slong prec, int status)
 {
     json_t *r = report_new("crosscheck", "docs/theory.md §8, cross-check: every fast value lies in the reference "
                                          "enclosure widened by the proven rounding-error bound of the fast path "
                                          "(fast/errbound.h)");
     report_set_verdict(r, report_verdict_name(status, 1));
+    report_set_scope(r, REPORT_SCOPE_IMPLEMENTATION);
+    if (status != PLSTAR_OK)
+        crosscheck_reason(r, res, status);
     report_add_problem(r, p);
+    report_set_precision(r, (long)prec);
     json_object_set_new(json_object_get(r, "inputs"), "prec", json_integer(prec));
     json_t *qs = json_object_get(r, "quantities");
     for (size_t k = 0; k < res->nq; k++) {

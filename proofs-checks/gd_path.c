@@ -361,6 +361,7 @@ int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_op
     if (!o->steps || !o->record_every)
         return plstar_error(PLSTAR_EUSAGE, "the path certificate needs at least one step and record_every >= 1");
     size_t N = p->N, cap = o->steps / o->record_every + 3; /* 0, k, 2k, …, T and a stop */
+    res->prec = prec;
     struct timespec t0;
     at_w0 z;
     arb_mat_init(z.K, (slong)N, (slong)N);
@@ -625,6 +626,7 @@ json_t *gd_path_report(const gd_path_result *res, const plstar_problem *p, const
     if (verdict != PLSTAR_OK)
         set_reason(r, res);
     report_add_problem(r, p);
+    report_set_precision(r, (long)res->prec);
     json_t *in = json_object_get(r, "inputs");
     json_object_set_new(in, "steps", json_integer((json_int_t)o->steps));
     json_object_set_new(in, "record_every", json_integer((json_int_t)o->record_every));

@@ -69,6 +69,7 @@ typedef struct {
     double fail_rhs_lo, fail_rhs_hi;           /* GD_PATH_RATE: (1 − ημ)^t L(w0) at fail_step */
     size_t rises, first_rise;                  /* steps with L(w_t) > L(w_{t−1}) proven; the first */
     double seconds_train, seconds_verify;
+    slong prec;                                /* the working precision of the verification */
 } gd_path_result;
 
 void gd_path_result_init(gd_path_result *r);

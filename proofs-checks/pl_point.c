@@ -413,6 +413,7 @@ json_t *pl_point_report(const pl_point_result *res, const plstar_problem *p, slo
     if (verdict != PLSTAR_OK)
         overall_reason(r, res, p, verdict);
     report_add_problem(r, p);
+    report_set_precision(r, (long)prec);
     json_object_set_new(json_object_get(r, "inputs"), "prec", json_integer(prec));
     json_object_set_new(json_object_get(r, "inputs"), "kernel_route",
                         json_string(ref_kernel_route_used(&p->model, p->n, POINT_KERNEL_ROUTE)));

@@ -1610,6 +1610,32 @@ static json_t *real_or_null(double x) { return isfinite(x) ? json_real(x) : json
 static const char ratio_note[] = "null: the ratio is not a finite number (a value, enclosure or tolerance is not "
                                  "finite); an entry outside is a violation all the same";
 
+/* report["reason"] of a failing or undecided validation: the allowance at the
+ * worst entry of the first quantity with that verdict, and what would decide it. */
+static void validate_reason(json_t *r, const validate_result *res, const plstar_problem *p, int status)
+{
+    const validate_quantity *q = NULL;
+    for (size_t k = 0; k < res->nq && !q; k++)
+        if (res->q[k].status == status)
+            q = &res->q[k];
+    if (!q)
+        return;
+    char where[160] = "-", ineq[320], decide[480];
+    if (q->nworst)
+        validate_entry_name(where, sizeof where, q, &p->model, q->worst[0].index);
+    snprintf(ineq, sizeof ineq, "|theirs - mid| <= rad + tol at every entry of %s (the worst, %s, in units of "
+             "rad + tol: <= 1)", q->name, where);
+    json_t *lhs = isfinite(q->worst_ratio) ? json_real(q->worst_ratio) : report_absent(ratio_note);
+    if (status == PLSTAR_REFUTED)
+        snprintf(decide, sizeof decide, "nothing: %zu entries of %s lie outside what a correct computation in the "
+                 "claimed format can give; check the model's rebuild first (docs/validate.md)", q->violations, q->name);
+    else
+        snprintf(decide, sizeof decide, "%zu entries of %s cannot be judged (the reference enclosure is wider than "
+                 "the tolerance, or the trajectory left the first-order regime): more precision (--prec %ld), or "
+                 "fewer steps", q->unresolved, q->name, (long)(2 * q->prec < 65536 ? 2 * q->prec : 65536));
+    report_set_reason(r, ineq, lhs, json_real(1.0), decide);
+}
+
 const char *validate_entry_verdict_name(validate_entry_verdict v)
 {
     return v == VALIDATE_ENTRY_FAIL ? "fail" : v == VALIDATE_ENTRY_UNRESOLVED ? "unresolved" : "pass";
@@ -1622,6 +1648,9 @@ json_t *validate_report(const validate_result *res, const plstar_problem *p, con
                                        "reference enclosure of the exact value widened by the rounding allowance "
                                        "of the claimed precision (proofs-checks/validate.h, docs/validate.md)");
     report_set_verdict(r, report_verdict_name(status, 1));
+    report_set_scope(r, REPORT_SCOPE_IMPLEMENTATION);
+    if (status != PLSTAR_OK)
+        validate_reason(r, res, p, status);
     json_t *in = json_object_get(r, "inputs");
     if (bundle)
         json_object_set_new(in, "bundle", json_string(bundle));

@@ -2,14 +2,16 @@
  * tests/check_report.c — checks JSON written by plstar against the report
  * schema of docs/reports.md.
  *
- *   check_report FILE...        one JSON document per file; *.jsonl: one per line
+ *   check_report [--theory docs/theory.md] FILE...   one JSON document per file; *.jsonl: one per line
  *
  * Prints one line per violation, "FILE: $.path: what", and exits 0 when there
  * is none, 1 when there is one, 66 when a file cannot be read. What it checks
  * (docs/reports.md, "Checking a report"):
  *   - every bound ({"lower"}, {"upper"} or both) has numbers or null, lower ≤ upper, and not
  *     both sides null;
- *   - a quantity known to be one-sided (one_sided[] below) is not written with two finite sides;
+ *   - a quantity known to be one-sided (one_sided[] below) is not written with two finite sides,
+ *     nor as a bare number (which reads as exact), except in an "uncertified" record, whose
+ *     numbers are all plain double-precision diagnostics;
  *   - a quantity positive by definition (positive[] below) is not 0: a 0 there stands for a
  *     computation that failed;
  *   - under "quantities", nothing is null: a quantity not computed is {"reason": "..."};
@@ -17,7 +19,13 @@
  *     "docs/theory.md §N", verdict and scope from their vocabularies, provenance with the
  *     version, the commit and the input files (path and SHA-256, or a source), and a reason
  *     {inequality, lhs, rhs, decide} unless the verdict is certified or pass; a certified or
- *     passing report has no false entry under "checks".
+ *     passing report has no false entry under "checks"; a check that computes in ball or
+ *     verified floating-point arithmetic (with_precision[] below) records provenance.precision_bits;
+ *     "uncertified" is the verdict of a training record (check "train") and of nothing else;
+ *     "interrupted" is the verdict of a path certificate stopped by a signal (check "gd_path"),
+ *     which says in "interrupted" up to which step it was verified;
+ *   - with --theory, the section a statement cites is the one docs/theory.md's table lists for
+ *     the check, and that section exists ("## §N").
  */
 #include <ctype.h>
 #include <jansson.h>
@@ -39,11 +47,28 @@ static const char *const positive[] = {
     "mu", "lr", "lr_max", "radius", "lipschitz_F", "lipschitz_F_on_ball", "lipschitz_F_along_path",
     "lambda_max", "lambda_max_w0", "jacobian_norm_w0", "kappa", NULL};
 
-static const char *const verdicts[] = {"certified", "refuted", "inconclusive", "pass", "fail", "uncertified", NULL};
+static const char *const verdicts[] = {"certified", "refuted", "inconclusive", "pass", "fail", "uncertified",
+                                       "interrupted", NULL};
+
+/* Checks that compute in ball arithmetic or in floating point with a proven error bound: their
+ * working precision is part of what the verdict rests on. */
+static const char *const with_precision[] = {"pl_point", "ball", "gd_apriori", "gd_path", "eig", "crosscheck",
+                                             "validate", NULL};
+
+/* --theory: the section docs/theory.md's table lists for each check, and the sections it has. */
+#define MAX_CHECKS 32
+static struct {
+    char check[32];
+    int section;
+} theory_table[MAX_CHECKS];
+static size_t theory_rows;
+static int theory_sections[64]; /* theory_sections[N]: "## §N" exists */
+static int theory_loaded;
 static const char *const scopes[] = {"all labels", "these labels", "this matrix", "these values", NULL};
 
 static const char *file_name;
 static size_t violations;
+static int record_only; /* the document is an "uncertified" record: bare numbers are diagnostics */
 
 static void violation(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void violation(const char *path, const char *fmt, ...)
@@ -111,6 +136,9 @@ static void check_value(const char *path, const char *key, const json_t *v, int 
         violation(path, "null quantity: a quantity not computed is {\"reason\": ...}");
     if (json_is_number(v) && in_list(key, positive) && json_number_value(v) == 0)
         violation(path, "\"%s\" = 0: it is positive when computed; a zero stands for a failed computation", key);
+    if (json_is_number(v) && in_list(key, one_sided) && !record_only)
+        violation(path, "\"%s\" is one-sided: a bare number reads as its exact value; write {\"upper\"} or "
+                  "{\"lower\"}", key);
     if (is_bound(v)) {
         check_bound(path, key, v);
         return;
@@ -140,11 +168,27 @@ static const char *string_at(const json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
-static void check_statement(const char *s)
+/* The section of docs/theory.md that `check` belongs to (its table), or 0. */
+static int theory_section_of(const char *check)
+{
+    for (size_t k = 0; check && k < theory_rows; k++)
+        if (!strcmp(theory_table[k].check, check))
+            return theory_table[k].section;
+    return 0;
+}
+
+static void check_statement(const char *s, const char *check)
 {
     const char *at = s ? strstr(s, "docs/theory.md §") : NULL;
-    if (at && isdigit((unsigned char)at[strlen("docs/theory.md §")]))
+    if (at && isdigit((unsigned char)at[strlen("docs/theory.md §")])) {
+        int cited = atoi(at + strlen("docs/theory.md §")), listed = theory_section_of(check);
+        if (theory_loaded && !(cited > 0 && cited < 64 && theory_sections[cited]))
+            violation("$.statement", "cites docs/theory.md §%d, which has no such section", cited);
+        else if (theory_loaded && cited != listed)
+            violation("$.statement", "cites docs/theory.md §%d; docs/theory.md's table puts the check '%s' in %s%d",
+                      cited, check ? check : "", listed ? "§" : "no section: ", listed);
         return;
+    }
     int shown = s ? (int)strlen(s) : 0;
     if (shown > 80) /* cut at a character, not inside a UTF-8 sequence */
         for (shown = 80; shown > 0 && ((unsigned char)s[shown] & 0xC0) == 0x80; shown--)
@@ -216,11 +260,28 @@ static void check_report(const json_t *r)
 {
     if (!string_at(r, "plstar_version"))
         violation("$.plstar_version", "missing");
-    check_statement(string_at(r, "statement"));
+    const char *check = string_at(r, "check");
+    check_statement(string_at(r, "statement"), check);
     const char *verdict = string_at(r, "verdict"), *scope = string_at(r, "scope");
     if (!in_list(verdict, verdicts))
-        violation("$.verdict", "'%s' is not one of certified, refuted, inconclusive, pass, fail, uncertified",
-                  verdict ? verdict : "(missing)");
+        violation("$.verdict", "'%s' is not one of certified, refuted, inconclusive, pass, fail, uncertified, "
+                  "interrupted", verdict ? verdict : "(missing)");
+    int is_train = check && !strcmp(check, "train");
+    if (verdict && is_train != !strcmp(verdict, "uncertified"))
+        violation("$.verdict", is_train ? "a training record proves nothing: its verdict is \"uncertified\" (its "
+                                          "\"outcome\" says how the run ended)"
+                                        : "\"uncertified\" is the verdict of a training record only");
+    if (verdict && !strcmp(verdict, "interrupted")) {
+        json_t *cut = json_object_get(r, "interrupted");
+        if (!check || strcmp(check, "gd_path"))
+            violation("$.verdict", "\"interrupted\" is the verdict of a path certificate stopped by a signal");
+        else if (!json_is_object(cut) || !json_is_integer(json_object_get(cut, "last_verified_step")))
+            violation("$.interrupted", "an interrupted report says up to which step it was verified "
+                      "(last_verified_step) and what was proven up to it");
+    }
+    if (in_list(check, with_precision) && !json_is_integer(json_object_get(json_object_get(r, "provenance"),
+                                                                          "precision_bits")))
+        violation("$.provenance.precision_bits", "missing: the check '%s' computes at a working precision", check);
     if (!in_list(scope, scopes))
         violation("$.scope", "'%s' is not one of \"all labels\", \"these labels\", \"this matrix\", \"these values\"",
                   scope ? scope : "(missing)");
@@ -249,7 +310,47 @@ static void check_document(const json_t *doc, const char *where)
     snprintf(path, sizeof path, "%s", where);
     if (json_is_object(doc) && json_object_get(doc, "check"))
         check_report(doc);
+    const char *verdict = json_is_object(doc) ? string_at(doc, "verdict") : NULL;
+    record_only = verdict && !strcmp(verdict, "uncertified");
     check_value(path, "", doc, 0);
+    record_only = 0;
+}
+
+/* Reads docs/theory.md: its "## §N" headings and the rows "| `check` (...) | ... | §N |" of its table. */
+static int load_theory(const char *name)
+{
+    FILE *f = fopen(name, "r");
+    if (!f)
+        return fprintf(stderr, "check_report: %s: cannot open\n", name), 66;
+    char line[2048];
+    while (fgets(line, sizeof line, f)) {
+        int n;
+        if (sscanf(line, "## §%d", &n) == 1 && n > 0 && n < 64)
+            theory_sections[n] = 1;
+        if (strncmp(line, "| `", 3))
+            continue;
+        const char *sec = strrchr(line, '|'), *cell = NULL;
+        for (const char *c = line; c < sec; c++) /* the last cell: "| §N |" */
+            if (*c == '|')
+                cell = c;
+        if (!cell || sscanf(cell, "| §%d", &n) != 1)
+            continue;
+        for (const char *c = line; c < cell && (c = strchr(c, '`')) && c < cell; c++) { /* each `name` before it */
+            const char *end = strchr(c + 1, '`');
+            if (!end || end >= cell)
+                break;
+            size_t len = (size_t)(end - c - 1);
+            if (len && len < sizeof theory_table[0].check && theory_rows < MAX_CHECKS && c < strchr(line + 2, '|')) {
+                memcpy(theory_table[theory_rows].check, c + 1, len);
+                theory_table[theory_rows].check[len] = '\0';
+                theory_table[theory_rows++].section = n;
+            }
+            c = end;
+        }
+    }
+    fclose(f);
+    theory_loaded = 1;
+    return 0;
 }
 
 static int check_file(const char *name)
@@ -293,11 +394,18 @@ static int check_file(const char *name)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: check_report FILE.json|FILE.jsonl ...\n");
+    int first = 1;
+    if (argc > 2 && !strcmp(argv[1], "--theory")) {
+        int st = load_theory(argv[2]);
+        if (st)
+            return st;
+        first = 3;
+    }
+    if (argc <= first) {
+        fprintf(stderr, "usage: check_report [--theory docs/theory.md] FILE.json|FILE.jsonl ...\n");
         return 64;
     }
-    for (int k = 1; k < argc; k++) {
+    for (int k = first; k < argc; k++) {
         int st = check_file(argv[k]);
         if (st)
             return st;

@@ -454,7 +454,7 @@ Test(train, a_stopped_run_records_its_last_step)
 }
 
 /* `plstar train` into a non-finite loss: one line on stderr naming the step,
- * exit status 1, outputs written with "verdict": "diverged" and no null. */
+ * exit status 1, outputs written with "outcome": "diverged" and no null. */
 Test(train, command_line_stops_on_divergence)
 {
     const char *exe = getenv("PLSTAR_EXE");
@@ -491,7 +491,10 @@ Test(train, command_line_stops_on_divergence)
     json_error_t jerr;
     json_t *r = json_load_file(path, 0, &jerr);
     cr_assert(r, "%s", jerr.text);
-    cr_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "diverged");
+    /* a training run certifies nothing: its verdict is "uncertified" whatever happened, and the outcome says */
+    cr_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "uncertified");
+    cr_assert_str_eq(json_string_value(json_object_get(r, "outcome")), "diverged");
+    cr_assert(json_is_object(json_object_get(json_object_get(r, "reason"), "lhs")), "the reason names the non-finite side");
     cr_assert(json_integer_value(json_object_get(json_object_get(r, "diverged"), "step")) > 0);
     const char *key;
     json_t *v;
