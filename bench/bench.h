@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include "bench/harness.h"
 #include "core/model.h"
+#include "core/progress.h"
 
 typedef enum { BENCH_TINY = 0, BENCH_QUICK, BENCH_FULL } bench_set;
 
@@ -40,6 +41,8 @@ typedef struct {
     char *peer_log;               /* DIR/peers.log */
     int violations;               /* containment failures of plstar's own fast path */
     int errors;                   /* cases that failed to run */
+    plstar_progress progress;     /* suites done, on stderr when it is a terminal */
+    size_t suites_done;
 } bench_run;
 
 /* Appends a case line to the run (the caller keeps its own reference) and prints a one-line summary. */

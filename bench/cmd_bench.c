@@ -298,15 +298,25 @@ static int run_bench(int argc, char **argv)
         printf("PyTorch peer: %s\n", r.torch_why);
     json_object_set_new(run, "torch_peer", r.torch ? json_true() : json_string(r.torch_why));
 
+    size_t nsuites = 0;
+    for (int k = 0; k < NSUITES; k++)
+        nsuites += on[k] != 0;
+    char label[64];
+    snprintf(label, sizeof label, "bench %s", r.set_name);
+    progress_begin(&r.progress, label, "suites", nsuites);
     for (int k = 0; k < NSUITES && !st; k++) {
         if (!on[k])
             continue;
         double t0 = bench_now();
         st = suite_fns[k](&r);
+        progress_hide();
         printf("-- %s: %.1f s\n", suite_names[k], bench_now() - t0);
+        fflush(stdout);
+        progress_update(&r.progress, ++r.suites_done);
         if (plstar_interrupted)
             st = PLSTAR_EINTERRUPTED;
     }
+    progress_end(&r.progress);
     if (!st && r.set != BENCH_TINY) { /* the roof again: has the machine changed under the run? */
         bench_peak end;
         if (!bench_dgemm_peak(&end, roof_n, 3)) {

@@ -131,10 +131,19 @@ static void fmt_time(char *buf, size_t len, double s)
         snprintf(buf, len, "%.4g s", s);
 }
 
+static void print_case(const json_t *line);
+
 void bench_emit(bench_run *r, json_t *line)
 {
     json_array_append(r->lines, line);
-    /* the human line */
+    progress_hide(); /* the case's line on stdout, then the progress line below it again */
+    print_case(line);
+    progress_update(&r->progress, r->suites_done);
+}
+
+/* The human line of a case. */
+static void print_case(const json_t *line)
+{
     const char *suite = json_string_value(json_object_get(line, "suite"));
     const char *name = json_string_value(json_object_get(line, "case"));
     const char *impl = json_string_value(json_object_get(line, "impl"));

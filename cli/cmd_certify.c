@@ -367,14 +367,21 @@ static int certify_path(certify_args *a, const plstar_problem *p)
     gd_path_result res;
     gd_path_result_init(&res);
     int v = check_gd_path(&res, p, &o, a->prec);
-    if (v > PLSTAR_INCONCLUSIVE) {
+    int cut = v == PLSTAR_EINTERRUPTED; /* the verified prefix is reported, then the exit status says so */
+    if (v > PLSTAR_INCONCLUSIVE && !cut) {
         gd_path_result_clear(&res);
         return cli_fail(a->model.cmd, v);
     }
+    char message[512];
+    snprintf(message, sizeof message, "%s", cut ? plstar_errmsg() : "");
     print_path(&res);
     char why[1024];
     gd_path_reason_text(why, sizeof why, &res);
-    printf("certify gd --path: %s%s%s\n", verdict_word(v), *why ? ": " : "", why);
+    if (cut)
+        printf("certify gd --path: interrupted: verified up to step %zu of %zu; the prefix is %s%s%s\n",
+               res.steps_run, o.steps, verdict_word(res.prefix_verdict), *why ? ": " : "", why);
+    else
+        printf("certify gd --path: %s%s%s\n", verdict_word(v), *why ? ": " : "", why);
     if (a->out) {
         int st = mkdir(a->out, 0755) && errno != EEXIST
                      ? plstar_error(PLSTAR_ECANTCREAT, "%s: cannot create directory: %s", a->out, strerror(errno))
@@ -384,6 +391,13 @@ static int certify_path(certify_args *a, const plstar_problem *p)
     }
     json_t *rep = gd_path_report(&res, p, &o, v);
     gd_path_result_clear(&res);
+    if (cut && v == PLSTAR_EINTERRUPTED) {
+        v = finish(a->model.cmd, a->json, rep, v);
+        if (v == PLSTAR_EINTERRUPTED)
+            fprintf(stderr, "plstar %s: %s%s%s\n", a->model.cmd, message,
+                    a->json ? "; the report of the verified prefix is in " : "", a->json ? a->json : "");
+        return v;
+    }
     return finish(a->model.cmd, v > PLSTAR_INCONCLUSIVE ? NULL : a->json, rep, v); /* no report after a failure */
 }
 

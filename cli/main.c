@@ -13,10 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Set for commands that stop between steps by themselves (plstar_interrupted). */
+/* Set for commands that stop between steps by themselves (plstar_interrupted);
+ * a check sets plstar_stop_between_steps for the loops that do (core/error.h). */
 static volatile sig_atomic_t graceful;
-/* The signal that asked a graceful command to stop: its exit status is 128 + it. */
-static volatile sig_atomic_t stop_signal;
 static pthread_t main_thread;
 
 static void on_signal(int sig)
@@ -29,8 +28,8 @@ static void on_signal(int sig)
         pthread_kill(main_thread, sig);
         return;
     }
-    if (graceful && !plstar_interrupted) { /* a second signal stops at once */
-        stop_signal = sig;
+    if ((graceful || plstar_stop_between_steps) && !plstar_interrupted) { /* a second signal stops at once */
+        plstar_interrupt_signal = sig; /* the exit status is 128 + it */
         plstar_interrupted = 1;
         return;
     }
@@ -132,7 +131,7 @@ int main(int argc, char **argv)
                 return command_help(argv[1], argc > 2 ? argv[2] : NULL);
             int st = commands[k].run(argc - 1, argv + 1);
             /* SIGTERM gives 143 whether the command stopped at once or between steps */
-            return (st == PLSTAR_EINTERRUPTED && stop_signal == SIGTERM) ? 128 + SIGTERM : st;
+            return (st == PLSTAR_EINTERRUPTED && plstar_interrupt_signal == SIGTERM) ? 128 + SIGTERM : st;
         }
     fprintf(stderr, "plstar: unknown command '%s' (see plstar help)\n", argv[1]);
     return PLSTAR_EUSAGE;

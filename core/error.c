@@ -12,6 +12,8 @@
 static _Thread_local char errmsg[512];
 
 volatile sig_atomic_t plstar_interrupted = 0;
+volatile sig_atomic_t plstar_interrupt_signal = 0;
+volatile sig_atomic_t plstar_stop_between_steps = 0;
 
 int plstar_error(int code, const char *fmt, ...)
 {

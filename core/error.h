@@ -49,6 +49,15 @@ void *plstar_calloc(size_t count, size_t size, const char *what);
  * fast_train checks it, writes a checkpoint and returns PLSTAR_EINTERRUPTED. */
 extern volatile sig_atomic_t plstar_interrupted;
 
+/* The signal that set plstar_interrupted (SIGINT, SIGTERM), 0 before one. */
+extern volatile sig_atomic_t plstar_interrupt_signal;
+
+/* Non-zero while a loop that keeps what it has proven polls plstar_interrupted
+ * (the path certificate's training and verification, proofs-checks/gd_path.h):
+ * the command's handler then asks it to stop there instead of ending the
+ * process. A second signal ends the process at once all the same. */
+extern volatile sig_atomic_t plstar_stop_between_steps;
+
 /* Multiplies a*b*c into *out; returns 0 on overflow of size_t. */
 int plstar_size_mul(size_t *out, size_t a, size_t b, size_t c);
 

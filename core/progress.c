@@ -20,16 +20,30 @@ static int progress_wanted(FILE *out)
     return out && isatty(fileno(out));
 }
 
+/* The progress that holds the line: one begun meanwhile stays silent. */
+static plstar_progress *holder;
+
 void progress_begin_on(plstar_progress *p, FILE *out, const char *label, const char *unit, size_t total)
 {
     memset(p, 0, sizeof *p);
-    p->out = progress_wanted(out) ? out : NULL;
+    p->owner = !holder && progress_wanted(out);
+    if (p->owner)
+        holder = p;
+    p->out = p->owner ? out : NULL;
     snprintf(p->label, sizeof p->label, "%s", label ? label : "");
     snprintf(p->unit, sizeof p->unit, "%s", unit ? unit : "");
     p->total = total;
     p->start = p->last = monotonic_seconds();
-    p->delay = 1.0;
+    const char *delay = getenv("PLSTAR_PROGRESS_DELAY");
+    char *end;
+    double d = delay ? strtod(delay, &end) : 1.0;
+    p->delay = delay && end != delay && d >= 0 ? d : 1.0;
     p->interval = 0.25;
+}
+
+void progress_set_total(plstar_progress *p, size_t total)
+{
+    p->total = total;
 }
 
 void progress_begin(plstar_progress *p, const char *label, const char *unit, size_t total)
@@ -86,10 +100,21 @@ void progress_update(plstar_progress *p, size_t done)
     show(p, now, 0);
 }
 
+void progress_hide(void)
+{
+    if (!holder || !holder->shown)
+        return;
+    fputs("\r\033[K", holder->out);
+    fflush(holder->out);
+    holder->shown = 0; /* the next update draws it again */
+}
+
 void progress_end(plstar_progress *p)
 {
     if (p->out && p->shown)
         show(p, monotonic_seconds(), 1);
+    if (p->owner)
+        holder = NULL;
     p->out = NULL;
-    p->shown = 0;
+    p->shown = p->owner = 0;
 }

@@ -1,5 +1,6 @@
 #include "proofs-checks/gd_path.h"
 #include "core/error.h"
+#include "core/progress.h"
 #include "core/report.h"
 #include "fast/train.h"
 #include "reference/eig.h"
@@ -59,6 +60,7 @@ typedef struct {
     const plstar_problem *p;  /* for the reference loss at every step */
     slong prec;
     double eps;
+    plstar_progress *training; /* steps trained (and their losses enclosed) */
     double *loss_lo, *loss_hi; /* per step */
     size_t steps_seen, rises, first_rise;
     int eps_stop, diverged;    /* stop requests: L < ε proven; L(w_t) > L(w0) proven */
@@ -98,6 +100,8 @@ static int on_weights(void *ctx, size_t t, const double *w, size_t P)
     int st = step_loss(r, t, w);
     if (st)
         return st;
+    if (r->training)
+        progress_update(r->training, t);
     if (t > 0 && r->loss_lo[t] > r->loss_hi[t - 1] && !r->rises++) /* a loss spike: measured */
         r->first_rise = t;
     r->diverged = t > 0 && (r->loss_lo[t] > r->loss_hi[0] || !isfinite(r->loss_hi[t]));
@@ -222,9 +226,19 @@ static int run_trainer(path_recorder *rec, gd_path_result *res, const plstar_pro
     opt.save_at = save, opt.nsave_at = T + 1, opt.on_weights = on_weights, opt.ctx = rec;
     fast_trajectory traj;
     fast_trajectory_init(&traj);
+    plstar_progress pr;
+    progress_begin(&pr, "certify gd: training", "steps", T);
+    rec->training = &pr;
     int st = fast_train(&traj, w, &p->model, p->X.data, p->n, p->y.data, &opt);
+    rec->training = NULL;
+    progress_end(&pr);
     if (st == PLSTAR_INCONCLUSIVE && (rec->eps_stop || rec->diverged))
         st = PLSTAR_OK;
+    if (st == PLSTAR_EINTERRUPTED) { /* what was trained is verified as far as it goes */
+        res->interrupted = res->interrupted_in_training = 1;
+        plstar_error_clear();
+        st = rec->records ? PLSTAR_OK : on_weights(rec, 0, p->w, P); /* stopped before step 0: w0 alone */
+    }
     if (rec->diverged)
         res->failure = GD_PATH_DIVERGED, res->fail_step = rec->steps_seen - 1;
     if (st == FAST_TRAIN_DIVERGED) { /* a result about the rate, not an error */
@@ -354,6 +368,27 @@ static int decide(gd_path_result *res, const gd_path_options *o, slong prec)
     return PLSTAR_OK;
 }
 
+/* An interrupted run: cut to its verified records and decided as a run of that
+ * length, without ε (gd_path.h, "Interruption"). */
+static int decide_prefix(gd_path_result *res, const gd_path_options *o, slong prec)
+{
+    res->steps_run = res->step[res->records - 1];
+    res->failure = GD_PATH_OK, res->fail_step = 0;
+    res->eps_reached = 0;
+    res->rises = res->first_rise = 0; /* the loss spikes of the prefix only */
+    for (size_t t = 1; t <= res->steps_run; t++)
+        if (res->step_loss_lo[t] > res->step_loss_hi[t - 1] && !res->rises++)
+            res->first_rise = t;
+    gd_path_options prefix = *o;
+    prefix.eps = 0;
+    int v = decide(res, &prefix, prec);
+    if (v > PLSTAR_INCONCLUSIVE)
+        return v;
+    res->prefix_verdict = v;
+    return plstar_error(PLSTAR_EINTERRUPTED, "interrupted during the %s: verified up to step %zu of %zu",
+                        res->interrupted_in_training ? "training" : "verification", res->steps_run, o->steps);
+}
+
 int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_options *o, slong prec)
 {
     if (!p->y.size)
@@ -382,13 +417,19 @@ int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_op
         st = on_weights(&rec, 0, p->w, rec.P);
         res->loss_fast[0] = NAN; /* no trainer */
     }
-    else if (!st)
+    else if (!st) {
+        plstar_stop_between_steps = 1; /* a signal stops the run between steps: the prefix is kept */
         st = run_trainer(&rec, res, p, o);
+    }
     res->seconds_train = seconds_since(&t0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     arb_t s, lip;
     arb_init(s), arb_init(lip);
+    plstar_progress pr;
+    progress_begin(&pr, "certify gd: verifying", "iterates", rec.records);
     for (size_t k = 0; !st && k < rec.records; k++) {
+        if (k > 0 && plstar_interrupted) /* record 0 is w0, whose enclosures initial_step has */
+            break;
         res->step[k] = rec.steps[k];
         res->path_hi[k] = rec.path_at[k];
         res->dist_hi[k] = dist_upper(rec.weights[k], p->w, rec.P);
@@ -396,7 +437,12 @@ int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_op
         st = verify_iterate(res, k, p, rec.weights[k], &z, rec.steps[k] == 0, s, prec); /* step 0: w0 itself */
         arb_max(lip, lip, s, prec);
         res->records = k + 1;
+        progress_update(&pr, res->records);
     }
+    progress_end(&pr);
+    plstar_stop_between_steps = 0;
+    res->records_trained = rec.records, res->steps_trained = res->steps_run;
+    res->interrupted |= !st && res->records < rec.records;
     res->eps_reached = rec.eps_stop;
     res->lipschitz = arb_upper_d(lip);
     arb_clear(s), arb_clear(lip);
@@ -406,7 +452,9 @@ int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_op
     arb_mat_clear(z.K);
     arb_clear(z.lmin), arb_clear(z.lmax);
     res->seconds_verify = seconds_since(&t0);
-    return st ? st : decide(res, o, prec);
+    if (st)
+        return st;
+    return res->interrupted ? decide_prefix(res, o, prec) : decide(res, o, prec);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -587,6 +635,53 @@ static void set_reason(json_t *r, const gd_path_result *res)
     }
 }
 
+static const char *signal_name(int sig) { return sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "a signal"; }
+
+/* An interrupted run: why it is not certified (the steps after the prefix were
+ * not verified), and report["interrupted"]: where it stopped and what the
+ * prefix proves (gd_path.h, "Interruption"). */
+static void set_interrupted(json_t *r, const gd_path_result *res, const gd_path_options *o)
+{
+    size_t t = res->steps_run;
+    char ineq[256], decide[320];
+    snprintf(ineq, sizeof ineq, "the conditions of Theorem 6 at the steps after t = %zu of %zu (not verified: "
+             "interrupted by %s during the %s)", t, o->steps, signal_name(plstar_interrupt_signal),
+             res->interrupted_in_training ? "training" : "verification");
+    snprintf(decide, sizeof decide, "the run to completion (plstar certify gd --path again); the steps up to %zu "
+             "are %s (interrupted.prefix_verdict)", t, report_verdict_name(res->prefix_verdict, 0));
+    report_set_reason(r, ineq, NULL, NULL, decide);
+    json_t *cut = json_object();
+    json_object_set_new(cut, "signal", json_string(signal_name(plstar_interrupt_signal)));
+    json_object_set_new(cut, "phase", json_string(res->interrupted_in_training ? "training" : "verification"));
+    json_object_set_new(cut, "last_verified_step", json_integer((json_int_t)t));
+    json_object_set_new(cut, "records_verified", json_integer((json_int_t)res->records));
+    json_object_set_new(cut, "records_trained", json_integer((json_int_t)res->records_trained));
+    json_object_set_new(cut, "steps_trained", json_integer((json_int_t)res->steps_trained));
+    json_object_set_new(cut, "steps_asked", json_integer((json_int_t)o->steps));
+    json_object_set_new(cut, "prefix_verdict", json_string(report_verdict_name(res->prefix_verdict, 0)));
+    char proven[512];
+    if (res->prefix_verdict == PLSTAR_OK)
+        snprintf(proven, sizeof proven, "Theorem 6 a posteriori for the first %zu steps, at mu = %.17g: "
+                 "L(w_s) <= (1 - lr mu)^s L(w0) for every s <= %zu, lambda_min(K(w_s)) >= mu at the %zu recorded "
+                 "steps s <= %zu, and the path length up to step %zu <= R (quantities, checks and trajectory hold "
+                 "the prefix)", t, res->mu, t, res->records, t, t);
+    else
+        snprintf(proven, sizeof proven, "the prefix of %zu steps is %s: %s", t,
+                 report_verdict_name(res->prefix_verdict, 0), failure_names[res->failure]);
+    json_object_set_new(cut, "proven", json_string(proven));
+    if (res->prefix_verdict != PLSTAR_OK) {
+        failure_parts f = failure_of(res);
+        json_t *why = json_object();
+        json_object_set_new(why, "inequality", json_string(f.inequality));
+        json_t *lhs = side_json(&f.lhs), *rhs = side_json(&f.rhs);
+        json_object_set_new(why, "lhs", lhs ? lhs : json_null());
+        json_object_set_new(why, "rhs", rhs ? rhs : json_null());
+        json_object_set_new(why, "decide", json_string(f.decide));
+        json_object_set_new(cut, "prefix_reason", why);
+    }
+    json_object_set_new(r, "interrupted", cut);
+}
+
 /* Quantities measured along the run that the verdict does not require. */
 static json_t *measured(const gd_path_result *res)
 {
@@ -621,12 +716,16 @@ json_t *gd_path_report(const gd_path_result *res, const plstar_problem *p, const
                            "‖DF(w_t)‖₂ over the recorded steps (Eq. 61); with eps, Definition 5 / Theorem 9 "
                            "(PL*_ε): these are required while L(w_t) ≥ ε, and L(w_T) < ε is proven. Nothing is "
                            "claimed between recorded steps");
-    report_set_verdict(r, report_verdict_name(verdict, 0));
+    int interrupted = verdict == PLSTAR_EINTERRUPTED;
+    report_set_verdict(r, interrupted ? "interrupted" : report_verdict_name(verdict, 0));
     report_set_scope(r, REPORT_SCOPE_THESE_LABELS);
-    if (verdict != PLSTAR_OK)
+    if (interrupted)
+        set_interrupted(r, res, o);
+    else if (verdict != PLSTAR_OK)
         set_reason(r, res);
     report_add_problem(r, p);
-    report_set_precision(r, (long)res->prec);
+    if (res->prec > 0)
+        report_set_precision(r, (long)res->prec);
     json_t *in = json_object_get(r, "inputs");
     json_object_set_new(in, "steps", json_integer((json_int_t)o->steps));
     json_object_set_new(in, "record_every", json_integer((json_int_t)o->record_every));

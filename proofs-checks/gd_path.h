@@ -24,6 +24,16 @@
  * Divergence: the run stops at the first step where L(w_t) > L(w0) is proven or
  * the trainer's loss is not finite; then (1) fails for every μ with 0 < ημ ≤ 1
  * ((1 − ημ)^t L(w0) ≤ L(w0)) and the verdict is refuted, with the step.
+ *
+ * Interruption: the training and the verification poll plstar_interrupted
+ * between steps and records (plstar_stop_between_steps is set meanwhile). When
+ * a signal stops them before every record is verified, what was proven is kept:
+ * the run is cut to its verified prefix — the records verified so far (w0 at
+ * least), the steps up to the last of them — and (1)–(3) are decided on it as
+ * for a run of that length (without ε: L < ε is not reached in a prefix). The
+ * result says so (interrupted, prefix_verdict) and check_gd_path returns
+ * PLSTAR_EINTERRUPTED; the report's verdict is "interrupted", never
+ * "certified". A signal after the last record changes nothing.
  */
 #ifndef PLSTAR_PROOFS_GD_PATH_H
 #define PLSTAR_PROOFS_GD_PATH_H
@@ -70,20 +80,27 @@ typedef struct {
     size_t rises, first_rise;                  /* steps with L(w_t) > L(w_{t−1}) proven; the first */
     double seconds_train, seconds_verify;
     slong prec;                                /* the working precision of the verification */
+    int interrupted;                           /* a signal stopped the run; the result is its verified prefix */
+    int interrupted_in_training;               /* ... during the training (else during the verification) */
+    int prefix_verdict;                        /* the verdict about the prefix (PLSTAR_OK, _REFUTED, _INCONCLUSIVE) */
+    size_t records_trained, steps_trained;     /* what the training had produced when it stopped */
 } gd_path_result;
 
 void gd_path_result_init(gd_path_result *r);
 void gd_path_result_clear(gd_path_result *r);
 
 /* Runs and verifies; returns the verdict (PLSTAR_OK, PLSTAR_REFUTED,
- * PLSTAR_INCONCLUSIVE, res->failure says why) or an error. The problem needs
- * labels. lr <= 0 picks 1/λ_max(K(w0)); mu <= 0 the default above. */
+ * PLSTAR_INCONCLUSIVE, res->failure says why), PLSTAR_EINTERRUPTED with the
+ * verified prefix in res (above), or an error. The problem needs labels.
+ * lr <= 0 picks 1/λ_max(K(w0)); mu <= 0 the default above. */
 int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_options *o, slong prec);
 
 /* One line: why the run is not certified, with the step and both sides
  * (empty for a certified run). */
 void gd_path_reason_text(char *buf, size_t len, const gd_path_result *res);
 
+/* The report; verdict PLSTAR_EINTERRUPTED writes the prefix's report, verdict
+ * "interrupted" (docs/reports.md). */
 json_t *gd_path_report(const gd_path_result *res, const plstar_problem *p, const gd_path_options *o, int verdict);
 
 #endif

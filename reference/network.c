@@ -1,5 +1,6 @@
 #include "reference/network.h"
 #include "core/error.h"
+#include "core/progress.h"
 #include "fast/network.h"
 
 #include <stdlib.h>
@@ -65,8 +66,66 @@ static void forward_layer(ref_forward_state *s, size_t l, const plstar_model *m,
     arb_clear(scale);
 }
 
+/* The progress of the kernel and the Jacobian, in ball multiply-adds (millions): each layer's
+ * forward, backward and assembly products, so the rate and the time left follow the work. */
+typedef struct {
+    plstar_progress line;
+    double done; /* multiply-adds so far */
+} work_progress;
+
+static void work_done(work_progress *wp, double madds)
+{
+    if (!wp)
+        return;
+    wp->done += madds;
+    progress_update(&wp->line, (size_t)(wp->done / 1e6));
+}
+
+static double forward_work(const plstar_model *m, size_t n)
+{
+    double s = 0;
+    for (size_t l = 0; l < m->nlayers; l++)
+        s += (double)n * (double)m->layers[l].in * (double)m->layers[l].out;
+    return s;
+}
+
+static double backward_work(const plstar_model *m, size_t n)
+{
+    double s = 0, R = (double)n * (double)m->outputs;
+    for (size_t l = 0; l + 1 < m->nlayers; l++)
+        s += R * (double)m->layers[l + 1].out * (double)m->layers[l].out;
+    return s;
+}
+
+/* Per trainable layer: the Jacobian's entries (jacobian) or the two Gram products of the kernel. */
+static double assembly_work(const plstar_layer *L, size_t n, size_t c, int jacobian)
+{
+    double N = (double)n * (double)c;
+    return jacobian ? N * (double)L->out * (double)L->in
+                    : N * N * (double)L->out + (double)n * (double)n * (double)L->in + N * N;
+}
+
+static void work_begin(work_progress *wp, const char *label, const plstar_model *m, size_t n, int jacobian)
+{
+    double total = forward_work(m, n) + backward_work(m, n);
+    for (size_t l = 0; l < m->nlayers; l++)
+        if (m->layers[l].trainable)
+            total += assembly_work(&m->layers[l], n, m->outputs, jacobian);
+    wp->done = 0;
+    progress_begin(&wp->line, label, "M ball mul-adds", (size_t)(total / 1e6) + 1);
+}
+
+static int forward_pass(ref_forward_state *s, const plstar_model *m, const double *X, size_t n, const double *w,
+                        slong prec, work_progress *wp);
+
 int ref_forward(ref_forward_state *s, const plstar_model *m, const double *X, size_t n,
                 const double *w, slong prec)
+{
+    return forward_pass(s, m, X, n, w, prec, NULL);
+}
+
+static int forward_pass(ref_forward_state *s, const plstar_model *m, const double *X, size_t n, const double *w,
+                        slong prec, work_progress *wp)
 {
     ref_forward_clear(s);
     s->z = calloc(m->nlayers, sizeof(arb_mat_struct));
@@ -84,13 +143,23 @@ int ref_forward(ref_forward_state *s, const plstar_model *m, const double *X, si
     for (size_t l = 0; l < m->nlayers; l++) {
         forward_layer(s, l, m, l ? s->a + l - 1 : x, w, prec);
         s->nlayers = l + 1;
+        work_done(wp, (double)n * (double)m->layers[l].in * (double)m->layers[l].out);
     }
     arb_mat_clear(x);
     return PLSTAR_OK;
 }
 
+static int backward_pass(arb_mat_struct *D, const ref_forward_state *s, const plstar_model *m, const double *w,
+                         const arb_mat_t seeds, size_t q, slong prec, work_progress *wp);
+
 int ref_backward(arb_mat_struct *D, const ref_forward_state *s, const plstar_model *m,
                  const double *w, const arb_mat_t seeds, size_t q, slong prec)
+{
+    return backward_pass(D, s, m, w, seeds, q, prec, NULL);
+}
+
+static int backward_pass(arb_mat_struct *D, const ref_forward_state *s, const plstar_model *m, const double *w,
+                         const arb_mat_t seeds, size_t q, slong prec, work_progress *wp)
 {
     size_t n = s->n, c = m->outputs, R = n * q, last = m->nlayers - 1;
     arb_mat_init(D + last, R, c);
@@ -116,6 +185,7 @@ int ref_backward(arb_mat_struct *D, const ref_forward_state *s, const plstar_mod
                 arb_mul(d, d, arb_mat_entry(s->s1 + l, r / q, a), prec);
             }
         arb_mat_clear(W);
+        work_done(wp, (double)R * (double)Lnext->out * (double)out);
     }
     arb_clear(scale);
     return PLSTAR_OK;
@@ -149,12 +219,12 @@ static void clear_signals(arb_mat_struct *D, size_t count)
 
 /* Forward and unit-seed backward pass shared by the Jacobian and the kernel. */
 static int signals(ref_forward_state *s, arb_mat_struct **D, const plstar_model *m, const double *X,
-                   size_t n, const double *w, slong prec)
+                   size_t n, const double *w, slong prec, work_progress *wp)
 {
     *D = calloc(m->nlayers, sizeof(arb_mat_struct));
     if (!*D)
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for reference signals");
-    int st = ref_forward(s, m, X, n, w, prec);
+    int st = forward_pass(s, m, X, n, w, prec, wp);
     if (st) {
         free(*D);
         *D = NULL;
@@ -162,7 +232,7 @@ static int signals(ref_forward_state *s, arb_mat_struct **D, const plstar_model 
     }
     arb_mat_t E;
     unit_seeds(E, n, m->outputs);
-    st = ref_backward(*D, s, m, w, E, m->outputs, prec);
+    st = backward_pass(*D, s, m, w, E, m->outputs, prec, wp);
     arb_mat_clear(E);
     return st;
 }
@@ -172,9 +242,13 @@ int ref_jacobian(arb_mat_t J, const plstar_model *m, const double *X, size_t n, 
     ref_forward_state s;
     ref_forward_init(&s);
     arb_mat_struct *D;
-    int st = signals(&s, &D, m, X, n, w, prec);
-    if (st)
+    work_progress wp;
+    work_begin(&wp, "reference Jacobian", m, n, 1);
+    int st = signals(&s, &D, m, X, n, w, prec, &wp);
+    if (st) {
+        progress_end(&wp.line);
         return st;
+    }
     size_t c = m->outputs;
     arb_t scale, t;
     arb_init(scale);
@@ -197,7 +271,9 @@ int ref_jacobian(arb_mat_t J, const plstar_model *m, const double *X, size_t n, 
                 if (L->has_bias)
                     arb_set(arb_mat_entry(J, r, L->b_offset + a), arb_mat_entry(D + l, r, a));
             }
+        work_done(&wp, assembly_work(L, n, c, 1));
     }
+    progress_end(&wp.line);
     arb_mat_clear(x);
     arb_clear(scale);
     arb_clear(t);
@@ -222,9 +298,13 @@ int ref_kernel_outputs(arb_mat_t K, arb_mat_t F, const plstar_model *m, const do
     ref_forward_state s;
     ref_forward_init(&s);
     arb_mat_struct *D;
-    int st = signals(&s, &D, m, X, n, w, prec);
-    if (st)
+    work_progress wp;
+    work_begin(&wp, "reference kernel", m, n, 0);
+    int st = signals(&s, &D, m, X, n, w, prec, &wp);
+    if (st) {
+        progress_end(&wp.line);
         return st;
+    }
     size_t c = m->outputs, N = n * c;
     arb_mat_t x, DD, AA;
     arb_t scale2, t;
@@ -251,7 +331,9 @@ int ref_kernel_outputs(arb_mat_t K, arb_mat_t F, const plstar_model *m, const do
                     arb_add_ui(t, t, 1, prec);
                 arb_addmul(arb_mat_entry(K, r, r2), dd, t, prec);
             }
+        work_done(&wp, assembly_work(L, n, c, 0));
     }
+    progress_end(&wp.line);
     if (F) /* the outputs of the same forward pass */
         for (size_t r = 0; r < N; r++)
             arb_set(arb_mat_entry(F, r, 0), s.a[m->nlayers - 1].entries + r);

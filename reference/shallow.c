@@ -1,5 +1,6 @@
 #include "reference/shallow.h"
 #include "core/error.h"
+#include "core/progress.h"
 #include "reference/network.h"
 
 #include <cblas.h>
@@ -58,8 +59,11 @@ static void preactivation(arb_t z, const shallow_source *s, arb_srcptr wj, size_
 }
 
 /* Per-thread partial sums over the neurons j0 ≤ j < j1, a block at a time:
- * s0, s1 hold σ, σ′ as n rows of BLOCK, v the block's output signs. */
-static void accumulate(arb_ptr Ksum, arb_ptr Fsum, const shallow_source *s, size_t j0, size_t j1, slong prec)
+ * s0, s1 hold σ, σ′ as n rows of BLOCK, v the block's output signs. The
+ * thread that owns `pr` (thread 0) reports its share times `threads`, the
+ * others' shares being the same size. */
+static void accumulate(arb_ptr Ksum, arb_ptr Fsum, const shallow_source *s, size_t j0, size_t j1, slong prec,
+                       plstar_progress *pr, size_t threads)
 {
     size_t n = s->n;
     arb_ptr s0 = _arb_vec_init((slong)(n * BLOCK)), s1 = _arb_vec_init((slong)(n * BLOCK));
@@ -85,6 +89,8 @@ static void accumulate(arb_ptr Ksum, arb_ptr Fsum, const shallow_source *s, size
             for (size_t k = i; k < n; k++)
                 arb_dot(Ksum + i * n + k, Ksum + i * n + k, 0, s1 + i * BLOCK, 1, s1 + k * BLOCK, 1, (slong)len,
                         prec);
+        if (pr)
+            progress_update(pr, (b0 + len - j0) * threads);
     }
     arb_clear(z);
     _arb_vec_clear(s0, (slong)(n * BLOCK)), _arb_vec_clear(s1, (slong)(n * BLOCK));
@@ -124,11 +130,14 @@ static void stream(arb_mat_t K, arb_mat_t F, const shallow_source *s, const doub
     size_t n = s->n, width = s->m;
     int threads = omp_get_max_threads();
     arb_ptr Ks = _arb_vec_init((slong)(threads * n * n)), Fs = _arb_vec_init((slong)(threads * n));
+    plstar_progress pr;
+    progress_begin(&pr, "reference kernel (shallow)", "neurons", width);
 #pragma omp parallel num_threads(threads)
     {
         int t = omp_get_thread_num(), T = omp_get_num_threads();
         size_t j0 = width * (size_t)t / (size_t)T, j1 = width * (size_t)(t + 1) / (size_t)T;
-        accumulate(K ? Ks + (size_t)t * n * n : NULL, F ? Fs + (size_t)t * n : NULL, s, j0, j1, prec);
+        accumulate(K ? Ks + (size_t)t * n * n : NULL, F ? Fs + (size_t)t * n : NULL, s, j0, j1, prec,
+                   t == 0 ? &pr : NULL, (size_t)T);
         if (t != 0)
             flint_cleanup(); /* worker threads: free Arb caches */
     }
@@ -136,6 +145,7 @@ static void stream(arb_mat_t K, arb_mat_t F, const shallow_source *s, const doub
         _arb_vec_add(Ks, Ks, Ks + (size_t)t * n * n, (slong)(n * n), prec);
         _arb_vec_add(Fs, Fs, Fs + (size_t)t * n, (slong)n, prec);
     }
+    progress_end(&pr);
     finish(K, F, Ks, Fs, X, n, width, s->d, prec);
     _arb_vec_clear(Ks, (slong)(threads * n * n)), _arb_vec_clear(Fs, (slong)(threads * n));
 }

@@ -6,6 +6,11 @@
  * "interrupted" and a checkpoint; resuming from it gives the same trajectory,
  * bit for bit, as a run that was never interrupted. A signal that lands while
  * an output is being written leaves either the complete file or none.
+ * `plstar certify gd --path` stops after the step or iterate at hand and keeps
+ * what it has proven: the report of the verified prefix, verdict "interrupted";
+ * those tests watch its progress lines on a pseudo-terminal to signal it in the
+ * phase they test, and one signals it at every moment and accepts only a
+ * complete report, the verified prefix, or none.
  *
  * The problems are sized to run for many seconds (tens on a fast machine);
  * every run is stopped long before it would finish.
@@ -475,4 +480,278 @@ Test(signals, an_output_is_complete_or_absent)
     cr_log_info("signal during a kernel run: %d complete outputs, %d absent, %d before the handler\n", count[0],
                 count[1], count[2]);
     cr_assert(count[1] > 0, "no signal reached the handler during the computation: nothing was tested");
+}
+
+/* ---- the path certificate keeps what it has proven -------------------------------------- */
+
+#include <jansson.h>
+#include "examples/demo_example.h"
+
+/* A path certificate of about 0.05 s a trained step and 0.1 s a verified iterate: 100 samples,
+ * one hidden layer of 64 tanh units (P = 320 >= N = 100). */
+static void path_problem(void)
+{
+    write_text("m.json", "{\"model\": \"mlp\", \"input_dim\": 4, \"widths\": [64], \"activation\": \"tanh\", \"outputs\": 1, \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}");
+    enum { n = 100, d = 4 };
+    double X[n * d], y[n];
+    demo_sphere_data(X, n, d, 7); /* in general position: K(w0) is well conditioned */
+    for (size_t i = 0; i < n; i++)
+        y[i] = sin(3 * X[i * d]);
+    cr_assert_eq(npy_write_matrix(path_of("X.npy"), X, n, d), 0);
+    cr_assert_eq(npy_write_vector(path_of("y.npy"), y, n), 0);
+}
+
+/* Like spawn, with stderr on a pseudo-terminal (its master in *master, non-blocking), so that the
+ * progress lines are written, from the first update on (PLSTAR_PROGRESS_DELAY=0). */
+static pid_t spawn_on_terminal(const char *const *args, int *master)
+{
+    *master = posix_openpt(O_RDWR | O_NOCTTY);
+    cr_assert(*master >= 0 && grantpt(*master) == 0 && unlockpt(*master) == 0, "no pseudo-terminal");
+    const char *slave = ptsname(*master);
+    cr_assert(slave);
+    const char *argv[32];
+    size_t k = 0;
+    argv[k++] = exe;
+    for (; args[k - 1] && k < 31; k++)
+        argv[k] = args[k - 1];
+    argv[k] = NULL;
+    sigset_t stop, before;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT), sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, &before);
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        signal(SIGINT, SIG_DFL), signal(SIGTERM, SIG_DFL);
+        pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
+        int tty = open(slave, O_RDWR | O_NOCTTY), out = open("/dev/null", O_WRONLY);
+        if (tty < 0 || chdir(dir) != 0)
+            _exit(127);
+        dup2(out, STDOUT_FILENO), dup2(tty, STDERR_FILENO);
+        setenv("PLSTAR_PROGRESS_DELAY", "0", 1);
+        unsetenv("PLSTAR_PROGRESS");
+        setenv("OMP_NUM_THREADS", "1", 1), setenv("OPENBLAS_NUM_THREADS", "1", 1);
+        execv(exe, (char *const *)argv);
+        _exit(127);
+    }
+    pthread_sigmask(SIG_SETMASK, &before, NULL);
+    fcntl(*master, F_SETFL, fcntl(*master, F_GETFL) | O_NONBLOCK);
+    return pid;
+}
+
+/* Appends what the terminal has to buf (len so far in *len). */
+static void read_terminal(int master, char *buf, size_t cap, size_t *len)
+{
+    ssize_t r;
+    while (*len + 1 < cap && (r = read(master, buf + *len, cap - 1 - *len)) > 0)
+        *len += (size_t)r;
+    buf[*len] = '\0';
+}
+
+/* The count of the last progress line "LABEL: K/..." on the terminal, or −1 before one. */
+static long progress_count(const char *buf, const char *label)
+{
+    const char *at = NULL, *p = buf;
+    while ((p = strstr(p, label)))
+        at = p, p += strlen(label);
+    return at ? strtol(at + strlen(label), NULL, 10) : -1;
+}
+
+/* Reads the terminal until the progress "LABEL: K/..." shows K >= least (then 1 and K in
+ * *count), or the child ends (0; it is reaped, *status holds its status). */
+static int await_progress(pid_t pid, int master, char *buf, size_t cap, size_t *len, const char *label, long least,
+                          long *count, int *status)
+{
+    double t0 = now();
+    for (;;) {
+        read_terminal(master, buf, cap, len);
+        if ((*count = progress_count(buf, label)) >= least)
+            return 1;
+        if (wait_for(pid, 0, status))
+            return 0;
+        cr_assert(now() - t0 < 240, "no progress '%s' within 240 s: %s", label, buf);
+        sleep_s(0.002);
+    }
+}
+
+static json_t *load_json(const char *name)
+{
+    json_error_t err;
+    json_t *r = json_load_file(path_of(name), 0, &err);
+    cr_assert(r, "%s: %s", name, err.text);
+    return r;
+}
+
+static long jint(const json_t *o, const char *key) { return (long)json_integer_value(json_object_get(o, key)); }
+static const char *jstr(const json_t *o, const char *key) { return json_string_value(json_object_get(o, key)); }
+
+/* check_report on a report (PLSTAR_CHECK_REPORT, set by meson test): no violation. */
+static void assert_schema(const char *name)
+{
+    const char *checker = getenv("PLSTAR_CHECK_REPORT"), *src = getenv("PLSTAR_SOURCE_ROOT");
+    cr_assert(checker && src, "PLSTAR_CHECK_REPORT and PLSTAR_SOURCE_ROOT must be set (meson test sets them)");
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s --theory %s/docs/theory.md %s", checker, src, path_of(name));
+    cr_assert_eq(system(cmd), 0, "%s breaks the report schema", name);
+}
+
+/* A report of `steps` asked with --record-every 1 is complete (every step verified, a verdict of
+ * the statement) or the verified prefix of an interrupted run, consistent in itself; returns 1
+ * for a prefix. */
+static int check_path_report(const char *name, long steps)
+{
+    assert_schema(name);
+    json_t *r = load_json(name);
+    const char *verdict = jstr(r, "verdict");
+    json_t *traj = json_object_get(r, "trajectory");
+    long rows = (long)json_array_size(traj);
+    long last = jint(json_array_get(traj, (size_t)(rows - 1)), "step");
+    int prefix = !strcmp(verdict, "interrupted");
+    if (prefix) {
+        json_t *cut = json_object_get(r, "interrupted");
+        long t = jint(cut, "last_verified_step");
+        cr_assert(t >= 0 && t < steps, "the prefix ends at step %ld of %ld", t, steps);
+        cr_assert_eq(jint(cut, "records_verified"), t + 1, "one record per step up to the prefix's end");
+        cr_assert(rows == t + 1 && last == t, "the trajectory is the prefix: %ld rows, last step %ld", rows, last);
+        cr_assert_eq(jint(r, "steps"), t);
+        cr_assert(jint(cut, "steps_asked") == steps && jint(cut, "records_trained") >= t + 1);
+        const char *pv = jstr(cut, "prefix_verdict");
+        cr_assert(!strcmp(pv, "certified") || !strcmp(pv, "refuted") || !strcmp(pv, "inconclusive"), "%s", pv);
+        cr_assert(json_object_get(r, "reason"), "an interrupted report says why it is not a certificate");
+    } else {
+        cr_assert(!strcmp(verdict, "certified") || !strcmp(verdict, "refuted") || !strcmp(verdict, "inconclusive"),
+                  "verdict %s", verdict);
+        cr_assert(rows == steps + 1 && last == steps, "a complete report verifies every step: %ld rows", rows);
+    }
+    json_decref(r);
+    return prefix;
+}
+
+/* SIGINT (or SIGTERM) once the verification shows its first iterates verified: exit 130 (143),
+ * and the report of the verified prefix — at least the iterates the progress line counted,
+ * verdict "interrupted", its prefix certified — and no temporary file. */
+static void path_interrupted_in_verification(int sig)
+{
+    path_problem();
+    const char *args[] = {"certify", "gd", "--path", "--model", "m.json", "--data", "X.npy", "--seed", "1",
+                          "--labels", "y.npy", "--steps", "100", "--record-every", "1", "--json", "path.json", NULL};
+    int master, status;
+    pid_t pid = spawn_on_terminal(args, &master);
+    static char term[1 << 20];
+    size_t len = 0;
+    long verified;
+    cr_assert(!await_handler(pid, &status), "plstar ended before installing its handler");
+    int running = await_progress(pid, master, term, sizeof term, &len, "certify gd: verifying: ", 1, &verified,
+                                 &status);
+    cr_assert(running, "the run ended before verifying an iterate (exit %d); enlarge the problem",
+              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    kill(pid, sig);
+    int done = wait_for(pid, 10.0, &status); /* it stops after the iterate being verified */
+    if (!done)
+        kill(pid, SIGKILL), waitpid(pid, &status, 0);
+    read_terminal(master, term, sizeof term, &len);
+    close(master);
+    cr_assert(done, "no exit within 10 s of signal %d", sig);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 128 + sig, "exit %d after signal %d: %s",
+              WIFEXITED(status) ? WEXITSTATUS(status) : -1, sig, term);
+    cr_assert(strstr(term, "interrupted") && strstr(term, "path.json"), "stderr names the prefix report: %s", term);
+    char tmp[2048];
+    temporaries(tmp, sizeof tmp);
+    cr_assert_str_empty(tmp, "temporary files left: %s", tmp);
+    cr_assert(check_path_report("path.json", 100), "the report is the verified prefix");
+    json_t *r = load_json("path.json");
+    json_t *cut = json_object_get(r, "interrupted");
+    cr_assert_str_eq(jstr(cut, "phase"), "verification");
+    cr_assert_str_eq(jstr(cut, "signal"), sig == SIGINT ? "SIGINT" : "SIGTERM");
+    cr_assert(jint(cut, "records_verified") >= verified, "%ld iterates verified, the progress showed %ld",
+              jint(cut, "records_verified"), verified);
+    cr_assert_str_eq(jstr(cut, "prefix_verdict"), "certified", "what was proven up to the cut is kept");
+    cr_assert_str_neq(jstr(r, "verdict"), "certified");
+    json_decref(r);
+}
+
+Test(signals, path_sigint_keeps_the_verified_prefix) { path_interrupted_in_verification(SIGINT); }
+Test(signals, path_sigterm_keeps_the_verified_prefix) { path_interrupted_in_verification(SIGTERM); }
+
+/* SIGTERM during the training (its progress line shown): exit 143 and a prefix of w0 alone —
+ * nothing after it was verified — marked interrupted in the training. */
+Test(signals, path_sigterm_in_training_reports_w0)
+{
+    path_problem();
+    const char *args[] = {"certify", "gd", "--path", "--model", "m.json", "--data", "X.npy", "--seed", "1",
+                          "--labels", "y.npy", "--steps", "2000", "--record-every", "1", "--json", "path.json", NULL};
+    int master, status;
+    pid_t pid = spawn_on_terminal(args, &master);
+    static char term[1 << 20];
+    size_t len = 0;
+    long trained;
+    cr_assert(!await_handler(pid, &status), "plstar ended before installing its handler");
+    cr_assert(await_progress(pid, master, term, sizeof term, &len, "certify gd: training: ", 2, &trained, &status),
+              "the run ended before training two steps");
+    kill(pid, SIGTERM);
+    int done = wait_for(pid, 10.0, &status);
+    if (!done)
+        kill(pid, SIGKILL), waitpid(pid, &status, 0);
+    close(master);
+    cr_assert(done && WIFEXITED(status) && WEXITSTATUS(status) == 143, "exit %d",
+              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    cr_assert(check_path_report("path.json", 2000));
+    json_t *r = load_json("path.json");
+    json_t *cut = json_object_get(r, "interrupted");
+    cr_assert_str_eq(jstr(cut, "phase"), "training");
+    cr_assert(jint(cut, "last_verified_step") == 0 && jint(cut, "steps_trained") >= trained,
+              "w0 verified, %ld steps trained (the progress showed %ld)", jint(cut, "steps_trained"), trained);
+    json_decref(r);
+}
+
+/* SIGINT at many moments of a short path certificate, from its start (before the handler may be
+ * installed) to after its end. Whatever the moment: no temporary file; exit 0, 1 or 2 with the
+ * complete report, or 130 with no report, the complete one, or the verified prefix — never a
+ * report that claims more than was verified; death by the signal only before the handler. */
+Test(signals, path_report_is_complete_or_a_verified_prefix_at_every_moment)
+{
+    path_problem();
+    const char *args[] = {"certify", "gd", "--path", "--model", "m.json", "--data", "X.npy", "--seed", "1",
+                          "--labels", "y.npy", "--steps", "20", "--record-every", "1", "--json", "path.json", NULL};
+    single_thread = 1;
+    pid_t pid = spawn(args);
+    int status;
+    cr_assert(!await_handler(pid, &status), "plstar ended before installing its handler");
+    double t0 = now();
+    cr_assert(wait_for(pid, 300, &status) && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    double T = now() - t0;
+    int count[4] = {0}; /* complete, prefix, none, killed before the handler */
+    for (int k = -1; k < 10; k++) {
+        unlink(path_of("path.json"));
+        pid = spawn(args);
+        int installed = 1, ended = k >= 0 && await_handler(pid, &status);
+        if (!ended) {
+            sleep_s(k < 0 ? 0 : T * 0.12 * k);
+            installed = handler_installed(pid);
+            kill(pid, SIGINT);
+            cr_assert(wait_for(pid, 10.0, &status), "no exit within 10 s of SIGINT");
+        }
+        char tmp[2048];
+        temporaries(tmp, sizeof tmp);
+        cr_assert_str_empty(tmp, "temporary files left: %s", tmp);
+        if (WIFSIGNALED(status)) {
+            cr_assert(!installed && WTERMSIG(status) == SIGINT, "killed by signal %d with the handler installed",
+                      WTERMSIG(status));
+            cr_assert(!exists("path.json"));
+            count[3]++;
+            continue;
+        }
+        int code = WEXITSTATUS(status);
+        cr_assert(code <= 2 || code == 130, "exit %d", code);
+        if (!exists("path.json")) {
+            cr_assert_eq(code, 130, "exit %d without the report", code);
+            count[2]++;
+            continue;
+        }
+        int prefix = check_path_report("path.json", 20);
+        cr_assert(!prefix || code == 130, "a prefix report after exit %d", code);
+        count[prefix ? 1 : 0]++;
+    }
+    cr_log_info("signal during a path certificate: %d complete reports, %d prefixes, %d none, %d before the "
+                "handler\n", count[0], count[1], count[2], count[3]);
 }
