@@ -1,5 +1,6 @@
 #include "proofs-checks/ball.h"
 #include "core/error.h"
+#include "core/progress.h"
 #include "core/report.h"
 #include "reference/eig.h"
 #include "reference/network.h"
@@ -248,18 +249,29 @@ static double radius_max_at(const arb_t L0, const ball_constants *b, const arb_t
         return 0.0;
     double lo = 0.0, hi = 1e-3;
     int k = 0;
+    size_t tried = 1;
+    plstar_progress pr; /* each radius tried costs the layer-by-layer bounds of reference/hessian.h */
+    progress_begin(&pr, "certify ball: the largest radius", "radii", 0);
     while (ball_holds_at(L0, b, hi, mu, prec)) {
+        progress_update(&pr, ++tried);
         lo = hi, hi *= 2;
-        if (++k > 80)
+        if (++k > 80) {
+            progress_end(&pr);
             return lo;
+        }
     }
+    /* the bisection halves hi − lo until it is 1e-12 hi: its length is known now */
+    int halvings = hi - lo > 1e-12 * hi ? (int)ceil(log2((hi - lo) / (1e-12 * hi))) : 0;
+    progress_set_total(&pr, tried + (size_t)(halvings < 48 ? halvings : 48));
     for (k = 0; k < 48 && hi - lo > 1e-12 * hi; k++) {
         double mid = 0.5 * (lo + hi);
         if (ball_holds_at(L0, b, mid, mu, prec))
             lo = mid;
         else
             hi = mid;
+        progress_update(&pr, ++tried);
     }
+    progress_end(&pr);
     return lo;
 }
 

@@ -1,6 +1,7 @@
 #include "proofs-checks/validate.h"
 #include "core/error.h"
 #include "core/outfile.h"
+#include "core/progress.h"
 #include "core/report.h"
 #include "fast/errbound.h"
 #include "fast/network.h"
@@ -1309,6 +1310,10 @@ static void ref_trajectory(arb_ptr Lref, double *wm, const plstar_problem *p, do
     arb_t eta;
     arb_init(eta);
     arb_set_d(eta, lr);
+    char label[64];
+    snprintf(label, sizeof label, "validate: the loss trajectory at %ld bits", (long)prec);
+    plstar_progress pr;
+    progress_begin(&pr, label, "steps", T + 1);
     for (size_t t = 0; t <= T; t++) {
         if (wm)
             for (size_t k = 0; k < P; k++)
@@ -1317,7 +1322,9 @@ static void ref_trajectory(arb_ptr Lref, double *wm, const plstar_problem *p, do
         if (t < T)
             for (size_t k = 0; k < P; k++)
                 arb_submul(w + k, eta, g + k, prec);
+        progress_update(&pr, t + 1);
     }
+    progress_end(&pr);
     arb_clear(eta);
     _arb_vec_clear(w, (slong)P);
     _arb_vec_clear(g, (slong)P);

@@ -66,7 +66,7 @@ static void forward_layer(ref_forward_state *s, size_t l, const plstar_model *m,
     arb_clear(scale);
 }
 
-/* The progress of the kernel and the Jacobian, in ball multiply-adds (millions): each layer's
+/* The progress of the kernel and the Jacobian, in ball multiply-adds: each layer's
  * forward, backward and assembly products, so the rate and the time left follow the work. */
 typedef struct {
     plstar_progress line;
@@ -78,7 +78,7 @@ static void work_done(work_progress *wp, double madds)
     if (!wp)
         return;
     wp->done += madds;
-    progress_update(&wp->line, (size_t)(wp->done / 1e6));
+    progress_update(&wp->line, (size_t)wp->done);
 }
 
 static double forward_work(const plstar_model *m, size_t n)
@@ -112,7 +112,7 @@ static void work_begin(work_progress *wp, const char *label, const plstar_model 
         if (m->layers[l].trainable)
             total += assembly_work(&m->layers[l], n, m->outputs, jacobian);
     wp->done = 0;
-    progress_begin(&wp->line, label, "M ball mul-adds", (size_t)(total / 1e6) + 1);
+    progress_begin(&wp->line, label, "ball mul-adds", (size_t)total);
 }
 
 static int forward_pass(ref_forward_state *s, const plstar_model *m, const double *X, size_t n, const double *w,

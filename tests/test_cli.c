@@ -1,6 +1,7 @@
 /* The plstar command as a user runs it: outputs NumPy can load, exit codes,
  * one-line errors and no output file on bad input. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,4 +171,129 @@ Test(cli, exit_codes_for_usage_input_and_output_errors)
     cr_assert_eq(run("kernel --model m.json --data X.npy --seed 1 --out X.npy"), 64);
     cr_assert_eq(run("teleport"), 64);
     cr_assert_eq(run("help"), 0);
+}
+
+/* ---- progress on a terminal ------------------------------------------------------------- */
+
+#include <fcntl.h>
+#include <pty.h>
+
+/* Runs `plstar ARGS...` in the scratch directory with stderr on a pseudo-terminal (stdout to
+ * out.txt) and every progress update shown (PLSTAR_PROGRESS_DELAY=0); the terminal's text in
+ * term. Returns the exit status. */
+static int run_on_terminal(const char *const *args, char *term, size_t cap)
+{
+    int master, slave;
+    cr_assert_eq(openpty(&master, &slave, NULL, NULL, NULL), 0);
+    const char *argv[32] = {exe};
+    size_t k = 1;
+    for (; args[k - 1] && k < 31; k++)
+        argv[k] = args[k - 1];
+    argv[k] = NULL;
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        int out = chdir(dir) == 0 ? open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644) : -1;
+        if (out < 0)
+            _exit(127);
+        dup2(out, STDOUT_FILENO), dup2(slave, STDERR_FILENO);
+        close(master);
+        setenv("PLSTAR_PROGRESS_DELAY", "0", 1);
+        unsetenv("PLSTAR_PROGRESS");
+        execv(exe, (char *const *)argv);
+        _exit(127);
+    }
+    close(slave);
+    size_t got = 0;
+    ssize_t r;
+    while (got + 1 < cap && (r = read(master, term + got, cap - 1 - got)) > 0) /* EIO once the child is gone */
+        got += (size_t)r;
+    term[got] = '\0';
+    close(master);
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* status −1: any verdict (0, 1 or 2) */
+static void expect_progress(const char *const *args, int status, const char *const *lines, size_t count)
+{
+    static char term[1 << 18];
+    int got = run_on_terminal(args, term, sizeof term);
+    cr_assert(status < 0 ? got >= 0 && got <= 2 : got == status, "plstar %s %s: exit %d: %s", args[0], args[1], got,
+              term);
+    for (size_t k = 0; k < count; k++)
+        cr_assert(strstr(term, lines[k]), "plstar %s %s shows '%s':\n%s", args[0], args[1], lines[k], term);
+    cr_assert(strstr(term, "/s") && strstr(term, "done in"), "a rate and a closing line:\n%s", term);
+}
+
+/* Every long run shows its progress on a terminal, with its rate and the time left: the
+ * reference kernel and Jacobian, certify gd --path (training and verification), certify ball
+ * (the streamed shallow kernel; an MLP's radius search), validate's loss trajectory, bench. */
+Test(cli, long_runs_show_progress_on_a_terminal)
+{
+    const char *kernel[] = {"kernel", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--impl", "reference",
+                            "--out", "K.npy", NULL};
+    const char *kl[] = {"plstar reference kernel: ", "ball mul-adds (", "left"};
+    expect_progress(kernel, 0, kl, 3);
+    const char *jac[] = {"jacobian", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--impl", "reference",
+                         "--out", "J.npy", NULL};
+    const char *jl[] = {"plstar reference Jacobian: "};
+    expect_progress(jac, 0, jl, 1);
+
+    double X[8 * 3], y[8];
+    demo_sphere_data(X, 8, 3, 5);
+    for (size_t i = 0; i < 8; i++)
+        y[i] = sin(3 * X[i * 3]);
+    char path[256];
+    snprintf(path, sizeof path, "%s/y.npy", dir);
+    cr_assert_eq(npy_write_vector(path, y, 8), 0);
+    const char *gd[] = {"certify", "gd", "--path", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--labels",
+                        "y.npy", "--steps", "10", "--record-every", "1", NULL};
+    const char *gl[] = {"plstar certify gd: training: ", "steps (", "plstar certify gd: verifying: ", "/11 iterates"};
+    expect_progress(gd, 0, gl, 4);
+    const char *ball[] = {"certify", "ball", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--radius",
+                          "0.001", "--mu", "1e-12", NULL}; /* μ below λ_min(K(w0)): the radius search runs */
+    const char *bl[] = {"plstar certify ball: the largest radius: ", "radii"};
+    expect_progress(ball, -1, bl, 2);
+    write_bytes("shallow.json", "{\"model\": \"shallow\", \"input_dim\": 3, \"width\": 4096, \"activation\": \"tanh\"}",
+                strlen("{\"model\": \"shallow\", \"input_dim\": 3, \"width\": 4096, \"activation\": \"tanh\"}"));
+    const char *sh[] = {"certify", "ball", "--model", "shallow.json", "--data", "X.npy", "--seed", "1", "--radius",
+                        "0.001", "--mu", "0.0001", NULL};
+    const char *sl[] = {"plstar reference kernel (shallow): ", "/4096 neurons"};
+    expect_progress(sh, -1, sl, 2);
+
+    /* validate a loss trajectory: the losses of a training run of the exported bundle */
+    cr_assert_eq(run("export --model m.json --data X.npy --seed 1 --labels y.npy --out B"), 0);
+    cr_assert_eq(run("train --model B/model.json --data B/X.npy --weights B/w0.npy --labels B/y.npy --lr 0.1 "
+                     "--steps 20 --out tr"), 0);
+    plstar_array T;
+    npy_init(&T);
+    snprintf(path, sizeof path, "%s/tr/trajectory.npy", dir);
+    cr_assert_eq(npy_read(&T, path), 0);
+    double L[21];
+    for (size_t t = 0; t < 21; t++)
+        L[t] = T.data[t * T.shape[1] + 1];
+    npy_clear(&T);
+    snprintf(path, sizeof path, "%s/L.npy", dir);
+    cr_assert_eq(npy_write_vector(path, L, 21), 0);
+    const char *val[] = {"validate", "--bundle", "B", "--losses", "L.npy", "--lr", "0.1", NULL};
+    const char *vl[] = {"plstar validate: the loss trajectory at ", "/21 steps"};
+    expect_progress(val, -1, vl, 2);
+
+    const char *bench[] = {"bench", "quick", "--tiny", "--suite", "kernel", "--no-peers", "--no-history", "--out",
+                           "bench", NULL};
+    const char *benchl[] = {"plstar bench tiny: ", "/1 suites"};
+    expect_progress(bench, 0, benchl, 2);
+}
+
+/* The same runs with stderr in a file: no progress line at all (a log gets none). */
+Test(cli, no_progress_in_a_log)
+{
+    setenv("PLSTAR_PROGRESS_DELAY", "0", 1);
+    cr_assert_eq(run("kernel --model m.json --data X.npy --seed 1 --impl reference --out K.npy"), 0);
+    unsetenv("PLSTAR_PROGRESS_DELAY");
+    char err[4096];
+    read_err(err, sizeof err);
+    cr_assert(!strchr(err, '\r') && !strstr(err, "reference kernel"), "stderr: %s", err);
 }
