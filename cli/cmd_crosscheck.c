@@ -9,7 +9,8 @@
 #include <math.h>
 #include <stdio.h>
 
-void crosscheck_print(const crosscheck_result *res, int status);
+/* The table of quantities, then the verdict line "LABEL: pass (...)" (the demo names more). */
+void crosscheck_print(const crosscheck_result *res, int status, const char *label);
 
 /* A number as %.*g, or what it is when it is not finite (never "-nan"). */
 static const char *num(char *buf, size_t len, int digits, double x)
@@ -23,7 +24,7 @@ static const char *num(char *buf, size_t len, int digits, double x)
     return buf;
 }
 
-void crosscheck_print(const crosscheck_result *res, int status)
+void crosscheck_print(const crosscheck_result *res, int status, const char *label)
 {
     printf("%-17s %10s %10s %10s %12s  %s\n", "quantity", "entries", "violations", "unbounded", "worst ratio",
            "worst entry (fast | reference mid ± rad | error bound)");
@@ -45,7 +46,7 @@ void crosscheck_print(const crosscheck_result *res, int status)
             printf(" (%s)", q->worst_reason);
         putchar('\n');
     }
-    printf("crosscheck: %s (fast %.3f s, reference %.3f s)\n",
+    printf("%s: %s (fast %.3f s, reference %.3f s)\n", label,
            status == PLSTAR_OK ? "pass" : status == PLSTAR_REFUTED ? "FAIL" : "inconclusive (an entry is unbounded, see its reason)",
            res->seconds_fast, res->seconds_reference);
 }
@@ -100,7 +101,7 @@ int cmd_crosscheck(int argc, char **argv)
     crosscheck_result res;
     st = check_crosscheck(&res, &p, prec);
     if (st == PLSTAR_OK || st == PLSTAR_REFUTED || st == PLSTAR_INCONCLUSIVE) {
-        crosscheck_print(&res, st);
+        crosscheck_print(&res, st, "crosscheck");
         if (json) {
             json_t *rep = crosscheck_report(&res, &p, prec, st);
             int wst = report_write(json, rep);

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-void crosscheck_print(const crosscheck_result *res, int status);
+void crosscheck_print(const crosscheck_result *res, int status, const char *label); /* cli/cmd_crosscheck.c */
 
 /* The inputs of the example as files, so every step can be rerun by hand. */
 static int write_inputs(const char *dir, const plstar_problem *p)
@@ -54,6 +54,22 @@ static int save(const char *dir, const char *name, json_t *rep)
     return st;
 }
 
+/* The model in a few words, for the verdict lines: "the MLP [16, 16] tanh (P = 320)". */
+static const char *model_brief(char *buf, size_t len, const plstar_model *m)
+{
+    if (m->kind == MODEL_SHALLOW) {
+        snprintf(buf, len, "the shallow %s network of width %zu (P = %zu)", act_name(m->activation), model_width(m),
+                 m->nparams);
+        return buf;
+    }
+    size_t at = (size_t)snprintf(buf, len, "the %s [", m->kind == MODEL_MLP ? "MLP" : "model");
+    for (size_t l = 0; l + 1 < m->nlayers && at < len; l++)
+        at += (size_t)snprintf(buf + at, len - at, "%s%zu", l ? ", " : "", m->layers[l].out);
+    if (at < len)
+        snprintf(buf + at, len - at, "] %s (P = %zu)", act_name(m->activation), m->nparams);
+    return buf;
+}
+
 /* Folds a verdict into the demo's status: the larger code wins (errors, ≥ 64,
  * above the worst verdict). */
 static int fold(int status, int v) { return v > status ? v : status; }
@@ -65,7 +81,10 @@ static int demo_crosscheck(const char *dir, const plstar_problem *p)
     if (st > PLSTAR_INCONCLUSIVE)
         return st;
     printf("\n[1] fast path inside the reference enclosures (plstar crosscheck)\n");
-    crosscheck_print(&res, st);
+    char model[160], label[256];
+    snprintf(label, sizeof label, "docs/theory.md §8 (cross-check, not a theorem of the paper), %s, no mu (values "
+             "compared)", model_brief(model, sizeof model, &p->model));
+    crosscheck_print(&res, st, label);
     int wst = save(dir, "crosscheck.json", crosscheck_report(&res, p, PLSTAR_DEFAULT_PREC, st));
     return wst ? wst : st;
 }
@@ -76,9 +95,11 @@ static int demo_point(const char *dir, const plstar_problem *p)
     pl_point_result_init(&res);
     int v = check_pl_point(&res, p, 0, PLSTAR_DEFAULT_PREC);
     if (v <= PLSTAR_INCONCLUSIVE) {
+        char model[160];
         printf("\n[2] PL* at w0, Theorem 1 (plstar certify point)\n");
-        printf("lambda_min(K(w0)) in [%.17g, %.17g]; mu = %.17g: %s\n", arb_lower_d(res.lambda_min),
-               arb_upper_d(res.lambda_min), arb_lower_d(res.mu), report_verdict_name(v, 0));
+        printf("Theorem 1 (every label vector), %s: mu = %.17g <= lambda_min(K(w0)) in [%.17g, %.17g]: %s\n",
+               model_brief(model, sizeof model, &p->model), arb_lower_d(res.mu), arb_lower_d(res.lambda_min),
+               arb_upper_d(res.lambda_min), report_verdict_name(v, 0));
         int wst = save(dir, "certify_point.json", pl_point_report(&res, p, PLSTAR_DEFAULT_PREC, v));
         v = wst ? wst : v;
     }
@@ -94,10 +115,12 @@ static int demo_path(const char *dir, const plstar_problem *p)
     int v = check_gd_path(&res, p, &o, PLSTAR_DEFAULT_PREC);
     if (v <= PLSTAR_INCONCLUSIVE) {
         size_t last = res.records - 1;
+        char model[160];
         printf("\n[3] GD along its path, Theorem 6 a posteriori (plstar certify gd --path)\n");
-        printf("%zu steps of lr %.6g: L %.6g -> %.6g <= (1 - lr mu)^t L(w0) with mu = %.6g; path length %.4g <= R = "
-               "%.4g: %s\n", res.steps_run, res.lr, res.loss_hi[0], res.loss_hi[last], res.mu, res.path_hi[last],
-               res.radius, report_verdict_name(v, 0));
+        printf("Theorem 6 a posteriori (these labels), %s: mu = %.6g, %zu steps of lr %.6g, L %.6g -> %.6g <= "
+               "(1 - lr mu)^t L(w0), path length %.4g <= R = %.4g: %s\n", model_brief(model, sizeof model, &p->model),
+               res.mu, res.steps_run, res.lr, res.loss_hi[0], res.loss_hi[last], res.path_hi[last], res.radius,
+               report_verdict_name(v, 0));
         int wst = save(dir, "certify_gd_path.json", gd_path_report(&res, p, &o, v));
         if (!wst)
             wst = plot_gd_path(dir, &res);
@@ -123,14 +146,24 @@ static int demo_apriori(const char *dir, const plstar_problem *p)
     check_ball(&br, &b, 0.0, mu, PLSTAR_DEFAULT_PREC);
     double radius = br.radius_max;
     int vb = check_ball(&br, &b, radius, mu, PLSTAR_DEFAULT_PREC);
+    char model[160];
+    model_brief(model, sizeof model, &p->model);
     printf("\n[4] the wide shallow network %s, n = %zu\n", demo_shallow_json(), p->n);
-    printf("Theorem 2: lambda_min(K(w)) >= %.6g on B(w0, %.6g): %s\n", mu, radius, report_verdict_name(vb, 0));
+    printf("Theorem 2 (every label vector), %s: mu = %.6g <= lambda_min(K(w)) on B(w0, %.6g): %s\n", model, mu, radius,
+           report_verdict_name(vb, 0));
     int st = save(dir, "certify_ball.json", ball_report(&br, &b, p, vb));
     gd_apriori_result gr;
     gd_apriori_result_init(&gr);
     int vg = check_gd_apriori(&gr, &b, 0, 0, PLSTAR_DEFAULT_PREC);
-    printf("Theorem 6: mu = %.6g, R = %.6g, lr = %.6g, L(w_t) <= %.12g^t L(w0): %s\n", gr.mu, gr.radius, gr.lr,
-           gr.rate, report_verdict_name(vg, 0));
+    if (vg == PLSTAR_OK)
+        printf("Theorem 6 a priori (these labels), %s: mu = %.6g, R = %.6g, lr = %.6g, L(w_t) <= %.12g^t L(w0): %s\n",
+               model, gr.mu, gr.radius, gr.lr, gr.rate, report_verdict_name(vg, 0));
+    else { /* no radius, step or rate was certified: say why, not zeros */
+        char why[1024];
+        gd_apriori_reason_text(why, sizeof why, &gr, &b, model_width(&p->model));
+        printf("Theorem 6 a priori (these labels), %s: mu = %.6g: %s: %s\n", model, gr.mu, report_verdict_name(vg, 0),
+               why);
+    }
     if (!st)
         st = save(dir, "certify_gd_apriori.json", gd_apriori_report(&gr, &b, p, vg));
     gd_apriori_result_clear(&gr);

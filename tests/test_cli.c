@@ -115,6 +115,27 @@ Test(cli, crosscheck_and_demo_pass)
     cr_assert(exists("cc.json"));
     cr_assert_eq(run("demo --out demo"), 0);
     cr_assert(exists("demo/crosscheck.json") && exists("demo/w0.npy"));
+    /* each verdict line names its statement, the model and mu */
+    char path[256], line[2048];
+    snprintf(path, sizeof path, "%s/out.txt", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    int verdicts = 0;
+    const char *const words[] = {": certified", ": pass", ": refuted", ": inconclusive", ": fail"};
+    while (fgets(line, sizeof line, f)) {
+        int verdict = 0;
+        for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+            verdict |= strstr(line, words[k]) != NULL;
+        if (!verdict || !strncmp(line, "plstar demo:", 12))
+            continue;
+        verdicts++;
+        cr_assert(strstr(line, "Theorem ") || strstr(line, "docs/theory.md §"), "no statement: %s", line);
+        cr_assert(strstr(line, "the MLP [16, 16] tanh") || strstr(line, "the shallow tanh network of width"),
+                  "no model: %s", line);
+        cr_assert(strstr(line, "mu = ") || strstr(line, "no mu"), "no mu: %s", line);
+    }
+    fclose(f);
+    cr_assert_eq(verdicts, 5, "the demo's five checks each print one verdict line");
 }
 
 static void expect_refusal(const char *file, const void *bytes, size_t len, const char *needle)
