@@ -12,7 +12,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 PACKAGES=(build-essential pkg-config meson ninja-build
           libflint-arb-dev libflint-dev libgmp-dev
-          libopenblas-dev liblapacke-dev libgsl-dev libjansson-dev libcriterion-dev
+          libopenblas-dev liblapacke-dev libgsl-dev libjansson-dev nettle-dev libcriterion-dev
           gnuplot-nox python3 python3-numpy)
 # The third-party clients of the end-to-end tests, for /usr/bin/python3 (PLSTAR_PYTHON); not needed by demo.
 TEST_PACKAGES=(python3-torch python3-sklearn)

@@ -84,7 +84,7 @@ static int parse(certify_args *a, int argc, char **argv)
                              li >= 0 ? longopts[li].name : "option");
         int bad = 0;
         switch (opt) {
-        case OPT_PREC: bad = cli_parse_prec(&a->prec, optarg); break;
+        case OPT_PREC: if (cli_parse_prec(&a->prec, optarg)) return cli_prec_usage(cmd, optarg); break;
         case OPT_JSON: a->json = optarg; break;
         case OPT_WITNESS: a->witness = optarg; break;
         case OPT_OUT: a->out = optarg; break;

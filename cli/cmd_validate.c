@@ -182,6 +182,7 @@ int cmd_validate(int argc, char **argv)
         problem_clear(&p);
         return st;
     }
+    cli_print_problem(cmd, &p);
     { /* absurd sizes are refused before allocating: the reference enclosures of the claimed DF and K */
         double N = (double)p.N, P = (double)p.model.nparams;
         double balls = (files[1] ? N * P : 0) + ((files[2] || c.has_lambda_min) ? 2 * N * N : 0);
@@ -219,6 +220,10 @@ int cmd_validate(int argc, char **argv)
                 if (c.has_lambda_min)
                     json_object_set_new(given, "lambda_min", json_real(c.lambda_min));
                 json_object_set_new(json_object_get(rep, "inputs"), "given", given);
+                for (int k = 0; k < 4; k++) /* the claimed arrays, hashed like the bundle's files */
+                    if (files[k])
+                        report_add_input_file(rep, kinds[k], files[k]);
+                report_set_precision(rep, (long)prec);
                 int wst = report_write(json, rep);
                 json_decref(rep);
                 if (wst)

@@ -1,7 +1,9 @@
 /* cli/main.c — the plstar command: dispatch to the subcommands. */
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "core/error.h"
 #include "core/outfile.h"
+#include "core/provenance.h"
 
 #include <malloc.h>
 #include <stdlib.h>
@@ -10,30 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-static const char usage_text[] =
-    "usage: plstar COMMAND [options]\n"
-    "\n"
-    "  demo [--out DIR]                          the embedded example end to end\n"
-    "  kernel    MODEL [--impl fast|explicit|reference] [--prec BITS] --out K.npy\n"
-    "  jacobian  MODEL [--impl fast|reference] [--prec BITS] --out J.npy\n"
-    "  eig       --matrix K.npy [--impl fast|reference] [--prec BITS] [--json FILE]\n"
-    "  crosscheck MODEL [--labels Y.npy] [--prec BITS] [--json FILE]\n"
-    "  export    MODEL [--labels Y.npy] --out DIR  a bundle to rebuild the model elsewhere\n"
-    "  validate  --bundle DIR [--outputs F.npy] [--jacobian J.npy] [--kernel K.npy] [--lambda-min V]\n"
-    "            [--losses L.npy --lr ETA] [--precision float64|float32] [--json FILE]\n"
-    "  train     MODEL --labels Y.npy --lr ETA --steps T [--batch S] [--record-every K] --out DIR\n"
-    "  certify point MODEL [--labels Y.npy] [--mu MU] [--witness Y*.npy] [--json FILE]   Theorem 1, Prop. 3\n"
-    "  certify ball  MODEL --radius R --mu MU [--json FILE]                             Theorem 2\n"
-    "  certify gd    MODEL --labels Y.npy --apriori [--mu MU] [--lr ETA] [--search-width]  Theorem 6\n"
-    "  certify gd    MODEL --labels Y.npy --path [--steps T] [--lr ETA] [--mu MU] [--eps E]\n"
-    "                [--record-every K] [--out DIR] [--json FILE]               Theorems 6, 9 a posteriori\n"
-    "  bench     quick|full [--suite S] --out DIR | compare [OLD [NEW]]   speed and agreement, kept over time\n"
-    "\n"
-    "MODEL is --model M.json --data X.npy (--weights W.npy | --seed S).\n"
-    "The reference implementation writes NAME.npy (midpoints) and NAME.rad.npy (radii).\n"
-    "Exit status: 0 certified/pass, 1 refuted/fail, 2 inconclusive, 64 usage, 65 bad data,\n"
-    "66 cannot open input, 70 internal error, 73 cannot create output, 130 interrupted.\n";
 
 /* Set for commands that stop between steps by themselves (plstar_interrupted). */
 static volatile sig_atomic_t graceful;
@@ -91,6 +69,30 @@ static void heap_huge_pages(void)
     free(probe);
 }
 
+/* The help of CMD [SUB] (cli/help.h); bench keeps its own text beside its options. */
+static int command_help(const char *cmd, const char *sub)
+{
+    if (!strcmp(cmd, "bench")) {
+        char *args[] = {"bench", "--help", NULL};
+        return cmd_bench(2, args);
+    }
+    return cli_help_print(cmd, cli_help_is_subcommand(cmd, sub) ? sub : NULL);
+}
+
+/* plstar help [CMD [SUB]] */
+static int help_command(int argc, char **argv)
+{
+    if (argc > 4)
+        return fprintf(stderr, "plstar help: too many arguments (see plstar help help)\n"), PLSTAR_EUSAGE;
+    if (argc < 3) {
+        fputs(cli_help_text(NULL, NULL), stdout);
+        return PLSTAR_OK;
+    }
+    if (argc == 4 && strcmp(argv[2], "bench") && !cli_help_is_subcommand(argv[2], argv[3]))
+        return cli_help_print(argv[2], argv[3]); /* names what is unknown */
+    return command_help(argv[2], argc == 4 ? argv[3] : NULL);
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -107,17 +109,20 @@ int main(int argc, char **argv)
     graceful = argc >= 2 && !strcmp(argv[1], "train");
     install_signal_handlers();
     if (argc < 2) {
-        fputs(usage_text, stderr);
+        fputs(cli_help_text(NULL, NULL), stderr);
         return PLSTAR_EUSAGE;
     }
-    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(usage_text, stdout);
+    if (!strcmp(argv[1], "help"))
+        return help_command(argc, argv);
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(cli_help_text(NULL, NULL), stdout);
         return PLSTAR_OK;
     }
     if (!strcmp(argv[1], "--version")) {
-        puts("plstar " PLSTAR_VERSION);
+        printf("plstar %s (commit %s)\n", plstar_version(), plstar_commit());
         return PLSTAR_OK;
     }
+    provenance_set_command_line(argc, argv); /* every report records the command that wrote it */
     /* Large buffers come and go (file images, per-layer matrices): keep freed
      * memory for reuse rather than unmapping it, which would fault every page
      * in again at the next allocation. */
@@ -126,6 +131,9 @@ int main(int argc, char **argv)
     heap_huge_pages();
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         if (!strcmp(argv[1], commands[k].name)) {
+            /* --help or -h anywhere among the options: that command's help, nothing run */
+            if (cli_help_requested(argc - 1, argv + 1))
+                return command_help(argv[1], argc > 2 ? argv[2] : NULL);
             int st = commands[k].run(argc - 1, argv + 1);
             /* SIGTERM gives 143 whether the command stopped at once or between steps */
             return (st == PLSTAR_EINTERRUPTED && stop_signal == SIGTERM) ? 128 + SIGTERM : st;

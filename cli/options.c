@@ -59,10 +59,15 @@ int cli_parse_double(double *out, const char *s)
 int cli_parse_prec(slong *out, const char *s)
 {
     unsigned long v;
-    if (cli_parse_ulong(&v, s) || v < 32 || v > 65536)
+    if (cli_parse_ulong(&v, s) || v < CLI_PREC_MIN || v > CLI_PREC_MAX)
         return -1;
     *out = (slong)v;
     return 0;
+}
+
+int cli_prec_usage(const char *cmd, const char *arg)
+{
+    return cli_usage(cmd, "--prec takes a whole number of bits in [%d, %d], got '%s'", CLI_PREC_MIN, CLI_PREC_MAX, arg);
 }
 
 int cli_parse_impl(const char *s)
@@ -110,7 +115,18 @@ int cli_load_problem(plstar_problem *p, const cli_model_args *a, int need_labels
     if (need_labels && !a->labels)
         return cli_usage(a->cmd, "needs --labels Y.npy");
     int st = problem_load(p, a->model, a->data, a->weights, a->seed, a->labels);
-    return st ? cli_fail(a->cmd, st) : PLSTAR_OK;
+    if (st)
+        return cli_fail(a->cmd, st);
+    cli_print_problem(a->cmd, p);
+    return PLSTAR_OK;
+}
+
+void cli_print_problem(const char *cmd, const plstar_problem *p)
+{
+    char *line = problem_describe(p);
+    printf("plstar %s: %s\n", cmd, line ? line : "(out of memory describing the model)");
+    fflush(stdout); /* before any progress or error line on stderr */
+    free(line);
 }
 
 /* 1 when `out` exists and is the same file as one of the inputs (links included). */

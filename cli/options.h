@@ -35,8 +35,14 @@ typedef struct {
  * negative value after printing a usage error. */
 int cli_model_option(cli_model_args *a, int opt, const char *arg);
 
-/* Loads the problem; prints the error and returns its status on failure. */
+/* Loads the problem; prints the error and returns its status on failure.
+ * On success prints the problem as resolved (cli_print_problem). */
 int cli_load_problem(plstar_problem *p, const cli_model_args *a, int need_labels);
+
+/* One stdout line "plstar CMD: model {...}; n samples, ...; weights from ...":
+ * the model a command runs on, every key of its description resolved
+ * (problem_describe). For commands that load a problem another way. */
+void cli_print_problem(const char *cmd, const plstar_problem *p);
 
 /* Prints "plstar CMD: <message>" and returns status. */
 int cli_fail(const char *cmd, int status);
@@ -46,6 +52,13 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 int cli_parse_ulong(unsigned long *out, const char *s);
 int cli_parse_double(double *out, const char *s);
 int cli_parse_prec(slong *out, const char *s);
+
+/* The precisions --prec accepts, in bits. */
+#define CLI_PREC_MIN 32
+#define CLI_PREC_MAX 65536
+
+/* The usage error of a bad --prec value, stating the valid range; returns 64. */
+int cli_prec_usage(const char *cmd, const char *arg);
 
 /* Refuses (64) an output path that names one of the inputs. */
 int cli_check_output(const char *cmd, const char *out, const char *const *inputs, size_t count);

@@ -1,5 +1,6 @@
 #include "core/model.h"
 #include "core/error.h"
+#include "core/sha256.h"
 
 #include <jansson.h>
 #include <gsl/gsl_randist.h>
@@ -36,15 +37,12 @@ static int get_dim(size_t *out, json_t *root, const char *key, const char *name,
     return PLSTAR_OK;
 }
 
-static int get_act(plstar_act *out, json_t *root, const char *key, const char *dflt, const char *name)
+static int get_act(plstar_act *out, json_t *root, const char *key, const char *name)
 {
     json_t *v = json_object_get(root, key);
-    const char *s = dflt;
-    if (v) {
-        if (!json_is_string(v))
-            return plstar_error(PLSTAR_EDATA, "%s: \"%s\" must be a string", name, key);
-        s = json_string_value(v);
-    }
+    if (!json_is_string(v))
+        return plstar_error(PLSTAR_EDATA, "%s: \"%s\" must be a string", name, key);
+    const char *s = json_string_value(v);
     int a = act_from_name(s);
     if (a < 0)
         return plstar_error(PLSTAR_EDATA, "%s: unknown %s \"%s\" (known: linear, tanh, sigmoid, softplus, sin, erf, gelu, relu, leaky_relu)", name, key, s);
@@ -66,6 +64,21 @@ static int check_keys(json_t *root, const char *const *allowed, const char *name
     }
     return PLSTAR_OK;
 }
+
+/* Every key that changes the function a description denotes is required:
+ * a default would silently certify another network (a bias-free,
+ * standard-scaled PyTorch net read as an NTK-scaled one has the same parameter
+ * count). `hints` gives the values each key may take, for the message. */
+static int require_keys(json_t *root, const char *const *keys, const char *const *hints, const char *name)
+{
+    for (size_t k = 0; keys[k]; k++)
+        if (!json_object_get(root, keys[k]))
+            return plstar_error(PLSTAR_EDATA, "%s: missing \"%s\" (%s); model \"%s\" requires every key that changes "
+                                "the function", name, keys[k], hints[k], json_string_value(json_object_get(root, "model")));
+    return PLSTAR_OK;
+}
+
+#define ACTIVATIONS "linear, tanh, sigmoid, softplus, sin, erf, gelu, relu or leaky_relu"
 
 /* Fills layer geometry, offsets and the parameter count, refusing overflow. */
 static int layout(plstar_model *m, const char *name)
@@ -119,14 +132,18 @@ static int parse_linear(plstar_model *m, json_t *root, const char *name)
 static int parse_shallow(plstar_model *m, json_t *root, const char *name)
 {
     static const char *const keys[] = {"model", "input_dim", "width", "activation", NULL};
+    static const char *const required[] = {"input_dim", "width", "activation", NULL};
+    static const char *const hints[] = {"the input dimension d", "the hidden width m", ACTIVATIONS};
     size_t width = 0;
     int st = check_keys(root, keys, name);
+    if (!st)
+        st = require_keys(root, required, hints, name);
     if (!st)
         st = get_dim(&m->input_dim, root, "input_dim", name, 1);
     if (!st)
         st = get_dim(&width, root, "width", name, 1);
     if (!st)
-        st = get_act(&m->activation, root, "activation", "tanh", name);
+        st = get_act(&m->activation, root, "activation", name);
     if (!st)
         st = alloc_layers(m, 2, name);
     if (st)
@@ -148,30 +165,35 @@ static int parse_mlp(plstar_model *m, json_t *root, const char *name)
 {
     static const char *const keys[] = {"model", "input_dim", "widths", "outputs", "activation",
                                        "output_activation", "scaling", "bias", NULL};
+    static const char *const required[] = {"input_dim", "widths", "outputs", "activation", "output_activation",
+                                           "scaling", "bias", NULL};
+    static const char *const hints[] = {"the input dimension d", "the hidden widths, e.g. [64, 64]",
+                                        "the output dimension c", ACTIVATIONS, ACTIVATIONS " (usually linear)",
+                                        "\"ntk\" or \"standard\"", "true or false"};
     int st = check_keys(root, keys, name);
     if (!st)
+        st = require_keys(root, required, hints, name);
+    if (!st)
         st = get_dim(&m->input_dim, root, "input_dim", name, 1);
-    m->outputs = 1;
     if (!st)
-        st = get_dim(&m->outputs, root, "outputs", name, 0);
+        st = get_dim(&m->outputs, root, "outputs", name, 1);
     if (!st)
-        st = get_act(&m->activation, root, "activation", "tanh", name);
+        st = get_act(&m->activation, root, "activation", name);
     if (!st)
-        st = get_act(&m->output_activation, root, "output_activation", "linear", name);
+        st = get_act(&m->output_activation, root, "output_activation", name);
     if (st)
         return st;
     json_t *widths = json_object_get(root, "widths");
     if (!json_is_array(widths) || json_array_size(widths) > PLSTAR_MAX_LAYERS - 1)
         return plstar_error(PLSTAR_EDATA, "%s: \"widths\" must be an array of at most %d hidden widths", name, PLSTAR_MAX_LAYERS - 1);
-    json_t *scaling = json_object_get(root, "scaling");
-    const char *sc = scaling ? json_string_value(scaling) : "ntk";
+    const char *sc = json_string_value(json_object_get(root, "scaling"));
     if (!sc || (strcmp(sc, "ntk") && strcmp(sc, "standard")))
         return plstar_error(PLSTAR_EDATA, "%s: \"scaling\" must be \"ntk\" or \"standard\"", name);
     m->scaling = strcmp(sc, "ntk") == 0 ? SCALING_NTK : SCALING_STANDARD;
     json_t *bias = json_object_get(root, "bias");
-    if (bias && !json_is_boolean(bias))
+    if (!json_is_boolean(bias))
         return plstar_error(PLSTAR_EDATA, "%s: \"bias\" must be true or false", name);
-    m->bias = bias && json_is_true(bias);
+    m->bias = json_is_true(bias);
     size_t hidden = json_array_size(widths);
     if ((st = alloc_layers(m, hidden + 1, name)))
         return st;
@@ -333,6 +355,8 @@ void problem_init(plstar_problem *p)
 
 void problem_clear(plstar_problem *p)
 {
+    for (int k = 0; k < PROBLEM_NINPUTS; k++)
+        free(p->files[k].path);
     model_clear(&p->model);
     npy_clear(&p->X);
     npy_clear(&p->y);
@@ -397,11 +421,30 @@ static int load_labels(plstar_problem *p, const char *path)
     return check_finite(&p->y, path);
 }
 
+const char *problem_input_name(plstar_input_role role)
+{
+    static const char *const names[PROBLEM_NINPUTS] = {"model", "data", "weights", "labels"};
+    return role < PROBLEM_NINPUTS ? names[role] : "input";
+}
+
+/* Remembers an input file and the digest of its bytes, read again right after
+ * loading: the report then names what was certified, not merely a file name. */
+static int remember_file(plstar_problem *p, plstar_input_role role, const char *path)
+{
+    plstar_input_file *f = &p->files[role];
+    f->path = strdup(path);
+    if (!f->path)
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory");
+    return sha256_file_hex(f->sha256, path);
+}
+
 int problem_load(plstar_problem *p, const char *model_path, const char *data_path,
                  const char *weights_path, unsigned long seed, const char *labels_path)
 {
     problem_clear(p);
     int st = model_read(&p->model, model_path);
+    if (!st)
+        st = remember_file(p, PROBLEM_MODEL, model_path);
     if (!st)
         st = npy_read(&p->X, data_path);
     if (!st && p->X.ndim != 2)
@@ -412,6 +455,8 @@ int problem_load(plstar_problem *p, const char *model_path, const char *data_pat
         st = plstar_error(PLSTAR_EDATA, "%s: %zu columns but the model's input_dim is %zu", data_path, p->X.shape[1], p->model.input_dim);
     if (!st && !p->model.input_dim)
         st = model_set_input_dim(&p->model, p->X.shape[1]);
+    if (!st)
+        st = remember_file(p, PROBLEM_DATA, data_path);
     if (!st)
         st = check_finite(&p->X, data_path);
     if (!st) {
@@ -425,8 +470,14 @@ int problem_load(plstar_problem *p, const char *model_path, const char *data_pat
     }
     if (!st)
         st = load_weights(p, weights_path, seed);
+    if (!st && weights_path)
+        st = remember_file(p, PROBLEM_WEIGHTS, weights_path);
+    p->weights_from_seed = !weights_path;
+    p->seed = weights_path ? 0 : seed;
     if (!st && labels_path)
         st = load_labels(p, labels_path);
+    if (!st && labels_path)
+        st = remember_file(p, PROBLEM_LABELS, labels_path);
     if (st) {
         char keep[512];
         snprintf(keep, sizeof keep, "%s", plstar_errmsg());
@@ -445,6 +496,7 @@ int problem_set(plstar_problem *p, const plstar_model *m, const double *X, size_
     free(json);
     if (st)
         return st;
+    snprintf(p->origin, sizeof p->origin, "in memory");
     size_t d = m->input_dim, P = m->nparams, c = m->outputs;
     p->n = n;
     p->N = n * c;
@@ -467,4 +519,25 @@ int problem_set(plstar_problem *p, const plstar_model *m, const double *X, size_
         memcpy(p->y.data, y, n * c * sizeof(double));
     }
     return PLSTAR_OK;
+}
+
+char *problem_describe(const plstar_problem *p)
+{
+    char *desc = model_to_json(&p->model);
+    if (!desc)
+        return NULL;
+    char weights[600];
+    if (p->weights_from_seed)
+        snprintf(weights, sizeof weights, "from seed %lu", p->seed);
+    else if (p->files[PROBLEM_WEIGHTS].path)
+        snprintf(weights, sizeof weights, "from %s", p->files[PROBLEM_WEIGHTS].path);
+    else
+        snprintf(weights, sizeof weights, "%s", p->origin[0] ? p->origin : "in memory");
+    size_t len = strlen(desc) + strlen(weights) + 160;
+    char *line = malloc(len);
+    if (line)
+        snprintf(line, len, "model %s; %zu samples, %zu equations, %zu parameters; weights %s", desc, p->n, p->N,
+                 p->model.nparams, weights);
+    free(desc);
+    return line;
 }

@@ -2,7 +2,7 @@
  * core/model.h — the model description (JSON), the flat parameter layout, the
  * seeded initialisation, and a problem = model + data (+ labels) + weights.
  *
- * Every model is a stack of dense layers (THEORY.md §5):
+ * Every model is a stack of dense layers (docs/theory.md §5, Eq. 17 and Eq. 42):
  *   z⁽ˡ⁾ = W⁽ˡ⁾ α⁽ˡ⁻¹⁾ / √s_l + b⁽ˡ⁾,   α⁽ˡ⁾ = σ_l(z⁽ˡ⁾),   α⁽⁰⁾ = x,  f = α⁽ᴸ⁺¹⁾
  * with W⁽ˡ⁾ of shape (out, in) stored row-major (PyTorch nn.Linear.weight), then
  * b⁽ˡ⁾ if the model has biases, layer after layer in the flat vector w.
@@ -11,6 +11,10 @@
  *     layer (m, d) with s = 1, then a fixed linear layer of signs v_j = (−1)^j
  *     (v_0 = +1, alternating) with s = m. Only the first layer is in w.
  *   - "linear": F(w) = A w, A the data matrix (n × P): one linear layer (1, P), s = 1.
+ * Every key that changes the function is required — mlp: input_dim, widths,
+ * outputs, activation, output_activation, scaling, bias; shallow: input_dim,
+ * width, activation — and a missing one is refused by name (PLSTAR_EDATA).
+ * Only the linear model's input_dim may be left out: it is then the data's.
  *
  * Initialisation (--seed S), reproducible elsewhere: a GSL gsl_rng_mt19937
  * generator seeded with gsl_rng_set(r, S); for k = 0..P−1 in flat order,
@@ -76,6 +80,18 @@ int model_twice_differentiable(const plstar_model *m);
 /* Writes w0 (nparams doubles) from the seed, as documented above. */
 void model_init_weights(double *w, const plstar_model *m, unsigned long seed);
 
+/* The inputs of a problem, in the order reports list them. */
+typedef enum { PROBLEM_MODEL = 0, PROBLEM_DATA, PROBLEM_WEIGHTS, PROBLEM_LABELS, PROBLEM_NINPUTS } plstar_input_role;
+
+/* "model", "data", "weights", "labels". */
+const char *problem_input_name(plstar_input_role role);
+
+/* Where one input came from, for the provenance of reports (core/report.h). */
+typedef struct {
+    char *path;                /* the file read (malloc'd); NULL when not read from a file */
+    char sha256[65];           /* lowercase hex SHA-256 of the file as it was loaded */
+} plstar_input_file;
+
 /* A problem: model, inputs X (n × d), optional labels y (N = n·c), weights w (P). */
 typedef struct {
     plstar_model model;
@@ -83,6 +99,12 @@ typedef struct {
     plstar_array y;            /* size 0 when no labels were given */
     double *w;
     size_t n, N;
+    /* provenance: set by problem_load; problem_set leaves the files empty and
+     * `origin` "in memory", which a caller may replace by what made the inputs */
+    plstar_input_file files[PROBLEM_NINPUTS];
+    int weights_from_seed;     /* w = model_init_weights(seed) */
+    unsigned long seed;
+    char origin[160];          /* "" for a problem read from files */
 } plstar_problem;
 
 void problem_init(plstar_problem *p);
@@ -94,9 +116,16 @@ void problem_clear(plstar_problem *p);
 int problem_load(plstar_problem *p, const char *model_path, const char *data_path,
                  const char *weights_path, unsigned long seed, const char *labels_path);
 
-/* Builds a problem from in-memory pieces (copies them). */
+/* Builds a problem from in-memory pieces (copies them). Its provenance says
+ * "in memory" (origin); set weights_from_seed/seed when w came from a seed. */
 int problem_set(plstar_problem *p, const plstar_model *m, const double *X, size_t n,
                 const double *w, const double *y);
+
+/* One line naming the problem a command runs on, as resolved — every key of
+ * the model description, defaults included —, its sizes and where the weights
+ * came from: `model {...}; 8 samples, 8 equations, 320 parameters; weights
+ * from seed 1` (malloc'd; NULL when out of memory). */
+char *problem_describe(const plstar_problem *p);
 
 /* 1 if every entry of a[0..len) is finite; else 0 and *where = first bad index. */
 int array_all_finite(const double *a, size_t len, size_t *where);

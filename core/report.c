@@ -1,25 +1,117 @@
 #include "core/report.h"
 #include "core/error.h"
 #include "core/outfile.h"
+#include "core/provenance.h"
+#include "core/sha256.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef PLSTAR_VERSION
-#define PLSTAR_VERSION "0.1.0"
-#endif
+static json_t *provenance_new(void)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "plstar_version", json_string(plstar_version()));
+    json_object_set_new(o, "commit", json_string(plstar_commit()));
+    int argc;
+    char **argv = provenance_command_line(&argc);
+    if (argc > 0) {
+        json_t *cmd = json_array();
+        for (int k = 0; k < argc; k++)
+            json_array_append_new(cmd, json_string(argv[k]));
+        json_object_set_new(o, "command", cmd);
+    }
+    json_object_set_new(o, "files", json_object());
+    return o;
+}
 
 json_t *report_new(const char *check, const char *statement)
 {
     json_t *r = json_object();
-    json_object_set_new(r, "plstar_version", json_string(PLSTAR_VERSION));
+    json_object_set_new(r, "plstar_version", json_string(plstar_version()));
     json_object_set_new(r, "check", json_string(check));
     json_object_set_new(r, "statement", json_string(statement));
     json_object_set_new(r, "verdict", json_string("inconclusive"));
+    json_object_set_new(r, "provenance", provenance_new());
     json_object_set_new(r, "inputs", json_object());
     json_object_set_new(r, "quantities", json_object());
     return r;
+}
+
+/* report["provenance"], created for reports made before it existed. */
+static json_t *provenance_of(json_t *report)
+{
+    json_t *o = json_object_get(report, "provenance");
+    if (!json_is_object(o)) {
+        o = provenance_new();
+        json_object_set_new(report, "provenance", o);
+    }
+    return o;
+}
+
+static json_t *provenance_files(json_t *report)
+{
+    json_t *prov = provenance_of(report), *files = json_object_get(prov, "files");
+    if (!json_is_object(files)) {
+        files = json_object();
+        json_object_set_new(prov, "files", files);
+    }
+    return files;
+}
+
+static void add_file_entry(json_t *report, const char *role, const char *path, const char *sha256)
+{
+    json_t *e = json_object();
+    json_object_set_new(e, "path", json_string(path));
+    json_object_set_new(e, "sha256", json_string(sha256));
+    json_object_set_new(provenance_files(report), role, e);
+}
+
+int report_add_input_file(json_t *report, const char *role, const char *path)
+{
+    char hex[PLSTAR_SHA256_HEX];
+    int st = sha256_file_hex(hex, path);
+    if (!st) {
+        add_file_entry(report, role, path, hex);
+        return PLSTAR_OK;
+    }
+    json_t *e = json_object();
+    json_object_set_new(e, "path", json_string(path));
+    json_object_set_new(e, "sha256", report_absent(plstar_errmsg()));
+    json_object_set_new(provenance_files(report), role, e);
+    return st;
+}
+
+void report_add_input_source(json_t *report, const char *role, const char *what)
+{
+    json_t *e = json_object();
+    json_object_set_new(e, "source", json_string(what));
+    json_object_set_new(provenance_files(report), role, e);
+}
+
+void report_set_seed(json_t *report, unsigned long seed)
+{
+    json_object_set_new(provenance_of(report), "seed", json_integer((json_int_t)seed));
+}
+
+void report_set_precision(json_t *report, long bits)
+{
+    json_object_set_new(provenance_of(report), "precision_bits", json_integer((json_int_t)bits));
+}
+
+void report_add_provenance(json_t *report, const plstar_problem *p)
+{
+    for (int k = 0; k < PROBLEM_NINPUTS; k++) {
+        const plstar_input_file *f = &p->files[k];
+        const char *role = problem_input_name((plstar_input_role)k);
+        int present = k != PROBLEM_LABELS || p->y.size > 0;
+        if (f->path)
+            add_file_entry(report, role, f->path, f->sha256);
+        else if (present && !(k == PROBLEM_WEIGHTS && p->weights_from_seed))
+            report_add_input_source(report, role, p->origin[0] ? p->origin : "in memory");
+    }
+    if (p->weights_from_seed)
+        report_set_seed(report, p->seed);
 }
 
 /* JSON has no infinities or NaN: unbounded ends are written as null. */
@@ -138,6 +230,7 @@ void report_add_problem(json_t *report, const plstar_problem *p)
     json_object_set_new(in, "equations", json_integer((json_int_t)p->N));
     json_object_set_new(in, "parameters", json_integer((json_int_t)p->model.nparams));
     json_object_set_new(in, "labels", json_boolean(p->y.size > 0));
+    report_add_provenance(report, p);
 }
 
 int report_write(const char *path, const json_t *report)

@@ -1,10 +1,17 @@
 /*
- * core/report.h — JSON reports.
+ * core/report.h — JSON reports, in the schema of docs/reports.md.
  *
- * A report is {"plstar_version", "check", "statement", "verdict", "inputs",
- * "quantities", ...}. Every certified quantity is an interval
- * {"lower": …, "upper": …} with lower rounded down and upper rounded up, and all
- * reals are printed with 17 significant digits so they round-trip.
+ * A report is {"plstar_version", "check", "statement", "verdict", "scope",
+ * "reason" (unless certified / pass), "provenance", "inputs", "quantities", ...}.
+ * A two-sided enclosure is {"lower": …, "upper": …} with lower rounded down and
+ * upper rounded up; a one-sided bound carries its side only; a quantity not
+ * computed is {"reason": …}; an unbounded side is null. All reals are printed
+ * with 17 significant digits so they round-trip.
+ *
+ * "provenance" ties the report to what produced it: {"plstar_version",
+ * "commit", "command" (argv), "files": {role: {"path", "sha256"}} or
+ * {role: {"source": "in memory…"}}, "seed" (weights drawn from it),
+ * "precision_bits" (the working precision, when one was used)}.
  */
 #ifndef PLSTAR_CORE_REPORT_H
 #define PLSTAR_CORE_REPORT_H
@@ -13,8 +20,9 @@
 #include <arb.h>
 #include "core/model.h"
 
-/* New report with plstar_version, check and statement set, and empty
- * "inputs" and "quantities" objects. */
+/* New report with plstar_version, check and statement set, verdict
+ * "inconclusive" until set, "provenance" with the version, commit and command
+ * line, and empty "inputs" and "quantities" objects. */
 json_t *report_new(const char *check, const char *statement);
 
 /* {"lower": lo, "upper": hi} from doubles (already directed outwards). */
@@ -55,9 +63,30 @@ const char *report_verdict_name(int status, int is_check);
 /* Sets report["verdict"]. */
 void report_set_verdict(json_t *report, const char *verdict);
 
-/* report["inputs"]: the model description and the problem's sizes
- * (samples, equations, parameters, labels). */
+/* report["inputs"]: the model description as resolved (every key, defaults
+ * included) and the problem's sizes (samples, equations, parameters, labels);
+ * and its provenance (report_add_provenance). */
 void report_add_problem(json_t *report, const plstar_problem *p);
+
+/* report["provenance"]: the problem's files with their SHA-256 digests as
+ * loaded (or "in memory"), and the seed its weights were drawn from. */
+void report_add_provenance(json_t *report, const plstar_problem *p);
+
+/* For inputs that are not a problem (eig's matrix and radii, validate's
+ * claimed arrays): provenance.files[role] = {"path", "sha256"} of the file as
+ * it is now. PLSTAR_ENOINPUT when it cannot be read (the entry then says why). */
+int report_add_input_file(json_t *report, const char *role, const char *path);
+
+/* provenance.files[role] = {"source": what} for an input that is not a file
+ * ("in memory", "command line"). */
+void report_add_input_source(json_t *report, const char *role, const char *what);
+
+/* provenance.seed: the weights were drawn from this seed (model.h). */
+void report_set_seed(json_t *report, unsigned long seed);
+
+/* provenance.precision_bits: the working precision of the ball arithmetic
+ * (53 for a floating-point computation with a proven error bound). */
+void report_set_precision(json_t *report, long bits);
 
 /* Writes atomically, indented; PLSTAR_ECANTCREAT on failure. */
 int report_write(const char *path, const json_t *report);

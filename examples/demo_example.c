@@ -4,6 +4,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static const char model_json[] =
@@ -47,6 +48,12 @@ static int sphere_problem(plstar_problem *p, const char *json, size_t n)
         for (size_t i = 0; i < n; i++)
             y[i] = sin(3.0 * X[i * d]);
         st = problem_set(p, &m, X, n, w, y);
+    }
+    if (!st) { /* the provenance of the demo's reports */
+        p->weights_from_seed = 1;
+        p->seed = DEMO_WEIGHT_SEED;
+        snprintf(p->origin, sizeof p->origin,
+                 "in memory: the embedded example (examples/demo_example.c), points on the sphere from seed %d", DEMO_DATA_SEED);
     }
     free(X), free(w), free(y);
     model_clear(&m);

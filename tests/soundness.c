@@ -2618,7 +2618,7 @@ static void case_nonlinear(case_ctx *c, gsl_rng *g)
     else
         snprintf(json, sizeof json,
                  "{\"model\": \"mlp\", \"input_dim\": %zu, \"widths\": [%zu], \"outputs\": %zu, \"activation\": \"%s\", "
-                 "\"bias\": %s}", d, width, outputs, act, gsl_rng_uniform(g) < 0.5 ? "true" : "false");
+                 "\"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": %s}", d, width, outputs, act, gsl_rng_uniform(g) < 0.5 ? "true" : "false");
     plstar_model m;
     model_init(&m);
     plstar_problem p;

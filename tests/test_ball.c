@@ -162,8 +162,8 @@ Test(ball, routes_are_picked_by_rule_and_recorded)
 {
     plstar_model wide, mlp;
     model_init(&wide), model_init(&mlp);
-    cr_assert_eq(model_parse_json(&wide, "{\"model\":\"shallow\",\"input_dim\":1024,\"width\":65536}", "w"), 0);
-    cr_assert_eq(model_parse_json(&mlp, "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[4]}", "m"), 0);
+    cr_assert_eq(model_parse_json(&wide, "{\"model\":\"shallow\",\"input_dim\":1024,\"width\":65536,\"activation\":\"tanh\"}", "w"), 0);
+    cr_assert_eq(model_parse_json(&mlp, "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[4],\"outputs\":1,\"activation\":\"tanh\",\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}", "m"), 0);
     double work = 65536.0 * 1024.0; /* m·d, times n */
     size_t below = (size_t)(REF_ROUTE_ARB_WORK_MAX / work), above = below + 1;
     cr_assert(below >= 1 && (double)below * work <= REF_ROUTE_ARB_WORK_MAX && (double)above * work > REF_ROUTE_ARB_WORK_MAX);
@@ -437,7 +437,7 @@ static void step_bound_case(const char *json, int aligned_weights, double old_at
 Test(ball, step_bound_holds_where_max_hessian_norm_fails)
 {
     step_bound_case("{\"model\":\"shallow\",\"input_dim\":2,\"width\":4,\"activation\":\"tanh\"}", 1, 2.5);
-    step_bound_case("{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[6],\"activation\":\"tanh\"}", 0, 1.2);
+    step_bound_case("{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[6],\"activation\":\"tanh\",\"outputs\":1,\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}", 0, 1.2);
 }
 
 /* ------------------------------------------------------------------------ */

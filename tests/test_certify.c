@@ -76,7 +76,7 @@ Test(certify, underparameterized_is_refuted_with_witness)
 {
     plstar_model m;
     model_init(&m);
-    cr_assert_eq(model_parse_json(&m, "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[2],\"activation\":\"tanh\"}", "m"),
+    cr_assert_eq(model_parse_json(&m, "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[2],\"outputs\":1,\"activation\":\"tanh\",\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}", "m"),
                  PLSTAR_OK);
     size_t n = 12; /* P = 2·2 + 2 = 6 < N = 12 */
     double X[24], w[6];

@@ -117,7 +117,7 @@ Test(crosscheck, error_bounds_dominate_actual_errors_at_scale)
     plstar_model m;
     model_init(&m);
     model_parse_json(&m, "{\"model\":\"mlp\",\"input_dim\":5,\"widths\":[96,96],\"outputs\":2,\"activation\":\"gelu\","
-                         "\"bias\":true}", "m");
+                         "\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":true}", "m");
     size_t n = 6;
     double X[30], y[12], *w = malloc(m.nparams * sizeof(double));
     for (size_t k = 0; k < 30; k++)
@@ -202,7 +202,7 @@ Test(crosscheck, overflowing_softplus_fails_with_a_violation_as_the_worst_entry)
     plstar_model m;
     model_init(&m);
     cr_assert_eq(model_parse_json(&m, "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[3],\"activation\":\"softplus\","
-                                      "\"bias\":false}", "softplus"), PLSTAR_OK);
+                                      "\"bias\":false,\"outputs\":1,\"output_activation\":\"linear\",\"scaling\":\"ntk\"}", "softplus"), PLSTAR_OK);
     double X[4] = {1e300, 1.0, 0.5, 2.0}, y[2] = {0.3, 0.1}, *w = malloc(m.nparams * sizeof(double));
     model_init_weights(w, &m, 1);
     plstar_problem p;

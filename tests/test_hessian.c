@@ -71,7 +71,7 @@ static void make_model(plstar_model *m, const config *cf)
         snprintf(widths + strlen(widths), sizeof widths - strlen(widths), "%s%zu", l ? "," : "", cf->width[l]);
     snprintf(json, sizeof json,
              "{\"model\":\"mlp\",\"input_dim\":%zu,\"widths\":[%s],\"outputs\":%zu,\"activation\":\"%s\","
-             "\"output_activation\":\"%s\",\"bias\":%s}",
+             "\"output_activation\":\"%s\",\"scaling\":\"ntk\",\"bias\":%s}",
              cf->d, widths, cf->c, cf->act, cf->out_act, cf->bias ? "true" : "false");
     model_init(m);
     cr_assert_eq(model_parse_json(m, json, "test"), PLSTAR_OK, "%s", plstar_errmsg());
@@ -208,8 +208,8 @@ Test(hessian, matrix_norm2_upper_is_sound_and_tight)
 Test(hessian, refuses_first_order_activations)
 {
     const char *jsons[] = {
-        "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[4],\"activation\":\"relu\"}",
-        "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[4],\"activation\":\"tanh\",\"output_activation\":\"leaky_relu\"}"};
+        "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[4],\"outputs\":1,\"activation\":\"relu\",\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}",
+        "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[4],\"outputs\":1,\"activation\":\"tanh\",\"output_activation\":\"leaky_relu\",\"scaling\":\"ntk\",\"bias\":false}"};
     for (int t = 0; t < 2; t++) {
         plstar_model m;
         model_init(&m);
@@ -460,7 +460,8 @@ static void mlp_problem(plstar_problem *p, const char *act, size_t width, size_t
 {
     char json[256];
     snprintf(json, sizeof json,
-             "{\"model\":\"mlp\",\"input_dim\":%zu,\"widths\":[%zu,%zu],\"activation\":\"%s\",\"bias\":false}", d,
+             "{\"model\":\"mlp\",\"input_dim\":%zu,\"widths\":[%zu,%zu],\"outputs\":1,\"activation\":\"%s\","
+             "\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}", d,
              width, width, act);
     plstar_model m;
     model_init(&m);

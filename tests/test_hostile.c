@@ -25,7 +25,7 @@
 static char dir[64];
 static const char *exe;
 
-#define MODEL_JSON "{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [4], \"activation\": \"tanh\"}"
+#define MODEL_JSON "{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [4], \"activation\": \"tanh\", \"outputs\": 1, \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}"
 #define MODEL_P 16 /* 3·4 + 4·1 */
 #define SAMPLES 8
 
@@ -344,23 +344,23 @@ static void expect_model(const char *json, const char *file, const char *needle2
 
 Test(hostile, zero_or_negative_widths)
 {
-    expect_model("{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [4, 0]}", "w0.json", "widths[1]");
-    expect_model("{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [-4]}", "wneg.json", "widths[0]");
-    expect_model("{\"model\": \"shallow\", \"input_dim\": 3, \"width\": 0}", "s0.json", "width");
-    expect_model("{\"model\": \"shallow\", \"input_dim\": 3, \"width\": -16}", "sneg.json", "width");
-    expect_model("{\"model\": \"mlp\", \"input_dim\": 0, \"widths\": [4]}", "d0.json", "input_dim");
-    expect_model("{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [4], \"outputs\": 0}", "c0.json", "outputs");
-    expect_model("{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [2.5]}", "wfrac.json", "widths[0]");
+    expect_model("{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [4, 0], \"outputs\": 1, \"activation\": \"tanh\", \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}", "w0.json", "widths[1]");
+    expect_model("{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [-4], \"outputs\": 1, \"activation\": \"tanh\", \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}", "wneg.json", "widths[0]");
+    expect_model("{\"model\": \"shallow\", \"input_dim\": 3, \"width\": 0, \"activation\": \"tanh\"}", "s0.json", "width");
+    expect_model("{\"model\": \"shallow\", \"input_dim\": 3, \"width\": -16, \"activation\": \"tanh\"}", "sneg.json", "width");
+    expect_model("{\"model\": \"mlp\", \"input_dim\": 0, \"widths\": [4], \"outputs\": 1, \"activation\": \"tanh\", \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}", "d0.json", "input_dim");
+    expect_model("{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [4], \"outputs\": 0, \"activation\": \"tanh\", \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}", "c0.json", "outputs");
+    expect_model("{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [2.5], \"outputs\": 1, \"activation\": \"tanh\", \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}", "wfrac.json", "widths[0]");
 }
 
 Test(hostile, unknown_activation_or_model)
 {
-    expect_model("{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [4], \"activation\": \"swish\"}", "act.json",
+    expect_model("{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [4], \"activation\": \"swish\", \"outputs\": 1, \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}", "act.json",
                  "swish");
-    expect_model("{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [4], \"output_activation\": \"softmax\"}",
+    expect_model("{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [4], \"output_activation\": \"softmax\", \"outputs\": 1, \"activation\": \"tanh\", \"scaling\": \"ntk\", \"bias\": false}",
                  "oact.json", "softmax");
     expect_model("{\"model\": \"transformer\", \"input_dim\": 3}", "kind.json", "transformer");
-    expect_model("{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [4], \"dropout\": 0.1}", "key.json", "dropout");
+    expect_model("{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [4], \"dropout\": 0.1, \"outputs\": 1, \"activation\": \"tanh\", \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}", "key.json", "dropout");
     expect_model("{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [4],", "syntax.json", "invalid JSON");
     expect_model("{\"model\": \"linear\", \"input_dim\": 3, \"input_dim\": 3}", "dup.json", "JSON");
     write_bytes("nul.json", "{\"model\": \"linear\"}\0{\"garbage", 30);
@@ -372,13 +372,13 @@ Test(hostile, unknown_activation_or_model)
 Test(hostile, absurd_sizes_refused_before_allocating)
 {
     /* 10^12 parameters from a 90-byte description (weights drawn from --seed) */
-    write_text("huge.json", "{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [1000000, 1000000]}");
+    write_text("huge.json", "{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [1000000, 1000000], \"outputs\": 1, \"activation\": \"tanh\", \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}");
     expect(65, "huge.json", "kernel --model huge.json --data X.npy --seed 1 --out K_out.npy");
     char err[4096];
     read_err(err, sizeof err);
     cr_assert(strstr(err, "GB"), "the message states the memory needed: %s", err);
     /* more layers than allowed, more weights in a layer than 2^40 */
-    write_text("wide.json", "{\"model\": \"mlp\", \"input_dim\": 67108864, \"widths\": [67108864]}");
+    write_text("wide.json", "{\"model\": \"mlp\", \"input_dim\": 67108864, \"widths\": [67108864], \"outputs\": 1, \"activation\": \"tanh\", \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}");
     expect(65, "wide.json", "kernel --model wide.json --data X.npy --seed 1 --out K_out.npy");
     /* 2·10^5 samples of one feature (1.6 MB) ask for a 2·10^5 x 2·10^5 kernel */
     double *X = calloc(200000, sizeof(double));

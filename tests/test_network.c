@@ -325,7 +325,7 @@ Test(network, shallow_kernel_as_narrow_as_mlp_at_high_precision)
         char shallow[256], mlp[256];
         snprintf(shallow, sizeof shallow, "{\"model\":\"shallow\",\"input_dim\":%zu,\"width\":40,\"activation\":\"%s\"}",
                  d, acts[a]);
-        snprintf(mlp, sizeof mlp, "{\"model\":\"mlp\",\"input_dim\":%zu,\"widths\":[40],\"activation\":\"%s\"}", d,
+        snprintf(mlp, sizeof mlp, "{\"model\":\"mlp\",\"input_dim\":%zu,\"widths\":[40],\"activation\":\"%s\",\"outputs\":1,\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}", d,
                  acts[a]);
         double ws = kernel_relative_width(shallow, X, n, 30 + a, 256), wm = kernel_relative_width(mlp, X, n, 30 + a, 256);
         cr_assert(wm <= 1e-30, "%s MLP: relative width %g", acts[a], wm);

@@ -102,7 +102,7 @@ Test(ntk, panel_sizes_agree)
     plstar_model m;
     model_init(&m);
     cr_assert_eq(model_parse_json(&m, "{\"model\":\"mlp\",\"input_dim\":4,\"widths\":[17,9],\"outputs\":2,"
-                                      "\"activation\":\"softplus\",\"bias\":true}", "m"), PLSTAR_OK);
+                                      "\"activation\":\"softplus\",\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":true}", "m"), PLSTAR_OK);
     size_t n = 23, N = n * 2;
     double *X = vec(n * 4), *w = vec(m.nparams), *K1 = vec(N * N), *K2 = vec(N * N), *eK = vec(N * N);
     for (size_t k = 0; k < n * 4; k++)
@@ -132,7 +132,7 @@ Test(ntk, inside_reference_enclosures_and_catches_a_wrong_entry)
     plstar_model m;
     model_init(&m);
     cr_assert_eq(model_parse_json(&m, "{\"model\":\"mlp\",\"input_dim\":5,\"widths\":[120,80],\"outputs\":2,"
-                                      "\"activation\":\"gelu\",\"bias\":true}", "m"), PLSTAR_OK);
+                                      "\"activation\":\"gelu\",\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":true}", "m"), PLSTAR_OK);
     size_t n = 5, N = n * 2;
     double *X = vec(n * 5), *w = vec(m.nparams), *K = vec(N * N), *eK = vec(N * N);
     for (size_t k = 0; k < n * 5; k++)

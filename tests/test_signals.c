@@ -269,7 +269,7 @@ static void interrupt(const char *const *args, int sig, double delay, const char
 /* A reference kernel / certificate / cross-check that runs for tens of seconds. */
 static void big_problem(void)
 {
-    write_text("m.json", "{\"model\": \"mlp\", \"input_dim\": 8, \"widths\": [1024, 1024], \"activation\": \"tanh\"}");
+    write_text("m.json", "{\"model\": \"mlp\", \"input_dim\": 8, \"widths\": [1024, 1024], \"activation\": \"tanh\", \"outputs\": 1, \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}");
     write_data("X.npy", "y.npy", 400, 8);
 }
 
@@ -316,7 +316,7 @@ Test(signals, certify_and_crosscheck_sigterm)
 /* Training of about 0.5 ms of CPU a step. */
 static void train_problem(void)
 {
-    write_text("m.json", "{\"model\": \"mlp\", \"input_dim\": 8, \"widths\": [128, 128], \"activation\": \"tanh\"}");
+    write_text("m.json", "{\"model\": \"mlp\", \"input_dim\": 8, \"widths\": [128, 128], \"activation\": \"tanh\", \"outputs\": 1, \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}");
     write_data("X.npy", "y.npy", 64, 8);
 }
 
@@ -456,7 +456,7 @@ static char kernel_cut(const char *const *args, double delay, int after_handler)
  * to after the end. Every run ends with the complete file or with none. */
 Test(signals, an_output_is_complete_or_absent)
 {
-    write_text("m.json", "{\"model\": \"mlp\", \"input_dim\": 8, \"widths\": [64], \"activation\": \"tanh\"}");
+    write_text("m.json", "{\"model\": \"mlp\", \"input_dim\": 8, \"widths\": [64], \"activation\": \"tanh\", \"outputs\": 1, \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}");
     write_data("X.npy", NULL, 2000, 8);
     const char *args[] = {"kernel", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--out", "K.npy", NULL};
     /* how long an undisturbed run takes once its handler is installed */

@@ -68,7 +68,7 @@ static int keep_weights(void *ctx, size_t step, const double *w, size_t P)
 }
 
 static const char *mlp = "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[16,12],\"outputs\":2,\"activation\":\"tanh\","
-                         "\"bias\":true}";
+                         "\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":true}";
 
 Test(train, recorded_values_match_a_direct_recomputation)
 {
@@ -254,7 +254,7 @@ Test(train, an_interrupted_run_resumes_identically)
 Test(train, spectral_columns_match_lapack_on_the_explicit_kernel)
 {
     setup s;
-    make_setup(&s, "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[40],\"activation\":\"tanh\"}", 6, 5);
+    make_setup(&s, "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[40],\"outputs\":1,\"activation\":\"tanh\",\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}", 6, 5);
     size_t P = s.m.nparams, N = s.n, T = 4;
     fast_train_options o;
     fast_train_options_init(&o);
@@ -325,11 +325,11 @@ Test(train, command_line)
     snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", dir, dir);
     cr_assert_eq(system(cmd), 0);
     setup s;
-    make_setup(&s, "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[8],\"activation\":\"tanh\"}", 5, 7);
+    make_setup(&s, "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[8],\"outputs\":1,\"activation\":\"tanh\",\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}", 5, 7);
     char path[256];
     snprintf(path, sizeof path, "%s/m.json", dir);
     FILE *f = fopen(path, "w");
-    fputs("{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[8],\"activation\":\"tanh\"}", f);
+    fputs("{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[8],\"outputs\":1,\"activation\":\"tanh\",\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}", f);
     fclose(f);
     snprintf(path, sizeof path, "%s/X.npy", dir);
     npy_write_matrix(path, s.X, 5, 3);
@@ -464,7 +464,7 @@ Test(train, command_line_stops_on_divergence)
     snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", dir, dir);
     cr_assert_eq(system(cmd), 0);
     setup s;
-    const char *json = "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[8],\"activation\":\"tanh\"}";
+    const char *json = "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[8],\"activation\":\"tanh\",\"outputs\":1,\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}";
     make_setup(&s, json, 5, 7);
     snprintf(path, sizeof path, "%s/m.json", dir);
     FILE *f = fopen(path, "w");
@@ -524,9 +524,9 @@ static void gd_files(void)
     cr_assert_eq(demo_example_problem(&p), PLSTAR_OK);
     const char *files[][2] = {{"m.json", demo_model_json()},
                               {"leaky.json", "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[16,16],"
-                                             "\"activation\":\"leaky_relu\"}"},
+                                             "\"activation\":\"leaky_relu\",\"outputs\":1,\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}"},
                               {"relu.json", "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[3],\"activation\":\"relu\","
-                                            "\"scaling\":\"ntk\",\"bias\":false}"}};
+                                            "\"scaling\":\"ntk\",\"bias\":false,\"outputs\":1,\"output_activation\":\"linear\"}"}};
     for (size_t k = 0; k < 3; k++) {
         snprintf(path, sizeof path, "%s/%s", gdir, files[k][0]);
         FILE *f = fopen(path, "w");
@@ -730,7 +730,9 @@ Test(train, gd_options_are_checked, .init = gd_files, .fini = gd_files_clear)
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
         char out[2048];
         cr_assert_eq(gd_run(out, sizeof out, bad[k]), 64, "%s:\n%s", bad[k], out);
-        cr_assert(strchr(out, '\n') == out + strlen(out) - 1, "one line: %s", out);
+        /* one error line, after at most the resolved-model line (printed once the model is read) */
+        const char *err = strstr(out, ": model {") ? strchr(out, '\n') + 1 : out;
+        cr_assert(strchr(err, '\n') == out + strlen(out) - 1, "one line: %s", out);
     }
     char help[8192];
     cr_assert_eq(gd_run(help, sizeof help, "certify gd --help"), 0);

@@ -534,7 +534,7 @@ static void kink_example(plstar_problem *p, double x01)
     plstar_model m;
     model_init(&m);
     cr_assert_eq(model_parse_json(&m, "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[3],\"activation\":\"relu\","
-                                      "\"scaling\":\"standard\",\"bias\":false}", "example"), PLSTAR_OK);
+                                      "\"scaling\":\"standard\",\"bias\":false,\"outputs\":1,\"output_activation\":\"linear\"}", "example"), PLSTAR_OK);
     double X[4] = {1, x01, 0.5, 2}, w[9] = {1, 1, 2, 1, -1, 0.5, 0.7, -1.2, 0.4};
     problem_init(p);
     cr_assert_eq(problem_set(p, &m, X, 2, w, NULL), PLSTAR_OK);
@@ -659,7 +659,7 @@ static void kink_problem(plstar_problem *p, gsl_rng *r, const char *act, size_t 
     char json[512];
     snprintf(json, sizeof json,
              "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[%s],\"outputs\":%zu,\"activation\":\"%s\","
-             "\"bias\":%s,\"scaling\":\"%s\"}", depth == 1 ? "5" : "5, 4", c, act, bias ? "true" : "false", scaling);
+             "\"bias\":%s,\"scaling\":\"%s\",\"output_activation\":\"linear\"}", depth == 1 ? "5" : "5, 4", c, act, bias ? "true" : "false", scaling);
     plstar_model m;
     model_init(&m);
     cr_assert_eq(model_parse_json(&m, json, "kinks"), PLSTAR_OK, "%s", plstar_errmsg());
@@ -1051,9 +1051,9 @@ Test(validate_cli, kink_exit_codes)
         plstar_model m;
         model_init(&m);
         cr_assert_eq(model_parse_json(&m, bias ? "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[8],\"activation\":"
-                                                 "\"relu\",\"bias\":true}"
+                                                 "\"relu\",\"bias\":true,\"outputs\":1,\"output_activation\":\"linear\",\"scaling\":\"ntk\"}"
                                                : "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[8],\"activation\":"
-                                                 "\"relu\",\"bias\":false}", "wide"), PLSTAR_OK);
+                                                 "\"relu\",\"bias\":false,\"outputs\":1,\"output_activation\":\"linear\",\"scaling\":\"ntk\"}", "wide"), PLSTAR_OK);
         double X[4] = {0.0, 0.0, 0.5, -1.5}, *w = malloc(m.nparams * sizeof(double));
         model_init_weights(w, &m, 3); /* biases 0 */
         problem_init(&p);

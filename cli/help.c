@@ -1,0 +1,243 @@
+/* cli/help.c — the help texts, one per command and subcommand (cli/help.h). */
+#include "cli/help.h"
+#include "core/error.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MODEL_HELP                                                                                            \
+    "MODEL:\n"                                                                                                \
+    "  --model M.json       the model description; every key that changes the function is required\n"       \
+    "                       (README, \"Models\")\n"                                                           \
+    "  --data X.npy         the inputs, shape (n, d)\n"                                                       \
+    "  --weights W.npy      the parameters w, shape (P,); or\n"                                               \
+    "  --seed S             w drawn from seed S (README, \"--seed\"); exactly one of the two\n"              \
+    "The command prints the model it runs on, every key resolved, as its first line.\n"
+
+#define PREC_HELP "  --prec BITS          working precision of the ball arithmetic, 32 to 65536 (default 128)\n"
+
+#define EXIT_HELP                                                                                             \
+    "Exit status: 0 certified/pass, 1 refuted/fail, 2 inconclusive, 64 usage, 65 bad data,\n"                \
+    "66 cannot open an input, 70 internal error, 73 cannot create an output, 130 interrupted.\n"
+
+#define REPORT_HELP "  --json FILE          the report (docs/reports.md); default: none\n"
+
+static const char overview[] =
+    "usage: plstar COMMAND [options]          plstar help COMMAND, plstar COMMAND --help: the options\n"
+    "\n"
+    "  demo       the embedded example end to end\n"
+    "  kernel     the tangent kernel K(w) = DF DF^T to .npy (fast, explicit or reference)\n"
+    "  jacobian   the Jacobian DF(w) to .npy\n"
+    "  eig        certified bounds on lambda_min and lambda_max of a symmetric matrix\n"
+    "  crosscheck the fast path inside the reference enclosures\n"
+    "  export     a bundle to rebuild the model elsewhere\n"
+    "  validate   someone else's F, DF, K, lambda_min or losses against the reference\n"
+    "  train      gradient descent (or mini-batch SGD), its trajectory recorded\n"
+    "  certify    point | ball | gd: the theorem checks (Theorems 1, 2, 6, 9; Proposition 3)\n"
+    "  bench      quick | full | compare | plot: speed and agreement, kept over time\n"
+    "  help       plstar help COMMAND [SUBCOMMAND]\n"
+    "\n"
+    "MODEL is --model M.json --data X.npy (--weights W.npy | --seed S).\n"
+    "The reference implementation writes NAME.npy (midpoints) and NAME.rad.npy (radii).\n"
+    "The statements are in docs/theory.md, the reports' schema in docs/reports.md.\n" EXIT_HELP;
+
+static const char demo_help[] =
+    "usage: plstar demo [--out DIR]\n"
+    "Runs every check on the embedded examples (examples/demo_example.h): a 2-hidden-layer tanh MLP\n"
+    "for crosscheck, certify point and certify gd --path, a shallow tanh network of width 2^17 for\n"
+    "certify ball and certify gd --apriori. Writes the inputs, the reports and gd_path.png into DIR.\n"
+    "  --out DIR            where to write (default: plstar-demo)\n" EXIT_HELP;
+
+static const char kernel_help[] =
+    "usage: plstar kernel MODEL [--impl fast|explicit|reference] [--prec BITS] --out K.npy\n"
+    "The tangent kernel K(w) = DF(w) DF(w)^T, N x N with N = n*c, rows sample-major.\n"
+    "  --impl fast          the structured kernel in double precision (default)\n"
+    "  --impl explicit      DF in double precision, then DF DF^T\n"
+    "  --impl reference     Arb ball arithmetic: K.npy (midpoints) and K.rad.npy (radii)\n" PREC_HELP
+    "                       (reference only)\n"
+    "  --out K.npy          the output (required)\n" MODEL_HELP EXIT_HELP;
+
+static const char jacobian_help[] =
+    "usage: plstar jacobian MODEL [--impl fast|reference] [--prec BITS] --out J.npy\n"
+    "The Jacobian DF(w), N x P, rows sample-major, columns in the order of w.\n"
+    "  --impl fast          double precision (default)\n"
+    "  --impl reference     Arb ball arithmetic: J.npy (midpoints) and J.rad.npy (radii)\n" PREC_HELP
+    "                       (reference only)\n"
+    "  --out J.npy          the output (required)\n" MODEL_HELP EXIT_HELP;
+
+static const char eig_help[] =
+    "usage: plstar eig --matrix K.npy [--impl fast|reference] [--prec BITS] [--json FILE]\n"
+    "Certified bounds on lambda_min and lambda_max of a symmetric matrix (docs/theory.md, section 7);\n"
+    "when K.rad.npy lies beside K.npy, for every symmetric matrix within those entrywise radii.\n"
+    "  --matrix K.npy       the matrix (required)\n"
+    "  --impl fast          floating point with a proven error bound (default)\n"
+    "  --impl reference     Arb ball arithmetic\n" PREC_HELP
+    "                       (reference only)\n" REPORT_HELP EXIT_HELP;
+
+static const char crosscheck_help[] =
+    "usage: plstar crosscheck MODEL [--labels Y.npy] [--prec BITS] [--json FILE]\n"
+    "F, DF and K (and L, grad L with labels) both ways: every fast value must lie in the reference\n"
+    "enclosure widened by the proven rounding-error bound of the fast path (docs/theory.md, section 8).\n"
+    "  --labels Y.npy       labels, shape (n,), (n*c,) or (n, c); default: none (no L, grad L)\n" PREC_HELP
+    REPORT_HELP MODEL_HELP EXIT_HELP;
+
+static const char export_help[] =
+    "usage: plstar export MODEL [--labels Y.npy] --out DIR\n"
+    "Writes DIR/model.json, X.npy, y.npy (with --labels), w0.npy, bundle.json and README.txt:\n"
+    "everything needed to rebuild the model elsewhere and check it with plstar validate.\n"
+    "  --labels Y.npy       labels to include; default: none\n"
+    "  --out DIR            the bundle (required)\n" MODEL_HELP EXIT_HELP;
+
+static const char validate_help[] =
+    "usage: plstar validate --bundle DIR [--outputs F.npy] [--jacobian J.npy] [--kernel K.npy]\n"
+    "                       [--lambda-min V] [--losses L.npy --lr ETA] [--precision float64|float32]\n"
+    "                       [--prec BITS] [--json FILE]\n"
+    "Compares each value given with the reference enclosure of the exact value, allowing the rounding\n"
+    "error of the claimed precision (docs/validate.md; docs/theory.md, section 8). At least one of\n"
+    "--outputs, --jacobian, --kernel, --lambda-min, --losses is required.\n"
+    "  --bundle DIR         written by plstar export (required)\n"
+    "  --outputs F.npy      F(w0), (N,) or (n, c)\n"
+    "  --jacobian J.npy     DF(w0), (N, P)\n"
+    "  --kernel K.npy       K(w0), (N, N)\n"
+    "  --lambda-min V       lambda_min(K(w0)) as a number\n"
+    "  --losses L.npy       L(w_0), ..., L(w_T) of gradient descent from w0; needs --lr ETA, its step\n"
+    "  --precision P        the format the values were computed in: float64 (default) or float32\n" PREC_HELP
+    REPORT_HELP "Exit status: 0 pass, 1 fail, 2 some entry cannot be judged; 64, 65, 66, 70, 73 as for every command.\n";
+
+static const char train_help[] =
+    "usage: plstar train MODEL --labels Y.npy --lr ETA --steps T [--batch S] [--record-every K]\n"
+    "                    [--batch-seed S] [--lambda-min] [--kernel-distance] [--save-at 0,100,200]\n"
+    "                    [--checkpoint-every C] [--resume CHECKPOINT.npy] --out DIR\n"
+    "Gradient descent w <- w - ETA grad L on L = 1/2 |F(w) - y|^2 in double precision, recorded: a\n"
+    "trajectory, not a certificate (plstar certify gd --path proves one).\n"
+    "  --labels Y.npy       labels (required)\n"
+    "  --lr ETA             the step size (required)\n"
+    "  --steps T            the number of steps (required)\n"
+    "  --batch S            mini-batch SGD with S samples per step (default: full-batch GD)\n"
+    "  --batch-seed S       the seed of the batch order (default 0)\n"
+    "  --record-every K     a trajectory row every K steps (default 1)\n"
+    "  --lambda-min         also record lambda_min(K(w_t)) (double precision; default: off)\n"
+    "  --kernel-distance    also record |K(w_t) - K(w0)|_2 (default: off)\n"
+    "  --save-at STEPS      write DIR/w_STEP.npy at these steps (default: none)\n"
+    "  --checkpoint-every C write DIR/checkpoint.npy every C steps (default: only when interrupted)\n"
+    "  --resume FILE        continue from a checkpoint\n"
+    "  --out DIR            trajectory.npy, trajectory.json, w_final.npy (required)\n" MODEL_HELP EXIT_HELP;
+
+static const char certify_help[] =
+    "usage: plstar certify point|ball|gd MODEL [options]      plstar help certify CHECK: its options\n"
+    "\n"
+    "  point   Theorem 1 and Proposition 3 at w: lambda_min(K(w)) >= mu, and with labels\n"
+    "          1/2 |grad L|^2 >= mu L directly\n"
+    "  ball    Theorem 2: lambda_min(K(w)) >= mu for every w in B(w0, R)\n"
+    "  gd      Theorem 6 (and 9): gradient descent converges at rate 1 - ETA*mu, a priori (--apriori)\n"
+    "          or along a computed run (--path)\n"
+    "Each answers certified (0), refuted with a witness (1) or inconclusive (2), names the statement\n"
+    "(docs/theory.md) and whether it holds for every label vector or for the labels given.\n" MODEL_HELP;
+
+static const char certify_point_help[] =
+    "usage: plstar certify point MODEL [--labels Y.npy] [--mu MU] [--witness Y*.npy] [--prec BITS]\n"
+    "                            [--json FILE]\n"
+    "Theorem 1 (docs/theory.md, section 2): lambda_min(K(w)) >= mu > 0 implies mu-PL* at w for every\n"
+    "label vector; with labels, also 1/2 |grad L(w)|^2 >= mu L(w) directly, for these labels only.\n"
+    "Proposition 3: when lambda_min(K(w)) < mu is proven, labels y* = F(w) - v refute mu-PL*.\n"
+    "  --labels Y.npy       labels for the direct inequality; default: none (Theorem 1 only)\n"
+    "  --mu MU              mu > 0; default: the certified lower bound of lambda_min(K(w)) when it is\n"
+    "                       positive (otherwise no mu > 0 is certified: refuted or inconclusive)\n"
+    "  --witness Y*.npy     write the refuting labels when a witness exists; default: not written\n" PREC_HELP
+    REPORT_HELP MODEL_HELP EXIT_HELP;
+
+static const char certify_ball_help[] =
+    "usage: plstar certify ball MODEL --radius R --mu MU [--prec BITS] [--json FILE]\n"
+    "Theorem 2 (docs/theory.md, section 3): lambda_min(K(w)) >= lambda0 - |K(w) - K(w0)|_2 >= mu for\n"
+    "every w in B(w0, R), from a-priori Hessian constants (linear; shallow and MLP with C2\n"
+    "activations). Reports the largest R for this mu and the largest mu for this R.\n"
+    "  --radius R           R > 0, the radius of the ball (required)\n"
+    "  --mu MU              mu > 0 (required)\n" PREC_HELP REPORT_HELP MODEL_HELP EXIT_HELP;
+
+static const char certify_gd_help[] =
+    "usage: plstar certify gd MODEL --labels Y.npy --apriori [--mu MU] [--lr ETA] [--search-width]\n"
+    "                         [--prec BITS] [--json FILE]\n"
+    "       plstar certify gd MODEL --labels Y.npy --path [--steps T] [--lr ETA] [--mu MU] [--eps E]\n"
+    "                         [--record-every K] [--out DIR] [--prec BITS] [--json FILE]\n"
+    "Theorem 6 (docs/theory.md, section 4): mu-PL* on B(w0, R), R = 2 L_F |F(w0) - y| / mu, gives\n"
+    "L(w_t) <= (1 - ETA mu)^t L(w0) for ETA <= 1/(L_F^2 + beta_F |F(w0) - y|), for the labels given.\n"
+    "One of --apriori and --path is required.\n"
+    "  --labels Y.npy       labels (required)\n"
+    "--apriori: from a-priori constants on the ball (shallow, linear)\n"
+    "  --mu MU              default: the mu that maximises ETA*mu\n"
+    "  --lr ETA             default: the largest certified step 1/(L_F^2 + beta_F |F(w0) - y|)\n"
+    "  --search-width       also the smallest certified width on the grid 16*sqrt(2)^k (shallow, --seed)\n"
+    "--path: runs gradient descent, then proves the computed iterates in ball arithmetic\n"
+    "  --steps T            T >= 1 steps (default 200)\n"
+    "  --lr ETA             default: 1/lambda_max(K(w0))\n"
+    "  --mu MU              default: the smallest certified lambda_min(K(w_t)) over the recorded steps\n"
+    "  --eps E              PL*_eps, Theorem 9: stop once L(w_t) < E is proven (default: no stop)\n"
+    "  --record-every K     verify lambda_min(K(w_t)) every K steps (default: T/20, at least 1)\n"
+    "  --out DIR            gd_path.dat, gd_path.gp, gd_path.png (default: no plot)\n"
+    "Progress goes to stderr when it is a terminal.\n" PREC_HELP REPORT_HELP MODEL_HELP EXIT_HELP;
+
+static const char help_help[] =
+    "usage: plstar help [COMMAND [SUBCOMMAND]]\n"
+    "The options of a command, with their defaults; the same as plstar COMMAND [SUBCOMMAND] --help.\n";
+
+static const struct {
+    const char *command, *subcommand, *text;
+} entries[] = {
+    {"demo", NULL, demo_help},
+    {"kernel", NULL, kernel_help},
+    {"jacobian", NULL, jacobian_help},
+    {"eig", NULL, eig_help},
+    {"crosscheck", NULL, crosscheck_help},
+    {"export", NULL, export_help},
+    {"validate", NULL, validate_help},
+    {"train", NULL, train_help},
+    {"certify", NULL, certify_help},
+    {"certify", "point", certify_point_help},
+    {"certify", "ball", certify_ball_help},
+    {"certify", "gd", certify_gd_help},
+    {"help", NULL, help_help},
+};
+
+const char *cli_help_text(const char *command, const char *subcommand)
+{
+    if (!command)
+        return overview;
+    for (size_t k = 0; k < sizeof entries / sizeof entries[0]; k++) {
+        int same_sub = subcommand ? entries[k].subcommand && !strcmp(entries[k].subcommand, subcommand)
+                                  : !entries[k].subcommand;
+        if (!strcmp(entries[k].command, command) && same_sub)
+            return entries[k].text;
+    }
+    return NULL;
+}
+
+int cli_help_is_subcommand(const char *command, const char *word)
+{
+    for (size_t k = 0; word && k < sizeof entries / sizeof entries[0]; k++)
+        if (entries[k].subcommand && !strcmp(entries[k].command, command) && !strcmp(entries[k].subcommand, word))
+            return 1;
+    return 0;
+}
+
+int cli_help_print(const char *command, const char *subcommand)
+{
+    const char *text = cli_help_text(command, subcommand);
+    if (!text) {
+        if (subcommand && cli_help_text(command, NULL))
+            fprintf(stderr, "plstar help: %s has no subcommand '%s' (see plstar help %s)\n", command, subcommand,
+                    command);
+        else
+            fprintf(stderr, "plstar help: unknown command '%s' (see plstar help)\n", command);
+        return PLSTAR_EUSAGE;
+    }
+    fputs(text, stdout);
+    return PLSTAR_OK;
+}
+
+int cli_help_requested(int argc, char **argv)
+{
+    for (int k = 1; k < argc && strcmp(argv[k], "--"); k++)
+        if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h"))
+            return 1;
+    return 0;
+}
