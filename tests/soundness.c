@@ -1564,21 +1564,23 @@ static int make_dead(double *X, const plstar_model *m, const double *w, size_t i
 
 static size_t other_index(gsl_rng *g, size_t i, size_t n) { return (i + 1 + gsl_rng_uniform_int(g, n - 1)) % n; }
 
-/* A ReLU-family model description for the model families. */
-static void relu_family_json(char *json, size_t len, int shallow, const char *act, size_t d, size_t width,
-                             size_t hidden, size_t outputs, int standard, int bias)
+/* A shallow or MLP description (every key that changes the function stated). */
+static void net_json(char *json, size_t len, int shallow, const char *act, size_t d, size_t width, size_t hidden,
+                     size_t outputs, int standard, int bias)
 {
-    if (shallow)
+    if (shallow) {
         snprintf(json, len, "{\"model\": \"shallow\", \"input_dim\": %zu, \"width\": %zu, \"activation\": \"%s\"}", d,
                  width, act);
-    else if (hidden == 1)
-        snprintf(json, len, "{\"model\": \"mlp\", \"input_dim\": %zu, \"widths\": [%zu], \"outputs\": %zu, "
-                 "\"activation\": \"%s\", \"scaling\": \"%s\", \"bias\": %s}", d, width, outputs, act,
-                 standard ? "standard" : "ntk", bias ? "true" : "false");
+        return;
+    }
+    char widths[64];
+    if (hidden == 1)
+        snprintf(widths, sizeof widths, "[%zu]", width);
     else
-        snprintf(json, len, "{\"model\": \"mlp\", \"input_dim\": %zu, \"widths\": [%zu, %zu], \"outputs\": %zu, "
-                 "\"activation\": \"%s\", \"scaling\": \"%s\", \"bias\": %s}", d, width, width, outputs, act,
-                 standard ? "standard" : "ntk", bias ? "true" : "false");
+        snprintf(widths, sizeof widths, "[%zu, %zu]", width, width);
+    snprintf(json, len, "{\"model\": \"mlp\", \"input_dim\": %zu, \"widths\": %s, \"outputs\": %zu, \"activation\": "
+             "\"%s\", \"output_activation\": \"linear\", \"scaling\": \"%s\", \"bias\": %s}", d, widths, outputs,
+             act, standard ? "standard" : "ntk", bias ? "true" : "false");
 }
 
 /* K exactly singular by construction, μ = 0 (the default rule) or tiny. */
@@ -1592,7 +1594,7 @@ static void case_dead(case_ctx *c, gsl_rng *g)
     size_t n = 2 + gsl_rng_uniform_int(g, 5), d = 1 + gsl_rng_uniform_int(g, 4), width = 2 + gsl_rng_uniform_int(g, 7);
     size_t hidden = gsl_rng_uniform(g) < 0.3 ? 2 : 1, outputs = shallow ? 1 : 1 + gsl_rng_uniform_int(g, 2);
     char json[320];
-    relu_family_json(json, sizeof json, shallow, leaky ? "leaky_relu" : "relu", d, width, hidden, outputs,
+    net_json(json, sizeof json, shallow, leaky ? "leaky_relu" : "relu", d, width, hidden, outputs,
                      gsl_rng_uniform(g) < 0.5, variant == 1);
     plstar_model m;
     model_init(&m);
@@ -1985,7 +1987,7 @@ static void case_kink(case_ctx *c, gsl_rng *g)
     size_t n = 1 + gsl_rng_uniform_int(g, 5), d = 1 + gsl_rng_uniform_int(g, 4), width = 2 + gsl_rng_uniform_int(g, 5);
     size_t outputs = shallow ? 1 : 1 + gsl_rng_uniform_int(g, 2);
     char json[320];
-    relu_family_json(json, sizeof json, shallow, leaky ? "leaky_relu" : "relu", d, width, 1, outputs,
+    net_json(json, sizeof json, shallow, leaky ? "leaky_relu" : "relu", d, width, 1, outputs,
                      gsl_rng_uniform(g) < 0.5, gsl_rng_uniform(g) < 0.5);
     plstar_model m;
     model_init(&m);
@@ -2329,13 +2331,8 @@ static void case_overflow(case_ctx *c, gsl_rng *g)
     size_t n = 1 + gsl_rng_uniform_int(g, 4), d = 1 + gsl_rng_uniform_int(g, 3), width = 2 + gsl_rng_uniform_int(g, 7);
     size_t outputs = shallow ? 1 : 1 + gsl_rng_uniform_int(g, 2), N = n * outputs;
     char json[320];
-    if (shallow)
-        snprintf(json, sizeof json, "{\"model\": \"shallow\", \"input_dim\": %zu, \"width\": %zu, \"activation\": \"%s\"}",
-                 d, width, act);
-    else
-        snprintf(json, sizeof json, "{\"model\": \"mlp\", \"input_dim\": %zu, \"widths\": [%zu], \"outputs\": %zu, "
-                 "\"activation\": \"%s\", \"bias\": %s}", d, width, outputs, act,
-                 gsl_rng_uniform(g) < 0.5 ? "true" : "false");
+    net_json(json, sizeof json, shallow, act, d, width, 1, outputs, gsl_rng_uniform(g) < 0.3,
+                     gsl_rng_uniform(g) < 0.5);
     plstar_model m;
     model_init(&m);
     plstar_problem p;
@@ -2526,7 +2523,7 @@ static void case_diverge(case_ctx *c, gsl_rng *g)
     int shallow = gsl_rng_uniform(g) < 0.3;
     size_t n = 1 + gsl_rng_uniform_int(g, 6), d = 1 + gsl_rng_uniform_int(g, 3), width = 2 + gsl_rng_uniform_int(g, 7);
     char json[320];
-    relu_family_json(json, sizeof json, shallow, act, d, width, 1, 1, gsl_rng_uniform(g) < 0.3,
+    net_json(json, sizeof json, shallow, act, d, width, 1, 1, gsl_rng_uniform(g) < 0.3,
                      gsl_rng_uniform(g) < 0.3);
     plstar_model m;
     model_init(&m);
@@ -2618,7 +2615,8 @@ static void case_nonlinear(case_ctx *c, gsl_rng *g)
     else
         snprintf(json, sizeof json,
                  "{\"model\": \"mlp\", \"input_dim\": %zu, \"widths\": [%zu], \"outputs\": %zu, \"activation\": \"%s\", "
-                 "\"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": %s}", d, width, outputs, act, gsl_rng_uniform(g) < 0.5 ? "true" : "false");
+                 "\"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": %s}",
+                 d, width, outputs, act, gsl_rng_uniform(g) < 0.5 ? "true" : "false");
     plstar_model m;
     model_init(&m);
     plstar_problem p;
