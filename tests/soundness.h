@@ -1,9 +1,11 @@
 /*
  * tests/soundness.h — the soundness campaign: seeded random symmetric matrices
- * and small models whose smallest eigenvalue is known EXACTLY, thresholds μ
- * placed within 10⁻⁹ relative of it on both sides, and every certified claim of
- * the eigenvalue routines and of the point certificate checked against the
- * exact truth.
+ * and small models whose smallest eigenvalue is known EXACTLY (or, for
+ * nonlinear models, enclosed at 512 bits), thresholds μ placed within 10⁻⁹
+ * relative of it on both sides, models built to be hostile (exactly singular
+ * kernels, planted ReLU kinks, overflow, diverging GD), and every certified
+ * claim of the eigenvalue routines and of the checks built on them compared
+ * with the truth.
  *
  * Truth. A claim about a double matrix A (or a ball around it) is a statement
  * about exact dyadic rationals, decided exactly with FLINT integers: with μ
