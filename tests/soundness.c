@@ -7,9 +7,17 @@
 #include "core/error.h"
 #include "core/model.h"
 #include "fast/eig.h"
+#include "fast/errbound.h"
+#include "fast/network.h"
+#include "fast/ntk.h"
+#include "fast/train.h"
+#include "proofs-checks/crosscheck.h"
+#include "proofs-checks/gd_path.h"
 #include "proofs-checks/pl_point.h"
+#include "proofs-checks/validate.h"
 #include "reference/eig.h"
 #include "reference/network.h"
+#include "reference/shallow.h"
 
 #include <arb.h>
 #include <arb_mat.h>
@@ -19,6 +27,7 @@
 #include <flint/fmpz_mat.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <float.h>
 #include <lapacke.h>
 #include <math.h>
 #include <stdarg.h>
@@ -28,10 +37,12 @@
 #include <time.h>
 
 static const char *const family_names[SF_COUNT] = {"exact", "rotated", "ball", "easy", "linear", "nonlinear",
-                                                   "large"};
+                                                   "large", "dead", "kink", "shallow", "overflow", "diverge"};
 static const char *const routine_names[SR_COUNT] = {
     "fast_spd_shift_check", "fast_lambda_min_verified", "fast_eig_bounds_verified", "ref_spd_shift_check",
-    "ref_eig_bounds",       "pl_point theorem 1",       "pl_point direct",          "pl_point witness"};
+    "ref_eig_bounds",       "pl_point theorem 1",       "pl_point direct",          "pl_point witness",
+    "pl_point verdict",     "shallow arb theorem 1",    "shallow dgemm theorem 1",  "ref kernel at kinks",
+    "validate at kinks",    "crosscheck",               "eig on non-finite",        "gd_path"};
 
 /* ================================================================ dyadics */
 
@@ -79,7 +90,8 @@ static void dyad_set_d(dyad *x, double v)
     dyad_normalise(x);
 }
 
-/* 0 when a is not finite. */
+/* 0 when a is not finite, or so far from 1 (|exponent| > 10⁵) that exact
+ * sums with ordinary numbers would need integers of that many bits. */
 static int dyad_set_arf(dyad *x, const arf_t a)
 {
     if (!arf_is_finite(a))
@@ -87,10 +99,13 @@ static int dyad_set_arf(dyad *x, const arf_t a)
     fmpz_t exp;
     fmpz_init(exp);
     arf_get_fmpz_2exp(x->m, exp, a);
-    x->e = fmpz_get_si(exp);
+    int ok = fmpz_cmp_si(exp, 100000) <= 0 && fmpz_cmp_si(exp, -100000) >= 0;
+    x->e = ok ? fmpz_get_si(exp) : 0;
     fmpz_clear(exp);
+    if (!ok)
+        fmpz_zero(x->m);
     dyad_normalise(x);
-    return 1;
+    return ok;
 }
 
 static void dyad_set(dyad *x, const dyad *y)
@@ -467,6 +482,7 @@ typedef struct {
     double lambda;      /* λ_min of the truth matrix (bracket midpoint), rounded */
     dyad lam;           /* the same, exact: within 2⁻⁵⁰ relative of λ_min (exact for the exact family) */
     const xmat *truth;  /* the matrix λ_min belongs to, for measuring tiny margins (NULL: none) */
+    double scale;       /* λ_max of a model's kernel, the scale of "near20" (0: |λ| itself) */
 } case_ctx;
 
 static void note_wrong(case_ctx *c, const char *fmt, ...)
@@ -480,6 +496,15 @@ static void note_wrong(case_ctx *c, const char *fmt, ...)
     va_end(ap);
     snprintf(c->s->first_wrong, sizeof c->s->first_wrong, "seed %lu case %lu (%s, n = %zu): %s", c->seed, c->index,
              family_names[c->family], c->n, msg);
+}
+
+/* A question answered with an error status: counted, the first one kept. */
+static void note_error(case_ctx *c, const char *routine, int status)
+{
+    c->s->errors++;
+    if (!c->s->first_error[0])
+        snprintf(c->s->first_error, sizeof c->s->first_error, "seed %lu case %lu (%s): %s returned %d: %s", c->seed,
+                 c->index, family_names[c->family], routine, status, plstar_errmsg());
 }
 
 /* |λ − μ|/|λ| with λ the bracket midpoint (exact dyadic, so margins below
@@ -570,6 +595,12 @@ static void answer(case_ctx *c, int r, int ans, int truth, double margin, const 
     if (margin <= 1e-9) {
         k->near_asked++;
         k->near_decided += ans != 0;
+    }
+    /* |λ − μ| (a NaN margin: a question not about a threshold) */
+    double gap = isnan(margin) ? NAN : c->lambda != 0 ? margin * fabs(c->lambda) : fabs(mu);
+    if (gap <= 1e-20 * fmax(fabs(c->lambda), c->scale)) {
+        k->near20_asked++;
+        k->near20_decided += ans != 0;
     }
 }
 
@@ -762,7 +793,7 @@ static void matrix_questions(case_ctx *c, gsl_rng *g, const double *a, size_t n,
         if (soundness_mutation != 0 && isfinite(lower)) /* the self-test's deliberately unsound bound */
             lower += soundness_mutation * fabs(lower);
         if (st != PLSTAR_OK && st != PLSTAR_INCONCLUSIVE) {
-            c->s->errors++;
+            note_error(c, "fast_lambda_min_verified", st);
             continue;
         }
         if (isfinite(lower)) {
@@ -809,7 +840,7 @@ static void matrix_questions(case_ctx *c, gsl_rng *g, const double *a, size_t n,
         int ans = lmin[0] > m ? 1 : lmin[1] <= m ? -1 : 0;
         question_gt(c, t, SR_FAST_BOUNDS, ans, m, "lambda_min > mu (bounds)");
     } else {
-        c->s->errors++;
+        note_error(c, "fast_eig_bounds_verified", st);
     }
     if (gsl_rng_uniform(g) < 0.35) {
         arb_t l, u;
@@ -836,7 +867,7 @@ static void matrix_questions(case_ctx *c, gsl_rng *g, const double *a, size_t n,
             for (int k = 0; k < 4; k++)
                 dyad_clear(&b[k]);
         } else {
-            c->s->errors++;
+            note_error(c, "ref_eig_bounds", st);
         }
         arb_clear(l), arb_clear(u);
     }
@@ -1153,7 +1184,7 @@ static void case_linear(case_ctx *c, gsl_rng *g)
     /* without labels in 40 % of the cases: then a singular K must be refuted by a witness */
     int labels = gsl_rng_uniform(g) < 0.6;
     if (model_parse_json(&m, json, "linear") || problem_set(&p, &m, X, n, w, labels ? y : NULL)) {
-        c->s->errors++;
+        note_error(c, "model_parse_json/problem_set", PLSTAR_ESOFTWARE);
         goto out;
     }
     pl_point_result res;
@@ -1161,7 +1192,7 @@ static void case_linear(case_ctx *c, gsl_rng *g)
     slong prec = gsl_rng_uniform(g) < 0.5 ? 64 : 128;
     int v = check_pl_point(&res, &p, mu, prec);
     if (v > PLSTAR_INCONCLUSIVE) {
-        c->s->errors++;
+        note_error(c, "check_pl_point", v);
     } else {
         testset t = {.count = 1};
         t.X[0] = K; /* shallow copy, not cleared through t */
@@ -1178,6 +1209,8 @@ static void case_linear(case_ctx *c, gsl_rng *g)
         dyad_set_d(&md, mu);
         answer(c, SR_PL_THEOREM1, route_answer(res.theorem1), lmin_ge(&K, &md), margin_of(c, mu),
                "lambda_min(K) >= mu", mu);
+        answer(c, SR_PL_VERDICT, route_answer(v), lmin_ge(&K, &md), margin_of(c, mu),
+               "mu-PL* for every label vector (lambda_min(K) >= mu)", mu);
         dyad_clear(&md);
         if (labels)
             answer(c, SR_PL_DIRECT, route_answer(res.direct), linear_direct_sign(X, n, d, w, y, mu) >= 0,
@@ -1206,6 +1239,1367 @@ static int ball_vs(const arb_t x, const arb_t mu)
     return r;
 }
 
+/* ========================================================= network truths */
+
+/* The truth about a network at w for the point certificate's questions:
+ * λ_min, λ_max of K(w) at 512 bits under each one-sided rule at exact ReLU
+ * kinks (one rule where there is none), and both sides of PL* for any labels. */
+#define TRUTH_PREC 512
+
+typedef struct net_truth net_truth;
+struct net_truth {
+    int rules;                  /* 1, or 2 at an exact kink: σ′(0) = the left slope, σ′(0) = 1 */
+    arb_ptr lmin, lmax;         /* per rule */
+    int singular;               /* λ_min(K) = 0 exactly, by construction */
+    /* L(w) and ½‖∇L(w)‖² for labels y under rule k, at 512 bits; 0 on success */
+    int (*sides)(arb_t loss, arb_t half_grad_sq, const net_truth *t, int k, const double *y);
+    const plstar_problem *p;
+    arb_mat_struct J[2], F[1];  /* the kink family's explicit Jacobians and outputs */
+    int explicit;
+};
+
+static void net_truth_init(net_truth *t)
+{
+    memset(t, 0, sizeof *t);
+    t->lmin = _arb_vec_init(2), t->lmax = _arb_vec_init(2);
+}
+
+static void net_truth_clear(net_truth *t)
+{
+    _arb_vec_clear(t->lmin, 2), _arb_vec_clear(t->lmax, 2);
+    if (t->explicit) {
+        arb_mat_clear(&t->J[0]), arb_mat_clear(&t->J[1]);
+        arb_mat_clear(t->F);
+    }
+}
+
+/* x op d for a double d (exact as a ball). */
+static void arb_add_dbl(arb_t r, const arb_t x, double d, slong prec)
+{
+    arb_t t;
+    arb_init(t);
+    arb_set_d(t, d);
+    arb_add(r, x, t, prec);
+    arb_clear(t);
+}
+
+static void arb_sub_dbl(arb_t r, const arb_t x, double d, slong prec) { arb_add_dbl(r, x, -d, prec); }
+
+static void arb_mul_dbl(arb_t r, const arb_t x, double d, slong prec)
+{
+    arb_t t;
+    arb_init(t);
+    arb_set_d(t, d);
+    arb_mul(r, x, t, prec);
+    arb_clear(t);
+}
+
+static void half_sq_norm(arb_t h, const arb_mat_t g, slong prec)
+{
+    arb_zero(h);
+    for (slong k = 0; k < arb_mat_nrows(g); k++)
+        arb_addmul(h, arb_mat_entry(g, k, 0), arb_mat_entry(g, k, 0), prec);
+    arb_mul_2exp_si(h, h, -1);
+}
+
+/* The generic reference (reference/network.h) at 512 bits. */
+static int sides_generic(arb_t loss, arb_t h, const net_truth *t, int k, const double *y)
+{
+    (void)k;
+    const plstar_problem *p = t->p;
+    arb_mat_t g;
+    arb_mat_init(g, (slong)p->model.nparams, 1);
+    int st = ref_loss_grad(loss, g, &p->model, p->X.data, p->n, p->w, y, TRUTH_PREC);
+    if (!st)
+        half_sq_norm(h, g, TRUTH_PREC);
+    arb_mat_clear(g);
+    return st;
+}
+
+/* L = ½‖F − y‖², ∇L = J_kᵀ(F − y) from the explicit Jacobian of rule k. */
+static int sides_explicit(arb_t loss, arb_t h, const net_truth *t, int k, const double *y)
+{
+    const arb_mat_struct *J = &t->J[k];
+    slong N = arb_mat_nrows(J), P = arb_mat_ncols(J);
+    arb_mat_t r, g;
+    arb_mat_init(r, N, 1), arb_mat_init(g, P, 1);
+    arb_zero(loss);
+    for (slong i = 0; i < N; i++) {
+        arb_sub_dbl(arb_mat_entry(r, i, 0), arb_mat_entry(t->F, i, 0), y[i], TRUTH_PREC);
+        arb_addmul(loss, arb_mat_entry(r, i, 0), arb_mat_entry(r, i, 0), TRUTH_PREC);
+    }
+    arb_mul_2exp_si(loss, loss, -1);
+    for (slong q = 0; q < P; q++)
+        for (slong i = 0; i < N; i++)
+            arb_addmul(arb_mat_entry(g, q, 0), arb_mat_entry(J, i, q), arb_mat_entry(r, i, 0), TRUTH_PREC);
+    half_sq_norm(h, g, TRUTH_PREC);
+    arb_mat_clear(r), arb_mat_clear(g);
+    return 0;
+}
+
+/* λ_min, λ_max at 512 bits, the matrix scaled by a power of two first so that
+ * the eigen-solver's double midpoints neither overflow nor underflow. */
+static int truth_eig(arb_t lmin, arb_t lmax, const arb_mat_t K)
+{
+    slong e = WORD_MIN, n = arb_mat_nrows(K);
+    for (slong i = 0; i < n * n; i++)
+        if (!arf_is_zero(arb_midref(K->entries + i)))
+            e = FLINT_MAX(e, arf_abs_bound_lt_2exp_si(arb_midref(K->entries + i)));
+    if (e == WORD_MIN)
+        e = 0;
+    arb_mat_t S;
+    arb_mat_init(S, n, n);
+    arb_mat_scalar_mul_2exp_si(S, K, -e);
+    int st = ref_eig_bounds(lmin, lmax, S, TRUTH_PREC);
+    arb_mul_2exp_si(lmin, lmin, e), arb_mul_2exp_si(lmax, lmax, e);
+    arb_mat_clear(S);
+    return st > PLSTAR_INCONCLUSIVE ? st : PLSTAR_OK;
+}
+
+/* The generic truth: ref_kernel at 512 bits (not the certificate's route). */
+static int truth_generic(net_truth *t, const plstar_problem *p, int singular)
+{
+    t->rules = 1, t->singular = singular, t->sides = sides_generic, t->p = p;
+    arb_mat_t K;
+    arb_mat_init(K, (slong)p->N, (slong)p->N);
+    int st = ref_kernel(K, &p->model, p->X.data, p->n, p->w, TRUTH_PREC);
+    if (!st)
+        st = truth_eig(&t->lmin[0], &t->lmax[0], K);
+    arb_mat_clear(K);
+    return st;
+}
+
+/* The context's λ (for margins) and scale (for near20) from a truth. */
+static void ctx_from_truth(case_ctx *c, const net_truth *t)
+{
+    if (t->singular) {
+        c->lambda = 0;
+        fmpz_zero(c->lam.m), c->lam.e = 0;
+    } else {
+        c->lambda = arf_get_d(arb_midref(&t->lmin[0]), ARF_RND_NEAR);
+        if (!dyad_set_arf(&c->lam, arb_midref(&t->lmin[0])))
+            fmpz_zero(c->lam.m), c->lam.e = 0;
+    }
+    c->scale = arf_get_d(arb_midref(&t->lmax[0]), ARF_RND_NEAR);
+    if (!isfinite(c->scale))
+        c->scale = 0;
+}
+
+/* ============================================== answers under several rules */
+
+/* Per rule, the truth of a statement: true, false or undecided at 512 bits. */
+typedef struct {
+    int pos, neg, und;
+} tally;
+
+static void tally_add(tally *t, int v) { v > 0 ? t->pos++ : v < 0 ? t->neg++ : t->und++; }
+
+/* A certified answer must hold under every rule (the enclosures it rests on
+ * contain all of them); an undecided truth is counted as unresolved. */
+static void judge(case_ctx *c, int r, int ans, tally t, double margin, const char *what, double mu)
+{
+    if (ans > 0 && t.neg)
+        answer(c, r, ans, 0, margin, what, mu);
+    else if (ans < 0 && t.pos)
+        answer(c, r, ans, 1, margin, what, mu);
+    else if (t.und || (t.pos && t.neg))
+        c->s->r[r].unresolved++;
+    else
+        answer(c, r, ans, t.pos > 0, margin, what, mu);
+}
+
+/* Truth of λ_min(K) ≥ μ (μ > 0) under rule k. */
+static int truth_lmin_ge(const net_truth *t, int k, const arb_t mu)
+{
+    return t->singular ? -1 : ball_vs(&t->lmin[k], mu);
+}
+
+/* Truth of ½‖∇L‖² ≥ μL for labels y under rule k (0 when the truth fails). */
+static int truth_direct(const net_truth *t, int k, const arb_t mu, const double *y)
+{
+    arb_t loss, h, rhs;
+    arb_init(loss), arb_init(h), arb_init(rhs);
+    int v = 0;
+    if (!t->sides(loss, h, t, k, y)) {
+        arb_mul(rhs, mu, loss, TRUTH_PREC);
+        v = ball_vs(h, rhs);
+    }
+    arb_clear(loss), arb_clear(h), arb_clear(rhs);
+    return v;
+}
+
+unsigned soundness_mutations = 0;
+
+/* Every claim of check_pl_point against the truth: its enclosures of λ_min and
+ * λ_max, the verdict, the Theorem 1 route (counted in row_t1), the direct route
+ * and the witness. With no μ > 0, nothing may be decided. */
+static void pl_point_questions(case_ctx *c, const plstar_problem *p, const net_truth *t, const pl_point_result *res,
+                               int verdict, int row_t1)
+{
+    for (int k = 0; k < t->rules; k++) {
+        int in = t->singular ? arb_contains_zero(res->lambda_min) : arb_overlaps(res->lambda_min, t->lmin + k);
+        claim(c, row_t1, in, "lambda_min(K) enclosure meets the 512-bit truth",
+              arf_get_d(arb_midref(res->lambda_min), ARF_RND_NEAR));
+        in = arb_overlaps(res->lambda_max, t->lmax + k);
+        claim(c, row_t1, in, "lambda_max(K) enclosure meets the 512-bit truth",
+              arf_get_d(arb_midref(res->lambda_max), ARF_RND_NEAR));
+    }
+    int ans_v = route_answer(verdict);
+    if ((soundness_mutations & SOUNDNESS_MUTATE_SINGULAR) && t->singular) /* the self-test's unsound verdict */
+        ans_v = 1;
+    if (res->mu_source == PL_MU_NONE || !arb_is_positive(res->mu)) {
+        /* PL* with μ ≤ 0 states nothing: any decision is wrong */
+        answer(c, SR_PL_VERDICT, ans_v, ans_v < 0, NAN, "a verdict without a positive mu", 0);
+        if (res->theorem1 != PLSTAR_INCONCLUSIVE)
+            answer(c, row_t1, route_answer(res->theorem1), res->theorem1 == PLSTAR_REFUTED, NAN,
+                   "theorem 1 without a positive mu", 0);
+        if (res->has_labels && res->direct != PLSTAR_INCONCLUSIVE)
+            answer(c, SR_PL_DIRECT, route_answer(res->direct), res->direct == PLSTAR_REFUTED, NAN,
+                   "direct route without a positive mu", 0);
+        return;
+    }
+    double mu = arf_get_d(arb_midref(res->mu), ARF_RND_NEAR), margin = margin_of(c, mu);
+    tally tl = {0, 0, 0};
+    for (int k = 0; k < t->rules; k++)
+        tally_add(&tl, truth_lmin_ge(t, k, res->mu));
+    judge(c, SR_PL_VERDICT, ans_v, tl, margin, "mu-PL* for every label vector (lambda_min(K) >= mu)", mu);
+    judge(c, row_t1, route_answer(res->theorem1), tl, margin, "lambda_min(K) >= mu", mu);
+    if (res->has_labels) {
+        tally td = {0, 0, 0};
+        for (int k = 0; k < t->rules; k++)
+            tally_add(&td, truth_direct(t, k, res->mu, p->y.data));
+        judge(c, SR_PL_DIRECT, route_answer(res->direct), td, margin, "1/2|grad L|^2 >= mu L", mu);
+    }
+    if (res->witness) { /* it claims ½‖∇L(y*)‖² < μ L(y*) */
+        tally tw = {0, 0, 0};
+        for (int k = 0; k < t->rules; k++)
+            tally_add(&tw, -truth_direct(t, k, res->mu, res->witness));
+        judge(c, SR_PL_WITNESS, 1, tw, margin, "witness: 1/2|grad L(y*)|^2 < mu L(y*)", mu);
+    }
+}
+
+/* z_ij = ρ(W x_i)_j + b_j of layer 0 at 512 bits: its sign, 0 when not proven. */
+static int first_layer_sign(const plstar_model *m, const double *X, const double *w, size_t i, size_t j)
+{
+    const plstar_layer *L = &m->layers[0];
+    size_t d = L->in;
+    arb_t z, r;
+    arb_init(z), arb_init(r);
+    for (size_t l = 0; l < d; l++) {
+        arb_set_d(r, w[L->w_offset + j * d + l]);
+        arb_mul_dbl(r, r, X[i * d + l], TRUTH_PREC);
+        arb_add(z, z, r, TRUTH_PREC);
+    }
+    arb_rsqrt_ui(r, (ulong)L->scale_div, TRUTH_PREC);
+    arb_mul(z, z, r, TRUTH_PREC);
+    if (L->has_bias)
+        arb_add_dbl(z, z, w[L->b_offset + j], TRUTH_PREC);
+    int s = arb_is_positive(z) ? 1 : arb_is_negative(z) ? -1 : 0;
+    arb_clear(z), arb_clear(r);
+    return s;
+}
+
+/* μ for a model case: the default rule (0), or within [10^lo, 10^hi] relative
+ * of λ on either side, or (λ ≈ 0) λ_max·10^-[1, 40]. */
+static double model_mu(const case_ctx *c, gsl_rng *g, double p_default, double lo, double hi)
+{
+    double u = gsl_rng_uniform(g);
+    if (u < p_default)
+        return PL_POINT_DEFAULT_MU;
+    double lmax = c->scale > 0 ? c->scale : 1.0;
+    if (c->lambda > lmax * 1e-10)
+        return fmax(near(c->lambda, g, lo, hi, NULL), DBL_MIN);
+    if (gsl_rng_uniform(g) < 0.1)
+        return ldexp(1.0, -1074 + (int)gsl_rng_uniform_int(g, 80)); /* subnormal and just above */
+    return lmax * pow(10.0, uniform(g, -40, -1));
+}
+
+
+/* ============================================================ dead units */
+
+/* Flips rows of the first layer so that w_j·u > 0 for every unit (proven at
+ * 512 bits), u a Gaussian direction drawn anew until no row is orthogonal. */
+static void orient_first_layer(double *w, const plstar_model *m, double *u, gsl_rng *g)
+{
+    const plstar_layer *L = &m->layers[0];
+    size_t d = L->in;
+    plstar_layer bare = *L;
+    bare.has_bias = 0, bare.scale_div = 1; /* the sign of w_j·u alone */
+    plstar_model probe = *m;
+    probe.layers = &bare;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        for (size_t l = 0; l < d; l++)
+            u[l] = gsl_ran_gaussian(g, 1.0);
+        int ok = 1;
+        for (size_t j = 0; ok && j < L->out; j++) {
+            int s = first_layer_sign(&probe, u, w, 0, j);
+            ok = s != 0;
+            for (size_t l = 0; s < 0 && l < d; l++)
+                w[L->w_offset + j * d + l] = -w[L->w_offset + j * d + l];
+        }
+        if (ok)
+            return;
+    }
+}
+
+/* Makes sample i dead: z_ij < 0 for every first-layer unit, proven at 512
+ * bits. x_i = −2^k u + noise; k grows and the noise shrinks until it holds,
+ * which it must: without noise z_ij = −2^k ρ w_j·u + b_j with w_j·u > 0. */
+static int make_dead(double *X, const plstar_model *m, const double *w, size_t i, const double *u, gsl_rng *g)
+{
+    const plstar_layer *L = &m->layers[0];
+    size_t d = L->in;
+    double noise = 0.5;
+    for (int k = 0; k < 80; k++, noise *= 0.5) {
+        for (size_t l = 0; l < d; l++)
+            X[i * d + l] = -ldexp(u[l], k) + (k < 60 ? noise * gsl_ran_gaussian(g, 1.0) : 0.0);
+        int dead = 1;
+        for (size_t j = 0; dead && j < L->out; j++)
+            dead = first_layer_sign(m, X, w, i, j) < 0;
+        if (dead)
+            return 1;
+    }
+    return 0;
+}
+
+static size_t other_index(gsl_rng *g, size_t i, size_t n) { return (i + 1 + gsl_rng_uniform_int(g, n - 1)) % n; }
+
+/* A shallow or MLP description (every key that changes the function stated). */
+static void net_json(char *json, size_t len, int shallow, const char *act, size_t d, size_t width, size_t hidden,
+                     size_t outputs, int standard, int bias)
+{
+    if (shallow) {
+        snprintf(json, len, "{\"model\": \"shallow\", \"input_dim\": %zu, \"width\": %zu, \"activation\": \"%s\"}", d,
+                 width, act);
+        return;
+    }
+    char widths[64];
+    if (hidden == 1)
+        snprintf(widths, sizeof widths, "[%zu]", width);
+    else
+        snprintf(widths, sizeof widths, "[%zu, %zu]", width, width);
+    snprintf(json, len, "{\"model\": \"mlp\", \"input_dim\": %zu, \"widths\": %s, \"outputs\": %zu, \"activation\": "
+             "\"%s\", \"output_activation\": \"linear\", \"scaling\": \"%s\", \"bias\": %s}", d, widths, outputs,
+             act, standard ? "standard" : "ntk", bias ? "true" : "false");
+}
+
+/* K exactly singular by construction, μ = 0 (the default rule) or tiny. */
+static void case_dead(case_ctx *c, gsl_rng *g)
+{
+    /* 0: one or two samples with every unit dead (zero rows); 1: two such
+     * samples with biases (equal rows); 2: a sample repeated times 2^e */
+    int variant = (int)gsl_rng_uniform_int(g, 3);
+    int leaky = variant == 2 && gsl_rng_uniform(g) < 0.5;
+    int shallow = variant != 1 && gsl_rng_uniform(g) < 0.4;
+    size_t n = 2 + gsl_rng_uniform_int(g, 5), d = 1 + gsl_rng_uniform_int(g, 4), width = 2 + gsl_rng_uniform_int(g, 7);
+    size_t hidden = gsl_rng_uniform(g) < 0.3 ? 2 : 1, outputs = shallow ? 1 : 1 + gsl_rng_uniform_int(g, 2);
+    char json[320];
+    net_json(json, sizeof json, shallow, leaky ? "leaky_relu" : "relu", d, width, hidden, outputs,
+                     gsl_rng_uniform(g) < 0.5, variant == 1);
+    plstar_model m;
+    model_init(&m);
+    plstar_problem p;
+    problem_init(&p);
+    net_truth t;
+    net_truth_init(&t);
+    pl_point_result res;
+    pl_point_result_init(&res);
+    double *X = malloc(n * d * sizeof(double)), *y = malloc(n * outputs * sizeof(double)), *w = NULL;
+    double *u = malloc(d * sizeof(double));
+    c->n = n * outputs;
+    if (model_parse_json(&m, json, "dead") || !(w = malloc(m.nparams * sizeof(double)))) {
+        note_error(c, "model_parse_json", PLSTAR_ESOFTWARE);
+        goto out;
+    }
+    model_init_weights(w, &m, gsl_rng_get(g));
+    for (size_t k = 0; k < n * d; k++)
+        X[k] = gsl_ran_gaussian(g, 1.0);
+    for (size_t k = 0; k < n * outputs; k++)
+        y[k] = gsl_ran_gaussian(g, 1.0);
+    for (size_t l = 0; variant == 1 && l < m.nlayers; l++) /* biases start at 0: give them values */
+        for (size_t j = 0; m.layers[l].has_bias && j < m.layers[l].out; j++)
+            w[m.layers[l].b_offset + j] = 0.5 * gsl_ran_gaussian(g, 1.0);
+    size_t i0 = gsl_rng_uniform_int(g, n), i1 = other_index(g, i0, n);
+    if (variant < 2) {
+        orient_first_layer(w, &m, u, g);
+        int two = variant == 1 || gsl_rng_uniform(g) < 0.5;
+        if (!make_dead(X, &m, w, i0, u, g) || (two && !make_dead(X, &m, w, i1, u, g))) {
+            c->s->truth_failures++;
+            note_wrong(c, "could not make a sample dead");
+            goto out;
+        }
+    } else {
+        int e = (int)gsl_rng_uniform_int(g, 5) - 2;
+        for (size_t l = 0; l < d; l++)
+            X[i1 * d + l] = ldexp(X[i0 * d + l], e);
+    }
+    int labels = gsl_rng_uniform(g) < 0.6;
+    int st = problem_set(&p, &m, X, n, w, labels ? y : NULL);
+    if (st || (st = truth_generic(&t, &p, 1))) {
+        note_error(c, "truth (dead)", st);
+        goto out;
+    }
+    if (!arb_contains_zero(&t.lmin[0])) { /* the planted zero eigenvalue: an engine self-check */
+        c->s->truth_failures++;
+        note_wrong(c, "the 512-bit enclosure of lambda_min excludes the planted 0");
+    }
+    ctx_from_truth(c, &t);
+    double mu = model_mu(c, g, 0.35, 0, 0);
+    int v = check_pl_point(&res, &p, mu, gsl_rng_uniform(g) < 0.5 ? 64 : 128);
+    if (v > PLSTAR_INCONCLUSIVE)
+        note_error(c, "check_pl_point", v);
+    else
+        pl_point_questions(c, &p, &t, &res, v, SR_PL_THEOREM1);
+out:
+    pl_point_result_clear(&res);
+    net_truth_clear(&t);
+    problem_clear(&p);
+    model_clear(&m);
+    free(X), free(y), free(w), free(u);
+}
+
+/* ================================================================== kinks */
+
+/* r = a·b, exact. */
+static void dyad_mul(dyad *r, const dyad *a, const dyad *b)
+{
+    fmpz_mul(r->m, a->m, b->m);
+    r->e = a->e + b->e;
+    dyad_normalise(r);
+}
+
+/* γ_k = k·u/(1 − k·u) */
+static double gamma_k(size_t k, double u) { return (double)k * u / (1.0 - (double)k * u); }
+
+/* The kink family's one-hidden-layer net, read through the model's layout:
+ * z_ij = ρ1 (W1 x_i)_j + b1_j, f_ik = ρ2 (W2 σ(z_i))_k + b2_k, ρ_l = 1/√s_l,
+ * with b1 = 0 unless s1 = 1 (so that sign z_ij = sign of the exact dyadic
+ * (W1 x_i)_j + b1_j). */
+typedef struct {
+    const plstar_model *m;
+    const double *X, *w;
+    size_t n, d, width, c;
+    double left;    /* σ′ left of 0: 0 (ReLU) or the leaky slope */
+    int *sign;      /* n × width: the exact sign of z_ij */
+    int *reach[2];  /* n × width: rounding in float64 [0] / float32 [1] may put ẑ_ij at 0 or across */
+} kink_net;
+
+static double kink_w2(const kink_net *k, size_t out, size_t j)
+{
+    const plstar_layer *L2 = &k->m->layers[1];
+    return L2->trainable ? k->w[L2->w_offset + out * k->width + j] : L2->fixed[out * k->width + j];
+}
+
+static int float32_exact(double x) { return (double)(float)x == x; }
+
+/* Exact signs of the pre-activations and whether rounding can reach the kink:
+ * any evaluation order, with or without FMA, has |fl(z) − z| ≤ γ_k Σ|terms| + k·η
+ * (Higham §3.1, k terms, η the underflow unit: a subnormal product may round
+ * to 0); the kink is out of reach when |z| exceeds 64 times that (a margin over
+ * any analysis's constant), and under float32 only when the inputs are float32
+ * numbers (else their rounding moves z too). */
+static void kink_signs(kink_net *k)
+{
+    const plstar_layer *L1 = &k->m->layers[0];
+    dyad S, T, a, b, t;
+    dyad_init(&S), dyad_init(&T), dyad_init(&a), dyad_init(&b), dyad_init(&t);
+    for (size_t i = 0; i < k->n; i++)
+        for (size_t j = 0; j < k->width; j++) {
+            fmpz_zero(S.m), fmpz_zero(T.m);
+            int exact32 = 1;
+            for (size_t l = 0; l < k->d; l++) {
+                double wl = k->w[L1->w_offset + j * k->d + l], xl = k->X[i * k->d + l];
+                exact32 &= float32_exact(wl) && float32_exact(xl);
+                dyad_set_d(&a, wl), dyad_set_d(&b, xl);
+                dyad_mul(&t, &a, &b);
+                dyad_addsub(&S, &S, &t, 1);
+                dyad_addsub(&T, &T, &t, fmpz_sgn(t.m) >= 0 ? 1 : -1);
+            }
+            size_t terms = k->d;
+            if (L1->has_bias) {
+                double bj = k->w[L1->b_offset + j];
+                exact32 &= float32_exact(bj);
+                dyad_set_d(&t, bj);
+                dyad_addsub(&S, &S, &t, 1);
+                dyad_addsub(&T, &T, &t, fmpz_sgn(t.m) >= 0 ? 1 : -1);
+                terms++;
+            }
+            int s = fmpz_sgn(S.m);
+            k->sign[i * k->width + j] = s;
+            fmpz_abs(S.m, S.m);
+            double z = dyad_get_d(&S) * (1 - 0x1p-50), tsum = dyad_get_d(&T) * (1 + 0x1p-50);
+            double under64 = (double)(terms + 1) * 0x1p-1074, under32 = (double)(terms + 1) * 0x1p-149;
+            k->reach[0][i * k->width + j] = !(s && z > 64 * (gamma_k(terms + 1, 0x1p-53) * tsum + under64));
+            k->reach[1][i * k->width + j] = !(s && exact32 && z > 64 * (gamma_k(terms + 1, 0x1p-24) * tsum + under32));
+        }
+    dyad_clear(&S), dyad_clear(&T), dyad_clear(&a), dyad_clear(&b), dyad_clear(&t);
+}
+
+/* σ′ of unit (i, j) under rule (0: left slope at 0, 1: one). */
+static double kink_slope(const kink_net *k, size_t i, size_t j, int rule)
+{
+    int s = k->sign[i * k->width + j];
+    return s > 0 ? 1.0 : s < 0 ? k->left : rule ? 1.0 : k->left;
+}
+
+/* The explicit Jacobian J (N × P) and outputs F (N × 1) under a rule, at prec bits. */
+static void kink_jacobian(arb_mat_t J, arb_mat_t F, const kink_net *k, int rule, slong prec)
+{
+    const plstar_layer *L1 = &k->m->layers[0], *L2 = &k->m->layers[1];
+    arb_t r1, r2, z, a, gk, t;
+    arb_init(r1), arb_init(r2), arb_init(z), arb_init(a), arb_init(gk), arb_init(t);
+    arb_rsqrt_ui(r1, (ulong)L1->scale_div, prec);
+    arb_rsqrt_ui(r2, (ulong)L2->scale_div, prec);
+    arb_mat_zero(J), arb_mat_zero(F);
+    for (size_t i = 0; i < k->n; i++)
+        for (size_t j = 0; j < k->width; j++) {
+            arb_zero(z);
+            for (size_t l = 0; l < k->d; l++) {
+                arb_set_d(t, k->w[L1->w_offset + j * k->d + l]);
+                arb_mul_dbl(t, t, k->X[i * k->d + l], prec);
+                arb_add(z, z, t, prec);
+            }
+            arb_mul(z, z, r1, prec);
+            if (L1->has_bias)
+                arb_add_dbl(z, z, k->w[L1->b_offset + j], prec);
+            int s = k->sign[i * k->width + j];
+            if (s > 0)
+                arb_set(a, z);
+            else if (s < 0)
+                arb_mul_dbl(a, z, k->left, prec);
+            else
+                arb_zero(a); /* σ(0) = 0 on both sides */
+            double slope = kink_slope(k, i, j, rule);
+            for (size_t out = 0; out < k->c; out++) {
+                slong row = (slong)(i * k->c + out);
+                arb_mul_dbl(gk, r2, kink_w2(k, out, j), prec); /* ∂f/∂α_j */
+                arb_addmul(arb_mat_entry(F, row, 0), gk, a, prec);
+                arb_mul_dbl(gk, gk, slope, prec); /* ∂f/∂z_j */
+                for (size_t l = 0; l < k->d; l++) {
+                    arb_mul_dbl(t, gk, k->X[i * k->d + l], prec);
+                    arb_mul(arb_mat_entry(J, row, (slong)(L1->w_offset + j * k->d + l)), t, r1, prec);
+                }
+                if (L1->has_bias)
+                    arb_set(arb_mat_entry(J, row, (slong)(L1->b_offset + j)), gk);
+                if (L2->trainable)
+                    arb_mul(arb_mat_entry(J, row, (slong)(L2->w_offset + out * k->width + j)), a, r2, prec);
+            }
+        }
+    for (size_t i = 0; L2->has_bias && i < k->n; i++)
+        for (size_t out = 0; out < k->c; out++) {
+            slong row = (slong)(i * k->c + out);
+            arb_one(arb_mat_entry(J, row, (slong)(L2->b_offset + out)));
+            arb_add_dbl(arb_mat_entry(F, row, 0), arb_mat_entry(F, row, 0), k->w[L2->b_offset + out], prec);
+        }
+    arb_clear(r1), arb_clear(r2), arb_clear(z), arb_clear(a), arb_clear(gk), arb_clear(t);
+}
+
+/* K = J Jᵀ at prec bits. */
+static void gram(arb_mat_t K, const arb_mat_t J, slong prec)
+{
+    arb_mat_t Jt;
+    arb_mat_init(Jt, arb_mat_ncols(J), arb_mat_nrows(J));
+    arb_mat_transpose(Jt, J);
+    arb_mat_mul(K, J, Jt, prec);
+    arb_mat_clear(Jt);
+}
+
+enum { KINK_ZERO = 0, KINK_GRID, KINK_ULP };
+
+typedef struct {
+    size_t i, j;
+    int variant, up;
+} kink_plant;
+
+/* A grid value k·2^e, k uniform in [−8, 8]: sums of a few products stay exact in doubles. */
+static double grid(gsl_rng *g, int e) { return ldexp((double)((long)gsl_rng_uniform_int(g, 17) - 8), e); }
+
+/* Plants z_ij = 0 exactly: x_i,ls = ±2^e and w_j,ls (or, with s1 = 1 and a
+ * bias, b_j) solves the grid equation; then one grid unit (2⁻²⁴, exact in any
+ * order) or one ulp of an input either side. */
+static void plant_kink(double *X, double *w, const plstar_model *m, const kink_plant *k, gsl_rng *g)
+{
+    const plstar_layer *L1 = &m->layers[0];
+    size_t d = L1->in;
+    double *wj = w + L1->w_offset + k->j * d, *xi = X + k->i * d;
+    double *bj = L1->has_bias && L1->scale_div == 1 ? w + L1->b_offset + k->j : NULL; /* else b1 = 0 */
+    size_t ls = gsl_rng_uniform_int(g, d);
+    xi[ls] = (gsl_rng_uniform(g) < 0.5 ? -1.0 : 1.0) * ldexp(1.0, (int)gsl_rng_uniform_int(g, 3) - 1);
+    int via_bias = bj && gsl_rng_uniform(g) < 0.5;
+    double s = bj && !via_bias ? *bj : 0.0;
+    for (size_t l = 0; l < d; l++)
+        if (l != ls || via_bias)
+            s += wj[l] * xi[l]; /* exact: grid values */
+    if (via_bias)
+        *bj = -s;
+    else
+        wj[ls] = -s / xi[ls];
+    double dir = k->up ? 1.0 : -1.0;
+    if (k->variant == KINK_GRID) {
+        if (via_bias)
+            *bj += dir * 0x1p-24;
+        else
+            wj[ls] += dir * (xi[ls] > 0 ? 0x1p-24 : -0x1p-24);
+    } else if (k->variant == KINK_ULP) {
+        size_t l0 = gsl_rng_uniform_int(g, d);
+        for (size_t q = 0; q < d; q++) {
+            size_t l = (l0 + q) % d;
+            if (wj[l] != 0) { /* z moves by w_jl times one ulp of x_il */
+                xi[l] = nextafter(xi[l], (wj[l] > 0) == k->up ? INFINITY : -INFINITY);
+                break;
+            }
+        }
+    }
+}
+
+/* A Jacobian entry that depends on σ′ at a planted kink: J[row, col] = a·σ′(z_ij). */
+typedef struct {
+    size_t row, col, i, j;
+    double a;
+} kink_entry;
+
+/* One such entry (0 when the planted units have none with |a| ≥ 2⁻⁴⁰). */
+static int pick_kink_entry(kink_entry *e, const kink_net *k, const kink_plant *pl, size_t npl, gsl_rng *g)
+{
+    const plstar_layer *L1 = &k->m->layers[0];
+    double r1 = 1.0 / sqrt((double)L1->scale_div), r2 = 1.0 / sqrt((double)k->m->layers[1].scale_div);
+    for (size_t tries = 0; tries < 32; tries++) {
+        const kink_plant *q = &pl[gsl_rng_uniform_int(g, npl)];
+        size_t out = gsl_rng_uniform_int(g, k->c), l = gsl_rng_uniform_int(g, k->d + (L1->has_bias ? 1 : 0));
+        double gk = kink_w2(k, out, q->j) * r2;
+        double a = l < k->d ? gk * k->X[q->i * k->d + l] * r1 : gk;
+        if (!(fabs(a) >= 0x1p-40) || !isfinite(a)) /* a jump below validate's absolute floors is no test */
+            continue;
+        *e = (kink_entry){q->i * k->c + out, l < k->d ? L1->w_offset + q->j * k->d + l : L1->b_offset + q->j, q->i, q->j,
+                          a};
+        return 1;
+    }
+    return 0;
+}
+
+/* validate's verdict on a claimed Jacobian: +1 pass, −1 fail, 0 inconclusive; 2 on an error. */
+static int validate_jacobian(case_ctx *c, const plstar_problem *p, const double *J, validate_format f)
+{
+    validate_claims cl;
+    memset(&cl, 0, sizeof cl);
+    cl.format = f;
+    cl.jacobian = J;
+    validate_result vr;
+    int st = check_validate(&vr, p, &cl, 128);
+    if (st > PLSTAR_INCONCLUSIVE) {
+        note_error(c, "check_validate", st);
+        return 2;
+    }
+    return route_answer(st);
+}
+
+static void mat_to_nearest(double *a, const arb_mat_t A)
+{
+    for (slong k = 0; k < arb_mat_nrows(A) * arb_mat_ncols(A); k++)
+        a[k] = arf_get_d(arb_midref(A->entries + k), ARF_RND_NEAR);
+}
+
+/* Every entry of the enclosure E meets the truth T (claims of row r). */
+static void enclosure_claims(case_ctx *c, int r, const arb_mat_t E, const arb_mat_t T, const char *what)
+{
+    slong count = arb_mat_nrows(T) * arb_mat_ncols(T);
+    for (slong k = 0; k < count; k++)
+        claim(c, r, arb_overlaps(E->entries + k, T->entries + k), what,
+              arf_get_d(arb_midref(E->entries + k), ARF_RND_NEAR));
+}
+
+/* The reference's enclosures at a kink contain every rule's truth. */
+static void kink_enclosures(case_ctx *c, const plstar_problem *p, const net_truth *t, const arb_mat_struct *Kt,
+                            slong prec)
+{
+    size_t N = p->N, P = p->model.nparams;
+    arb_mat_t K, F, J;
+    arb_mat_init(K, (slong)N, (slong)N), arb_mat_init(F, (slong)N, 1), arb_mat_init(J, (slong)N, (slong)P);
+    int st = ref_kernel(K, &p->model, p->X.data, p->n, p->w, prec);
+    if (!st && (soundness_mutations & SOUNDNESS_MUTATE_KINK))
+        for (slong k = 0; k < (slong)(N * N); k++) /* the self-test's unsound enclosure */
+            mag_zero(arb_radref(K->entries + k));
+    if (st || (st = ref_jacobian(J, &p->model, p->X.data, p->n, p->w, prec))) {
+        note_error(c, "ref_kernel/ref_jacobian", st);
+        goto out;
+    }
+    for (int r = 0; r < t->rules; r++) {
+        enclosure_claims(c, SR_REF_KERNEL, K, &Kt[r], "ref_kernel entry contains the one-sided truth");
+        enclosure_claims(c, SR_REF_KERNEL, J, &t->J[r], "ref_jacobian entry contains the one-sided truth");
+    }
+    if (p->model.kind == MODEL_SHALLOW)
+        for (int route = 0; route < 2; route++) {
+            st = route ? ref_shallow_kernel_outputs_dgemm_bound(K, F, &p->model, p->X.data, p->n, p->w, prec)
+                       : ref_shallow_kernel_outputs_arb(K, F, &p->model, p->X.data, p->n, p->w, prec);
+            if (st) {
+                note_error(c, route ? "ref_shallow_kernel_outputs_dgemm_bound" : "ref_shallow_kernel_outputs_arb", st);
+                break;
+            }
+            for (int r = 0; r < t->rules; r++) {
+                enclosure_claims(c, SR_REF_KERNEL, K, &Kt[r], "shallow kernel entry contains the one-sided truth");
+                enclosure_claims(c, SR_REF_KERNEL, F, t->F, "shallow output contains the truth");
+            }
+        }
+out:
+    arb_mat_clear(K), arb_mat_clear(F), arb_mat_clear(J);
+}
+
+/* validate at the kinks: the correct Jacobian under each rule passes; an entry
+ * beyond every one-sided value (3a against {left·a, a}) and, where rounding
+ * cannot reach the kink, the other side's value fail. */
+static void kink_validate(case_ctx *c, const plstar_problem *p, const net_truth *t, const kink_net *k,
+                          const kink_plant *pl, size_t npl, gsl_rng *g)
+{
+    validate_format f = gsl_rng_uniform(g) < 0.3 ? VALIDATE_FLOAT32 : VALIDATE_FLOAT64;
+    size_t N = p->N, P = p->model.nparams;
+    double *J = malloc(N * P * sizeof(double));
+    for (int r = 0; r < t->rules; r++) {
+        mat_to_nearest(J, &t->J[r]);
+        int v = validate_jacobian(c, p, J, f);
+        if (v != 2)
+            answer(c, SR_VALIDATE, v, 1, NAN, "the correct Jacobian under a one-sided rule", 0);
+    }
+    kink_entry e;
+    if (pick_kink_entry(&e, k, pl, npl, g)) {
+        mat_to_nearest(J, &t->J[0]);
+        double keep = J[e.row * P + e.col];
+        J[e.row * P + e.col] = 3 * e.a;
+        int v = validate_jacobian(c, p, J, f);
+        if (v != 2)
+            answer(c, SR_VALIDATE, v, 0, NAN, "an entry 3a at a kink, where only {left*a, a} are attainable", 0);
+        int s = k->sign[e.i * k->width + e.j];
+        if (s != 0 && !k->reach[f == VALIDATE_FLOAT32][e.i * k->width + e.j]) {
+            J[e.row * P + e.col] = s > 0 ? k->left * e.a : e.a; /* the side rounding cannot reach */
+            v = validate_jacobian(c, p, J, f);
+            if (v != 2)
+                answer(c, SR_VALIDATE, v, 0, NAN, "the other side's derivative where rounding cannot reach the kink",
+                       0);
+        }
+        J[e.row * P + e.col] = keep;
+    }
+    free(J);
+}
+
+/* One-hidden-layer ReLU / leaky-ReLU nets with planted kinks. */
+static void case_kink(case_ctx *c, gsl_rng *g)
+{
+    int leaky = gsl_rng_uniform(g) < 0.3, shallow = gsl_rng_uniform(g) < 0.35;
+    size_t n = 1 + gsl_rng_uniform_int(g, 5), d = 1 + gsl_rng_uniform_int(g, 4), width = 2 + gsl_rng_uniform_int(g, 5);
+    size_t outputs = shallow ? 1 : 1 + gsl_rng_uniform_int(g, 2);
+    char json[320];
+    net_json(json, sizeof json, shallow, leaky ? "leaky_relu" : "relu", d, width, 1, outputs,
+                     gsl_rng_uniform(g) < 0.5, gsl_rng_uniform(g) < 0.5);
+    plstar_model m;
+    model_init(&m);
+    plstar_problem p;
+    problem_init(&p);
+    net_truth t;
+    net_truth_init(&t);
+    pl_point_result res;
+    pl_point_result_init(&res);
+    size_t N = n * outputs;
+    c->n = N;
+    double *X = malloc(n * d * sizeof(double)), *y = malloc(N * sizeof(double)), *w = NULL;
+    int *ints = malloc(3 * n * width * sizeof(int));
+    arb_mat_struct Kt[2];
+    int nK = 0;
+    if (model_parse_json(&m, json, "kink") || !(w = malloc(m.nparams * sizeof(double)))) {
+        note_error(c, "model_parse_json", PLSTAR_ESOFTWARE);
+        goto out;
+    }
+    model_init_weights(w, &m, gsl_rng_get(g));
+    const plstar_layer *L1 = &m.layers[0];
+    for (size_t k = 0; k < width * d; k++)
+        w[L1->w_offset + k] = grid(g, -3);
+    for (size_t j = 0; L1->has_bias && j < width; j++)
+        w[L1->b_offset + j] = L1->scale_div == 1 ? grid(g, -3) : 0.0;
+    for (size_t l = 1; l < m.nlayers; l++)
+        for (size_t j = 0; m.layers[l].has_bias && j < m.layers[l].out; j++)
+            w[m.layers[l].b_offset + j] = 0.5 * gsl_ran_gaussian(g, 1.0);
+    for (size_t k = 0; k < n * d; k++)
+        X[k] = grid(g, -2);
+    for (size_t k = 0; k < N; k++)
+        y[k] = gsl_ran_gaussian(g, 1.0);
+    /* planted kinks: distinct units on distinct samples */
+    kink_plant pl[3];
+    size_t npl = 1 + gsl_rng_uniform_int(g, FLINT_MIN(FLINT_MIN(n, width), 3));
+    size_t i0 = gsl_rng_uniform_int(g, n), j0 = gsl_rng_uniform_int(g, width);
+    for (size_t q = 0; q < npl; q++) {
+        int v = (int)gsl_rng_uniform_int(g, 5); /* zero, grid ±, ulp ± */
+        pl[q] = (kink_plant){(i0 + q) % n, (j0 + q) % width, v == 0 ? KINK_ZERO : v < 3 ? KINK_GRID : KINK_ULP, v % 2};
+        plant_kink(X, w, &m, &pl[q], g);
+    }
+    kink_net k = {&m, X, w, n, d, width, outputs, leaky ? PLSTAR_LEAKY_SLOPE : 0.0, ints, {ints + n * width,
+                                                                                        ints + 2 * n * width}};
+    kink_signs(&k);
+    int zero = 0;
+    for (size_t q = 0; q < n * width; q++)
+        zero |= k.sign[q] == 0;
+    /* the truth: explicit Jacobian, outputs and kernel under each rule */
+    t.rules = zero ? 2 : 1, t.sides = sides_explicit, t.explicit = 1;
+    arb_mat_init(&t.J[0], (slong)N, (slong)m.nparams), arb_mat_init(&t.J[1], (slong)N, (slong)m.nparams);
+    arb_mat_init(t.F, (slong)N, 1);
+    for (int r = 0; r < t.rules; r++, nK++) {
+        arb_mat_init(&Kt[r], (slong)N, (slong)N);
+        kink_jacobian(&t.J[r], t.F, &k, r, TRUTH_PREC);
+        gram(&Kt[r], &t.J[r], TRUTH_PREC);
+        int st = truth_eig(&t.lmin[r], &t.lmax[r], &Kt[r]);
+        if (st) {
+            note_error(c, "truth (kink)", st);
+            nK++;
+            goto out;
+        }
+    }
+    int st = problem_set(&p, &m, X, n, w, y);
+    if (st) {
+        note_error(c, "problem_set", st);
+        goto out;
+    }
+    t.p = &p;
+    ctx_from_truth(c, &t);
+    slong prec = gsl_rng_uniform(g) < 0.5 ? 64 : 128;
+    kink_enclosures(c, &p, &t, Kt, prec);
+    double mu = model_mu(c, g, 0.3, -12, log10(0.5));
+    int v = check_pl_point(&res, &p, mu, prec);
+    if (v > PLSTAR_INCONCLUSIVE)
+        note_error(c, "check_pl_point", v);
+    else
+        pl_point_questions(c, &p, &t, &res, v, SR_PL_THEOREM1);
+    kink_validate(c, &p, &t, &k, pl, npl, g);
+out:
+    for (int r = 0; r < nK; r++)
+        arb_mat_clear(&Kt[r]);
+    pl_point_result_clear(&res);
+    net_truth_clear(&t);
+    problem_clear(&p);
+    model_clear(&m);
+    free(X), free(y), free(w), free(ints);
+}
+
+/* ==================================================== shallow, high precision */
+
+/* μ at the nearest doubles of λ (up to 2 ulps off) or 10⁻¹⁶…10⁻¹² relative;
+ * for a singular or nearly singular kernel μ = λ_max·10^-[18, 30]. */
+static double shallow_mu(const case_ctx *c, gsl_rng *g)
+{
+    if (!(c->lambda > c->scale * 1e-10))
+        return c->scale * pow(10.0, uniform(g, -30, -18));
+    if (gsl_rng_uniform(g) < 0.5)
+        return near(c->lambda, g, -16, -12, NULL);
+    double mu = c->lambda;
+    for (int k = (int)gsl_rng_uniform_int(g, 5) - 2; k != 0; k += k > 0 ? -1 : 1)
+        mu = nextafter(mu, k > 0 ? INFINITY : -INFINITY);
+    return mu;
+}
+
+/* Shallow nets of every activation, the certificate at 128–256 bits on both
+ * kernel routes, against the generic reference at 512 bits. */
+static void case_shallow(case_ctx *c, gsl_rng *g)
+{
+    static const char *const acts[] = {"tanh", "sin", "softplus", "gelu", "sigmoid", "erf", "relu", "leaky_relu",
+                                       "linear"};
+    const char *act = acts[gsl_rng_uniform_int(g, 9)];
+    size_t n = 1 + gsl_rng_uniform_int(g, 6), d = 1 + gsl_rng_uniform_int(g, 4), width = 1 + gsl_rng_uniform_int(g, 16);
+    /* singular by construction in a quarter of the cases: fewer parameters than samples, or a repeated sample */
+    int repeat = 0;
+    if (n >= 2 && gsl_rng_uniform(g) < 0.25) {
+        if (n - 1 >= d && gsl_rng_uniform(g) < 0.5)
+            width = 1 + gsl_rng_uniform_int(g, (n - 1) / d); /* width·d ≤ n − 1 */
+        else
+            repeat = 1;
+    }
+    char json[256];
+    snprintf(json, sizeof json, "{\"model\": \"shallow\", \"input_dim\": %zu, \"width\": %zu, \"activation\": \"%s\"}", d,
+             width, act);
+    plstar_model m;
+    model_init(&m);
+    plstar_problem p;
+    problem_init(&p);
+    net_truth t;
+    net_truth_init(&t);
+    double *X = malloc(n * d * sizeof(double)), *y = malloc(n * sizeof(double)), *w = NULL;
+    c->n = n;
+    for (size_t k = 0; k < n * d; k++)
+        X[k] = gsl_ran_gaussian(g, 1.0);
+    for (size_t k = 0; k < n; k++)
+        y[k] = gsl_ran_gaussian(g, 1.0);
+    size_t i0 = gsl_rng_uniform_int(g, n), i1 = n > 1 ? other_index(g, i0, n) : i0;
+    for (size_t l = 0; repeat && l < d; l++)
+        X[i1 * d + l] = X[i0 * d + l];
+    if (model_parse_json(&m, json, "shallow") || !(w = malloc(m.nparams * sizeof(double)))) {
+        note_error(c, "model_parse_json", PLSTAR_ESOFTWARE);
+        goto out;
+    }
+    model_init_weights(w, &m, gsl_rng_get(g));
+    int singular = repeat || width * d < n || (!strcmp(act, "linear") && n > d);
+    int labels = gsl_rng_uniform(g) < 0.5;
+    int st = problem_set(&p, &m, X, n, w, labels ? y : NULL);
+    if (st || (st = truth_generic(&t, &p, singular))) {
+        note_error(c, "truth (shallow)", st);
+        goto out;
+    }
+    if (singular && !arb_contains_zero(&t.lmin[0])) {
+        c->s->truth_failures++;
+        note_wrong(c, "the 512-bit enclosure of lambda_min excludes the planted 0");
+    }
+    ctx_from_truth(c, &t);
+    double mu = shallow_mu(c, g);
+    slong prec = 128 + 64 * (slong)gsl_rng_uniform_int(g, 3);
+    for (int route = 0; route < 2; route++) {
+        pl_point_result res;
+        pl_point_result_init(&res);
+        ref_kernel_route_force(route ? "dgemm-bound" : "arb");
+        int v = check_pl_point(&res, &p, fmax(mu, DBL_MIN), prec);
+        ref_kernel_route_force(NULL);
+        if (v > PLSTAR_INCONCLUSIVE)
+            note_error(c, route ? "check_pl_point (dgemm-bound)" : "check_pl_point (arb)", v);
+        else
+            pl_point_questions(c, &p, &t, &res, v, route ? SR_SHALLOW_DGEMM : SR_SHALLOW_ARB);
+        pl_point_result_clear(&res);
+    }
+out:
+    net_truth_clear(&t);
+    problem_clear(&p);
+    model_clear(&m);
+    free(X), free(y), free(w);
+}
+
+/* ========================================================= overflow */
+
+/* Entries of a fast value array against the truth: inside [fast − err, fast + err],
+ * proven outside, non-finite (value or bound), or undecided. */
+typedef struct {
+    size_t inside, outside, bad, undecided;
+} entry_tally;
+
+static void fast_vs_truth(entry_tally *e, const double *fast, const double *err, const arb_mat_t truth, size_t count)
+{
+    arb_t box;
+    arb_init(box);
+    for (size_t k = 0; k < count; k++) {
+        if (!isfinite(fast[k]) || !isfinite(err[k]) || !(err[k] >= 0)) {
+            e->bad++;
+            continue;
+        }
+        arb_set_d(box, fast[k]);
+        mag_set_d(arb_radref(box), err[k]); /* rounded up: a superset of the interval */
+        if (!arb_overlaps(box, truth->entries + k)) {
+            e->outside++;
+            continue;
+        }
+        mag_set_d_lower(arb_radref(box), err[k]); /* rounded down: a subset */
+        if (arb_contains(box, truth->entries + k))
+            e->inside++;
+        else
+            e->undecided++;
+    }
+    arb_clear(box);
+}
+
+/* The fast values and bounds the cross-check compares (the same fast/
+ * functions), against the 512-bit truth. */
+static int fast_side_vs_truth(entry_tally *e, const plstar_problem *p)
+{
+    const plstar_model *m = &p->model;
+    size_t N = p->N, P = m->nparams;
+    const double *y = p->y.size ? p->y.data : NULL;
+    double *F = calloc(N, 8), *eF = calloc(N, 8), *J = calloc(N * P, 8), *eJ = calloc(N * P, 8);
+    double *K = calloc(N * N, 8), *eK = calloc(N * N, 8), *Ks = calloc(N * N, 8), *eKs = calloc(N * N, 8);
+    double *G = calloc(P, 8), *eG = calloc(P, 8), loss = 0, eloss = 0;
+    arb_mat_t tF, tJ, tK, tG, tL;
+    arb_mat_init(tF, (slong)N, 1), arb_mat_init(tJ, (slong)N, (slong)P), arb_mat_init(tK, (slong)N, (slong)N);
+    arb_mat_init(tG, (slong)P, 1), arb_mat_init(tL, 1, 1);
+    int st = fast_outputs(F, m, p->X.data, p->n, p->w);
+    if (!st)
+        st = fast_jacobian(J, m, p->X.data, p->n, p->w);
+    if (!st)
+        st = fast_kernel_explicit(K, m, p->X.data, p->n, p->w);
+    if (!st)
+        st = fast_kernel_structured(Ks, m, p->X.data, p->n, p->w);
+    if (!st && y)
+        st = fast_loss_grad(&loss, G, m, p->X.data, p->n, p->w, y);
+    fast_errors fe = {eF, eJ, eK, y ? &eloss : NULL, y ? eG : NULL};
+    if (!st)
+        st = fast_errbound(&fe, m, p->X.data, p->n, p->w, y);
+    if (!st)
+        st = fast_errbound_kernel_structured(eKs, m, p->X.data, p->n, p->w);
+    if (!st)
+        st = ref_outputs(tF, m, p->X.data, p->n, p->w, TRUTH_PREC);
+    if (!st)
+        st = ref_jacobian(tJ, m, p->X.data, p->n, p->w, TRUTH_PREC);
+    if (!st)
+        st = ref_kernel(tK, m, p->X.data, p->n, p->w, TRUTH_PREC);
+    if (!st && y)
+        st = ref_loss_grad(arb_mat_entry(tL, 0, 0), tG, m, p->X.data, p->n, p->w, y, TRUTH_PREC);
+    if (!st) {
+        fast_vs_truth(e, F, eF, tF, N);
+        fast_vs_truth(e, J, eJ, tJ, N * P);
+        fast_vs_truth(e, K, eK, tK, N * N);
+        fast_vs_truth(e, Ks, eKs, tK, N * N);
+        if (y) {
+            fast_vs_truth(e, &loss, &eloss, tL, 1);
+            fast_vs_truth(e, G, eG, tG, P);
+        }
+    }
+    arb_mat_clear(tF), arb_mat_clear(tJ), arb_mat_clear(tK), arb_mat_clear(tG), arb_mat_clear(tL);
+    free(F), free(eF), free(J), free(eJ), free(K), free(eK), free(Ks), free(eKs), free(G), free(eG);
+    return st;
+}
+
+/* check_crosscheck's verdict against its entries recomputed: a pass needs every
+ * value finite and within its bound of the truth; a fail needs one that is not
+ * (inconclusive, documented: no violation but an unbounded error bound). */
+static void crosscheck_question(case_ctx *c, const plstar_problem *p, slong prec)
+{
+    crosscheck_result cr;
+    int st = check_crosscheck(&cr, p, prec);
+    if (st > PLSTAR_INCONCLUSIVE) {
+        note_error(c, "check_crosscheck", st);
+        return;
+    }
+    entry_tally e = {0, 0, 0, 0};
+    int fs = fast_side_vs_truth(&e, p);
+    if (fs) {
+        note_error(c, "fast side / truth (crosscheck)", fs);
+        return;
+    }
+    tally t = {0, 0, 0};
+    tally_add(&t, e.bad || e.outside ? -1 : e.undecided ? 0 : 1);
+    judge(c, SR_CROSSCHECK, route_answer(st), t, NAN, "every fast value within its error bound of the truth", 0);
+    if (st == PLSTAR_OK) {
+        soundness_counter *k = &c->s->r[SR_CROSSCHECK];
+        k->claims += e.inside + e.outside + e.bad;
+        k->violations += e.outside + e.bad;
+        k->unresolved += e.undecided;
+        if (e.outside + e.bad)
+            note_wrong(c, "crosscheck passed with %zu entries outside their bound and %zu non-finite", e.outside, e.bad);
+    }
+}
+
+/* The verified eigenvalue routines on a matrix with a non-finite entry: no
+ * certified claim (documented: PLSTAR_EDATA, or nothing proven). */
+static void nonfinite_questions(case_ctx *c, const double *K, size_t N)
+{
+    answer(c, SR_NONFINITE, fast_spd_shift_check(K, N, 0, 0x1p-1000) ? 1 : 0, 0, NAN,
+           "fast_spd_shift_check on a non-finite matrix", 0);
+    double lower = -INFINITY, lmin[2] = {-INFINITY, INFINITY}, lmax[2] = {-INFINITY, INFINITY};
+    int st = fast_lambda_min_verified(&lower, K, N, 0, NAN);
+    answer(c, SR_NONFINITE, st == PLSTAR_OK || isfinite(lower) ? 1 : st == PLSTAR_EDATA ? -1 : 0, 0, NAN,
+           "fast_lambda_min_verified on a non-finite matrix", 0);
+    st = fast_eig_bounds_verified(lmin, lmax, K, N, 0);
+    int any = isfinite(lmin[0]) || isfinite(lmin[1]) || isfinite(lmax[0]) || isfinite(lmax[1]);
+    answer(c, SR_NONFINITE, st == PLSTAR_OK || (st == PLSTAR_INCONCLUSIVE && any) ? 1 : st == PLSTAR_EDATA ? -1 : 0, 0,
+           NAN, "fast_eig_bounds_verified on a non-finite matrix", 0);
+    plstar_error_clear();
+}
+
+/* ref_eig_bounds on the reference kernel: OK only with finite enclosures, and
+ * those meet the 512-bit truth. */
+static void ref_bounds_claims(case_ctx *c, const plstar_problem *p, const net_truth *t, slong prec)
+{
+    arb_mat_t K;
+    arb_t l, u;
+    arb_mat_init(K, (slong)p->N, (slong)p->N);
+    arb_init(l), arb_init(u);
+    int st = ref_kernel(K, &p->model, p->X.data, p->n, p->w, prec);
+    if (!st)
+        st = ref_eig_bounds(l, u, K, prec);
+    if (st > PLSTAR_INCONCLUSIVE) {
+        note_error(c, "ref_eig_bounds (overflow)", st);
+    } else {
+        if (st == PLSTAR_OK)
+            claim(c, SR_REF_BOUNDS, arb_is_finite(l) && arb_is_finite(u), "ref_eig_bounds OK with finite enclosures",
+                  arf_get_d(arb_midref(u), ARF_RND_NEAR));
+        claim(c, SR_REF_BOUNDS, arb_overlaps(l, &t->lmin[0]), "lambda_min enclosure meets the 512-bit truth",
+              arf_get_d(arb_midref(l), ARF_RND_NEAR));
+        claim(c, SR_REF_BOUNDS, arb_overlaps(u, &t->lmax[0]), "lambda_max enclosure meets the 512-bit truth",
+              arf_get_d(arb_midref(u), ARF_RND_NEAR));
+    }
+    arb_mat_clear(K);
+    arb_clear(l), arb_clear(u);
+}
+
+/* A magnitude up to 10^308: inputs and weights that overflow softplus/exp, K or L in doubles. */
+static double huge(gsl_rng *g, double lo) { return (gsl_rng_uniform(g) < 0.5 ? -1 : 1) * pow(10.0, uniform(g, lo, 308)); }
+
+static void case_overflow(case_ctx *c, gsl_rng *g)
+{
+    static const char *const acts[] = {"softplus", "sigmoid", "tanh", "gelu", "erf", "sin", "relu", "leaky_relu",
+                                       "linear"};
+    const char *act = gsl_rng_uniform(g) < 0.4 ? "softplus" : acts[gsl_rng_uniform_int(g, 9)];
+    int shallow = gsl_rng_uniform(g) < 0.3;
+    size_t n = 1 + gsl_rng_uniform_int(g, 4), d = 1 + gsl_rng_uniform_int(g, 3), width = 2 + gsl_rng_uniform_int(g, 7);
+    size_t outputs = shallow ? 1 : 1 + gsl_rng_uniform_int(g, 2), N = n * outputs;
+    char json[320];
+    net_json(json, sizeof json, shallow, act, d, width, 1, outputs, gsl_rng_uniform(g) < 0.3,
+                     gsl_rng_uniform(g) < 0.5);
+    plstar_model m;
+    model_init(&m);
+    plstar_problem p;
+    problem_init(&p);
+    net_truth t;
+    net_truth_init(&t);
+    pl_point_result res;
+    pl_point_result_init(&res);
+    double *X = malloc(n * d * sizeof(double)), *y = malloc(N * sizeof(double)), *w = NULL, *K = NULL;
+    c->n = N;
+    for (size_t k = 0; k < n * d; k++)
+        X[k] = gsl_rng_uniform(g) < 0.6 ? huge(g, 30) : gsl_ran_gaussian(g, 1.0);
+    double yscale = gsl_rng_uniform(g) < 0.3 ? fabs(huge(g, 0)) : 1.0;
+    for (size_t k = 0; k < N; k++)
+        y[k] = yscale * gsl_ran_gaussian(g, 1.0);
+    if (model_parse_json(&m, json, "overflow") || !(w = malloc(m.nparams * sizeof(double)))) {
+        note_error(c, "model_parse_json", PLSTAR_ESOFTWARE);
+        goto out;
+    }
+    model_init_weights(w, &m, gsl_rng_get(g));
+    if (gsl_rng_uniform(g) < 0.2) { /* weights large too */
+        double s = pow(10.0, uniform(g, 0, 150));
+        for (size_t k = 0; k < m.nparams; k++)
+            w[k] *= s;
+    }
+    int st = problem_set(&p, &m, X, n, w, gsl_rng_uniform(g) < 0.7 ? y : NULL);
+    if (st || (st = truth_generic(&t, &p, 0))) {
+        note_error(c, "truth (overflow)", st);
+        goto out;
+    }
+    ctx_from_truth(c, &t);
+    slong prec = gsl_rng_uniform(g) < 0.5 ? 64 : 128;
+    double mu = model_mu(c, g, 0.4, -12, log10(0.5));
+    int v = check_pl_point(&res, &p, isfinite(mu) ? mu : 0, prec);
+    if (v > PLSTAR_INCONCLUSIVE)
+        note_error(c, "check_pl_point (overflow)", v);
+    else
+        pl_point_questions(c, &p, &t, &res, v, SR_PL_THEOREM1);
+    ref_bounds_claims(c, &p, &t, prec);
+    crosscheck_question(c, &p, 128);
+    K = malloc(N * N * sizeof(double));
+    size_t bad;
+    if (!fast_kernel_structured(K, &m, X, n, w) && !array_all_finite(K, N * N, &bad))
+        nonfinite_questions(c, K, N);
+    plstar_error_clear();
+out:
+    pl_point_result_clear(&res);
+    net_truth_clear(&t);
+    problem_clear(&p);
+    model_clear(&m);
+    free(X), free(y), free(w), free(K);
+}
+
+/* ============================================================= divergence */
+
+/* The trainer's iterates, recorded through its callback. */
+typedef struct {
+    size_t P, count, cap;
+    double *w; /* count × P */
+} iterates;
+
+static int keep_iterate(void *ctx, size_t t, const double *w, size_t P)
+{
+    iterates *it = ctx;
+    if (t != it->count || it->count == it->cap)
+        return plstar_error(PLSTAR_ESOFTWARE, "iterates out of order");
+    memcpy(it->w + it->count++ * P, w, P * sizeof(double));
+    return PLSTAR_OK;
+}
+
+/* L(w_t) at 512 bits for every iterate the trainer produced (the same GD run
+ * as the certificate's: same trainer, step and steps); *nonfinite = the step
+ * whose loss or gradient the trainer found not finite (0: none). */
+static int gd_truth(arb_struct *loss, iterates *it, size_t *nonfinite, const plstar_problem *p, double lr,
+                    size_t steps)
+{
+    size_t *save = malloc((steps + 1) * sizeof(size_t));
+    double *w = malloc(p->model.nparams * sizeof(double));
+    for (size_t t = 0; t <= steps; t++)
+        save[t] = t;
+    memcpy(w, p->w, p->model.nparams * sizeof(double));
+    fast_train_options o;
+    fast_train_options_init(&o);
+    o.lr = lr, o.steps = steps, o.save_at = save, o.nsave_at = steps + 1, o.on_weights = keep_iterate, o.ctx = it;
+    fast_trajectory traj;
+    fast_trajectory_init(&traj);
+    int st = fast_train(&traj, w, &p->model, p->X.data, p->n, p->y.data, &o);
+    *nonfinite = 0;
+    if (st == FAST_TRAIN_DIVERGED) {
+        *nonfinite = traj.diverged_at;
+        plstar_error_clear();
+        st = PLSTAR_OK;
+    }
+    for (size_t t = 0; !st && t < it->count; t++)
+        st = ref_loss_grad(loss + t, NULL, &p->model, p->X.data, p->n, it->w + t * it->P, p->y.data, TRUTH_PREC);
+    fast_trajectory_clear(&traj);
+    free(save), free(w);
+    return st;
+}
+
+/* Truth of L(w_t) ≤ (1 − ημ)^t L(w0): +1, −1, 0 undecided. */
+static int rate_holds(const arb_struct *loss, size_t t, double lr, double mu)
+{
+    arb_t q, rhs;
+    arb_init(q), arb_init(rhs);
+    arb_set_d(q, lr);
+    arb_mul_dbl(q, q, mu, TRUTH_PREC);
+    arb_sub_ui(q, q, 1, TRUTH_PREC);
+    arb_neg(q, q);
+    arb_pow_ui(q, q, t, TRUTH_PREC);
+    arb_mul(rhs, q, loss, TRUTH_PREC);
+    arb_sub(q, rhs, loss + t, TRUTH_PREC);
+    int v = arb_is_nonnegative(q) ? 1 : arb_is_negative(q) ? -1 : 0;
+    arb_clear(q), arb_clear(rhs);
+    return v;
+}
+
+/* Truth of λ_min(K(w)) ≥ μ at an iterate: +1, −1, 0. */
+static int lambda_holds(const plstar_problem *p, const double *w, double mu)
+{
+    arb_mat_t K;
+    arb_t l, u, m;
+    arb_mat_init(K, (slong)p->N, (slong)p->N);
+    arb_init(l), arb_init(u), arb_init(m);
+    int v = 0;
+    if (!ref_kernel(K, &p->model, p->X.data, p->n, w, TRUTH_PREC) && !truth_eig(l, u, K)) {
+        arb_set_d(m, mu);
+        v = ball_vs(l, m);
+    }
+    arb_mat_clear(K);
+    arb_clear(l), arb_clear(u), arb_clear(m);
+    return v;
+}
+
+/* The truth of what a verdict rests on. Certified: the rate at every step of
+ * the run and λ_min ≥ μ at the recorded steps, with every loss finite. Refuted:
+ * the failure it names (the loss above L(w0), not finite, λ_min < μ, the rate
+ * broken, or K(w0) = 0). Returns the truth of the certified statement. */
+static int gd_statement_truth(const gd_path_result *res, const gd_path_options *o, const plstar_problem *p,
+                              const arb_struct *loss, const iterates *it, size_t nonfinite, int verdict)
+{
+    size_t fs = res->fail_step;
+    if (verdict == PLSTAR_OK) {
+        if (nonfinite || it->count < o->steps + 1 || !(res->mu > 0))
+            return -1;
+        tally t = {0, 0, 0};
+        for (size_t s = 1; s < it->count; s++)
+            tally_add(&t, rate_holds(loss, s, res->lr, res->mu));
+        for (size_t k = 0; k < res->records; k++)
+            if (res->step[k] < it->count)
+                tally_add(&t, lambda_holds(p, it->w + res->step[k] * it->P, res->mu));
+        return t.neg ? -1 : t.und ? 0 : 1;
+    }
+    if (verdict != PLSTAR_REFUTED)
+        return nonfinite ? -1 : 0;
+    switch (res->failure) { /* the refutation's claim true: the statement false */
+    case GD_PATH_DIVERGED: /* L(w_fs) > L(w0) */
+        return fs >= it->count ? 0 : arb_gt(loss + fs, loss) ? -1 : arb_le(loss + fs, loss) ? 1 : 0;
+    case GD_PATH_NONFINITE:
+        return nonfinite == fs && fs ? -1 : 1;
+    case GD_PATH_RATE:
+        return fs < it->count ? rate_holds(loss, fs, res->lr, res->mu) : 0;
+    case GD_PATH_LAMBDA:
+    case GD_PATH_LAMBDA_ZERO:
+        return fs < it->count ? lambda_holds(p, it->w + fs * it->P, res->mu > 0 ? res->mu : 0x1p-1074) : 0;
+    case GD_PATH_NO_STEP: {
+        arb_mat_t K;
+        arb_t l, u;
+        arb_mat_init(K, (slong)p->N, (slong)p->N);
+        arb_init(l), arb_init(u);
+        int v = 0;
+        if (!ref_kernel(K, &p->model, p->X.data, p->n, p->w, TRUTH_PREC) && !truth_eig(l, u, K))
+            v = arb_is_positive(u) ? 1 : arb_is_zero(u) ? -1 : 0; /* λ_max(K(w0)) = 0 refutes */
+        arb_mat_clear(K);
+        arb_clear(l), arb_clear(u);
+        return v;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* Tiny GD runs with large steps. */
+static void case_diverge(case_ctx *c, gsl_rng *g)
+{
+    static const char *const acts[] = {"tanh", "softplus", "sin", "gelu", "relu", "leaky_relu", "sigmoid"};
+    const char *act = acts[gsl_rng_uniform_int(g, 7)];
+    int shallow = gsl_rng_uniform(g) < 0.3;
+    size_t n = 1 + gsl_rng_uniform_int(g, 6), d = 1 + gsl_rng_uniform_int(g, 3), width = 2 + gsl_rng_uniform_int(g, 7);
+    char json[320];
+    net_json(json, sizeof json, shallow, act, d, width, 1, 1, gsl_rng_uniform(g) < 0.3,
+                     gsl_rng_uniform(g) < 0.3);
+    plstar_model m;
+    model_init(&m);
+    plstar_problem p;
+    problem_init(&p);
+    gd_path_result res;
+    gd_path_result_init(&res);
+    double *X = malloc(n * d * sizeof(double)), *y = malloc(n * sizeof(double)), *w = NULL, *K = NULL;
+    gd_path_options o = {0};
+    o.steps = 5 + gsl_rng_uniform_int(g, 26);
+    o.record_every = 1 + gsl_rng_uniform_int(g, 10);
+    iterates it = {0, 0, o.steps + 1, NULL};
+    arb_struct *loss = _arb_vec_init((slong)o.steps + 1);
+    c->n = n;
+    for (size_t k = 0; k < n * d; k++)
+        X[k] = gsl_ran_gaussian(g, 1.0);
+    for (size_t k = 0; k < n; k++)
+        y[k] = gsl_ran_gaussian(g, 1.0);
+    if (model_parse_json(&m, json, "diverge") || !(w = malloc(m.nparams * sizeof(double)))) {
+        note_error(c, "model_parse_json", PLSTAR_ESOFTWARE);
+        goto out;
+    }
+    model_init_weights(w, &m, gsl_rng_get(g));
+    int st = problem_set(&p, &m, X, n, w, y);
+    if (st) {
+        note_error(c, "problem_set", st);
+        goto out;
+    }
+    /* η = κ/λ_max(K(w0)) (LAPACK's estimate): κ ∈ [0.2, 1.5] can certify, κ up to 10⁶ diverges */
+    K = malloc(n * n * sizeof(double));
+    double lmin = 0, lmax = 0;
+    if (fast_kernel_structured(K, &m, X, n, w) || fast_eig_lapack(&lmin, &lmax, K, n) || !(lmax > 0))
+        lmax = 1;
+    plstar_error_clear();
+    double kappa = gsl_rng_uniform(g) < 0.35 ? uniform(g, 0.2, 1.5) : pow(10.0, uniform(g, log10(2.0), 6));
+    o.lr = kappa / lmax;
+    o.mu = gsl_rng_uniform(g) < 0.7 ? 0 : fmax(lmin, 0) * uniform(g, 0.01, 1.2) + 0x1p-1000;
+    int v = check_gd_path(&res, &p, &o, gsl_rng_uniform(g) < 0.5 ? 64 : 128);
+    if (v > PLSTAR_INCONCLUSIVE) {
+        note_error(c, "check_gd_path", v);
+        goto out;
+    }
+    it.P = m.nparams;
+    it.w = malloc(it.cap * it.P * sizeof(double));
+    size_t nonfinite;
+    if ((st = gd_truth(loss, &it, &nonfinite, &p, res.lr, o.steps))) {
+        note_error(c, "truth (diverge)", st);
+        goto out;
+    }
+    /* the certificate's enclosures of L(w_t) contain the truth (the same iterates) */
+    for (size_t t = 0; t <= res.steps_run && t < it.count; t++) {
+        arb_t e;
+        arf_t lo, hi;
+        arb_init(e), arf_init(lo), arf_init(hi);
+        arf_set_d(lo, res.step_loss_lo[t]), arf_set_d(hi, res.step_loss_hi[t]);
+        if (arf_cmp(lo, hi) <= 0)
+            arb_set_interval_arf(e, lo, hi, TRUTH_PREC);
+        else
+            arb_indeterminate(e);
+        arf_clear(lo), arf_clear(hi);
+        claim(c, SR_GD_PATH, arb_overlaps(e, loss + t), "the enclosure of L(w_t) meets the 512-bit truth",
+              res.step_loss_hi[t]);
+        arb_clear(e);
+    }
+    c->lambda = lmin, c->scale = lmax;
+    tally t = {0, 0, 0};
+    tally_add(&t, gd_statement_truth(&res, &o, &p, loss, &it, nonfinite, v));
+    judge(c, SR_GD_PATH, route_answer(v), t, NAN, "the GD path certificate (rate, lambda_min >= mu)", res.mu);
+out:
+    _arb_vec_clear(loss, (slong)o.steps + 1);
+    gd_path_result_clear(&res);
+    problem_clear(&p);
+    model_clear(&m);
+    free(X), free(y), free(w), free(K), free(it.w);
+}
+
 /* Nonlinear models: the truth is reference/network.h at 512 bits. */
 static void case_nonlinear(case_ctx *c, gsl_rng *g)
 {
@@ -1221,114 +2615,80 @@ static void case_nonlinear(case_ctx *c, gsl_rng *g)
     else
         snprintf(json, sizeof json,
                  "{\"model\": \"mlp\", \"input_dim\": %zu, \"widths\": [%zu], \"outputs\": %zu, \"activation\": \"%s\", "
-                 "\"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": %s}", d, width, outputs, act, gsl_rng_uniform(g) < 0.5 ? "true" : "false");
+                 "\"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": %s}",
+                 d, width, outputs, act, gsl_rng_uniform(g) < 0.5 ? "true" : "false");
     plstar_model m;
     model_init(&m);
     plstar_problem p;
     problem_init(&p);
+    net_truth t;
+    net_truth_init(&t);
+    pl_point_result res;
+    pl_point_result_init(&res);
     double *X = malloc(n * d * sizeof(double)), *y = malloc(n * outputs * sizeof(double)), *w = NULL;
     for (size_t k = 0; k < n * d; k++)
         X[k] = gsl_ran_gaussian(g, 1.0);
     for (size_t k = 0; k < n * outputs; k++)
         y[k] = gsl_ran_gaussian(g, 1.0);
-    size_t N = n * outputs;
-    c->n = N;
-    arb_mat_t Kh, Gh;
-    arb_t lh, uh, lossh, hgh, mua;
-    arb_mat_init(Kh, (slong)N, (slong)N);
-    arb_init(lh), arb_init(uh), arb_init(lossh), arb_init(hgh), arb_init(mua);
-    const slong hp = 512;
+    c->n = n * outputs;
     if (model_parse_json(&m, json, "nonlinear") || !(w = malloc(m.nparams * sizeof(double)))) {
-        c->s->errors++;
-        goto out0;
+        note_error(c, "model_parse_json", PLSTAR_ESOFTWARE);
+        goto out;
     }
     model_init_weights(w, &m, gsl_rng_get(g));
-    if (problem_set(&p, &m, X, n, w, y) || ref_kernel(Kh, &p.model, X, n, w, hp) ||
-        ref_eig_bounds(lh, uh, Kh, hp) > PLSTAR_INCONCLUSIVE) {
-        c->s->errors++;
-        goto out0;
+    int st = problem_set(&p, &m, X, n, w, y);
+    if (st || (st = truth_generic(&t, &p, 0))) {
+        note_error(c, "truth (nonlinear)", st);
+        goto out;
     }
-    arb_mat_init(Gh, (slong)m.nparams, 1);
-    if (ref_loss_grad(lossh, Gh, &p.model, X, n, w, y, hp)) {
-        c->s->errors++;
-        arb_mat_clear(Gh);
-        goto out0;
-    }
-    for (slong k = 0; k < (slong)m.nparams; k++)
-        arb_addmul(hgh, arb_mat_entry(Gh, k, 0), arb_mat_entry(Gh, k, 0), hp);
-    arb_mul_2exp_si(hgh, hgh, -1);
-    arb_mat_clear(Gh);
-    c->lambda = arf_get_d(arb_midref(lh), ARF_RND_NEAR);
-    dyad_set_arf(&c->lam, arb_midref(lh));
-    double lmax = arf_get_d(arb_midref(uh), ARF_RND_NEAR);
+    ctx_from_truth(c, &t);
+    double lmax = c->scale;
     double mu = c->lambda > lmax * 1e-10 ? near(c->lambda, g, -12, -9, NULL) : lmax * pow(10.0, uniform(g, -12, -2));
-    arb_set_d(mua, mu);
-    pl_point_result res;
-    pl_point_result_init(&res);
     int v = check_pl_point(&res, &p, mu, gsl_rng_uniform(g) < 0.5 ? 64 : 128);
-    if (v > PLSTAR_INCONCLUSIVE) {
-        c->s->errors++;
-    } else {
-        soundness_counter *k1 = &c->s->r[SR_PL_THEOREM1];
-        /* enclosures must meet the high-precision ones */
-        k1->claims += 2;
-        if (!arb_overlaps(res.lambda_min, lh)) {
-            k1->violations++;
-            note_wrong(c, "pl_point lambda_min enclosure misses the 512-bit one");
-        }
-        if (!arb_overlaps(res.lambda_max, uh)) {
-            k1->violations++;
-            note_wrong(c, "pl_point lambda_max enclosure misses the 512-bit one");
-        }
-        int t1 = ball_vs(lh, mua); /* truth of λ_min ≥ μ, 0 when undecided */
-        int a1 = route_answer(res.theorem1);
-        if (t1 == 0)
-            k1->unresolved++;
-        else
-            answer(c, SR_PL_THEOREM1, a1, t1 > 0, margin_of(c, mu), "lambda_min(K) >= mu (nonlinear)", mu);
-        arb_t rhs;
-        arb_init(rhs);
-        arb_mul(rhs, mua, lossh, hp);
-        int td = ball_vs(hgh, rhs);
-        if (td == 0)
-            c->s->r[SR_PL_DIRECT].unresolved++;
-        else
-            answer(c, SR_PL_DIRECT, route_answer(res.direct), td > 0, margin_of(c, mu),
-                   "1/2|grad L|^2 >= mu L (nonlinear)", mu);
-        if (res.witness) {
-            arb_t lw;
-            arb_init(lw);
-            arb_mat_init(Gh, (slong)m.nparams, 1);
-            int tw = 0;
-            if (!ref_loss_grad(lw, Gh, &p.model, X, n, w, res.witness, hp)) {
-                arb_t h;
-                arb_init(h);
-                for (slong k = 0; k < (slong)m.nparams; k++)
-                    arb_addmul(h, arb_mat_entry(Gh, k, 0), arb_mat_entry(Gh, k, 0), hp);
-                arb_mul_2exp_si(h, h, -1);
-                arb_mul(rhs, mua, lw, hp);
-                tw = ball_vs(h, rhs); /* the witness claims h < μ L: true when tw < 0 */
-                arb_clear(h);
-            }
-            if (tw == 0)
-                c->s->r[SR_PL_WITNESS].unresolved++;
-            else
-                answer(c, SR_PL_WITNESS, 1, tw < 0, margin_of(c, mu), "witness (nonlinear)", mu);
-            arb_mat_clear(Gh);
-            arb_clear(lw);
-        }
-        arb_clear(rhs);
-    }
+    if (v > PLSTAR_INCONCLUSIVE)
+        note_error(c, "check_pl_point", v);
+    else
+        pl_point_questions(c, &p, &t, &res, v, SR_PL_THEOREM1);
+out:
     pl_point_result_clear(&res);
-out0:
-    arb_mat_clear(Kh);
-    arb_clear(lh), arb_clear(uh), arb_clear(lossh), arb_clear(hgh), arb_clear(mua);
+    net_truth_clear(&t);
     problem_clear(&p);
     model_clear(&m);
     free(X), free(y), free(w);
 }
 
 /* ================================================================= driver */
+
+/* The mixture: shares of the cases (the model families and the large
+ * matrices are the costly ones per case, the GD runs by far). */
+static const struct {
+    double share;
+    void (*run)(case_ctx *c, gsl_rng *g);
+} family_table[SF_COUNT] = {
+    [SF_EXACT] = {0.14, case_matrix},      [SF_ROTATED] = {0.36, case_matrix},  [SF_BALL] = {0.11, case_matrix},
+    [SF_EASY] = {0.12, case_matrix},       [SF_LINEAR] = {0.11, case_linear},   [SF_NONLINEAR] = {0.07, case_nonlinear},
+    [SF_LARGE] = {0.005, case_large},      [SF_DEAD] = {0.025, case_dead},      [SF_KINK] = {0.025, case_kink},
+    [SF_SHALLOW] = {0.02, case_shallow},   [SF_OVERFLOW] = {0.01, case_overflow}, [SF_DIVERGE] = {0.005, case_diverge},
+};
+
+static int pick_family(double u)
+{
+    double acc = 0;
+    for (int f = 0; f < SF_COUNT; f++)
+        if (u < (acc += family_table[f].share))
+            return f;
+    return SF_EXACT; /* rounding of the shares' sum */
+}
+
+int soundness_only_family = -1;
+
+int soundness_family_from_name(const char *name)
+{
+    for (int f = 0; f < SF_COUNT; f++)
+        if (!strcmp(name, family_names[f]))
+            return f;
+    return -1;
+}
 
 static unsigned long mix(unsigned long seed, unsigned long k)
 {
@@ -1357,10 +2717,13 @@ void soundness_stats_add(soundness_stats *a, const soundness_stats *b)
         x->open_false += y->open_false, x->wrong += y->wrong, x->claims += y->claims;
         x->violations += y->violations, x->unresolved += y->unresolved;
         x->near_asked += y->near_asked, x->near_decided += y->near_decided;
+        x->near20_asked += y->near20_asked, x->near20_decided += y->near20_decided;
         x->closest = fmin(x->closest, y->closest), x->tightest = fmin(x->tightest, y->tightest);
     }
     a->exact_tests += b->exact_tests, a->placement_miss += b->placement_miss, a->errors += b->errors;
     a->truth_failures += b->truth_failures;
+    if (!a->first_error[0])
+        memcpy(a->first_error, b->first_error, sizeof a->first_error);
     a->seconds += b->seconds;
     if (!a->first_wrong[0])
         memcpy(a->first_wrong, b->first_wrong, sizeof a->first_wrong);
@@ -1384,23 +2747,15 @@ unsigned long soundness_run(soundness_stats *s, unsigned long seed, unsigned lon
     exact_counter = &s->exact_tests;
     for (unsigned long k = first; k < first + count; k++) {
         gsl_rng_set(g, mix(seed, k));
-        double u = gsl_rng_uniform(g);
-        /* exact 15 %, rotated 39.5 %, large 0.5 %, ball 12 %, easy 13 %, linear 12 %, nonlinear 8 % */
-        int fam = u < 0.15 ? SF_EXACT : u < 0.545 ? SF_ROTATED : u < 0.55 ? SF_LARGE : u < 0.67 ? SF_BALL
-                : u < 0.80 ? SF_EASY : u < 0.92 ? SF_LINEAR : SF_NONLINEAR;
+        int fam = pick_family(gsl_rng_uniform(g));
+        if (soundness_only_family >= 0)
+            fam = soundness_only_family;
         case_ctx c = {.s = s, .seed = seed, .index = k, .family = fam};
         dyad_init(&c.lam);
         struct timespec c0, c1;
         clock_gettime(CLOCK_MONOTONIC, &c0);
         unsigned long w0 = soundness_wrong(s);
-        if (fam == SF_LINEAR)
-            case_linear(&c, g);
-        else if (fam == SF_LARGE)
-            case_large(&c, g);
-        else if (fam == SF_NONLINEAR)
-            case_nonlinear(&c, g);
-        else
-            case_matrix(&c, g);
+        family_table[fam].run(&c, g);
         dyad_clear(&c.lam);
         s->cases++;
         s->family[fam]++;
@@ -1432,9 +2787,9 @@ void soundness_print(FILE *f, const soundness_stats *s, unsigned long seed)
     fprintf(f, "); %lu exact inertia decisions (%lu disagreeing with a known spectrum), %lu routine errors, "
                "%lu thresholds off their intended side\n", s->exact_tests, s->truth_failures, s->errors,
             s->placement_miss);
-    fprintf(f, "%-26s %9s %9s %9s %9s %9s %6s %9s %6s %6s %11s %11s %13s\n", "routine", "questions", "true",
-            "false", "open(T)", "open(F)", "WRONG", "claims", "VIOL", "unres", "near(≤1e-9)", "near decid.",
-            "closest cert.");
+    fprintf(f, "%-26s %9s %9s %9s %9s %9s %6s %9s %6s %6s %11s %11s %11s %11s %13s\n", "routine", "questions",
+            "true", "false", "open(T)", "open(F)", "WRONG", "claims", "VIOL", "unres", "near(≤1e-9)", "near decid.",
+            "near(≤1e-20)", "near20 dec.", "closest cert.");
     for (int r = 0; r < SR_COUNT; r++) {
         const soundness_counter *k = &s->r[r];
         char closest[32];
@@ -1442,10 +2797,13 @@ void soundness_print(FILE *f, const soundness_stats *s, unsigned long seed)
             snprintf(closest, sizeof closest, "%.2e", k->closest);
         else
             snprintf(closest, sizeof closest, "-");
-        fprintf(f, "%-26s %9lu %9lu %9lu %9lu %9lu %6lu %9lu %6lu %6lu %11lu %11lu %13s\n", routine_names[r], k->asked,
-                k->yes, k->no, k->open_true, k->open_false, k->wrong, k->claims, k->violations, k->unresolved,
-                k->near_asked, k->near_decided, closest);
+        fprintf(f, "%-26s %9lu %9lu %9lu %9lu %9lu %6lu %9lu %6lu %6lu %11lu %11lu %11lu %11lu %13s\n",
+                routine_names[r], k->asked, k->yes, k->no, k->open_true, k->open_false, k->wrong, k->claims,
+                k->violations, k->unresolved, k->near_asked, k->near_decided, k->near20_asked, k->near20_decided,
+                closest);
     }
+    if (s->first_error[0])
+        fprintf(f, "first routine error: %s\n", s->first_error);
     unsigned long w = soundness_wrong(s);
     fprintf(f, "wrong verdicts and violated claims: %lu%s%s\n", w, w ? " — first: " : "", w ? s->first_wrong : "");
 }

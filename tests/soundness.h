@@ -1,9 +1,11 @@
 /*
  * tests/soundness.h — the soundness campaign: seeded random symmetric matrices
- * and small models whose smallest eigenvalue is known EXACTLY, thresholds μ
- * placed within 10⁻⁹ relative of it on both sides, and every certified claim of
- * the eigenvalue routines and of the point certificate checked against the
- * exact truth.
+ * and small models whose smallest eigenvalue is known EXACTLY (or, for
+ * nonlinear models, enclosed at 512 bits), thresholds μ placed within 10⁻⁹
+ * relative of it on both sides, models built to be hostile (exactly singular
+ * kernels, planted ReLU kinks, overflow, diverging GD), and every certified
+ * claim of the eigenvalue routines and of the checks built on them compared
+ * with the truth.
  *
  * Truth. A claim about a double matrix A (or a ball around it) is a statement
  * about exact dyadic rationals, decided exactly with FLINT integers: with μ
@@ -36,11 +38,50 @@
  *             exactly, including singular K (n > d);
  *   nonlinear shallow/MLP models; the truth is the generic reference
  *             (reference/network.h, another code path than the certificate's)
- *             at 512 bits — decided when its enclosure excludes μ.
+ *             at 512 bits — decided when its enclosure excludes μ;
+ *   dead      ReLU / leaky-ReLU MLPs and shallow nets whose K is exactly
+ *             singular by construction: samples on which every first-layer
+ *             unit is dead (a zero row; two such samples with biases: equal
+ *             rows) or a sample repeated times a power of two (ReLU-family nets
+ *             without bias are positively homogeneous: proportional rows);
+ *             μ = 0 (the default rule) or tiny. The point certificate must
+ *             never certify; every witness is re-checked at 512 bits;
+ *   kink      one-hidden-layer ReLU / leaky-ReLU nets on a dyadic grid with
+ *             pre-activations planted exactly at 0, one grid unit either side
+ *             (exact in every summation order) or one ulp of an input either
+ *             side. The truth is an explicit Jacobian at 512 bits under each
+ *             one-sided rule σ′(0) ∈ {left slope, 1} (both at an exact 0, where
+ *             the reference encloses their hull); the reference's kernel and
+ *             Jacobian enclosures (both shallow routes), the point certificate
+ *             and validate's verdict on correct and perturbed Jacobians are
+ *             checked against it;
+ *   shallow   shallow nets of every activation, truth the generic reference at
+ *             512 bits, the point certificate at 128–256 bits on both kernel
+ *             routes ("arb", "dgemm-bound"), μ at the nearest doubles of λ_min
+ *             and, for singular kernels, μ = 10⁻¹⁸…10⁻³⁰·λ_max;
+ *   overflow  inputs (and weights) up to 10³⁰⁸: softplus/exp, K and L overflow
+ *             in doubles. No certified claim may rest on a non-finite value:
+ *             the point certificate and ref_eig_bounds against the 512-bit
+ *             truth, the cross-check against its own entries recomputed and
+ *             compared with the 512-bit truth, the verified eigenvalue
+ *             routines on a non-finite fast kernel;
+ *   diverge   tiny GD runs with large steps (n ≤ 6, widths ≤ 8, ≤ 30 steps):
+ *             the path certificate is never certified when a loss of the
+ *             iterates (recomputed at 512 bits) rises above L(w0) or is not
+ *             finite, and returns a verdict, not an error.
+ *
+ * Near counts: "near" is |λ − μ| ≤ 10⁻⁹|λ|; "near20" is |λ − μ| ≤
+ * 10⁻²⁰·max(|λ|, λ_max) for the model families (λ_max of K: the scale a
+ * rounding-level enclosure is measured against; a double μ cannot come closer
+ * than 10⁻¹⁶|λ| to an irrational λ), |λ − μ| ≤ 10⁻²⁰|λ| for the matrices.
  *
  * Routines under test: fast_spd_shift_check, fast_lambda_min_verified,
  * fast_eig_bounds_verified (fast/eig.h), ref_spd_shift_check, ref_eig_bounds
- * (reference/eig.h), check_pl_point (proofs-checks/pl_point.h).
+ * (reference/eig.h), check_pl_point (proofs-checks/pl_point.h), ref_kernel,
+ * ref_jacobian (reference/network.h) and both shallow routes
+ * (reference/shallow.h), check_validate (proofs-checks/validate.h),
+ * check_crosscheck (proofs-checks/crosscheck.h), check_gd_path
+ * (proofs-checks/gd_path.h).
  */
 #ifndef PLSTAR_TESTS_SOUNDNESS_H
 #define PLSTAR_TESTS_SOUNDNESS_H
@@ -56,10 +97,21 @@ enum {
     SR_PL_THEOREM1,     /* check_pl_point, Theorem 1 route: λ_min(K) ≥ μ */
     SR_PL_DIRECT,       /* check_pl_point, direct route: ½‖∇L‖² ≥ μ L */
     SR_PL_WITNESS,      /* check_pl_point, Proposition 3 witness: ½‖∇L(y*)‖² < μ L(y*) */
+    SR_PL_VERDICT,      /* check_pl_point's verdict about every label vector: λ_min(K) ≥ μ > 0 */
+    SR_SHALLOW_ARB,     /* check_pl_point, Theorem 1 route, shallow model, kernel route "arb" */
+    SR_SHALLOW_DGEMM,   /* the same on the "dgemm-bound" route */
+    SR_REF_KERNEL,      /* ref_kernel / ref_jacobian / shallow routes: enclosure claims at kinks */
+    SR_VALIDATE,        /* check_validate: "this Jacobian is one a correct implementation can produce" */
+    SR_CROSSCHECK,      /* check_crosscheck: "every fast value is within its error bound of the truth" */
+    SR_NONFINITE,       /* verified eigenvalue routines on a non-finite matrix: never certified */
+    SR_GD_PATH,         /* check_gd_path: the certified rate holds on the iterates */
     SR_COUNT
 };
 
-enum { SF_EXACT = 0, SF_ROTATED, SF_BALL, SF_EASY, SF_LINEAR, SF_NONLINEAR, SF_LARGE, SF_COUNT };
+enum {
+    SF_EXACT = 0, SF_ROTATED, SF_BALL, SF_EASY, SF_LINEAR, SF_NONLINEAR, SF_LARGE,
+    SF_DEAD, SF_KINK, SF_SHALLOW, SF_OVERFLOW, SF_DIVERGE, SF_COUNT
+};
 
 typedef struct {
     unsigned long asked;            /* questions put to the routine */
@@ -74,6 +126,8 @@ typedef struct {
     double tightest;                /* smallest relative gap of a verified lower bound to λ_min */
     unsigned long near_asked;       /* questions with |λ − μ| ≤ 10⁻⁹|λ| */
     unsigned long near_decided;     /* … of which certified either way */
+    unsigned long near20_asked;     /* questions with |λ − μ| ≤ 10⁻²⁰ of the scale (above) */
+    unsigned long near20_decided;
 } soundness_counter;
 
 typedef struct {
@@ -84,6 +138,7 @@ typedef struct {
     unsigned long errors;           /* a routine returned an error status */
     unsigned long truth_failures;   /* the exact test contradicted a known spectrum (engine self-check) */
     char first_wrong[1024];         /* the first wrong verdict, to reproduce it */
+    char first_error[512];          /* the first routine error, likewise */
     double seconds;
 } soundness_stats;
 
@@ -100,6 +155,21 @@ unsigned long soundness_run(soundness_stats *s, unsigned long seed, unsigned lon
  * fast_lambda_min_verified is raised by this fraction of its magnitude before
  * it is checked — a deliberately unsound routine the campaign must catch. */
 extern double soundness_mutation;
+
+/* For the self-test only: bits of deliberately unsound behaviour the campaign
+ * must catch. SOUNDNESS_MUTATE_SINGULAR: every verdict of the point certificate
+ * on a singular kernel is taken as certified; SOUNDNESS_MUTATE_KINK: the
+ * kink family's reference kernel balls are shrunk to their midpoints. */
+enum { SOUNDNESS_MUTATE_SINGULAR = 1, SOUNDNESS_MUTATE_KINK = 2 };
+extern unsigned soundness_mutations;
+
+/* When ≥ 0, every case is of this family (the draw that picks the family is
+ * still made, so the rest of case k is that of the mixture's case k if it
+ * belongs to the family). For measuring and reproducing one family. */
+extern int soundness_only_family;
+
+/* The family's index from its name ("exact", …, "diverge"), −1 if unknown. */
+int soundness_family_from_name(const char *name);
 
 /* Adds b into a (for runs split over processes or threads). */
 void soundness_stats_add(soundness_stats *a, const soundness_stats *b);

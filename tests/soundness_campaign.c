@@ -2,11 +2,11 @@
  * tests/soundness_campaign.c — the full soundness campaign (tests/soundness.h),
  * a standalone program built with the tests but not run by `meson test`:
  *
- *   build/tests/soundness_campaign --cases 100000 --seed 1 [--jobs 2] [--first K] [--verbose]
+ *   build/tests/soundness_campaign --cases 1000000 --seed 1 [--jobs 2] [--first K] [--family NAME] [--verbose]
  *
  * Each process runs single-threaded (OpenMP and OpenBLAS); --jobs J runs J
- * processes on consecutive ranges of cases. *
- * Case k of seed S is the same whatever the split, so a wrong verdict is
+ * processes on consecutive ranges of cases; --family NAME runs
+ * only that family's cases (tests/soundness.h). Case k of seed S is the same whatever the split, so a wrong verdict is
  * reproduced with --first k --cases 1 --verbose. Exit status 0 when no
  * certified answer and no claimed bound contradicts the exact truth, 1 otherwise.
  */
@@ -43,12 +43,15 @@ int main(int argc, char **argv)
             i++;
         else if (!strcmp(a, "--jobs") && !parse_ulong(v, &jobs) && jobs >= 1 && jobs <= 256)
             i++;
+        else if (!strcmp(a, "--family") && v && (soundness_only_family = soundness_family_from_name(v)) >= 0)
+            i++;
         else if (!strcmp(a, "--verbose"))
             verbose = verbose ? verbose : 1;
         else if (!strcmp(a, "--trace"))
             verbose = 2;
         else {
-            fprintf(stderr, "usage: soundness_campaign [--cases N] [--seed S] [--first K] [--jobs J] [--verbose|--trace]\n");
+            fprintf(stderr, "usage: soundness_campaign [--cases N] [--seed S] [--first K] [--jobs J] [--family NAME] "
+                            "[--verbose|--trace]\n");
             return 64;
         }
     }
