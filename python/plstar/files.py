@@ -23,8 +23,7 @@ try:
 except ImportError as e:
     raise ImportError("plstar's Python files need NumPy (Debian: apt install python3-numpy): %s" % e) from e
 
-from plstar.errors import (EXIT_CANTCREAT, EXIT_CERTIFIED, EXIT_DATA, EXIT_INCONCLUSIVE,  # noqa: F401
-                           EXIT_NOINPUT, EXIT_REFUTED, EXIT_SOFTWARE, EXIT_UNAVAILABLE, EXIT_USAGE, PlstarError)
+from plstar.errors import EXIT_CANTCREAT, EXIT_DATA, EXIT_UNAVAILABLE, PlstarError
 
 # the MLP's keys in plstar's own order (model_to_json); all of them change the function
 MLP_KEYS = ("model", "input_dim", "widths", "outputs", "activation", "output_activation", "scaling", "bias")

@@ -13,8 +13,8 @@ import tempfile
 
 import numpy as np
 
-from plstar.files import (EXIT_DATA, EXIT_NOINPUT, EXIT_USAGE, MLP_KEYS, PlstarError, last_line, option_args, run,
-                          save_npy, write_problem)
+from plstar.errors import EXIT_DATA, EXIT_NOINPUT, EXIT_USAGE, PlstarError
+from plstar.files import MLP_KEYS, last_line, option_args, run, save_npy, write_problem
 from plstar.torch._convert import convert, data, forward, labels
 
 CHECKS = ("point", "ball", "gd")

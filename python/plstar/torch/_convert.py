@@ -18,7 +18,7 @@ try:
 except ImportError as e:
     raise ImportError("plstar.torch needs PyTorch (Debian: apt install python3-torch): %s" % e) from e
 
-from plstar.files import EXIT_DATA, PlstarError
+from plstar.errors import EXIT_DATA, PlstarError
 
 # core/activation.h: PLSTAR_LEAKY_SLOPE, the double nearest 1/100 (the same double as Python's 0.01)
 LEAKY_SLOPE = 0.01
@@ -75,7 +75,10 @@ def _leaves(model, prefix=""):
         if type(model).forward is not nn.Sequential.forward:
             raise UnsupportedModule("%s overrides nn.Sequential.forward, which plstar cannot read" %
                                     label(prefix, model))
-        for name, child in model.named_children():
+        # what forward iterates: named_children() would list a module placed twice only once
+        for name, child in model._modules.items():
+            if child is None:
+                raise UnsupportedModule("module %s is None" % (prefix + "." + name if prefix else name))
             yield from _leaves(child, prefix + "." + name if prefix else name)
     else:
         yield prefix, model
