@@ -326,7 +326,7 @@ def labels(conv, y, n):
 
 def forward(model, X):
     """The module's own forward pass on X (float64 numpy (n, d)), in float64, as (n, c)."""
-    m = copy.deepcopy(model).to(torch.float64).eval()
+    m = copy.deepcopy(model).to(device="cpu", dtype=torch.float64).eval()
     with torch.no_grad():
         out = m(torch.from_numpy(np.ascontiguousarray(X)))
     return out.reshape(X.shape[0], -1).numpy()
