@@ -66,7 +66,12 @@ static const char *model_brief(char *buf, size_t len, const plstar_model *m)
     for (size_t l = 0; l + 1 < m->nlayers && at < len; l++)
         at += (size_t)snprintf(buf + at, len - at, "%s%zu", l ? ", " : "", m->layers[l].out);
     if (at < len)
-        snprintf(buf + at, len - at, "] %s (P = %zu)", act_name(m->activation), m->nparams);
+        at += (size_t)snprintf(buf + at, len - at, "]");
+    for (size_t l = 0; l + 1 < m->nlayers && at < len; l++) /* "tanh", or "tanh/relu/..." per layer */
+        if (l == 0 || !model_activations_uniform(m))
+            at += (size_t)snprintf(buf + at, len - at, "%s%s", l ? "/" : " ", act_name(m->layers[l].act));
+    if (at < len)
+        snprintf(buf + at, len - at, " (P = %zu)", m->nparams);
     return buf;
 }
 

@@ -37,17 +37,22 @@ static int get_dim(size_t *out, json_t *root, const char *key, const char *name,
     return PLSTAR_OK;
 }
 
-static int get_act(plstar_act *out, json_t *root, const char *key, const char *name)
+/* `label` names the value in messages: a key, or "activation[2]". */
+static int act_from_json(plstar_act *out, json_t *v, const char *label, const char *name)
 {
-    json_t *v = json_object_get(root, key);
     if (!json_is_string(v))
-        return plstar_error(PLSTAR_EDATA, "%s: \"%s\" must be a string", name, key);
+        return plstar_error(PLSTAR_EDATA, "%s: \"%s\" must be a string", name, label);
     const char *s = json_string_value(v);
     int a = act_from_name(s);
     if (a < 0)
-        return plstar_error(PLSTAR_EDATA, "%s: unknown %s \"%s\" (known: linear, tanh, sigmoid, softplus, sin, erf, gelu, relu, leaky_relu)", name, key, s);
+        return plstar_error(PLSTAR_EDATA, "%s: unknown %s \"%s\" (known: linear, tanh, sigmoid, softplus, sin, erf, gelu, relu, leaky_relu)", name, label, s);
     *out = (plstar_act)a;
     return PLSTAR_OK;
+}
+
+static int get_act(plstar_act *out, json_t *root, const char *key, const char *name)
+{
+    return act_from_json(out, json_object_get(root, key), key, name);
 }
 
 static int check_keys(json_t *root, const char *const *allowed, const char *name)
@@ -79,6 +84,31 @@ static int require_keys(json_t *root, const char *const *keys, const char *const
 }
 
 #define ACTIVATIONS "linear, tanh, sigmoid, softplus, sin, erf, gelu, relu or leaky_relu"
+
+/* An MLP's "activation": one name for every hidden layer, or a list of one name per hidden
+ * layer (acts[0..hidden)). The shared name (or the first one) becomes m->activation. */
+static int get_hidden_acts(plstar_model *m, plstar_act *acts, size_t hidden, json_t *root, const char *name)
+{
+    json_t *v = json_object_get(root, "activation");
+    if (!json_is_array(v)) {
+        int st = get_act(&m->activation, root, "activation", name);
+        for (size_t l = 0; !st && l < hidden; l++)
+            acts[l] = m->activation;
+        return st;
+    }
+    if (json_array_size(v) != hidden)
+        return plstar_error(PLSTAR_EDATA, "%s: \"activation\" lists %zu activations for %zu hidden layers (give one "
+                            "name for all, or one per entry of \"widths\")", name, json_array_size(v), hidden);
+    for (size_t l = 0; l < hidden; l++) {
+        char label[40];
+        snprintf(label, sizeof label, "activation[%zu]", l);
+        int st = act_from_json(&acts[l], json_array_get(v, l), label, name);
+        if (st)
+            return st;
+    }
+    m->activation = hidden ? acts[0] : ACT_LINEAR;
+    return PLSTAR_OK;
+}
 
 /* Fills layer geometry, offsets and the parameter count, refusing overflow. */
 static int layout(plstar_model *m, const char *name)
@@ -168,7 +198,8 @@ static int parse_mlp(plstar_model *m, json_t *root, const char *name)
     static const char *const required[] = {"input_dim", "widths", "outputs", "activation", "output_activation",
                                            "scaling", "bias", NULL};
     static const char *const hints[] = {"the input dimension d", "the hidden widths, e.g. [64, 64]",
-                                        "the output dimension c", ACTIVATIONS, ACTIVATIONS " (usually linear)",
+                                        "the output dimension c", ACTIVATIONS " (or a list, one per hidden layer)",
+                                        ACTIVATIONS " (usually linear)",
                                         "\"ntk\" or \"standard\"", "true or false"};
     int st = check_keys(root, keys, name);
     if (!st)
@@ -178,14 +209,15 @@ static int parse_mlp(plstar_model *m, json_t *root, const char *name)
     if (!st)
         st = get_dim(&m->outputs, root, "outputs", name, 1);
     if (!st)
-        st = get_act(&m->activation, root, "activation", name);
-    if (!st)
         st = get_act(&m->output_activation, root, "output_activation", name);
     if (st)
         return st;
     json_t *widths = json_object_get(root, "widths");
     if (!json_is_array(widths) || json_array_size(widths) > PLSTAR_MAX_LAYERS - 1)
         return plstar_error(PLSTAR_EDATA, "%s: \"widths\" must be an array of at most %d hidden widths", name, PLSTAR_MAX_LAYERS - 1);
+    plstar_act acts[PLSTAR_MAX_LAYERS];
+    if ((st = get_hidden_acts(m, acts, json_array_size(widths), root, name)))
+        return st;
     const char *sc = json_string_value(json_object_get(root, "scaling"));
     if (!sc || (strcmp(sc, "ntk") && strcmp(sc, "standard")))
         return plstar_error(PLSTAR_EDATA, "%s: \"scaling\" must be \"ntk\" or \"standard\"", name);
@@ -208,7 +240,7 @@ static int parse_mlp(plstar_model *m, json_t *root, const char *name)
         }
         int ntk = m->scaling == SCALING_NTK;
         m->layers[l] = (plstar_layer){.in = in, .out = out,
-                                      .act = l < hidden ? m->activation : m->output_activation,
+                                      .act = l < hidden ? acts[l] : m->output_activation,
                                       .scale_div = ntk ? in : 1, .trainable = 1, .has_bias = m->bias,
                                       .init_std = ntk ? 1.0 : 1.0 / sqrt((double)in)};
         in = out;
@@ -297,7 +329,7 @@ char *model_to_json(const plstar_model *m)
             json_array_append_new(w, json_integer((json_int_t)m->layers[l].out));
         json_object_set_new(o, "widths", w);
         json_object_set_new(o, "outputs", json_integer((json_int_t)m->outputs));
-        json_object_set_new(o, "activation", json_string(act_name(m->activation)));
+        json_object_set_new(o, "activation", model_hidden_activations_json(m));
         json_object_set_new(o, "output_activation", json_string(act_name(m->output_activation)));
         json_object_set_new(o, "scaling", json_string(m->scaling == SCALING_NTK ? "ntk" : "standard"));
         json_object_set_new(o, "bias", json_boolean(m->bias));
@@ -305,6 +337,24 @@ char *model_to_json(const plstar_model *m)
     char *s = json_dumps(o, JSON_PRESERVE_ORDER);
     json_decref(o);
     return s;
+}
+
+int model_activations_uniform(const plstar_model *m)
+{
+    for (size_t l = 1; l + 1 < m->nlayers; l++)
+        if (m->layers[l].act != m->layers[0].act)
+            return 0;
+    return 1;
+}
+
+json_t *model_hidden_activations_json(const plstar_model *m)
+{
+    if (model_activations_uniform(m))
+        return json_string(act_name(m->activation));
+    json_t *a = json_array();
+    for (size_t l = 0; l + 1 < m->nlayers; l++)
+        json_array_append_new(a, json_string(act_name(m->layers[l].act)));
+    return a;
 }
 
 size_t model_width(const plstar_model *m)

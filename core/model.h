@@ -11,6 +11,9 @@
  *     layer (m, d) with s = 1, then a fixed linear layer of signs v_j = (−1)^j
  *     (v_0 = +1, alternating) with s = m. Only the first layer is in w.
  *   - "linear": F(w) = A w, A the data matrix (n × P): one linear layer (1, P), s = 1.
+ * An MLP's "activation" is one name for every hidden layer, or a list with one name per
+ * entry of "widths" (layer l then uses σ_l; model_to_json writes the list only when the
+ * layers differ, and m->activation is the first hidden layer's).
  * Every key that changes the function is required — mlp: input_dim, widths,
  * outputs, activation, output_activation, scaling, bias; shallow: input_dim,
  * width, activation — and a missing one is refused by name (PLSTAR_EDATA).
@@ -25,6 +28,7 @@
 #define PLSTAR_CORE_MODEL_H
 
 #include <stddef.h>
+#include <jansson.h>
 #include "core/activation.h"
 #include "core/npy.h"
 
@@ -70,6 +74,13 @@ int model_set_input_dim(plstar_model *m, size_t d);
 
 /* The description as canonical JSON (malloc'd string). */
 char *model_to_json(const plstar_model *m);
+
+/* 1 if every hidden layer has the same activation (m->activation). */
+int model_activations_uniform(const plstar_model *m);
+
+/* The "activation" value of the description: that name, or the list of the hidden layers'
+ * names when they differ (a new jansson reference). */
+json_t *model_hidden_activations_json(const plstar_model *m);
 
 /* Smallest hidden width (the "m" of the theory); input_dim for "linear". */
 size_t model_width(const plstar_model *m);

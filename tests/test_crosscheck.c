@@ -1,4 +1,4 @@
-/* The cross-check passes on random small models (every activation, bias,
+/* The cross-check passes on random small models (every activation, one per layer too, bias,
  * several outputs), fails when one fast value is perturbed, and judges
  * non-finite values and bounds explicitly. */
 #include <criterion/criterion.h>
@@ -24,13 +24,18 @@ static const char *all_acts[] = {"linear", "tanh", "sigmoid", "softplus", "sin",
 
 static void random_mlp(plstar_problem *p, gsl_rng *r, int iter)
 {
-    char json[512];
+    char json[512], acts[64];
     size_t d = 1 + gsl_rng_uniform_int(r, 6), n = 1 + gsl_rng_uniform_int(r, 8);
+    /* from the fourth round on, the second hidden layer has an activation of its own */
+    if (iter < 27)
+        snprintf(acts, sizeof acts, "\"%s\"", all_acts[iter % 9]);
+    else
+        snprintf(acts, sizeof acts, "[\"%s\", \"%s\"]", all_acts[iter % 9], all_acts[(5 * iter + 3) % 9]);
     snprintf(json, sizeof json,
-             "{\"model\":\"mlp\",\"input_dim\":%zu,\"widths\":[%zu,%zu],\"outputs\":%zu,\"activation\":\"%s\","
+             "{\"model\":\"mlp\",\"input_dim\":%zu,\"widths\":[%zu,%zu],\"outputs\":%zu,\"activation\":%s,"
              "\"output_activation\":\"%s\",\"bias\":%s,\"scaling\":\"%s\"}",
              d, 1 + gsl_rng_uniform_int(r, 24), 1 + gsl_rng_uniform_int(r, 24), 1 + gsl_rng_uniform_int(r, 3),
-             all_acts[iter % 9], all_acts[gsl_rng_uniform_int(r, 3)], gsl_rng_uniform_int(r, 2) ? "true" : "false",
+             acts, all_acts[gsl_rng_uniform_int(r, 3)], gsl_rng_uniform_int(r, 2) ? "true" : "false",
              gsl_rng_uniform_int(r, 2) ? "ntk" : "standard");
     plstar_model m;
     model_init(&m);

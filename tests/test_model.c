@@ -278,3 +278,42 @@ Test(model, problem_set_is_in_memory)
     problem_clear(&p);
     model_clear(&m);
 }
+
+#define TAIL "\"outputs\":2,\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":true"
+
+Test(model, per_layer_activations)
+{
+    plstar_model m, m2;
+    cr_assert_eq(parse(&m, MLP("\"input_dim\":3,\"widths\":[4,5,6],\"activation\":[\"tanh\",\"relu\",\"gelu\"]," TAIL)),
+                 PLSTAR_OK, "%s", plstar_errmsg());
+    cr_assert_eq(m.layers[0].act, ACT_TANH);
+    cr_assert_eq(m.layers[1].act, ACT_RELU);
+    cr_assert_eq(m.layers[2].act, ACT_GELU);
+    cr_assert_eq(m.layers[3].act, ACT_LINEAR);
+    cr_assert_eq(m.activation, ACT_TANH);
+    cr_assert_not(model_activations_uniform(&m));
+    cr_assert_not(model_twice_differentiable(&m));
+    char *s = model_to_json(&m);
+    cr_assert(strstr(s, "\"activation\": [\"tanh\", \"relu\", \"gelu\"]"), "%s", s);
+    cr_assert_eq(parse(&m2, s), PLSTAR_OK, "%s", plstar_errmsg());
+    for (size_t l = 0; l < m.nlayers; l++)
+        cr_assert_eq(m2.layers[l].act, m.layers[l].act);
+    free(s);
+    model_clear(&m), model_clear(&m2);
+
+    /* a list whose entries agree is the one-name form, canonically */
+    cr_assert_eq(parse(&m, MLP("\"input_dim\":3,\"widths\":[4,5],\"activation\":[\"sin\",\"sin\"]," TAIL)), PLSTAR_OK);
+    cr_assert(model_activations_uniform(&m));
+    s = model_to_json(&m);
+    cr_assert(strstr(s, "\"activation\": \"sin\""), "%s", s);
+    free(s);
+    model_clear(&m);
+    cr_assert_eq(parse(&m, MLP("\"input_dim\":3,\"widths\":[],\"activation\":[]," TAIL)), PLSTAR_OK);
+    cr_assert_eq(m.nlayers, 1);
+    model_clear(&m);
+
+    refused(MLP("\"input_dim\":3,\"widths\":[4,5],\"activation\":[\"tanh\"]," TAIL), "lists 1 activations for 2");
+    refused(MLP("\"input_dim\":3,\"widths\":[4,5],\"activation\":[\"tanh\",\"swish\"]," TAIL), "activation[1]");
+    refused(MLP("\"input_dim\":3,\"widths\":[4,5],\"activation\":[\"tanh\",3]," TAIL), "\"activation[1]\" must be a string");
+    refused(MLP("\"input_dim\":3,\"widths\":[4],\"activation\":{}," TAIL), "\"activation\" must be a string");
+}

@@ -33,13 +33,20 @@ static void random_problem(plstar_problem *p, gsl_rng *r, int kind)
     else if (kind == 1)
         snprintf(json, sizeof json, "{\"model\":\"shallow\",\"input_dim\":%zu,\"width\":%zu,\"activation\":\"%s\"}", d,
                  1 + gsl_rng_uniform_int(r, 6), act);
-    else
+    else {
+        /* one activation for both hidden layers, or one each (the list form) */
+        char acts[64];
+        if (gsl_rng_uniform_int(r, 2))
+            snprintf(acts, sizeof acts, "\"%s\"", act);
+        else
+            snprintf(acts, sizeof acts, "[\"%s\",\"%s\"]", act, smooth_acts[gsl_rng_uniform_int(r, 7)]);
         snprintf(json, sizeof json,
-                 "{\"model\":\"mlp\",\"input_dim\":%zu,\"widths\":[%zu,%zu],\"outputs\":%zu,\"activation\":\"%s\","
+                 "{\"model\":\"mlp\",\"input_dim\":%zu,\"widths\":[%zu,%zu],\"outputs\":%zu,\"activation\":%s,"
                  "\"output_activation\":\"%s\",\"bias\":%s,\"scaling\":\"%s\"}",
-                 d, 1 + gsl_rng_uniform_int(r, 5), 1 + gsl_rng_uniform_int(r, 5), 1 + gsl_rng_uniform_int(r, 3), act,
+                 d, 1 + gsl_rng_uniform_int(r, 5), 1 + gsl_rng_uniform_int(r, 5), 1 + gsl_rng_uniform_int(r, 3), acts,
                  gsl_rng_uniform_int(r, 2) ? "linear" : "tanh", gsl_rng_uniform_int(r, 2) ? "true" : "false",
                  gsl_rng_uniform_int(r, 2) ? "ntk" : "standard");
+    }
     plstar_model m;
     model_init(&m);
     cr_assert_eq(model_parse_json(&m, json, "random"), PLSTAR_OK, "%s: %s", json, plstar_errmsg());

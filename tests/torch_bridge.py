@@ -240,10 +240,6 @@ frozen = nn.Sequential(L(4, 8), T(), L(8, 1))
 frozen[2].bias.requires_grad_(False)
 refused = [
     ("SiLU", nn.Sequential(L(4, 8), T(), L(8, 8), nn.SiLU(), L(8, 1)), "module 3 (SiLU) is not representable"),
-    ("mixed hidden activations", nn.Sequential(L(4, 8), T(), L(8, 8), nn.Sigmoid(), L(8, 1)),
-     "module 3 (Sigmoid): hidden layers use module 1 (Tanh) and module 3 (Sigmoid)"),
-    ("a hidden layer without activation", nn.Sequential(L(4, 8), T(), L(8, 8), L(8, 1)),
-     "module 2 (Linear): hidden layers use module 1 (Tanh) and no activation after module 2 (Linear)"),
     ("BatchNorm", nn.Sequential(L(4, 8), nn.BatchNorm1d(8), T(), L(8, 1)), "module 1 (BatchNorm1d)"),
     ("thresholded Softplus", nn.Sequential(L(4, 8), nn.Softplus(), L(8, 1)), "module 1 (Softplus): threshold=20"),
     ("Softplus beta", nn.Sequential(L(4, 8), nn.Softplus(beta=2, threshold=40), L(8, 1)),
@@ -279,6 +275,10 @@ accepted = [
      {"activation": "relu", "widths": [8, 6], "bias": False}),
     ("one Linear layer", L(4, 2), {"widths": [], "activation": "linear", "outputs": 2}),
     ("a linear hidden layer", nn.Sequential(L(4, 8), L(8, 1)), {"widths": [8], "activation": "linear"}),
+    ("an activation per hidden layer", nn.Sequential(L(4, 8), T(), L(8, 8), nn.Sigmoid(), L(8, 1)),
+     {"widths": [8, 8], "activation": ["tanh", "sigmoid"]}),
+    ("a hidden layer without activation", nn.Sequential(L(4, 8), T(), L(8, 8), L(8, 1)),
+     {"widths": [8, 8], "activation": ["tanh", "linear"]}),
 ]
 for what, model, keys in accepted:
     try:
@@ -286,6 +286,20 @@ for what, model, keys in accepted:
         check("accepted: %s" % what, all(d[k] == v for k, v in keys.items()), json.dumps(d))
     except PlstarError as e:
         check("accepted: %s" % what, False, e.message)
+
+# a different activation per hidden layer: the round trip (plstar's outputs are the module's) and the certificate
+torch.manual_seed(5)
+net_mixed = nn.Sequential(L(4, 24), nn.ReLU(), L(24, 24), T(), L(24, 16), nn.GELU(), L(16, 1)).double()
+try:
+    rep_m = pt.certify(net_mixed, torch.from_numpy(X_iris), y_iris[:, :1], check="point", out_dir="M")
+except PlstarError as e:
+    rep_m = pt.Report()
+    check("mixed activations: certify() runs", False, e.message)
+check("mixed activations: the model.json lists them",
+      json.load(open("M/model.json"))["activation"] == ["relu", "tanh", "gelu"] if os.path.isfile("M/model.json")
+      else False)
+check("mixed activations: round trip passed, verdict certified",
+      rep_m.get("verdict") == "certified" and rep_m.status == 0, str(rep_m.get("verdict")))
 
 # the flat vector is model.parameters() in order (torch.nn.utils.parameters_to_vector)
 check("w0 is parameters_to_vector(model.parameters())", np.array_equal(

@@ -6,9 +6,9 @@
     report["verdict"], report["quantities"]["lambda_min"]
 
 convert(model) reads an nn.Sequential of nn.Linear (plstar's "standard" scaling) or NTKLinear ("ntk":
-x Wᵀ/√fan_in + b) layers with one hidden activation (Tanh, Sigmoid, Softplus with threshold >= 40, ReLU,
-LeakyReLU(0.01), GELU in its erf form), an optional output activation, and Identity, Flatten and eval-mode
-Dropout; anything else is refused naming the module (UnsupportedModule). Every certificate runs after the
+x Wᵀ/√fan_in + b) layers, each hidden one followed by its activation or none (Tanh, Sigmoid, Softplus with
+threshold >= 40, ReLU, LeakyReLU(0.01), GELU in its erf form), an optional output activation, and Identity,
+Flatten and eval-mode Dropout; anything else is refused naming the module (UnsupportedModule). Every certificate runs after the
 round trip: the module's own forward pass must pass `plstar validate --outputs` on the exported files.
 From the shell: python3 -m plstar.torch certify point net.pt X.pt y.pt [--out DIR] [plstar options].
 

@@ -1,7 +1,7 @@
 """An nn.Sequential as plstar's "mlp" model (README, "Models"; docs/theory.md §5, Eq. 17), exactly or not at all.
 
-plstar's MLP is  z_l = W_l a_{l-1} / sqrt(s_l) + b_l,  a_l = sigma_l(z_l),  with one activation for every hidden
-layer, an output activation, s_l = fan-in under "ntk" scaling and 1 under "standard", biases on every layer or
+plstar's MLP is  z_l = W_l a_{l-1} / sqrt(s_l) + b_l,  a_l = sigma_l(z_l),  with an activation for each hidden
+layer (one for all, or one each), an output activation, s_l = fan-in under "ntk" scaling and 1 under "standard", biases on every layer or
 none. A module that does not fit this form, or fits it only approximately, is refused with a message that names
 it (its index in the Sequential and its class): certifying a nearby network instead would be a silent error.
 """
@@ -27,7 +27,7 @@ LEAKY_SLOPE = 0.01
 # z >= 40 (3.6e-15) and of 1 (5.6e-17). Below 40 the two functions differ by up to e^-threshold.
 SOFTPLUS_MIN_THRESHOLD = 40.0
 
-SUPPORTED = ("Linear or plstar.torch.NTKLinear layers, one hidden activation among Tanh, Sigmoid, Softplus, ReLU, "
+SUPPORTED = ("Linear or plstar.torch.NTKLinear layers, hidden activations among Tanh, Sigmoid, Softplus, ReLU, "
              "LeakyReLU, GELU, an optional output activation, and Identity, Flatten, Dropout (eval mode)")
 
 
@@ -203,7 +203,7 @@ def _walk(model):
 
 
 def _check_uniform(layers):
-    """One scaling, biases everywhere or nowhere, matching shapes, one hidden activation."""
+    """One scaling, biases everywhere or nowhere, matching shapes."""
     first = layers[0]
     for prev, layer in zip(layers, layers[1:]):
         m, p = layer["module"], prev["module"]
@@ -217,14 +217,6 @@ def _check_uniform(layers):
         if m.in_features != p.out_features:
             raise UnsupportedModule("%s takes %d inputs, %s gives %d" % (layer["label"], m.in_features,
                                                                          prev["label"], p.out_features))
-    hidden = layers[:-1]
-    for layer in hidden[1:]:
-        if layer["act"] != hidden[0]["act"]:
-            def said(h):
-                return h["act_label"] if h["act"] else "no activation after %s" % h["label"]
-            raise UnsupportedModule("%s: hidden layers use %s and %s; plstar's MLP has one activation for every "
-                                    "hidden layer" % (layer["act_label"] or layer["label"], said(hidden[0]),
-                                                      said(layer)))
 
 
 def _parameters(model, layers):
@@ -261,6 +253,12 @@ def _parameters(model, layers):
     return np.concatenate(chunks), infos
 
 
+def _hidden_activations(hidden):
+    """The description's "activation": one name when every hidden layer has the same one, else the list."""
+    names = [h["act"] or "linear" for h in hidden]
+    return names[0] if len(set(names)) == 1 else names if names else "linear"
+
+
 def convert(model):
     """The Conversion of `model` (an nn.Sequential, or one Linear/NTKLinear); UnsupportedModule when it is
     not exactly one of plstar's MLPs."""
@@ -275,7 +273,7 @@ def convert(model):
     first, last, hidden = layers[0]["module"], layers[-1], layers[:-1]
     description = {"model": "mlp", "input_dim": first.in_features,
                    "widths": [l["module"].out_features for l in hidden], "outputs": last["module"].out_features,
-                   "activation": (hidden[0]["act"] if hidden else None) or "linear",
+                   "activation": _hidden_activations(hidden),
                    "output_activation": last["act"] or "linear", "scaling": layers[0]["scaling"],
                    "bias": first.bias is not None}
     return Conversion(description, w0, flatten_input, infos)
