@@ -1,5 +1,5 @@
 /*
- * bench/suite_eig.c — λ_min and λ_max of a tangent kernel (THEORY.md §7):
+ * bench/suite_eig.c — λ_min and λ_max of a tangent kernel (docs/theory.md §7):
  *   lapack         fast_eig_lapack (dsyevd, eigenvalues only; not certified)
  *   verified       fast_eig_bounds_verified: λ_min and λ_max intervals proven in
  *                  floating point (Rump's shifted Cholesky + Rayleigh quotients)

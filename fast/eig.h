@@ -1,7 +1,7 @@
 /*
  * fast/eig.h — spectral bounds for symmetric matrices in double precision.
  *
- * Certifies THEORY.md §7 for the quantities λ_min and λ_max of a symmetric
+ * Certifies docs/theory.md §7 for the quantities λ_min and λ_max of a symmetric
  * matrix (the tangent kernel K of §1, the uniform-conditioning constant of §2).
  * Two kinds of results:
  *
