@@ -18,6 +18,7 @@
 #include "core/activation.h"
 #include "core/model.h"
 #include "core/report.h"
+#include "core/loss.h"
 #include "core/sha256.h"
 #include "core/provenance.h"
 #include "core/progress.h"

@@ -29,6 +29,8 @@ typedef struct {
     int apriori, path, search_width;
     const char *json, *witness, *out;
     int have_radius; /* certify ball: --radius was given */
+    plstar_loss loss; /* certify gd: the convention of --mu, --lr, --eps and of the losses reported */
+    int have_loss;
 } certify_args;
 
 /* The options `certify point` reads (the MODEL options aside); any other is refused. */
@@ -50,6 +52,7 @@ static int parse(certify_args *a, int argc, char **argv)
         {"search-width", no_argument, NULL, OPT_SEARCH_WIDTH},
         {"record-every", required_argument, NULL, OPT_RECORD_EVERY},
         {"kernel-route", required_argument, NULL, OPT_KERNEL_ROUTE},
+        {"loss", required_argument, NULL, OPT_LOSS},
         {"out", required_argument, NULL, OPT_OUT},        {NULL, 0, NULL, 0}};
     const char *cmd = a->model.cmd;
     int opt, r;
@@ -81,6 +84,7 @@ static int parse(certify_args *a, int argc, char **argv)
         case OPT_PATH: a->path = 1; break;
         case OPT_SEARCH_WIDTH: a->search_width = 1; break;
         case OPT_KERNEL_ROUTE: bad = ref_kernel_route_force(optarg); break;
+        case OPT_LOSS: if (cli_parse_loss(&a->loss, cmd, optarg)) return PLSTAR_EUSAGE; a->have_loss = 1; break;
         default:
             return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
         }
@@ -216,7 +220,7 @@ static int check_ball_gd_options(const certify_args *a)
     const given_option for_ball[] = {{"--lr", a->lr > 0}, {"--steps", a->steps > 0}, {"--eps", a->eps > 0},
                                      {"--apriori", a->apriori}, {"--path", a->path}, {"--witness", a->witness != NULL},
                                      {"--search-width", a->search_width}, {"--record-every", a->record_every > 0},
-                                     {"--out", a->out != NULL}};
+                                     {"--out", a->out != NULL}, {"--loss", a->have_loss}};
     const given_option for_gd[] = {{"--radius", a->have_radius}, {"--witness", a->witness != NULL}};
     const given_option for_apriori[] = {{"--steps", a->steps > 0}, {"--eps", a->eps > 0},
                                         {"--record-every", a->record_every > 0}, {"--out", a->out != NULL}};
@@ -272,6 +276,57 @@ static int certify_ball(certify_args *a, const plstar_problem *p)
     return finish(a->model.cmd, a->json, rep, v);
 }
 
+/* --apriori decides on ½‖F − y‖² (core/loss.h); under --loss mean the numbers a user reads are converted:
+ * given: μ is proven as μ/s rounded up (a larger PL* constant implies the smaller one) and the
+ * step checked is sη rounded up (a bound on the larger step holds for it); found: μ = sμ', η = η'/s
+ * and lr_max = lr_max'/s rounded down (bounds that stay bounds); the rate 1 − ημ rounded up. */
+typedef struct {
+    double mu, lr, lr_max, rate;
+} apriori_numbers;
+
+static apriori_numbers apriori_in_convention(const gd_apriori_result *res, const certify_args *a, size_t N,
+                                             int certified)
+{
+    plstar_loss c = a->loss;
+    apriori_numbers u = {.mu = a->mu > 0 ? a->mu : loss_mul_scale(c, N, res->mu, LOSS_DOWN),
+                         .lr = a->lr > 0 ? a->lr : loss_div_scale(c, N, res->lr, LOSS_DOWN),
+                         .lr_max = loss_div_scale(c, N, arb_lower_d(res->lr_max), LOSS_DOWN), .rate = res->rate};
+    if (certified && c != LOSS_SUM) {
+        arb_t t, m;
+        arb_init(t), arb_init(m);
+        arb_set_d(t, u.lr), arb_set_d(m, u.mu);
+        arb_mul(t, t, m, a->prec);
+        arb_sub_ui(t, t, 1, a->prec);
+        arb_neg(t, t); /* 1 − ημ */
+        u.rate = arb_upper_d(t);
+        arb_clear(t), arb_clear(m);
+    }
+    return u;
+}
+
+/* The report's numbers in the run's convention, the ½‖F − y‖² ones beside them. */
+static void apriori_report_convention(json_t *r, const gd_apriori_result *res, const apriori_numbers *u,
+                                      plstar_loss conv, size_t N, int certified)
+{
+    json_object_set_new(r, "loss", loss_report(conv, N));
+    if (conv == LOSS_SUM || !json_object_get(r, "mu"))
+        return;
+    json_object_set_new(r, "note_convention", json_string("mu, lr, rate and quantities.lr_max are in the loss's "
+                        "convention; mu_half_sum, lr_half_sum, the reason and every other number are those of "
+                        "(1/2)||F - y||^2, on which the check decides"));
+    if (res->mu > 0) {
+        json_object_set_new(r, "mu", json_real(u->mu));
+        json_object_set_new(r, "mu_half_sum", json_real(res->mu));
+    }
+    if (certified) {
+        json_object_set_new(r, "lr", json_real(u->lr));
+        json_object_set_new(r, "lr_half_sum", json_real(res->lr));
+        json_object_set_new(r, "rate", report_upper(u->rate));
+    }
+    if (res->computed)
+        json_object_set_new(json_object_get(r, "quantities"), "lr_max", report_lower(u->lr_max));
+}
+
 /* Theorem 6 for one problem; prints a line and optionally keeps the report. */
 static int apriori_once(certify_args *a, const plstar_problem *p, json_t **report, int quiet)
 {
@@ -284,20 +339,27 @@ static int apriori_once(certify_args *a, const plstar_problem *p, json_t **repor
     }
     gd_apriori_result res;
     gd_apriori_result_init(&res);
-    int v = check_gd_apriori(&res, &b, a->mu, a->lr, a->prec);
+    size_t N = p->N;
+    int v = check_gd_apriori(&res, &b, a->mu > 0 ? loss_div_scale(a->loss, N, a->mu, LOSS_UP) : 0,
+                             a->lr > 0 ? loss_mul_scale(a->loss, N, a->lr, LOSS_UP) : 0, a->prec);
+    apriori_numbers u = apriori_in_convention(&res, a, N, v == PLSTAR_OK);
     size_t width = model_width(&p->model);
     if (v == PLSTAR_OK)
         printf("width %zu: certified  mu = %.6g  R = %.6g  L_F <= %.6g  beta_F <= %.6g  lr = %.6g  rate <= %.12g  "
-               "(lambda0 >= %.6g, %.2f s)\n", width, res.mu, res.radius, arb_upper_d(res.lipschitz),
-               arb_upper_d(b.c), res.lr, res.rate, arb_lower_d(b.lambda0), b.seconds);
+               "(lambda0 >= %.6g, %.2f s)%s\n", width, u.mu, res.radius, arb_upper_d(res.lipschitz),
+               arb_upper_d(b.c), u.lr, u.rate, arb_lower_d(b.lambda0), b.seconds,
+               a->loss == LOSS_MEAN ? "  [mu, lr: mean loss]" : "");
     else if (!quiet) {
         char why[1024];
         gd_apriori_reason_text(why, sizeof why, &res, &b, width);
-        printf("width %zu: %s: %s  (lambda0 >= %.6g, %.2f s)\n", width, verdict_word(v), why,
-               arb_lower_d(b.lambda0), b.seconds);
+        printf("width %zu: %s: %s  (lambda0 >= %.6g, %.2f s)%s\n", width, verdict_word(v), why,
+               arb_lower_d(b.lambda0), b.seconds,
+               a->loss == LOSS_MEAN ? "  [stated for (1/2)|F - y|^2: mu there is mu/s, lr is s*lr, s = 2/N]" : "");
     }
-    if (report)
+    if (report) {
         *report = gd_apriori_report(&res, &b, p, v);
+        apriori_report_convention(*report, &res, &u, a->loss, N, v == PLSTAR_OK);
+    }
     gd_apriori_result_clear(&res);
     ball_constants_clear(&b);
     return v;
@@ -335,8 +397,12 @@ static void print_path(const gd_path_result *res)
     if (res->failure == GD_PATH_NO_STEP)
         puts("GD not run: no --lr and lambda_max(K(w0)) = 0, so the default step 1/lambda_max(K(w0)) does not exist");
     else
-        printf("GD: %zu steps of lr %.6g (train %.2f s), %zu iterates verified in the reference (%.2f s)\n",
-               res->steps_run, res->lr, res->seconds_train, res->records, res->seconds_verify);
+        printf("GD: %zu steps of lr %.6g%s (train %.2f s), %zu iterates verified in the reference (%.2f s)\n",
+               res->steps_run, res->lr, res->loss == LOSS_MEAN ? " on the mean loss" : "", res->seconds_train,
+               res->records, res->seconds_verify);
+    if (res->loss == LOSS_MEAN && res->lr > 0)
+        printf("loss mean: (1/N)|F - y|^2, N = %zu; lr %.6g on (1/2)|F - y|^2; mu and the losses below are the "
+               "mean loss's (mu = (2/N) x a lambda_min bound)\n", res->N, res->lr_half_sum);
     if (res->failure == GD_PATH_DIVERGED)
         printf("diverged at step %zu: L(w_%zu) in [%.10g, %.10g] > L(w0) in [%.10g, %.10g]\n", res->fail_step,
                res->fail_step, res->step_loss_lo[res->fail_step], res->step_loss_hi[res->fail_step],
@@ -362,7 +428,8 @@ static void print_path(const gd_path_result *res)
 
 static int certify_path(certify_args *a, const plstar_problem *p)
 {
-    gd_path_options o = {.lr = a->lr, .mu = a->mu, .eps = a->eps, .steps = a->steps ? a->steps : 200};
+    gd_path_options o = {.lr = a->lr, .mu = a->mu, .eps = a->eps, .steps = a->steps ? a->steps : 200,
+                         .loss = a->loss};
     o.record_every = a->record_every ? a->record_every : (o.steps >= 20 ? o.steps / 20 : 1);
     gd_path_result res;
     gd_path_result_init(&res);

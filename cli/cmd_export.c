@@ -10,9 +10,11 @@ int cmd_export(int argc, char **argv)
 {
     static const struct option longopts[] = {CLI_MODEL_OPTIONS,
                                              {"out", required_argument, NULL, OPT_OUT},
+                                             {"loss", required_argument, NULL, OPT_LOSS},
                                              {NULL, 0, NULL, 0}};
     cli_model_args a = {.cmd = argv[0]};
     const char *out = NULL;
+    plstar_loss loss = LOSS_SUM;
     int opt, r;
     optind = 1;
     opterr = 0;
@@ -23,6 +25,11 @@ int cmd_export(int argc, char **argv)
             continue;
         if (opt == OPT_OUT) {
             out = optarg;
+            continue;
+        }
+        if (opt == OPT_LOSS) {
+            if (cli_parse_loss(&loss, a.cmd, optarg))
+                return PLSTAR_EUSAGE;
             continue;
         }
         return cli_usage(a.cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -40,12 +47,13 @@ int cmd_export(int argc, char **argv)
     int st = cli_load_problem(&p, &a, 0);
     if (st)
         return st;
-    st = validate_write_bundle(&p, out);
+    st = validate_write_bundle_loss(&p, out, loss);
     if (st)
         cli_fail(a.cmd, st);
     else
         printf("export: wrote %s/ (model.json, X.npy%s, w0.npy, bundle.json, README.txt): %zu samples, %zu outputs, "
-               "%zu parameters\n", out, p.y.size ? ", y.npy" : "", p.n, p.model.outputs, p.model.nparams);
+               "%zu parameters; loss %s, %s\n", out, p.y.size ? ", y.npy" : "", p.n, p.model.outputs, p.model.nparams,
+               loss_name(loss), loss_formula(loss));
     problem_clear(&p);
     return st;
 }

@@ -139,8 +139,8 @@ static void train_verdict(json_t *r, const fast_trajectory *tr, const fast_train
     else {
         char lr[32];
         shortest(lr, sizeof lr, o->lr);
-        snprintf(decide, sizeof decide, "plstar certify gd --path --lr %s --steps %zu proves this run's rate, "
-                 "conditioning and path length", lr, o->steps);
+        snprintf(decide, sizeof decide, "plstar certify gd --path --lr %s --steps %zu%s proves this run's rate, "
+                 "conditioning and path length", lr, o->steps, o->loss == LOSS_MEAN ? " --loss mean" : "");
     }
     report_set_reason(r, "none: the trajectory's values are double-precision diagnostics without error bounds",
                       NULL, NULL, decide);
@@ -157,6 +157,8 @@ static json_t *train_report(const fast_trajectory *tr, const plstar_problem *p, 
     json_t *opt = json_object();
     json_object_set_new(opt, "method", json_string(o->batch ? "sgd" : "gd"));
     json_object_set_new(opt, "lr", json_real(o->lr));
+    json_object_set_new(opt, "lr_half_sum", json_real(fast_train_half_sum_lr(o, o->batch ? o->batch : p->n,
+                                                                              p->model.outputs)));
     json_object_set_new(opt, "steps", json_integer((json_int_t)o->steps));
     json_object_set_new(opt, "batch", json_integer((json_int_t)o->batch));
     json_object_set_new(opt, "record_every", json_integer((json_int_t)o->record_every));
@@ -165,6 +167,7 @@ static json_t *train_report(const fast_trajectory *tr, const plstar_problem *p, 
     json_object_set_new(opt, "resumed_from", tr->resumed_from >= 0 ? json_integer(tr->resumed_from)
                                                                    : report_absent("not resumed"));
     json_object_set_new(r, "options", opt);
+    json_object_set_new(r, "loss", loss_report(o->loss, p->N));
     json_t *cols = json_array();
     for (size_t k = 0; k < tr->cols; k++)
         json_array_append_new(cols, json_string(tr->names[k]));
@@ -218,6 +221,7 @@ int cmd_train(int argc, char **argv)
                                              {"save-at", required_argument, NULL, T_SAVE_AT},
                                              {"checkpoint-every", required_argument, NULL, T_CKPT_EVERY},
                                              {"resume", required_argument, NULL, T_RESUME},
+                                             {"loss", required_argument, NULL, OPT_LOSS},
                                              {"out", required_argument, NULL, OPT_OUT},
                                              {NULL, 0, NULL, 0}};
     cli_model_args a = {.cmd = argv[0]};
@@ -292,6 +296,10 @@ int cmd_train(int argc, char **argv)
             break;
         case T_RESUME:
             o.resume_path = optarg;
+            break;
+        case OPT_LOSS:
+            if (cli_parse_loss(&o.loss, a.cmd, optarg))
+                goto usage_fail;
             break;
         case OPT_OUT:
             out = optarg;

@@ -74,6 +74,7 @@ int cmd_validate(int argc, char **argv)
                                              {"lambda-min", required_argument, NULL, OPT_LAMBDA_MIN},
                                              {"losses", required_argument, NULL, OPT_LOSSES},
                                              {"lr", required_argument, NULL, OPT_LR},
+                                             {"loss", required_argument, NULL, OPT_LOSS},
                                              {"precision", required_argument, NULL, OPT_PRECISION},
                                              {"prec", required_argument, NULL, OPT_PREC},
                                              {"json", required_argument, NULL, OPT_JSON},
@@ -82,7 +83,7 @@ int cmd_validate(int argc, char **argv)
     const char *files[4] = {NULL, NULL, NULL, NULL}; /* outputs, jacobian, kernel, losses */
     static const char *const kinds[4] = {"outputs", "jacobian", "kernel", "losses"};
     validate_claims c = {.format = VALIDATE_FLOAT64};
-    int have_lr = 0, opt;
+    int have_lr = 0, have_loss = 0, opt;
     slong prec = PLSTAR_DEFAULT_PREC;
     optind = 1;
     opterr = 0;
@@ -112,6 +113,11 @@ int cmd_validate(int argc, char **argv)
             if (cli_parse_double(&c.lr, optarg) || !(c.lr > 0))
                 return cli_usage(cmd, "--lr takes a positive number, got '%s'", optarg);
             have_lr = 1;
+            break;
+        case OPT_LOSS: /* default: the bundle's (bundle.json "loss_convention") */
+            if (cli_parse_loss(&c.loss, cmd, optarg))
+                return PLSTAR_EUSAGE;
+            have_loss = 1;
             break;
         case OPT_PRECISION:
             if (!strcmp(optarg, "float64"))
@@ -166,6 +172,8 @@ int cmd_validate(int argc, char **argv)
     for (int k = 0; k < 4; k++)
         npy_init(&arr[k]);
     int st = validate_read_bundle(&p, bundle);
+    if (!st && !have_loss)
+        st = validate_bundle_loss(&c.loss, bundle);
     if (st) {
         cli_fail(cmd, st);
         problem_clear(&p);

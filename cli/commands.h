@@ -4,6 +4,7 @@
 
 int cmd_demo(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
+int cmd_forward(int argc, char **argv);
 int cmd_jacobian(int argc, char **argv);
 int cmd_eig(int argc, char **argv);
 int cmd_crosscheck(int argc, char **argv);

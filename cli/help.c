@@ -26,6 +26,7 @@ static const char overview[] =
     "usage: plstar COMMAND [options]          plstar help COMMAND, plstar COMMAND --help: the options\n"
     "\n"
     "  demo       the embedded example end to end\n"
+    "  forward    the outputs F(w), shape (n, c), to .npy (fast or reference)\n"
     "  kernel     the tangent kernel K(w) = DF DF^T to .npy (fast, explicit or reference)\n"
     "  jacobian   the Jacobian DF(w) to .npy\n"
     "  eig        certified bounds on lambda_min and lambda_max of a symmetric matrix\n"
@@ -50,6 +51,24 @@ static const char demo_help[] =
     "  --out DIR            where to write (default: plstar-demo)\n"
     "Exit status: 0 when every certificate holds, otherwise the worst verdict (1 refuted,\n"
     "2 inconclusive) or error (70 internal, 73 cannot create an output).\n";
+
+#define LOSS_HELP(what)                                                                                       \
+    "  --loss sum|mean      sum: (1/2)|F - y|^2 (default); mean: (1/N)|F - y|^2, N = n*c, PyTorch's\n"        \
+    "                       nn.MSELoss(), s times the sum with s = 2/N, so a step ETA on it is a step\n"      \
+    "                       s*ETA on the sum (docs/theory.md, section 4). " what "\n"
+
+static const char forward_help[] =
+    "usage: plstar forward MODEL --out F.npy [--impl fast|reference] [--prec BITS] [--json FILE]\n"
+    "The outputs F(w), shape (n, c) (row i: the outputs of sample i), nothing else: to compare with\n"
+    "another implementation's forward pass first.\n"
+    "  --impl fast          double precision (default); the report bounds |F - exact| by the proven\n"
+    "                       rounding-error bound of the fast path (fast/errbound.h)\n"
+    "  --impl reference     Arb ball arithmetic: F.npy (midpoints) and F.rad.npy (radii), |exact - mid| <= rad\n"
+    PREC_HELP "                       (reference only)\n"
+    "  --out F.npy          the output (required)\n" REPORT_HELP MODEL_HELP
+    "Exit status: 0 written, every bound finite; 2 written, some bound not finite (the outputs\n"
+    "overflow); 64 usage, 65 bad data, 66 cannot open an input, 70 internal error, 73 cannot create\n"
+    "an output.\n";
 
 static const char kernel_help[] =
     "usage: plstar kernel MODEL [--impl fast|explicit|reference] [--prec BITS] --out K.npy\n"
@@ -92,17 +111,19 @@ static const char crosscheck_help[] =
     "(a bound is not finite); 64, 65, 66, 70, 73 as for every command; 130 interrupted.\n";
 
 static const char export_help[] =
-    "usage: plstar export MODEL [--labels Y.npy] --out DIR\n"
+    "usage: plstar export MODEL [--labels Y.npy] [--loss sum|mean] --out DIR\n"
     "Writes DIR/model.json, X.npy, y.npy (with --labels), w0.npy, bundle.json and README.txt:\n"
     "everything needed to rebuild the model elsewhere and check it with plstar validate.\n"
     "  --labels Y.npy       labels to include; default: none\n"
+    LOSS_HELP("The bundle states it (bundle.json\n"
+              "                       \"loss_convention\"); plstar validate of the bundle uses it.")
     "  --out DIR            the bundle (required)\n" MODEL_HELP
     "Exit status: 0 written; 64 usage, 65 bad data, 66 cannot open an input, 73 cannot create an output.\n";
 
 static const char validate_help[] =
     "usage: plstar validate --bundle DIR [--outputs F.npy] [--jacobian J.npy] [--kernel K.npy]\n"
-    "                       [--lambda-min V] [--losses L.npy --lr ETA] [--precision float64|float32]\n"
-    "                       [--prec BITS] [--json FILE]\n"
+    "                       [--lambda-min V] [--losses L.npy --lr ETA [--loss sum|mean]]\n"
+    "                       [--precision float64|float32] [--prec BITS] [--json FILE]\n"
     "Compares each value given with the reference enclosure of the exact value, allowing the rounding\n"
     "error of the claimed precision (docs/validate.md; docs/theory.md, section 8). At least one of\n"
     "--outputs, --jacobian, --kernel, --lambda-min, --losses is required.\n"
@@ -112,6 +133,8 @@ static const char validate_help[] =
     "  --kernel K.npy       K(w0), (N, N)\n"
     "  --lambda-min V       lambda_min(K(w0)) as a number\n"
     "  --losses L.npy       L(w_0), ..., L(w_T) of gradient descent from w0; needs --lr ETA, its step\n"
+    LOSS_HELP("The loss of L.npy and ETA;\n"
+              "                       default: the bundle's (bundle.json \"loss_convention\"; sum if none).")
     "  --precision P        the format the values were computed in: float64 (default) or float32\n" PREC_HELP
     REPORT_HELP
     "Progress goes to stderr when it is a terminal.\n"
@@ -121,7 +144,7 @@ static const char validate_help[] =
 static const char train_help[] =
     "usage: plstar train MODEL --labels Y.npy --lr ETA --steps T [--batch S] [--record-every K]\n"
     "                    [--batch-seed S] [--lambda-min] [--kernel-distance] [--save-at 0,100,200]\n"
-    "                    [--checkpoint-every C] [--resume CHECKPOINT.npy] --out DIR\n"
+    "                    [--checkpoint-every C] [--resume CHECKPOINT.npy] [--loss sum|mean] --out DIR\n"
     "Gradient descent w <- w - ETA grad L on L = 1/2 |F(w) - y|^2 in double precision, recorded: a\n"
     "trajectory, not a certificate (its report's verdict is \"uncertified\"; plstar certify gd --path\n"
     "proves a run).\n"
@@ -136,6 +159,9 @@ static const char train_help[] =
     "  --save-at STEPS      write DIR/w_STEP.npy at these steps (default: none)\n"
     "  --checkpoint-every C write DIR/checkpoint.npy every C steps (default: only when interrupted)\n"
     "  --resume FILE        continue from a checkpoint\n"
+    LOSS_HELP("ETA is a step on it; the loss\n"
+              "                       and grad_norm columns are its. With --batch, mean is the batch's mean\n"
+              "                       (s = 2/(S*c)), as PyTorch's.")
     "  --out DIR            the outputs (required): trajectory.npy (columns step, loss, grad_norm,\n"
     "                       dist_from_w0, path_length, [lambda_min], [kernel_distance]),\n"
     "                       trajectory.json, w_final.npy, w_STEP.npy, checkpoint.npy\n" MODEL_HELP
@@ -191,13 +217,16 @@ static const char certify_ball_help[] =
 
 static const char certify_gd_help[] =
     "usage: plstar certify gd MODEL --labels Y.npy --apriori [--mu MU] [--lr ETA] [--search-width]\n"
-    "                         [--prec BITS] [--json FILE]\n"
+    "                         [--loss sum|mean] [--prec BITS] [--json FILE]\n"
     "       plstar certify gd MODEL --labels Y.npy --path [--steps T] [--lr ETA] [--mu MU] [--eps E]\n"
-    "                         [--record-every K] [--out DIR] [--prec BITS] [--json FILE]\n"
+    "                         [--record-every K] [--loss sum|mean] [--out DIR] [--prec BITS] [--json FILE]\n"
     "Theorem 6 (docs/theory.md, section 4): mu-PL* on B(w0, R), R = 2 L_F |F(w0) - y| / mu, gives\n"
     "L(w_t) <= (1 - ETA mu)^t L(w0) for ETA <= 1/(L_F^2 + beta_F |F(w0) - y|), for the labels given.\n"
     "Exactly one of --apriori and --path is required.\n"
     "  --labels Y.npy       labels (required)\n"
+    LOSS_HELP("--lr, --mu (a PL*\n"
+              "                       constant of it: s*lambda_min), --eps and the losses, mu and step bounds\n"
+              "                       reported are in it; lambda, L_F, R and path lengths do not depend on it.")
     "--apriori: from a-priori constants on the ball (shallow, linear, MLP with C2 activations)\n"
     "  --mu MU              default: the mu that maximises ETA*mu (a grid of 512 values in\n"
     "                       (0, lambda_min(K(w0))), 64 for an MLP)\n"
@@ -245,6 +274,7 @@ static const struct {
     const char *command, *subcommand, *text;
 } entries[] = {
     {"demo", NULL, demo_help},
+    {"forward", NULL, forward_help},
     {"kernel", NULL, kernel_help},
     {"jacobian", NULL, jacobian_help},
     {"eig", NULL, eig_help},

@@ -94,7 +94,7 @@ int main(int argc, char **argv)
         const char *name;
         int (*run)(int, char **);
     } commands[] = {
-        {"demo", cmd_demo},   {"kernel", cmd_kernel},         {"jacobian", cmd_jacobian},
+        {"demo", cmd_demo},   {"forward", cmd_forward},       {"kernel", cmd_kernel},         {"jacobian", cmd_jacobian},
         {"crosscheck", cmd_crosscheck}, {"export", cmd_export}, {"validate", cmd_validate}, {"train", cmd_train},
         {"eig", cmd_eig},     {"certify", cmd_certify}, {"bench", cmd_bench},
     };

@@ -70,6 +70,14 @@ int cli_prec_usage(const char *cmd, const char *arg)
     return cli_usage(cmd, "--prec takes a whole number of bits in [%d, %d], got '%s'", CLI_PREC_MIN, CLI_PREC_MAX, arg);
 }
 
+int cli_parse_loss(plstar_loss *out, const char *cmd, const char *arg)
+{
+    if (!loss_parse(out, arg))
+        return PLSTAR_OK;
+    return cli_usage(cmd, "--loss must be sum ((1/2)||F - y||^2) or mean ((1/N)||F - y||^2, nn.MSELoss()), got '%s'",
+                     arg);
+}
+
 int cli_parse_impl(const char *s)
 {
     if (strcmp(s, "fast") == 0)

@@ -10,11 +10,12 @@
 
 #include <getopt.h>
 #include <flint/flint.h>
+#include "core/loss.h"
 #include "core/model.h"
 
 enum {
     OPT_MODEL = 1000, OPT_DATA, OPT_WEIGHTS, OPT_SEED, OPT_LABELS, OPT_IMPL, OPT_PREC, OPT_OUT, OPT_JSON,
-    OPT_MATRIX, OPT_MU
+    OPT_MATRIX, OPT_MU, OPT_LOSS
 };
 
 #define CLI_MODEL_OPTIONS                                          \
@@ -80,6 +81,9 @@ char *cli_path_join(const char *dir, const char *name);
 
 /* NAME.npy → NAME.rad.npy, the radii beside a reference output (malloc'd). */
 char *cli_radius_path(const char *path);
+
+/* --loss sum|mean (core/loss.h) → *out and 0; otherwise the usage error (64, one line). */
+int cli_parse_loss(plstar_loss *out, const char *cmd, const char *arg);
 
 /* "fast" or "reference" → 0 / 1; −1 otherwise. */
 int cli_parse_impl(const char *s);

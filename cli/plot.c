@@ -43,10 +43,13 @@ static int write_script(const char *path, const char *png, const char *dat, cons
             png, dat);
     if (have_mu)
         fprintf(f.fp, ", '' u 1:($4 > 0 ? $4 : 1/0) w lp pt 6 ps 0.5 lw 2 t '(1-{/Symbol h}{/Symbol m})^t L(w_0)'");
-    fprintf(f.fp, "\nunset logscale y\nset format y '%%.3g'\nset title 'λ_{min}(K(w_t)) vs μ = %.4g'\n"
-                  "plot '%s' u 1:5 w lp pt 7 ps 0.5 t 'λ_{min} lower bound'", res->mu, dat);
+    /* λ_min(K) ≥ μ/s: μ is a PL* constant of the run's loss (core/loss.h) */
+    double lam_mu = loss_div_scale(res->loss, res->N, res->mu, LOSS_NEAREST);
+    const char *of_mu = res->loss == LOSS_MEAN ? "μ/s = Nμ/2" : "μ";
+    fprintf(f.fp, "\nunset logscale y\nset format y '%%.3g'\nset title 'λ_{min}(K(w_t)) vs %s = %.4g'\n"
+                  "plot '%s' u 1:5 w lp pt 7 ps 0.5 t 'λ_{min} lower bound'", of_mu, lam_mu, dat);
     if (have_mu)
-        fprintf(f.fp, ", %.17g w l lw 2 t 'μ'", res->mu);
+        fprintf(f.fp, ", %.17g w l lw 2 t '%s'", lam_mu, of_mu);
     fprintf(f.fp, "\nset key top left\nset yrange [0:*]\n");
     if (draw_r)
         fprintf(f.fp, "set title 'distance and path length vs R = %.4g'\n", res->radius);

@@ -94,7 +94,7 @@ static int write_checkpoint(const char *path, const fast_train_options *o, const
     double h[CKPT_HEADER] = {CKPT_MAGIC, CKPT_VERSION, (double)t, (double)P, (double)n, (double)c, o->lr,
                              (double)o->batch, (double)o->record_every, (double)(o->seed & 0xFFFFFFFFul),
                              (double)((uint64_t)o->seed >> 32), (double)flags_of(o), path_len,
-                             (double)traj->rows, (double)traj->cols, 0.0};
+                             (double)traj->rows, (double)traj->cols, (double)o->loss};
     memcpy(v, h, sizeof h);
     memcpy(v + CKPT_HEADER, w, P * sizeof(double));
     memcpy(v + CKPT_HEADER + P, w0, P * sizeof(double));
@@ -129,9 +129,10 @@ static int read_checkpoint(const char *path, const fast_train_options *o, fast_t
                           path, h[3], h[4], h[5], P, n, c);
     else if (h[6] != o->lr || h[7] != (double)o->batch || h[8] != (double)o->record_every ||
              h[9] != (double)(o->seed & 0xFFFFFFFFul) || h[10] != (double)((uint64_t)o->seed >> 32) ||
-             h[11] != (double)flags_of(o))
+             h[11] != (double)flags_of(o) || h[15] != (double)o->loss)
         st = plstar_error(PLSTAR_EDATA, "%s: checkpoint was made with other options (lr %.17g, batch %.0f, record every %.0f, "
-                          "seed, recorded columns); resume with the same ones", path, h[6], h[7], h[8]);
+                          "seed, recorded columns, loss %s); resume with the same ones", path, h[6], h[7], h[8],
+                          h[15] == (double)LOSS_MEAN ? "mean" : "sum");
     else if (h[14] != (double)traj->cols || h[2] > (double)o->steps || h[2] < 0 || h[13] < 0 ||
              a.size != CKPT_HEADER + 2 * P + (size_t)h[13] * traj->cols)
         st = plstar_error(PLSTAR_EDATA, "%s: checkpoint at step %.0f is inconsistent with %zu steps or its own size", path,
@@ -351,10 +352,12 @@ static void sampler_batch(sampler *sp, size_t t, const double *X, const double *
 
 /* One trajectory row at step t (the spectral columns when asked for). */
 typedef struct {
-    double loss;
+    double loss;               /* of ½‖F − y‖², as the gradient */
     const double *grad, *w, *w0;
     size_t P;
     double path_len;
+    plstar_loss conv;          /* the recorded loss and gradient norm are s·x in it, correctly rounded */
+    size_t N;
 } row_ctx;
 
 static int record_row(fast_trajectory *traj, double *row, const row_ctx *rc, size_t t, int spectral,
@@ -363,8 +366,8 @@ static int record_row(fast_trajectory *traj, double *row, const row_ctx *rc, siz
 {
     size_t col = COL_PATH + 1;
     row[COL_STEP] = (double)t;
-    row[COL_LOSS] = rc->loss;
-    row[COL_GRAD] = norm2(rc->grad, rc->P);
+    row[COL_LOSS] = loss_mul_scale(rc->conv, rc->N, rc->loss, LOSS_NEAREST);
+    row[COL_GRAD] = loss_mul_scale(rc->conv, rc->N, norm2(rc->grad, rc->P), LOSS_NEAREST);
     row[COL_DIST] = dist2(rc->w, rc->w0, rc->P);
     row[COL_PATH] = rc->path_len;
     double *lmin = opt->record_lambda_min ? &row[col++] : NULL, *kd = opt->record_kernel_distance ? &row[col] : NULL;
@@ -390,6 +393,11 @@ static int not_finite(fast_trajectory *traj, double *w, const double *wprev, siz
     traj->diverged_at = t;
     return plstar_error(FAST_TRAIN_DIVERGED, "gradient descent diverged: the loss or its gradient is not finite at "
                                              "step %zu (lr %g; a smaller step may converge)", t, lr);
+}
+
+double fast_train_half_sum_lr(const fast_train_options *o, size_t rows, size_t c)
+{
+    return loss_mul_scale(o->loss, rows * c, o->lr, LOSS_NEAREST);
 }
 
 static int should_save(const fast_train_options *o, size_t t)
@@ -460,7 +468,7 @@ int fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const do
     }
 
     size_t t = 0;
-    double path_len = 0.0;
+    double path_len = 0.0, lr = fast_train_half_sum_lr(opt, sgd ? opt->batch : n, c); /* the step on ½‖F − y‖² */
     if (!st && opt->resume_path) {
         st = read_checkpoint(opt->resume_path, opt, traj, &t, w, w0, P, n, c, &path_len);
         if (!st)
@@ -487,14 +495,14 @@ int fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const do
         if ((!sgd || record) && !loss_grad_finite(loss, sgd ? gfull : grad, P) &&
             (st = not_finite(traj, w, wprev, P, t, have_prev, opt->lr)))
             break;
-        if (record && (st = record_row(traj, row, &(row_ctx){loss, sgd ? gfull : grad, w, w0, P, path_len}, t, spectral,
+        if (record && (st = record_row(traj, row, &(row_ctx){loss, sgd ? gfull : grad, w, w0, P, path_len, opt->loss, N}, t, spectral,
                                        opt, m, X, n, traj->resumed_from < 0, K0, Kt, A, ev)))
             break;
         if (opt->on_weights && should_save(opt, t) && (st = opt->on_weights(opt->ctx, t, w, P))) {
             if (!record) { /* the run ends here: its last row is this step */
                 if (sgd)
                     ws_loss_grad(&ws, &loss, gfull, m, X, n, w, y);
-                record_row(traj, row, &(row_ctx){loss, sgd ? gfull : grad, w, w0, P, path_len}, t, spectral, opt, m,
+                record_row(traj, row, &(row_ctx){loss, sgd ? gfull : grad, w, w0, P, path_len, opt->loss, N}, t, spectral, opt, m,
                            X, n, traj->resumed_from < 0, K0, Kt, A, ev);
             }
             break;
@@ -511,7 +519,7 @@ int fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const do
         }
         memcpy(wprev, w, P * sizeof(double)); /* restored if the next loss is not finite */
         have_prev = 1;
-        double step2 = 0.0, lr = opt->lr;
+        double step2 = 0.0;
         for (size_t k = 0; k < P; k++) {
             double old = w[k];
             w[k] = old - lr * grad[k];
@@ -519,7 +527,7 @@ int fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const do
         }
         path_len += sqrt(step2);
         if (opt->on_progress)
-            opt->on_progress(opt->ctx, t + 1, opt->steps, loss);
+            opt->on_progress(opt->ctx, t + 1, opt->steps, loss_mul_scale(opt->loss, N, loss, LOSS_NEAREST));
     }
     traj->steps_done = traj->diverged_at ? traj->diverged_at - 1 : t > opt->steps ? opt->steps : t;
     if (ws.a)

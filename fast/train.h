@@ -14,6 +14,14 @@
  * left over sit that epoch out. The sampler's state is thus (seed, t): a
  * checkpoint holding t resumes it exactly.
  *
+ * Loss convention (core/loss.h): with loss = LOSS_MEAN the loss is nn.MSELoss()'s
+ * (1/N)‖F − y‖² = s·L, s = 2/N, and lr is a step on it: the step taken on L is
+ * sη, correctly rounded (loss_mul_scale), so the run is bit for bit the
+ * LOSS_SUM run with lr = sη. Under SGD the batch loss is the batch's mean,
+ * s = 2/(S·c), as PyTorch's on a mini-batch. The loss and grad_norm columns are
+ * in the run's convention (the full loss's s); the other columns do not depend
+ * on it.
+ *
  * Recorded at t = 0, k, 2k, …, at the last step T (k = record_every) and at
  * the step where on_weights stops the run, one row per record, columns
  *   step, loss L(w_t), grad_norm ‖∇L(w_t)‖ (full gradient, also under SGD),
@@ -45,13 +53,15 @@
 
 #include <stddef.h>
 #include "core/error.h"
+#include "core/loss.h"
 #include "core/model.h"
 
 /* The status of a run that diverged (a failed run: exit status 1). */
 #define FAST_TRAIN_DIVERGED PLSTAR_REFUTED
 
 typedef struct {
-    double lr;                  /* η > 0 */
+    double lr;                  /* η > 0, a step on the loss of `loss` */
+    plstar_loss loss;           /* LOSS_SUM (default) or LOSS_MEAN */
     size_t steps;               /* T */
     size_t batch;               /* s; 0 means full-batch GD */
     size_t record_every;        /* k ≥ 1 */
@@ -93,6 +103,10 @@ void fast_trajectory_clear(fast_trajectory *t);
  * where an interruption stopped it). X is n × d, y is n·c. */
 int fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const double *X, size_t n, const double *y,
                const fast_train_options *opt);
+
+/* The step taken on ½‖F − y‖² for the options' lr and loss over `rows` samples of c outputs:
+ * loss_mul_scale(loss, rows·c, lr, LOSS_NEAREST). */
+double fast_train_half_sum_lr(const fast_train_options *o, size_t rows, size_t c);
 
 /* The 32-bit seed of epoch e's permutation (a SplitMix64 mix of seed and e). */
 unsigned long fast_train_epoch_seed(unsigned long seed, size_t epoch);

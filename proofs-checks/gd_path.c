@@ -16,6 +16,12 @@
 
 #define U_ROUND (DBL_EPSILON / 2)
 
+/* s·x in the run's loss convention (core/loss.h), rounded as asked: a PL* constant from a λ_min bound. */
+static double scaled(const gd_path_result *res, double x, loss_round dir)
+{
+    return loss_mul_scale(res->loss, res->N, x, dir);
+}
+
 static double seconds_since(const struct timespec *t0)
 {
     struct timespec t1;
@@ -222,7 +228,8 @@ static int run_trainer(path_recorder *rec, gd_path_result *res, const plstar_pro
     memcpy(w, p->w, P * sizeof(double));
     fast_train_options opt;
     fast_train_options_init(&opt);
-    opt.lr = res->lr, opt.steps = T, opt.record_every = o->record_every;
+    opt.lr = res->lr, opt.loss = o->loss, opt.steps = T, opt.record_every = o->record_every;
+    res->lr_half_sum = fast_train_half_sum_lr(&opt, p->n, p->model.outputs);
     opt.save_at = save, opt.nsave_at = T + 1, opt.on_weights = on_weights, opt.ctx = rec;
     fast_trajectory traj;
     fast_trajectory_init(&traj);
@@ -255,6 +262,12 @@ static int run_trainer(path_recorder *rec, gd_path_result *res, const plstar_pro
     return st;
 }
 
+/* 1/λ_max(K(w0)) on ½‖F − y‖², in the run's convention. */
+static double default_lr(const gd_path_result *res)
+{
+    return loss_div_scale(res->loss, res->N, 1.0 / res->lambda_max0_hi, LOSS_NEAREST);
+}
+
 static int initial_step(gd_path_result *res, const plstar_problem *p, const gd_path_options *o, at_w0 *z, slong prec)
 {
     int st = ref_kernel_outputs_best(z->K, NULL, &p->model, p->X.data, p->n, p->w, prec);
@@ -263,7 +276,8 @@ static int initial_step(gd_path_result *res, const plstar_problem *p, const gd_p
     res->lambda0_lo = arb_lower_d(z->lmin), res->lambda0_hi = arb_upper_d(z->lmin);
     res->lambda_max0_hi = arb_upper_d(z->lmax);
     res->lr_given = o->lr > 0, res->mu_given = o->mu > 0;
-    res->lr = o->lr > 0 ? o->lr : 1.0 / res->lambda_max0_hi;
+    res->loss = o->loss, res->N = p->N;
+    res->lr = o->lr > 0 ? o->lr : default_lr(res);
     if (!st && !(res->lr > 0 && isfinite(res->lr))) /* λ_max(K(w0)) = 0: K(w0) = 0, no default step */
         res->failure = GD_PATH_NO_STEP, res->lr = 0;
     return st;
@@ -289,11 +303,12 @@ static void evaluate(gd_path_result *res, size_t *rate_fail, double mu, slong pr
     for (size_t k = 0; k < res->records; k++) {
         res->envelope[k] = res->step[k] ? envelope_lower(res->lr, mu, res->step[k], res->loss_lo[0], prec)
                                         : res->loss_lo[0];
-        if (k < R && res->lambda_lo[k] < mu)
+        if (k < R && scaled(res, res->lambda_lo[k], LOSS_DOWN) < mu)
             res->lambda_ok = 0;
     }
-    /* R = 2 L_F ‖F(w0) − y‖/μ, rounded up */
-    res->radius = 2.0 * res->lipschitz * res->resid0_hi / mu * (1.0 + 8 * U_ROUND);
+    /* R = 2 L_F ‖F(w0) − y‖/μ with μ on ½‖F − y‖² (μ/s, rounded down), rounded up */
+    res->radius = 2.0 * res->lipschitz * res->resid0_hi / loss_div_scale(res->loss, res->N, mu, LOSS_DOWN) *
+                  (1.0 + 8 * U_ROUND);
     res->path_ok = res->records && isfinite(res->radius) && res->path_hi[res->records - 1] <= res->radius;
 }
 
@@ -302,7 +317,8 @@ static void evaluate(gd_path_result *res, size_t *rate_fail, double mu, slong pr
 static size_t lambda_below(const gd_path_result *res, double mu, int proven)
 {
     for (size_t k = 0; k < required_records(res); k++)
-        if (proven ? res->lambda_hi[k] < mu || res->lambda_hi[k] <= 0 : res->lambda_lo[k] < mu)
+        if (proven ? scaled(res, res->lambda_hi[k], LOSS_UP) < mu || res->lambda_hi[k] <= 0
+                   : scaled(res, res->lambda_lo[k], LOSS_DOWN) < mu)
             return k;
     return SIZE_MAX;
 }
@@ -332,7 +348,7 @@ static int decide(gd_path_result *res, const gd_path_options *o, slong prec)
         mu = res->lambda0_lo;
         for (k = 0; k < R; k++)
             mu = fmin(mu, res->lambda_lo[k]);
-        mu = nextafter(mu, 0.0);
+        mu = nextafter(scaled(res, mu, LOSS_DOWN), 0.0);
     }
     size_t rate_fail = 0;
     if (mu > 0) {
@@ -389,6 +405,29 @@ static int decide_prefix(gd_path_result *res, const gd_path_options *o, slong pr
                         res->interrupted_in_training ? "training" : "verification", res->steps_run, o->steps);
 }
 
+/* [lo, hi] of ½‖F − y‖² → [lo, hi] of the run's loss, outwards. */
+static void scale_pair(const gd_path_result *res, double *lo, double *hi)
+{
+    *lo = scaled(res, *lo, LOSS_DOWN), *hi = scaled(res, *hi, LOSS_UP);
+}
+
+/* Every loss of the result, decided on ½‖F − y‖², expressed in the run's convention. */
+static void in_convention(gd_path_result *res)
+{
+    if (res->loss == LOSS_SUM)
+        return;
+    for (size_t k = 0; k < res->records; k++) {
+        scale_pair(res, &res->loss_lo[k], &res->loss_hi[k]);
+        res->envelope[k] = scaled(res, res->envelope[k], LOSS_DOWN);
+    }
+    size_t steps = res->records ? res->step[res->records - 1] : 0;
+    steps = res->steps_run > steps ? res->steps_run : steps;
+    for (size_t t = 0; res->step_loss_lo && t <= steps; t++)
+        scale_pair(res, &res->step_loss_lo[t], &res->step_loss_hi[t]);
+    scale_pair(res, &res->fail_rhs_lo, &res->fail_rhs_hi);
+    res->loss0_hi = scaled(res, res->loss0_hi, LOSS_UP);
+}
+
 int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_options *o, slong prec)
 {
     if (!p->y.size)
@@ -407,6 +446,8 @@ int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_op
     res->step_loss_hi = rec.loss_hi = calloc(o->steps + 1, sizeof(double));
     rec.prev = malloc(rec.P * sizeof(double)), rec.path_at = calloc(cap, sizeof(double));
     rec.weights = calloc(cap, sizeof(double *)), rec.steps = calloc(cap, sizeof(size_t));
+    if (o->eps > 0) /* L < ε in the run's convention: ½‖F − y‖² < ε/s, rounded down */
+        rec.eps = loss_div_scale(o->loss, p->N, o->eps, LOSS_DOWN);
     int st = (!rec.prev || !rec.path_at || !rec.weights || !rec.steps || !rec.loss_lo || !rec.loss_hi)
                  ? plstar_error(PLSTAR_ESOFTWARE, "out of memory for the path")
                  : alloc_result(res, cap);
@@ -454,7 +495,9 @@ int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_op
     res->seconds_verify = seconds_since(&t0);
     if (st)
         return st;
-    return res->interrupted ? decide_prefix(res, o, prec) : decide(res, o, prec);
+    int v = res->interrupted ? decide_prefix(res, o, prec) : decide(res, o, prec);
+    in_convention(res);
+    return v;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -492,19 +535,34 @@ static size_t record_of(const gd_path_result *res, size_t t)
     return k;
 }
 
-/* The smallest certified lower bound of λ_min(K(w_t)) over the required records. */
+/* The PL* constant (in the run's convention) of the smallest certified lower bound of
+ * λ_min(K(w_t)) over the required records. */
 static double lambda_floor(const gd_path_result *res)
 {
     double m = INFINITY;
     for (size_t k = 0; k < required_records(res); k++)
         m = fmin(m, res->lambda_lo[k]);
-    return m;
+    return scaled(res, m, LOSS_DOWN);
+}
+
+/* "lambda_min(K(w_t))", times s = 2/N under the mean loss: the PL* constant it gives. */
+static const char *lambda_term(const gd_path_result *res, int at_w0)
+{
+    if (res->loss == LOSS_MEAN)
+        return at_w0 ? "(2/N) lambda_min(K(w0))" : "(2/N) lambda_min(K(w_t))";
+    return at_w0 ? "lambda_min(K(w0))" : "lambda_min(K(w_t))";
+}
+
+/* s·[lo, hi] of a λ_min enclosure, outwards. */
+static side lambda_side(const gd_path_result *res, double lo, double hi)
+{
+    return (side){.kind = SIDE_INTERVAL, .lo = scaled(res, lo, LOSS_DOWN), .hi = scaled(res, hi, LOSS_UP)};
 }
 
 static void smaller_step(char *buf, size_t len, const gd_path_result *res)
 {
     if (res->lr_given && res->lambda_max0_hi > 0)
-        snprintf(buf, len, "a smaller step (--lr; the default 1/lambda_max(K(w0)) is %.6g)", 1.0 / res->lambda_max0_hi);
+        snprintf(buf, len, "a smaller step (--lr; the default 1/lambda_max(K(w0)) is %.6g)", default_lr(res));
     else
         snprintf(buf, len, "a smaller step (--lr below 1/lambda_max(K(w0)) = %.6g)", res->lr);
 }
@@ -518,8 +576,8 @@ static failure_parts failure_of(const gd_path_result *res)
     case GD_PATH_OK:
         break;
     case GD_PATH_NO_STEP:
-        snprintf(f.inequality, sizeof f.inequality, "lambda_min(K(w0)) >= mu");
-        f.lhs = interval_side(res->lambda0_lo, res->lambda0_hi), f.rhs = mu;
+        snprintf(f.inequality, sizeof f.inequality, "%s >= mu", lambda_term(res, 1));
+        f.lhs = lambda_side(res, res->lambda0_lo, res->lambda0_hi), f.rhs = mu;
         snprintf(f.decide, sizeof f.decide,
                  "nothing at these weights: lambda_max(K(w0)) = 0 (DF(w0) = 0, no output depends on the weights, "
                  "e.g. every ReLU unit is inactive), so the default step 1/lambda_max(K(w0)) does not exist and "
@@ -543,8 +601,8 @@ static failure_parts failure_of(const gd_path_result *res)
     case GD_PATH_LAMBDA_ZERO:
     case GD_PATH_LAMBDA:
     case GD_PATH_LAMBDA_UNKNOWN:
-        snprintf(f.inequality, sizeof f.inequality, "lambda_min(K(w_t)) >= mu at step t = %zu", t);
-        f.lhs = interval_side(res->lambda_lo[k], res->lambda_hi[k]);
+        snprintf(f.inequality, sizeof f.inequality, "%s >= mu at step t = %zu", lambda_term(res, 0), t);
+        f.lhs = lambda_side(res, res->lambda_lo[k], res->lambda_hi[k]);
         f.rhs = res->failure == GD_PATH_LAMBDA_UNKNOWN ? text_side("some mu > 0") : mu;
         if (res->failure == GD_PATH_LAMBDA_ZERO)
             snprintf(f.decide, sizeof f.decide, "nothing: lambda_min(K(w_t)) = 0 refutes every mu > 0 (Proposition 3: "
@@ -552,8 +610,9 @@ static failure_parts failure_of(const gd_path_result *res)
         else if (res->failure == GD_PATH_LAMBDA_UNKNOWN)
             snprintf(f.decide, sizeof f.decide, "more precision (--prec): lambda_min(K(w_t)) is not proven positive");
         else
-            snprintf(f.decide, sizeof f.decide, "%sa mu <= %.6g (the smallest certified lambda_min along the path, "
-                     "the default)", res->lambda_hi[k] < res->mu ? "" : "more precision (--prec) or ", lambda_floor(res));
+            snprintf(f.decide, sizeof f.decide, "%sa mu <= %.6g (the smallest certified %s along the path, "
+                     "the default)", f.lhs.hi < res->mu ? "" : "more precision (--prec) or ", lambda_floor(res),
+                     lambda_term(res, 0));
         break;
     case GD_PATH_RATE:
         snprintf(f.inequality, sizeof f.inequality, "L(w_t) <= (1 - lr mu)^t L(w0) at step t = %zu", t);
@@ -739,6 +798,9 @@ json_t *gd_path_report(const gd_path_result *res, const plstar_problem *p, const
     json_object_set_new(r, "mu", res->mu > 0 ? json_real(res->mu) : report_absent("no mu > 0 (see reason)"));
     json_object_set_new(r, "lr", res->lr > 0 ? json_real(res->lr)
                                              : report_absent("no step: lambda_max(K(w0)) = 0 and no --lr"));
+    json_object_set_new(r, "lr_half_sum", res->lr > 0 ? json_real(res->lr_half_sum)
+                                                      : report_absent("no step: lambda_max(K(w0)) = 0 and no --lr"));
+    json_object_set_new(r, "loss", loss_report(res->loss, p->N));
     json_object_set_new(r, "steps", json_integer((json_int_t)res->steps_run));
     json_object_set_new(r, "radius", res->mu > 0 && isfinite(res->radius) ? json_real(res->radius)
                                      : res->mu > 0 ? report_absent("L_F along the path is not bounded")

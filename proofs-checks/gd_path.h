@@ -25,6 +25,15 @@
  * the trainer's loss is not finite; then (1) fails for every μ with 0 < ημ ≤ 1
  * ((1 − ημ)^t L(w0) ≤ L(w0)) and the verdict is refuted, with the step.
  *
+ * Loss convention (core/loss.h): with loss = LOSS_MEAN, lr, mu and eps are
+ * about (1/N)‖F − y‖² = s·½‖F − y‖², s = 2/N: the trainer steps by sη on ½‖·‖²,
+ * the conditions are decided for the pair (η, μ) given — (1) is
+ * L(w_t)/L(w0) ≤ (1 − ημ)^t, the same in both conventions; (2) is
+ * s·λ_min(K(w_t)) ≥ μ; (3) uses R = 2 L_F ‖F(w0) − y‖ s/μ — and the result's
+ * losses (every loss array, the envelope) are then expressed in that
+ * convention, each side rounded outwards. λ, L_F, R and the path lengths do not
+ * depend on the convention.
+ *
  * Interruption: the training and the verification poll plstar_interrupted
  * between steps and records (plstar_stop_between_steps is set meanwhile). When
  * a signal stops them before every record is verified, what was proven is kept:
@@ -39,11 +48,13 @@
 #define PLSTAR_PROOFS_GD_PATH_H
 
 #include <jansson.h>
+#include "core/loss.h"
 #include "core/model.h"
 
 typedef struct {
-    double lr, mu, eps;
+    double lr, mu, eps;          /* in the convention of `loss` */
     size_t steps, record_every;
+    plstar_loss loss;
 } gd_path_options;
 
 /* Why a run is not certified (the first condition that failed). */
@@ -72,6 +83,9 @@ typedef struct {
     double *path_hi;                           /* path length up to t, upper */
     double *step_loss_lo, *step_loss_hi;       /* L(w_t) at every step t = 0..steps_run */
     double mu, lr, radius, lipschitz, lambda0_lo, lambda0_hi, lambda_max0_hi, resid0_hi, loss0_hi;
+    plstar_loss loss;                          /* the convention of mu, lr and of every loss above */
+    size_t N;                                  /* its number of equations */
+    double lr_half_sum;                        /* the trainer's step on ½‖F − y‖² (s·lr, rounded) */
     size_t steps_run;
     int rate_ok, lambda_ok, path_ok, eps_reached, mu_given, lr_given;
     gd_path_failure failure;

@@ -113,7 +113,7 @@ static json_t *bundle_layers(const plstar_model *m)
     return arr;
 }
 
-static json_t *bundle_manifest(const plstar_problem *p)
+static json_t *bundle_manifest(const plstar_problem *p, plstar_loss loss)
 {
     const plstar_model *m = &p->model;
     int labels = p->y.size > 0;
@@ -155,8 +155,12 @@ static json_t *bundle_manifest(const plstar_problem *p)
     json_object_set_new(o, "output_order",
                         json_string("sample-major: entry i*c + k of F, row i*c + k of DF and of K is output k of "
                                     "sample i (F may also be given with shape (n, c))"));
-    json_object_set_new(o, "loss", json_string("L(w) = 0.5 * sum over i, k of (f_k(w; x_i) - y[i, k])^2: a sum, "
-                                               "not a mean"));
+    json_object_set_new(o, "loss", json_string(loss == LOSS_MEAN
+                                                   ? "L(w) = (1 / N) * sum over i, k of (f_k(w; x_i) - y[i, k])^2, "
+                                                     "N = n * c: a mean, torch.nn.MSELoss()"
+                                                   : "L(w) = 0.5 * sum over i, k of (f_k(w; x_i) - y[i, k])^2: a "
+                                                     "sum, not a mean"));
+    json_object_set_new(o, "loss_convention", json_string(loss_name(loss)));
     json_object_set_new(o, "gradient_descent",
                         json_string("w_{t+1} = w_t - lr * grad L(w_t) from w_0 = w0; the losses file holds "
                                     "L(w_0), L(w_1), ..., L(w_T): T + 1 values"));
@@ -178,7 +182,7 @@ static json_t *bundle_manifest(const plstar_problem *p)
     return o;
 }
 
-static char *bundle_readme(const plstar_problem *p)
+static char *bundle_readme(const plstar_problem *p, plstar_loss loss)
 {
     const plstar_model *m = &p->model;
     size_t cap = 8192 + 256 * m->nlayers, len = 0;
@@ -215,9 +219,11 @@ static char *bundle_readme(const plstar_problem *p)
         "Biases are added after the scaling, unscaled.\n"
         "Output order: sample-major. Entry i*c + k of F (or F[i, k]), row i*c + k of the Jacobian\n"
         "(N = %zu rows, P = %zu columns, columns in the order of w0) and of the kernel K = J J^T (N x N).\n"
-        "Loss: L(w) = 0.5 * sum((F(w) - y)^2), a sum, not a mean. Gradient descent from w0:\n"
+        "Loss (%s): %s. Gradient descent from w0:\n"
         "w_{t+1} = w_t - lr * grad L(w_t); write L(w_0), ..., L(w_T) (T + 1 values).\n\n",
-        p->N, m->nparams);
+        p->N, m->nparams, loss_name(loss),
+        loss == LOSS_MEAN ? "L(w) = mean((F(w) - y)^2) over the N entries, torch.nn.MSELoss()"
+                          : "L(w) = 0.5 * sum((F(w) - y)^2), a sum, not a mean");
     ADD("Precision: in float64 use the arrays as stored; in float32 round X, w0, y to float32 once, compute\n"
         "in float32 and pass --precision float32. The tolerance is derived from that claim.\n\n"
         "Check:\n  plstar validate --bundle THIS_DIR --outputs F.npy --jacobian J.npy --kernel K.npy \\\n"
@@ -232,7 +238,23 @@ static char *bundle_readme(const plstar_problem *p)
     return s;
 }
 
-int validate_write_bundle(const plstar_problem *p, const char *dir)
+int validate_write_bundle(const plstar_problem *p, const char *dir) { return validate_write_bundle_loss(p, dir, LOSS_SUM); }
+
+int validate_bundle_loss(plstar_loss *loss, const char *dir)
+{
+    char *path = join(dir, "bundle.json");
+    json_t *man = path ? json_load_file(path, 0, NULL) : NULL;
+    const char *name = json_string_value(json_object_get(man, "loss_convention"));
+    int st = !man || !json_object_get(man, "loss_convention") ? (*loss = LOSS_SUM, PLSTAR_OK)
+             : loss_parse(loss, name) ? plstar_error(PLSTAR_EDATA, "%s: \"loss_convention\" must be \"sum\" or "
+                                                   "\"mean\"", path)
+                                      : PLSTAR_OK;
+    json_decref(man);
+    free(path);
+    return st;
+}
+
+int validate_write_bundle_loss(const plstar_problem *p, const char *dir, plstar_loss loss)
 {
     if (!p || !dir || !p->w || !p->X.data)
         return plstar_error(PLSTAR_EUSAGE, "validate_write_bundle: incomplete problem or no directory");
@@ -271,12 +293,12 @@ int validate_write_bundle(const plstar_problem *p, const char *dir)
     if (!st)
         st = npy_write_vector(path[3], p->w, m->nparams);
     if (!st) {
-        json_t *man = bundle_manifest(p);
+        json_t *man = bundle_manifest(p, loss);
         st = report_write(path[4], man);
         json_decref(man);
     }
     if (!st) {
-        char *r = bundle_readme(p);
+        char *r = bundle_readme(p, loss);
         st = r ? outfile_write_text(path[5], r) : plstar_error(PLSTAR_ESOFTWARE, "out of memory for README.txt");
         free(r);
     }
@@ -1293,7 +1315,8 @@ static void ball_loss_grad(arb_t loss, arb_ptr grad, const plstar_model *m, cons
 }
 
 /* Encloses L(w_t), t = 0..T, of exact GD from p->w; wm (if not NULL) gets the iterates' midpoints. */
-static void ref_trajectory(arb_ptr Lref, double *wm, const plstar_problem *p, double lr, size_t T, slong prec)
+static void ref_trajectory(arb_ptr Lref, double *wm, const plstar_problem *p, const validate_claims *claims,
+                           size_t T, slong prec)
 {
     const plstar_model *m = &p->model;
     size_t n = p->n, c = m->outputs, d = m->input_dim, P = m->nparams;
@@ -1309,7 +1332,11 @@ static void ref_trajectory(arb_ptr Lref, double *wm, const plstar_problem *p, do
         arb_set_d(w + k, p->w[k]);
     arb_t eta;
     arb_init(eta);
-    arb_set_d(eta, lr);
+    arb_set_d(eta, claims->lr);
+    arb_t s;
+    arb_init(s);
+    loss_scale_arb(s, claims->loss, p->N, prec);
+    arb_mul(eta, eta, s, prec); /* the step on ½‖F − y‖² (validate.h) */
     char label[64];
     snprintf(label, sizeof label, "validate: the loss trajectory at %ld bits", (long)prec);
     plstar_progress pr;
@@ -1325,6 +1352,9 @@ static void ref_trajectory(arb_ptr Lref, double *wm, const plstar_problem *p, do
         progress_update(&pr, t + 1);
     }
     progress_end(&pr);
+    for (size_t t = 0; t <= T; t++)
+        arb_mul(Lref + t, Lref + t, s, prec);
+    arb_clear(s);
     arb_clear(eta);
     _arb_vec_clear(w, (slong)P);
     _arb_vec_clear(g, (slong)P);
@@ -1405,8 +1435,11 @@ static int check_losses(validate_quantity *q, const plstar_problem *p, const val
         _arb_vec_clear(L, (slong)(T + 1));
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the loss trajectory (%zu steps)", T);
     }
-    ref_trajectory(L, wm, p, c->lr, T, prec);
-    int st = trajectory_tolerances(tol, regime, p, wm, T, c->lr, ar);
+    ref_trajectory(L, wm, p, c, T, prec);
+    int st = trajectory_tolerances(tol, regime, p, wm, T, loss_mul_scale(c->loss, p->N, c->lr, LOSS_NEAREST), ar);
+    for (size_t t = 0; c->loss != LOSS_SUM && t <= T; t++) /* into the claim's convention (validate.h) */
+        tol[t] = loss_mul_scale(c->loss, p->N, tol[t], LOSS_UP) +
+                 VALIDATE_SLACK * ar->u * fabs(arf_get_d(arb_midref(L + t), ARF_RND_NEAR)) * (1 + 0x1p-20);
     for (size_t t = 0; t <= T; t++)
         regime[t] &= model_regime;
     /* raise the precision until every enclosure is narrower than its tolerance */
@@ -1418,7 +1451,7 @@ static int check_losses(validate_quantity *q, const plstar_problem *p, const val
         if (!wide)
             break;
         prec *= 2;
-        ref_trajectory(L, NULL, p, c->lr, T, prec);
+        ref_trajectory(L, NULL, p, c, T, prec);
     }
     q->prec = prec;
     size_t first_bad_regime = T + 1;
@@ -1667,6 +1700,8 @@ json_t *validate_report(const validate_result *res, const plstar_problem *p, con
     report_add_problem(r, p);
     if (c->losses) {
         json_object_set_new(in, "lr", json_real(c->lr));
+        json_object_set_new(in, "lr_half_sum", json_real(loss_mul_scale(c->loss, p->N, c->lr, LOSS_NEAREST)));
+        json_object_set_new(r, "loss", loss_report(c->loss, p->N));
         json_object_set_new(in, "steps", json_integer((json_int_t)(c->nlosses - 1)));
     }
     json_object_set_new(in, "tolerance_model",

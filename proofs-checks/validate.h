@@ -60,12 +60,16 @@
  * with e_L, e_∇L the fast_errbound_u bounds at w_t. This propagation is a model, not a proof: it
  * ignores the curvature term Σ r_i H_{F_i} of H_L. Steps where Δ_t exceeds 10⁻²·max(1, ‖w_t‖)
  * leave the first-order regime and are reported unresolved (inconclusive), never passed.
+ * Under the mean loss (core/loss.h) the trajectory is GD with step η on (1/N)‖F − y‖²: the
+ * reference runs the exact step sη (s = 2/N enclosed) on ½‖F − y‖² and compares s·L_t, with
+ * tol_t scaled by s plus SLACK·u·|s·L_t| for their final division by N.
  */
 #ifndef PLSTAR_PROOFS_VALIDATE_H
 #define PLSTAR_PROOFS_VALIDATE_H
 
 #include <arb_mat.h>
 #include <jansson.h>
+#include "core/loss.h"
 #include "core/model.h"
 #include "core/npy.h"
 
@@ -90,6 +94,12 @@
  * y.npy ((n, c), only when the problem has labels), w0.npy (P,), bundle.json, README.txt,
  * each atomically. PLSTAR_ECANTCREAT when the directory or a file cannot be created. */
 int validate_write_bundle(const plstar_problem *p, const char *dir);
+
+/* The same for a bundle whose loss is `loss` (bundle.json "loss_convention", README.txt). */
+int validate_write_bundle_loss(const plstar_problem *p, const char *dir, plstar_loss loss);
+
+/* The loss convention bundle.json states ("sum" when it states none); PLSTAR_EDATA for another value. */
+int validate_bundle_loss(plstar_loss *loss, const char *dir);
 
 /* Loads a bundle written by validate_write_bundle: PLSTAR_ENOINPUT when `dir` is not a bundle,
  * PLSTAR_EDATA when its files disagree with bundle.json or with each other. */
@@ -118,6 +128,7 @@ typedef struct {
     const double *losses;        /* L_0 .. L_T, T + 1 = nlosses; needs labels */
     size_t nlosses;
     double lr;                   /* the step η of that trajectory */
+    plstar_loss loss;            /* the loss η is a step on, and the losses are values of (LOSS_SUM: ½‖F − y‖²) */
 } validate_claims;
 
 typedef enum { VALIDATE_ENTRY_PASS = 0, VALIDATE_ENTRY_UNRESOLVED = 1, VALIDATE_ENTRY_FAIL = 2 } validate_entry_verdict;

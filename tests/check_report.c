@@ -53,7 +53,7 @@ static const char *const verdicts[] = {"certified", "refuted", "inconclusive", "
 /* Checks that compute in ball arithmetic or in floating point with a proven error bound: their
  * working precision is part of what the verdict rests on. */
 static const char *const with_precision[] = {"pl_point", "ball", "gd_apriori", "gd_path", "eig", "crosscheck",
-                                             "validate", NULL};
+                                             "validate", "forward", NULL};
 
 /* --theory: the section docs/theory.md's table lists for each check, and the sections it has. */
 #define MAX_CHECKS 32

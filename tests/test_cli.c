@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "core/npy.h"
 #include "examples/demo_example.h"
 
@@ -317,4 +319,183 @@ Test(cli, no_progress_in_a_log)
     char err[4096];
     read_err(err, sizeof err);
     cr_assert(!strchr(err, '\r') && !strstr(err, "reference kernel"), "stderr: %s", err);
+}
+
+/* ---- plstar forward ---------------------------------------------------------------------- */
+
+#include "core/error.h"
+#include "core/model.h"
+#include "fast/errbound.h"
+#include "fast/network.h"
+
+static void load(plstar_array *a, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    npy_init(a);
+    cr_assert_eq(npy_read(a, path), 0, "%s", name);
+}
+
+/* F.npy is fast_outputs' F(w), shape (n, c), bit for bit; the reference's F.npy ± F.rad.npy
+ * encloses the exact outputs, so it lies within the fast path's proven rounding bound of them. */
+Test(cli, forward_writes_the_outputs_and_the_reference_encloses_them)
+{
+    cr_assert_eq(run("forward --model m.json --data X.npy --seed 1 --out F.npy --json f.json"), 0);
+    cr_assert_eq(run("forward --model m.json --data X.npy --seed 1 --impl reference --out Fr.npy --json fr.json"), 0);
+    cr_assert(exists("Fr.rad.npy") && !exists("F.rad.npy"));
+    plstar_problem p;
+    problem_init(&p);
+    char mp[256], xp[256];
+    snprintf(mp, sizeof mp, "%s/m.json", dir), snprintf(xp, sizeof xp, "%s/X.npy", dir);
+    cr_assert_eq(problem_load(&p, mp, xp, NULL, 1, NULL), 0, "%s", plstar_errmsg());
+    double F[8], eF[8];
+    cr_assert_eq(fast_outputs(F, &p.model, p.X.data, p.n, p.w), 0);
+    fast_errors e = {.F = eF};
+    cr_assert_eq(fast_errbound(&e, &p.model, p.X.data, p.n, p.w, NULL), 0);
+    plstar_array a, mid, rad;
+    load(&a, "F.npy"), load(&mid, "Fr.npy"), load(&rad, "Fr.rad.npy");
+    cr_assert(a.ndim == 2 && a.shape[0] == 8 && a.shape[1] == 1 && mid.ndim == 2 && mid.shape[0] == 8);
+    for (size_t k = 0; k < 8; k++) {
+        cr_assert(a.data[k] == F[k], "F[%zu]: %.17g, fast_outputs %.17g", k, a.data[k], F[k]);
+        cr_assert(rad.data[k] > 0 && rad.data[k] < 1e-15, "a tight enclosure");
+        cr_assert(fabs(a.data[k] - mid.data[k]) <= rad.data[k] + eF[k], "F[%zu] outside mid ± (rad + bound)", k);
+    }
+    npy_clear(&a), npy_clear(&mid), npy_clear(&rad);
+    problem_clear(&p);
+    char cmd[512]; /* both reports in the schema, with the bound they state */
+    const char *checker = getenv("PLSTAR_CHECK_REPORT"), *src = getenv("PLSTAR_SOURCE_ROOT");
+    if (checker && src) {
+        snprintf(cmd, sizeof cmd, "'%s' --theory '%s/docs/theory.md' %s/f.json %s/fr.json", checker, src, dir, dir);
+        cr_assert_eq(system(cmd), 0, "the forward reports pass check_report");
+    }
+}
+
+/* Bad input: the documented exit codes, one line on stderr, no output file. */
+Test(cli, forward_refuses_bad_input)
+{
+    static const unsigned char not_npy[] = "this is not a NumPy file";
+    write_bytes("bad.npy", not_npy, sizeof not_npy - 1);
+    const struct {
+        const char *args;
+        int status;
+    } cases[] = {{"forward --model m.json --data X.npy --seed 1", 64},
+                 {"forward --model m.json --data X.npy --seed 1 --impl exact --out F.npy", 64},
+                 {"forward --model m.json --data X.npy --out F.npy", 64},
+                 {"forward --model m.json --data X.npy --seed 1 --labels X.npy --out F.npy", 64},
+                 {"forward --model m.json --data X.npy --seed 1 --out X.npy", 64},
+                 {"forward --model m.json --data bad.npy --seed 1 --out F.npy", 65},
+                 {"forward --model m.json --data missing.npy --seed 1 --out F.npy", 66},
+                 {"forward --model m.json --data X.npy --seed 1 --out no/such/dir/F.npy", 73}};
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        cr_assert_eq(run(cases[k].args), cases[k].status, "%s", cases[k].args);
+        char err[1024];
+        read_err(err, sizeof err);
+        cr_assert(strlen(err) > 0 && strchr(err, '\n') == err + strlen(err) - 1, "%s: one line: %s", cases[k].args, err);
+        cr_assert(!exists("F.npy"), "%s left an output", cases[k].args);
+    }
+}
+
+/* ---- the loss convention of certify gd --apriori and validate ------------------------------ */
+
+static double jnum(json_t *r, const char *a, const char *b, const char *c)
+{
+    json_t *v = json_object_get(r, a);
+    v = b ? json_object_get(v, b) : v;
+    v = c ? json_object_get(v, c) : v;
+    cr_assert(json_is_number(v), "%s %s %s", a, b ? b : "", c ? c : "");
+    return json_number_value(v);
+}
+
+static json_t *jload(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    json_t *r = json_load_file(path, 0, NULL);
+    cr_assert(r, "%s", name);
+    return r;
+}
+
+/* The demo's wide shallow net (N = 8): --apriori --loss mean certifies as the sum run does, with
+ * μ = sμ', lr = lr'/s, lr_max = lr_max'/s (rounded down: still bounds) and the rate 1 − ημ. */
+Test(cli, apriori_mean_loss_reports_the_scaled_numbers)
+{
+    plstar_problem p;
+    problem_init(&p);
+    cr_assert_eq(demo_shallow_problem(&p), 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/sh.json", dir);
+    FILE *f = fopen(path, "w");
+    fputs(demo_shallow_json(), f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/Xs.npy", dir);
+    npy_write_matrix(path, p.X.data, p.n, p.model.input_dim);
+    snprintf(path, sizeof path, "%s/ys.npy", dir);
+    npy_write_vector(path, p.y.data, p.N);
+    snprintf(path, sizeof path, "%s/ws.npy", dir);
+    npy_write_vector(path, p.w, p.model.nparams);
+    double s = 2.0 / (double)p.N;
+    problem_clear(&p);
+    const char *M = "certify gd --apriori --model sh.json --data Xs.npy --weights ws.npy --labels ys.npy";
+    char args[512];
+    snprintf(args, sizeof args, "%s --json as.json", M);
+    cr_assert_eq(run(args), 0);
+    snprintf(args, sizeof args, "%s --loss mean --json am.json", M);
+    cr_assert_eq(run(args), 0);
+    json_t *a = jload("as.json"), *m = jload("am.json");
+    cr_assert(jnum(m, "mu_half_sum", NULL, NULL) == jnum(a, "mu", NULL, NULL));
+    cr_assert(jnum(m, "lr_half_sum", NULL, NULL) == jnum(a, "lr", NULL, NULL));
+    cr_assert(jnum(m, "mu", NULL, NULL) <= s * jnum(a, "mu", NULL, NULL), "mu rounded down");
+    cr_assert(jnum(m, "mu", NULL, NULL) >= s * jnum(a, "mu", NULL, NULL) * (1 - 1e-15));
+    cr_assert(jnum(m, "lr", NULL, NULL) <= jnum(a, "lr", NULL, NULL) / s);
+    cr_assert(jnum(m, "quantities", "lr_max", "lower") <= jnum(a, "quantities", "lr_max", "lower") / s);
+    cr_assert(jnum(m, "quantities", "lr_max", "lower") >= jnum(a, "quantities", "lr_max", "lower") / s * (1 - 1e-15));
+    cr_assert(jnum(m, "rate", "upper", NULL) >= jnum(a, "rate", "upper", NULL), "the rate stays an upper bound");
+    cr_assert(jnum(m, "rate", "upper", NULL) - jnum(a, "rate", "upper", NULL) < 1e-14);
+    cr_assert(jnum(m, "radius", NULL, NULL) == jnum(a, "radius", NULL, NULL));
+    json_decref(a), json_decref(m);
+    /* a given step above the converted bound is not certified */
+    snprintf(args, sizeof args, "%s --loss mean --lr %.17g", M, 1.01 * jnum(m = jload("am.json"), "quantities",
+                                                                            "lr_max", "lower"));
+    json_decref(m);
+    cr_assert_eq(run(args), 2);
+}
+
+/* validate --losses: the bundle's convention unless --loss says otherwise; --loss bogus is 64. */
+Test(cli, validate_uses_the_bundles_loss_convention)
+{
+    cr_assert_eq(run("train --model m.json --data X.npy --seed 1 --labels X.npy --lr 0.4 --steps 12 --loss mean --out t"),
+                 65, "labels of 24 values for 8 outputs are refused");
+    double y[8];
+    for (size_t k = 0; k < 8; k++)
+        y[k] = sin(0.7 * (double)k);
+    char path[256];
+    snprintf(path, sizeof path, "%s/y.npy", dir);
+    npy_write_vector(path, y, 8);
+    cr_assert_eq(run("train --model m.json --data X.npy --seed 1 --labels y.npy --lr 0.4 --steps 12 --loss mean "
+                     "--out t"), 0);
+    plstar_array tr;
+    load(&tr, "t/trajectory.npy");
+    double L[13];
+    for (size_t k = 0; k < 13; k++)
+        L[k] = tr.data[k * tr.shape[1] + 1];
+    npy_clear(&tr);
+    snprintf(path, sizeof path, "%s/L.npy", dir);
+    npy_write_vector(path, L, 13);
+    cr_assert_eq(run("export --model m.json --data X.npy --seed 1 --labels y.npy --loss mean --out Bm"), 0);
+    cr_assert_eq(run("export --model m.json --data X.npy --seed 1 --labels y.npy --out Bs"), 0);
+    cr_assert_eq(run("validate --bundle Bm --losses L.npy --lr 0.4 --json v.json"), 0);
+    json_t *v = jload("v.json");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(v, "loss"), "convention")), "mean");
+    cr_assert(jnum(v, "inputs", "lr", NULL) == 0.4 && jnum(v, "inputs", "lr_half_sum", NULL) == 0.1);
+    json_decref(v);
+    cr_assert_eq(run("validate --bundle Bs --losses L.npy --lr 0.4 --loss mean"), 0);
+    cr_assert_eq(run("validate --bundle Bs --losses L.npy --lr 0.4"), 1, "the sum bundle's convention fails them");
+    cr_assert_eq(run("validate --bundle Bm --losses L.npy --lr 0.4 --loss sum"), 1);
+    cr_assert_eq(run("validate --bundle Bm --losses L.npy --lr 0.4 --loss bogus"), 64);
+    char err[512];
+    read_err(err, sizeof err);
+    cr_assert(strstr(err, "--loss") && strchr(err, '\n') == err + strlen(err) - 1, "%s", err);
+    json_t *man = jload("Bm/bundle.json");
+    cr_assert_str_eq(json_string_value(json_object_get(man, "loss_convention")), "mean");
+    json_decref(man);
 }

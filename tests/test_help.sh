@@ -20,13 +20,13 @@ same_help() { # WORDS...: help WORDS, WORDS --help, WORDS -h agree
     if [ -z "$a" ] || [ "$a" != "$b" ] || [ "$a" != "$c" ]; then fail "help $* differs between help, --help and -h"; return; fi
     case $a in "usage: plstar $*"*) ok ;; *) fail "help $* does not start with 'usage: plstar $*': ${a%%$'\n'*}" ;; esac
 }
-for cmd in demo kernel jacobian eig crosscheck export validate train certify bench; do same_help "$cmd"; done
+for cmd in demo forward kernel jacobian eig crosscheck export validate train certify bench; do same_help "$cmd"; done
 for sub in point ball gd; do same_help certify "$sub"; done
 same_help bench quick
 help_of() { "$exe" help "$@" 2>/dev/null; }
 
 # every command that takes --prec states its range and default
-for words in kernel jacobian eig crosscheck validate "certify point" "certify ball" "certify gd"; do
+for words in forward kernel jacobian eig crosscheck validate "certify point" "certify ball" "certify gd"; do
     case $(help_of $words) in *"32 to 65536 (default 128)"*) ok ;; *) fail "help $words: no range and default of --prec" ;; esac
 done
 # the defaults of the options that have one

@@ -99,9 +99,15 @@ run apriori_narrow apriori_narrow.json 2 certify gd --apriori --model narrow.jso
 run path path.json 0 certify gd --path $MLP --labels y.npy --steps 20 --json path.json
 run path_eps path_eps.json 0 certify gd --path $MLP --labels y.npy --steps 200 --eps 0.5 --json path_eps.json
 run path_diverged path_diverged.json 1 certify gd --path $MLP --labels y.npy --steps 20 --lr 3 --json path_diverged.json
+run path_mean path_mean.json 0 certify gd --path $MLP --labels y.npy --steps 20 --loss mean --lr 0.5 \
+    --json path_mean.json
+run apriori_mean apriori_mean.json 2 certify gd --apriori $SHALLOW --labels y.npy --loss mean --json apriori_mean.json
+run forward forward.json 0 forward $MLP --out F.npy --json forward.json
+run forward_reference forward_reference.json 0 forward $MLP --impl reference --out Fr.npy --json forward_reference.json
 run validate validate.json 0 validate --bundle B --kernel Kv.npy --json validate.json
 run validate_fail validate_fail.json 1 validate --bundle B --lambda-min 10 --json validate_fail.json
 run train tr/trajectory.json 0 train $MLP --labels y.npy --lr 0.1 --steps 20 --out tr
+run train_mean trm/trajectory.json 0 train $MLP --labels y.npy --lr 0.4 --steps 20 --loss mean --out trm
 run train_diverged trd/trajectory.json 1 train $MLP --labels y.npy --lr 1000 --steps 50 --out trd
 run bench bench/results.jsonl 0 bench quick --tiny --suite kernel --no-peers --no-history --out bench
 "$exe" demo --out demo > demo.log 2>&1 || fail "demo exited $?: $(tail -1 demo.log)"

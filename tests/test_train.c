@@ -542,6 +542,11 @@ static void gd_files(void)
     npy_write_vector(path, p.y.data, p.N);
     snprintf(path, sizeof path, "%s/w0.npy", gdir);
     npy_write_vector(path, p.w, p.model.nparams);
+    /* its first 6 samples: N = 6, where the mean loss's 2/N is not a double */
+    snprintf(path, sizeof path, "%s/X6.npy", gdir);
+    npy_write_matrix(path, p.X.data, 6, p.model.input_dim);
+    snprintf(path, sizeof path, "%s/y6.npy", gdir);
+    npy_write_vector(path, p.y.data, 6);
     /* every hidden pre-activation is negative on both samples: all units inactive */
     const double Xd[] = {1, 0.5, 0.5, 1}, wd[] = {-1, -0.2, -0.5, -0.5, -2, -1, 0.3, -0.7, 0.9}, yd[] = {0.4, -0.6};
     snprintf(path, sizeof path, "%s/Xd.npy", gdir);
@@ -743,4 +748,190 @@ Test(train, gd_options_are_checked, .init = gd_files, .fini = gd_files_clear)
                               "one of --apriori and --path is required"};
     for (size_t k = 0; k < 4; k++)
         cr_assert(strstr(help, defaults[k]), "--help states '%s':\n%s", defaults[k], help);
+}
+
+/* ---- the loss convention (core/loss.h) ---------------------------------- */
+
+#include "core/loss.h"
+
+/* s·x and x/s: the nearest double is the correctly rounded (2x)/N and (x N)/2, the directed ones
+ * enclose the exact value (decided exactly with fma), and "sum" changes nothing. */
+Test(train, loss_scale_rounds_in_the_direction_asked)
+{
+    const size_t Ns[] = {1, 2, 3, 6, 7, 18, 33, 1000, 4096};
+    const double xs[] = {1.0, 0.1, 0.3, 1e-300, 123456.789, 0.0056};
+    for (size_t i = 0; i < sizeof Ns / sizeof *Ns; i++)
+        for (size_t j = 0; j < sizeof xs / sizeof *xs; j++) {
+            size_t N = Ns[i];
+            double x = xs[j], Nd = (double)N;
+            double near = loss_mul_scale(LOSS_MEAN, N, x, LOSS_NEAREST);
+            double lo = loss_mul_scale(LOSS_MEAN, N, x, LOSS_DOWN), hi = loss_mul_scale(LOSS_MEAN, N, x, LOSS_UP);
+            cr_assert(near == (2.0 * x) / Nd, "N = %zu, x = %g: %.17g vs %.17g", N, x, near, (2.0 * x) / Nd);
+            cr_assert(fma(lo, Nd, -2.0 * x) <= 0 && fma(hi, Nd, -2.0 * x) >= 0, "s x not enclosed at N = %zu", N);
+            cr_assert(lo <= near && near <= hi && nextafter(lo, INFINITY) >= near && nextafter(hi, 0) <= near);
+            double dlo = loss_div_scale(LOSS_MEAN, N, x, LOSS_DOWN), dhi = loss_div_scale(LOSS_MEAN, N, x, LOSS_UP);
+            cr_assert(fma(x, Nd, -2.0 * dlo) >= 0 && fma(x, Nd, -2.0 * dhi) <= 0, "x/s not enclosed at N = %zu", N);
+            cr_assert(dlo <= loss_div_scale(LOSS_MEAN, N, x, LOSS_NEAREST) &&
+                      loss_div_scale(LOSS_MEAN, N, x, LOSS_NEAREST) <= dhi);
+            for (int dir = -1; dir <= 1; dir++)
+                cr_assert(loss_mul_scale(LOSS_SUM, N, x, (loss_round)dir) == x &&
+                          loss_div_scale(LOSS_SUM, N, x, (loss_round)dir) == x);
+            if ((N & (N - 1)) == 0) /* s = 2/N is a double: every direction is exact */
+                cr_assert(lo == hi && lo == near);
+        }
+    plstar_loss c;
+    cr_assert_eq(loss_parse(&c, "mean"), 0);
+    cr_assert_eq(c, LOSS_MEAN);
+    cr_assert_eq(loss_parse(&c, "sum"), 0);
+    cr_assert_eq(c, LOSS_SUM);
+    cr_assert_eq(loss_parse(&c, "Mean"), -1);
+    cr_assert_eq(loss_parse(&c, NULL), -1);
+}
+
+/* GD with step η on the mean loss is, bit for bit, GD with the step (2η)/N on ½‖F − y‖² — for
+ * N = 18, where 2/N is not a double — and its loss and grad_norm columns are s times the sum run's,
+ * correctly rounded; the other columns are the same. Under SGD the mean is the batch's. */
+Test(train, mean_loss_gd_is_sum_gd_with_the_scaled_step)
+{
+    setup s;
+    make_setup(&s, mlp, 9, 4);
+    size_t P = s.m.nparams, N = s.n * s.m.outputs;
+    cr_assert_eq(N, 18);
+    double *w1 = malloc(P * sizeof(double)), *w2 = malloc(P * sizeof(double));
+    fast_train_options o;
+    fast_train_options_init(&o);
+    o.lr = 0.3, o.steps = 25, o.record_every = 3, o.loss = LOSS_MEAN;
+    fast_trajectory mean, sum;
+    run(&mean, w1, &s, &o, PLSTAR_OK);
+    cr_assert(fast_train_half_sum_lr(&o, s.n, s.m.outputs) == (2 * 0.3) / 18);
+    o.lr = (2 * 0.3) / 18, o.loss = LOSS_SUM;
+    run(&sum, w2, &s, &o, PLSTAR_OK);
+    cr_assert(memcmp(w1, w2, P * sizeof(double)) == 0, "the final weights differ");
+    cr_assert_eq(mean.rows, sum.rows);
+    for (size_t r = 0; r < sum.rows; r++)
+        for (size_t k = 0; k < sum.cols; k++) {
+            double a = mean.data[r * mean.cols + k], b = sum.data[r * sum.cols + k];
+            double want = (k == 1 || k == 2) ? (2 * b) / (double)N : b; /* loss, grad_norm */
+            cr_assert(a == want, "row %zu column %s: %.17g, want %.17g", r, sum.names[k], a, want);
+        }
+    cr_assert(mean.data[(mean.rows - 1) * mean.cols + 1] < mean.data[1], "the mean loss decreases");
+    /* mini-batches of S = 4 samples: the batch mean, s = 2/(S c) = 1/4 */
+    o.batch = 4, o.seed = 5, o.lr = 0.3, o.loss = LOSS_MEAN;
+    fast_trajectory_clear(&mean), fast_trajectory_clear(&sum);
+    run(&mean, w1, &s, &o, PLSTAR_OK);
+    o.lr = 0.3 / 4, o.loss = LOSS_SUM;
+    run(&sum, w2, &s, &o, PLSTAR_OK);
+    cr_assert(memcmp(w1, w2, P * sizeof(double)) == 0, "SGD on the batch mean is SGD on the batch sum, step sη");
+    fast_trajectory_clear(&mean), fast_trajectory_clear(&sum);
+    free(w1), free(w2);
+    free_setup(&s);
+}
+
+/* A checkpoint holds the convention: resuming under the other one is refused. */
+Test(train, a_checkpoint_keeps_its_loss_convention)
+{
+    setup s;
+    make_setup(&s, mlp, 6, 8);
+    double *w = malloc(s.m.nparams * sizeof(double));
+    char *ck = tmp_path("loss_ck.npy");
+    fast_train_options o;
+    fast_train_options_init(&o);
+    o.lr = 0.1, o.steps = 6, o.loss = LOSS_MEAN, o.checkpoint_path = ck, o.checkpoint_every = 3;
+    fast_trajectory tr;
+    run(&tr, w, &s, &o, PLSTAR_OK);
+    fast_train_options r = o;
+    r.checkpoint_path = NULL, r.resume_path = ck, r.loss = LOSS_SUM;
+    fast_trajectory_clear(&tr);
+    run(&tr, w, &s, &r, PLSTAR_EDATA);
+    cr_assert(strstr(plstar_errmsg(), "loss mean"), "%s", plstar_errmsg());
+    r.loss = LOSS_MEAN;
+    fast_trajectory_clear(&tr);
+    run(&tr, w, &s, &r, PLSTAR_OK);
+    fast_trajectory_clear(&tr);
+    unlink(ck);
+    free(ck), free(w);
+    free_setup(&s);
+}
+
+static double num_at(json_t *r, const char *a, const char *b, const char *c)
+{
+    json_t *v = json_object_get(r, a);
+    if (b)
+        v = json_object_get(v, b);
+    if (c)
+        v = json_object_get(v, c);
+    cr_assert(json_is_number(v), "%s.%s.%s is not a number", a, b ? b : "", c ? c : "");
+    return json_number_value(v);
+}
+
+#define SIX "--model m.json --data X6.npy --weights w0.npy --labels y6.npy"
+
+/* certify gd --path --loss mean --lr η certifies where the run on ½‖F − y‖² with the step (2η)/N
+ * certifies (N = 6): the same iterates (path length, λ_min), lr as given and its lr_half_sum the sum
+ * run's lr, and the losses, μ and envelope s times the sum run's, each side rounded outwards. */
+Test(train, gd_path_mean_loss_is_the_scaled_sum_run, .init = gd_files, .fini = gd_files_clear)
+{
+    char out[8192], args[512];
+    const double eta = 0.9, s = 2.0 / 6;
+    cr_assert_eq(gd_run(out, sizeof out, "certify gd " SIX " --path --steps 30 --loss mean --lr 0.9 --json pm.json"), 0,
+                 "%s", out);
+    cr_assert(strstr(out, "on the mean loss"), "%s", out);
+    snprintf(args, sizeof args, "certify gd " SIX " --path --steps 30 --lr %.17g --json ps.json", (2 * eta) / 6);
+    cr_assert_eq(gd_run(out, sizeof out, args), 0, "%s", out);
+    json_t *m = gd_json("pm.json"), *u = gd_json("ps.json");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(m, "loss"), "convention")), "mean");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(u, "loss"), "convention")), "sum");
+    double slo = num_at(m, "loss", "scale_to_half_sum", "lower"), shi = num_at(m, "loss", "scale_to_half_sum", "upper");
+    cr_assert(slo < shi && fma(slo, 6, -2) <= 0 && fma(shi, 6, -2) >= 0, "s = 2/6 enclosed: [%.17g, %.17g]", slo, shi);
+    cr_assert(num_at(m, "lr", NULL, NULL) == eta);
+    cr_assert(num_at(m, "lr_half_sum", NULL, NULL) == num_at(u, "lr", NULL, NULL));
+    cr_assert(num_at(m, "quantities", "path_length", "upper") == num_at(u, "quantities", "path_length", "upper"));
+    cr_assert(num_at(m, "quantities", "lambda_min_w0", "lower") == num_at(u, "quantities", "lambda_min_w0", "lower"));
+    cr_assert(fabs(num_at(m, "radius", NULL, NULL) / num_at(u, "radius", NULL, NULL) - 1) < 1e-12);
+    double mu_m = num_at(m, "mu", NULL, NULL), mu_s = num_at(u, "mu", NULL, NULL);
+    cr_assert(fabs(mu_m / (s * mu_s) - 1) < 1e-12, "mu %.17g is s x %.17g", mu_m, mu_s);
+    const char *keys[] = {"loss_initial", "loss_final"};
+    for (size_t k = 0; k < 2; k++) {
+        double ml = num_at(m, "quantities", keys[k], "lower"), mh = num_at(m, "quantities", keys[k], "upper");
+        double sl = num_at(u, "quantities", keys[k], "lower"), sh = num_at(u, "quantities", keys[k], "upper");
+        cr_assert(fma(ml, 6, -2 * sl) <= 0 && fma(mh, 6, -2 * sh) >= 0, "%s: [%.17g, %.17g] does not enclose s x "
+                  "[%.17g, %.17g]", keys[k], ml, mh, sl, sh);
+        cr_assert(mh - ml <= 1e-15 * mh, "%s stays tight", keys[k]);
+    }
+    json_t *tm = json_object_get(m, "trajectory"), *ts = json_object_get(u, "trajectory");
+    cr_assert_eq(json_array_size(tm), json_array_size(ts));
+    for (size_t k = 0; k < json_array_size(tm); k++) {
+        json_t *a = json_array_get(tm, k), *b = json_array_get(ts, k);
+        double fa = json_real_value(json_object_get(a, "loss_fast")), fb = json_real_value(json_object_get(b, "loss_fast"));
+        cr_assert(fa == (2 * fb) / 6, "record %zu: the trainer's mean loss is s x its sum loss", k);
+        double ea = json_real_value(json_object_get(json_object_get(a, "loss_envelope"), "lower"));
+        double eb = json_real_value(json_object_get(json_object_get(b, "loss_envelope"), "lower"));
+        cr_assert(ea <= s * eb * (1 + 1e-12) && ea >= s * eb * (1 - 1e-12), "record %zu envelope", k);
+    }
+    double lam = INFINITY;
+    for (size_t k = 0; k < json_array_size(ts); k++)
+        lam = fmin(lam, num_at(json_array_get(ts, k), "lambda_min", "lower", NULL));
+    json_decref(m), json_decref(u);
+    /* a PL* constant of the mean loss is s λ_min: μ = 0.9 λ_min is refuted under mean, by the λ condition */
+    snprintf(args, sizeof args, "certify gd " SIX " --path --steps 30 --loss mean --lr 0.9 --mu %.17g --json pr.json",
+             0.9 * lam);
+    cr_assert_eq(gd_run(out, sizeof out, args), 1, "%s", out);
+    json_t *r = gd_json("pr.json");
+    const char *ineq = json_string_value(json_object_get(json_object_get(r, "reason"), "inequality"));
+    cr_assert(strstr(ineq, "(2/N) lambda_min(K(w"), "%s", ineq);
+    json_decref(r);
+}
+
+/* --loss takes sum or mean; anything else is a usage error (64) on one line, before any work. */
+Test(train, a_bad_loss_is_a_usage_error, .init = gd_files, .fini = gd_files_clear)
+{
+    const char *cmds[] = {"train " DEMO " --lr 0.1 --steps 3 --out t --loss bogus",
+                          "certify gd " DEMO " --path --loss bogus", "certify gd " DEMO " --apriori --loss MEAN",
+                          "export " DEMO " --out B --loss bogus", "certify point " DEMO " --loss mean"};
+    for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++) {
+        char out[4096];
+        cr_assert_eq(gd_run(out, sizeof out, cmds[k]), 64, "%s: %s", cmds[k], out);
+        cr_assert(strchr(out, '\n') == out + strlen(out) - 1, "%s: one line: %s", cmds[k], out);
+        cr_assert(strstr(out, "--loss"), "%s names the option: %s", cmds[k], out);
+    }
 }

@@ -6,7 +6,7 @@ int main(void)
 {
     void (*const used[])(void) = {
         (void (*)(void))plstar_errmsg,       (void (*)(void))outfile_open,       (void (*)(void))npy_read,
-        (void (*)(void))act_name,            (void (*)(void))model_parse_json,   (void (*)(void))report_new,
+        (void (*)(void))act_name,            (void (*)(void))model_parse_json,   (void (*)(void))report_new,         (void (*)(void))loss_parse,
         (void (*)(void))sha256_file_hex,     (void (*)(void))plstar_commit,      (void (*)(void))progress_begin,
         (void (*)(void))ref_kernel,          (void (*)(void))ref_eig_bounds,     (void (*)(void))ref_kernel_route_force,
         (void (*)(void))ref_hessian_ctx_set, (void (*)(void))fast_kernel_explicit, (void (*)(void))fast_errbound_u,

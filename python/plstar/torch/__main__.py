@@ -9,6 +9,7 @@ from plstar.errors import EXIT_DATA, EXIT_NOINPUT, EXIT_UNAVAILABLE, EXIT_USAGE,
 
 USAGE = """\
 usage: python3 -m plstar.torch certify point|ball|gd NET X [Y] [--out DIR] [--plstar EXE] [plstar options]
+       python3 -m plstar.torch certify gd NET X Y --loss mean [--path | --apriori] [plstar options]
        python3 -m plstar.torch kernel NET X --out DIR [--plstar EXE] [plstar options]
        python3 -m plstar.torch export NET X [Y] --out DIR
        python3 -m plstar.torch roundtrip NET DIR [--plstar EXE]
@@ -19,6 +20,8 @@ the round trip (the module's float64 forward pass on X must pass plstar validate
 plstar certify CHECK ... --json DIR/report.json (or plstar kernel ... --out DIR/K.npy) on DIR/bundle/
 with the plstar options given; certify gd --path also plots to DIR. Without --out, certify works in a
 temporary directory. export writes the files only; roundtrip checks an existing DIR against NET.
+--loss mean (certify gd): --lr, --mu, --eps and the losses reported are nn.MSELoss()'s, (1/N)|F - y|^2,
+as torch.optim.SGD(lr=ETA) on it; DIR/bundle/bundle.json states it. Default: sum, (1/2)|F - y|^2.
 The plstar executable: --plstar EXE, else $PLSTAR_EXE, else plstar on PATH, else this package's build tree.
 Exit status: certify and kernel, plstar's (0 certified, 1 refuted, 2 inconclusive); roundtrip, 0 pass,
 1 fail, 2 inconclusive; 64 usage error; 65 a module or array plstar cannot represent exactly, or a
@@ -126,7 +129,7 @@ def parse(argv):
     own, forwarded, i = {}, [], 0
     while i < len(rest):
         name, eq, value = rest[i].partition("=")
-        if name in ("--out", "--plstar", "--json"):
+        if name in ("--out", "--plstar", "--json", "--loss"):
             if not eq:
                 if i + 1 >= len(rest):
                     raise PlstarError(EXIT_USAGE, "%s needs a value" % name)
@@ -144,7 +147,10 @@ def parse(argv):
         raise PlstarError(EXIT_USAGE, "%s needs --out DIR" % cmd)
     if cmd == "roundtrip" and "--out" in own:
         raise PlstarError(EXIT_USAGE, "roundtrip reads DIR, given as its second argument")
-    return cmd, check, pos, own.get("--out"), own.get("--plstar"), own.get("--json"), forwarded
+    if "--loss" in own and cmd != "certify":
+        raise PlstarError(EXIT_USAGE, "--loss applies to certify gd, not to %s" % cmd)
+    return cmd, check, pos, own.get("--out"), own.get("--plstar"), own.get("--json"), own.get("--loss", "sum"), \
+        forwarded
 
 
 def _files_line(net, out_dir, shown):
@@ -158,14 +164,14 @@ def _files_line(net, out_dir, shown):
 
 
 def run_command(argv):
-    cmd, check, pos, out, exe, json_path, forwarded = parse(argv)
+    cmd, check, pos, out, exe, json_path, loss, forwarded = parse(argv)
     try:
         import plstar.torch._api  # noqa: F401  (NumPy and PyTorch)
     except ImportError as e:
         raise PlstarError(EXIT_UNAVAILABLE, _missing(e)) from None
     from plstar.files import run
-    from plstar.torch._api import (RoundTripError, certify_args, export, problem_args, roundtrip, roundtrip_summary,
-                                   workdir, prepare)
+    from plstar.torch._api import (RoundTripError, certify_args, check_loss, export, problem_args, roundtrip,
+                                   roundtrip_summary, workdir, prepare)
     if cmd == "roundtrip":
         model = load_model(pos[0])
         try:
@@ -183,9 +189,11 @@ def run_command(argv):
         export(model, X, y, out)
         say(_files_line(pos[0], out, out + "/"))
         return 0
+    if cmd == "certify":
+        check_loss(loss, check)
     with workdir(out) as d:
         try:
-            paths, rt = prepare(model, X, y, d, exe)
+            paths, rt = prepare(model, X, y, d, exe, loss)
         except RoundTripError as e:
             if e.status >= 64:
                 raise
@@ -195,7 +203,7 @@ def run_command(argv):
         if cmd == "kernel":
             args = ["kernel"] + problem_args(paths) + forwarded + ["--out", os.path.join(d, "K.npy")]
         else:
-            args = certify_args(check, paths, forwarded, out, json_path or os.path.join(d, "report.json"))
+            args = certify_args(check, paths, forwarded, out, json_path or os.path.join(d, "report.json"), loss)
         return run(args, exe, capture=False).returncode
 
 

@@ -18,6 +18,20 @@ from plstar.files import MLP_KEYS, last_line, option_args, run, save_npy, write_
 from plstar.torch._convert import convert, data, forward, labels
 
 CHECKS = ("point", "ball", "gd")
+# plstar's loss conventions (--loss): "sum" is (1/2)||F - y||^2, "mean" is nn.MSELoss()'s (1/N)||F - y||^2
+LOSSES = ("sum", "mean")
+
+
+def check_loss(loss, check=None):
+    """The loss convention, checked: one of LOSSES, and "mean" only for the gd certificates."""
+    if loss not in LOSSES:
+        raise PlstarError(EXIT_USAGE, "loss is \"sum\" ((1/2)||F - y||^2) or \"mean\" ((1/N)||F - y||^2, "
+                          "nn.MSELoss()), not %r" % (loss,))
+    words = check.split() if isinstance(check, str) else list(check or [])
+    if loss != "sum" and check is not None and (not words or words[0] != "gd"):
+        raise PlstarError(EXIT_USAGE, "loss=%r applies to the gd certificates (Theorem 6), not to %s" %
+                          (loss, " ".join(words) or "this command"))
+    return loss
 
 
 class RoundTripError(PlstarError):
@@ -117,19 +131,19 @@ def _worst_output(report):
         worst.get("reference_rad") or 0.0, "%.3g" % worst["ratio"] if worst.get("ratio") is not None else "inf")
 
 
-def roundtrip(model, out_dir, X=None, exe=None):
+def roundtrip(model, out_dir, X=None, exe=None, loss="sum"):
     """Checks that out_dir's files describe `model`: the module's float64 forward pass on out_dir/X.npy
     must pass `plstar validate --outputs` on the bundle out_dir/bundle/ exported from them. Returns the
     validate report; raises RoundTripError naming what differs (a key of model.json, an entry of w0.npy;
     of X.npy too when the original X is given)."""
     conv = convert(model)
-    return _roundtrip(model, conv, out_dir, data(conv, X) if X is not None else None, exe)
+    return _roundtrip(model, conv, out_dir, data(conv, X) if X is not None else None, exe, check_loss(loss))
 
 
-def _roundtrip(model, conv, out_dir, Xref, exe):
+def _roundtrip(model, conv, out_dir, Xref, exe, loss="sum"):
     paths = problem_files(out_dir)
-    bundle = os.path.join(out_dir, "bundle")
-    p = run(["export"] + problem_args(paths) + ["--out", bundle], exe)
+    bundle = os.path.join(out_dir, "bundle")  # its bundle.json states the loss convention for plstar validate
+    p = run(["export"] + problem_args(paths) + ["--loss", loss, "--out", bundle], exe)
     if p.returncode != 0:
         why = _mismatches(conv, paths, Xref)
         raise RoundTripError(p.returncode, "round trip: %s%s" % (last_line(p.stderr), "; " + why if why else ""))
@@ -170,39 +184,42 @@ def workdir(out_dir):
         yield tmp
 
 
-def prepare(model, X, y, out_dir, exe=None):
-    """export + roundtrip: the problem files of out_dir/bundle/ (what the round trip validated) and the
-    round trip's report."""
+def prepare(model, X, y, out_dir, exe=None, loss="sum"):
+    """export + roundtrip: the problem files of out_dir/bundle/ (what the round trip validated; its
+    bundle.json states the loss convention) and the round trip's report."""
     conv = convert(model)
     Xa = data(conv, X)
     _export(conv, Xa, labels(conv, y, Xa.shape[0]), out_dir)
-    report = _roundtrip(model, conv, out_dir, Xa, exe)
+    report = _roundtrip(model, conv, out_dir, Xa, exe, check_loss(loss))
     bundle = os.path.join(out_dir, "bundle")  # its y.npy may be stale: the labels are those of out_dir
     return {role: os.path.join(bundle, os.path.basename(p)) for role, p in problem_files(out_dir).items()}, report
 
 
-def certify_args(check, paths, extra, out_dir, json_path):
-    """plstar's arguments for `certify CHECK` on the files with the plstar arguments `extra`; the plots of
-    gd --path go to out_dir when there is one."""
+def certify_args(check, paths, extra, out_dir, json_path, loss="sum"):
+    """plstar's arguments for `certify CHECK` on the files with the plstar arguments `extra` (and --loss for
+    the gd certificates); the plots of gd --path go to out_dir when there is one."""
     words = check.split() if isinstance(check, str) else list(check)
     if not words or words[0] not in CHECKS:
         raise PlstarError(EXIT_USAGE, "the check is one of %s, not %r" % (", ".join(CHECKS), check))
-    extra = list(extra)
+    extra = list(extra) + (["--loss", check_loss(loss, words)] if words[0] == "gd" else [])
     if words[0] == "gd" and out_dir is not None and "--path" in words + extra and "--out" not in extra:
         extra += ["--out", out_dir]
     return ["certify"] + words + problem_args(paths) + extra + ["--json", json_path]
 
 
-def certify(model, X, y=None, check="point", out_dir=None, exe=None, verbose=False, **options):
+def certify(model, X, y=None, check="point", out_dir=None, exe=None, verbose=False, loss="sum", **options):
     """Runs `plstar certify CHECK` on `model` at its current weights, after the round trip. Options are
-    plstar's (mu=0.1, steps=50, path=True, record_every=5, ...). Returns the parsed report (a dict with
+    plstar's (mu=0.1, steps=50, path=True, record_every=5, ...). loss="mean" (gd only) makes lr, mu, eps
+    and the losses reported those of nn.MSELoss(), as torch.optim.SGD(lr=...) on it uses them; the
+    default "sum" is plstar's (1/2)||F - y||^2. Returns the parsed report (a dict with
     "verdict", "quantities", ...) as a Report; .status is plstar's exit status (0 certified, 1 refuted,
     2 inconclusive). Raises UnsupportedModule, RoundTripError, or PlstarError for plstar's errors (64+).
     With out_dir the files stay there (model.json, X.npy, w0.npy, y.npy, bundle/, report.json)."""
+    check_loss(loss, check)
     with workdir(out_dir) as d:
-        paths, rt = prepare(model, X, y, d, exe)
+        paths, rt = prepare(model, X, y, d, exe, loss)
         json_path = options.pop("json", None) or os.path.join(d, "report.json")
-        p = run(certify_args(check, paths, option_args(options), out_dir, json_path), exe)
+        p = run(certify_args(check, paths, option_args(options), out_dir, json_path, loss), exe)
         if verbose:
             print(p.stdout, end="")
         if p.returncode >= 64 or not os.path.isfile(json_path):
