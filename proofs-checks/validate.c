@@ -225,15 +225,21 @@ static json_t *bundle_manifest(const plstar_problem *p)
     json_object_set_new(ex, "kernel", shape2(p->N, p->N));
     json_object_set_new(ex, "lambda_min", json_string("one number: the smallest eigenvalue of K"));
     json_object_set_new(ex, "losses", json_string("(T + 1,)"));
+    json_object_set_new(ex, "layouts",
+                        json_string("with --layout functorch: jacobian (n, c, P), kernel (n, c, n, c); "
+                                    "neural-tangents: (n, c, P), (n, n, c, c) with [i, j, a, b] = K[i*c + a, "
+                                    "j*c + b]; traced: (n, c, P) and the traced kernel (n, n), [i, j] = sum over a "
+                                    "of K[i*c + a, j*c + a]"));
     json_object_set_new(o, "expected_shapes", ex);
     json_object_set_new(o, "precision",
-                        json_string("float64: compute with X, w0, y as stored. float32: round X, w0, y to float32 "
-                                    "once, compute in float32 and claim --precision float32. Save arrays as "
-                                    "'<f8' or '<f4' .npy files."));
+                        json_string("float64: compute with X, w0, y as stored. float32, float16, bfloat16: round X, "
+                                    "w0, y to that format once, compute in it and claim --precision NAME. Save "
+                                    "arrays as '<f8', '<f4' or '<f2' .npy files (bfloat16 values as '<f4')."));
     json_object_set_new(o, "validate",
                         json_string("plstar validate --bundle DIR [--outputs F.npy] [--jacobian J.npy] "
                                     "[--kernel K.npy] [--lambda-min V] [--losses L.npy --lr ETA] "
-                                    "[--precision float64|float32] [--json report.json]"));
+                                    "[--precision float64|float32|float16|bfloat16] "
+                                    "[--layout plstar|functorch|neural-tangents|traced] [--json report.json]"));
     return o;
 }
 
@@ -277,10 +283,13 @@ static char *bundle_readme(const plstar_problem *p)
         "Loss: L(w) = 0.5 * sum((F(w) - y)^2), a sum, not a mean. Gradient descent from w0:\n"
         "w_{t+1} = w_t - lr * grad L(w_t); write L(w_0), ..., L(w_T) (T + 1 values).\n\n",
         p->N, m->nparams);
-    ADD("Precision: in float64 use the arrays as stored; in float32 round X, w0, y to float32 once, compute\n"
-        "in float32 and pass --precision float32. The tolerance is derived from that claim.\n\n"
+    ADD("Precision: in float64 use the arrays as stored; in float32, float16 or bfloat16 round X, w0, y to\n"
+        "that format once, compute in it and pass --precision NAME. The tolerance is derived from that claim.\n"
+        "Layouts: --layout functorch reads J (n, c, P) and K (n, c, n, c), neural-tangents K (n, n, c, c),\n"
+        "traced the output-traced kernel (n, n).\n\n"
         "Check:\n  plstar validate --bundle THIS_DIR --outputs F.npy --jacobian J.npy --kernel K.npy \\\n"
-        "      --lambda-min V --losses L.npy --lr ETA --precision float64|float32 --json report.json\n"
+        "      --lambda-min V --losses L.npy --lr ETA --precision float64|float32|float16|bfloat16 \\\n"
+        "      --layout plstar|functorch|neural-tangents|traced --json report.json\n"
         "Exit status 0: every value within tolerance of the exact one; 1: some value is not (the report\n"
         "names the worst entries); 2: cannot be judged; 65: a file has the wrong shape, dtype or a NaN.\n");
 #undef ADD
@@ -772,7 +781,7 @@ typedef struct {
     size_t first_beyond;    /* a sample with too many to enumerate (n when none) */
     kink_match **J, **K, **T; /* per row (NULL: no kink involved) the best candidate of each entry
                                * (T: of the traced kernel, n × n) */
-    double u;               /* the claimed format's, for the traced kernel's tolerance */
+    double u, eta;          /* the claimed format's, for the traced kernel's tolerance */
     /* for λ_min, the kernel blocks (c × c) of every assignment: block (i, j) of samples i, j holds
      * combination side_i · assignments(j) + side_j (side_i alone when i = j); NULL where neither
      * sample has a kink */
@@ -1109,10 +1118,11 @@ static void traced_ball(arb_t out, const arb_mat_t K, size_t c, size_t t, size_t
 }
 
 /* Its tolerance (validate.h, docs/validate.md): (1 + γ_{c−1}) Σ_a tolK + SLACK (γ_{cP} − γ_P) Σ_a
- * (|J||J|ᵀ)[(t,a),(t2,a)], tolK the entries' tolerances (slack included), J the block's R × P Jacobian
- * (computed values: the first-order model's magnitudes). */
+ * (|J||J|ᵀ)[(t,a),(t2,a)] + (c − 1) η, tolK the entries' tolerances (slack included), J the block's
+ * R × P Jacobian (computed values: the first-order model's magnitudes), η the underflow of one
+ * rounding (the c − 1 additions of the entries may flush to zero). */
 static double traced_tol(const double *tolK, const double *J, size_t R, size_t c, size_t P, size_t t, size_t t2,
-                         double u)
+                         double u, double eta)
 {
     double st = 0, sj = 0;
     for (size_t a = 0; a < c; a++) {
@@ -1125,7 +1135,7 @@ static double traced_tol(const double *tolK, const double *J, size_t R, size_t c
     if (!isfinite(gcp) || !isfinite(st))
         return INFINITY;
     double extra = gcp - gp * (1 - 0x1p-48); /* ≥ γ_{cP} − γ_P although both are rounded up */
-    return up_sum((1 + gc) * up_sum(st, c) + VALIDATE_SLACK * extra * up_sum(sj, c * P), 4);
+    return up_sum((1 + gc) * up_sum(st, c) + VALIDATE_SLACK * extra * up_sum(sj, c * P) + (double)(c - 1) * eta, 4);
 }
 
 /* Judges one entry against the hull of its one-sided values (mid ± rad): outside the hull widened by
@@ -1159,7 +1169,7 @@ static void kinks_offer(kink_set *ks, const kink_eval *e, const size_t *idx, con
             double mid, rad, v = cl->kernel_traced[i * n + j];
             traced_ball(tr, e->K, c, a, b, prec);
             ball_doubles(&mid, &rad, tr);
-            double tol = traced_tol(e->tolK, e->midJ, rows, c, P, a, b, ks->u);
+            double tol = traced_tol(e->tolK, e->midJ, rows, c, P, a, b, ks->u, ks->eta);
             if (hull)
                 match_hull(&ks->T[i][j], v, mid, rad, tol, inside(tr, v, tol), tols->T[i * n + j],
                            inside(tr, v, tols->T[i * n + j]));
@@ -1796,7 +1806,7 @@ static validate_quantity *add_quantity(validate_result *res, const validate_clai
 }
 
 /* The traced tolerances of the whole problem from the kernel's (validate.h). */
-static int traced_tolerances(double *tolT, const double *eK, const plstar_problem *p, double u)
+static int traced_tolerances(double *tolT, const double *eK, const plstar_problem *p, double u, double eta)
 {
     size_t n = p->n, c = p->model.outputs, N = p->N, P = p->model.nparams;
     double *J = malloc(N * P * sizeof(double) + 1);
@@ -1804,7 +1814,7 @@ static int traced_tolerances(double *tolT, const double *eK, const plstar_proble
                : plstar_error(PLSTAR_ESOFTWARE, "out of memory for the traced kernel's tolerances");
     for (size_t i = 0; !st && i < n; i++)
         for (size_t j = 0; j < n; j++)
-            tolT[i * n + j] = traced_tol(eK, J, N, c, P, i, j, u);
+            tolT[i * n + j] = traced_tol(eK, J, N, c, P, i, j, u, eta);
     free(J);
     return st;
 }
@@ -1861,7 +1871,7 @@ int check_validate(validate_result *res, const plstar_problem *p, const validate
     for (size_t k = 0; eK && k < N * N; k++)
         eK[k] *= VALIDATE_SLACK;
     if (!st && tolT)
-        st = traced_tolerances(tolT, eK, p, res->u);
+        st = traced_tolerances(tolT, eK, p, res->u, ar.tiny);
     /* which quantities are judged, and why not */
     char why[VALIDATE_MAX_QUANTITIES][240];
     int ok_F = judged(why[0], sizeof why[0], ext.F, pk.F, c->format);
@@ -1874,7 +1884,7 @@ int check_validate(validate_result *res, const plstar_problem *p, const validate
     memset(&ks, 0, sizeof ks);
     if (!st && ((needJ && ok_J) || (needK && (ok_K || ok_T || ok_L))))
         st = kinks_find(&ks, p, eZ, prec);
-    ks.u = res->u;
+    ks.u = res->u, ks.eta = ar.tiny;
     if (!st && ks.kinked)
         st = kinks_prepare(&ks, needJ, c->kernel != NULL, c->kernel_traced != NULL, c->has_lambda_min);
     tol_set tols = {eJ, eK, tolT};

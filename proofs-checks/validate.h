@@ -30,7 +30,7 @@
  * X, w, y are first rounded to it (relative error u, absolute underflow): an input perturbation of
  * the bound. A quantity whose computation can leave the format's range (fast_errbound_peaks above
  * its largest number) is not judged. The traced kernel Σ_a K[(i,a),(j,a)] has the tolerance
- * (1 + γ_{c−1}) Σ_a tol_K[(i,a),(j,a)] + SLACK·(γ_{cP} − γ_P) Σ_a (|J||J|ᵀ)[(i,a),(j,a)], which
+ * (1 + γ_{c−1}) Σ_a tol_K[(i,a),(j,a)] + SLACK·(γ_{cP} − γ_P) Σ_a (|J||J|ᵀ)[(i,a),(j,a)] + (c − 1)η, which
  * covers both its contraction over (a, p) at once and the sum of c computed kernel entries
  * (docs/validate.md). Every γ_k a quantity's tolerance uses must have k·u ≤ 1/16, else it is not
  * judged.
