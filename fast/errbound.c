@@ -109,18 +109,20 @@ static int forward_errors(fwd_errors *E, const fast_forward_state *s, const plst
         const double *prev = l ? s->a[l - 1] : X;
         double *absW = abs_copy(fast_layer_weights(m, l, w), in * out);
         double *absPrev = abs_copy(prev, n * in);
-        double *T = nalloc(n, out);
+        double *T = nalloc(n, out), *T2 = nalloc(n, out);
         E->eZ[l] = nalloc(n, out), E->eA[l] = nalloc(n, out), E->eS[l] = nalloc(n, out);
-        if (!absW || !absPrev || !T || !E->eZ[l] || !E->eA[l] || !E->eS[l]) {
-            free(absW), free(absPrev), free(T);
+        if (!absW || !absPrev || !T || !T2 || !E->eZ[l] || !E->eA[l] || !E->eS[l]) {
+            free(absW), free(absPrev), free(T), free(T2);
             return plstar_error(PLSTAR_ESOFTWARE, "out of memory for error bounds");
         }
         /* rounded inputs: W off by u relative (and at layer 0 X too), two more roundings each,
-         * and by eta absolute: s⁺η(Σ_b|α̂_b| + Σ_b|W_ab| at layer 0) + η for the bias */
+         * and by tiny absolute: s⁺η(Σ_b|α̂_b| + Σ_b|W_ab| at layer 0) + η for the bias */
         const fast_arith *ar = E->ar;
         size_t extra = ar->inputs_rounded ? (l ? 2 : 4) : 0;
         double sp = scale_up(L), g = gamma_k(in + 5 + extra, ar->u), ux = ar->inputs_rounded ? ar->u : 0.0;
         gemm_nn(T, absPrev, absW, n, in, out, 1, 0.0);
+        if (l) /* the propagated input error s⁺|W| e_α */
+            gemm_nn(T2, E->eA[l - 1], absW, n, in, out, 1, 0.0);
         for (size_t k = 0; k < total; k++) {
             size_t i = k / out, a = k % out;
             double b = L->has_bias ? fabs(w[L->b_offset + a]) : 0.0, under = eta_k(ar, in + 5 + extra, g);
@@ -128,22 +130,16 @@ static int forward_errors(fwd_errors *E, const fast_forward_state *s, const plst
                 double sums = row_abs_sum(absPrev + i * in, in) + (l ? 0.0 : row_abs_sum(absW + a * in, in));
                 under += ar->tiny * (sp * sums + 1.0);
             }
-            E->eZ[l][k] = up(g * (sp * up(T[k], in) + b) + under, 6);
-            /* the partial sums of W α̂, unscaled, with the inputs' errors; then ẑ */
-            peak(&E->peak, up((1.0 + g) * (1.0 + 2 * ux) * up(T[k], in), 3) + E->eZ[l][k]);
-            peak(&E->peak, up(sp * up(T[k], in) + b + E->eZ[l][k], 3));
+            double t = up(T[k], in), t2 = up(T2[k], in);
+            E->eZ[l][k] = up(g * (sp * t + b) + under + sp * t2, 7);
+            /* the partial sums of Ŵ α̂ in any order, unscaled (|α̂| ≤ |α| + e_α), then ẑ */
+            peak(&E->peak, up((1.0 + g) * (1.0 + 2 * ux) * (t + t2), 4) + E->eZ[l][k]);
+            peak(&E->peak, up(sp * t + b + E->eZ[l][k], 3));
         }
         for (size_t k = 0; k < in * out; k++) /* the rounded weights */
             peak(&E->peak, absW[k] * (1.0 + ux) + ar->tiny);
         for (size_t k = 0; !l && k < n * in; k++) /* the rounded inputs */
             peak(&E->peak, absPrev[k] * (1.0 + ux) + ar->tiny);
-        if (l) { /* propagated input error: s⁺|W| e_α */
-            gemm_nn(T, E->eA[l - 1], absW, n, in, out, 1, 0.0);
-            for (size_t k = 0; k < total; k++) {
-                E->eZ[l][k] = up(E->eZ[l][k] + sp * up(T[k], in), 2);
-                peak(&E->peak, up((1.0 + g) * (1.0 + 2 * ux) * up(T[k], in), 3) + E->eZ[l][k]);
-            }
-        }
         double L1 = act_sup_d1(L->act), L2 = act_sup_d2(L->act);
         int kink = !act_twice_differentiable(L->act);
         for (size_t k = 0; k < total; k++) {
@@ -159,7 +155,7 @@ static int forward_errors(fwd_errors *E, const fast_forward_state *s, const plst
             double jump = either ? 1.0 : 0.0;
             E->eS[l][k] = up(e1 + (kink ? jump : L2 * ez) + 2 * E->ar->tiny, 3);
         }
-        free(absW), free(absPrev), free(T);
+        free(absW), free(absPrev), free(T), free(T2);
     }
     return PLSTAR_OK;
 }
