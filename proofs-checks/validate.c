@@ -451,27 +451,21 @@ static void claim_shape_string(char *buf, size_t len, const claim_shape *s)
     shape_string(buf, len, &t);
 }
 
-/* The shape of J or K in `layout`, in full (alt = 0) or squeezed for c = 1 (alt = 1; ndim 0: none). */
+/* The shape of J or K in `layout`, in full (alt = 0) or squeezed for c = 1 (alt = 1; ndim 0: none —
+ * plstar's shapes are 2-d already, and the traced kernel is (n, n) in full). */
 static claim_shape layout_shape(const char *kind, validate_layout layout, const plstar_problem *p, int alt)
 {
     size_t n = p->n, c = p->model.outputs, N = p->N, P = p->model.nparams;
-    int jac = !strcmp(kind, "jacobian");
-    claim_shape s = {0, {0, 0, 0, 0}};
+    int jac = !strcmp(kind, "jacobian"), traced = !jac && layout == VALIDATE_LAYOUT_TRACED;
     if (layout == VALIDATE_LAYOUT_PLSTAR)
-        s = alt ? s : jac ? (claim_shape){2, {N, P}} : (claim_shape){2, {N, N}};
-    else if (alt)
-        s = c == 1 && (jac || layout != VALIDATE_LAYOUT_TRACED) ? (jac ? (claim_shape){2, {n, P}}
-                                                                         : (claim_shape){2, {n, n}})
-                                                               : s;
-    else if (jac)
-        s = (claim_shape){3, {n, c, P}};
-    else if (layout == VALIDATE_LAYOUT_FUNCTORCH)
-        s = (claim_shape){4, {n, c, n, c}};
-    else if (layout == VALIDATE_LAYOUT_NEURAL_TANGENTS)
-        s = (claim_shape){4, {n, n, c, c}};
-    else
-        s = (claim_shape){2, {n, n}};
-    return s;
+        return alt ? (claim_shape){0, {0}} : (claim_shape){2, {N, jac ? P : N}};
+    if (alt)
+        return c == 1 && !traced ? (claim_shape){2, {n, jac ? P : n}} : (claim_shape){0, {0}};
+    if (jac)
+        return (claim_shape){3, {n, c, P}};
+    if (traced)
+        return (claim_shape){2, {n, n}};
+    return layout == VALIDATE_LAYOUT_FUNCTORCH ? (claim_shape){4, {n, c, n, c}} : (claim_shape){4, {n, n, c, c}};
 }
 
 static const char *layout_letters(const char *kind, validate_layout layout, size_t ndim)
@@ -2001,7 +1995,7 @@ size_t validate_entry_position(size_t *pos, const validate_quantity *q, const pl
         pos[0] = r / c, pos[1] = r % c, pos[2] = s / c, pos[3] = s % c;
         return 4;
     }
-    if (!strcmp(q->name, "kernel") && full) { /* neural-tangents; the traced layout's K is traced_kernel */
+    if (!strcmp(q->name, "kernel") && full && q->layout == VALIDATE_LAYOUT_NEURAL_TANGENTS) {
         pos[0] = r / c, pos[1] = s / c, pos[2] = r % c, pos[3] = s % c;
         return 4;
     }
