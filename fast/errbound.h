@@ -39,10 +39,11 @@
 /* The arithmetic whose rounding errors are bounded. fast_errbound bounds this library's own fast
  * path, {2^-53, 0, 0, 0}; fast_errbound_u bounds the same algorithms run by other code
  * (proofs-checks/validate.h), to first order in u:
- *   u               unit roundoff, 2^-53 (float64) or 2^-24 (float32); every γ_k is formed with it,
+ *   u               unit roundoff, 2^-53 (float64), 2^-24 (float32), 2^-11 (float16) or 2^-8
+ *                   (bfloat16); every γ_k is formed with it,
  *                   and the activations' relative bounds e_σ, e_σ′ are scaled by u/2^-53;
- *   inputs_rounded  X, w, y were first rounded to that format (relative error ≤ u each): the input
- *                   error at layer 0 is u|x| instead of 0, each product with W gets two more
+ *   inputs_rounded  X, w, y were first rounded to that format (relative error ≤ u each, and tiny
+ *                   absolute): the input error at layer 0 is u|x| instead of 0, each product with W gets two more
  *                   roundings (γ_{k+2}; γ_{k+4} at layer 0), and the residual gets u|y|;
  *   any_formulas    σ, σ′ by any standard formula, σ′ possibly formed from the computed σ as
  *                   autograd does (1 − σ̂², σ̂(1 − σ̂)): absolute allowances B·u per activation

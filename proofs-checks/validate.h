@@ -4,8 +4,9 @@
  * A bundle (validate_write_bundle) holds a model with its data, labels and initial weights and a
  * manifest stating the parameter layout, scaling, bias convention and output order, so the model
  * can be rebuilt in another framework (PyTorch, JAX, CUDA). Whoever rebuilds it computes F, DF,
- * K = DF DFᵀ, λ_min(K) and a gradient-descent loss trajectory in float64 or float32 and hands
- * the arrays back; check_validate decides, entry by entry, whether each value is one that a
+ * K = DF DFᵀ, λ_min(K) and a gradient-descent loss trajectory in float64, float32, float16 or
+ * bfloat16 and hands the arrays back, in plstar's layout or in functorch's or neural-tangents'
+ * (validate_layout); check_validate decides, entry by entry, whether each value is one that a
  * correct implementation in the claimed format can produce:
  *
  *     |theirs − mid| ≤ rad + tol        (allowance = rad + tol, ratio = |theirs − mid| / allowance)
