@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_BUNDLE = 2000, OPT_KERNEL, OPT_JACOBIAN, OPT_OUTPUTS, OPT_LAMBDA_MIN, OPT_LOSSES, OPT_LR, OPT_PRECISION };
+enum { OPT_BUNDLE = 2000, OPT_KERNEL, OPT_JACOBIAN, OPT_OUTPUTS, OPT_LAMBDA_MIN, OPT_LOSSES, OPT_LR, OPT_PRECISION,
+       OPT_LAYOUT };
 
 /* A number as %.*g, or what it is when it is not finite (never "-nan"). */
 static const char *num(char *buf, size_t len, int digits, double x)
@@ -40,9 +41,8 @@ static void print_result(const validate_result *res, const plstar_problem *p, co
 {
     const plstar_model *m = &p->model;
     printf("validate %s: %zu samples, %zu outputs, %zu parameters; claimed %s (u = 2^%d), tolerance = %g x "
-           "rounding bound\n", bundle, p->n, m->outputs, m->nparams,
-           res->format == VALIDATE_FLOAT32 ? "float32" : "float64", res->format == VALIDATE_FLOAT32 ? -24 : -53,
-           res->slack);
+           "rounding bound\n", bundle, p->n, m->outputs, m->nparams, validate_format_name(res->format),
+           ilogb(res->u), res->slack);
     printf("%-11s %10s %10s %12s  %-12s %s\n", "quantity", "entries", "violations", "worst ratio", "verdict",
            "worst entry");
     for (size_t k = 0; k < res->nq; k++) {
@@ -60,6 +60,10 @@ static void print_result(const validate_result *res, const plstar_problem *p, co
             print_entry(q, m, &q->worst[j]);
         if (q->note[0])
             printf("    note: %s\n", q->note);
+        if (q->not_in_format)
+            printf("    note: %zu of %zu values are not %s numbers (computed or stored in a wider format?); the "
+                   "tolerance assumes every operation rounded to %s\n", q->not_in_format, q->count,
+                   validate_format_name(res->format), validate_format_name(res->format));
     }
     printf("validate: %s (%.2f s)\n", status == PLSTAR_OK ? "pass" : status == PLSTAR_REFUTED ? "FAIL" : "inconclusive",
            res->seconds);
@@ -76,6 +80,7 @@ int cmd_validate(int argc, char **argv)
                                              {"lr", required_argument, NULL, OPT_LR},
                                              {"loss", required_argument, NULL, OPT_LOSS},
                                              {"precision", required_argument, NULL, OPT_PRECISION},
+                                             {"layout", required_argument, NULL, OPT_LAYOUT},
                                              {"prec", required_argument, NULL, OPT_PREC},
                                              {"json", required_argument, NULL, OPT_JSON},
                                              {NULL, 0, NULL, 0}};
@@ -120,12 +125,13 @@ int cmd_validate(int argc, char **argv)
             have_loss = 1;
             break;
         case OPT_PRECISION:
-            if (!strcmp(optarg, "float64"))
-                c.format = VALIDATE_FLOAT64;
-            else if (!strcmp(optarg, "float32"))
-                c.format = VALIDATE_FLOAT32;
-            else
-                return cli_usage(cmd, "--precision must be float64 or float32, got '%s'", optarg);
+            if (validate_format_parse(&c.format, optarg))
+                return cli_usage(cmd, "--precision must be float64, float32, float16 or bfloat16, got '%s'", optarg);
+            break;
+        case OPT_LAYOUT:
+            if (validate_layout_parse(&c.layout, optarg))
+                return cli_usage(cmd, "--layout must be plstar, functorch, neural-tangents or traced, got '%s'",
+                                 optarg);
             break;
         case OPT_PREC:
             if (cli_parse_prec(&prec, optarg))
@@ -196,12 +202,29 @@ int cmd_validate(int argc, char **argv)
         return cli_usage(cmd, "--losses needs labels, and bundle %s has no y.npy (export it with --labels)", bundle);
     }
     for (int k = 0; !st && k < 4; k++)
-        if (files[k] && (st = validate_read_claim(&arr[k], files[k], kinds[k], &p, c.format)))
+        if (files[k] && (st = validate_read_claim(&arr[k], files[k], kinds[k], &p, c.format, c.layout)))
             cli_fail(cmd, st);
+    json_t *shapes = json_object();
+    for (int k = 0; !st && k < 4; k++) /* the shapes as read, said back */
+        if (files[k]) {
+            char how[400];
+            validate_describe_claim(how, sizeof how, &arr[k], kinds[k], &p, c.layout);
+            printf("%s: %s\n", files[k], how);
+            json_t *o = json_object(), *sh = json_array();
+            for (size_t d = 0; d < arr[k].ndim; d++)
+                json_array_append_new(sh, json_integer((json_int_t)arr[k].shape[d]));
+            json_object_set_new(o, "shape", sh);
+            json_object_set_new(o, "read_as", json_string(how));
+            json_object_set_new(shapes, kinds[k], o);
+        }
     if (!st) {
+        int traced = c.layout == VALIDATE_LAYOUT_TRACED;
         c.outputs = files[0] ? arr[0].data : NULL;
         c.jacobian = files[1] ? arr[1].data : NULL;
-        c.kernel = files[2] ? arr[2].data : NULL;
+        c.jacobian_ndim = arr[1].ndim;
+        c.kernel = files[2] && !traced ? arr[2].data : NULL;
+        c.kernel_traced = files[2] && traced ? arr[2].data : NULL;
+        c.kernel_ndim = arr[2].ndim;
         c.losses = files[3] ? arr[3].data : NULL;
         c.nlosses = files[3] ? arr[3].size : 0;
         validate_result res;
@@ -217,6 +240,7 @@ int cmd_validate(int argc, char **argv)
                 if (c.has_lambda_min)
                     json_object_set_new(given, "lambda_min", json_real(c.lambda_min));
                 json_object_set_new(json_object_get(rep, "inputs"), "given", given);
+                json_object_set_new(json_object_get(rep, "inputs"), "shapes", json_incref(shapes));
                 for (int k = 0; k < 4; k++) /* the claimed arrays, hashed like the bundle's files */
                     if (files[k])
                         report_add_input_file(rep, kinds[k], files[k]);
@@ -230,6 +254,7 @@ int cmd_validate(int argc, char **argv)
             cli_fail(cmd, st);
         }
     }
+    json_decref(shapes);
     for (int k = 0; k < 4; k++)
         npy_clear(&arr[k]);
     problem_clear(&p);

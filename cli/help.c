@@ -123,19 +123,25 @@ static const char export_help[] =
 static const char validate_help[] =
     "usage: plstar validate --bundle DIR [--outputs F.npy] [--jacobian J.npy] [--kernel K.npy]\n"
     "                       [--lambda-min V] [--losses L.npy --lr ETA [--loss sum|mean]]\n"
-    "                       [--precision float64|float32] [--prec BITS] [--json FILE]\n"
+    "                       [--precision float64|float32|float16|bfloat16]\n"
+    "                       [--layout plstar|functorch|neural-tangents|traced] [--prec BITS] [--json FILE]\n"
     "Compares each value given with the reference enclosure of the exact value, allowing the rounding\n"
     "error of the claimed precision (docs/validate.md; docs/theory.md, section 8). At least one of\n"
     "--outputs, --jacobian, --kernel, --lambda-min, --losses is required.\n"
     "  --bundle DIR         written by plstar export (required)\n"
     "  --outputs F.npy      F(w0), (N,) or (n, c)\n"
-    "  --jacobian J.npy     DF(w0), (N, P)\n"
-    "  --kernel K.npy       K(w0), (N, N)\n"
+    "  --jacobian J.npy     DF(w0), (N, P); (n, c, P) under the other layouts\n"
+    "  --kernel K.npy       K(w0), (N, N); see --layout\n"
     "  --lambda-min V       lambda_min(K(w0)) as a number\n"
     "  --losses L.npy       L(w_0), ..., L(w_T) of gradient descent from w0; needs --lr ETA, its step\n"
     LOSS_HELP("The loss of L.npy and ETA;\n"
               "                       default: the bundle's (bundle.json \"loss_convention\"; sum if none).")
-    "  --precision P        the format the values were computed in: float64 (default) or float32\n" PREC_HELP
+    "  --precision P        the format the values were computed in: float64 (default), float32, float16\n"
+    "                       (a '<f2' file, or wider) or bfloat16 (a '<f4' or '<f8' file)\n"
+    "  --layout L           how J and K are laid out (default plstar: (N, P), (N, N)); functorch:\n"
+    "                       (n, c, P), (n, c, n, c); neural-tangents: (n, c, P), (n, n, c, c); traced:\n"
+    "                       (n, c, P) and the output-traced kernel (n, n), [i, j] = sum_a K[i*c+a, j*c+a]\n"
+    "                       (lambda_min stays that of the full K). The shapes read are printed\n" PREC_HELP
     REPORT_HELP
     "Progress goes to stderr when it is a terminal.\n"
     "Exit status: 0 pass, 1 fail, 2 some entry cannot be judged; 64, 65, 66, 70, 73 as for every command;\n"

@@ -15,6 +15,7 @@
 #include "core/outfile.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include <sys/stat.h>
 
 #define NPY_MAGIC "\x93NUMPY"
+#define NPY_READS "'<f8', '<f4' and '<f2'"
 #define NPY_MAGIC_LEN 6
 #define NPY_MAX_HEADER ((size_t)1 << 20)
 #define NPY_ALIGN 64
@@ -283,17 +285,19 @@ static const char *dtype_problem(const char *d)
 static int parse_descr(cursor *c, npy_header *h)
 {
     if (at(c, '[') || at(c, '('))
-        return plstar_error(PLSTAR_EDATA, "%s: unsupported structured dtype; plstar reads '<f8' and '<f4'", c->name);
+        return plstar_error(PLSTAR_EDATA, "%s: unsupported structured dtype; plstar reads " NPY_READS, c->name);
     char d[NPY_STR_MAX], q[NPY_STR_MAX];
     int st = parse_string(c, d, sizeof d);
     if (st)
         return st;
-    if (strcmp(d, "<f8") == 0 || strcmp(d, "<f4") == 0) {
-        h->descr = d[2] == '8' ? "<f8" : "<f4";
-        h->itemsize = d[2] - '0';
-        return PLSTAR_OK;
-    }
-    return plstar_error(PLSTAR_EDATA, "%s: unsupported dtype '%s' (%s); plstar reads '<f8' and '<f4'", c->name,
+    static const char *const known[] = {"<f8", "<f4", "<f2"};
+    for (int k = 0; k < 3; k++)
+        if (strcmp(d, known[k]) == 0) {
+            h->descr = known[k];
+            h->itemsize = d[2] - '0';
+            return PLSTAR_OK;
+        }
+    return plstar_error(PLSTAR_EDATA, "%s: unsupported dtype '%s' (%s); plstar reads " NPY_READS, c->name,
                         printable(q, sizeof q, d, strlen(d)), dtype_problem(d));
 }
 
@@ -396,8 +400,23 @@ static int check_payload(const npy_header *h, size_t avail, int exact, const cha
 
 /* ---------------------------------------------------------------- decoding */
 
+double npy_half_to_double(uint16_t h)
+{
+    int e = (h >> 10) & 0x1f;
+    double m = (double)(h & 0x3ff), v;
+    if (e == 0x1f)
+        v = m != 0 ? NAN : INFINITY;
+    else if (e == 0) /* subnormal: m · 2^-24 */
+        v = ldexp(m, -24);
+    else
+        v = ldexp(1024.0 + m, e - 25);
+    return (h & 0x8000) ? -v : v;
+}
+
 static double load_le(const unsigned char *p, int itemsize)
 {
+    if (itemsize == 2)
+        return npy_half_to_double((uint16_t)(p[0] | p[1] << 8));
     if (itemsize == 4) {
         uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
         float f;

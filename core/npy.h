@@ -1,8 +1,8 @@
 /*
  * core/npy.h — NumPy .npy arrays (format versions 1.0, 2.0 and 3.0).
  *
- * Reads little-endian float64 ('<f8') and float32 ('<f4', widened exactly to
- * double), in C or Fortran order; the result is always a C-order double array.
+ * Reads little-endian float64 ('<f8'), float32 ('<f4') and IEEE half ('<f2'),
+ * the narrow ones widened exactly to double, in C or Fortran order; the result is always a C-order double array.
  * Everything else (big-endian, complex, object, integer dtypes, truncated data,
  * a header whose shape disagrees with the file size, more than PLSTAR_NPY_MAXDIM
  * dimensions) is refused with PLSTAR_EDATA and a one-line message naming the
@@ -15,6 +15,7 @@
 #define PLSTAR_CORE_NPY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define PLSTAR_NPY_MAXDIM 8
 
@@ -23,7 +24,7 @@ typedef struct {
     size_t ndim;
     size_t shape[PLSTAR_NPY_MAXDIM];
     size_t size;                    /* product of shape (1 for ndim == 0) */
-    int source_itemsize;            /* 8 for '<f8', 4 for '<f4' */
+    int source_itemsize;            /* 8 for '<f8', 4 for '<f4', 2 for '<f2' */
 } plstar_array;
 
 void npy_init(plstar_array *a);
@@ -36,6 +37,9 @@ int npy_read(plstar_array *a, const char *path);
 /* Parses an in-memory .npy image; `name` is used in messages. On failure `a`
  * is left unchanged. */
 int npy_parse(plstar_array *a, const unsigned char *buf, size_t len, const char *name);
+
+/* The IEEE binary16 number with bit pattern h, exactly (subnormals, ±0, ±inf; NaN for NaNs). */
+double npy_half_to_double(uint16_t h);
 
 /* Writes a C-order double array of the given shape atomically. */
 int npy_write(const char *path, const double *data, size_t ndim, const size_t *shape);

@@ -20,8 +20,28 @@ static double gamma_k(size_t k, double u)
     return ku < 0.5 ? ku / (1.0 - ku) * (1.0 + 4 * U_ROUND) : INFINITY;
 }
 
+double fast_gamma(size_t k, double u) { return gamma_k(k, u); }
+
 /* Upper bound from a nearest-rounded sum of k non-negative terms. */
 static double up(double x, size_t k) { return x * (1.0 + 2.0 * (double)(k + 8) * U_ROUND) + FLOOR_ABS; }
+
+/* The underflow allowance of k roundings whose errors the factor 1 + γ may amplify. */
+static double eta_k(const fast_arith *ar, size_t k, double g) { return ar->tiny * (double)k * (1.0 + g); }
+
+/* *p = max(*p, v); a NaN makes the peak NaN (out of every range). */
+static void peak(double *p, double v)
+{
+    if (!(v <= *p))
+        *p = v;
+}
+
+static double row_abs_sum(const double *x, size_t len)
+{
+    double s = 0;
+    for (size_t k = 0; k < len; k++)
+        s += fabs(x[k]);
+    return up(s, len);
+}
 
 static double *nalloc(size_t rows, size_t cols)
 {
@@ -55,6 +75,7 @@ typedef struct {
     const fast_arith *ar;    /* the arithmetic bounded */
     int sided;               /* the caller decides where σ′ may jump (fast_errbound_sided) */
     const double *const *sigma1;
+    double peak;             /* of the forward pass (fast_errors.peak_F) */
 } fwd_errors;
 
 /* act_err_d bounds this library's double formulas; for unit roundoff u its relative terms scale
@@ -88,47 +109,60 @@ static int forward_errors(fwd_errors *E, const fast_forward_state *s, const plst
         const double *prev = l ? s->a[l - 1] : X;
         double *absW = abs_copy(fast_layer_weights(m, l, w), in * out);
         double *absPrev = abs_copy(prev, n * in);
-        double *T = nalloc(n, out);
+        double *T = nalloc(n, out), *T2 = nalloc(n, out);
         E->eZ[l] = nalloc(n, out), E->eA[l] = nalloc(n, out), E->eS[l] = nalloc(n, out);
-        if (!absW || !absPrev || !T || !E->eZ[l] || !E->eA[l] || !E->eS[l]) {
-            free(absW), free(absPrev), free(T);
+        if (!absW || !absPrev || !T || !T2 || !E->eZ[l] || !E->eA[l] || !E->eS[l]) {
+            free(absW), free(absPrev), free(T), free(T2);
             return plstar_error(PLSTAR_ESOFTWARE, "out of memory for error bounds");
         }
-        /* rounded inputs: W off by u relative (and at layer 0 X too), two more roundings each */
-        size_t extra = E->ar->inputs_rounded ? (l ? 2 : 4) : 0;
-        double sp = scale_up(L), g = gamma_k(in + 5 + extra, E->ar->u);
+        /* rounded inputs: W off by u relative (and at layer 0 X too), two more roundings each,
+         * and by tiny absolute: s⁺η(Σ_b|α̂_b| + Σ_b|W_ab| at layer 0) + η for the bias */
+        const fast_arith *ar = E->ar;
+        size_t extra = ar->inputs_rounded ? (l ? 2 : 4) : 0;
+        double sp = scale_up(L), g = gamma_k(in + 5 + extra, ar->u), ux = ar->inputs_rounded ? ar->u : 0.0;
         gemm_nn(T, absPrev, absW, n, in, out, 1, 0.0);
+        if (l) /* the propagated input error s⁺|W| e_α */
+            gemm_nn(T2, E->eA[l - 1], absW, n, in, out, 1, 0.0);
         for (size_t k = 0; k < total; k++) {
-            double b = L->has_bias ? fabs(w[L->b_offset + k % out]) : 0.0;
-            E->eZ[l][k] = up(g * (sp * up(T[k], in) + b), 4) + E->ar->tiny;
+            size_t i = k / out, a = k % out;
+            double b = L->has_bias ? fabs(w[L->b_offset + a]) : 0.0, under = eta_k(ar, in + 5 + extra, g);
+            if (ar->inputs_rounded && ar->tiny > 0) {
+                double sums = row_abs_sum(absPrev + i * in, in) + (l ? 0.0 : row_abs_sum(absW + a * in, in));
+                under += ar->tiny * (sp * sums + 1.0);
+            }
+            double t = up(T[k], in), t2 = up(T2[k], in);
+            E->eZ[l][k] = up(g * (sp * t + b) + under + sp * t2, 7);
+            /* the partial sums of Ŵ α̂ in any order, unscaled (|α̂| ≤ |α| + e_α), then ẑ */
+            peak(&E->peak, up((1.0 + g) * (1.0 + 2 * ux) * (t + t2), 4) + E->eZ[l][k]);
+            peak(&E->peak, up(sp * t + b + E->eZ[l][k], 3));
         }
-        if (l) { /* propagated input error: s⁺|W| e_α */
-            gemm_nn(T, E->eA[l - 1], absW, n, in, out, 1, 0.0);
-            for (size_t k = 0; k < total; k++)
-                E->eZ[l][k] = up(E->eZ[l][k] + sp * up(T[k], in), 2);
-        }
+        for (size_t k = 0; k < in * out; k++) /* the rounded weights */
+            peak(&E->peak, absW[k] * (1.0 + ux) + ar->tiny);
+        for (size_t k = 0; !l && k < n * in; k++) /* the rounded inputs */
+            peak(&E->peak, absPrev[k] * (1.0 + ux) + ar->tiny);
         double L1 = act_sup_d1(L->act), L2 = act_sup_d2(L->act);
         int kink = !act_twice_differentiable(L->act);
         for (size_t k = 0; k < total; k++) {
             double e0, e1, ez = E->eZ[l][k], z = s->z[l][k];
             act_err_u(E->ar, L->act, z, s->a[l][k], s->s1[l][k], &e0, &e1);
-            E->eA[l][k] = up(e0 + L1 * ez, 2);
+            E->eA[l][k] = up(e0 + L1 * ez + E->ar->tiny, 3); /* σ̂ may underflow */
+            peak(&E->peak, up(fabs(s->a[l][k]) + E->eA[l][k], 2));
             /* a first-order activation's σ′ is piecewise constant: it can jump
              * only if the exact z may lie on the other side of 0 (sided: where
              * the caller says so) */
             int either = E->sided ? E->sigma1 && E->sigma1[l] && E->sigma1[l][k] == FAST_SIGMA1_EITHER
                                   : ez > 0 && fabs(z) <= ez;
             double jump = either ? 1.0 : 0.0;
-            E->eS[l][k] = up(e1 + (kink ? jump : L2 * ez), 2);
+            E->eS[l][k] = up(e1 + (kink ? jump : L2 * ez) + 2 * E->ar->tiny, 3);
         }
-        free(absW), free(absPrev), free(T);
+        free(absW), free(absPrev), free(T), free(T2);
     }
     return PLSTAR_OK;
 }
 
 /* Backward pass with errors: seeds (R × c) with errors eseeds (or NULL).
  * Fills D[l] (values) and eD[l] (bounds). */
-static int backward_errors(double **D, double **eD, const fast_forward_state *s, const fwd_errors *E,
+static int backward_errors(double **D, double **eD, double *pk, const fast_forward_state *s, const fwd_errors *E,
                            const plstar_model *m, const double *w, const double *seeds, const double *eseeds,
                            size_t q)
 {
@@ -142,7 +176,9 @@ static int backward_errors(double **D, double **eD, const fast_forward_state *s,
             double sd = seeds[r * c + k], es = eseeds ? eseeds[r * c + k] : 0.0;
             D[last][r * c + k] = sd * s->s1[last][at];
             eD[last][r * c + k] = up(E->ar->u * fabs(D[last][r * c + k]) + es * fabs(s->s1[last][at]) +
-                                         (fabs(sd) + es) * E->eS[last][at], 3) + E->ar->tiny;
+                                         (fabs(sd) + es) * E->eS[last][at] + E->ar->tiny, 4);
+            peak(pk, up(fabs(D[last][r * c + k]) + eD[last][r * c + k], 2));
+            peak(pk, up(fabs(sd) + es, 2));
         }
     for (size_t l = last; l-- > 0;) {
         const plstar_layer *Ln = &m->layers[l + 1];
@@ -157,15 +193,22 @@ static int backward_errors(double **D, double **eD, const fast_forward_state *s,
                         D[l + 1], (int)k, W, (int)Ln->in, 0.0, G, (int)out);
             gemm_nn(T1, absD, absW, R, k, out, 0, 0.0);
             gemm_nn(T2, eD[l + 1], absW, R, k, out, 0, 0.0);
-            double sp = scale_up(Ln), g = gamma_k(k + 3 + (E->ar->inputs_rounded ? 2 : 0), E->ar->u);
-            for (size_t r = 0; r < R; r++)
+            const fast_arith *ar = E->ar;
+            size_t rounds = k + 3 + (ar->inputs_rounded ? 2 : 0);
+            double sp = scale_up(Ln), g = gamma_k(rounds, ar->u), ux = ar->inputs_rounded ? ar->u : 0.0;
+            for (size_t r = 0; r < R; r++) {
+                /* rounded weights: η|D̂| summed over the layer above */
+                double wunder = ar->inputs_rounded ? ar->tiny * sp * row_abs_sum(absD + r * k, k) : 0.0;
                 for (size_t a = 0; a < out; a++) {
                     size_t at = (r / q) * out + a, ix = r * out + a;
-                    double eG = up(g * sp * up(T1[ix], k) + sp * up(T2[ix], k), 3);
+                    double eG = up(g * sp * up(T1[ix], k) + sp * up(T2[ix], k) + eta_k(ar, rounds, g) + wunder, 5);
                     D[l][ix] = G[ix] * s->s1[l][at];
-                    eD[l][ix] = up(E->ar->u * fabs(D[l][ix]) + eG * fabs(s->s1[l][at]) +
-                                       (fabs(G[ix]) + eG) * E->eS[l][at], 3) + E->ar->tiny;
+                    eD[l][ix] = up(ar->u * fabs(D[l][ix]) + eG * fabs(s->s1[l][at]) +
+                                       (fabs(G[ix]) + eG) * E->eS[l][at] + ar->tiny, 4);
+                    peak(pk, up((1.0 + g) * (1.0 + 2 * ux) * (up(T1[ix], k) + up(T2[ix], k)), 3) + eG);
+                    peak(pk, up(fabs(D[l][ix]) + eD[l][ix], 2));
                 }
+            }
         }
         free(absW), free(absD), free(G), free(T1), free(T2);
         if (!ok)
@@ -174,11 +217,12 @@ static int backward_errors(double **D, double **eD, const fast_forward_state *s,
     return PLSTAR_OK;
 }
 
-static void jacobian_errors(double *eJ, double *absJ, const plstar_model *m, double **D, double **eD,
+static void jacobian_errors(double *eJ, double *absJ, double *pk, const plstar_model *m, double **D, double **eD,
                             const fast_forward_state *s, const fwd_errors *E, const double *X, size_t n)
 {
     size_t c = m->outputs, N = n * c, P = m->nparams;
     double g4 = gamma_k(4, E->ar->u), ux = E->ar->inputs_rounded ? E->ar->u : 0.0;
+    double eta_x = E->ar->inputs_rounded ? E->ar->tiny : 0.0, under = eta_k(E->ar, 4, g4);
     for (size_t l = 0; l < m->nlayers; l++) {
         const plstar_layer *L = &m->layers[l];
         if (!L->trainable)
@@ -191,10 +235,11 @@ static void jacobian_errors(double *eJ, double *absJ, const plstar_model *m, dou
             for (size_t a = 0; a < L->out; a++) {
                 double d = fabs(D[l][r * L->out + a]), ed = eD[l][r * L->out + a];
                 for (size_t b = 0; b < L->in; b++) {
-                    double x = fabs(prev[i * L->in + b]), ex = eprev ? eprev[i * L->in + b] : ux * x;
+                    double x = fabs(prev[i * L->in + b]), ex = eprev ? eprev[i * L->in + b] : ux * x + eta_x;
                     size_t at = r * P + L->w_offset + a * L->in + b;
-                    eJ[at] = up(g4 * sp * d * x + sp * (ed * x + (d + ed) * ex), 4) + E->ar->tiny;
+                    eJ[at] = up(g4 * sp * d * x + sp * (ed * x + (d + ed) * ex) + under, 5);
                     absJ[at] = fabs(D[l][r * L->out + a] * fast_layer_scale(L) * prev[i * L->in + b]);
+                    peak(pk, up((1.0 + g4) * (d + ed) * (x + ex) * (sp > 1.0 ? sp : 1.0), 3) + eJ[at]);
                 }
                 if (L->has_bias) {
                     eJ[r * P + L->b_offset + a] = ed;
@@ -205,26 +250,33 @@ static void jacobian_errors(double *eJ, double *absJ, const plstar_model *m, dou
     }
 }
 
-static void kernel_errors(double *eK, const double *absJ, const double *eJ, size_t N, size_t P, const fast_arith *ar)
+static void kernel_errors(double *eK, double *pk, const double *absJ, const double *eJ, size_t N, size_t P,
+                          const fast_arith *ar)
 {
-    double *T = nalloc(N, N), *S = nalloc(N, P);
+    double *T = nalloc(N, N), *S = nalloc(N, P), gmax = 0, emax = 0;
     for (size_t k = 0; k < N * P; k++)
         S[k] = absJ[k] + eJ[k];
     gemm_nn(eK, absJ, absJ, N, P, N, 1, 0.0);
-    double g = gamma_k(P, ar->u);
-    for (size_t k = 0; k < N * N; k++)
+    double g = gamma_k(P, ar->u), under = eta_k(ar, P, g);
+    for (size_t k = 0; k < N * N; k++) {
+        peak(&gmax, up(eK[k], P));
         eK[k] = g * up(eK[k], P);
+    }
     gemm_nn(T, absJ, eJ, N, P, N, 1, 0.0);
     for (size_t k = 0; k < N * N; k++)
         eK[k] += up(T[k], P);
     gemm_nn(T, eJ, S, N, P, N, 1, 0.0);
-    for (size_t k = 0; k < N * N; k++)
-        eK[k] = up(eK[k] + up(T[k], P), 3) + ar->tiny;
+    for (size_t k = 0; k < N * N; k++) {
+        eK[k] = up(eK[k] + up(T[k], P) + under, 4);
+        peak(&emax, eK[k]);
+    }
+    /* partial sums of Ĵ Ĵᵀ: at most (|J| + e_J)(|J| + e_J)ᵀ ≤ |J||J|ᵀ + e_K, each rounded */
+    peak(pk, up((1.0 + g) * (gmax + emax), 2));
     free(T), free(S);
 }
 
 /* Loss and gradient errors: residual r̂ = F̂ − y, then the gradient's backward pass. */
-static int loss_grad_errors(fast_errors *out, const fast_forward_state *s, const fwd_errors *E,
+static int loss_grad_errors(fast_errors *out, double *pk, const fast_forward_state *s, const fwd_errors *E,
                             const plstar_model *m, const double *X, size_t n, const double *w, const double *y)
 {
     size_t c = m->outputs, N = n * c, last = m->nlayers - 1;
@@ -234,17 +286,22 @@ static int loss_grad_errors(fast_errors *out, const fast_forward_state *s, const
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for error bounds");
     }
     double sum = 0.0, cross = 0.0, sq = 0.0, u = E->ar->u, ux = E->ar->inputs_rounded ? u : 0.0;
+    double eta = E->ar->tiny, eta_y = E->ar->inputs_rounded ? eta : 0.0;
     for (size_t k = 0; k < N; k++) {
         r[k] = s->a[last][k] - y[k];
-        er[k] = up(E->eA[last][k] + u * fabs(r[k]) + ux * fabs(y[k]), 3);
+        er[k] = up(E->eA[last][k] + u * fabs(r[k]) + ux * fabs(y[k]) + eta_y + eta, 5);
         sum += r[k] * r[k], cross += fabs(r[k]) * er[k], sq += er[k] * er[k];
+        peak(pk, up(fabs(y[k]) * (1.0 + ux) + eta_y, 2));
+        peak(pk, up(fabs(r[k]) + er[k], 2));
     }
+    double gN = gamma_k(N + 2, u);
+    peak(pk, up((1.0 + gN) * (up(sum, N) + 2 * up(cross, N) + up(sq, N)), 4));
     if (out->loss)
-        *out->loss = up(gamma_k(N + 2, u) * 0.5 * up(sum, N) + up(cross, N) + 0.5 * up(sq, N), 3) + E->ar->tiny;
+        *out->loss = up(gN * 0.5 * up(sum, N) + up(cross, N) + 0.5 * up(sq, N) + eta_k(E->ar, N + 2, gN), 4);
     int st = PLSTAR_OK;
     if (out->grad) {
         double **D = calloc(m->nlayers, sizeof(double *)), **eD = calloc(m->nlayers, sizeof(double *));
-        st = (D && eD) ? backward_errors(D, eD, s, E, m, w, r, er, 1)
+        st = (D && eD) ? backward_errors(D, eD, pk, s, E, m, w, r, er, 1)
                        : plstar_error(PLSTAR_ESOFTWARE, "out of memory for error bounds");
         for (size_t l = 0; !st && l < m->nlayers; l++) {
             const plstar_layer *L = &m->layers[l];
@@ -252,23 +309,27 @@ static int loss_grad_errors(fast_errors *out, const fast_forward_state *s, const
                 continue;
             const double *prev = l ? s->a[l - 1] : X;
             const double *eprev = l ? E->eA[l - 1] : NULL;
-            double sp = scale_up(L), g = gamma_k(n + 3, u);
+            double sp = scale_up(L), g = gamma_k(n + 3, u), gn = gamma_k(n, u);
             for (size_t a = 0; a < L->out; a++) {
                 for (size_t b = 0; b < L->in; b++) {
                     double t1 = 0, t2 = 0;
                     for (size_t i = 0; i < n; i++) {
                         double d = fabs(D[l][i * L->out + a]), ed = eD[l][i * L->out + a];
-                        double x = fabs(prev[i * L->in + b]), ex = eprev ? eprev[i * L->in + b] : ux * x;
+                        double x = fabs(prev[i * L->in + b]), ex = eprev ? eprev[i * L->in + b] : ux * x + eta_y;
                         t1 += d * x;
                         t2 += ed * x + (d + ed) * ex;
                     }
-                    out->grad[L->w_offset + a * L->in + b] = up(g * sp * up(t1, n) + sp * up(t2, 2 * n), 3) + E->ar->tiny;
+                    double eg = up(g * sp * up(t1, n) + sp * up(t2, 2 * n) + eta_k(E->ar, n + 3, g), 4);
+                    out->grad[L->w_offset + a * L->in + b] = eg;
+                    peak(pk, up((1.0 + g) * (up(t1, n) + up(t2, 2 * n)), 3) + eg);
                 }
                 if (L->has_bias) {
                     double t1 = 0, t2 = 0;
                     for (size_t i = 0; i < n; i++)
                         t1 += fabs(D[l][i * L->out + a]), t2 += eD[l][i * L->out + a];
-                    out->grad[L->b_offset + a] = up(gamma_k(n, u) * up(t1, n) + up(t2, n), 2) + E->ar->tiny;
+                    double eg = up(gn * up(t1, n) + up(t2, n) + eta_k(E->ar, n, gn), 3);
+                    out->grad[L->b_offset + a] = eg;
+                    peak(pk, up((1.0 + gn) * (up(t1, n) + up(t2, n)), 3) + eg);
                 }
             }
         }
@@ -280,8 +341,8 @@ static int loss_grad_errors(fast_errors *out, const fast_forward_state *s, const
     return st;
 }
 
-static int errbound_all(fast_errors *out, double *eZ, const plstar_model *m, const double *X, size_t n,
-                        const double *w, const double *y, const fast_arith *ar, int sided,
+static int errbound_all(fast_errors *out, fast_peaks *pk, double *eZ, const plstar_model *m, const double *X,
+                        size_t n, const double *w, const double *y, const fast_arith *ar, int sided,
                         const double *const *sigma1);
 
 int fast_errbound(fast_errors *out, const plstar_model *m, const double *X, size_t n,
@@ -294,24 +355,33 @@ int fast_errbound(fast_errors *out, const plstar_model *m, const double *X, size
 int fast_errbound_u(fast_errors *out, const plstar_model *m, const double *X, size_t n,
                     const double *w, const double *y, const fast_arith *ar)
 {
-    return errbound_all(out, NULL, m, X, n, w, y, ar, 0, NULL);
+    return errbound_all(out, NULL, NULL, m, X, n, w, y, ar, 0, NULL);
 }
 
 int fast_errbound_sided(fast_errors *out, double *eZ, const plstar_model *m, const double *X, size_t n,
                         const double *w, const double *y, const fast_arith *ar, const double *const *sigma1)
 {
-    return errbound_all(out, eZ, m, X, n, w, y, ar, 1, sigma1);
+    return errbound_all(out, NULL, eZ, m, X, n, w, y, ar, 1, sigma1);
 }
 
-static int errbound_all(fast_errors *out, double *eZ, const plstar_model *m, const double *X, size_t n,
-                        const double *w, const double *y, const fast_arith *ar, int sided,
+int fast_errbound_peaks(fast_errors *out, fast_peaks *peaks, double *eZ, const plstar_model *m, const double *X,
+                        size_t n, const double *w, const double *y, const fast_arith *ar, int sided,
                         const double *const *sigma1)
 {
+    return errbound_all(out, peaks, sided ? eZ : NULL, m, X, n, w, y, ar, sided, sided ? sigma1 : NULL);
+}
+
+static int errbound_all(fast_errors *out, fast_peaks *pk, double *eZ, const plstar_model *m, const double *X,
+                        size_t n, const double *w, const double *y, const fast_arith *ar, int sided,
+                        const double *const *sigma1)
+{
+    fast_peaks none;
+    pk = pk ? pk : &none;
     size_t c = m->outputs, N = n * c, P = m->nparams, last = m->nlayers - 1;
     fast_forward_state s;
     fast_forward_init(&s);
     fwd_errors E = {calloc(m->nlayers, sizeof(double *)), calloc(m->nlayers, sizeof(double *)),
-                    calloc(m->nlayers, sizeof(double *)), ar, sided, sigma1};
+                    calloc(m->nlayers, sizeof(double *)), ar, sided, sigma1, 0.0};
     double **D = calloc(m->nlayers, sizeof(double *)), **eD = calloc(m->nlayers, sizeof(double *));
     double *seeds = NULL, *absJ = NULL, *eJ = NULL;
     int st = (E.eZ && E.eA && E.eS && D && eD) ? fast_forward(&s, m, X, n, w)
@@ -322,6 +392,7 @@ static int errbound_all(fast_errors *out, double *eZ, const plstar_model *m, con
                 s.s1[l][k] = sigma1[l][k];
     if (!st)
         st = forward_errors(&E, &s, m, X, n, w);
+    pk->F = pk->J = pk->K = pk->loss = E.peak;
     if (!st && out->F)
         memcpy(out->F, E.eA[last], N * sizeof(double));
     for (size_t l = 0, at = 0; !st && eZ && l < m->nlayers; l++) {
@@ -337,14 +408,15 @@ static int errbound_all(fast_errors *out, double *eZ, const plstar_model *m, con
         for (size_t r = 0; !st && r < N; r++)
             seeds[r * c + r % c] = 1.0;
         if (!st)
-            st = backward_errors(D, eD, &s, &E, m, w, seeds, NULL, c);
+            st = backward_errors(D, eD, &pk->J, &s, &E, m, w, seeds, NULL, c);
         if (!st)
-            jacobian_errors(eJ, absJ, m, D, eD, &s, &E, X, n);
+            jacobian_errors(eJ, absJ, &pk->J, m, D, eD, &s, &E, X, n);
+        pk->K = pk->J;
         if (!st && out->K)
-            kernel_errors(out->K, absJ, eJ, N, P, ar);
+            kernel_errors(out->K, &pk->K, absJ, eJ, N, P, ar);
     }
     if (!st && (out->loss || out->grad))
-        st = loss_grad_errors(out, &s, &E, m, X, n, w, y);
+        st = loss_grad_errors(out, &pk->loss, &s, &E, m, X, n, w, y);
     for (size_t l = 0; l < m->nlayers; l++) {
         if (E.eZ)
             free(E.eZ[l]), free(E.eA[l]), free(E.eS[l]);
@@ -396,7 +468,7 @@ int fast_errbound_kernel_structured(double *eK, const plstar_model *m, const dou
     fast_forward_state s;
     fast_forward_init(&s);
     fwd_errors E = {calloc(m->nlayers, sizeof(double *)), calloc(m->nlayers, sizeof(double *)),
-                    calloc(m->nlayers, sizeof(double *)), &own, 0, NULL};
+                    calloc(m->nlayers, sizeof(double *)), &own, 0, NULL, 0.0};
     double **D = calloc(m->nlayers, sizeof(double *)), **eD = calloc(m->nlayers, sizeof(double *));
     double *seeds = nalloc(N, c), *PD = nalloc(N, N), *ED = nalloc(N, N), *PA = nalloc(n, n), *EA = nalloc(n, n);
     double *S = nalloc(N, N);
@@ -408,7 +480,7 @@ int fast_errbound_kernel_structured(double *eK, const plstar_model *m, const dou
     for (size_t r = 0; !st && r < N; r++)
         seeds[r * c + r % c] = 1.0;
     if (!st) /* the same signals as fast_kernel_structured: unit seeds, the same BLAS calls */
-        st = backward_errors(D, eD, &s, &E, m, w, seeds, NULL, c);
+        st = backward_errors(D, eD, &E.peak, &s, &E, m, w, seeds, NULL, c);
     if (!st)
         memset(eK, 0, N * N * sizeof(double));
     double u = U_ROUND, g3 = gamma_k(3, u);

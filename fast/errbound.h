@@ -39,15 +39,19 @@
 /* The arithmetic whose rounding errors are bounded. fast_errbound bounds this library's own fast
  * path, {2^-53, 0, 0, 0}; fast_errbound_u bounds the same algorithms run by other code
  * (proofs-checks/validate.h), to first order in u:
- *   u               unit roundoff, 2^-53 (float64) or 2^-24 (float32); every γ_k is formed with it,
+ *   u               unit roundoff, 2^-53 (float64), 2^-24 (float32), 2^-11 (float16) or 2^-8
+ *                   (bfloat16); every γ_k is formed with it,
  *                   and the activations' relative bounds e_σ, e_σ′ are scaled by u/2^-53;
- *   inputs_rounded  X, w, y were first rounded to that format (relative error ≤ u each): the input
- *                   error at layer 0 is u|x| instead of 0, each product with W gets two more
+ *   inputs_rounded  X, w, y were first rounded to that format (relative error ≤ u each, and tiny
+ *                   absolute): the input error at layer 0 is u|x| instead of 0, each product with W gets two more
  *                   roundings (γ_{k+2}; γ_{k+4} at layer 0), and the residual gets u|y|;
  *   any_formulas    σ, σ′ by any standard formula, σ′ possibly formed from the computed σ as
  *                   autograd does (1 − σ̂², σ̂(1 − σ̂)): absolute allowances B·u per activation
  *                   (see act_err_u in errbound.c);
- *   tiny            added to every entry's bound: underflow, including flush-to-zero. */
+ *   tiny            underflow: the absolute error of one rounding whose result underflows (the format's
+ *                   smallest normal number covers flush-to-zero, half its smallest subnormal gradual
+ *                   underflow); every bound gets tiny for each rounding it counts (k·tiny beside each
+ *                   γ_k), and with inputs_rounded X, w, y are off by u|·| + tiny each. */
 typedef struct {
     double u;
     int inputs_rounded;
@@ -60,6 +64,17 @@ typedef struct {
 typedef struct {
     double *F, *J, *K, *loss, *grad;
 } fast_errors;
+
+/* Upper bounds on the magnitude of every value the bounded computation of F (of J, K, the loss and
+ * gradient) forms — its rounded inputs, every product and partial sum in any order, every result,
+ * with their rounding errors: a format whose overflow threshold is at least the peak cannot
+ * overflow there. NaN when a bound is NaN. */
+typedef struct {
+    double F, J, K, loss;
+} fast_peaks;
+
+/* γ_k = k·u/(1 − k·u), rounded up; +∞ from k·u ≥ ½ on. */
+double fast_gamma(size_t k, double u);
 
 int fast_errbound(fast_errors *out, const plstar_model *m, const double *X, size_t n,
                   const double *w, const double *y);
@@ -76,6 +91,12 @@ int fast_errbound_u(fast_errors *out, const plstar_model *m, const double *X, si
 #define FAST_SIGMA1_EITHER INFINITY
 int fast_errbound_sided(fast_errors *out, double *eZ, const plstar_model *m, const double *X, size_t n,
                         const double *w, const double *y, const fast_arith *ar, const double *const *sigma1);
+
+/* fast_errbound_sided (sided) or fast_errbound_u (not sided; eZ and sigma1 then ignored), with the
+ * peaks of the computations bounded (for the range of a narrow format). */
+int fast_errbound_peaks(fast_errors *out, fast_peaks *peaks, double *eZ, const plstar_model *m, const double *X,
+                        size_t n, const double *w, const double *y, const fast_arith *ar, int sided,
+                        const double *const *sigma1);
 
 /* eK (N × N): |K̂ − K| for K̂ = fast_kernel_structured(m, X, n, w) (any panel
  * size). Memory: a few N × N and n × n matrices and the signals of all layers. */

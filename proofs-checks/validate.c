@@ -9,6 +9,7 @@
 #include "reference/network.h"
 
 #include <errno.h>
+#include <float.h>
 #include <lapacke.h>
 #include <math.h>
 #include <stdio.h>
@@ -20,7 +21,65 @@
 
 #define U64 0x1p-53
 
-double validate_unit_roundoff(validate_format f) { return f == VALIDATE_FLOAT32 ? 0x1p-24 : 0x1p-53; }
+/* ---- formats and layouts ------------------------------------------------- */
+
+/* precision p (significand bits with the implicit one), smallest normal exponent emin */
+static const struct {
+    const char *name;
+    double u, underflow, overflow;
+    int p, emin;
+} formats[VALIDATE_FORMATS] = {
+    [VALIDATE_FLOAT64] = {"float64", 0x1p-53, DBL_MIN, DBL_MAX, 53, -1022},
+    [VALIDATE_FLOAT32] = {"float32", 0x1p-24, FLT_MIN, FLT_MAX, 24, -126},
+    [VALIDATE_FLOAT16] = {"float16", 0x1p-11, 0x1p-25, 65504.0, 11, -14},
+    [VALIDATE_BFLOAT16] = {"bfloat16", 0x1p-8, FLT_MIN, 0x1.fep127, 8, -126},
+};
+
+static validate_format fmt_of(validate_format f) { return (unsigned)f < VALIDATE_FORMATS ? f : VALIDATE_FLOAT64; }
+
+const char *validate_format_name(validate_format f) { return formats[fmt_of(f)].name; }
+double validate_unit_roundoff(validate_format f) { return formats[fmt_of(f)].u; }
+double validate_underflow(validate_format f) { return formats[fmt_of(f)].underflow; }
+double validate_overflow(validate_format f) { return formats[fmt_of(f)].overflow; }
+
+int validate_format_parse(validate_format *f, const char *name)
+{
+    for (int k = 0; k < VALIDATE_FORMATS; k++)
+        if (name && !strcmp(name, formats[k].name)) {
+            *f = (validate_format)k;
+            return 0;
+        }
+    return -1;
+}
+
+double validate_round(double x, validate_format f)
+{
+    f = fmt_of(f);
+    if (f == VALIDATE_FLOAT64 || !isfinite(x) || x == 0)
+        return x;
+    int e = ilogb(x);
+    if (e < formats[f].emin) /* subnormal: the spacing of the smallest binade */
+        e = formats[f].emin;
+    double q = ldexp(1.0, e - formats[f].p + 1), r = nearbyint(x / q) * q; /* x / q is exact */
+    return fabs(r) > formats[f].overflow ? copysign(INFINITY, x) : r;
+}
+
+static const char *const layout_names[VALIDATE_LAYOUTS] = {"plstar", "functorch", "neural-tangents", "traced"};
+
+const char *validate_layout_name(validate_layout l)
+{
+    return (unsigned)l < VALIDATE_LAYOUTS ? layout_names[l] : layout_names[0];
+}
+
+int validate_layout_parse(validate_layout *l, const char *name)
+{
+    for (int k = 0; k < VALIDATE_LAYOUTS; k++)
+        if (name && !strcmp(name, layout_names[k])) {
+            *l = (validate_layout)k;
+            return 0;
+        }
+    return -1;
+}
 
 static double now(void)
 {
@@ -170,15 +229,21 @@ static json_t *bundle_manifest(const plstar_problem *p, plstar_loss loss)
     json_object_set_new(ex, "kernel", shape2(p->N, p->N));
     json_object_set_new(ex, "lambda_min", json_string("one number: the smallest eigenvalue of K"));
     json_object_set_new(ex, "losses", json_string("(T + 1,)"));
+    json_object_set_new(ex, "layouts",
+                        json_string("with --layout functorch: jacobian (n, c, P), kernel (n, c, n, c); "
+                                    "neural-tangents: (n, c, P), (n, n, c, c) with [i, j, a, b] = K[i*c + a, "
+                                    "j*c + b]; traced: (n, c, P) and the traced kernel (n, n), [i, j] = sum over a "
+                                    "of K[i*c + a, j*c + a]"));
     json_object_set_new(o, "expected_shapes", ex);
     json_object_set_new(o, "precision",
-                        json_string("float64: compute with X, w0, y as stored. float32: round X, w0, y to float32 "
-                                    "once, compute in float32 and claim --precision float32. Save arrays as "
-                                    "'<f8' or '<f4' .npy files."));
+                        json_string("float64: compute with X, w0, y as stored. float32, float16, bfloat16: round X, "
+                                    "w0, y to that format once, compute in it and claim --precision NAME. Save "
+                                    "arrays as '<f8', '<f4' or '<f2' .npy files (bfloat16 values as '<f4')."));
     json_object_set_new(o, "validate",
                         json_string("plstar validate --bundle DIR [--outputs F.npy] [--jacobian J.npy] "
                                     "[--kernel K.npy] [--lambda-min V] [--losses L.npy --lr ETA] "
-                                    "[--precision float64|float32] [--json report.json]"));
+                                    "[--precision float64|float32|float16|bfloat16] "
+                                    "[--layout plstar|functorch|neural-tangents|traced] [--json report.json]"));
     return o;
 }
 
@@ -224,10 +289,13 @@ static char *bundle_readme(const plstar_problem *p, plstar_loss loss)
         p->N, m->nparams, loss_name(loss),
         loss == LOSS_MEAN ? "L(w) = mean((F(w) - y)^2) over the N entries, torch.nn.MSELoss()"
                           : "L(w) = 0.5 * sum((F(w) - y)^2), a sum, not a mean");
-    ADD("Precision: in float64 use the arrays as stored; in float32 round X, w0, y to float32 once, compute\n"
-        "in float32 and pass --precision float32. The tolerance is derived from that claim.\n\n"
+    ADD("Precision: in float64 use the arrays as stored; in float32, float16 or bfloat16 round X, w0, y to\n"
+        "that format once, compute in it and pass --precision NAME. The tolerance is derived from that claim.\n"
+        "Layouts: --layout functorch reads J (n, c, P) and K (n, c, n, c), neural-tangents K (n, n, c, c),\n"
+        "traced the output-traced kernel (n, n).\n\n"
         "Check:\n  plstar validate --bundle THIS_DIR --outputs F.npy --jacobian J.npy --kernel K.npy \\\n"
-        "      --lambda-min V --losses L.npy --lr ETA --precision float64|float32 --json report.json\n"
+        "      --lambda-min V --losses L.npy --lr ETA --precision float64|float32|float16|bfloat16 \\\n"
+        "      --layout plstar|functorch|neural-tangents|traced --json report.json\n"
         "Exit status 0: every value within tolerance of the exact one; 1: some value is not (the report\n"
         "names the worst entries); 2: cannot be judged; 65: a file has the wrong shape, dtype or a NaN.\n");
 #undef ADD
@@ -381,48 +449,186 @@ static void shape_string(char *buf, size_t len, const plstar_array *a)
         snprintf(buf + at, len - at, a->ndim == 1 ? ",)" : ")");
 }
 
-int validate_read_claim(plstar_array *a, const char *path, const char *kind, const plstar_problem *p,
-                        validate_format f)
+/* The shapes a kind takes in a layout (validate.h): `alt` (c = 1 only, or NULL) is the squeezed form. */
+typedef struct {
+    size_t ndim, shape[4];
+} claim_shape;
+
+static int shape_is(const plstar_array *a, const claim_shape *s)
 {
-    int st = npy_read(a, path);
+    if (a->ndim != s->ndim)
+        return 0;
+    for (size_t k = 0; k < s->ndim; k++)
+        if (a->shape[k] != s->shape[k])
+            return 0;
+    return 1;
+}
+
+static void claim_shape_string(char *buf, size_t len, const claim_shape *s)
+{
+    plstar_array t;
+    memset(&t, 0, sizeof t);
+    t.ndim = s->ndim;
+    memcpy(t.shape, s->shape, sizeof s->shape);
+    shape_string(buf, len, &t);
+}
+
+/* The shape of J or K in `layout`, in full (alt = 0) or squeezed for c = 1 (alt = 1; ndim 0: none —
+ * plstar's shapes are 2-d already, and the traced kernel is (n, n) in full). */
+static claim_shape layout_shape(const char *kind, validate_layout layout, const plstar_problem *p, int alt)
+{
+    size_t n = p->n, c = p->model.outputs, N = p->N, P = p->model.nparams;
+    int jac = !strcmp(kind, "jacobian"), traced = !jac && layout == VALIDATE_LAYOUT_TRACED;
+    if (layout == VALIDATE_LAYOUT_PLSTAR)
+        return alt ? (claim_shape){0, {0}} : (claim_shape){2, {N, jac ? P : N}};
+    if (alt)
+        return c == 1 && !traced ? (claim_shape){2, {n, jac ? P : n}} : (claim_shape){0, {0}};
+    if (jac)
+        return (claim_shape){3, {n, c, P}};
+    if (traced)
+        return (claim_shape){2, {n, n}};
+    return layout == VALIDATE_LAYOUT_FUNCTORCH ? (claim_shape){4, {n, c, n, c}} : (claim_shape){4, {n, n, c, c}};
+}
+
+static const char *layout_letters(const char *kind, validate_layout layout, size_t ndim)
+{
+    if (ndim == 2)
+        return !strcmp(kind, "jacobian") ? (layout == VALIDATE_LAYOUT_PLSTAR ? "(N, P)" : "(n, P)")
+               : layout == VALIDATE_LAYOUT_PLSTAR ? "(N, N)" : "(n, n)";
+    return ndim == 3 ? "(n, c, P)" : layout == VALIDATE_LAYOUT_FUNCTORCH ? "(n, c, n, c)" : "(n, n, c, c)";
+}
+
+/* neural-tangents' K[i, j, a, b] into plstar's K[i·c + a, j·c + b]. */
+static int permute_nt(plstar_array *a, size_t n, size_t c)
+{
+    size_t N = n * c;
+    double *t = malloc((N * N + 1) * sizeof(double));
+    if (!t)
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory for a %zu x %zu kernel", N, N);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            for (size_t x = 0; x < c; x++)
+                for (size_t y = 0; y < c; y++)
+                    t[(i * c + x) * N + j * c + y] = a->data[((i * n + j) * c + x) * c + y];
+    free(a->data);
+    a->data = t;
+    return PLSTAR_OK;
+}
+
+/* A file narrower than the claim cannot meet its tolerance; a '<f2' file is no bfloat16 file. */
+static int check_itemsize(const char *path, int itemsize, validate_format f)
+{
+    if (itemsize == 8 || f == VALIDATE_FLOAT16 || (itemsize == 4 && f != VALIDATE_FLOAT64))
+        return PLSTAR_OK;
+    const char *dt = itemsize == 4 ? "float32 data ('<f4')" : "float16 data ('<f2')";
+    if (f == VALIDATE_BFLOAT16)
+        return plstar_error(PLSTAR_EDATA, "%s: %s under a bfloat16 claim; NumPy has no bfloat16: save the "
+                            "bfloat16 values as float32 ('<f4', e.g. tensor.float()) or float64", path, dt);
+    return plstar_error(PLSTAR_EDATA, "%s: %s under a %s claim; compute in %s or pass --precision %s", path, dt,
+                        validate_format_name(f), validate_format_name(f), itemsize == 4 ? "float32" : "float16");
+}
+
+int validate_read_claim(plstar_array *a, const char *path, const char *kind, const plstar_problem *p,
+                        validate_format f, validate_layout layout)
+{
+    if ((unsigned)layout >= VALIDATE_LAYOUTS)
+        return plstar_error(PLSTAR_EUSAGE, "validate_read_claim: unknown layout %d", (int)layout);
+    size_t n = p->n, c = p->model.outputs, N = p->N, P = p->model.nparams;
+    int matrix = !strcmp(kind, "jacobian") || !strcmp(kind, "kernel");
+    if (!matrix && strcmp(kind, "outputs") && strcmp(kind, "losses"))
+        return plstar_error(PLSTAR_EUSAGE, "validate_read_claim: unknown kind \"%s\"", kind);
+    plstar_array t;
+    npy_init(&t);
+    int st = npy_read(&t, path);
     if (st)
         return st;
-    size_t n = p->n, c = p->model.outputs, N = p->N, P = p->model.nparams;
-    size_t r0 = a->ndim > 0 ? a->shape[0] : 0, r1 = a->ndim > 1 ? a->shape[1] : 0;
+    size_t r0 = t.ndim > 0 ? t.shape[0] : 0, r1 = t.ndim > 1 ? t.shape[1] : 0;
     int ok;
-    char want[128], got[96];
-    if (!strcmp(kind, "outputs")) {
-        ok = (a->ndim == 1 && r0 == N) || (a->ndim == 2 && ((r0 == N && r1 == 1) || (r0 == n && r1 == c)));
+    char want[192], got[96];
+    if (matrix) {
+        claim_shape full = layout_shape(kind, layout, p, 0), alt = layout_shape(kind, layout, p, 1);
+        ok = shape_is(&t, &full) || (alt.ndim && shape_is(&t, &alt));
+        claim_shape_string(want, sizeof want, &full);
+        snprintf(want + strlen(want), sizeof want - strlen(want), " = %s", layout_letters(kind, layout, full.ndim));
+        if (alt.ndim) {
+            char a2[64];
+            claim_shape_string(a2, sizeof a2, &alt);
+            snprintf(want + strlen(want), sizeof want - strlen(want), " or, with one output, %s", a2);
+        }
+        snprintf(want + strlen(want), sizeof want - strlen(want), " in the %s layout", validate_layout_name(layout));
+    } else if (!strcmp(kind, "outputs")) {
+        ok = (t.ndim == 1 && r0 == N) || (t.ndim == 2 && ((r0 == N && r1 == 1) || (r0 == n && r1 == c)));
         snprintf(want, sizeof want, "(%zu,) or (%zu, %zu)", N, n, c);
-    } else if (!strcmp(kind, "jacobian")) {
-        ok = a->ndim == 2 && r0 == N && r1 == P;
-        snprintf(want, sizeof want, "(%zu, %zu) = (N, P)", N, P);
-    } else if (!strcmp(kind, "kernel")) {
-        ok = a->ndim == 2 && r0 == N && r1 == N;
-        snprintf(want, sizeof want, "(%zu, %zu) = (N, N)", N, N);
-    } else if (!strcmp(kind, "losses")) {
-        ok = (a->ndim == 1 && r0 >= 1) || (a->ndim == 2 && r0 >= 1 && r1 == 1);
-        snprintf(want, sizeof want, "(T + 1,): L(w_0), ..., L(w_T)");
     } else {
-        return plstar_error(PLSTAR_EUSAGE, "validate_read_claim: unknown kind \"%s\"", kind);
+        ok = (t.ndim == 1 && r0 >= 1) || (t.ndim == 2 && r0 >= 1 && r1 == 1);
+        snprintf(want, sizeof want, "(T + 1,): L(w_0), ..., L(w_T)");
     }
     if (!ok) {
-        shape_string(got, sizeof got, a);
+        shape_string(got, sizeof got, &t);
+        npy_clear(&t);
         return plstar_error(PLSTAR_EDATA, "%s: %s array has shape %s; expected %s (%zu samples, %zu outputs, %zu "
-                            "parameters)", path, kind, got, want, n, c, P);
+                            "parameters)", path, !strcmp(kind, "kernel") && layout == VALIDATE_LAYOUT_TRACED
+                                                     ? "traced kernel" : kind, got, want, n, c, P);
     }
-    if (f == VALIDATE_FLOAT64 && a->source_itemsize == 4)
-        return plstar_error(PLSTAR_EDATA, "%s: float32 data ('<f4') under a float64 claim; compute in float64 "
-                            "or pass --precision float32", path);
+    if ((st = check_itemsize(path, t.source_itemsize, f))) {
+        npy_clear(&t);
+        return st;
+    }
     size_t at;
-    if (!array_all_finite(a->data, a->size, &at)) {
-        if (a->ndim == 2)
-            return plstar_error(PLSTAR_EDATA, "%s: non-finite value %g at [%zu, %zu] (%s entry %zu)", path,
-                                a->data[at], at / a->shape[1], at % a->shape[1], kind, at);
-        return plstar_error(PLSTAR_EDATA, "%s: non-finite value %g at [%zu] (%s entry %zu)", path, a->data[at], at,
-                            kind, at);
+    if (!array_all_finite(t.data, t.size, &at)) {
+        char pos[96] = "";
+        size_t len = 0;
+        for (size_t k = 0, stride = t.size; k < t.ndim && len < sizeof pos; k++) { /* the file's own indices */
+            stride /= t.shape[k];
+            len += (size_t)snprintf(pos + len, sizeof pos - len, k ? ", %zu" : "%zu", (at / stride) % t.shape[k]);
+        }
+        st = plstar_error(PLSTAR_EDATA, "%s: non-finite value %g at [%s] (%s entry %zu)", path, t.data[at], pos, kind,
+                          at);
+        npy_clear(&t);
+        return st;
     }
+    if (!strcmp(kind, "kernel") && layout == VALIDATE_LAYOUT_NEURAL_TANGENTS && t.ndim == 4 &&
+        (st = permute_nt(&t, n, c))) {
+        npy_clear(&t);
+        return st;
+    }
+    npy_clear(a);
+    *a = t;
     return PLSTAR_OK;
+}
+
+void validate_describe_claim(char *buf, size_t len, const plstar_array *a, const char *kind, const plstar_problem *p,
+                             validate_layout layout)
+{
+    size_t c = p->model.outputs, N = p->N, P = p->model.nparams, n = p->n;
+    char shape[96];
+    shape_string(shape, sizeof shape, a);
+    const char *how;
+    char buf2[200];
+    int traced = !strcmp(kind, "kernel") && layout == VALIDATE_LAYOUT_TRACED;
+    if (!strcmp(kind, "jacobian"))
+        how = a->ndim == 3 ? "[i, a, p] = J[i*c + a, p]" : "[r, p] = J[r, p]";
+    else if (traced)
+        how = "[i, j] = sum over outputs a of K[i*c + a, j*c + a]";
+    else if (!strcmp(kind, "kernel"))
+        how = a->ndim == 4 ? (layout == VALIDATE_LAYOUT_FUNCTORCH ? "[i, a, j, b] = K[i*c + a, j*c + b]"
+                                                                   : "[i, j, a, b] = K[i*c + a, j*c + b]")
+                           : "[r, s] = K[r, s]";
+    else if (!strcmp(kind, "outputs"))
+        how = a->ndim == 2 && a->shape[1] == c && c > 1 ? "[i, a] = F[i*c + a]" : "F[r], r = i*c + a";
+    else
+        how = "L[t] = L(w_t)";
+    if (!strcmp(kind, "jacobian"))
+        snprintf(buf2, sizeof buf2, ", compared as (%zu, %zu)", N, P);
+    else if (traced)
+        snprintf(buf2, sizeof buf2, ", compared as (%zu, %zu) with the traced reference", n, n);
+    else if (!strcmp(kind, "kernel"))
+        snprintf(buf2, sizeof buf2, ", compared as (%zu, %zu)", N, N);
+    else
+        buf2[0] = '\0';
+    snprintf(buf, len, "%s %s, %s layout (c = %zu): %s%s", traced ? "traced kernel" : kind, shape,
+             (!strcmp(kind, "jacobian") || !strcmp(kind, "kernel")) ? validate_layout_name(layout) : "any", c, how,
+             buf2);
 }
 
 /* ---- comparison -------------------------------------------------------- */
@@ -518,6 +724,14 @@ static void q_finish(validate_quantity *q)
     q->worst_ratio = q->nworst ? q->worst[0].ratio : 0.0;
 }
 
+/* Upper bound on the sum of k non-negative doubles summed in double. */
+static double up_sum(double s, size_t k) { return s * (1.0 + 2.0 * (double)(k + 8) * U64) + 0x1p-1000; }
+
+/* The ordinary tolerances of the whole problem (slack included): J (N × P), K (N × N), T (n × n). */
+typedef struct {
+    const double *J, *K, *T;
+} tol_set;
+
 /* ---- kinks of ReLU-type activations ------------------------------------- */
 
 /*
@@ -581,7 +795,9 @@ typedef struct {
     sample_kinks *sample;   /* n */
     size_t kinked, units;   /* samples with a unit within rounding of a kink, and those units */
     size_t first_beyond;    /* a sample with too many to enumerate (n when none) */
-    kink_match **J, **K;    /* per row (NULL: no kink involved) the best candidate of each entry */
+    kink_match **J, **K, **T; /* per row (NULL: no kink involved) the best candidate of each entry
+                               * (T: of the traced kernel, n × n) */
+    double u, eta;          /* the claimed format's, for the traced kernel's tolerance */
     /* for λ_min, the kernel blocks (c × c) of every assignment: block (i, j) of samples i, j holds
      * combination side_i · assignments(j) + side_j (side_i alone when i = j); NULL where neither
      * sample has a kink */
@@ -609,6 +825,8 @@ static void kinks_clear(kink_set *ks)
         free(ks->J[r]);
     if (ks->K)
         free(ks->K[0]);
+    if (ks->T)
+        free(ks->T[0]);
     for (size_t i = 0; ks->ball && i < n; i++)
         for (size_t j = 0; j < n; j++)
             if (ks->ball[i * n + j]) {
@@ -621,7 +839,7 @@ static void kinks_clear(kink_set *ks)
         arb_mat_clear(ks->hullK);
     free(ks->hull_tol), free(ks->hull_set);
     free(ks->ball), free(ks->tol), free(ks->radix);
-    free(ks->J), free(ks->K), free(ks->sample);
+    free(ks->J), free(ks->K), free(ks->T), free(ks->sample);
     memset(ks, 0, sizeof *ks);
 }
 
@@ -699,7 +917,7 @@ static kink_match *match_rows(size_t count)
 
 /* The tables of best candidates (J's rows of the samples with kinks, all of K when one has), and the
  * kernel blocks for λ_min when the global assignments are few enough to enumerate. */
-static int kinks_prepare(kink_set *ks, int want_J, int want_K, int want_lambda)
+static int kinks_prepare(kink_set *ks, int want_J, int want_K, int want_T, int want_lambda)
 {
     size_t n = ks->n, c = ks->c, N = ks->N, P = ks->P, bytes;
     const char *oom = "out of memory for the comparison near kinks";
@@ -714,6 +932,12 @@ static int kinks_prepare(kink_set *ks, int want_J, int want_K, int want_lambda)
             return plstar_error(PLSTAR_ESOFTWARE, "%s", oom);
         for (size_t r = 1; r < N; r++)
             ks->K[r] = ks->K[0] + r * N;
+    }
+    if (want_T) {
+        if (!(ks->T = calloc(n, sizeof *ks->T)) || !(ks->T[0] = match_rows(n * n)))
+            return plstar_error(PLSTAR_ESOFTWARE, "%s", oom);
+        for (size_t r = 1; r < n; r++)
+            ks->T[r] = ks->T[0] + r * n;
     }
     if (!want_lambda)
         return PLSTAR_OK;
@@ -889,6 +1113,47 @@ static int kink_eval_run(kink_eval *e, const plstar_problem *p, const kink_set *
     return PLSTAR_OK;
 }
 
+/* ---- the traced kernel: T[i, j] = Σ_a K[(i,a),(j,a)] -------------------- */
+
+/* mid ± rad of one ball (rad rounded up). */
+static void ball_doubles(double *mid, double *rad, const arb_t x)
+{
+    arb_mat_t one;
+    arb_mat_init(one, 1, 1);
+    arb_set(arb_mat_entry(one, 0, 0), x);
+    ref_mat_to_doubles(mid, rad, one);
+    arb_mat_clear(one);
+}
+
+/* T[t, t2] of the R × R block K (R = ns·c rows of ns samples), enclosed. */
+static void traced_ball(arb_t out, const arb_mat_t K, size_t c, size_t t, size_t t2, slong prec)
+{
+    arb_zero(out);
+    for (size_t a = 0; a < c; a++)
+        arb_add(out, out, arb_mat_entry(K, t * c + a, t2 * c + a), prec);
+}
+
+/* Its tolerance (validate.h, docs/validate.md): (1 + γ_{c−1}) Σ_a tolK + SLACK (γ_{cP} − γ_P) Σ_a
+ * (|J||J|ᵀ)[(t,a),(t2,a)] + (c − 1) η, tolK the entries' tolerances (slack included), J the block's
+ * R × P Jacobian (computed values: the first-order model's magnitudes), η the underflow of one
+ * rounding (the c − 1 additions of the entries may flush to zero). */
+static double traced_tol(const double *tolK, const double *J, size_t R, size_t c, size_t P, size_t t, size_t t2,
+                         double u, double eta)
+{
+    double st = 0, sj = 0;
+    for (size_t a = 0; a < c; a++) {
+        size_t r = t * c + a, r2 = t2 * c + a;
+        st += tolK[r * R + r2];
+        for (size_t k = 0; k < P; k++)
+            sj += fabs(J[r * P + k] * J[r2 * P + k]);
+    }
+    double gcp = fast_gamma(c * P, u), gp = fast_gamma(P, u), gc = fast_gamma(c - 1, u);
+    if (!isfinite(gcp) || !isfinite(st))
+        return INFINITY;
+    double extra = gcp - gp * (1 - 0x1p-48); /* ≥ γ_{cP} − γ_P although both are rounded up */
+    return up_sum((1 + gc) * up_sum(st, c) + VALIDATE_SLACK * extra * up_sum(sj, c * P) + (double)(c - 1) * eta, 4);
+}
+
 /* Judges one entry against the hull of its one-sided values (mid ± rad): outside the hull widened by
  * the bound that allows the jump (in_jump false) fails; within the ordinary tolerance (in_tol) of a
  * hull narrower than it passes; anything else is unresolved. */
@@ -906,9 +1171,28 @@ static void match_hull(kink_match *mt, double theirs, double mid, double rad, do
  * blocks for λ_min. A hull evaluation decides them alone, tolJ and tolK (the ordinary tolerances
  * of the whole problem) judging its passes. */
 static void kinks_offer(kink_set *ks, const kink_eval *e, const size_t *idx, const size_t *side, int hull,
-                        int tables, const validate_claims *cl, const double *tolJ, const double *tolK)
+                        int tables, const validate_claims *cl, const tol_set *tols, slong prec)
 {
     size_t c = ks->c, P = ks->P, N = ks->N, n = ks->n, rows = e->rows;
+    const double *tolJ = tols->J, *tolK = tols->K;
+    arb_t tr;
+    arb_init(tr);
+    for (size_t a = 0; tables && ks->T && a < e->ns; a++) /* the traced kernel of this block */
+        for (size_t b = 0; b < e->ns; b++) {
+            if (e->ns == 2 && a == b) /* a sample's own entry comes from its single evaluation */
+                continue;
+            size_t i = idx[a], j = idx[b];
+            double mid, rad, v = cl->kernel_traced[i * n + j];
+            traced_ball(tr, e->K, c, a, b, prec);
+            ball_doubles(&mid, &rad, tr);
+            double tol = traced_tol(e->tolK, e->midJ, rows, c, P, a, b, ks->u, ks->eta);
+            if (hull)
+                match_hull(&ks->T[i][j], v, mid, rad, tol, inside(tr, v, tol), tols->T[i * n + j],
+                           inside(tr, v, tols->T[i * n + j]));
+            else
+                match_offer(&ks->T[i][j], v, mid, rad, tol, inside(tr, v, tol));
+        }
+    arb_clear(tr);
     for (size_t t = 0; tables && ks->J && e->ns == 1 && t < rows; t++) {
         size_t r = idx[0] * c + t;
         for (size_t k = 0; k < P; k++) {
@@ -953,8 +1237,7 @@ static void kinks_offer(kink_set *ks, const kink_eval *e, const size_t *idx, con
 /* One sample (ns = 1) or pair under each combination of assignments, or under the hull; and under
  * the hull for λ_min's hull kernel when that is wanted and the pair was enumerated. */
 static int kinks_run_all(kink_set *ks, kink_eval *e, const plstar_problem *p, const size_t *idx, int hull,
-                         const validate_claims *cl, const double *tolJ, const double *tolK, const fast_arith *ar,
-                         slong prec)
+                         const validate_claims *cl, const tol_set *tols, const fast_arith *ar, slong prec)
 {
     size_t side[2] = {0, 0}, n0 = hull ? 1 : assignments(&ks->sample[idx[0]]);
     size_t n1 = hull || e->ns == 1 ? 1 : assignments(&ks->sample[idx[1]]);
@@ -962,16 +1245,16 @@ static int kinks_run_all(kink_set *ks, kink_eval *e, const plstar_problem *p, co
     for (side[0] = 0; !st && side[0] < n0; side[0]++)
         for (side[1] = 0; !st && side[1] < n1; side[1]++)
             if (!(st = kink_eval_run(e, p, ks, idx, side, hull, ar, prec)))
-                kinks_offer(ks, e, idx, side, hull, 1, cl, tolJ, tolK);
+                kinks_offer(ks, e, idx, side, hull, 1, cl, tols, prec);
     if (!st && !hull && ks->hull_set && !(st = kink_eval_run(e, p, ks, idx, side, 1, ar, prec)))
-        kinks_offer(ks, e, idx, side, 1, 0, cl, tolJ, tolK);
+        kinks_offer(ks, e, idx, side, 1, 0, cl, tols, prec);
     return st;
 }
 
 /* Every sample with kinks alone; with `pairs`, every pair of samples one of which has kinks. A pair
  * with a sample beyond enumeration is evaluated under the hull, once. */
-static int kinks_evaluate(kink_set *ks, const plstar_problem *p, const validate_claims *cl, const double *tolJ,
-                          const double *tolK, const fast_arith *ar, int pairs, slong prec)
+static int kinks_evaluate(kink_set *ks, const plstar_problem *p, const validate_claims *cl, const tol_set *tols,
+                          const fast_arith *ar, int pairs, slong prec)
 {
     size_t n = ks->n;
     kink_eval one, two;
@@ -988,14 +1271,14 @@ static int kinks_evaluate(kink_set *ks, const plstar_problem *p, const validate_
         if (!ki->count)
             continue;
         size_t idx[2] = {i, 0};
-        st = kinks_run_all(ks, &one, p, idx, !enumerable(ki), cl, tolJ, tolK, ar, prec);
+        st = kinks_run_all(ks, &one, p, idx, !enumerable(ki), cl, tols, ar, prec);
         for (size_t j = 0; pairs && !st && j < n; j++) {
             const sample_kinks *kj = &ks->sample[j];
             if (j == i || (kj->count && j < i)) /* a pair of two with kinks: done at j */
                 continue;
             int hull = !enumerable(ki) || !enumerable(kj);
             idx[1] = j;
-            st = kinks_run_all(ks, &two, p, idx, hull, cl, tolJ, tolK, ar, prec);
+            st = kinks_run_all(ks, &two, p, idx, hull, cl, tols, ar, prec);
         }
     }
     kink_eval_clear(&one);
@@ -1079,8 +1362,6 @@ static int compare_matrix(validate_quantity *q, const double *theirs, const arb_
     return PLSTAR_OK;
 }
 
-/* Upper bound on the sum of k non-negative doubles summed in double. */
-static double up_sum(double s, size_t k) { return s * (1.0 + 2.0 * (double)(k + 8) * U64) + 0x1p-1000; }
 
 /* ---- λ_min ------------------------------------------------------------- */
 
@@ -1387,8 +1668,8 @@ static double lambda_max_fast(const plstar_problem *p, const double *w, double *
 }
 
 /* The first-order propagation of their rounding along the mid trajectory wm (validate.h). */
-static int trajectory_tolerances(double *tol, int *regime, const plstar_problem *p, const double *wm, size_t T,
-                                 double lr, const fast_arith *ar)
+static int trajectory_tolerances(double *tol, int *regime, int *in_range, const plstar_problem *p, const double *wm,
+                                 size_t T, double lr, const fast_arith *ar, double big)
 {
     const plstar_model *m = &p->model;
     size_t P = m->nparams, N = p->N;
@@ -1403,14 +1684,16 @@ static int trajectory_tolerances(double *tol, int *regime, const plstar_problem 
         const double *w = wm + t * P;
         double loss, eL;
         fast_errors e = {.loss = &eL, .grad = eg};
+        fast_peaks pk;
         st = fast_loss_grad(&loss, g, m, p->X.data, p->n, w, p->y.data);
         if (!st)
-            st = fast_errbound_u(&e, m, p->X.data, p->n, w, p->y.data, ar);
+            st = fast_errbound_peaks(&e, &pk, NULL, m, p->X.data, p->n, w, p->y.data, ar, 0, NULL);
         if (st)
             break;
         double lam = lambda_max_fast(p, w, K), gn = norm2(g, P), wn = norm2(w, P);
         tol[t] = VALIDATE_SLACK * (eL + gn * delta + 0.5 * lam * delta * delta) * (1 + 0x1p-20);
-        regime[t] = isfinite(tol[t]) && delta <= 1e-2 * fmax(1.0, wn);
+        in_range[t] = pk.loss <= big; /* a step of their GD could overflow the format */
+        regime[t] = in_range[t] && isfinite(tol[t]) && delta <= 1e-2 * fmax(1.0, wn);
         if (t < T)
             delta = fmax(1.0, lr * lam - 1.0) * delta + lr * norm2(eg, P) + 2 * u * lr * gn +
                     u * norm2(wm + (t + 1) * P, P);
@@ -1423,20 +1706,20 @@ static int check_losses(validate_quantity *q, const plstar_problem *p, const val
                         const fast_arith *ar, int model_regime, slong prec)
 {
     size_t T = c->nlosses - 1, P = p->model.nparams;
-    q_init(q, "losses", c->nlosses, 1, prec);
     size_t bytes;
     if (!plstar_size_mul(&bytes, T + 1, P, sizeof(double)))
         return plstar_error(PLSTAR_EDATA, "losses: %zu steps of %zu parameters are too many", T, P);
     double *wm = malloc(bytes ? bytes : 1), *tol = malloc((T + 1) * sizeof(double));
-    int *regime = malloc((T + 1) * sizeof(int));
+    int *regime = malloc((T + 1) * sizeof(int)), *in_range = malloc((T + 1) * sizeof(int));
     arb_ptr L = _arb_vec_init((slong)(T + 1));
-    if (!wm || !tol || !regime) {
-        free(wm), free(tol), free(regime);
+    if (!wm || !tol || !regime || !in_range) {
+        free(wm), free(tol), free(regime), free(in_range);
         _arb_vec_clear(L, (slong)(T + 1));
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the loss trajectory (%zu steps)", T);
     }
     ref_trajectory(L, wm, p, c, T, prec);
-    int st = trajectory_tolerances(tol, regime, p, wm, T, loss_mul_scale(c->loss, p->N, c->lr, LOSS_NEAREST), ar);
+    int st = trajectory_tolerances(tol, regime, in_range, p, wm, T, loss_mul_scale(c->loss, p->N, c->lr, LOSS_NEAREST),
+                                   ar, validate_overflow(c->format));
     for (size_t t = 0; c->loss != LOSS_SUM && t <= T; t++) /* into the claim's convention (validate.h) */
         tol[t] = loss_mul_scale(c->loss, p->N, tol[t], LOSS_UP) +
                  VALIDATE_SLACK * ar->u * fabs(arf_get_d(arb_midref(L + t), ARF_RND_NEAR)) * (1 + 0x1p-20);
@@ -1454,8 +1737,10 @@ static int check_losses(validate_quantity *q, const plstar_problem *p, const val
         ref_trajectory(L, NULL, p, c, T, prec);
     }
     q->prec = prec;
-    size_t first_bad_regime = T + 1;
+    size_t first_bad_regime = T + 1, first_out_of_range = T + 1;
     for (size_t t = 0; !st && t <= T; t++) {
+        if (!in_range[t] && first_out_of_range > T)
+            first_out_of_range = t;
         double mid, rad;
         arb_mat_t one;
         arb_mat_init(one, 1, 1);
@@ -1467,18 +1752,100 @@ static int check_losses(validate_quantity *q, const plstar_problem *p, const val
             first_bad_regime = t;
         q_entry(q, t, c->losses[t], mid, rad, tol[t], out, regime[t], 0);
     }
-    if (!st && first_bad_regime <= T && model_regime)
+    if (!st && first_out_of_range <= T && model_regime)
+        snprintf(q->note, sizeof q->note, "from step %zu on, values of the loss and gradient in %s can exceed its "
+                 "largest number %.6g (overflow): those steps are not judged", first_out_of_range,
+                 validate_format_name(c->format), validate_overflow(c->format));
+    else if (!st && first_bad_regime <= T && model_regime)
         snprintf(q->note, sizeof q->note,
                  "from step %zu on, rounding may be amplified beyond the first-order model (the step is large for "
                  "the kernel's largest eigenvalue, or the trajectory diverges); those steps are not judged",
                  first_bad_regime);
     q_finish(q);
-    free(wm), free(tol), free(regime);
+    free(wm), free(tol), free(regime), free(in_range);
     _arb_vec_clear(L, (slong)(T + 1));
     return st;
 }
 
 /* ---- the whole check --------------------------------------------------- */
+
+/* The largest k of a γ_k that a quantity's tolerance uses (fast/errbound.h): the forward pass's
+ * γ_{in+9}, the backward pass's γ_{out+5}, the kernel's γ_P (traced: γ_{cP}), the eigensolver's N,
+ * the loss's γ_{N+2} and the gradient's γ_{n+3}. */
+typedef struct {
+    size_t F, J, K, T, lambda, losses;
+} gamma_extents;
+
+static gamma_extents extents_of(const plstar_problem *p)
+{
+    const plstar_model *m = &p->model;
+    size_t in = 0, out = 0, P = m->nparams, N = p->N, n = p->n;
+    for (size_t l = 0; l < m->nlayers; l++) {
+        in = m->layers[l].in > in ? m->layers[l].in : in;
+        out = m->layers[l].out > out ? m->layers[l].out : out;
+    }
+    gamma_extents g;
+    g.F = in + 9;
+    g.J = g.F > out + 5 ? g.F : out + 5;
+    g.K = g.J > P ? g.J : P;
+    g.T = g.J > m->outputs * P ? g.J : m->outputs * P;
+    g.lambda = g.K > N ? g.K : N;
+    g.losses = g.J > N + 2 ? g.J : N + 2;
+    g.losses = g.losses > n + 3 ? g.losses : n + 3;
+    return g;
+}
+
+/* Whether a quantity is judged: the first-order regime (k·u ≤ 1/16) and the format's range (the
+ * peak of its computation at most the largest number); otherwise `note` says why not. */
+static int judged(char *note, size_t len, size_t k, double peak, validate_format f)
+{
+    double u = validate_unit_roundoff(f), big = validate_overflow(f);
+    if ((double)k * u > 1.0 / 16) {
+        snprintf(note, len, "a dot product of length %zu in this computation is too long for a first-order rounding "
+                 "analysis in %s (k u > 1/16): not judged", k, validate_format_name(f));
+        return 0;
+    }
+    if (!(peak <= big)) {
+        snprintf(note, len, "values of this computation in %s can reach %.3g, beyond its largest number %.6g "
+                 "(overflow): not judged", validate_format_name(f), peak, big);
+        return 0;
+    }
+    return 1;
+}
+
+static size_t not_in_format(const double *v, size_t len, validate_format f)
+{
+    size_t k = 0;
+    for (size_t i = 0; f != VALIDATE_FLOAT64 && i < len; i++)
+        k += validate_round(v[i], f) != v[i];
+    return k;
+}
+
+/* A new quantity of the result, named in the claimed layout. */
+static validate_quantity *add_quantity(validate_result *res, const validate_claims *c, const char *name, size_t rows,
+                                       size_t cols, size_t file_ndim, const double *values, slong prec)
+{
+    validate_quantity *q = &res->q[res->nq++];
+    q_init(q, name, rows, cols, prec);
+    q->layout = c->layout;
+    q->file_ndim = file_ndim;
+    q->not_in_format = values ? not_in_format(values, rows * cols, c->format) : 0;
+    return q;
+}
+
+/* The traced tolerances of the whole problem from the kernel's (validate.h). */
+static int traced_tolerances(double *tolT, const double *eK, const plstar_problem *p, double u, double eta)
+{
+    size_t n = p->n, c = p->model.outputs, N = p->N, P = p->model.nparams;
+    double *J = malloc(N * P * sizeof(double) + 1);
+    int st = J ? fast_jacobian(J, &p->model, p->X.data, n, p->w)
+               : plstar_error(PLSTAR_ESOFTWARE, "out of memory for the traced kernel's tolerances");
+    for (size_t i = 0; !st && i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            tolT[i * n + j] = traced_tol(eK, J, N, c, P, i, j, u, eta);
+    free(J);
+    return st;
+}
 
 int check_validate(validate_result *res, const plstar_problem *p, const validate_claims *c, slong prec)
 {
@@ -1488,7 +1855,10 @@ int check_validate(validate_result *res, const plstar_problem *p, const validate
     double t0 = now();
     const plstar_model *m = &p->model;
     size_t n = p->n, N = p->N, P = m->nparams;
+    if ((unsigned)c->format >= VALIDATE_FORMATS || (unsigned)c->layout >= VALIDATE_LAYOUTS)
+        return plstar_error(PLSTAR_EUSAGE, "check_validate: unknown format or layout");
     res->format = c->format;
+    res->layout = c->layout;
     res->u = validate_unit_roundoff(c->format);
     res->slack = VALIDATE_SLACK;
     if (c->losses && !p->y.size)
@@ -1496,32 +1866,31 @@ int check_validate(validate_result *res, const plstar_problem *p, const validate
                                            "(export it with --labels)");
     if (c->losses && (c->nlosses == 0 || !(c->lr > 0) || !isfinite(c->lr)))
         return plstar_error(PLSTAR_EUSAGE, "a loss trajectory needs at least one value and a step --lr > 0");
-    if (!c->outputs && !c->jacobian && !c->kernel && !c->has_lambda_min && !c->losses)
+    if (!c->outputs && !c->jacobian && !c->kernel && !c->kernel_traced && !c->has_lambda_min && !c->losses)
         return plstar_error(PLSTAR_EUSAGE, "nothing to validate");
     /* the losses' propagation model allows σ′ to jump wherever rounding may cross a kink; F, J, K
      * and λ_min decide each unit's side and compare with every one-sided candidate (kinks, above) */
-    fast_arith ar = {res->u, c->format == VALIDATE_FLOAT32, 1,
-                     c->format == VALIDATE_FLOAT32 ? 0x1p-100 : 0x1p-996};
-    /* the analysis is first order: every γ_k must be small */
-    size_t kmax = (P > N ? P : N) + n + 16;
-    int regime = (double)kmax * res->u <= 1.0 / 16;
-    int needK = c->kernel || c->has_lambda_min, needJ = c->jacobian != NULL;
+    fast_arith ar = {res->u, c->format != VALIDATE_FLOAT64, 1, validate_underflow(c->format)};
+    gamma_extents ext = extents_of(p);
+    int needK = c->kernel || c->kernel_traced || c->has_lambda_min, needJ = c->jacobian != NULL;
     size_t cells = 0;
     if ((needJ || needK) && (!plstar_size_mul(&cells, N, P, sizeof(double)) || cells > ((size_t)1 << 36)))
         return plstar_error(PLSTAR_EDATA, "a %zu x %zu Jacobian is too large to validate", N, P);
     double *eF = calloc(N ? N : 1, sizeof(double));
     double *eJ = needJ ? calloc(N * P + 1, sizeof(double)) : NULL;
     double *eK = needK ? calloc(N * N + 1, sizeof(double)) : NULL;
+    double *tolT = c->kernel_traced ? calloc(n * n + 1, sizeof(double)) : NULL;
     size_t units = 0;
     for (size_t l = 0; l < m->nlayers; l++)
         units += m->layers[l].out;
     double *eZ = calloc(n * units + 1, sizeof(double));
-    if (!eF || (needJ && !eJ) || (needK && !eK) || !eZ) {
-        free(eF), free(eJ), free(eK), free(eZ);
+    if (!eF || (needJ && !eJ) || (needK && !eK) || (c->kernel_traced && !tolT) || !eZ) {
+        free(eF), free(eJ), free(eK), free(tolT), free(eZ);
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the tolerances");
     }
     fast_errors e = {eF, eJ, eK, NULL, NULL};
-    int st = (c->outputs || needJ || needK) ? fast_errbound_sided(&e, eZ, m, p->X.data, n, p->w, NULL, &ar, NULL)
+    fast_peaks pk = {0, 0, 0, 0};
+    int st = (c->outputs || needJ || needK) ? fast_errbound_peaks(&e, &pk, eZ, m, p->X.data, n, p->w, NULL, &ar, 1, NULL)
                                             : PLSTAR_OK;
     for (size_t k = 0; k < N; k++)
         eF[k] *= VALIDATE_SLACK;
@@ -1529,39 +1898,47 @@ int check_validate(validate_result *res, const plstar_problem *p, const validate
         eJ[k] *= VALIDATE_SLACK;
     for (size_t k = 0; eK && k < N * N; k++)
         eK[k] *= VALIDATE_SLACK;
+    if (!st && tolT)
+        st = traced_tolerances(tolT, eK, p, res->u, ar.tiny);
+    /* which quantities are judged, and why not */
+    char why[VALIDATE_MAX_QUANTITIES][240];
+    int ok_F = judged(why[0], sizeof why[0], ext.F, pk.F, c->format);
+    int ok_J = judged(why[1], sizeof why[1], ext.J, pk.J, c->format);
+    int ok_K = judged(why[2], sizeof why[2], ext.K, pk.K, c->format);
+    int ok_T = judged(why[3], sizeof why[3], ext.T, (double)m->outputs * pk.K, c->format);
+    int ok_L = judged(why[4], sizeof why[4], ext.lambda, (double)N * pk.K, c->format);
+    int ok_losses = judged(why[5], sizeof why[5], ext.losses, 0.0, c->format); /* range: per step, below */
     kink_set ks;
     memset(&ks, 0, sizeof ks);
-    if (!st && regime && (needJ || needK))
+    if (!st && ((needJ && ok_J) || (needK && (ok_K || ok_T || ok_L))))
         st = kinks_find(&ks, p, eZ, prec);
+    ks.u = res->u, ks.eta = ar.tiny;
     if (!st && ks.kinked)
-        st = kinks_prepare(&ks, needJ, c->kernel != NULL, c->has_lambda_min);
+        st = kinks_prepare(&ks, needJ, c->kernel != NULL, c->kernel_traced != NULL, c->has_lambda_min);
+    tol_set tols = {eJ, eK, tolT};
     if (!st && ks.kinked)
-        st = kinks_evaluate(&ks, p, c, eJ, eK, &ar, c->kernel || c->has_lambda_min, prec);
-    const char *regime_note = "the model is too large for a first-order rounding analysis in this format "
-                              "(max(P, N) + n times u exceeds 1/16): not judged";
+        st = kinks_evaluate(&ks, p, c, &tols, &ar, c->kernel || c->kernel_traced || c->has_lambda_min, prec);
     if (!st && c->outputs) {
-        validate_quantity *q = &res->q[res->nq++];
-        q_init(q, "outputs", N, 1, prec);
+        validate_quantity *q = add_quantity(res, c, "outputs", N, 1, 0, c->outputs, prec);
         arb_mat_t F;
         arb_mat_init(F, N, 1);
         st = ref_outputs(F, m, p->X.data, n, p->w, prec);
         if (!st)
-            st = compare_matrix(q, c->outputs, F, eF, N, regime, NULL);
-        if (!regime)
-            snprintf(q->note, sizeof q->note, "%s", regime_note);
+            st = compare_matrix(q, c->outputs, F, eF, N, ok_F, NULL);
+        if (!ok_F)
+            snprintf(q->note, sizeof q->note, "%s", why[0]);
         arb_mat_clear(F);
     }
     if (!st && c->jacobian) {
-        validate_quantity *q = &res->q[res->nq++];
-        q_init(q, "jacobian", N, P, prec);
+        validate_quantity *q = add_quantity(res, c, "jacobian", N, P, c->jacobian_ndim, c->jacobian, prec);
         arb_mat_t J;
         arb_mat_init(J, N, P);
         st = ref_jacobian(J, m, p->X.data, n, p->w, prec);
         if (!st)
-            st = compare_matrix(q, c->jacobian, J, eJ, N * P, regime, ks.J);
+            st = compare_matrix(q, c->jacobian, J, eJ, N * P, ok_J, ks.J);
         kinks_note(q, &ks, 0);
-        if (!regime)
-            snprintf(q->note, sizeof q->note, "%s", regime_note);
+        if (!ok_J)
+            snprintf(q->note, sizeof q->note, "%s", why[1]);
         arb_mat_clear(J);
     }
     if (!st && needK) {
@@ -1569,28 +1946,40 @@ int check_validate(validate_result *res, const plstar_problem *p, const validate
         arb_mat_init(K, N, N);
         st = ref_kernel(K, m, p->X.data, n, p->w, prec);
         if (!st && c->kernel) {
-            validate_quantity *q = &res->q[res->nq++];
-            q_init(q, "kernel", N, N, prec);
-            st = compare_matrix(q, c->kernel, K, eK, N * N, regime, ks.K);
+            validate_quantity *q = add_quantity(res, c, "kernel", N, N, c->kernel_ndim, c->kernel, prec);
+            st = compare_matrix(q, c->kernel, K, eK, N * N, ok_K, ks.K);
             kinks_note(q, &ks, 0);
-            if (!regime)
-                snprintf(q->note, sizeof q->note, "%s", regime_note);
+            if (!ok_K)
+                snprintf(q->note, sizeof q->note, "%s", why[2]);
+        }
+        if (!st && c->kernel_traced) {
+            validate_quantity *q = add_quantity(res, c, "traced_kernel", n, n, 2, c->kernel_traced, prec);
+            arb_mat_t T;
+            arb_mat_init(T, n, n);
+            for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < n; j++)
+                    traced_ball(arb_mat_entry(T, i, j), K, m->outputs, i, j, prec);
+            st = compare_matrix(q, c->kernel_traced, T, tolT, n * n, ok_T, ks.T);
+            kinks_note(q, &ks, 0);
+            if (!ok_T)
+                snprintf(q->note, sizeof q->note, "%s", why[3]);
+            arb_mat_clear(T);
         }
         if (!st && c->has_lambda_min) {
             validate_quantity *q = &res->q[res->nq++];
-            st = check_lambda(q, K, eK, N, c->lambda_min, res->u, regime, &ks, prec);
-            if (!st && !regime)
-                snprintf(q->note, sizeof q->note, "%s", regime_note);
+            st = check_lambda(q, K, eK, N, c->lambda_min, res->u, ok_L, &ks, prec);
+            if (!st && !ok_L)
+                snprintf(q->note, sizeof q->note, "%s", why[4]);
         }
         arb_mat_clear(K);
     }
     if (!st && c->losses) {
-        validate_quantity *q = &res->q[res->nq++];
-        st = check_losses(q, p, c, &ar, regime, prec);
-        if (!st && !regime)
-            snprintf(q->note, sizeof q->note, "%s", regime_note);
+        validate_quantity *q = add_quantity(res, c, "losses", c->nlosses, 1, 0, c->losses, prec);
+        st = check_losses(q, p, c, &ar, ok_losses, prec);
+        if (!st && !ok_losses)
+            snprintf(q->note, sizeof q->note, "%s", why[5]);
     }
-    free(eF), free(eJ), free(eK), free(eZ);
+    free(eF), free(eJ), free(eK), free(tolT), free(eZ);
     kinks_clear(&ks);
     res->seconds = now() - t0;
     if (st)
@@ -1624,20 +2013,48 @@ static void param_name(char *buf, size_t len, const plstar_model *m, size_t k)
     snprintf(buf, len, "parameter %zu", k);
 }
 
+size_t validate_entry_position(size_t *pos, const validate_quantity *q, const plstar_model *m, size_t index)
+{
+    size_t c = m->outputs, cols = q->cols ? q->cols : 1, r = index / cols, s = index % cols;
+    int full = q->layout != VALIDATE_LAYOUT_PLSTAR && q->file_ndim != 2; /* not squeezed (c = 1) */
+    if (q->cols <= 1) {
+        pos[0] = index;
+        return 1;
+    }
+    if (!strcmp(q->name, "jacobian") && full) {
+        pos[0] = r / c, pos[1] = r % c, pos[2] = s;
+        return 3;
+    }
+    if (!strcmp(q->name, "kernel") && full && q->layout == VALIDATE_LAYOUT_FUNCTORCH) {
+        pos[0] = r / c, pos[1] = r % c, pos[2] = s / c, pos[3] = s % c;
+        return 4;
+    }
+    if (!strcmp(q->name, "kernel") && full && q->layout == VALIDATE_LAYOUT_NEURAL_TANGENTS) {
+        pos[0] = r / c, pos[1] = s / c, pos[2] = r % c, pos[3] = s % c;
+        return 4;
+    }
+    pos[0] = r, pos[1] = s;
+    return 2;
+}
+
 void validate_entry_name(char *buf, size_t len, const validate_quantity *q, const plstar_model *m, size_t index)
 {
-    size_t c = m->outputs;
-    char pn[64];
+    size_t c = m->outputs, pos[4], np = validate_entry_position(pos, q, m, index);
+    char pn[64], ix[96] = "";
+    for (size_t k = 0, at = 0; k < np && at < sizeof ix; k++)
+        at += (size_t)snprintf(ix + at, sizeof ix - at, k ? ", %zu" : "%zu", pos[k]);
     if (!strcmp(q->name, "outputs")) {
         snprintf(buf, len, "F[%zu] (sample %zu, output %zu)", index, index / c, index % c);
     } else if (!strcmp(q->name, "jacobian")) {
         size_t r = index / q->cols, k = index % q->cols;
         param_name(pn, sizeof pn, m, k);
-        snprintf(buf, len, "J[%zu, %zu] (sample %zu output %zu; %s)", r, k, r / c, r % c, pn);
+        snprintf(buf, len, "J[%s] (sample %zu output %zu; %s)", ix, r / c, r % c, pn);
     } else if (!strcmp(q->name, "kernel")) {
         size_t r = index / q->cols, s = index % q->cols;
-        snprintf(buf, len, "K[%zu, %zu] (sample %zu output %zu, sample %zu output %zu)", r, s, r / c, r % c, s / c,
-                 s % c);
+        snprintf(buf, len, "K[%s] (sample %zu output %zu, sample %zu output %zu)", ix, r / c, r % c, s / c, s % c);
+    } else if (!strcmp(q->name, "traced_kernel")) {
+        snprintf(buf, len, "K[%s] (samples %zu, %zu, summed over their outputs)", ix, index / q->cols,
+                 index % q->cols);
     } else if (!strcmp(q->name, "losses")) {
         snprintf(buf, len, "L[%zu] (after %zu step%s)", index, index, index == 1 ? "" : "s");
     } else {
@@ -1669,6 +2086,8 @@ static void validate_reason(json_t *r, const validate_result *res, const plstar_
     if (status == PLSTAR_REFUTED)
         snprintf(decide, sizeof decide, "nothing: %zu entries of %s lie outside what a correct computation in the "
                  "claimed format can give; check the model's rebuild first (docs/validate.md)", q->violations, q->name);
+    else if (q->note[0])
+        snprintf(decide, sizeof decide, "%zu entries of %s cannot be judged: %s", q->unresolved, q->name, q->note);
     else
         snprintf(decide, sizeof decide, "%zu entries of %s cannot be judged (the reference enclosure is wider than "
                  "the tolerance, or the trajectory left the first-order regime): more precision (--prec %ld), or "
@@ -1694,8 +2113,11 @@ json_t *validate_report(const validate_result *res, const plstar_problem *p, con
     json_t *in = json_object_get(r, "inputs");
     if (bundle)
         json_object_set_new(in, "bundle", json_string(bundle));
-    json_object_set_new(in, "precision", json_string(res->format == VALIDATE_FLOAT32 ? "float32" : "float64"));
+    json_object_set_new(in, "precision", json_string(validate_format_name(res->format)));
     json_object_set_new(in, "unit_roundoff", json_real(res->u));
+    json_object_set_new(in, "underflow", json_real(validate_underflow(res->format)));
+    json_object_set_new(in, "overflow_threshold", json_real(validate_overflow(res->format)));
+    json_object_set_new(in, "layout", json_string(validate_layout_name(res->layout)));
     json_object_set_new(in, "slack", json_real(res->slack));
     report_add_problem(r, p);
     if (c->losses) {
@@ -1707,8 +2129,9 @@ json_t *validate_report(const validate_result *res, const plstar_problem *p, con
     json_object_set_new(in, "tolerance_model",
                         json_string("standard forward/backward algorithms in the claimed format, any summation "
                                     "order; tolerance = slack x the running rounding-error bound of "
-                                    "fast/errbound.h with that unit roundoff (inputs rounded to float32 under "
-                                    "float32); losses: first-order propagation along the trajectory"));
+                                    "fast/errbound.h with that unit roundoff and underflow (inputs rounded to the "
+                                    "format when narrower than float64; not judged where the computation can leave "
+                                    "the format's range); losses: first-order propagation along the trajectory"));
     json_t *qs = json_object_get(r, "quantities");
     for (size_t k = 0; k < res->nq; k++) {
         const validate_quantity *q = &res->q[k];
@@ -1721,6 +2144,8 @@ json_t *validate_report(const validate_result *res, const plstar_problem *p, con
         if (q->nworst && !isfinite(q->worst_ratio))
             json_object_set_new(o, "worst_ratio_note", json_string(ratio_note));
         json_object_set_new(o, "reference_prec", json_integer(q->prec));
+        if (res->format != VALIDATE_FLOAT64 && strcmp(q->name, "lambda_min"))
+            json_object_set_new(o, "not_in_format", json_integer((json_int_t)q->not_in_format));
         if (!strcmp(q->name, "lambda_min"))
             json_object_set_new(o, "reference", report_interval(q->lower, q->upper));
         json_t *wl = json_array();
@@ -1731,9 +2156,10 @@ json_t *validate_report(const validate_result *res, const plstar_problem *p, con
             validate_entry_name(name, sizeof name, q, &p->model, e->index);
             json_object_set_new(we, "index", json_integer((json_int_t)e->index));
             if (q->cols > 1) {
+                size_t at[4], np = validate_entry_position(at, q, &p->model, e->index);
                 json_t *pos = json_array();
-                json_array_append_new(pos, json_integer((json_int_t)(e->index / q->cols)));
-                json_array_append_new(pos, json_integer((json_int_t)(e->index % q->cols)));
+                for (size_t k = 0; k < np; k++)
+                    json_array_append_new(pos, json_integer((json_int_t)at[k]));
                 json_object_set_new(we, "position", pos);
             }
             json_object_set_new(we, "where", json_string(name));

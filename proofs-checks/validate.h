@@ -4,8 +4,9 @@
  * A bundle (validate_write_bundle) holds a model with its data, labels and initial weights and a
  * manifest stating the parameter layout, scaling, bias convention and output order, so the model
  * can be rebuilt in another framework (PyTorch, JAX, CUDA). Whoever rebuilds it computes F, DF,
- * K = DF DFᵀ, λ_min(K) and a gradient-descent loss trajectory in float64 or float32 and hands
- * the arrays back; check_validate decides, entry by entry, whether each value is one that a
+ * K = DF DFᵀ, λ_min(K) and a gradient-descent loss trajectory in float64, float32, float16 or
+ * bfloat16 and hands the arrays back, in plstar's layout or in functorch's or neural-tangents'
+ * (validate_layout); check_validate decides, entry by entry, whether each value is one that a
  * correct implementation in the claimed format can produce:
  *
  *     |theirs − mid| ≤ rad + tol        (allowance = rad + tol, ratio = |theirs − mid| / allowance)
@@ -19,14 +20,21 @@
  *
  * Tolerance model (docs/validate.md). Their computation is modelled as the standard algorithms —
  * a matrix product per layer for the forward pass, the chain rule backwards for DF and ∇L,
- * K = DF DFᵀ — run in a floating-point format with unit roundoff u (2^-53 float64, 2^-24 float32),
+ * K = DF DFᵀ — run in a floating-point format with unit roundoff u (2^-53 float64, 2^-24 float32,
+ * 2^-11 float16, 2^-8 bfloat16) and its underflow error per rounding (validate_format),
  * with any summation order, with or without FMA, and activations by any standard formula
  * (σ′ possibly formed from σ̂ as autograd does). The rounding error of that computation is
  * bounded by the running error analysis of fast/errbound.h (Higham, Accuracy and Stability of
  * Numerical Algorithms, §3.1), parameterised by u (fast_errbound_u); for example
  *     K_ij:  γ_P (|J||J|ᵀ)_ij + (|J| e_Jᵀ + e_J (|J| + e_J)ᵀ)_ij,   (|J||J|ᵀ)_ij ≤ ‖J_i‖‖J_j‖,
- * a forward bound for F and a backward bound for DF. Under float32 the inputs X, w, y are
- * first rounded to float32 (relative error u): that is an input perturbation of the bound.
+ * a forward bound for F and a backward bound for DF. In a format narrower than float64 the inputs
+ * X, w, y are first rounded to it (relative error u, absolute underflow): an input perturbation of
+ * the bound. A quantity whose computation can leave the format's range (fast_errbound_peaks above
+ * its largest number) is not judged. The traced kernel Σ_a K[(i,a),(j,a)] has the tolerance
+ * (1 + γ_{c−1}) Σ_a tol_K[(i,a),(j,a)] + SLACK·(γ_{cP} − γ_P) Σ_a (|J||J|ᵀ)[(i,a),(j,a)] + (c − 1)η, which
+ * covers both its contraction over (a, p) at once and the sum of c computed kernel entries
+ * (docs/validate.md). Every γ_k a quantity's tolerance uses must have k·u ≤ 1/16, else it is not
+ * judged.
  * tol = VALIDATE_SLACK × bound; the slack covers libraries whose formulas are as stable but
  * different (tanh through exp, the 1/√m applied before or after the product) and the
  * second-order terms the first-order analysis drops. The model assumes their elementary
@@ -77,7 +85,7 @@
 #define VALIDATE_SLACK 4.0
 /* how many of the worst entries a quantity keeps */
 #define VALIDATE_NWORST 5
-#define VALIDATE_MAX_QUANTITIES 5
+#define VALIDATE_MAX_QUANTITIES 6
 /* ReLU-type units of one sample within rounding of a kink whose one-sided assignments are
  * enumerated (2^k); a sample with more is compared with the hull of its one-sided values */
 #define VALIDATE_MAX_KINKS 6
@@ -105,17 +113,58 @@ int validate_bundle_loss(plstar_loss *loss, const char *dir);
  * PLSTAR_EDATA when its files disagree with bundle.json or with each other. */
 int validate_read_bundle(plstar_problem *p, const char *dir);
 
-typedef enum { VALIDATE_FLOAT64 = 0, VALIDATE_FLOAT32 = 1 } validate_format;
+typedef enum { VALIDATE_FLOAT64 = 0, VALIDATE_FLOAT32 = 1, VALIDATE_FLOAT16 = 2, VALIDATE_BFLOAT16 = 3 } validate_format;
+#define VALIDATE_FORMATS 4
 
-/* Unit roundoff of a format: 2^-53 or 2^-24. */
+/* "float64", "float32", "float16", "bfloat16"; validate_format_parse: 0, or -1 for another name. */
+const char *validate_format_name(validate_format f);
+int validate_format_parse(validate_format *f, const char *name);
+
+/* Unit roundoff of a format: 2^-53, 2^-24, 2^-11 or 2^-8. */
 double validate_unit_roundoff(validate_format f);
+/* The absolute error of one rounding that underflows: the smallest normal number (flush-to-zero
+ * included) for float64, float32 and bfloat16; half the smallest subnormal, 2^-25, for float16
+ * (gradual underflow, see docs/validate.md). */
+double validate_underflow(validate_format f);
+/* The largest finite number: DBL_MAX, FLT_MAX, 65504, (2 − 2^-7)·2^127. */
+double validate_overflow(validate_format f);
+/* x rounded to the nearest number of the format (ties to even, subnormals, ±inf beyond its range). */
+double validate_round(double x, validate_format f);
 
-/* Reads one of their arrays and checks it against the problem: `kind` is "outputs" ((N,), (N, 1)
- * or (n, c)), "jacobian" ((N, P)), "kernel" ((N, N)) or "losses" ((T + 1,) or (T + 1, 1)). A wrong
- * shape, NaN or ±Inf (with its position), and a float32 ('<f4') file under a float64 claim are
- * PLSTAR_EDATA with a one-line message naming the file. */
+/* How their arrays are laid out (N = n·c rows, sample-major; every layout takes F as (N,), (N, 1)
+ * or (n, c)):
+ *   PLSTAR           J (N, P), K (N, N)
+ *   FUNCTORCH        J (n, c, P), K (n, c, n, c)       (torch.func / functorch jacrev, vmap)
+ *   NEURAL_TANGENTS  J (n, c, P), K (n, n, c, c): [i, j, a, b] = K[(i,a),(j,b)] (trace_axes=())
+ *   TRACED           J (n, c, P), the traced kernel (n, n): [i, j] = Σ_a K[(i,a),(j,a)]
+ *                    (neural-tangents' default trace_axes=(-1,))
+ * With c = 1 the functorch and neural-tangents layouts also take J (n, P) and K (n, n). */
+typedef enum {
+    VALIDATE_LAYOUT_PLSTAR = 0,
+    VALIDATE_LAYOUT_FUNCTORCH = 1,
+    VALIDATE_LAYOUT_NEURAL_TANGENTS = 2,
+    VALIDATE_LAYOUT_TRACED = 3
+} validate_layout;
+#define VALIDATE_LAYOUTS 4
+
+/* "plstar", "functorch", "neural-tangents", "traced"; validate_layout_parse: 0, or -1. */
+const char *validate_layout_name(validate_layout l);
+int validate_layout_parse(validate_layout *l, const char *name);
+
+/* Reads one of their arrays and checks it against the problem: `kind` is "outputs", "jacobian",
+ * "kernel" (in `layout`: the traced kernel under VALIDATE_LAYOUT_TRACED) or "losses" ((T + 1,) or
+ * (T + 1, 1)). The data come back in plstar's order — J (N × P), K (N × N), the traced kernel
+ * (n × n) — with a->ndim and a->shape those of the file. A shape that is not the layout's, NaN or
+ * ±Inf (with its position), and data narrower than the claim (a '<f4' file under float64, a '<f2'
+ * file under float64, float32 or bfloat16) are PLSTAR_EDATA with a one-line message naming the
+ * file, the shape found and the one expected. */
 int validate_read_claim(plstar_array *a, const char *path, const char *kind, const plstar_problem *p,
-                        validate_format f);
+                        validate_format f, validate_layout layout);
+
+/* One line saying how a file read by validate_read_claim was interpreted, e.g. "kernel (4, 4, 3, 3),
+ * neural-tangents: [i, j, a, b] = K[i*3 + a, j*3 + b], compared as (12, 12)". */
+void validate_describe_claim(char *buf, size_t len, const plstar_array *a, const char *kind, const plstar_problem *p,
+                             validate_layout layout);
 
 /* What they claim. Arrays are row-major doubles (float32 values widened exactly); any may be NULL. */
 typedef struct {
@@ -123,6 +172,9 @@ typedef struct {
     const double *outputs;       /* N = n·c, sample-major */
     const double *jacobian;      /* N × P */
     const double *kernel;        /* N × N */
+    const double *kernel_traced; /* n × n: Σ_a K[(i,a),(j,a)] */
+    validate_layout layout;      /* of their files: entries are named in its indices */
+    size_t jacobian_ndim, kernel_ndim; /* dimensions of those files (0: the layout's full form) */
     int has_lambda_min;
     double lambda_min;
     const double *losses;        /* L_0 .. L_T, T + 1 = nlosses; needs labels */
@@ -142,7 +194,7 @@ typedef struct {
 } validate_entry;
 
 typedef struct {
-    const char *name;            /* "outputs", "jacobian", "kernel", "lambda_min", "losses" */
+    const char *name;            /* "outputs", "jacobian", "kernel", "traced_kernel", "lambda_min", "losses" */
     int status;                  /* PLSTAR_OK pass, PLSTAR_REFUTED fail, PLSTAR_INCONCLUSIVE */
     size_t rows, cols;           /* shape compared (cols = 1 for vectors) */
     size_t count, violations, unresolved;
@@ -152,6 +204,9 @@ typedef struct {
                                             * within each, the largest ratio first */
     double lower, upper;         /* lambda_min: the certified enclosure of λ_min(K) */
     slong prec;                  /* bits of the reference used for this quantity */
+    validate_layout layout;      /* how entries are named (validate_entry_position) */
+    size_t file_ndim;            /* the file's dimensions (0: the layout's full form) */
+    size_t not_in_format;        /* entries that are not numbers of the claimed format */
     char note[240];
 } validate_quantity;
 
@@ -159,6 +214,7 @@ typedef struct {
     validate_quantity q[VALIDATE_MAX_QUANTITIES];
     size_t nq;
     validate_format format;
+    validate_layout layout;
     double u, slack;
     double seconds;
 } validate_result;
@@ -171,8 +227,12 @@ int check_validate(validate_result *res, const plstar_problem *p, const validate
 /* "pass", "unresolved" or "fail". */
 const char *validate_entry_verdict_name(validate_entry_verdict v);
 
-/* Human-readable position of entry `index` of quantity `q`, e.g. "K[3, 5] (sample 1 output 1,
- * sample 2 output 1)" or "J[0, 37] (sample 0 output 0; layer 2 W[1, 4])". */
+/* The indices of entry `index` (plstar's row-major order) in their file's layout; returns how many. */
+size_t validate_entry_position(size_t *pos, const validate_quantity *q, const plstar_model *m, size_t index);
+
+/* Human-readable position of entry `index` of quantity `q`, in their layout's indices, e.g. "K[3, 5]
+ * (sample 1 output 1, sample 2 output 1)", "K[1, 2, 1, 1] (...)" or "J[0, 37] (sample 0 output 0;
+ * layer 2 W[1, 4])". */
 void validate_entry_name(char *buf, size_t len, const validate_quantity *q, const plstar_model *m,
                          size_t index);
 

@@ -1,6 +1,6 @@
 /*
  * tests/test_npy.c — core/npy: round trips, hand-built headers of every
- * supported version, '<f4' widening, Fortran order, refusal of malformed
+ * supported version, '<f4' and '<f2' widening (every half bit pattern), Fortran order, refusal of malformed
  * files (with the file named in the message), atomic writes, pipes, and
  * interoperability with NumPy when /usr/bin/python3 has it.
  */
@@ -350,6 +350,68 @@ static void expect_c_order_234(const plstar_array *a)
                 cr_assert_eq(a->data[12 * i + 4 * j + k], 100 * i + 10 * j + k, "(%d,%d,%d)", i, j, k);
 }
 
+/* IEEE 754 binary16 from its definition: (−1)^s · 2^(e − 15) · (1 + m/2^10) for 0 < e < 31,
+ * (−1)^s · 2^−14 · m/2^10 for e = 0, ±inf or NaN for e = 31. */
+static double half_by_definition(unsigned h)
+{
+    unsigned s = h >> 15, e = (h >> 10) & 31, m = h & 1023;
+    double sign = s ? -1.0 : 1.0;
+    if (e == 31)
+        return m ? NAN : sign * INFINITY;
+    if (e == 0)
+        return sign * pow(2.0, -14) * (m / 1024.0);
+    return sign * pow(2.0, (double)e - 15) * (1.0 + m / 1024.0);
+}
+
+Test(npy, half_every_bit_pattern)
+{
+    size_t nans = 0;
+    for (unsigned h = 0; h < 65536; h++) {
+        double got = npy_half_to_double((uint16_t)h), want = half_by_definition(h);
+        if (isnan(want)) {
+            cr_assert(isnan(got), "0x%04x: %a, not NaN", h, got);
+            nans++;
+            continue;
+        }
+        cr_assert(same_bits(got, want), "0x%04x: %a, expected %a", h, got, want);
+    }
+    cr_assert_eq(nans, 2 * 1023);
+    cr_assert_eq(npy_half_to_double(0x7bff), 65504.0);
+    cr_assert_eq(npy_half_to_double(0x0001), 0x1p-24);
+    cr_assert_eq(npy_half_to_double(0x03ff), 0x3ffp-24);
+    cr_assert_eq(npy_half_to_double(0x0400), 0x1p-14);
+    cr_assert_eq(npy_half_to_double(0x3555), 0x555p-12);
+    cr_assert(same_bits(npy_half_to_double(0x8000), -0.0));
+    cr_assert_eq(npy_half_to_double(0xfc00), -INFINITY);
+}
+
+/* A (2, 3, 2, 2) '<f2' file, C and Fortran order: widened exactly, in C order. */
+Test(npy, half_file_four_dimensions)
+{
+    uint16_t c[24], f[24];
+    for (int k = 0; k < 24; k++) {
+        int i = k / 12, j = k / 4 % 3, a = k / 2 % 2, b = k % 2;
+        uint16_t h = (uint16_t)(k == 23 ? 0x0001 : 0x3c00 + 64 * k); /* 1 + k/16 up to 2, ..., the smallest subnormal */
+        c[k] = h;
+        f[i + 2 * j + 6 * a + 12 * b] = h; /* first index fastest */
+    }
+    image ic = make_image(1, 0, "{'descr': '<f2', 'fortran_order': False, 'shape': (2, 3, 2, 2), }\n", c, sizeof c);
+    image iF = make_image(3, 0, "{'descr': '<f2', 'fortran_order': True, 'shape': (2, 3, 2, 2), }\n", f, sizeof f);
+    plstar_array a;
+    npy_init(&a);
+    for (int order = 0; order < 2; order++) {
+        cr_assert_eq(read_both(&a, order ? iF : ic, "f2.npy"), 0, "%s", plstar_errmsg());
+        cr_assert_eq(a.source_itemsize, 2);
+        cr_assert_eq(a.ndim, 4);
+        cr_assert(a.shape[0] == 2 && a.shape[1] == 3 && a.shape[2] == 2 && a.shape[3] == 2);
+        for (int k = 0; k < 24; k++)
+            cr_assert(same_bits(a.data[k], half_by_definition(c[k])), "order %d, element %d", order, k);
+        cr_assert(a.data[15] == 1.0 + 15 / 16.0 && a.data[16] == 2.0 && a.data[23] == 0x1p-24);
+    }
+    npy_clear(&a);
+    free(ic.buf), free(iF.buf);
+}
+
 Test(npy, fortran_order_transposed)
 {
     double d8[24];
@@ -440,14 +502,15 @@ static const bad_case bad_cases[] = {
     {"trunc.npy", 1, 0, F8("(2, 3)"), 47, "truncated"},
     {"trunc0.npy", 3, 0, F8("(2, 3)"), 0, "truncated"},
     {"trail.npy", 1, 0, F8("(2, 3)"), 49, "trailing"},
-    {"big_endian.npy", 1, 0, DT("'>f8'"), 48, "unsupported dtype '>f8' (big-endian); plstar reads '<f8' and '<f4'"},
+    {"big_endian.npy", 1, 0, DT("'>f8'"), 48, "unsupported dtype '>f8' (big-endian); plstar reads '<f8', '<f4' and '<f2'"},
+    {"big_endian2.npy", 1, 0, DT("'>f2'"), 12, "big-endian"},
     {"big_endian4.npy", 1, 0, DT("'>f4'"), 24, "big-endian"},
     {"complex.npy", 1, 0, DT("'<c16'"), 96, "complex"},
     {"object.npy", 1, 0, DT("'|O'"), 48, "object"},
     {"int64.npy", 1, 0, DT("'<i8'"), 48, "integer"},
     {"uint8.npy", 1, 0, DT("'|u1'"), 6, "integer"},
     {"bool.npy", 1, 0, DT("'|b1'"), 6, "boolean"},
-    {"half.npy", 1, 0, DT("'<f2'"), 12, "'<f2'"},
+    {"half_short.npy", 1, 0, DT("'<f2'"), 11, "truncated"},
     {"longdouble.npy", 1, 0, DT("'<f16'"), 96, "'<f16'"},
     {"native.npy", 1, 0, DT("'=f8'"), 48, "'=f8'"},
     {"pipe_order.npy", 1, 0, DT("'|f8'"), 48, "'|f8'"},
@@ -730,6 +793,8 @@ static const char numpy_writer[] =
     "np.save(d + '/c4.npy', a.astype('<f4'))\n"
     "np.save(d + '/F8.npy', np.asfortranarray(a))\n"
     "np.save(d + '/F4.npy', np.asfortranarray(a.astype('<f4')))\n"
+    "np.save(d + '/c2.npy', a.astype('<f2'))\n"
+    "np.save(d + '/h.npy', np.array([2.0**-24, -65504, np.inf, 1/3], dtype='<f2'))\n"
     "np.save(d + '/s.npy', np.array(5e-324))\n"
     "np.save(d + '/e.npy', np.zeros((0, 3)))\n"
     "np.save(d + '/sp.npy', np.array([5e-324, -0.0, 1.7976931348623157e308, -np.inf, 1/3]))\n"
@@ -758,6 +823,7 @@ static void numpy_files_read_back(void)
         expect_file_234(f8[i], 8);
     for (int i = 0; i < 2; i++)
         expect_file_234(f4[i], 4);
+    expect_file_234("c2.npy", 2);
     plstar_array a;
     npy_init(&a);
     cr_assert_eq(npy_read(&a, path_in_dir("s.npy")), 0, "%s", plstar_errmsg());
@@ -768,6 +834,10 @@ static void numpy_files_read_back(void)
     const double sp[5] = {DBL_TRUE_MIN, -0.0, DBL_MAX, -INFINITY, 1.0 / 3.0};
     for (int i = 0; i < 5; i++)
         cr_assert(same_bits(a.data[i], sp[i]), "special %d", i);
+    cr_assert_eq(npy_read(&a, path_in_dir("h.npy")), 0, "%s", plstar_errmsg());
+    const double hp[4] = {0x1p-24, -65504.0, INFINITY, 0x555p-12}; /* 1/3 rounded to half */
+    for (int i = 0; i < 4; i++)
+        cr_assert(same_bits(a.data[i], hp[i]), "half %d: %a", i, a.data[i]);
     npy_clear(&a);
 }
 

@@ -1003,7 +1003,8 @@ Test(validate_cli, bad_files_and_arguments)
     expect_error("validate --bundle B", 64, "nothing to validate", NULL);
     expect_error("validate --kernel K3.npy", 64, "--bundle", NULL);
     expect_error("validate --bundle B --losses K16.npy", 64, "--lr", NULL);
-    expect_error("validate --bundle B --kernel K3.npy --precision float16", 64, "float16", NULL);
+    expect_error("validate --bundle B --kernel K3.npy --precision float8", 64, "float8", NULL);
+    expect_error("validate --bundle B --kernel K3.npy --layout jax", 64, "--layout", NULL);
     expect_error("validate --bundle B --lambda-min nan", 64, "lambda-min", NULL);
     npy_clear(&p.y);
     cr_assert_eq(validate_write_bundle(&p, path_of("C")), PLSTAR_OK);
@@ -1080,4 +1081,574 @@ Test(validate_cli, kink_exit_codes)
         model_clear(&m);
         free(w);
     }
+}
+
+/* ---- narrow formats: float16 and bfloat16 ---------------------------------- */
+
+/* The IEEE binary16 bits of a float16 number v (validate_round(v, VALIDATE_FLOAT16) == v). */
+static unsigned short half_bits(double v)
+{
+    unsigned short s = signbit(v) ? 0x8000 : 0;
+    double a = fabs(v);
+    if (isinf(a))
+        return s | 0x7c00;
+    if (a < 0x1p-14) /* subnormal or zero: a = m·2^-24 */
+        return s | (unsigned short)ldexp(a, 24);
+    int e = ilogb(a);
+    return s | (unsigned short)((e + 15) << 10) | (unsigned short)((ldexp(a, -e) - 1.0) * 1024);
+}
+
+/* bfloat16 from a float's bits: round to nearest, ties to even, on the upper 16 bits. */
+static double bf16_of_float(float f)
+{
+    uint32_t b;
+    memcpy(&b, &f, 4);
+    b = (b + 0x7fff + ((b >> 16) & 1)) & 0xffff0000u;
+    memcpy(&f, &b, 4);
+    return (double)f;
+}
+
+Test(validate, formats_round_to_nearest_even)
+{
+    cr_assert_str_eq(validate_format_name(VALIDATE_BFLOAT16), "bfloat16");
+    validate_format f;
+    cr_assert_eq(validate_format_parse(&f, "float16"), 0);
+    cr_assert_eq(f, VALIDATE_FLOAT16);
+    cr_assert_eq(validate_format_parse(&f, "half"), -1);
+    cr_assert_eq(validate_unit_roundoff(VALIDATE_FLOAT16), 0x1p-11);
+    cr_assert_eq(validate_unit_roundoff(VALIDATE_BFLOAT16), 0x1p-8);
+    cr_assert_eq(validate_overflow(VALIDATE_FLOAT16), 65504.0);
+    cr_assert_eq(validate_overflow(VALIDATE_BFLOAT16), (double)0x1.fep127f);
+    /* every float16 number is its own rounding; the midpoint between two rounds to the even one */
+    for (unsigned h = 0; h < 0x7c00; h++) {
+        double v = npy_half_to_double((unsigned short)h), next = npy_half_to_double((unsigned short)(h + 1));
+        cr_assert_eq(validate_round(v, VALIDATE_FLOAT16), v, "0x%04x", h);
+        cr_assert_eq(validate_round(-v, VALIDATE_FLOAT16), -v, "0x%04x", h);
+        cr_assert_eq(half_bits(v), h);
+        if (h + 1 < 0x7c00) {
+            double mid = 0.5 * (v + next), want = (h & 1) ? next : v;
+            cr_assert_eq(validate_round(mid, VALIDATE_FLOAT16), want, "midpoint after 0x%04x", h);
+            cr_assert_eq(validate_round(nextafter(mid, 0), VALIDATE_FLOAT16), v, "below the midpoint after 0x%04x", h);
+        }
+    }
+    cr_assert_eq(validate_round(65519.99, VALIDATE_FLOAT16), 65504.0);
+    cr_assert_eq(validate_round(65520.0, VALIDATE_FLOAT16), INFINITY, "the tie above 65504 overflows");
+    cr_assert_eq(validate_round(0x1p-25, VALIDATE_FLOAT16), 0.0, "half the smallest subnormal ties to 0");
+    cr_assert_eq(validate_round(0x1.8p-25, VALIDATE_FLOAT16), 0x1p-24);
+    /* bfloat16 and float32 against the bit-level roundings */
+    uint64_t x = 88172645463325252u;
+    for (int k = 0; k < 100000; k++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        uint32_t b = (uint32_t)x;
+        float fl;
+        memcpy(&fl, &b, 4);
+        if (!isfinite(fl))
+            continue;
+        double want = bf16_of_float(fl);
+        cr_assert(validate_round(fl, VALIDATE_BFLOAT16) == want || (isinf(want) && isinf(validate_round(fl, VALIDATE_BFLOAT16))),
+                  "%a: %a, expected %a", (double)fl, validate_round(fl, VALIDATE_BFLOAT16), want);
+        double d = (double)fl * (1 + 0x1p-30);
+        cr_assert(validate_round(d, VALIDATE_FLOAT32) == (double)(float)d || isinf((float)d));
+    }
+}
+
+/* Their F, J, K computed in format f with every operation rounded to it (inputs first): the
+ * forward pass with sums accumulated in order, autograd's σ′ from σ̂, K = J Jᵀ accumulated. */
+static double rf(double x, validate_format f) { return validate_round(x, f); }
+
+static double act_rounded(plstar_act a, double z, double *d, validate_format f)
+{
+    double s;
+    switch (a) {
+    case ACT_TANH:
+        s = rf(tanh(z), f);
+        *d = rf(1.0 - rf(s * s, f), f);
+        return s;
+    case ACT_SIGMOID:
+        s = rf(1.0 / rf(1.0 + rf(exp(-z), f), f), f);
+        *d = rf(s * rf(1.0 - s, f), f);
+        return s;
+    default:
+        *d = 1.0;
+        return z;
+    }
+}
+
+static void theirs_in_format(theirs *t, const plstar_problem *p, validate_format f)
+{
+    const plstar_model *m = &p->model;
+    size_t n = p->n, c = m->outputs, N = p->N, P = m->nparams, nl = m->nlayers;
+    double *w = malloc(P * sizeof(double)), *A[8], *S[8], *D[8];
+    for (size_t k = 0; k < P; k++)
+        w[k] = rf(p->w[k], f);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t l = 0; l < nl; l++) {
+            const plstar_layer *L = &m->layers[l];
+            A[l] = malloc(L->out * sizeof(double)), S[l] = malloc(L->out * sizeof(double));
+            D[l] = malloc(L->out * sizeof(double));
+            double scale = rf(L->scale_div == 1 ? 1.0 : 1.0 / sqrt((double)L->scale_div), f);
+            for (size_t a = 0; a < L->out; a++) {
+                double z = 0.0;
+                for (size_t b = 0; b < L->in; b++) {
+                    double x = l ? A[l - 1][b] : rf(p->X.data[i * L->in + b], f);
+                    z = rf(z + rf(w[L->w_offset + a * L->in + b] * x, f), f);
+                }
+                z = rf(z * scale, f);
+                if (L->has_bias)
+                    z = rf(z + w[L->b_offset + a], f);
+                A[l][a] = act_rounded(L->act, z, &S[l][a], f);
+            }
+        }
+        for (size_t k = 0; k < c; k++) {
+            size_t r = i * c + k;
+            t->F[r] = A[nl - 1][k];
+            for (size_t a = 0; a < c; a++)
+                D[nl - 1][a] = a == k ? S[nl - 1][a] : 0.0;
+            for (size_t l = nl - 1; l-- > 0;) {
+                const plstar_layer *Ln = &m->layers[l + 1];
+                double scale = rf(Ln->scale_div == 1 ? 1.0 : 1.0 / sqrt((double)Ln->scale_div), f);
+                for (size_t b = 0; b < Ln->in; b++) {
+                    double g = 0.0;
+                    for (size_t a = 0; a < Ln->out; a++)
+                        g = rf(g + rf(D[l + 1][a] * w[Ln->w_offset + a * Ln->in + b], f), f);
+                    D[l][b] = rf(rf(g * scale, f) * S[l][b], f);
+                }
+            }
+            for (size_t l = 0; l < nl; l++) {
+                const plstar_layer *L = &m->layers[l];
+                double scale = rf(L->scale_div == 1 ? 1.0 : 1.0 / sqrt((double)L->scale_div), f);
+                for (size_t a = 0; a < L->out; a++) {
+                    double ds = rf(D[l][a] * scale, f);
+                    for (size_t b = 0; b < L->in; b++)
+                        t->J[r * P + L->w_offset + a * L->in + b] =
+                            rf(ds * (l ? A[l - 1][b] : rf(p->X.data[i * L->in + b], f)), f);
+                    if (L->has_bias)
+                        t->J[r * P + L->b_offset + a] = D[l][a];
+                }
+            }
+        }
+        for (size_t l = 0; l < nl; l++)
+            free(A[l]), free(S[l]), free(D[l]);
+    }
+    for (size_t r = 0; r < N; r++)
+        for (size_t s = 0; s < N; s++) {
+            double acc = 0.0;
+            for (size_t k = 0; k < P; k++)
+                acc = rf(acc + rf(t->J[r * P + k] * t->J[s * P + k], f), f);
+            t->K[r * N + s] = acc;
+        }
+    free(w);
+}
+
+static void small_problem(plstar_problem *p, unsigned long seed, const char *json, size_t n)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, seed);
+    plstar_model m;
+    model_init(&m);
+    cr_assert_eq(model_parse_json(&m, json, "test"), PLSTAR_OK, "%s", plstar_errmsg());
+    size_t d = m.input_dim, c = m.outputs;
+    double *X = malloc(n * d * sizeof(double)), *w = malloc(m.nparams * sizeof(double)), *y = malloc(n * c * sizeof(double));
+    for (size_t k = 0; k < n * d; k++)
+        X[k] = gsl_ran_gaussian(r, 1.0);
+    for (size_t k = 0; k < n * c; k++)
+        y[k] = gsl_ran_gaussian(r, 1.0);
+    model_init_weights(w, &m, gsl_rng_get(r));
+    for (size_t l = 0; l < m.nlayers; l++)
+        for (size_t a = 0; m.layers[l].has_bias && a < m.layers[l].out; a++)
+            w[m.layers[l].b_offset + a] = gsl_ran_gaussian(r, 0.5);
+    problem_init(p);
+    cr_assert_eq(problem_set(p, &m, X, n, w, y), PLSTAR_OK);
+    free(X), free(w), free(y);
+    model_clear(&m);
+    gsl_rng_free(r);
+}
+
+static const validate_quantity *quantity(const validate_result *res, const char *name)
+{
+    for (size_t k = 0; k < res->nq; k++)
+        if (!strcmp(res->q[k].name, name))
+            return &res->q[k];
+    cr_assert_fail("no quantity %s", name);
+    return NULL;
+}
+
+/* A tanh MLP computed with every operation rounded to float16 passes as float16 (F, J, K), fails as
+ * float32 and as float64, and fails as float16 once one output is moved twice its allowance. */
+Test(validate, float16_computation_passes_and_a_shifted_value_fails)
+{
+    plstar_problem p;
+    small_problem(&p, 61, "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[8],\"outputs\":3,\"activation\":\"tanh\","
+                          "\"output_activation\":\"linear\",\"bias\":true,\"scaling\":\"standard\"}", 4);
+    theirs t;
+    theirs_alloc(&t, &p);
+    theirs_in_format(&t, &p, VALIDATE_FLOAT16);
+    for (size_t k = 0; k < p.N; k++) /* genuinely float16 numbers */
+        cr_assert_eq(validate_round(t.F[k], VALIDATE_FLOAT16), t.F[k]);
+    validate_claims cl = {.format = VALIDATE_FLOAT16, .outputs = t.F, .jacobian = t.J, .kernel = t.K};
+    validate_result res;
+    char buf[512];
+    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK, "%s", status_names(&res, buf, sizeof buf));
+    cr_assert_eq(quantity(&res, "outputs")->not_in_format, 0);
+    cr_assert_gt(quantity(&res, "outputs")->worst_ratio, 1e-4, "float16 rounding is visible");
+    cl.format = VALIDATE_FLOAT32;
+    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED, "float16 values are no float32 computation: %s",
+                 status_names(&res, buf, sizeof buf));
+    cl.format = VALIDATE_FLOAT16;
+    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK);
+    const validate_entry *e = &quantity(&res, "outputs")->worst[0];
+    double keep = t.F[e->index];
+    t.F[e->index] = e->mid + 2 * (e->rad + e->tol);
+    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
+    cr_assert_eq(quantity(&res, "outputs")->status, PLSTAR_REFUTED);
+    cr_assert_eq(quantity(&res, "outputs")->worst[0].index, e->index);
+    t.F[e->index] = keep;
+    /* and a kernel entry moved twice its allowance */
+    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK);
+    e = &quantity(&res, "kernel")->worst[0];
+    size_t at = e->index;
+    t.K[at] = e->mid - 2 * (e->rad + e->tol);
+    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
+    cr_assert_eq(quantity(&res, "kernel")->worst[0].index, at);
+    theirs_free(&t);
+    problem_clear(&p);
+}
+
+/* bfloat16 (u = 2^-8): a narrow net's F and J computed in bfloat16 pass; its K, whose dot products
+ * have length P = 25 (25 u > 1/16), is not judged; values off by twice the allowance fail; values
+ * that are not bfloat16 numbers are counted. */
+Test(validate, bfloat16_computation)
+{
+    plstar_problem p;
+    small_problem(&p, 62, "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[5],\"outputs\":2,\"activation\":\"tanh\","
+                          "\"output_activation\":\"linear\",\"bias\":false,\"scaling\":\"ntk\"}", 4);
+    theirs t;
+    theirs_alloc(&t, &p);
+    theirs_in_format(&t, &p, VALIDATE_BFLOAT16);
+    validate_claims cl = {.format = VALIDATE_BFLOAT16, .outputs = t.F, .jacobian = t.J, .kernel = t.K};
+    validate_result res;
+    char buf[512];
+    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_INCONCLUSIVE, "%s", status_names(&res, buf, sizeof buf));
+    cr_assert_eq(quantity(&res, "outputs")->status, PLSTAR_OK);
+    cr_assert_eq(quantity(&res, "jacobian")->status, PLSTAR_OK);
+    const validate_quantity *K = quantity(&res, "kernel");
+    cr_assert_eq(K->status, PLSTAR_INCONCLUSIVE);
+    cr_assert_eq(K->violations, 0);
+    cr_assert(strstr(K->note, "length 25") && strstr(K->note, "bfloat16"), "%s", K->note);
+    cl.kernel = NULL;
+    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK);
+    const validate_entry *e = &quantity(&res, "jacobian")->worst[0];
+    t.J[e->index] = e->mid - 2 * (e->rad + e->tol);
+    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
+    /* the float64 outputs are no bfloat16 numbers: counted, and within the tolerance all the same */
+    double *F = malloc(p.N * sizeof(double));
+    cr_assert_eq(fast_outputs(F, &p.model, p.X.data, p.n, p.w), PLSTAR_OK);
+    validate_claims c64 = {.format = VALIDATE_BFLOAT16, .outputs = F};
+    cr_assert_eq(check_validate(&res, &p, &c64, 128), PLSTAR_OK);
+    cr_assert_eq(res.q[0].not_in_format, p.N);
+    free(F);
+    theirs_free(&t);
+    problem_clear(&p);
+}
+
+/* Products below float16's smallest normal number: F = A w with entries 1.5·2^-13, each product
+ * 1.125·2^-25 rounds to the subnormal 2^-24. The error of their sum, 7·2^-24·(1 − 0.5625), is far
+ * beyond the relative part of the bound, 4 γ_17 Σ|a||w|, so only the underflow term — half the
+ * smallest subnormal per rounding — lets the genuine float16 value pass; one subnormal step beyond
+ * the allowance fails. */
+Test(validate, float16_underflow_enters_the_tolerance)
+{
+    plstar_model m;
+    model_init(&m);
+    cr_assert_eq(model_parse_json(&m, "{\"model\":\"linear\",\"input_dim\":8}", "linear"), PLSTAR_OK, "%s", plstar_errmsg());
+    size_t n = 2, d = 8;
+    double X[16], w[8];
+    for (size_t k = 0; k < n * d; k++)
+        X[k] = 0x1.8p-13;
+    for (size_t k = 0; k < d; k++)
+        w[k] = 0x1.8p-13;
+    plstar_problem p;
+    problem_init(&p);
+    cr_assert_eq(problem_set(&p, &m, X, n, w, NULL), PLSTAR_OK, "%s", plstar_errmsg());
+    model_clear(&m);
+    double F[2];
+    for (size_t i = 0; i < n; i++) {
+        double acc = 0;
+        for (size_t k = 0; k < d; k++)
+            acc = validate_round(acc + validate_round(X[i * d + k] * w[k], VALIDATE_FLOAT16), VALIDATE_FLOAT16);
+        F[i] = acc;
+    }
+    cr_assert_eq(F[0], 8 * 0x1p-24, "every product rounded up to the smallest subnormal");
+    double exact = 8 * 0x1.8p-13 * 0x1.8p-13, relative = 4 * (17 * 0x1p-11) / (1 - 17 * 0x1p-11) * exact;
+    cr_assert_gt(fabs(F[0] - exact), 10 * relative, "the relative part alone cannot explain it");
+    validate_claims cl = {.format = VALIDATE_FLOAT16, .outputs = F};
+    validate_result res;
+    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK);
+    double tol = res.q[0].worst[0].tol;
+    cr_assert_geq(tol, 4 * 17 * 0x1p-25, "an underflow allowance for each of the 17 roundings counted");
+    cr_assert_lt(tol, 4 * 40 * 0x1p-25 + 4 * relative);
+    F[0] = exact + 2 * tol;
+    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
+    problem_clear(&p);
+}
+
+/* float16 overflows above 65504: a computation that can get there is not judged (exit 2, with a
+ * note), whatever the values; the same problem scaled into range is judged. */
+Test(validate, float16_range_is_not_passed_vacuously)
+{
+    plstar_model m;
+    model_init(&m);
+    cr_assert_eq(model_parse_json(&m, "{\"model\":\"linear\",\"input_dim\":3}", "linear"), PLSTAR_OK);
+    double X[6] = {40000, 30000, 10000, 1, 2, 3}, w[3] = {1, 1, 0.5};
+    plstar_problem p;
+    problem_init(&p);
+    cr_assert_eq(problem_set(&p, &m, X, 2, w, NULL), PLSTAR_OK);
+    double F[2] = {65504, 4.5}, K[4] = {0};
+    validate_claims cl = {.format = VALIDATE_FLOAT16, .outputs = F};
+    validate_result res;
+    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_INCONCLUSIVE, "F[0] = 75000 overflows");
+    cr_assert_eq(res.q[0].violations, 0);
+    cr_assert(strstr(res.q[0].note, "65504") && strstr(res.q[0].note, "overflow"), "%s", res.q[0].note);
+    F[0] = 0; /* nor is a wrong value failed: the format cannot say */
+    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_INCONCLUSIVE);
+    cl.format = VALIDATE_BFLOAT16;
+    F[0] = 75000;
+    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK, "bfloat16 has float32's range");
+    /* K = X Xᵀ: 1.4e9 in float16's range? no */
+    cl = (validate_claims){.format = VALIDATE_FLOAT16, .kernel = K};
+    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_INCONCLUSIVE);
+    problem_clear(&p);
+    X[0] = 3, X[1] = 2, X[2] = 1;
+    problem_init(&p);
+    cr_assert_eq(problem_set(&p, &m, X, 2, w, NULL), PLSTAR_OK);
+    F[0] = 5.5;
+    cl = (validate_claims){.format = VALIDATE_FLOAT16, .outputs = F};
+    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK);
+    problem_clear(&p);
+    model_clear(&m);
+}
+
+/* ---- layouts ---------------------------------------------------------------- */
+
+/* K (N × N, plstar's order) written in a layout: functorch (n, c, n, c) is the same memory,
+ * neural-tangents (n, n, c, c) is permuted, traced (n, n) sums the output diagonal. */
+static void write_kernel_in(const char *path, const double *K, size_t n, size_t c, validate_layout l)
+{
+    size_t N = n * c;
+    double *out = malloc(N * N * sizeof(double));
+    size_t shape[4] = {n, c, n, c}, ndim = 4;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            for (size_t a = 0; a < c; a++)
+                for (size_t b = 0; b < c; b++) {
+                    double v = K[(i * c + a) * N + j * c + b];
+                    if (l == VALIDATE_LAYOUT_NEURAL_TANGENTS)
+                        out[((i * n + j) * c + a) * c + b] = v;
+                    else if (l == VALIDATE_LAYOUT_TRACED)
+                        out[i * n + j] = (a + b ? out[i * n + j] : 0.0) + (a == b ? v : 0.0);
+                    else
+                        out[(i * c + a) * N + j * c + b] = v;
+                }
+    if (l == VALIDATE_LAYOUT_NEURAL_TANGENTS)
+        shape[1] = n, shape[2] = c;
+    if (l == VALIDATE_LAYOUT_TRACED || l == VALIDATE_LAYOUT_PLSTAR)
+        ndim = 2, shape[0] = shape[1] = l == VALIDATE_LAYOUT_TRACED ? n : N;
+    cr_assert_eq(npy_write(path, out, ndim, shape), PLSTAR_OK);
+    free(out);
+}
+
+/* Each layout's kernel of the same network passes, read back into plstar's order; one entry off by
+ * 1e-6 relative fails and is named in the layout's own indices; the traced kernel has its own
+ * reference and a tolerance at least the sum of its entries'. */
+Test(validate, kernel_layouts)
+{
+    plstar_problem p;
+    small_problem(&p, 63, "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[7],\"outputs\":3,\"activation\":\"tanh\","
+                          "\"output_activation\":\"linear\",\"bias\":true,\"scaling\":\"ntk\"}", 4);
+    size_t n = p.n, c = p.model.outputs, N = p.N;
+    theirs t;
+    theirs_alloc(&t, &p);
+    theirs_fast(&t, &p, &p.model, 0);
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/plstar-layout-%d.npy", (int)getpid());
+    static const char *const planted_name[] = {"K[1, 2] ", "K[0, 1, 0, 2] ", "K[0, 0, 1, 2] ", "K[0, 0] "};
+    for (int l = 0; l < VALIDATE_LAYOUTS; l++) {
+        int traced = l == VALIDATE_LAYOUT_TRACED;
+        double *K = malloc(N * N * sizeof(double));
+        memcpy(K, t.K, N * N * sizeof(double));
+        for (int planted = 0; planted < 2; planted++) {
+            if (planted && traced) /* the traced entry (0, 0) = K[0, 0] + K[1, 1] + K[2, 2] */
+                K[0] += 1e-6 * (K[0] + K[N + 1] + K[2 * N + 2]);
+            else if (planted)
+                K[1 * N + 2] *= 1 + 1e-6; /* sample 0 output 1, sample 0 output 2 */
+            write_kernel_in(path, K, n, c, (validate_layout)l);
+            plstar_array a;
+            npy_init(&a);
+            cr_assert_eq(validate_read_claim(&a, path, "kernel", &p, VALIDATE_FLOAT64, (validate_layout)l), PLSTAR_OK,
+                         "%s: %s", validate_layout_name((validate_layout)l), plstar_errmsg());
+            validate_claims cl = {.format = VALIDATE_FLOAT64, .layout = (validate_layout)l, .kernel_ndim = a.ndim};
+            if (traced)
+                cl.kernel_traced = a.data;
+            else
+                cl.kernel = a.data;
+            for (size_t k = 0; !traced && k < N * N; k++)
+                cr_assert_eq(a.data[k], K[k], "read back into plstar's order");
+            validate_result res;
+            int st = check_validate(&res, &p, &cl, 128);
+            char sn[256];
+            cr_assert_eq(st, planted ? PLSTAR_REFUTED : PLSTAR_OK, "%s, planted %d: %s (%g %g %g %g)",
+                         validate_layout_name((validate_layout)l), planted, status_names(&res, sn, sizeof sn),
+                         res.q[0].worst[0].theirs, res.q[0].worst[0].mid, res.q[0].worst[0].rad, res.q[0].worst[0].tol);
+            const validate_quantity *q = quantity(&res, traced ? "traced_kernel" : "kernel");
+            cr_assert_eq(q->count, traced ? n * n : N * N);
+            if (planted) {
+                char name[160];
+                validate_entry_name(name, sizeof name, q, &p.model, q->worst[0].index);
+                cr_assert(strstr(name, planted_name[l]) == name, "%s: %s", validate_layout_name((validate_layout)l),
+                          name);
+            }
+            npy_clear(&a);
+        }
+        free(K);
+    }
+    /* the traced tolerance: at least the sum of the diagonal entries' tolerances */
+    double *T = malloc(n * n * sizeof(double));
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            T[i * n + j] = 0;
+            for (size_t a = 0; a < c; a++)
+                T[i * n + j] += t.K[(i * c + a) * N + j * c + a];
+        }
+    validate_claims ck = {.format = VALIDATE_FLOAT32, .kernel = t.K}, ct = {.format = VALIDATE_FLOAT32, .kernel_traced = T};
+    validate_result rk, rt;
+    cr_assert_eq(check_validate(&rk, &p, &ck, 128), PLSTAR_OK);
+    cr_assert_eq(check_validate(&rt, &p, &ct, 128), PLSTAR_OK);
+    const validate_entry *e = &rt.q[0].worst[0];
+    double sum = 0;
+    size_t i = e->index / n, j = e->index % n;
+    cr_assert_eq(rk.q[0].nworst, VALIDATE_NWORST);
+    (void)i, (void)j;
+    /* recompute the entry tolerances through a claim of the kernel's diagonal blocks only */
+    for (size_t a = 0; a < c; a++) {
+        double *K1 = malloc(N * N * sizeof(double));
+        memcpy(K1, t.K, N * N * sizeof(double));
+        size_t at = (i * c + a) * N + j * c + a;
+        K1[at] += 1.0; /* far off: the entry becomes the worst, with its tolerance */
+        validate_claims c1 = {.format = VALIDATE_FLOAT32, .kernel = K1};
+        validate_result r1;
+        cr_assert_eq(check_validate(&r1, &p, &c1, 128), PLSTAR_REFUTED);
+        cr_assert_eq(r1.q[0].worst[0].index, at);
+        sum += r1.q[0].worst[0].tol;
+        free(K1);
+    }
+    cr_assert_geq(e->tol, sum, "traced tolerance %g below the sum of its entries' %g", e->tol, sum);
+    cr_assert_leq(e->tol, 4 * sum, "and derived the same way: %g against %g", e->tol, sum);
+    free(T);
+    theirs_free(&t);
+    problem_clear(&p);
+    unlink(path);
+}
+
+/* With kinks (ReLU units within rounding of 0) the traced kernel is compared with the traced value
+ * of each one-sided assignment: their J Jᵀ traced passes whichever side they took. */
+Test(validate, traced_kernel_at_a_kink)
+{
+    plstar_problem p;
+    kink_example(&p, -1); /* unit 0 of sample 0 exactly at z = 0 */
+    theirs t;
+    theirs_alloc(&t, &p);
+    for (int side = 0; side < 2; side++) {
+        cr_assert_eq(fast_jacobian(t.J, &p.model, p.X.data, p.n, p.w), PLSTAR_OK);
+        size_t P = p.model.nparams, N = p.N;
+        t.J[0] = side ? 0.7 : 0.0; /* J[0, 0] = 0.7 σ′(0): either one-sided derivative is legitimate */
+        t.J[1] = side ? 0.7 * -1.0 : 0.0; /* J[0, 1] = 0.7 σ′(0) x_01 */
+        for (size_t r = 0; r < N; r++)
+            for (size_t s2 = 0; s2 < N; s2++) {
+                double acc = 0;
+                for (size_t k = 0; k < P; k++)
+                    acc += t.J[r * P + k] * t.J[s2 * P + k];
+                t.K[r * N + s2] = acc;
+            }
+        validate_claims cl = {.format = VALIDATE_FLOAT64, .kernel_traced = t.K, .layout = VALIDATE_LAYOUT_TRACED};
+        validate_result res;
+        char buf[256];
+        int st = check_validate(&res, &p, &cl, 128);
+        cr_assert_eq(st, PLSTAR_OK, "side %d: %s %s", side, status_names(&res, buf, sizeof buf), res.q[0].note);
+        cr_assert(res.q[0].worst[0].one_sided || res.q[0].worst[1].one_sided || strstr(res.q[0].note, "kink"),
+                  "%s", res.q[0].note);
+        t.K[0] += 0.1;
+        cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
+    }
+    theirs_free(&t);
+    problem_clear(&p);
+}
+
+/* `--layout`: the interpretation is said back on stdout and in the report; a shape that is not the
+ * layout's is one line naming the file, the shape found and the one expected (exit 65). '<f2' files
+ * are read under a float16 claim and refused under the wider ones and bfloat16. */
+Test(validate_cli, layouts_and_half_files)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 53);
+    plstar_problem p;
+    make_problem(&p, r, 1, "tanh", "linear", 1, 3, "ntk"); /* n = 4, c = 3 */
+    cr_assert_eq(validate_write_bundle(&p, path_of("B")), PLSTAR_OK);
+    size_t n = p.n, c = p.model.outputs, N = p.N;
+    theirs t;
+    theirs_alloc(&t, &p);
+    theirs_fast(&t, &p, &p.model, 0);
+    write_kernel_in(path_of("Knt.npy"), t.K, n, c, VALIDATE_LAYOUT_NEURAL_TANGENTS);
+    cr_assert_eq(run("validate --bundle B --kernel Knt.npy --layout neural-tangents --json r.json"), 0);
+    char text[1 << 16];
+    read_file("out.txt", text, sizeof text);
+    cr_assert(strstr(text, "Knt.npy: kernel (4, 4, 3, 3), neural-tangents layout (c = 3): [i, j, a, b] = "
+                           "K[i*c + a, j*c + b], compared as (12, 12)"), "%s", text);
+    read_file("r.json", text, sizeof text);
+    cr_assert(strstr(text, "\"layout\": \"neural-tangents\""), "%s", text);
+    cr_assert(strstr(text, "\"shape\": [\n"), "%s", text);
+    expect_error("validate --bundle B --kernel Knt.npy", 65, "Knt.npy: kernel array has shape (4, 4, 3, 3)",
+                 "expected (12, 12) = (N, N) in the plstar layout");
+    write_kernel_in(path_of("K.npy"), t.K, n, c, VALIDATE_LAYOUT_PLSTAR);
+    expect_error("validate --bundle B --kernel K.npy --layout functorch", 65, "K.npy: kernel array has shape (12, 12)",
+                 "expected (4, 3, 4, 3) = (n, c, n, c) in the functorch layout");
+    expect_error("validate --bundle B --kernel K.npy --layout traced", 65, "traced kernel array has shape (12, 12)",
+                 "expected (4, 4) = (n, n) in the traced layout");
+    write_kernel_in(path_of("Ktr.npy"), t.K, n, c, VALIDATE_LAYOUT_TRACED);
+    cr_assert_eq(run("validate --bundle B --kernel Ktr.npy --layout traced"), 0);
+    read_file("out.txt", text, sizeof text);
+    cr_assert(strstr(text, "traced_kernel") && strstr(text, "summed over their outputs"), "%s", text);
+    /* a planted error in the traced layout: exit 1, the entry named in its indices */
+    double *Kb = malloc(N * N * sizeof(double));
+    memcpy(Kb, t.K, N * N * sizeof(double));
+    Kb[(1 * c + 2) * N + 3 * c + 2] += 1e-6 * fabs(Kb[(1 * c + 2) * N + 3 * c + 2]) + 1e-6;
+    write_kernel_in(path_of("Ktr1.npy"), Kb, n, c, VALIDATE_LAYOUT_TRACED);
+    cr_assert_eq(run("validate --bundle B --kernel Ktr1.npy --layout traced"), 1);
+    read_file("out.txt", text, sizeof text);
+    cr_assert(strstr(text, "K[1, 3] (samples 1, 3, summed over their outputs)"), "%s", text);
+    /* a Jacobian (n, c, P) */
+    size_t P = p.model.nparams, shape[3] = {n, c, P};
+    cr_assert_eq(npy_write(path_of("J3.npy"), t.J, 3, shape), PLSTAR_OK);
+    cr_assert_eq(run("validate --bundle B --jacobian J3.npy --layout functorch"), 0);
+    expect_error("validate --bundle B --jacobian J3.npy", 65, "J3.npy", "expected (12, ");
+    /* float16 files */
+    unsigned short *h = malloc(N * N * sizeof(unsigned short));
+    for (size_t k = 0; k < N * N; k++)
+        h[k] = half_bits(validate_round(t.K[k], VALIDATE_FLOAT16));
+    write_npy_raw("K16.npy", "<f2", "(12, 12)", h, N * N * sizeof(unsigned short));
+    cr_assert_eq(run("validate --bundle B --kernel K16.npy --precision float16"), 0);
+    expect_error("validate --bundle B --kernel K16.npy --precision float32", 65, "K16.npy", "float16 data ('<f2')");
+    expect_error("validate --bundle B --kernel K16.npy --precision bfloat16", 65, "K16.npy", "bfloat16");
+    /* float64 values under a float16 claim: a note, not an error */
+    cr_assert_eq(run("validate --bundle B --outputs F.npy --precision float16"), 66, "no F.npy yet");
+    npy_write_vector(path_of("F.npy"), t.F, N);
+    cr_assert_eq(run("validate --bundle B --outputs F.npy --precision float16 --json rb.json"), 0);
+    read_file("out.txt", text, sizeof text);
+    cr_assert(strstr(text, "12 of 12 values are not float16 numbers"), "%s", text);
+    cr_assert(strstr(text, "claimed float16 (u = 2^-11)"), "%s", text);
+    read_file("rb.json", text, sizeof text);
+    cr_assert(strstr(text, "\"not_in_format\": 12"), "%s", text);
+    free(h), free(Kb);
+    theirs_free(&t);
+    problem_clear(&p);
+    gsl_rng_free(r);
 }
