@@ -42,7 +42,7 @@ else
     ln -s "$(command -v "$PY")" "$tmp/bin/python3"
     if (cd "$tmp/clone" && env -u PLSTAR_EXE -u PYTHONPATH PATH="$tmp/bin:$PATH" bash -e -o pipefail "$tmp/walkthrough.sh") \
         > "$tmp/log" 2>&1; then
-        for r in cert/report.json cert-gd/report.json; do
+        for r in cert/report.json cert-gd/report.json cert-sgd/report.json; do
             if ! "$PY" -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["verdict"] != "certified")' \
                 "$tmp/clone/$r" 2>/dev/null; then
                 echo "FAIL: the README walkthrough left no certified $r"; failures=$((failures + 1))
