@@ -16,6 +16,10 @@
 
 #include <arb.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
     ACT_LINEAR = 0,
     ACT_TANH,
@@ -85,5 +89,9 @@ void act_err_d(plstar_act a, double x, double s0, double s1, double *e0, double 
 double _act_exp_nonpos(double y);
 double _act_expm1_small(double y);
 void _act_tanh_d(double x, double *t, double *d1);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,6 +12,10 @@
 #include <signal.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum plstar_status {
     PLSTAR_OK = 0,            /* certified / pass */
     PLSTAR_REFUTED = 1,       /* refuted / fail */
@@ -71,5 +75,9 @@ double plstar_memory_available(void);
  * a double so that overflowing products still compare — exceeds
  * plstar_memory_available(); PLSTAR_OK otherwise. `what` names the file. */
 int plstar_check_memory(double bytes, const char *what);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -20,6 +20,10 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum { LOSS_SUM = 0, LOSS_MEAN = 1 } plstar_loss;
 
 /* "sum" or "mean" → *out and 0; anything else −1. */
@@ -46,5 +50,9 @@ double loss_div_scale(plstar_loss conv, size_t N, double x, loss_round dir);
 /* The `loss` key of a report: {"convention", "formula", "equations",
  * "scale_to_half_sum": {"lower", "upper"} (an enclosure of s), "meaning"}. */
 json_t *loss_report(plstar_loss conv, size_t N);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -32,6 +32,10 @@
 #include "core/activation.h"
 #include "core/npy.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum { MODEL_LINEAR = 0, MODEL_SHALLOW, MODEL_MLP } plstar_model_kind;
 typedef enum { SCALING_NTK = 0, SCALING_STANDARD } plstar_scaling;
 
@@ -140,5 +144,9 @@ char *problem_describe(const plstar_problem *p);
 
 /* 1 if every entry of a[0..len) is finite; else 0 and *where = first bad index. */
 int array_all_finite(const double *a, size_t len, size_t *where);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -17,6 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PLSTAR_NPY_MAXDIM 8
 
 typedef struct {
@@ -47,5 +51,9 @@ int npy_write(const char *path, const double *data, size_t ndim, const size_t *s
 /* Convenience: 1-D and 2-D writers. */
 int npy_write_vector(const char *path, const double *data, size_t n);
 int npy_write_matrix(const char *path, const double *data, size_t rows, size_t cols);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -11,6 +11,10 @@
 
 #include <stdio.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     FILE *fp;
     char *path;     /* final name */
@@ -32,5 +36,9 @@ int outfile_write_text(const char *path, const char *text);
 
 /* Async-signal-safe removal of every pending temporary file. */
 void outfile_cleanup_all(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -32,6 +32,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     FILE *out;          /* NULL: disabled (not a terminal, or PLSTAR_PROGRESS=0) */
     char label[96];     /* "certify gd: verifying" */
@@ -67,5 +71,9 @@ void progress_end(plstar_progress *p);
 
 /* "42 s", "3 min 05 s", "2 h 07 min" into buf. */
 void progress_format_duration(char *buf, size_t len, double seconds);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

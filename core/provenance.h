@@ -11,6 +11,10 @@
 #ifndef PLSTAR_CORE_PROVENANCE_H
 #define PLSTAR_CORE_PROVENANCE_H
 
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 /* "0.1.0": the project's version. */
 const char *plstar_version(void);
 
@@ -23,5 +27,9 @@ void provenance_set_command_line(int argc, char **argv);
 
 /* The remembered command line (*argc = 0 when none was set). */
 char **provenance_command_line(int *argc);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -20,6 +20,10 @@
 #include <arb.h>
 #include "core/model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* New report with plstar_version, check and statement set, verdict
  * "inconclusive" until set, "provenance" with the version, commit and command
  * line, and empty "inputs" and "quantities" objects. */
@@ -90,5 +94,9 @@ void report_set_precision(json_t *report, long bits);
 
 /* Writes atomically, indented; PLSTAR_ECANTCREAT on failure. */
 int report_write(const char *path, const json_t *report);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -7,6 +7,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Lowercase hexadecimal digest and its terminating NUL. */
 #define PLSTAR_SHA256_HEX 65
 
@@ -16,5 +20,9 @@ void sha256_hex(char hex[PLSTAR_SHA256_HEX], const void *data, size_t len);
 /* hex ← SHA-256 of the file's contents; PLSTAR_ENOINPUT (message naming the
  * file) when it cannot be opened or read. */
 int sha256_file_hex(char hex[PLSTAR_SHA256_HEX], const char *path);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 
 #include "core/model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The embedded model description (JSON text). */
 const char *demo_model_json(void);
 
@@ -29,5 +33,9 @@ int demo_example_problem(plstar_problem *p);
 const char *demo_shallow_json(void);
 #define DEMO_SHALLOW_SAMPLES 6
 int demo_shallow_problem(plstar_problem *p);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

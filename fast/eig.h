@@ -66,6 +66,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* λ_min and λ_max of A by LAPACK dsyevd (eigenvalues only). Not certified.
  * PLSTAR_OK, PLSTAR_EUSAGE (bad arguments), PLSTAR_EDATA (NaN/Inf, or LAPACK
  * failure), PLSTAR_ESOFTWARE (out of memory). */
@@ -91,5 +95,9 @@ int fast_lambda_min_verified(double *lower, const double *A, size_t n, double ra
  * or an error status as above. */
 int fast_eig_bounds_verified(double lmin[2], double lmax[2], const double *A, size_t n,
                              double rad);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

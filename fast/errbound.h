@@ -36,6 +36,10 @@
 #include <stddef.h>
 #include "core/model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The arithmetic whose rounding errors are bounded. fast_errbound bounds this library's own fast
  * path, {2^-53, 0, 0, 0}; fast_errbound_u bounds the same algorithms run by other code
  * (proofs-checks/validate.h), to first order in u:
@@ -102,5 +106,9 @@ int fast_errbound_peaks(fast_errors *out, fast_peaks *peaks, double *eZ, const p
  * size). Memory: a few N × N and n × n matrices and the signals of all layers. */
 int fast_errbound_kernel_structured(double *eK, const plstar_model *m, const double *X, size_t n,
                                     const double *w);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -21,6 +21,10 @@
 #include <stddef.h>
 #include "core/model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Forward and backward state at (w, x, k), reused by every product. */
 typedef struct {
     const plstar_model *m;
@@ -49,5 +53,9 @@ int fast_hessian_full(double *H, const plstar_model *m, const double *x, size_t 
  * seeded random start. A lower estimate in exact arithmetic. */
 int fast_hessian_norm_lanczos(double *norm, const plstar_model *m, const double *x, size_t k, const double *w,
                               size_t steps, unsigned long seed);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

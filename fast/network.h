@@ -14,6 +14,10 @@
 #include <stddef.h>
 #include "core/model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Forward state of all samples: for layer l (0-based), z[l] and a[l] = σ(z[l])
  * and s1[l] = σ′(z[l]) are n × out_l, row-major. */
 typedef struct {
@@ -50,5 +54,9 @@ int fast_kernel_explicit(double *K, const plstar_model *m, const double *X, size
 /* L(w) = ½‖F(w) − y‖² and, when grad is not NULL, ∇L = DFᵀ(F − y) (P). */
 int fast_loss_grad(double *loss, double *grad, const plstar_model *m, const double *X, size_t n,
                    const double *w, const double *y);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -34,6 +34,10 @@
 #include "core/model.h"
 #include "fast/network.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* K (N × N row-major, both triangles filled) at weights w for inputs X (n × d).
  * Same contract as fast_kernel_explicit. */
 int fast_kernel_structured(double *K, const plstar_model *m, const double *X, size_t n, const double *w);
@@ -72,5 +76,9 @@ void _fast_act_layer(plstar_act act, const double *z, double *a, double *s1, siz
  * the Gram products, counting a symmetric rank-k update of an r × r block as
  * r(r+1)k), for throughput figures. */
 double fast_kernel_structured_flops(const plstar_model *m, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

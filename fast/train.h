@@ -56,6 +56,10 @@
 #include "core/loss.h"
 #include "core/model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The status of a run that diverged (a failed run: exit status 1). */
 #define FAST_TRAIN_DIVERGED PLSTAR_REFUTED
 
@@ -110,5 +114,9 @@ double fast_train_half_sum_lr(const fast_train_options *o, size_t rows, size_t c
 
 /* The 32-bit seed of epoch e's permutation (a SplitMix64 mix of seed and e). */
 unsigned long fast_train_epoch_seed(unsigned long seed, size_t epoch);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -44,6 +44,10 @@
 #include "core/model.h"
 #include "reference/hessian.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     int available;              /* 0: no a-priori constants for this model */
     arb_t lambda0, lambda_max0; /* λ_min, λ_max of K(w0) */
@@ -134,5 +138,9 @@ void gd_apriori_reason_text(char *buf, size_t len, const gd_apriori_result *res,
                             size_t width);
 json_t *gd_apriori_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p,
                           int verdict);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -25,6 +25,10 @@
 #include <jansson.h>
 #include "core/model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     const char *name;
     size_t count, violations, unbounded, worst_index;
@@ -60,5 +64,9 @@ int check_crosscheck(crosscheck_result *res, const plstar_problem *p, slong prec
 
 /* The JSON report of a result. */
 json_t *crosscheck_report(const crosscheck_result *res, const plstar_problem *p, slong prec, int status);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -51,6 +51,10 @@
 #include "core/loss.h"
 #include "core/model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     double lr, mu, eps;          /* in the convention of `loss` */
     size_t steps, record_every;
@@ -116,5 +120,9 @@ void gd_path_reason_text(char *buf, size_t len, const gd_path_result *res);
 /* The report; verdict PLSTAR_EINTERRUPTED writes the prefix's report, verdict
  * "interrupted" (docs/reports.md). */
 json_t *gd_path_report(const gd_path_result *res, const plstar_problem *p, const gd_path_options *o, int verdict);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -31,6 +31,10 @@
 #include <jansson.h>
 #include "core/model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* check_pl_point's `mu` for "choose μ as described above". */
 #define PL_POINT_DEFAULT_MU 0.0
 
@@ -72,5 +76,9 @@ void pl_point_decide(char *buf, size_t len, const pl_point_result *res, const pl
 
 /* Why there is no witness (res->witness == NULL), one phrase into buf. */
 void pl_point_no_witness_reason(char *buf, size_t len, const pl_point_result *res, int verdict);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -81,6 +81,10 @@
 #include "core/model.h"
 #include "core/npy.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* tol = VALIDATE_SLACK × the rounding-error bound of the claimed format */
 #define VALIDATE_SLACK 4.0
 /* how many of the worst entries a quantity keeps */
@@ -239,5 +243,9 @@ void validate_entry_name(char *buf, size_t len, const validate_quantity *q, cons
 /* The JSON report (check "validate"). */
 json_t *validate_report(const validate_result *res, const plstar_problem *p, const validate_claims *c,
                         const char *bundle, int status);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

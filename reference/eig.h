@@ -39,6 +39,10 @@
 
 #include <arb_mat.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* 1 when it PROVES that X − μI ≻ 0 for every symmetric X in A (i.e.
  * λ_min(X) > μ), 0 otherwise (not proven; or A is not square or is empty, in
  * which case a message is recorded). */
@@ -54,5 +58,9 @@ int ref_eig_bounds(arb_t lambda_min, arb_t lambda_max, const arb_mat_t A, slong 
  * symmetric X in A; its upper endpoint is the certified upper bound (the
  * smaller of the spectral bound and ‖A‖_F). Status as ref_eig_bounds. */
 int ref_norm2_sym_upper(arb_t bound, const arb_mat_t A, slong prec);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

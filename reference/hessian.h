@@ -39,6 +39,10 @@
 #include <arb.h>
 #include "core/model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Certified upper bound on ‖A‖₂ for a row-major double matrix (rows × cols):
  * the square root of a certified bound on λ_max of the smaller Gram matrix
  * (A Aᵀ or AᵀA). Gram dimension ≤ 96: the Gram is formed exactly-enclosed in
@@ -111,5 +115,9 @@ int ref_hessian_bounds_compute(ref_hessian_bounds *out, const ref_hessian_ctx *c
 /* One call: ctx for (m, X, w0), then the bounds at `radius`. */
 int ref_hessian_bounds_ball(ref_hessian_bounds *out, const plstar_model *m, const double *X, size_t n,
                             const double *w0, double radius, slong prec);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,6 +14,10 @@
 #include <arb_mat.h>
 #include "core/model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PLSTAR_DEFAULT_PREC 128
 
 typedef struct {
@@ -52,5 +56,9 @@ void ref_layer_scale(arb_t scale, const plstar_layer *L, slong prec);
  * mid rounded to nearest, rad rounded up and enlarged by |mid − exact mid|,
  * so that |true − mid| ≤ rad holds for the doubles. */
 void ref_mat_to_doubles(double *mid, double *rad, const arb_mat_t A);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

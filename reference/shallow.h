@@ -22,6 +22,10 @@
 #include <arb_mat.h>
 #include "core/model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* K: n × n, F: n × 1 (either may be NULL). The model must be "shallow". */
 int ref_shallow_kernel_outputs_arb(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
                                    const double *w, slong prec);
@@ -60,5 +64,9 @@ int ref_kernel_outputs_route(arb_mat_t K, arb_mat_t F, const plstar_model *m, co
 /* The same with request REF_ROUTE_ARB: the --prec reference unless the user forced another route. */
 int ref_kernel_outputs_best(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
                             const double *w, slong prec);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
