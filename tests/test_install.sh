@@ -21,7 +21,10 @@ pcdir=$(dirname "$(find "$root" -name plstar.pc | head -1)")
 # the .pc names its prefix absolutely: point it at the staged copy
 sed -i "s|^prefix=.*|prefix=$root|" "$pcdir/plstar.pc"
 export PKG_CONFIG_PATH="$pcdir"
-flags() { pkg-config --cflags --libs plstar; }
+# a sanitized build's library needs the sanitizer runtime in the program too
+san=$(meson introspect "$build" --buildoptions |
+  python3 -c 'import json,sys; v=next(o["value"] for o in json.load(sys.stdin) if o["name"] == "b_sanitize"); print("" if v in ("none", []) else "-fsanitize=" + (v if isinstance(v, str) else ",".join(v)))')
+flags() { echo "$san $(pkg-config --cflags --libs plstar)"; }
 example="$root/share/plstar/examples/kernel_lambda_min.c"
 check "example installed" test -f "$example"
 check "C program builds" sh -c "cc -std=c11 -Wall -Werror -o '$prefix/kl' '$example' $(flags)"
