@@ -2,6 +2,7 @@
  * plstar.h — the whole public interface of libplstar.
  *
  * core/       model description, activations, .npy files, reports, errors
+ * verified/   floating-point steps with proven bounds, shared by fast/ and reference/
  * reference/  Arb ball-arithmetic enclosures (slow, rigorous)
  * fast/       double precision with BLAS/LAPACK, with proven rounding-error bounds
  * proofs-checks/  one check per statement of docs/theory.md, each with a verdict
@@ -22,6 +23,7 @@
 #include "core/sha256.h"
 #include "core/provenance.h"
 #include "core/progress.h"
+#include "verified/eig.h"
 #include "reference/network.h"
 #include "reference/eig.h"
 #include "reference/shallow.h"

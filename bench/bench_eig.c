@@ -7,8 +7,8 @@
  *
  * Cases (one JSON line each: case, impl, n, median_s, ratio, ...):
  *   lapack_dsyevd_N      LAPACKE_dsyevd, eigenvalues only (the yardstick), n = 1024, 2048, 4096
- *   lambda_min_verified  fast_lambda_min_verified (lower bound on λ_min); ratio = time / dsyevd
- *   eig_bounds_verified  fast_eig_bounds_verified (both intervals);       ratio = time / dsyevd
+ *   lambda_min_verified  verified_lambda_min (lower bound on λ_min); ratio = time / dsyevd
+ *   eig_bounds_verified  verified_eig_bounds (both intervals);       ratio = time / dsyevd
  *   ref_eig_bounds       ref_eig_bounds at 128 bits, n = 256, 1024;        ratio = time / dsyevd
  * Timings are medians of 3 runs in this process (1 run for the reference at
  * n = 1024). "width_rel" is the interval width over ‖K‖₂. --quick stops at
@@ -27,7 +27,7 @@
 #include <time.h>
 
 #include "core/error.h"
-#include "fast/eig.h"
+#include "verified/eig.h"
 #include "reference/eig.h"
 
 static double now(void)
@@ -122,12 +122,12 @@ int main(int argc, char **argv)
         for (int r = 0; r < 3; r++) {
             td[r] = time_dsyevd(K, n, W, w);
             double t = now();
-            int st = fast_lambda_min_verified(&lo, K, n, 0.0, NAN);
+            int st = verified_lambda_min(&lo, K, n, 0.0, NAN);
             tl[r] = now() - t;
             if (st)
                 fprintf(stderr, "bench_eig: %s\n", plstar_errmsg());
             t = now();
-            st = fast_eig_bounds_verified(lmin, lmax, K, n, 0.0);
+            st = verified_eig_bounds(lmin, lmax, K, n, 0.0);
             tb[r] = now() - t;
             if (st)
                 fprintf(stderr, "bench_eig: %s\n", plstar_errmsg());

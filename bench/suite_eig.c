@@ -1,9 +1,9 @@
 /*
  * bench/suite_eig.c — λ_min and λ_max of a tangent kernel (docs/theory.md §7):
  *   lapack         fast_eig_lapack (dsyevd, eigenvalues only; not certified)
- *   verified       fast_eig_bounds_verified: λ_min and λ_max intervals proven in
+ *   verified       verified_eig_bounds: λ_min and λ_max intervals proven in
  *                  floating point (Rump's shifted Cholesky + Rayleigh quotients)
- *   verified_lmin  fast_lambda_min_verified: the certified lower bound alone
+ *   verified_lmin  verified_lambda_min: the certified lower bound alone
  *   reference      ref_eig_bounds on the exact double matrix, Arb at 128 bits
  * The matrix is the structured kernel (fast/ntk.h) of a d = 10 tanh MLP at
  * seeded inputs and weights. Where the reference runs, each result is compared
@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/report.h"
 #include "fast/eig.h"
+#include "verified/eig.h"
 #include "fast/ntk.h"
 #include "reference/eig.h"
 #include "reference/network.h"
@@ -43,11 +44,11 @@ static int run_eig(void *v)
     case E_LAPACK:
         return fast_eig_lapack(&c->lmin, &c->lmax, c->K, c->n);
     case E_VER:
-        st = fast_eig_bounds_verified(c->vmin, c->vmax, c->K, c->n, 0.0);
+        st = verified_eig_bounds(c->vmin, c->vmax, c->K, c->n, 0.0);
         c->status = st;
         return st == PLSTAR_INCONCLUSIVE ? 0 : st;
     case E_VERL:
-        st = fast_lambda_min_verified(&c->lower, c->K, c->n, 0.0, NAN);
+        st = verified_lambda_min(&c->lower, c->K, c->n, 0.0, NAN);
         c->status = st;
         return st == PLSTAR_INCONCLUSIVE ? 0 : st;
     default:

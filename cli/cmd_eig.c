@@ -11,7 +11,7 @@
 #include "core/error.h"
 #include "core/npy.h"
 #include "core/report.h"
-#include "fast/eig.h"
+#include "verified/eig.h"
 #include "reference/eig.h"
 #include "reference/network.h"
 
@@ -230,7 +230,7 @@ int cmd_eig(int argc, char **argv)
         double rad = 0.0;
         for (size_t k = 0; have_rad && k < R.size; k++)
             rad = fmax(rad, R.data[k]);
-        st = fast_eig_bounds_verified(lmin, lmax, K.data, n, rad);
+        st = verified_eig_bounds(lmin, lmax, K.data, n, rad);
     } else if (!st) {
         char what[600];
         snprintf(what, sizeof what, "%s: the %zu x %zu ball matrix and its factor", matrix, n, n);

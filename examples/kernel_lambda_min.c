@@ -37,7 +37,7 @@ int main(int argc, char **argv)
     for (size_t k = 0; st == PLSTAR_OK && k < N * N; k++)
         rad = eK[k] > rad ? eK[k] : rad; /* |K̂ − K| ≤ rad entrywise */
     if (st == PLSTAR_OK)
-        st = fast_lambda_min_verified(&lower, K, N, rad, NAN);
+        st = verified_lambda_min(&lower, K, N, rad, NAN);
     if (st == PLSTAR_OK)
         printf("N = %zu, K[0][0] = %.17g, |error| <= %.3g, lambda_min(K) >= %.17g\n", N, K[0], rad, lower);
     else

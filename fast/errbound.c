@@ -2,6 +2,7 @@
 #include "fast/network.h"
 #include "fast/ntk.h"
 #include "core/error.h"
+#include "verified/rounding.h"
 
 #include <cblas.h>
 #include <float.h>
@@ -11,19 +12,6 @@
 
 #define U_ROUND (DBL_EPSILON / 2)
 #define FLOOR_ABS 0x1p-1000
-
-/* γ_k for unit roundoff u (the bounded arithmetic's); the factor covers its own evaluation in double.
- * Higham's γ_k needs k·u < 1; beyond k·u = ½ no useful bound is left: +∞. */
-static double gamma_k(size_t k, double u)
-{
-    double ku = (double)k * u;
-    return ku < 0.5 ? ku / (1.0 - ku) * (1.0 + 4 * U_ROUND) : INFINITY;
-}
-
-double fast_gamma(size_t k, double u) { return gamma_k(k, u); }
-
-/* Upper bound from a nearest-rounded sum of k non-negative terms. */
-static double up(double x, size_t k) { return x * (1.0 + 2.0 * (double)(k + 8) * U_ROUND) + FLOOR_ABS; }
 
 /* The underflow allowance of k roundings whose errors the factor 1 + γ may amplify. */
 static double eta_k(const fast_arith *ar, size_t k, double g) { return ar->tiny * (double)k * (1.0 + g); }
@@ -40,7 +28,7 @@ static double row_abs_sum(const double *x, size_t len)
     double s = 0;
     for (size_t k = 0; k < len; k++)
         s += fabs(x[k]);
-    return up(s, len);
+    return sum_up(s, len);
 }
 
 static double *nalloc(size_t rows, size_t cols)
@@ -93,10 +81,10 @@ static void act_err_u(const fast_arith *ar, plstar_act act, double z, double s0,
                                          [ACT_SIN] = 1, [ACT_ERF] = 1, [ACT_GELU] = 4};
     act_err_d(act, z, s0, s1, e0, e1);
     if (ar->u != U_ROUND)
-        *e0 = up(*e0 * (ar->u / U_ROUND), 1), *e1 = up(*e1 * (ar->u / U_ROUND), 1);
+        *e0 = sum_up(*e0 * (ar->u / U_ROUND), 1), *e1 = sum_up(*e1 * (ar->u / U_ROUND), 1);
     if (ar->any_formulas && (unsigned)act < ACT_COUNT) {
         double g = act == ACT_GELU ? 1.0 + fabs(z) : 1.0;
-        *e0 = up(*e0 + b0[act] * g * ar->u, 2), *e1 = up(*e1 + b1[act] * g * ar->u, 2);
+        *e0 = sum_up(*e0 + b0[act] * g * ar->u, 2), *e1 = sum_up(*e1 + b1[act] * g * ar->u, 2);
     }
 }
 
@@ -119,7 +107,7 @@ static int forward_errors(fwd_errors *E, const fast_forward_state *s, const plst
          * and by tiny absolute: s⁺η(Σ_b|α̂_b| + Σ_b|W_ab| at layer 0) + η for the bias */
         const fast_arith *ar = E->ar;
         size_t extra = ar->inputs_rounded ? (l ? 2 : 4) : 0;
-        double sp = scale_up(L), g = gamma_k(in + 5 + extra, ar->u), ux = ar->inputs_rounded ? ar->u : 0.0;
+        double sp = scale_up(L), g = gamma_up((double)(in + 5 + extra), ar->u), ux = ar->inputs_rounded ? ar->u : 0.0;
         gemm_nn(T, absPrev, absW, n, in, out, 1, 0.0);
         if (l) /* the propagated input error s⁺|W| e_α */
             gemm_nn(T2, E->eA[l - 1], absW, n, in, out, 1, 0.0);
@@ -130,11 +118,11 @@ static int forward_errors(fwd_errors *E, const fast_forward_state *s, const plst
                 double sums = row_abs_sum(absPrev + i * in, in) + (l ? 0.0 : row_abs_sum(absW + a * in, in));
                 under += ar->tiny * (sp * sums + 1.0);
             }
-            double t = up(T[k], in), t2 = up(T2[k], in);
-            E->eZ[l][k] = up(g * (sp * t + b) + under + sp * t2, 7);
+            double t = sum_up(T[k], in), t2 = sum_up(T2[k], in);
+            E->eZ[l][k] = sum_up(g * (sp * t + b) + under + sp * t2, 7);
             /* the partial sums of Ŵ α̂ in any order, unscaled (|α̂| ≤ |α| + e_α), then ẑ */
-            peak(&E->peak, up((1.0 + g) * (1.0 + 2 * ux) * (t + t2), 4) + E->eZ[l][k]);
-            peak(&E->peak, up(sp * t + b + E->eZ[l][k], 3));
+            peak(&E->peak, sum_up((1.0 + g) * (1.0 + 2 * ux) * (t + t2), 4) + E->eZ[l][k]);
+            peak(&E->peak, sum_up(sp * t + b + E->eZ[l][k], 3));
         }
         for (size_t k = 0; k < in * out; k++) /* the rounded weights */
             peak(&E->peak, absW[k] * (1.0 + ux) + ar->tiny);
@@ -145,15 +133,15 @@ static int forward_errors(fwd_errors *E, const fast_forward_state *s, const plst
         for (size_t k = 0; k < total; k++) {
             double e0, e1, ez = E->eZ[l][k], z = s->z[l][k];
             act_err_u(E->ar, L->act, z, s->a[l][k], s->s1[l][k], &e0, &e1);
-            E->eA[l][k] = up(e0 + L1 * ez + E->ar->tiny, 3); /* σ̂ may underflow */
-            peak(&E->peak, up(fabs(s->a[l][k]) + E->eA[l][k], 2));
+            E->eA[l][k] = sum_up(e0 + L1 * ez + E->ar->tiny, 3); /* σ̂ may underflow */
+            peak(&E->peak, sum_up(fabs(s->a[l][k]) + E->eA[l][k], 2));
             /* a first-order activation's σ′ is piecewise constant: it can jump
              * only if the exact z may lie on the other side of 0 (sided: where
              * the caller says so) */
             int either = E->sided ? E->sigma1 && E->sigma1[l] && E->sigma1[l][k] == FAST_SIGMA1_EITHER
                                   : ez > 0 && fabs(z) <= ez;
             double jump = either ? 1.0 : 0.0;
-            E->eS[l][k] = up(e1 + (kink ? jump : L2 * ez) + 2 * E->ar->tiny, 3);
+            E->eS[l][k] = sum_up(e1 + (kink ? jump : L2 * ez) + 2 * E->ar->tiny, 3);
         }
         free(absW), free(absPrev), free(T), free(T2);
     }
@@ -175,10 +163,10 @@ static int backward_errors(double **D, double **eD, double *pk, const fast_forwa
             size_t at = (r / q) * c + k;
             double sd = seeds[r * c + k], es = eseeds ? eseeds[r * c + k] : 0.0;
             D[last][r * c + k] = sd * s->s1[last][at];
-            eD[last][r * c + k] = up(E->ar->u * fabs(D[last][r * c + k]) + es * fabs(s->s1[last][at]) +
+            eD[last][r * c + k] = sum_up(E->ar->u * fabs(D[last][r * c + k]) + es * fabs(s->s1[last][at]) +
                                          (fabs(sd) + es) * E->eS[last][at] + E->ar->tiny, 4);
-            peak(pk, up(fabs(D[last][r * c + k]) + eD[last][r * c + k], 2));
-            peak(pk, up(fabs(sd) + es, 2));
+            peak(pk, sum_up(fabs(D[last][r * c + k]) + eD[last][r * c + k], 2));
+            peak(pk, sum_up(fabs(sd) + es, 2));
         }
     for (size_t l = last; l-- > 0;) {
         const plstar_layer *Ln = &m->layers[l + 1];
@@ -195,18 +183,18 @@ static int backward_errors(double **D, double **eD, double *pk, const fast_forwa
             gemm_nn(T2, eD[l + 1], absW, R, k, out, 0, 0.0);
             const fast_arith *ar = E->ar;
             size_t rounds = k + 3 + (ar->inputs_rounded ? 2 : 0);
-            double sp = scale_up(Ln), g = gamma_k(rounds, ar->u), ux = ar->inputs_rounded ? ar->u : 0.0;
+            double sp = scale_up(Ln), g = gamma_up((double)rounds, ar->u), ux = ar->inputs_rounded ? ar->u : 0.0;
             for (size_t r = 0; r < R; r++) {
                 /* rounded weights: η|D̂| summed over the layer above */
                 double wunder = ar->inputs_rounded ? ar->tiny * sp * row_abs_sum(absD + r * k, k) : 0.0;
                 for (size_t a = 0; a < out; a++) {
                     size_t at = (r / q) * out + a, ix = r * out + a;
-                    double eG = up(g * sp * up(T1[ix], k) + sp * up(T2[ix], k) + eta_k(ar, rounds, g) + wunder, 5);
+                    double eG = sum_up(g * sp * sum_up(T1[ix], k) + sp * sum_up(T2[ix], k) + eta_k(ar, rounds, g) + wunder, 5);
                     D[l][ix] = G[ix] * s->s1[l][at];
-                    eD[l][ix] = up(ar->u * fabs(D[l][ix]) + eG * fabs(s->s1[l][at]) +
+                    eD[l][ix] = sum_up(ar->u * fabs(D[l][ix]) + eG * fabs(s->s1[l][at]) +
                                        (fabs(G[ix]) + eG) * E->eS[l][at] + ar->tiny, 4);
-                    peak(pk, up((1.0 + g) * (1.0 + 2 * ux) * (up(T1[ix], k) + up(T2[ix], k)), 3) + eG);
-                    peak(pk, up(fabs(D[l][ix]) + eD[l][ix], 2));
+                    peak(pk, sum_up((1.0 + g) * (1.0 + 2 * ux) * (sum_up(T1[ix], k) + sum_up(T2[ix], k)), 3) + eG);
+                    peak(pk, sum_up(fabs(D[l][ix]) + eD[l][ix], 2));
                 }
             }
         }
@@ -221,7 +209,7 @@ static void jacobian_errors(double *eJ, double *absJ, double *pk, const plstar_m
                             const fast_forward_state *s, const fwd_errors *E, const double *X, size_t n)
 {
     size_t c = m->outputs, N = n * c, P = m->nparams;
-    double g4 = gamma_k(4, E->ar->u), ux = E->ar->inputs_rounded ? E->ar->u : 0.0;
+    double g4 = gamma_up(4, E->ar->u), ux = E->ar->inputs_rounded ? E->ar->u : 0.0;
     double eta_x = E->ar->inputs_rounded ? E->ar->tiny : 0.0, under = eta_k(E->ar, 4, g4);
     for (size_t l = 0; l < m->nlayers; l++) {
         const plstar_layer *L = &m->layers[l];
@@ -237,9 +225,9 @@ static void jacobian_errors(double *eJ, double *absJ, double *pk, const plstar_m
                 for (size_t b = 0; b < L->in; b++) {
                     double x = fabs(prev[i * L->in + b]), ex = eprev ? eprev[i * L->in + b] : ux * x + eta_x;
                     size_t at = r * P + L->w_offset + a * L->in + b;
-                    eJ[at] = up(g4 * sp * d * x + sp * (ed * x + (d + ed) * ex) + under, 5);
+                    eJ[at] = sum_up(g4 * sp * d * x + sp * (ed * x + (d + ed) * ex) + under, 5);
                     absJ[at] = fabs(D[l][r * L->out + a] * fast_layer_scale(L) * prev[i * L->in + b]);
-                    peak(pk, up((1.0 + g4) * (d + ed) * (x + ex) * (sp > 1.0 ? sp : 1.0), 3) + eJ[at]);
+                    peak(pk, sum_up((1.0 + g4) * (d + ed) * (x + ex) * (sp > 1.0 ? sp : 1.0), 3) + eJ[at]);
                 }
                 if (L->has_bias) {
                     eJ[r * P + L->b_offset + a] = ed;
@@ -257,21 +245,21 @@ static void kernel_errors(double *eK, double *pk, const double *absJ, const doub
     for (size_t k = 0; k < N * P; k++)
         S[k] = absJ[k] + eJ[k];
     gemm_nn(eK, absJ, absJ, N, P, N, 1, 0.0);
-    double g = gamma_k(P, ar->u), under = eta_k(ar, P, g);
+    double g = gamma_up((double)P, ar->u), under = eta_k(ar, P, g);
     for (size_t k = 0; k < N * N; k++) {
-        peak(&gmax, up(eK[k], P));
-        eK[k] = g * up(eK[k], P);
+        peak(&gmax, sum_up(eK[k], P));
+        eK[k] = g * sum_up(eK[k], P);
     }
     gemm_nn(T, absJ, eJ, N, P, N, 1, 0.0);
     for (size_t k = 0; k < N * N; k++)
-        eK[k] += up(T[k], P);
+        eK[k] += sum_up(T[k], P);
     gemm_nn(T, eJ, S, N, P, N, 1, 0.0);
     for (size_t k = 0; k < N * N; k++) {
-        eK[k] = up(eK[k] + up(T[k], P) + under, 4);
+        eK[k] = sum_up(eK[k] + sum_up(T[k], P) + under, 4);
         peak(&emax, eK[k]);
     }
     /* partial sums of Ĵ Ĵᵀ: at most (|J| + e_J)(|J| + e_J)ᵀ ≤ |J||J|ᵀ + e_K, each rounded */
-    peak(pk, up((1.0 + g) * (gmax + emax), 2));
+    peak(pk, sum_up((1.0 + g) * (gmax + emax), 2));
     free(T), free(S);
 }
 
@@ -289,15 +277,15 @@ static int loss_grad_errors(fast_errors *out, double *pk, const fast_forward_sta
     double eta = E->ar->tiny, eta_y = E->ar->inputs_rounded ? eta : 0.0;
     for (size_t k = 0; k < N; k++) {
         r[k] = s->a[last][k] - y[k];
-        er[k] = up(E->eA[last][k] + u * fabs(r[k]) + ux * fabs(y[k]) + eta_y + eta, 5);
+        er[k] = sum_up(E->eA[last][k] + u * fabs(r[k]) + ux * fabs(y[k]) + eta_y + eta, 5);
         sum += r[k] * r[k], cross += fabs(r[k]) * er[k], sq += er[k] * er[k];
-        peak(pk, up(fabs(y[k]) * (1.0 + ux) + eta_y, 2));
-        peak(pk, up(fabs(r[k]) + er[k], 2));
+        peak(pk, sum_up(fabs(y[k]) * (1.0 + ux) + eta_y, 2));
+        peak(pk, sum_up(fabs(r[k]) + er[k], 2));
     }
-    double gN = gamma_k(N + 2, u);
-    peak(pk, up((1.0 + gN) * (up(sum, N) + 2 * up(cross, N) + up(sq, N)), 4));
+    double gN = gamma_up((double)(N + 2), u);
+    peak(pk, sum_up((1.0 + gN) * (sum_up(sum, N) + 2 * sum_up(cross, N) + sum_up(sq, N)), 4));
     if (out->loss)
-        *out->loss = up(gN * 0.5 * up(sum, N) + up(cross, N) + 0.5 * up(sq, N) + eta_k(E->ar, N + 2, gN), 4);
+        *out->loss = sum_up(gN * 0.5 * sum_up(sum, N) + sum_up(cross, N) + 0.5 * sum_up(sq, N) + eta_k(E->ar, N + 2, gN), 4);
     int st = PLSTAR_OK;
     if (out->grad) {
         double **D = calloc(m->nlayers, sizeof(double *)), **eD = calloc(m->nlayers, sizeof(double *));
@@ -309,7 +297,7 @@ static int loss_grad_errors(fast_errors *out, double *pk, const fast_forward_sta
                 continue;
             const double *prev = l ? s->a[l - 1] : X;
             const double *eprev = l ? E->eA[l - 1] : NULL;
-            double sp = scale_up(L), g = gamma_k(n + 3, u), gn = gamma_k(n, u);
+            double sp = scale_up(L), g = gamma_up((double)(n + 3), u), gn = gamma_up((double)n, u);
             for (size_t a = 0; a < L->out; a++) {
                 for (size_t b = 0; b < L->in; b++) {
                     double t1 = 0, t2 = 0;
@@ -319,17 +307,17 @@ static int loss_grad_errors(fast_errors *out, double *pk, const fast_forward_sta
                         t1 += d * x;
                         t2 += ed * x + (d + ed) * ex;
                     }
-                    double eg = up(g * sp * up(t1, n) + sp * up(t2, 2 * n) + eta_k(E->ar, n + 3, g), 4);
+                    double eg = sum_up(g * sp * sum_up(t1, n) + sp * sum_up(t2, 2 * n) + eta_k(E->ar, n + 3, g), 4);
                     out->grad[L->w_offset + a * L->in + b] = eg;
-                    peak(pk, up((1.0 + g) * (up(t1, n) + up(t2, 2 * n)), 3) + eg);
+                    peak(pk, sum_up((1.0 + g) * (sum_up(t1, n) + sum_up(t2, 2 * n)), 3) + eg);
                 }
                 if (L->has_bias) {
                     double t1 = 0, t2 = 0;
                     for (size_t i = 0; i < n; i++)
                         t1 += fabs(D[l][i * L->out + a]), t2 += eD[l][i * L->out + a];
-                    double eg = up(gn * up(t1, n) + up(t2, n) + eta_k(E->ar, n, gn), 3);
+                    double eg = sum_up(gn * sum_up(t1, n) + sum_up(t2, n) + eta_k(E->ar, n, gn), 3);
                     out->grad[L->b_offset + a] = eg;
-                    peak(pk, up((1.0 + gn) * (up(t1, n) + up(t2, n)), 3) + eg);
+                    peak(pk, sum_up((1.0 + gn) * (sum_up(t1, n) + sum_up(t2, n)), 3) + eg);
                 }
             }
         }
@@ -431,7 +419,7 @@ static int errbound_all(fast_errors *out, fast_peaks *pk, double *eZ, const plst
 }
 
 /* G = |M||M|ᵀ and E = |M| eMᵀ + eM(|M| + eM)ᵀ for M (rows × k) with error bounds eM (NULL: M exact),
- * as upper bounds of the exact products (up(·, k) inflation). */
+ * as upper bounds of the exact products (sum_up(·, k) inflation). */
 static int gram_bounds(double *G, double *E, const double *M, const double *eM, size_t rows, size_t k)
 {
     size_t len = rows * k, sq = rows * rows;
@@ -440,7 +428,7 @@ static int gram_bounds(double *G, double *E, const double *M, const double *eM, 
     if (ok) {
         gemm_nn(G, absM, absM, rows, k, rows, 1, 0.0);
         for (size_t t = 0; t < sq; t++)
-            G[t] = up(G[t], k);
+            G[t] = sum_up(G[t], k);
         if (!eM) {
             memset(E, 0, sq * sizeof(double));
         } else {
@@ -449,7 +437,7 @@ static int gram_bounds(double *G, double *E, const double *M, const double *eM, 
             gemm_nn(E, absM, eM, rows, k, rows, 1, 0.0);
             gemm_nn(T, eM, S, rows, k, rows, 1, 0.0);
             for (size_t t = 0; t < sq; t++)
-                E[t] = up(up(E[t], k) + up(T[t], k), 2);
+                E[t] = sum_up(sum_up(E[t], k) + sum_up(T[t], k), 2);
         }
     }
     free(absM), free(S), free(T);
@@ -483,7 +471,7 @@ int fast_errbound_kernel_structured(double *eK, const plstar_model *m, const dou
         st = backward_errors(D, eD, &E.peak, &s, &E, m, w, seeds, NULL, c);
     if (!st)
         memset(eK, 0, N * N * sizeof(double));
-    double u = U_ROUND, g3 = gamma_k(3, u);
+    double u = U_ROUND, g3 = gamma_up(3, u);
     for (size_t l = 0; !st && l < m->nlayers; l++) {
         const plstar_layer *L = &m->layers[l];
         if (!L->trainable)
@@ -493,25 +481,25 @@ int fast_errbound_kernel_structured(double *eK, const plstar_model *m, const dou
             st = gram_bounds(PA, EA, l ? s.a[l - 1] : X, l ? E.eA[l - 1] : NULL, n, L->in);
         if (st)
             break;
-        double gout = gamma_k(L->out, u), gin = gamma_k(L->in, u), bias = L->has_bias ? 1.0 : 0.0;
+        double gout = gamma_up((double)L->out, u), gin = gamma_up((double)L->in, u), bias = L->has_bias ? 1.0 : 0.0;
         /* s²⁺ ≥ 1/s: fl(1/s) is within u of it, relatively */
         double s2 = L->scale_div == 1 ? 1.0 : (1.0 / (double)L->scale_div) * (1.0 + 4 * u);
         for (size_t r = 0; r < N; r++)
             for (size_t r2 = 0; r2 < N; r2++) {
                 size_t ij = (r / c) * n + r2 / c, at = r * N + r2;
                 double pd = PD[at], pa = PA[ij];
-                double edd = up(gout * pd + ED[at], 2), md = up(pd + gout * pd, 2);
-                double eaa = up(gin * pa + EA[ij], 2), ma = up(s2 * up(pa + gin * pa, 2) + bias, 2);
-                double mg = up(ma + g3 * ma, 2), eg = up(s2 * eaa + g3 * ma, 2);
-                double et = up(edd * mg + (md + edd) * eg + u * md * mg, 4);
-                eK[at] = up(eK[at] + et, 2);
-                S[at] = up(S[at] + up(md * mg, 2), 2);
+                double edd = sum_up(gout * pd + ED[at], 2), md = sum_up(pd + gout * pd, 2);
+                double eaa = sum_up(gin * pa + EA[ij], 2), ma = sum_up(s2 * sum_up(pa + gin * pa, 2) + bias, 2);
+                double mg = sum_up(ma + g3 * ma, 2), eg = sum_up(s2 * eaa + g3 * ma, 2);
+                double et = sum_up(edd * mg + (md + edd) * eg + u * md * mg, 4);
+                eK[at] = sum_up(eK[at] + et, 2);
+                S[at] = sum_up(S[at] + sum_up(md * mg, 2), 2);
             }
     }
     if (!st) {
-        double gl = gamma_k(ntrain, u);
+        double gl = gamma_up((double)ntrain, u);
         for (size_t at = 0; at < N * N; at++)
-            eK[at] = up(eK[at] + gl * S[at], 2);
+            eK[at] = sum_up(eK[at] + gl * S[at], 2);
     }
     for (size_t l = 0; l < m->nlayers; l++) {
         if (E.eZ)

@@ -77,9 +77,6 @@ typedef struct {
     double F, J, K, loss;
 } fast_peaks;
 
-/* γ_k = k·u/(1 − k·u), rounded up; +∞ from k·u ≥ ½ on. */
-double fast_gamma(size_t k, double u);
-
 int fast_errbound(fast_errors *out, const plstar_model *m, const double *X, size_t n,
                   const double *w, const double *y);
 int fast_errbound_u(fast_errors *out, const plstar_model *m, const double *X, size_t n,

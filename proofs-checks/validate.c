@@ -7,6 +7,7 @@
 #include "fast/network.h"
 #include "reference/eig.h"
 #include "reference/network.h"
+#include "verified/rounding.h"
 
 #include <errno.h>
 #include <float.h>
@@ -724,9 +725,6 @@ static void q_finish(validate_quantity *q)
     q->worst_ratio = q->nworst ? q->worst[0].ratio : 0.0;
 }
 
-/* Upper bound on the sum of k non-negative doubles summed in double. */
-static double up_sum(double s, size_t k) { return s * (1.0 + 2.0 * (double)(k + 8) * U64) + 0x1p-1000; }
-
 /* The ordinary tolerances of the whole problem (slack included): J (N × P), K (N × N), T (n × n). */
 typedef struct {
     const double *J, *K, *T;
@@ -1147,11 +1145,11 @@ static double traced_tol(const double *tolK, const double *J, size_t R, size_t c
         for (size_t k = 0; k < P; k++)
             sj += fabs(J[r * P + k] * J[r2 * P + k]);
     }
-    double gcp = fast_gamma(c * P, u), gp = fast_gamma(P, u), gc = fast_gamma(c - 1, u);
+    double gcp = gamma_up((double)(c * P), u), gp = gamma_up((double)P, u), gc = gamma_up((double)(c - 1), u);
     if (!isfinite(gcp) || !isfinite(st))
         return INFINITY;
     double extra = gcp - gp * (1 - 0x1p-48); /* ≥ γ_{cP} − γ_P although both are rounded up */
-    return up_sum((1 + gc) * up_sum(st, c) + VALIDATE_SLACK * extra * up_sum(sj, c * P) + (double)(c - 1) * eta, 4);
+    return sum_up((1 + gc) * sum_up(st, c) + VALIDATE_SLACK * extra * sum_up(sj, c * P) + (double)(c - 1) * eta, 4);
 }
 
 /* Judges one entry against the hull of its one-sided values (mid ± rad): outside the hull widened by
@@ -1400,8 +1398,8 @@ static int lambda_tolerance(double *tol, const arb_mat_t K, const double *tolK, 
         k2 += a * a;
     }
     free(mid), free(rad);
-    double nT = sqrt(up_sum(t2, N * N)) * (1 + 4 * U64), nK = sqrt(up_sum(k2, N * N)) * (1 + 4 * U64);
-    *tol = up_sum(nT + VALIDATE_SLACK * (double)N * u * (nK + nT), 4);
+    double nT = sqrt(sum_up(t2, N * N)) * (1 + 4 * U64), nK = sqrt(sum_up(k2, N * N)) * (1 + 4 * U64);
+    *tol = sum_up(nT + VALIDATE_SLACK * (double)N * u * (nK + nT), 4);
     return PLSTAR_OK;
 }
 

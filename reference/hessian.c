@@ -92,7 +92,8 @@
 #include "reference/hessian.h"
 #include "core/error.h"
 #include "core/report.h"
-#include "fast/eig.h"
+#include "verified/eig.h"
+#include "verified/rounding.h"
 #include "fast/network.h"
 #include "reference/eig.h"
 
@@ -107,8 +108,6 @@
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                             */
-
-static inline double up(double x) { return nextafter(x, INFINITY); }
 
 /* Upper bound of |x| as a double (outward). */
 static double abs_upper_d(const arb_t x)
@@ -154,13 +153,6 @@ static double vec_norminf_upper(arb_srcptr v, size_t len)
 /* ------------------------------------------------------------------------ */
 /* ‖A‖₂                                                                      */
 
-/* Upper bound on γ_k = k u/(1 − k u), u = 2⁻⁵³. */
-static double gamma_up(double k)
-{
-    double ku = k * 0x1p-53;
-    return up(ku / nextafter(1.0 - ku, -INFINITY));
-}
-
 /* Upper bound on Σ_t a_t² for len doubles with stride: the float sum of
  * non-negative terms has relative error ≤ γ_{len}, so s ≤ fl(s)/(1 − γ) ≤ fl(s)(1 + 2γ). */
 static double sumsq_upper(const double *a, size_t len, size_t stride)
@@ -168,8 +160,8 @@ static double sumsq_upper(const double *a, size_t len, size_t stride)
     double s = 0;
     for (size_t t = 0; t < len; t++)
         s += a[t * stride] * a[t * stride];
-    double g = gamma_up((double)len + 1);
-    return up(up(s * up(1 + 2 * g)) + 0x1p-1000);
+    double g = gamma_up((double)len + 1, PLSTAR_U64);
+    return round_up(round_up(s * round_up(1 + 2 * g)) + 0x1p-1000);
 }
 
 int ref_matrix_norm2_upper(arb_t bound, const double *A, size_t rows, size_t cols, slong prec)
@@ -230,9 +222,9 @@ int ref_matrix_norm2_upper(arb_t bound, const double *A, size_t rows, size_t col
         double vmax = 0;
         for (size_t a = 0; a < k; a++)
             vmax = fmax(vmax, sumsq_upper(A + a * vs, K, es));
-        double rad = up(up(gamma_up((double)K) * vmax) + 0x1p-1000);
+        double rad = round_up(round_up(gamma_up((double)K, PLSTAR_U64) * vmax) + 0x1p-1000);
         double lower;
-        int st = fast_lambda_min_verified(&lower, G, k, rad, NAN);
+        int st = verified_lambda_min(&lower, G, k, rad, NAN);
         if (st == PLSTAR_OK && isfinite(lower)) {
             arb_set_d(lam, -lower); /* λ_max(AᵀA) ≤ −λ_min(−fl(G) ± rad) */
             have = 1;

@@ -49,7 +49,7 @@ extern "C" {
  * Arb and bounded by ref_norm2_sym_upper. Larger: the Gram is formed by dsyrk
  * with the a-priori bound |fl(G) − G| ≤ γ_K max_i ‖a_i‖² entrywise (K the inner
  * dimension, Higham Lemma 3.1 plus Cauchy–Schwarz), and λ_max is bounded by
- * fast_lambda_min_verified on −fl(G) with that radius (Rump's theorem, see
+ * verified_lambda_min on −fl(G) with that radius (Rump's theorem, see
  * fast/eig.h). Falls back to ‖A‖_F when a spectral bound cannot be proven.
  * `bound` is an exact point (zero radius). PLSTAR_OK, PLSTAR_EDATA (NaN/Inf),
  * PLSTAR_ESOFTWARE. */

@@ -20,7 +20,7 @@ normalize_json() {
 import json, sys
 # measured, not computed: provenance (time, commit, host), timings, rates, memory peaks, the machine's load
 VOLATILE = {"provenance", "fit", "gflops", "machine", "peak", "peak_gflops", "peak_share", "peak_time_s", "reps",
-            "rss_peak_kib", "timestamp", "git", "git_rev", "date", "date_utc"}
+            "rss_peak_kib", "timestamp", "git", "git_rev", "git_dirty", "date", "date_utc"}
 def clean(v):
     if isinstance(v, dict):
         return {k: clean(x) for k, x in v.items()

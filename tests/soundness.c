@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/model.h"
 #include "fast/eig.h"
+#include "verified/eig.h"
 #include "fast/errbound.h"
 #include "fast/network.h"
 #include "fast/ntk.h"
@@ -39,7 +40,7 @@
 static const char *const family_names[SF_COUNT] = {"exact", "rotated", "ball", "easy", "linear", "nonlinear",
                                                    "large", "dead", "kink", "shallow", "overflow", "diverge"};
 static const char *const routine_names[SR_COUNT] = {
-    "fast_spd_shift_check", "fast_lambda_min_verified", "fast_eig_bounds_verified", "ref_spd_shift_check",
+    "verified_spd_shift_check", "verified_lambda_min", "verified_eig_bounds", "ref_spd_shift_check",
     "ref_eig_bounds",       "pl_point theorem 1",       "pl_point direct",          "pl_point witness",
     "pl_point verdict",     "shallow arb theorem 1",    "shallow dgemm theorem 1",  "ref kernel at kinks",
     "validate at kinks",    "crosscheck",               "eig on non-finite",        "gd_path"};
@@ -785,15 +786,15 @@ static void matrix_questions(case_ctx *c, gsl_rng *g, const double *a, size_t n,
     arb_init(mu);
     for (size_t q = 0; q < nmu; q++) {
         double m = mus[q];
-        question_gt(c, t, SR_FAST_SHIFT, fast_spd_shift_check(a, n, rad, m) ? 1 : 0, m, "lambda_min > mu");
+        question_gt(c, t, SR_FAST_SHIFT, verified_spd_shift_check(a, n, rad, m) ? 1 : 0, m, "lambda_min > mu");
         arb_set_d(mu, m);
         question_gt(c, t, SR_REF_SHIFT, ref_spd_shift_check(M, mu, prec) ? 1 : 0, m, "lambda_min > mu");
         double lower = -INFINITY;
-        int st = fast_lambda_min_verified(&lower, a, n, rad, gsl_rng_uniform(g) < 0.5 ? m : NAN);
+        int st = verified_lambda_min(&lower, a, n, rad, gsl_rng_uniform(g) < 0.5 ? m : NAN);
         if (soundness_mutation != 0 && isfinite(lower)) /* the self-test's deliberately unsound bound */
             lower += soundness_mutation * fabs(lower);
         if (st != PLSTAR_OK && st != PLSTAR_INCONCLUSIVE) {
-            note_error(c, "fast_lambda_min_verified", st);
+            note_error(c, "verified_lambda_min", st);
             continue;
         }
         if (isfinite(lower)) {
@@ -822,7 +823,7 @@ static void matrix_questions(case_ctx *c, gsl_rng *g, const double *a, size_t n,
     }
     /* the bound routines, once per case, asked about the first threshold */
     double lmin[2], lmax[2];
-    int st = fast_eig_bounds_verified(lmin, lmax, a, n, rad);
+    int st = verified_eig_bounds(lmin, lmax, a, n, rad);
     if (st == PLSTAR_OK || st == PLSTAR_INCONCLUSIVE) {
         dyad b[4];
         for (int k = 0; k < 4; k++)
@@ -840,7 +841,7 @@ static void matrix_questions(case_ctx *c, gsl_rng *g, const double *a, size_t n,
         int ans = lmin[0] > m ? 1 : lmin[1] <= m ? -1 : 0;
         question_gt(c, t, SR_FAST_BOUNDS, ans, m, "lambda_min > mu (bounds)");
     } else {
-        note_error(c, "fast_eig_bounds_verified", st);
+        note_error(c, "verified_eig_bounds", st);
     }
     if (gsl_rng_uniform(g) < 0.35) {
         arb_t l, u;
@@ -2280,16 +2281,16 @@ static void crosscheck_question(case_ctx *c, const plstar_problem *p, slong prec
  * certified claim (documented: PLSTAR_EDATA, or nothing proven). */
 static void nonfinite_questions(case_ctx *c, const double *K, size_t N)
 {
-    answer(c, SR_NONFINITE, fast_spd_shift_check(K, N, 0, 0x1p-1000) ? 1 : 0, 0, NAN,
-           "fast_spd_shift_check on a non-finite matrix", 0);
+    answer(c, SR_NONFINITE, verified_spd_shift_check(K, N, 0, 0x1p-1000) ? 1 : 0, 0, NAN,
+           "verified_spd_shift_check on a non-finite matrix", 0);
     double lower = -INFINITY, lmin[2] = {-INFINITY, INFINITY}, lmax[2] = {-INFINITY, INFINITY};
-    int st = fast_lambda_min_verified(&lower, K, N, 0, NAN);
+    int st = verified_lambda_min(&lower, K, N, 0, NAN);
     answer(c, SR_NONFINITE, st == PLSTAR_OK || isfinite(lower) ? 1 : st == PLSTAR_EDATA ? -1 : 0, 0, NAN,
-           "fast_lambda_min_verified on a non-finite matrix", 0);
-    st = fast_eig_bounds_verified(lmin, lmax, K, N, 0);
+           "verified_lambda_min on a non-finite matrix", 0);
+    st = verified_eig_bounds(lmin, lmax, K, N, 0);
     int any = isfinite(lmin[0]) || isfinite(lmin[1]) || isfinite(lmax[0]) || isfinite(lmax[1]);
     answer(c, SR_NONFINITE, st == PLSTAR_OK || (st == PLSTAR_INCONCLUSIVE && any) ? 1 : st == PLSTAR_EDATA ? -1 : 0, 0,
-           NAN, "fast_eig_bounds_verified on a non-finite matrix", 0);
+           NAN, "verified_eig_bounds on a non-finite matrix", 0);
     plstar_error_clear();
 }
 

@@ -75,8 +75,8 @@
  * rounding-level enclosure is measured against; a double μ cannot come closer
  * than 10⁻¹⁶|λ| to an irrational λ), |λ − μ| ≤ 10⁻²⁰|λ| for the matrices.
  *
- * Routines under test: fast_spd_shift_check, fast_lambda_min_verified,
- * fast_eig_bounds_verified (fast/eig.h), ref_spd_shift_check, ref_eig_bounds
+ * Routines under test: verified_spd_shift_check, verified_lambda_min,
+ * verified_eig_bounds (fast/eig.h), ref_spd_shift_check, ref_eig_bounds
  * (reference/eig.h), check_pl_point (proofs-checks/pl_point.h), ref_kernel,
  * ref_jacobian (reference/network.h) and both shallow routes
  * (reference/shallow.h), check_validate (proofs-checks/validate.h),
@@ -89,9 +89,9 @@
 #include <stdio.h>
 
 enum {
-    SR_FAST_SHIFT = 0,  /* fast_spd_shift_check: λ_min > μ */
-    SR_FAST_LMIN,       /* fast_lambda_min_verified: λ_min ≥ lower, asked "λ_min ≥ μ" */
-    SR_FAST_BOUNDS,     /* fast_eig_bounds_verified: four bounds, asked "λ_min > μ" */
+    SR_FAST_SHIFT = 0,  /* verified_spd_shift_check: λ_min > μ */
+    SR_FAST_LMIN,       /* verified_lambda_min: λ_min ≥ lower, asked "λ_min ≥ μ" */
+    SR_FAST_BOUNDS,     /* verified_eig_bounds: four bounds, asked "λ_min > μ" */
     SR_REF_SHIFT,       /* ref_spd_shift_check: λ_min > μ */
     SR_REF_BOUNDS,      /* ref_eig_bounds: four bounds, asked "λ_min > μ" */
     SR_PL_THEOREM1,     /* check_pl_point, Theorem 1 route: λ_min(K) ≥ μ */
@@ -152,7 +152,7 @@ unsigned long soundness_run(soundness_stats *s, unsigned long seed, unsigned lon
                             int verbose);
 
 /* For the engine's self-test only: when non-zero, every lower bound of
- * fast_lambda_min_verified is raised by this fraction of its magnitude before
+ * verified_lambda_min is raised by this fraction of its magnitude before
  * it is checked — a deliberately unsound routine the campaign must catch. */
 extern double soundness_mutation;
 

@@ -34,6 +34,7 @@
 #include "core/npy.h"
 #include "core/report.h"
 #include "fast/eig.h"
+#include "verified/eig.h"
 #include "reference/eig.h"
 
 /* ------------------------------------------------------------------------ */
@@ -570,12 +571,12 @@ Test(eig, fast_bounds_are_sound_on_the_corpus)
         size_t n;
         double *A = corpus(kind, &n, st);
         double lmin[2], lmax[2], lo;
-        int s = fast_eig_bounds_verified(lmin, lmax, A, n, 0.0);
+        int s = verified_eig_bounds(lmin, lmax, A, n, 0.0);
         cr_assert(s == PLSTAR_OK || s == PLSTAR_INCONCLUSIVE, "%s: status %d (%s)", mname[kind], s, plstar_errmsg());
         cr_assert(lmin[0] <= lmin[1] && lmax[0] <= lmax[1]);
         check_lmin_d(A, NULL, n, lmin[0], lmin[1], mname[kind]);
         check_lmax_d(A, NULL, n, lmax[0], lmax[1], mname[kind]);
-        s = fast_lambda_min_verified(&lo, A, n, 0.0, NAN);
+        s = verified_lambda_min(&lo, A, n, 0.0, NAN);
         cr_assert(s == PLSTAR_OK || s == PLSTAR_INCONCLUSIVE);
         check_lmin_d(A, NULL, n, lo, INFINITY, mname[kind]);
         /* LAPACK (uncertified) agrees to rounding level */
@@ -603,18 +604,18 @@ Test(eig, fast_bounds_are_sound_on_large_banded_matrices)
             for (size_t k = 0; k < n * n; k++)
                 A[k] = k / n == k % n ? 0.0 : ldexp(A[k], -70);
         double lmin[2], lmax[2], lo;
-        int s = fast_eig_bounds_verified(lmin, lmax, A, n, 0.0);
+        int s = verified_eig_bounds(lmin, lmax, A, n, 0.0);
         cr_assert_eq(s, PLSTAR_OK, "banded n=%zu: status %d (%s)", n, s, plstar_errmsg());
         check_lmin_d(A, NULL, n, lmin[0], lmin[1], "banded");
         check_lmax_d(A, NULL, n, lmax[0], lmax[1], "banded");
         double nrm = maxabs_eig(lmin, lmax);
         cr_assert(lmin[1] - lmin[0] <= 1e-10 * nrm && lmax[1] - lmax[0] <= 1e-10 * nrm,
                   "banded n=%zu: widths %g %g", n, lmin[1] - lmin[0], lmax[1] - lmax[0]);
-        cr_assert_eq(fast_lambda_min_verified(&lo, A, n, 0.0, NAN), PLSTAR_OK);
+        cr_assert_eq(verified_lambda_min(&lo, A, n, 0.0, NAN), PLSTAR_OK);
         check_lmin_d(A, NULL, n, lo, INFINITY, "banded");
         /* thresholds just above the certified upper end are never claimed */
         double m = nextafter(lmin[1], INFINITY);
-        cr_assert(!fast_spd_shift_check(A, n, 0.0, m) || exact_pd_d(A, NULL, n, 1, m));
+        cr_assert(!verified_spd_shift_check(A, n, 0.0, m) || exact_pd_d(A, NULL, n, 1, m));
         free(A);
     }
     flint_randclear(st);
@@ -674,7 +675,7 @@ Test(eig, tridiagonal_closed_form)
         arb_add(tmax, tmax, c, 400);
 
         double lmin[2], lmax[2];
-        cr_assert_eq(fast_eig_bounds_verified(lmin, lmax, A, n, 0.0), PLSTAR_OK);
+        cr_assert_eq(verified_eig_bounds(lmin, lmax, A, n, 0.0), PLSTAR_OK);
         arb_set_d(a, lmin[0]);
         arb_set_d(b, lmin[1]);
         cr_assert(arb_lt(a, tmin) && arb_gt(b, tmin), "fast λ_min misses the closed form, n = %zu", n);
@@ -738,12 +739,12 @@ Test(eig, thresholds_near_lambda_min_are_never_misjudged)
                     cr_assert(truth, "%s: expected λ_min > μ", mname[kind]);
 
                 /* fast: a claim must be true */
-                int f = fast_spd_shift_check(A, n, 0.0, m);
-                cr_assert(!f || truth, "%s n=%zu: fast_spd_shift_check claims λ_min > %.17g, false", mname[kind], n, m);
+                int f = verified_spd_shift_check(A, n, 0.0, m);
+                cr_assert(!f || truth, "%s n=%zu: verified_spd_shift_check claims λ_min > %.17g, false", mname[kind], n, m);
                 double lo;
-                int s = fast_lambda_min_verified(&lo, A, n, 0.0, m);
+                int s = verified_lambda_min(&lo, A, n, 0.0, m);
                 cr_assert(s == PLSTAR_OK || s == PLSTAR_INCONCLUSIVE);
-                cr_assert(!(lo >= m) || truth, "%s n=%zu: fast_lambda_min_verified claims %.17g >= μ = %.17g, false",
+                cr_assert(!(lo >= m) || truth, "%s n=%zu: verified_lambda_min claims %.17g >= μ = %.17g, false",
                           mname[kind], n, lo, m);
                 check_lmin_d(A, NULL, n, lo, INFINITY, mname[kind]);
 
@@ -758,9 +759,9 @@ Test(eig, thresholds_near_lambda_min_are_never_misjudged)
         /* far below the threshold the fast path certifies well-conditioned matrices */
         if (kind == M_KERNEL || kind == M_TRIDIAG) {
             double m = lam - 1e-9 * fmax(fabs(arf_get_d(arb_midref(b), ARF_RND_NEAR)), 1.0);
-            cr_assert(fast_spd_shift_check(A, n, 0.0, m), "%s: fast inconclusive far below λ_min", mname[kind]);
+            cr_assert(verified_spd_shift_check(A, n, 0.0, m), "%s: fast inconclusive far below λ_min", mname[kind]);
             double lo;
-            cr_assert_eq(fast_lambda_min_verified(&lo, A, n, 0.0, m), PLSTAR_OK);
+            cr_assert_eq(verified_lambda_min(&lo, A, n, 0.0, m), PLSTAR_OK);
             cr_assert_eq(lo, m, "a certified hint is returned as it is");
         }
         arb_mat_clear(B);
@@ -781,11 +782,11 @@ Test(eig, fast_widths_on_random_kernels)
         size_t n = 20 + n_randint(st, iter < 7 ? 200 : 600);
         double *A = kernel(n, 2 * n, st);
         double lmin[2], lmax[2], lo;
-        cr_assert_eq(fast_eig_bounds_verified(lmin, lmax, A, n, 0.0), PLSTAR_OK);
+        cr_assert_eq(verified_eig_bounds(lmin, lmax, A, n, 0.0), PLSTAR_OK);
         double nrm = lmax[1];
         cr_assert(lmin[1] - lmin[0] <= 1e-10 * nrm, "n = %zu: λ_min width %.3g > 1e-10·‖A‖", n, lmin[1] - lmin[0]);
         cr_assert(lmax[1] - lmax[0] <= 1e-10 * nrm, "n = %zu: λ_max width %.3g > 1e-10·‖A‖", n, lmax[1] - lmax[0]);
-        cr_assert_eq(fast_lambda_min_verified(&lo, A, n, 0.0, NAN), PLSTAR_OK);
+        cr_assert_eq(verified_lambda_min(&lo, A, n, 0.0, NAN), PLSTAR_OK);
         cr_assert(lo <= lmin[1] && lmin[1] - lo <= 1e-10 * nrm);
         if (n <= 60) {
             check_lmin_d(A, NULL, n, lmin[0], lmin[1], "kernel");
@@ -835,7 +836,7 @@ Test(eig, reference_widths_and_tightening)
         cr_assert(arb_overlaps(a1, a2) && arb_overlaps(b1, b2));
         /* the fast intervals contain the reference enclosures */
         double lmin[2], lmax[2];
-        cr_assert_eq(fast_eig_bounds_verified(lmin, lmax, A, n, 0.0), PLSTAR_OK);
+        cr_assert_eq(verified_eig_bounds(lmin, lmax, A, n, 0.0), PLSTAR_OK);
         arf_t lo, hi;
         arf_init(lo), arf_init(hi);
         arf_set_d(lo, lmin[0]), arf_set_d(hi, lmin[1]);
@@ -883,8 +884,8 @@ Test(eig, radii_cover_every_member)
         double *A = iter % 2 ? kernel(n, 2 * n, st) : goe(n, st);
         double r = ldexp(1.0, -(int)(10 + n_randint(st, 30)));
         double lmin[2], lmax[2], lo;
-        cr_assert_eq(fast_eig_bounds_verified(lmin, lmax, A, n, r), PLSTAR_OK);
-        cr_assert_eq(fast_lambda_min_verified(&lo, A, n, r, NAN), PLSTAR_OK);
+        cr_assert_eq(verified_eig_bounds(lmin, lmax, A, n, r), PLSTAR_OK);
+        cr_assert_eq(verified_lambda_min(&lo, A, n, r, NAN), PLSTAR_OK);
         arb_mat_t B;
         arb_t a, b;
         arb_mat_init(B, n, n);
@@ -976,11 +977,11 @@ Test(eig, special_and_badly_scaled_matrices)
                 A[k] = ldexp(A[k], e);
         }
         double lmin[2], lmax[2], lo;
-        int s = fast_eig_bounds_verified(lmin, lmax, A, n, 0.0);
+        int s = verified_eig_bounds(lmin, lmax, A, n, 0.0);
         cr_assert(s == PLSTAR_OK || s == PLSTAR_INCONCLUSIVE, "kind %d: %d %s", kind, s, plstar_errmsg());
         check_lmin_d(A, NULL, n, lmin[0], lmin[1], "special");
         check_lmax_d(A, NULL, n, lmax[0], lmax[1], "special");
-        cr_assert(fast_lambda_min_verified(&lo, A, n, 0.0, NAN) <= PLSTAR_INCONCLUSIVE);
+        cr_assert(verified_lambda_min(&lo, A, n, 0.0, NAN) <= PLSTAR_INCONCLUSIVE);
         check_lmin_d(A, NULL, n, lo, INFINITY, "special");
         if (kind == 0)
             cr_assert(lmin[0] == 0.0 && lmin[1] == 0.0 && lmax[0] == 0.0 && lmax[1] == 0.0, "zero matrix is exact");
@@ -1009,23 +1010,23 @@ Test(eig, special_and_badly_scaled_matrices)
 Test(eig, argument_and_data_errors)
 {
     double A[4] = {1.0, 0.0, 0.0, 1.0}, lmin[2], lmax[2], lo, x, y;
-    cr_assert_eq(fast_eig_bounds_verified(lmin, lmax, NULL, 2, 0.0), PLSTAR_EUSAGE);
-    cr_assert_eq(fast_eig_bounds_verified(lmin, lmax, A, 0, 0.0), PLSTAR_EUSAGE);
-    cr_assert_eq(fast_eig_bounds_verified(lmin, lmax, A, 2, -1.0), PLSTAR_EUSAGE);
-    cr_assert_eq(fast_eig_bounds_verified(lmin, lmax, A, 2, NAN), PLSTAR_EUSAGE);
-    cr_assert_eq(fast_lambda_min_verified(NULL, A, 2, 0.0, NAN), PLSTAR_EUSAGE);
+    cr_assert_eq(verified_eig_bounds(lmin, lmax, NULL, 2, 0.0), PLSTAR_EUSAGE);
+    cr_assert_eq(verified_eig_bounds(lmin, lmax, A, 0, 0.0), PLSTAR_EUSAGE);
+    cr_assert_eq(verified_eig_bounds(lmin, lmax, A, 2, -1.0), PLSTAR_EUSAGE);
+    cr_assert_eq(verified_eig_bounds(lmin, lmax, A, 2, NAN), PLSTAR_EUSAGE);
+    cr_assert_eq(verified_lambda_min(NULL, A, 2, 0.0, NAN), PLSTAR_EUSAGE);
     cr_assert_eq(fast_eig_lapack(&x, &y, A, 0), PLSTAR_EUSAGE);
     A[2] = NAN; /* lower triangle */
-    cr_assert_eq(fast_eig_bounds_verified(lmin, lmax, A, 2, 0.0), PLSTAR_EDATA);
-    cr_assert_eq(fast_lambda_min_verified(&lo, A, 2, 0.0, NAN), PLSTAR_EDATA);
+    cr_assert_eq(verified_eig_bounds(lmin, lmax, A, 2, 0.0), PLSTAR_EDATA);
+    cr_assert_eq(verified_lambda_min(&lo, A, 2, 0.0, NAN), PLSTAR_EDATA);
     cr_assert_eq(fast_eig_lapack(&x, &y, A, 2), PLSTAR_EDATA);
-    cr_assert_eq(fast_spd_shift_check(A, 2, 0.0, -1.0), 0);
+    cr_assert_eq(verified_spd_shift_check(A, 2, 0.0, -1.0), 0);
     A[2] = INFINITY;
-    cr_assert_eq(fast_lambda_min_verified(&lo, A, 2, 0.0, NAN), PLSTAR_EDATA);
+    cr_assert_eq(verified_lambda_min(&lo, A, 2, 0.0, NAN), PLSTAR_EDATA);
     A[2] = 0.0;
-    cr_assert_eq(fast_spd_shift_check(A, 2, 0.0, INFINITY), 0);
-    cr_assert_eq(fast_spd_shift_check(A, 2, 0.0, 0.5), 1);
-    cr_assert_eq(fast_spd_shift_check(A, 2, 0.0, 1.0), 0);
+    cr_assert_eq(verified_spd_shift_check(A, 2, 0.0, INFINITY), 0);
+    cr_assert_eq(verified_spd_shift_check(A, 2, 0.0, 0.5), 1);
+    cr_assert_eq(verified_spd_shift_check(A, 2, 0.0, 1.0), 0);
 
     arb_mat_t R, Z;
     arb_t a, b, mu;

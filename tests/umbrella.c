@@ -10,7 +10,7 @@ int main(void)
         (void (*)(void))sha256_file_hex,     (void (*)(void))plstar_commit,      (void (*)(void))progress_begin,
         (void (*)(void))ref_kernel,          (void (*)(void))ref_eig_bounds,     (void (*)(void))ref_kernel_route_force,
         (void (*)(void))ref_hessian_ctx_set, (void (*)(void))fast_kernel_explicit, (void (*)(void))fast_errbound_u,
-        (void (*)(void))fast_train,          (void (*)(void))fast_eig_bounds_verified,
+        (void (*)(void))fast_train,          (void (*)(void))verified_eig_bounds,
         (void (*)(void))check_crosscheck,    (void (*)(void))check_validate,     (void (*)(void))check_pl_point,
         (void (*)(void))check_ball,          (void (*)(void))check_gd_path,      (void (*)(void))demo_example_problem,
     };
