@@ -22,6 +22,7 @@
 #include "core/sha256.h"
 #include "core/provenance.h"
 #include "core/progress.h"
+#include "core/layout.h"
 #include "reference/network.h"
 #include "reference/eig.h"
 #include "reference/shallow.h"

@@ -1,9 +1,9 @@
 #include "fast/network.h"
 #include "fast/ntk.h"
 #include "core/error.h"
+#include "core/layout.h"
 
 #include <cblas.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,17 +25,6 @@ void fast_forward_clear(fast_forward_state *s)
     fast_forward_init(s);
 }
 
-const double *fast_layer_weights(const plstar_model *m, size_t l, const double *w)
-{
-    const plstar_layer *L = &m->layers[l];
-    return L->trainable ? w + L->w_offset : L->fixed;
-}
-
-double fast_layer_scale(const plstar_layer *L)
-{
-    return L->scale_div == 1 ? 1.0 : 1.0 / sqrt((double)L->scale_div);
-}
-
 static double *alloc_matrix(size_t rows, size_t cols, const char *what)
 {
     size_t bytes;
@@ -54,7 +43,7 @@ static void forward_layer(double *z, double *a, double *s1, const plstar_layer *
         for (size_t i = 0; i < n; i++)
             memcpy(z + i * L->out, b, L->out * sizeof(double));
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)L->out, (int)L->in,
-                fast_layer_scale(L), prev, (int)L->in, W, (int)L->in, b ? 1.0 : 0.0, z, (int)L->out);
+                layer_scale(L), prev, (int)L->in, W, (int)L->in, b ? 1.0 : 0.0, z, (int)L->out);
     _fast_act_layer(L->act, z, a, s1, n * L->out);
 }
 
@@ -82,7 +71,7 @@ int fast_forward(fast_forward_state *s, const plstar_model *m, const double *X, 
             return PLSTAR_ESOFTWARE;
         }
         const double *b = L->has_bias ? w + L->b_offset : NULL;
-        forward_layer(s->z[l], s->a[l], s->s1[l], L, prev, n, fast_layer_weights(m, l, w), b);
+        forward_layer(s->z[l], s->a[l], s->s1[l], L, prev, n, layer_weights(m, l, w), b);
         prev = s->a[l];
     }
     return PLSTAR_OK;
@@ -110,7 +99,7 @@ int fast_backward(double **D, const fast_forward_state *s, const plstar_model *m
             return PLSTAR_ESOFTWARE;
         }
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)R, (int)out, (int)Lnext->out,
-                    fast_layer_scale(Lnext), D[l + 1], (int)Lnext->out, fast_layer_weights(m, l + 1, w),
+                    layer_scale(Lnext), D[l + 1], (int)Lnext->out, layer_weights(m, l + 1, w),
                     (int)Lnext->in, 0.0, D[l], (int)out);
         const double *s1 = s->s1[l];
 #pragma omp parallel for if (R * out >= OMP_MIN_WORK) schedule(static)
@@ -145,7 +134,7 @@ static void jacobian_layer(double *J, const plstar_model *m, size_t l, const dou
 {
     const plstar_layer *L = &m->layers[l];
     size_t c = m->outputs, N = n * c, P = m->nparams;
-    double scale = fast_layer_scale(L);
+    double scale = layer_scale(L);
 #pragma omp parallel for if (N * L->out * L->in >= OMP_MIN_WORK) schedule(static)
     for (size_t r = 0; r < N; r++) {
         const double *x = prev + (r / c) * L->in;
@@ -222,7 +211,7 @@ static void gradient_layers(double *grad, const plstar_model *m, double **D, con
             continue;
         const double *prev = l ? s->a[l - 1] : X;
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)L->out, (int)L->in, (int)n,
-                    fast_layer_scale(L), D[l], (int)L->out, prev, (int)L->in, 0.0, grad + L->w_offset, (int)L->in);
+                    layer_scale(L), D[l], (int)L->out, prev, (int)L->in, 0.0, grad + L->w_offset, (int)L->in);
         if (L->has_bias)
             for (size_t a = 0; a < L->out; a++) {
                 double sum = 0.0;

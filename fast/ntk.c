@@ -1,6 +1,7 @@
 #include "fast/ntk.h"
 #include "fast/network.h"
 #include "core/error.h"
+#include "core/layout.h"
 #include "core/activation.h"
 
 #include <cblas.h>
@@ -157,8 +158,8 @@ int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double
         if (b)
             for (size_t i = 0; i < n; i++)
                 memcpy(z + i * L->out, b, L->out * sizeof(double));
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)L->out, (int)L->in, fast_layer_scale(L),
-                    prev, (int)L->in, fast_layer_weights(m, l, w), (int)L->in, b ? 1.0 : 0.0, z, (int)L->out);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)L->out, (int)L->in, layer_scale(L),
+                    prev, (int)L->in, layer_weights(m, l, w), (int)L->in, b ? 1.0 : 0.0, z, (int)L->out);
         _fast_act_layer(L->act, z, s->a[l], s->s1[l], total);
         prev = s->a[l];
     }
@@ -311,8 +312,8 @@ int fast_kernel_structured_panel(double *K, const plstar_model *m, const double 
         size_t out = m->layers[l - 1].out;
         if (in_place)
             Dnext = s.a[l - 1];
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)N, (int)out, (int)L->out, fast_layer_scale(L), Dcur,
-                    (int)L->out, fast_layer_weights(m, l, w), (int)L->in, 0.0, Dnext, (int)out);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)N, (int)out, (int)L->out, layer_scale(L), Dcur,
+                    (int)L->out, layer_weights(m, l, w), (int)L->in, 0.0, Dnext, (int)out);
         const double *s1 = s.s1[l - 1];
 #pragma omp parallel for if (N * out >= NTK_OMP_MIN) schedule(static)
         for (size_t r = 0; r < N; r++)

@@ -2,6 +2,7 @@
 #include "fast/network.h"
 #include "fast/ntk.h"
 #include "core/error.h"
+#include "core/layout.h"
 #include "core/npy.h"
 
 #include <cblas.h>
@@ -244,8 +245,8 @@ static void ws_loss_grad(workspace *ws, double *loss, double *grad, const plstar
         if (b)
             for (size_t i = 0; i < n; i++)
                 memcpy(z + i * L->out, b, L->out * sizeof(double));
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)L->out, (int)L->in, fast_layer_scale(L),
-                    prev, (int)L->in, fast_layer_weights(m, l, w), (int)L->in, b ? 1.0 : 0.0, z, (int)L->out);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)L->out, (int)L->in, layer_scale(L),
+                    prev, (int)L->in, layer_weights(m, l, w), (int)L->in, b ? 1.0 : 0.0, z, (int)L->out);
         act_layer(L->act, z, ws->s1[l], n * L->out);
         prev = z;
     }
@@ -264,7 +265,7 @@ static void ws_loss_grad(workspace *ws, double *loss, double *grad, const plstar
         const plstar_layer *L = &m->layers[l];
         const double *A = l ? ws->a[l - 1] : X;
         if (L->trainable) {
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)L->out, (int)L->in, (int)n, fast_layer_scale(L),
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)L->out, (int)L->in, (int)n, layer_scale(L),
                         ws->D[l], (int)L->out, A, (int)L->in, 0.0, grad + L->w_offset, (int)L->in);
             if (L->has_bias) {
                 double *gb = grad + L->b_offset;
@@ -279,8 +280,8 @@ static void ws_loss_grad(workspace *ws, double *loss, double *grad, const plstar
         size_t out = m->layers[l - 1].out, total = n * out;
         double *Dp = ws->D[l - 1];
         const double *s1 = ws->s1[l - 1];
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)out, (int)L->out, fast_layer_scale(L),
-                    ws->D[l], (int)L->out, fast_layer_weights(m, l, w), (int)L->in, 0.0, Dp, (int)out);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)out, (int)L->out, layer_scale(L),
+                    ws->D[l], (int)L->out, layer_weights(m, l, w), (int)L->in, 0.0, Dp, (int)out);
 #pragma omp parallel for if (total >= TRAIN_OMP_MIN) schedule(static)
         for (size_t k = 0; k < total; k++)
             Dp[k] *= s1[k];
