@@ -25,16 +25,6 @@ void fast_forward_clear(fast_forward_state *s)
     fast_forward_init(s);
 }
 
-static double *alloc_matrix(size_t rows, size_t cols, const char *what)
-{
-    size_t bytes;
-    if (!plstar_size_mul(&bytes, rows, cols, sizeof(double))) {
-        plstar_error(PLSTAR_ESOFTWARE, "%s: size overflow (%zu x %zu)", what, rows, cols);
-        return NULL;
-    }
-    return plstar_malloc(bytes, what);
-}
-
 /* z = scale · A_prev Wᵀ + b, then σ and σ′ element-wise. */
 static void forward_layer(double *z, double *a, double *s1, const plstar_layer *L, const double *prev,
                           size_t n, const double *W, const double *b)
@@ -63,9 +53,9 @@ int fast_forward(fast_forward_state *s, const plstar_model *m, const double *X, 
     const double *prev = X;
     for (size_t l = 0; l < m->nlayers; l++) {
         const plstar_layer *L = &m->layers[l];
-        s->z[l] = alloc_matrix(n, L->out, "pre-activations");
-        s->a[l] = alloc_matrix(n, L->out, "activations");
-        s->s1[l] = alloc_matrix(n, L->out, "activation derivatives");
+        s->z[l] = plstar_alloc_matrix(n, L->out, "pre-activations");
+        s->a[l] = plstar_alloc_matrix(n, L->out, "activations");
+        s->s1[l] = plstar_alloc_matrix(n, L->out, "activation derivatives");
         if (!s->z[l] || !s->a[l] || !s->s1[l]) {
             fast_forward_clear(s);
             return PLSTAR_ESOFTWARE;
@@ -83,7 +73,7 @@ int fast_backward(double **D, const fast_forward_state *s, const plstar_model *m
     size_t n = s->n, c = m->outputs, R = n * q, last = m->nlayers - 1;
     for (size_t l = 0; l < m->nlayers; l++)
         D[l] = NULL;
-    D[last] = alloc_matrix(R, c, "back-propagated signals");
+    D[last] = plstar_alloc_matrix(R, c, "back-propagated signals");
     if (!D[last])
         return PLSTAR_ESOFTWARE;
     for (size_t r = 0; r < R; r++)
@@ -92,7 +82,7 @@ int fast_backward(double **D, const fast_forward_state *s, const plstar_model *m
     for (size_t l = last; l-- > 0;) {
         const plstar_layer *Lnext = &m->layers[l + 1];
         size_t out = m->layers[l].out;
-        D[l] = alloc_matrix(R, out, "back-propagated signals");
+        D[l] = plstar_alloc_matrix(R, out, "back-propagated signals");
         if (!D[l]) {
             for (size_t k = l + 1; k <= last; k++)
                 free(D[k]), D[k] = NULL;
@@ -153,7 +143,7 @@ static void jacobian_layer(double *J, const plstar_model *m, size_t l, const dou
 /* Unit seeds: row i·c + k of the seed matrix is e_k. */
 static double *unit_seeds(size_t n, size_t c)
 {
-    double *e = alloc_matrix(n * c, c, "seeds");
+    double *e = plstar_alloc_matrix(n * c, c, "seeds");
     if (!e)
         return NULL;
     memset(e, 0, n * c * c * sizeof(double));
@@ -187,7 +177,7 @@ int fast_jacobian(double *J, const plstar_model *m, const double *X, size_t n, c
 int fast_kernel_explicit(double *K, const plstar_model *m, const double *X, size_t n, const double *w)
 {
     size_t N = n * m->outputs, P = m->nparams;
-    double *J = alloc_matrix(N, P, "Jacobian");
+    double *J = plstar_alloc_matrix(N, P, "Jacobian");
     if (!J)
         return PLSTAR_ESOFTWARE;
     int st = fast_jacobian(J, m, X, n, w);
@@ -228,7 +218,7 @@ int fast_loss_grad(double *loss, double *grad, const plstar_model *m, const doub
     size_t N = n * m->outputs;
     fast_forward_state s;
     fast_forward_init(&s);
-    double *r = alloc_matrix(N, 1, "residual");
+    double *r = plstar_alloc_matrix(N, 1, "residual");
     double **D = calloc(m->nlayers, sizeof(double *));
     int st = (!r || !D) ? plstar_error(PLSTAR_ESOFTWARE, "out of memory for the gradient") : PLSTAR_OK;
     if (!st)

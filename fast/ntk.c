@@ -12,16 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double *alloc_matrix(size_t rows, size_t cols, const char *what)
-{
-    size_t bytes;
-    if (!plstar_size_mul(&bytes, rows, cols, sizeof(double))) {
-        plstar_error(PLSTAR_ESOFTWARE, "%s: size overflow (%zu x %zu)", what, rows, cols);
-        return NULL;
-    }
-    return plstar_malloc(bytes, what);
-}
-
 /* Element-wise loops go parallel (OpenMP) only when long: the team's idle
  * threads spin after a region and slow the BLAS call that follows, which a
  * short loop does not repay. σ and σ′, costly per element, use
@@ -143,10 +133,10 @@ int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double
     for (size_t l = 0; l < m->nlayers; l++) {
         const plstar_layer *L = &m->layers[l];
         size_t total = n * L->out;
-        s->a[l] = alloc_matrix(n, L->out, "activations");
-        s->s1[l] = alloc_matrix(n, L->out, "activation derivatives");
+        s->a[l] = plstar_alloc_matrix(n, L->out, "activations");
+        s->s1[l] = plstar_alloc_matrix(n, L->out, "activation derivatives");
         if (keep_z)
-            s->z[l] = alloc_matrix(n, L->out, "pre-activations");
+            s->z[l] = plstar_alloc_matrix(n, L->out, "pre-activations");
         double *z = keep_z ? s->z[l] : s->s1[l];
         if (!z || !s->a[l] || !s->s1[l]) {
             fast_forward_clear(s);
@@ -276,7 +266,8 @@ int fast_kernel_structured_panel(double *K, const plstar_model *m, const double 
     if (st)
         return st;
 
-    double *GA = alloc_matrix(panel, n, "kernel panel"), *GD = alloc_matrix(panel * c, N, "kernel panel");
+    double *GA = plstar_alloc_matrix(panel, n, "kernel panel");
+    double *GD = plstar_alloc_matrix(panel * c, N, "kernel panel");
     /* Signals D_{l−1} (N × out_{l−1}). With one output they go into the buffer
      * of α_{l−1} (n × out_{l−1}), dead once layer l's Gram term is added: no
      * fresh memory to fault in. Otherwise two buffers of N × (widest layer). */
@@ -284,9 +275,9 @@ int fast_kernel_structured_panel(double *K, const plstar_model *m, const double 
     size_t maxout = c;
     for (size_t l = lmin; l < m->nlayers && !in_place; l++)
         maxout = m->layers[l].out > maxout ? m->layers[l].out : maxout;
-    double *Dbuf[2] = {alloc_matrix(N, maxout, "back-propagated signals"), NULL};
+    double *Dbuf[2] = {plstar_alloc_matrix(N, maxout, "back-propagated signals"), NULL};
     if (!in_place && lmin < last)
-        Dbuf[1] = alloc_matrix(N, maxout, "back-propagated signals");
+        Dbuf[1] = plstar_alloc_matrix(N, maxout, "back-propagated signals");
     double *Dcur = Dbuf[0], *Dnext = Dbuf[1];
     if (!GA || !GD || !Dbuf[0] || (!in_place && lmin < last && !Dbuf[1]))
         st = PLSTAR_ESOFTWARE;
