@@ -1,7 +1,7 @@
 #include "fast/ntk.h"
 #include "fast/network.h"
+#include "fast/layer_dense.h"
 #include "core/error.h"
-#include "core/layout.h"
 #include "core/activation.h"
 
 #include <cblas.h>
@@ -132,7 +132,6 @@ int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double
     const double *prev = X;
     for (size_t l = 0; l < m->nlayers; l++) {
         const plstar_layer *L = &m->layers[l];
-        size_t total = n * L->out;
         s->a[l] = plstar_alloc_matrix(n, L->out, "activations");
         s->s1[l] = plstar_alloc_matrix(n, L->out, "activation derivatives");
         if (keep_z)
@@ -142,15 +141,8 @@ int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double
             fast_forward_clear(s);
             return PLSTAR_ESOFTWARE;
         }
-        /* the operations of fast_forward (fast/network.c), in the same order;
-         * without keep_z, z lives in the σ′ buffer until σ′ overwrites it */
-        const double *b = L->has_bias ? w + L->b_offset : NULL;
-        if (b)
-            for (size_t i = 0; i < n; i++)
-                memcpy(z + i * L->out, b, L->out * sizeof(double));
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)L->out, (int)L->in, layer_scale(L),
-                    prev, (int)L->in, layer_weights(m, l, w), (int)L->in, b ? 1.0 : 0.0, z, (int)L->out);
-        _fast_act_layer(L->act, z, s->a[l], s->s1[l], total);
+        /* without keep_z, z lives in the σ′ buffer until σ′ overwrites it */
+        dense_forward(z, s->a[l], s->s1[l], m, l, w, prev, n);
         prev = s->a[l];
     }
     return PLSTAR_OK;
@@ -282,9 +274,7 @@ int fast_kernel_structured_panel(double *K, const plstar_model *m, const double 
     if (!GA || !GD || !Dbuf[0] || (!in_place && lmin < last && !Dbuf[1]))
         st = PLSTAR_ESOFTWARE;
     if (!st) /* output signals, as fast_backward computes them from unit seeds */
-        for (size_t r = 0; r < N; r++)
-            for (size_t k = 0; k < c; k++)
-                Dcur[r * c + k] = (k == r % c ? 1.0 : 0.0) * s.s1[last][(r / c) * c + k];
+        dense_output_signals(Dcur, NULL, s.s1[last], N, c, c);
     int first = 1;
     for (size_t l = last; !st; l--) {
         const plstar_layer *L = &m->layers[l];
@@ -299,17 +289,9 @@ int fast_kernel_structured_panel(double *K, const plstar_model *m, const double 
         }
         if (l == lmin)
             break;
-        /* D_{l−1} = s_l^{-1/2} D_l W_l ∘ σ′_{l−1}: the same operations as fast_backward */
-        size_t out = m->layers[l - 1].out;
         if (in_place)
             Dnext = s.a[l - 1];
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)N, (int)out, (int)L->out, layer_scale(L), Dcur,
-                    (int)L->out, layer_weights(m, l, w), (int)L->in, 0.0, Dnext, (int)out);
-        const double *s1 = s.s1[l - 1];
-#pragma omp parallel for if (N * out >= NTK_OMP_MIN) schedule(static)
-        for (size_t r = 0; r < N; r++)
-            for (size_t a = 0; a < out; a++)
-                Dnext[r * out + a] *= s1[(r / c) * out + a];
+        dense_backward(Dnext, Dcur, m, l, w, s.s1[l - 1], N, c);
         double *swap = Dcur;
         Dcur = Dnext;
         Dnext = swap;
