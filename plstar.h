@@ -23,6 +23,7 @@
 #include "core/sha256.h"
 #include "core/provenance.h"
 #include "core/progress.h"
+#include "core/layout.h"
 #include "verified/eig.h"
 #include "reference/network.h"
 #include "reference/eig.h"

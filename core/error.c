@@ -64,6 +64,16 @@ void *plstar_calloc(size_t count, size_t size, const char *what)
     return p;
 }
 
+double *plstar_alloc_matrix(size_t rows, size_t cols, const char *what)
+{
+    size_t bytes;
+    if (!plstar_size_mul(&bytes, rows, cols, sizeof(double))) {
+        plstar_error(PLSTAR_ESOFTWARE, "%s: size overflow (%zu x %zu)", what, rows, cols);
+        return NULL;
+    }
+    return plstar_malloc(bytes, what);
+}
+
 int plstar_size_mul(size_t *out, size_t a, size_t b, size_t c)
 {
     size_t ab;

@@ -49,6 +49,10 @@ void *plstar_malloc(size_t bytes, const char *what);
 void plstar_hint_huge_pages(void *p, size_t bytes);
 void *plstar_calloc(size_t count, size_t size, const char *what);
 
+/* An uninitialised rows × cols matrix of doubles (plstar_malloc); NULL with
+ * the error recorded on out of memory or when the size overflows size_t. */
+double *plstar_alloc_matrix(size_t rows, size_t cols, const char *what);
+
 /* Set (to 1) by a signal handler to ask long loops to stop between steps;
  * fast_train checks it, writes a checkpoint and returns PLSTAR_EINTERRUPTED. */
 extern volatile sig_atomic_t plstar_interrupted;

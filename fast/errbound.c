@@ -3,6 +3,7 @@
 #include "fast/ntk.h"
 #include "core/error.h"
 #include "verified/rounding.h"
+#include "core/layout.h"
 
 #include <cblas.h>
 #include <float.h>
@@ -56,7 +57,7 @@ static void gemm_nn(double *C, const double *A, const double *B, size_t r, size_
 }
 
 /* Upper bound on the exact 1/√s. */
-static double scale_up(const plstar_layer *L) { return fast_layer_scale(L) * (1.0 + 4 * U_ROUND); }
+static double scale_up(const plstar_layer *L) { return layer_scale(L) * (1.0 + 4 * U_ROUND); }
 
 typedef struct {
     double **eZ, **eA, **eS; /* per layer, n × out */
@@ -95,7 +96,7 @@ static int forward_errors(fwd_errors *E, const fast_forward_state *s, const plst
         const plstar_layer *L = &m->layers[l];
         size_t in = L->in, out = L->out, total = n * out;
         const double *prev = l ? s->a[l - 1] : X;
-        double *absW = abs_copy(fast_layer_weights(m, l, w), in * out);
+        double *absW = abs_copy(layer_weights(m, l, w), in * out);
         double *absPrev = abs_copy(prev, n * in);
         double *T = nalloc(n, out), *T2 = nalloc(n, out);
         E->eZ[l] = nalloc(n, out), E->eA[l] = nalloc(n, out), E->eS[l] = nalloc(n, out);
@@ -171,13 +172,13 @@ static int backward_errors(double **D, double **eD, double *pk, const fast_forwa
     for (size_t l = last; l-- > 0;) {
         const plstar_layer *Ln = &m->layers[l + 1];
         size_t out = m->layers[l].out, k = Ln->out;
-        const double *W = fast_layer_weights(m, l + 1, w);
+        const double *W = layer_weights(m, l + 1, w);
         double *absW = abs_copy(W, Ln->in * k), *absD = abs_copy(D[l + 1], R * k);
         double *G = nalloc(R, out), *T1 = nalloc(R, out), *T2 = nalloc(R, out);
         D[l] = nalloc(R, out), eD[l] = nalloc(R, out);
         int ok = absW && absD && G && T1 && T2 && D[l] && eD[l];
         if (ok) {
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)R, (int)out, (int)k, fast_layer_scale(Ln),
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)R, (int)out, (int)k, layer_scale(Ln),
                         D[l + 1], (int)k, W, (int)Ln->in, 0.0, G, (int)out);
             gemm_nn(T1, absD, absW, R, k, out, 0, 0.0);
             gemm_nn(T2, eD[l + 1], absW, R, k, out, 0, 0.0);
@@ -226,7 +227,7 @@ static void jacobian_errors(double *eJ, double *absJ, double *pk, const plstar_m
                     double x = fabs(prev[i * L->in + b]), ex = eprev ? eprev[i * L->in + b] : ux * x + eta_x;
                     size_t at = r * P + L->w_offset + a * L->in + b;
                     eJ[at] = sum_up(g4 * sp * d * x + sp * (ed * x + (d + ed) * ex) + under, 5);
-                    absJ[at] = fabs(D[l][r * L->out + a] * fast_layer_scale(L) * prev[i * L->in + b]);
+                    absJ[at] = fabs(D[l][r * L->out + a] * layer_scale(L) * prev[i * L->in + b]);
                     peak(pk, sum_up((1.0 + g4) * (d + ed) * (x + ex) * (sp > 1.0 ? sp : 1.0), 3) + eJ[at]);
                 }
                 if (L->has_bias) {

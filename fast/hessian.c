@@ -1,6 +1,6 @@
 #include "fast/hessian.h"
 #include "core/error.h"
-#include "fast/network.h"
+#include "core/layout.h"
 
 #include <cblas.h>
 #include <gsl/gsl_rng.h>
@@ -63,14 +63,17 @@ int fast_hvp_prepare(fast_hvp_state *s, const plstar_model *m, const double *x, 
         fast_hvp_clear(s);
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for Hessian-vector products");
     }
-    /* forward */
+    /* forward and backward of one sample by dgemv, not the batched passes of
+     * fast/layer_dense.h: a dgemm with n = 1 may sum in another order, and these
+     * passes keep σ″ as well. The values are compared with bounds, not with the
+     * kernel's bits. */
     for (size_t l = 0; l < nl; l++) {
         const plstar_layer *L = &m->layers[l];
         double *z = s->a[l + 1];
         if (L->has_bias)
             memcpy(z, w + L->b_offset, L->out * sizeof(double));
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)L->out, (int)L->in, fast_layer_scale(L),
-                    fast_layer_weights(m, l, w), (int)L->in, s->a[l], 1, L->has_bias ? 1.0 : 0.0, z, 1);
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)L->out, (int)L->in, layer_scale(L),
+                    layer_weights(m, l, w), (int)L->in, s->a[l], 1, L->has_bias ? 1.0 : 0.0, z, 1);
         for (size_t j = 0; j < L->out; j++)
             act_eval_d(L->act, z[j], &z[j], &s->s1[l][j], &s->s2[l][j]);
     }
@@ -83,8 +86,8 @@ int fast_hvp_prepare(fast_hvp_state *s, const plstar_model *m, const double *x, 
         for (size_t j = 0; j < L->out; j++)
             s->delta[l][j] = s->s1[l][j] * s->eps[l][j];
         if (l > 0)
-            cblas_dgemv(CblasRowMajor, CblasTrans, (int)L->out, (int)L->in, fast_layer_scale(L),
-                        fast_layer_weights(m, l, w), (int)L->in, s->delta[l], 1, 0.0, s->eps[l - 1], 1);
+            cblas_dgemv(CblasRowMajor, CblasTrans, (int)L->out, (int)L->in, layer_scale(L),
+                        layer_weights(m, l, w), (int)L->in, s->delta[l], 1, 0.0, s->eps[l - 1], 1);
     }
     return PLSTAR_OK;
 }
@@ -97,7 +100,7 @@ int fast_hvp(double *Hv, fast_hvp_state *s, const double *v)
     /* forward tangent */
     for (size_t l = 0; l < nl; l++) {
         const plstar_layer *L = &m->layers[l];
-        double sc = fast_layer_scale(L), *zd = s->zdot[l];
+        double sc = layer_scale(L), *zd = s->zdot[l];
         if (L->trainable && L->has_bias)
             memcpy(zd, v + L->b_offset, L->out * sizeof(double));
         else
@@ -106,7 +109,7 @@ int fast_hvp(double *Hv, fast_hvp_state *s, const double *v)
             cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)L->out, (int)L->in, sc, v + L->w_offset, (int)L->in,
                         s->a[l], 1, 1.0, zd, 1);
         if (l > 0)
-            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)L->out, (int)L->in, sc, fast_layer_weights(m, l, s->w),
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)L->out, (int)L->in, sc, layer_weights(m, l, s->w),
                         (int)L->in, s->adot[l], 1, 1.0, zd, 1);
         for (size_t j = 0; j < L->out; j++)
             s->adot[l + 1][j] = s->s1[l][j] * zd[j];
@@ -115,7 +118,7 @@ int fast_hvp(double *Hv, fast_hvp_state *s, const double *v)
     memset(s->edot[o], 0, m->outputs * sizeof(double));
     for (size_t l = nl; l-- > 0;) {
         const plstar_layer *L = &m->layers[l];
-        double sc = fast_layer_scale(L), *dd = s->ddot[l];
+        double sc = layer_scale(L), *dd = s->ddot[l];
         for (size_t j = 0; j < L->out; j++)
             dd[j] = s->s2[l][j] * s->zdot[l][j] * s->eps[l][j] + s->s1[l][j] * s->edot[l][j];
         if (L->trainable) {
@@ -129,7 +132,7 @@ int fast_hvp(double *Hv, fast_hvp_state *s, const double *v)
         }
         if (l > 0) {
             double *ed = s->edot[l - 1];
-            cblas_dgemv(CblasRowMajor, CblasTrans, (int)L->out, (int)L->in, sc, fast_layer_weights(m, l, s->w),
+            cblas_dgemv(CblasRowMajor, CblasTrans, (int)L->out, (int)L->in, sc, layer_weights(m, l, s->w),
                         (int)L->in, dd, 1, 0.0, ed, 1);
             if (L->trainable)
                 cblas_dgemv(CblasRowMajor, CblasTrans, (int)L->out, (int)L->in, sc, v + L->w_offset, (int)L->in,

@@ -1,9 +1,10 @@
 #include "fast/network.h"
 #include "fast/ntk.h"
+#include "fast/layer_dense.h"
 #include "core/error.h"
+#include "core/layout.h"
 
 #include <cblas.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,67 +26,12 @@ void fast_forward_clear(fast_forward_state *s)
     fast_forward_init(s);
 }
 
-const double *fast_layer_weights(const plstar_model *m, size_t l, const double *w)
-{
-    const plstar_layer *L = &m->layers[l];
-    return L->trainable ? w + L->w_offset : L->fixed;
-}
-
-double fast_layer_scale(const plstar_layer *L)
-{
-    return L->scale_div == 1 ? 1.0 : 1.0 / sqrt((double)L->scale_div);
-}
-
-static double *alloc_matrix(size_t rows, size_t cols, const char *what)
-{
-    size_t bytes;
-    if (!plstar_size_mul(&bytes, rows, cols, sizeof(double))) {
-        plstar_error(PLSTAR_ESOFTWARE, "%s: size overflow (%zu x %zu)", what, rows, cols);
-        return NULL;
-    }
-    return plstar_malloc(bytes, what);
-}
-
-/* z = scale · A_prev Wᵀ + b, then σ and σ′ element-wise. */
-static void forward_layer(double *z, double *a, double *s1, const plstar_layer *L, const double *prev,
-                          size_t n, const double *W, const double *b)
-{
-    if (b)
-        for (size_t i = 0; i < n; i++)
-            memcpy(z + i * L->out, b, L->out * sizeof(double));
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)L->out, (int)L->in,
-                fast_layer_scale(L), prev, (int)L->in, W, (int)L->in, b ? 1.0 : 0.0, z, (int)L->out);
-    _fast_act_layer(L->act, z, a, s1, n * L->out);
-}
-
+/* _fast_ntk_forward keeping z: the kernel, its error bound and the routines
+ * below share one forward pass. */
 int fast_forward(fast_forward_state *s, const plstar_model *m, const double *X, size_t n,
                  const double *w)
 {
-    fast_forward_clear(s);
-    s->n = n;
-    s->z = calloc(m->nlayers, sizeof(double *));
-    s->a = calloc(m->nlayers, sizeof(double *));
-    s->s1 = calloc(m->nlayers, sizeof(double *));
-    if (!s->z || !s->a || !s->s1) {
-        fast_forward_clear(s);
-        return plstar_error(PLSTAR_ESOFTWARE, "out of memory in the forward pass");
-    }
-    s->nlayers = m->nlayers;
-    const double *prev = X;
-    for (size_t l = 0; l < m->nlayers; l++) {
-        const plstar_layer *L = &m->layers[l];
-        s->z[l] = alloc_matrix(n, L->out, "pre-activations");
-        s->a[l] = alloc_matrix(n, L->out, "activations");
-        s->s1[l] = alloc_matrix(n, L->out, "activation derivatives");
-        if (!s->z[l] || !s->a[l] || !s->s1[l]) {
-            fast_forward_clear(s);
-            return PLSTAR_ESOFTWARE;
-        }
-        const double *b = L->has_bias ? w + L->b_offset : NULL;
-        forward_layer(s->z[l], s->a[l], s->s1[l], L, prev, n, fast_layer_weights(m, l, w), b);
-        prev = s->a[l];
-    }
-    return PLSTAR_OK;
+    return _fast_ntk_forward(s, m, X, n, w, 1);
 }
 
 int fast_backward(double **D, const fast_forward_state *s, const plstar_model *m,
@@ -94,29 +40,18 @@ int fast_backward(double **D, const fast_forward_state *s, const plstar_model *m
     size_t n = s->n, c = m->outputs, R = n * q, last = m->nlayers - 1;
     for (size_t l = 0; l < m->nlayers; l++)
         D[l] = NULL;
-    D[last] = alloc_matrix(R, c, "back-propagated signals");
+    D[last] = plstar_alloc_matrix(R, c, "back-propagated signals");
     if (!D[last])
         return PLSTAR_ESOFTWARE;
-    for (size_t r = 0; r < R; r++)
-        for (size_t k = 0; k < c; k++)
-            D[last][r * c + k] = seeds[r * c + k] * s->s1[last][(r / q) * c + k];
+    dense_output_signals(D[last], seeds, s->s1[last], R, q, c);
     for (size_t l = last; l-- > 0;) {
-        const plstar_layer *Lnext = &m->layers[l + 1];
-        size_t out = m->layers[l].out;
-        D[l] = alloc_matrix(R, out, "back-propagated signals");
+        D[l] = plstar_alloc_matrix(R, m->layers[l].out, "back-propagated signals");
         if (!D[l]) {
             for (size_t k = l + 1; k <= last; k++)
                 free(D[k]), D[k] = NULL;
             return PLSTAR_ESOFTWARE;
         }
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)R, (int)out, (int)Lnext->out,
-                    fast_layer_scale(Lnext), D[l + 1], (int)Lnext->out, fast_layer_weights(m, l + 1, w),
-                    (int)Lnext->in, 0.0, D[l], (int)out);
-        const double *s1 = s->s1[l];
-#pragma omp parallel for if (R * out >= OMP_MIN_WORK) schedule(static)
-        for (size_t r = 0; r < R; r++)
-            for (size_t a = 0; a < out; a++)
-                D[l][r * out + a] *= s1[(r / q) * out + a];
+        dense_backward(D[l], D[l + 1], m, l + 1, w, s->s1[l], R, q);
     }
     return PLSTAR_OK;
 }
@@ -145,7 +80,7 @@ static void jacobian_layer(double *J, const plstar_model *m, size_t l, const dou
 {
     const plstar_layer *L = &m->layers[l];
     size_t c = m->outputs, N = n * c, P = m->nparams;
-    double scale = fast_layer_scale(L);
+    double scale = layer_scale(L);
 #pragma omp parallel for if (N * L->out * L->in >= OMP_MIN_WORK) schedule(static)
     for (size_t r = 0; r < N; r++) {
         const double *x = prev + (r / c) * L->in;
@@ -164,7 +99,7 @@ static void jacobian_layer(double *J, const plstar_model *m, size_t l, const dou
 /* Unit seeds: row i·c + k of the seed matrix is e_k. */
 static double *unit_seeds(size_t n, size_t c)
 {
-    double *e = alloc_matrix(n * c, c, "seeds");
+    double *e = plstar_alloc_matrix(n * c, c, "seeds");
     if (!e)
         return NULL;
     memset(e, 0, n * c * c * sizeof(double));
@@ -198,7 +133,7 @@ int fast_jacobian(double *J, const plstar_model *m, const double *X, size_t n, c
 int fast_kernel_explicit(double *K, const plstar_model *m, const double *X, size_t n, const double *w)
 {
     size_t N = n * m->outputs, P = m->nparams;
-    double *J = alloc_matrix(N, P, "Jacobian");
+    double *J = plstar_alloc_matrix(N, P, "Jacobian");
     if (!J)
         return PLSTAR_ESOFTWARE;
     int st = fast_jacobian(J, m, X, n, w);
@@ -212,25 +147,13 @@ int fast_kernel_explicit(double *K, const plstar_model *m, const double *X, size
     return st;
 }
 
-/* ∇L from the residual signals: per layer scale · Dᵀ A_prev and the column sums of D. */
+/* ∇L from the residual signals of the trainable layers. */
 static void gradient_layers(double *grad, const plstar_model *m, double **D, const fast_forward_state *s,
                             const double *X, size_t n)
 {
-    for (size_t l = 0; l < m->nlayers; l++) {
-        const plstar_layer *L = &m->layers[l];
-        if (!L->trainable)
-            continue;
-        const double *prev = l ? s->a[l - 1] : X;
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)L->out, (int)L->in, (int)n,
-                    fast_layer_scale(L), D[l], (int)L->out, prev, (int)L->in, 0.0, grad + L->w_offset, (int)L->in);
-        if (L->has_bias)
-            for (size_t a = 0; a < L->out; a++) {
-                double sum = 0.0;
-                for (size_t i = 0; i < n; i++)
-                    sum += D[l][i * L->out + a];
-                grad[L->b_offset + a] = sum;
-            }
-    }
+    for (size_t l = 0; l < m->nlayers; l++)
+        if (m->layers[l].trainable)
+            dense_gradient(grad, m, l, D[l], l ? s->a[l - 1] : X, n);
 }
 
 int fast_loss_grad(double *loss, double *grad, const plstar_model *m, const double *X, size_t n,
@@ -239,7 +162,7 @@ int fast_loss_grad(double *loss, double *grad, const plstar_model *m, const doub
     size_t N = n * m->outputs;
     fast_forward_state s;
     fast_forward_init(&s);
-    double *r = alloc_matrix(N, 1, "residual");
+    double *r = plstar_alloc_matrix(N, 1, "residual");
     double **D = calloc(m->nlayers, sizeof(double *));
     int st = (!r || !D) ? plstar_error(PLSTAR_ESOFTWARE, "out of memory for the gradient") : PLSTAR_OK;
     if (!st)

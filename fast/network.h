@@ -39,12 +39,6 @@ int fast_forward(fast_forward_state *s, const plstar_model *m, const double *X, 
 int fast_backward(double **D, const fast_forward_state *s, const plstar_model *m,
                   const double *w, const double *seeds, size_t q);
 
-/* The weights of layer l (the fixed ones when the layer is not trainable). */
-const double *fast_layer_weights(const plstar_model *m, size_t l, const double *w);
-
-/* 1/√scale_div in double (1 exactly when scale_div == 1). */
-double fast_layer_scale(const plstar_layer *L);
-
 /* F (N), DF (N × P row-major), K (N × N, both triangles filled). */
 int fast_outputs(double *F, const plstar_model *m, const double *X, size_t n, const double *w);
 int fast_jacobian(double *J, const plstar_model *m, const double *X, size_t n, const double *w);

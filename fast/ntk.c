@@ -1,5 +1,6 @@
 #include "fast/ntk.h"
 #include "fast/network.h"
+#include "fast/layer_dense.h"
 #include "core/error.h"
 #include "core/activation.h"
 
@@ -10,16 +11,6 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-
-static double *alloc_matrix(size_t rows, size_t cols, const char *what)
-{
-    size_t bytes;
-    if (!plstar_size_mul(&bytes, rows, cols, sizeof(double))) {
-        plstar_error(PLSTAR_ESOFTWARE, "%s: size overflow (%zu x %zu)", what, rows, cols);
-        return NULL;
-    }
-    return plstar_malloc(bytes, what);
-}
 
 /* Element-wise loops go parallel (OpenMP) only when long: the team's idle
  * threads spin after a region and slow the BLAS call that follows, which a
@@ -141,25 +132,17 @@ int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double
     const double *prev = X;
     for (size_t l = 0; l < m->nlayers; l++) {
         const plstar_layer *L = &m->layers[l];
-        size_t total = n * L->out;
-        s->a[l] = alloc_matrix(n, L->out, "activations");
-        s->s1[l] = alloc_matrix(n, L->out, "activation derivatives");
+        s->a[l] = plstar_alloc_matrix(n, L->out, "activations");
+        s->s1[l] = plstar_alloc_matrix(n, L->out, "activation derivatives");
         if (keep_z)
-            s->z[l] = alloc_matrix(n, L->out, "pre-activations");
+            s->z[l] = plstar_alloc_matrix(n, L->out, "pre-activations");
         double *z = keep_z ? s->z[l] : s->s1[l];
         if (!z || !s->a[l] || !s->s1[l]) {
             fast_forward_clear(s);
             return PLSTAR_ESOFTWARE;
         }
-        /* the operations of fast_forward (fast/network.c), in the same order;
-         * without keep_z, z lives in the σ′ buffer until σ′ overwrites it */
-        const double *b = L->has_bias ? w + L->b_offset : NULL;
-        if (b)
-            for (size_t i = 0; i < n; i++)
-                memcpy(z + i * L->out, b, L->out * sizeof(double));
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)L->out, (int)L->in, fast_layer_scale(L),
-                    prev, (int)L->in, fast_layer_weights(m, l, w), (int)L->in, b ? 1.0 : 0.0, z, (int)L->out);
-        _fast_act_layer(L->act, z, s->a[l], s->s1[l], total);
+        /* without keep_z, z lives in the σ′ buffer until σ′ overwrites it */
+        dense_forward(z, s->a[l], s->s1[l], m, l, w, prev, n);
         prev = s->a[l];
     }
     return PLSTAR_OK;
@@ -275,7 +258,8 @@ int fast_kernel_structured_panel(double *K, const plstar_model *m, const double 
     if (st)
         return st;
 
-    double *GA = alloc_matrix(panel, n, "kernel panel"), *GD = alloc_matrix(panel * c, N, "kernel panel");
+    double *GA = plstar_alloc_matrix(panel, n, "kernel panel");
+    double *GD = plstar_alloc_matrix(panel * c, N, "kernel panel");
     /* Signals D_{l−1} (N × out_{l−1}). With one output they go into the buffer
      * of α_{l−1} (n × out_{l−1}), dead once layer l's Gram term is added: no
      * fresh memory to fault in. Otherwise two buffers of N × (widest layer). */
@@ -283,16 +267,14 @@ int fast_kernel_structured_panel(double *K, const plstar_model *m, const double 
     size_t maxout = c;
     for (size_t l = lmin; l < m->nlayers && !in_place; l++)
         maxout = m->layers[l].out > maxout ? m->layers[l].out : maxout;
-    double *Dbuf[2] = {alloc_matrix(N, maxout, "back-propagated signals"), NULL};
+    double *Dbuf[2] = {plstar_alloc_matrix(N, maxout, "back-propagated signals"), NULL};
     if (!in_place && lmin < last)
-        Dbuf[1] = alloc_matrix(N, maxout, "back-propagated signals");
+        Dbuf[1] = plstar_alloc_matrix(N, maxout, "back-propagated signals");
     double *Dcur = Dbuf[0], *Dnext = Dbuf[1];
     if (!GA || !GD || !Dbuf[0] || (!in_place && lmin < last && !Dbuf[1]))
         st = PLSTAR_ESOFTWARE;
     if (!st) /* output signals, as fast_backward computes them from unit seeds */
-        for (size_t r = 0; r < N; r++)
-            for (size_t k = 0; k < c; k++)
-                Dcur[r * c + k] = (k == r % c ? 1.0 : 0.0) * s.s1[last][(r / c) * c + k];
+        dense_output_signals(Dcur, NULL, s.s1[last], N, c, c);
     int first = 1;
     for (size_t l = last; !st; l--) {
         const plstar_layer *L = &m->layers[l];
@@ -307,17 +289,9 @@ int fast_kernel_structured_panel(double *K, const plstar_model *m, const double 
         }
         if (l == lmin)
             break;
-        /* D_{l−1} = s_l^{-1/2} D_l W_l ∘ σ′_{l−1}: the same operations as fast_backward */
-        size_t out = m->layers[l - 1].out;
         if (in_place)
             Dnext = s.a[l - 1];
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)N, (int)out, (int)L->out, fast_layer_scale(L), Dcur,
-                    (int)L->out, fast_layer_weights(m, l, w), (int)L->in, 0.0, Dnext, (int)out);
-        const double *s1 = s.s1[l - 1];
-#pragma omp parallel for if (N * out >= NTK_OMP_MIN) schedule(static)
-        for (size_t r = 0; r < N; r++)
-            for (size_t a = 0; a < out; a++)
-                Dnext[r * out + a] *= s1[(r / c) * out + a];
+        dense_backward(Dnext, Dcur, m, l, w, s.s1[l - 1], N, c);
         double *swap = Dcur;
         Dcur = Dnext;
         Dnext = swap;

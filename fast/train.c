@@ -1,10 +1,10 @@
 #include "fast/train.h"
 #include "fast/network.h"
 #include "fast/ntk.h"
+#include "fast/layer_dense.h"
 #include "core/error.h"
 #include "core/npy.h"
 
-#include <cblas.h>
 #include <gsl/gsl_rng.h>
 #include <lapacke.h>
 #include <math.h>
@@ -151,15 +151,12 @@ static int read_checkpoint(const char *path, const fast_train_options *o, fast_t
     return st;
 }
 
-/* Loss and gradient with buffers kept across steps. The same passes as
- * fast_loss_grad (fast/network.c) — dgemm for each layer's product, σ and σ′
- * element-wise, back-propagation of the residual, ∇W = s^{-1/2} Dᵀ A — with two
- * differences: nothing is allocated per step, and σ′ of the sigmoid is formed
- * from the computed σ as σ(1 − σ), as autograd does. Cheap element-wise loops
- * go parallel (OpenMP) only when long: the team's idle threads spin after a
- * region and slow the next BLAS call; σ and σ′ are split over short-lived
- * threads (_fast_act_layer, _fast_split_run, fast/ntk.h). */
-#define TRAIN_OMP_MIN ((size_t)1 << 20)
+/* Loss and gradient with buffers kept across steps. The passes of
+ * fast_loss_grad (fast/network.c), through the same layer functions
+ * (fast/layer_dense.h), with two differences: nothing is allocated per step,
+ * and σ′ of the sigmoid is formed from the computed σ as σ(1 − σ), as
+ * autograd does. σ and σ′ are split over short-lived threads
+ * (_fast_act_layer, _fast_split_run, fast/ntk.h). */
 #define TRAIN_SPLIT_MIN ((size_t)1 << 14) /* σ, σ′ per thread at least (_fast_split_run) */
 
 typedef struct {
@@ -238,15 +235,9 @@ static void ws_loss_grad(workspace *ws, double *loss, double *grad, const plstar
     size_t c = m->outputs, N = n * c, last = m->nlayers - 1;
     const double *prev = X;
     for (size_t l = 0; l < m->nlayers; l++) {
-        const plstar_layer *L = &m->layers[l];
         double *z = ws->a[l];
-        const double *b = L->has_bias ? w + L->b_offset : NULL;
-        if (b)
-            for (size_t i = 0; i < n; i++)
-                memcpy(z + i * L->out, b, L->out * sizeof(double));
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)L->out, (int)L->in, fast_layer_scale(L),
-                    prev, (int)L->in, fast_layer_weights(m, l, w), (int)L->in, b ? 1.0 : 0.0, z, (int)L->out);
-        act_layer(L->act, z, ws->s1[l], n * L->out);
+        dense_affine(z, m, l, w, prev, n);
+        act_layer(m->layers[l].act, z, ws->s1[l], n * m->layers[l].out);
         prev = z;
     }
     double sum = 0.0;
@@ -258,32 +249,13 @@ static void ws_loss_grad(workspace *ws, double *loss, double *grad, const plstar
     *loss = 0.5 * sum;
     if (!grad)
         return;
-    for (size_t k = 0; k < N; k++)
-        ws->D[last][k] = ws->r[k] * ws->s1[last][k];
+    dense_output_signals(ws->D[last], ws->r, ws->s1[last], n, 1, c);
     for (size_t l = last;; l--) {
-        const plstar_layer *L = &m->layers[l];
-        const double *A = l ? ws->a[l - 1] : X;
-        if (L->trainable) {
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)L->out, (int)L->in, (int)n, fast_layer_scale(L),
-                        ws->D[l], (int)L->out, A, (int)L->in, 0.0, grad + L->w_offset, (int)L->in);
-            if (L->has_bias) {
-                double *gb = grad + L->b_offset;
-                memset(gb, 0, L->out * sizeof(double));
-                for (size_t i = 0; i < n; i++)
-                    for (size_t a = 0; a < L->out; a++)
-                        gb[a] += ws->D[l][i * L->out + a];
-            }
-        }
+        if (m->layers[l].trainable)
+            dense_gradient(grad, m, l, ws->D[l], l ? ws->a[l - 1] : X, n);
         if (l == 0)
             break;
-        size_t out = m->layers[l - 1].out, total = n * out;
-        double *Dp = ws->D[l - 1];
-        const double *s1 = ws->s1[l - 1];
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)out, (int)L->out, fast_layer_scale(L),
-                    ws->D[l], (int)L->out, fast_layer_weights(m, l, w), (int)L->in, 0.0, Dp, (int)out);
-#pragma omp parallel for if (total >= TRAIN_OMP_MIN) schedule(static)
-        for (size_t k = 0; k < total; k++)
-            Dp[k] *= s1[k];
+        dense_backward(ws->D[l - 1], ws->D[l], m, l, w, ws->s1[l - 1], n, 1);
     }
 }
 

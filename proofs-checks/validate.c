@@ -3,6 +3,7 @@
 #include "core/outfile.h"
 #include "core/progress.h"
 #include "core/report.h"
+#include "core/layout.h"
 #include "fast/errbound.h"
 #include "fast/network.h"
 #include "reference/eig.h"
@@ -163,7 +164,7 @@ static json_t *bundle_layers(const plstar_model *m)
         } else {
             json_object_set_new(o, "bias", json_null());
         }
-        json_object_set_new(o, "scale", json_real(fast_layer_scale(L)));
+        json_object_set_new(o, "scale", json_real(layer_scale(L)));
         snprintf(buf, sizeof buf, L->scale_div == 1 ? "1" : "1/sqrt(%zu)", L->scale_div);
         json_object_set_new(o, "scale_formula", json_string(buf));
         json_object_set_new(o, "activation", json_string(act_name(L->act)));

@@ -92,9 +92,9 @@
 #include "reference/hessian.h"
 #include "core/error.h"
 #include "core/report.h"
+#include "core/layout.h"
 #include "verified/eig.h"
 #include "verified/rounding.h"
-#include "fast/network.h"
 #include "reference/eig.h"
 
 #include <arb_mat.h>
@@ -417,10 +417,10 @@ int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const doubl
     arb_init(t), arb_init(u);
     for (size_t l = 0; l < nl && !st; l++) {
         const plstar_layer *L = &m->layers[l];
-        st = ref_matrix_norm2_upper(t, fast_layer_weights(m, l, w0), L->out, L->in, prec);
+        st = ref_matrix_norm2_upper(t, layer_weights(m, l, w0), L->out, L->in, prec);
         ctx->wnorm[l] = arb_upper_d(t);
     }
-    const double *Wout = fast_layer_weights(m, o, w0);
+    const double *Wout = layer_weights(m, o, w0);
     size_t in_o = m->layers[o].in;
     for (size_t k = 0; k < c; k++) {
         arb_zero(t);
@@ -451,7 +451,7 @@ int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const doubl
         const plstar_layer *L = &m->layers[l];
         size_t out = L->out;
         arb_ptr z = _arb_vec_init((slong)(n * out));
-        forward_arb(z, act[l], fast_layer_weights(m, l, w0), L->has_bias ? w0 + L->b_offset : NULL, L, n, prec);
+        forward_arb(z, act[l], layer_weights(m, l, w0), L->has_bias ? w0 + L->b_offset : NULL, L, n, prec);
         s1[l] = _arb_vec_init((slong)(n * out));
         if (l < o) {
             act[l + 1] = _arb_vec_init((slong)(n * out));
@@ -522,7 +522,7 @@ int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const doubl
             eps = NULL;
             if (l > 0) {
                 eps = _arb_vec_init((slong)(N * in));
-                backward_arb(eps, delta, fast_layer_weights(m, l, w0), L, N, prec);
+                backward_arb(eps, delta, layer_weights(m, l, w0), L, N, prec);
             }
             _arb_vec_clear(delta, (slong)(N * out));
         }

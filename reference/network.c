@@ -1,7 +1,7 @@
 #include "reference/network.h"
 #include "core/error.h"
 #include "core/progress.h"
-#include "fast/network.h"
+#include "core/layout.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +43,7 @@ static void forward_layer(ref_forward_state *s, size_t l, const plstar_model *m,
     arb_t scale;
     arb_mat_init(Wt, L->in, L->out);
     arb_init(scale);
-    mat_from_doubles(Wt, fast_layer_weights(m, l, w), L->out, L->in, 1);
+    mat_from_doubles(Wt, layer_weights(m, l, w), L->out, L->in, 1);
     arb_mat_init(s->z + l, n, L->out);
     arb_mat_init(s->a + l, n, L->out);
     arb_mat_init(s->s1 + l, n, L->out);
@@ -174,7 +174,7 @@ static int backward_pass(arb_mat_struct *D, const ref_forward_state *s, const pl
         size_t out = m->layers[l].out;
         arb_mat_t W;
         arb_mat_init(W, Lnext->out, Lnext->in);
-        mat_from_doubles(W, fast_layer_weights(m, l + 1, w), Lnext->out, Lnext->in, 0);
+        mat_from_doubles(W, layer_weights(m, l + 1, w), Lnext->out, Lnext->in, 0);
         arb_mat_init(D + l, R, out);
         arb_mat_mul(D + l, D + l + 1, W, prec);
         ref_layer_scale(scale, Lnext, prec);

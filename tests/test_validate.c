@@ -18,6 +18,7 @@
 #include "core/error.h"
 #include "core/model.h"
 #include "core/npy.h"
+#include "core/layout.h"
 #include "fast/network.h"
 #include "proofs-checks/validate.h"
 #include "reference/network.h"
@@ -465,7 +466,7 @@ static void theirs_plain(theirs *t, const plstar_problem *p, int f32, int right)
             x[b] = rnd(p->X.data[i * d + b], f32);
         for (size_t l = 0; l < nl; l++) {
             const plstar_layer *L = &m->layers[l];
-            const double *W = fast_layer_weights(m, l, w), *prev = l ? A[l - 1] : x;
+            const double *W = layer_weights(m, l, w), *prev = l ? A[l - 1] : x;
             double scale = L->scale_div == 1 ? 1.0 : rnd(1.0 / rnd(sqrt((double)L->scale_div), f32), f32);
             double slope = L->act == ACT_LEAKY_RELU ? PLSTAR_LEAKY_SLOPE : 0.0;
             A[l] = malloc(L->out * sizeof(double)), S[l] = malloc(L->out * sizeof(double));
@@ -490,7 +491,7 @@ static void theirs_plain(theirs *t, const plstar_problem *p, int f32, int right)
                 D[nl - 1][a] = a == k ? S[nl - 1][a] : 0.0;
             for (size_t l = nl - 1; l-- > 0;) {
                 const plstar_layer *Ln = &m->layers[l + 1];
-                const double *W = fast_layer_weights(m, l + 1, w);
+                const double *W = layer_weights(m, l + 1, w);
                 double scale = Ln->scale_div == 1 ? 1.0 : rnd(1.0 / rnd(sqrt((double)Ln->scale_div), f32), f32);
                 for (size_t b = 0; b < Ln->in; b++) {
                     double g = 0.0;

@@ -1,0 +1,14 @@
+#include "core/layout.h"
+
+#include <math.h>
+
+const double *layer_weights(const plstar_model *m, size_t l, const double *w)
+{
+    const plstar_layer *L = &m->layers[l];
+    return L->trainable ? w + L->w_offset : L->fixed;
+}
+
+double layer_scale(const plstar_layer *L)
+{
+    return L->scale_div == 1 ? 1.0 : 1.0 / sqrt((double)L->scale_div);
+}
