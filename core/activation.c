@@ -15,9 +15,15 @@
 #include <string.h>
 
 const act_desc *const act_descriptors[] = {
-    [ACT_LINEAR] = &act_desc_linear, [ACT_TANH] = &act_desc_tanh,   [ACT_SIGMOID] = &act_desc_sigmoid,
-    [ACT_SOFTPLUS] = &act_desc_softplus, [ACT_SIN] = &act_desc_sin, [ACT_ERF] = &act_desc_erf,
-    [ACT_GELU] = &act_desc_gelu,     [ACT_RELU] = &act_desc_relu,   [ACT_LEAKY_RELU] = &act_desc_leaky_relu,
+    [ACT_LINEAR] = &act_desc_linear,
+    [ACT_TANH] = &act_desc_tanh,
+    [ACT_SIGMOID] = &act_desc_sigmoid,
+    [ACT_SOFTPLUS] = &act_desc_softplus,
+    [ACT_SIN] = &act_desc_sin,
+    [ACT_ERF] = &act_desc_erf,
+    [ACT_GELU] = &act_desc_gelu,
+    [ACT_RELU] = &act_desc_relu,
+    [ACT_LEAKY_RELU] = &act_desc_leaky_relu,
 };
 /* The last activation without its entry shortens the table; any other leaves a
  * NULL, which tests/test_activation.c (descriptors_complete) reports. */

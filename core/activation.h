@@ -36,9 +36,9 @@ typedef enum {
 
 #define PLSTAR_LEAKY_SLOPE 0.01
 
-/* Name <-> enum ("linear", "tanh", "sigmoid", "softplus", "sin", "erf", "gelu",
- * "relu", "leaky_relu"; case-sensitive). act_from_name returns -1 for an
- * unknown name or NULL; act_name returns "unknown" for an invalid value. */
+/* Name <-> enum (the enumerator's name in lower case, e.g. "leaky_relu";
+ * case-sensitive). act_from_name returns -1 for an unknown name or NULL;
+ * act_name returns "unknown" for an invalid value. */
 int act_from_name(const char *name);
 const char *act_name(plstar_act a);
 
