@@ -1,5 +1,6 @@
-/* core/act_tanh.c — tanh and tanh′ in double with a proven error bound, one
- * element at a time or four at a time (AVX2), with identical results.
+/* core/act_tanh.c — the tanh activation. tanh and tanh′ in double with a
+ * proven error bound, one element at a time or four at a time (AVX2), with
+ * identical results; σ″ = −2·tanh·tanh′.
  *
  * With y = −2|x| ≤ 0 (exact), k the integer nearest fl(y/ln 2) and
  * r = y − k·ln 2, one polynomial gives w ≈ expm1(r), and
@@ -27,9 +28,11 @@
  * subnormal (one rounding, ≤ 2⁻¹⁰⁷⁵ absolute).
  *
  * Both are within the 8u that act_err_d's model of tanh assumes for its
- * exponential (core/activation.c), which is therefore proven, not assumed.
+ * exponential (act_desc_tanh below), which is therefore proven, not assumed.
+ *
+ * The Arb version: tanh and sech² in ball arithmetic.
  */
-#include "core/activation.h"
+#include "core/act_impl.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -165,25 +168,120 @@ static int have_avx2_fma(void)
 }
 #endif
 
-void act_eval_batch_d(plstar_act a, const double *z, double *s0, double *s1, size_t n)
+static void tanh_batch_d(const double *z, double *s0, double *s1, size_t n)
 {
     size_t k = 0;
-    if (a == ACT_TANH) {
 #if defined(__x86_64__) && defined(__GNUC__)
-        if (have_avx2_fma()) {
-            tanh_avx2(z, s0, s1, n);
-            k = n - n % 4;
-        }
-#endif
-        for (; k < n; k++) {
-            double x = z[k];
-            if (isnan(x))
-                s0[k] = s1[k] = x;
-            else
-                _act_tanh_d(x, &s0[k], &s1[k]);
-        }
-        return;
+    if (have_avx2_fma()) {
+        tanh_avx2(z, s0, s1, n);
+        k = n - n % 4;
     }
-    for (; k < n; k++)
-        act_eval_d(a, z[k], &s0[k], &s1[k], NULL);
+#endif
+    for (; k < n; k++) {
+        double x = z[k];
+        if (isnan(x))
+            s0[k] = s1[k] = x;
+        else
+            _act_tanh_d(x, &s0[k], &s1[k]);
+    }
 }
+
+static void tanh_d(double x, double v[3], int want1, int want2)
+{
+    _act_tanh_d(x, &v[0], &v[1]);
+    v[2] = -2.0 * v[0] * v[1];
+}
+
+static void tanh_formulas(arb_ptr s0, arb_ptr s1, arb_ptr s2, const arb_t x, slong wp)
+{
+    arb_t t, c;
+    arb_init(t);
+    arb_init(c);
+    if (s0 || s2)
+        arb_tanh(t, x, wp);
+    if (s1 || s2) {
+        arb_sech(c, x, wp); /* sech² rather than 1 − tanh²: relatively tight for large |x| */
+        arb_sqr(c, c, wp);
+    }
+    if (s0)
+        arb_set(s0, t);
+    if (s1)
+        arb_set(s1, c);
+    if (s2) {
+        arb_mul(s2, t, c, wp);
+        arb_mul_si(s2, s2, -2, wp);
+    }
+    arb_clear(t);
+    arb_clear(c);
+}
+
+/* σ′ even, decreasing in |x| → 0. σ‴ = 2 sech²x (3tanh²x − 1)·(−1) vanishes
+ * at tanh x = ±1/√3, x = ±½ log(2 + √3). */
+static int tanh_crit_points(arb_ptr c, int k, slong wp)
+{
+    int n = 0;
+    if (k == 1) {
+        arb_zero(c + n++);
+    } else if (k == 2) {
+        arb_t t;
+        arb_init(t);
+        arb_sqrt_ui(t, 3, wp);
+        arb_add_ui(t, t, 2, wp);
+        arb_log(t, t, wp);
+        arb_mul_2exp_si(t, t, -1);
+        arb_set(c + n++, t);
+        arb_neg(c + n++, t);
+        arb_clear(t);
+    }
+    return n;
+}
+
+static int tanh_range(int k, double *lo, double *hi)
+{
+    double S = (k == 0) ? 1.0 : (k == 1) ? act_sup_d1(ACT_TANH) : act_sup_d2(ACT_TANH);
+    *lo = (k == 1) ? 0.0 : -S, *hi = S;
+    return 1;
+}
+
+/* σ′ = 1 − t², t = tanh x ∈ (−1,1): max 1 at x = 0. |σ″| = 2|t|(1 − t²) =: g(t);
+ * g′(t) = 2 − 6t² vanishes only at t² = 1/3 on [0,1), g(0) = g(1) = 0, so
+ * sup = g(1/√3) = 4/(3√3). */
+static void tanh_sup(double sup[2])
+{
+    arb_t t;
+    arb_init(t);
+    arb_sqrt_ui(t, 3, 128);
+    arb_mul_ui(t, t, 3, 128);
+    arb_ui_div(t, 4, t, 128);
+    sup[0] = 1.0;
+    sup[1] = act_arb_upper_d(t);
+    arb_clear(t);
+}
+
+const act_desc act_desc_tanh = {
+    .name = "tanh",
+    .formula = "tanh(z)",
+    .twice_differentiable = 1,
+    .eval_d = tanh_d,
+    .eval_batch_d = tanh_batch_d,
+    .eval_arb = act_eval_smooth,
+    .arb = {.formulas = tanh_formulas, .crit_points = tanh_crit_points, .range = tanh_range},
+    /* The exponentials of y = −2|x| are this file's, proven within 3.1u (exp)
+     * and 2.9u (expm1), not libm's.
+     * k ≤ −1, e = exp(y) ≤ 0.7072: σ = (1 − e)/(1 + e): 1 − e
+     *   3.1u·e/(1 − e) + u ≤ 8.5u; 1 + e 3.1u·0.42 + u ≤ 2.3u;
+     *   divide u: 11.8u. σ′ = 4e/(1+e)²: 3.1 + 2·2.3 + 1 + 1 = 9.7u.
+     * k = 0, m = expm1(y) ∈ [−0.293, 0]: σ = −m/(m + 2): m + 2
+     *   2.9u·0.293/1.707 + u ≤ 1.5u; divide u: 2.9 + 1.5 + 1 = 5.4u.
+     *   σ′ = fma(−σ, σ, 1), σ² ≤ tanh²(ln2/4) < 0.03: 2·5.4u·0.03/0.97
+     *   + u ≤ 1.4u.
+     * So σ ≤ 11.8u → A = 17 (the model of libm's tanh, kept);
+     * σ′ ≤ 9.7u → A = 21 (kept). */
+    .err_d = act_err_relative,
+    .err_a = {17, 21},
+    /* σ by exp-based formulas loses relative accuracy near 0: u absolute;
+     * σ′ = 1 − σ̂² as autograd forms it, with |σ̂ − σ| ≤ 17u|σ|: 2·17u plus
+     * two roundings → 38 */
+    .any_formula_err = {1, 38},
+    .sup = tanh_sup,
+};

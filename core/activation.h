@@ -9,7 +9,8 @@
  * hull of both one-sided derivatives for any ball that contains 0.
  * GELU is the exact erf form x·Φ(x), Φ(x) = ½ erfc(−x/√2). Leaky ReLU has
  * slope PLSTAR_LEAKY_SLOPE (the double nearest 1/100, used exactly by both
- * versions) for x < 0. Formulas, bounds and error model: docs/activations.md.
+ * versions) for x < 0. Formulas, bounds and error model: docs/activations.md;
+ * each activation is one descriptor (core/act_impl.h, core/act_*.c).
  */
 #ifndef PLSTAR_CORE_ACTIVATION_H
 #define PLSTAR_CORE_ACTIVATION_H
@@ -35,14 +36,24 @@ typedef enum {
 
 #define PLSTAR_LEAKY_SLOPE 0.01
 
-/* Name <-> enum ("linear", "tanh", "sigmoid", "softplus", "sin", "erf", "gelu",
- * "relu", "leaky_relu"; case-sensitive). act_from_name returns -1 for an
- * unknown name or NULL; act_name returns "unknown" for an invalid value. */
+/* Name <-> enum (the enumerator's name in lower case, e.g. "leaky_relu";
+ * case-sensitive). act_from_name returns -1 for an unknown name or NULL;
+ * act_name returns "unknown" for an invalid value. */
 int act_from_name(const char *name);
 const char *act_name(plstar_act a);
 
+/* "linear, tanh, ..., leaky_relu": every name, in enum order, for messages. */
+const char *act_known_names(void);
+
+/* How a peer computes σ, in words and formulas ("tanh(z)"); "unknown" for an
+ * invalid value. */
+const char *act_formula(plstar_act a);
+
 /* 1 if σ is C² (Hessian bounds available). */
 int act_twice_differentiable(plstar_act a);
+
+/* 1 if σ′ jumps at 0 (relu, leaky_relu). */
+int act_has_kink(plstar_act a);
 
 /* σ(x), σ′(x), σ″(x) in double; any output pointer may be NULL (work for
  * unrequested derivatives is skipped). No overflow for any finite x; NaN gives
@@ -81,6 +92,12 @@ double act_sup_d2(plstar_act a);
  * from s0, s1). Exact cases (linear, relu, leaky′) give 0; non-finite x gives
  * +INFINITY. Either output pointer may be NULL. */
 void act_err_d(plstar_act a, double x, double s0, double s1, double *e0, double *e1);
+
+/* What the other standard formulas for σ and σ′ (those of PyTorch and the
+ * like, e.g. σ′ formed from a computed σ) may add to act_err_d's bounds at x,
+ * in absolute terms as multiples b0, b1 of the unit roundoff; 0 where they are
+ * this library's formulas, +INFINITY for an invalid value. */
+void act_err_any_formula(plstar_act a, double x, double *b0, double *b1);
 
 /* Internal (core/act_tanh.c, exposed for tests): exp(y) for y ≤ 0 within
  * 3.1u relative plus 2^-1075, expm1(y) for −0.3465 ≤ y ≤ 0 (where the

@@ -45,7 +45,7 @@ static int act_from_json(plstar_act *out, json_t *v, const char *label, const ch
     const char *s = json_string_value(v);
     int a = act_from_name(s);
     if (a < 0)
-        return plstar_error(PLSTAR_EDATA, "%s: unknown %s \"%s\" (known: linear, tanh, sigmoid, softplus, sin, erf, gelu, relu, leaky_relu)", name, label, s);
+        return plstar_error(PLSTAR_EDATA, "%s: unknown %s \"%s\" (known: %s)", name, label, s, act_known_names());
     *out = (plstar_act)a;
     return PLSTAR_OK;
 }

@@ -68,24 +68,18 @@ typedef struct {
 } fwd_errors;
 
 /* act_err_d bounds this library's double formulas; for unit roundoff u its relative terms scale
- * with u. With any_formulas, add what the other standard formulas cost, in absolute terms (× u):
- * σ′ formed from the computed σ as autograd does — tanh′ = 1 − σ̂² with |σ̂ − σ| ≤ 17u|σ|: 2·17u
- * plus two roundings, B = 38; sigmoid′ = σ̂(1 − σ̂) with 15u: 15u + 2u, B = 18 — erf′ from
- * exp(−fl(x²)) (≤ 0.42u), GELU through 1 + erf (cancels in the left tail: (1 + |x|)·2u, 4u for σ′),
- * and σ itself by exp-based formulas that lose relative accuracy near 0 (u absolute). */
+ * with u. With any_formulas, add what the other standard formulas cost, in absolute terms
+ * (act_err_any_formula, × u; derived in each activation's descriptor, core/act_*.c). */
 static void act_err_u(const fast_arith *ar, plstar_act act, double z, double s0, double s1, double *e0,
                       double *e1)
 {
-    static const double b0[ACT_COUNT] = {[ACT_TANH] = 1, [ACT_SIGMOID] = 1, [ACT_SOFTPLUS] = 1,
-                                         [ACT_SIN] = 1, [ACT_ERF] = 1, [ACT_GELU] = 2};
-    static const double b1[ACT_COUNT] = {[ACT_TANH] = 38, [ACT_SIGMOID] = 18, [ACT_SOFTPLUS] = 1,
-                                         [ACT_SIN] = 1, [ACT_ERF] = 1, [ACT_GELU] = 4};
     act_err_d(act, z, s0, s1, e0, e1);
     if (ar->u != U_ROUND)
         *e0 = sum_up(*e0 * (ar->u / U_ROUND), 1), *e1 = sum_up(*e1 * (ar->u / U_ROUND), 1);
     if (ar->any_formulas && (unsigned)act < ACT_COUNT) {
-        double g = act == ACT_GELU ? 1.0 + fabs(z) : 1.0;
-        *e0 = sum_up(*e0 + b0[act] * g * ar->u, 2), *e1 = sum_up(*e1 + b1[act] * g * ar->u, 2);
+        double b0, b1;
+        act_err_any_formula(act, z, &b0, &b1);
+        *e0 = sum_up(*e0 + b0 * ar->u, 2), *e1 = sum_up(*e1 + b1 * ar->u, 2);
     }
 }
 

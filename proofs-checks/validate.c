@@ -105,22 +105,6 @@ static char *join(const char *dir, const char *name)
 
 /* ---- the bundle ------------------------------------------------------- */
 
-static const char *act_formula(plstar_act a)
-{
-    switch (a) {
-    case ACT_LINEAR: return "z";
-    case ACT_TANH: return "tanh(z)";
-    case ACT_SIGMOID: return "1 / (1 + exp(-z))";
-    case ACT_SOFTPLUS: return "log(1 + exp(z)), e.g. torch.logaddexp(z, 0) (torch.nn.functional.softplus returns z for z > 20, off by up to 2.1e-9: a different function at float64 accuracy)";
-    case ACT_SIN: return "sin(z)";
-    case ACT_ERF: return "erf(z)";
-    case ACT_GELU: return "z * (1 + erf(z / sqrt(2))) / 2 (the exact erf form: torch gelu with approximate='none')";
-    case ACT_RELU: return "max(z, 0); at z = 0 either one-sided derivative is accepted (0 as in PyTorch, or 1)";
-    case ACT_LEAKY_RELU: return "z for z > 0, 0.01 * z otherwise; at z = 0 either one-sided derivative is accepted (0.01 as in PyTorch, or 1)";
-    default: return "unknown";
-    }
-}
-
 static json_t *shape2(size_t a, size_t b)
 {
     json_t *s = json_array();
@@ -757,7 +741,7 @@ typedef struct {
     size_t *layer, *unit;
 } sample_kinks;
 
-static int has_kink(plstar_act a) { return a == ACT_RELU || a == ACT_LEAKY_RELU; }
+static int has_kink(plstar_act a) { return act_has_kink(a); }
 
 /* σ′ on the right (z > 0) or on the left (z < 0) of the kink. */
 static double one_sided(plstar_act a, int right)

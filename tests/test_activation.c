@@ -9,7 +9,7 @@
  */
 #include <criterion/criterion.h>
 
-#include "core/activation.h"
+#include "core/act_impl.h"
 
 #include <arb_hypgeom.h>
 #include <float.h>
@@ -90,11 +90,11 @@ static const double specials[] = {
 };
 #define NSPECIALS (sizeof specials / sizeof *specials)
 
-static const plstar_act all_acts[] = {ACT_LINEAR, ACT_TANH, ACT_SIGMOID, ACT_SOFTPLUS, ACT_SIN,
-                                      ACT_ERF,    ACT_GELU, ACT_RELU,    ACT_LEAKY_RELU};
-#define NACTS (sizeof all_acts / sizeof *all_acts)
+/* every activation: the loops below run over the table, i < NACTS */
+#define NACTS ((size_t)ACT_COUNT)
+#define ACT(i) ((plstar_act)(i))
 
-static int first_order(plstar_act a) { return a == ACT_RELU || a == ACT_LEAKY_RELU; }
+static int first_order(plstar_act a) { return act_has_kink(a); }
 
 /* the k-th point of a test loop: the specials first, then random points */
 static double test_point(size_t i) { return i < NSPECIALS ? specials[i] : rand_point(); }
@@ -148,12 +148,18 @@ static double arb_rad_d(const arb_t t) { return mag_get_d(arb_radref(t)); }
 Test(activation, names_round_trip)
 {
     for (size_t i = 0; i < NACTS; i++) {
-        plstar_act a = all_acts[i];
+        plstar_act a = ACT(i);
         const char *n = act_name(a);
         cr_assert_not_null(n);
         cr_assert_eq(act_from_name(n), (int)a, "round trip of %s", n);
         cr_assert_eq(act_twice_differentiable(a), !first_order(a), "%s", n);
+        cr_assert(strstr(act_known_names(), n), "%s missing from \"%s\"", n, act_known_names());
     }
+    cr_assert(act_has_kink(ACT_RELU) && act_has_kink(ACT_LEAKY_RELU) && !act_has_kink(ACT_GELU));
+    cr_assert_str_eq(act_known_names(), "linear, tanh, sigmoid, softplus, sin, erf, gelu, relu, leaky_relu");
+    cr_assert_str_eq(act_formula(ACT_TANH), "tanh(z)");
+    cr_assert_str_eq(act_formula(ACT_COUNT), "unknown");
+    cr_assert_eq(act_has_kink(ACT_COUNT), 0);
     cr_assert_eq(act_from_name("nope"), -1);
     cr_assert_eq(act_from_name(""), -1);
     cr_assert_eq(act_from_name(NULL), -1);
@@ -166,6 +172,45 @@ Test(activation, names_round_trip)
     cr_assert(PLSTAR_LEAKY_SLOPE == 0x1.47ae147ae147bp-7, "slope is the double nearest 0.01");
 }
 
+/* Every descriptor has every field (core/act_impl.h): functions, name and
+ * formula, flags that agree, and constants that are numbers. A constant left
+ * out reads 0, so each is checked where 0 has a meaning: A = 0 exactly where
+ * act_err_d is exact, the other formulas' cost 0 exactly where σ is piecewise
+ * linear (a kink, or σ″ = 0). */
+Test(activation, descriptors_complete)
+{
+    for (size_t i = 0; i < NACTS; i++) {
+        const act_desc *d = act_descriptors[i];
+        cr_assert_not_null(d, "activation %zu has no descriptor", i);
+        cr_assert(d->name && *d->name, "activation %zu has no name", i);
+        cr_assert(d->formula && *d->formula, "%s: no formula", d->name);
+        cr_assert(d->eval_d && d->eval_arb && d->err_d && d->sup, "%s: a function is missing", d->name);
+        cr_assert_eq(d->twice_differentiable, !d->has_kink, "%s: C² exactly when there is no kink", d->name);
+        if (d->eval_arb == act_eval_smooth)
+            cr_assert(d->arb.formulas && d->arb.range && (d->arb.crit_points || d->arb.formulas_on_wide_balls),
+                      "%s: act_eval_smooth needs formulas, range and critical points", d->name);
+        const double c[] = {d->err_a[0], d->err_a[1], d->err_b, d->any_formula_err[0], d->any_formula_err[1]};
+        for (size_t k = 0; k < sizeof c / sizeof *c; k++)
+            cr_assert(isfinite(c[k]) && c[k] >= 0, "%s: error constant %zu is %g", d->name, k, c[k]);
+        double sup[2] = {NAN, NAN};
+        d->sup(sup);
+        cr_assert(sup[0] > 0 && sup[1] >= 0, "%s: sup bounds %g, %g", d->name, sup[0], sup[1]);
+        cr_assert_eq(isinf(sup[1]), d->has_kink, "%s: sup|σ″| = %g", d->name, sup[1]);
+        double s[2], e[2], x = -1.5;
+        act_eval_d(ACT(i), x, &s[0], &s[1], NULL);
+        act_err_d(ACT(i), x, s[0], s[1], &e[0], &e[1]);
+        int piecewise_linear = d->has_kink || sup[1] == 0;
+        for (int k = 0; k < 2; k++) {
+            cr_assert_eq(d->err_a[k] > 0, e[k] > 0, "%s: A = %g for σ^(%d), whose bound is %g", d->name,
+                         d->err_a[k], k, e[k]);
+            cr_assert_eq(d->any_formula_err[k] > 0, !piecewise_linear, "%s: other formulas' cost %g for σ^(%d)",
+                         d->name, d->any_formula_err[k], k);
+        }
+        for (size_t j = 0; j < i; j++)
+            cr_assert_str_neq(act_descriptors[j]->name, d->name, "two activations named %s", d->name);
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* (1) double versions agree with the Arb enclosures                         */
 
@@ -176,7 +221,7 @@ Test(activation, double_matches_arb)
     for (int k = 0; k < 3; k++)
         arb_init(t[k]);
     for (size_t i = 0; i < NACTS; i++) {
-        plstar_act a = all_acts[i];
+        plstar_act a = ACT(i);
         for (size_t j = 0; j < 4000; j++) {
             double x = test_point(j), d[3], e[2];
             act_eval_d(a, x, &d[0], &d[1], &d[2]);
@@ -232,13 +277,13 @@ Test(activation, double_special_values)
     cr_assert(s0 == -2.0 * PLSTAR_LEAKY_SLOPE && s1 == PLSTAR_LEAKY_SLOPE);
     /* NaN propagates; NULL outputs are allowed */
     for (size_t i = 0; i < NACTS; i++) {
-        act_eval_d(all_acts[i], NAN, &s0, &s1, &s2);
-        cr_assert(isnan(s0) && isnan(s1) && isnan(s2), "%s(NaN)", act_name(all_acts[i]));
-        act_eval_d(all_acts[i], 0.5, NULL, NULL, NULL);
-        act_eval_d(all_acts[i], 0.5, NULL, NULL, &s2);
+        act_eval_d(ACT(i), NAN, &s0, &s1, &s2);
+        cr_assert(isnan(s0) && isnan(s1) && isnan(s2), "%s(NaN)", act_name(ACT(i)));
+        act_eval_d(ACT(i), 0.5, NULL, NULL, NULL);
+        act_eval_d(ACT(i), 0.5, NULL, NULL, &s2);
         double t2;
-        act_eval_d(all_acts[i], 0.5, &s0, &s1, &t2);
-        cr_assert(s2 == t2, "%s: σ″ alone differs", act_name(all_acts[i]));
+        act_eval_d(ACT(i), 0.5, &s0, &s1, &t2);
+        cr_assert(s2 == t2, "%s: σ″ alone differs", act_name(ACT(i)));
     }
 }
 
@@ -284,7 +329,7 @@ Test(activation, error_model_holds)
 {
     rng_seed(2);
     for (size_t i = 0; i < NACTS; i++) {
-        plstar_act a = all_acts[i];
+        plstar_act a = ACT(i);
         err_stats st = {{0, 0}, {0, 0}};
         for (size_t j = 0; j < 6000; j++)
             check_error_model(a, test_point(j), &st);
@@ -388,7 +433,7 @@ Test(activation, batch_matches_scalar)
     static double z[N], s0[N], s1[N], w[N];
     rng_seed(5);
     for (size_t i = 0; i < NACTS; i++) {
-        plstar_act a = all_acts[i];
+        plstar_act a = ACT(i);
         for (size_t k = 0; k < N; k++)
             z[k] = k < NSPECIALS ? specials[k] : k % 97 == 0 ? NAN : k % 3 ? rand_point() : rng_range(-0.6, 0.6);
         memcpy(w, z, sizeof z);
@@ -428,7 +473,7 @@ Test(activation, error_model_not_loose)
      * normal and no cancellation occurs, e ≤ 64u|σ̂| + 2^-1060 */
     rng_seed(8);
     for (size_t i = 0; i < NACTS; i++) {
-        plstar_act a = all_acts[i];
+        plstar_act a = ACT(i);
         for (int j = 0; j < 3000; j++) {
             double x = (j % 2) ? rng_range(-36, 36) : rng_sign() * pow(10.0, rng_range(-300, 1.5)), s0, s1, e0, e1;
             act_eval_d(a, x, &s0, &s1, NULL);
@@ -446,9 +491,9 @@ Test(activation, error_model_nonfinite)
 {
     double e0, e1;
     for (size_t i = 0; i < NACTS; i++) {
-        act_err_d(all_acts[i], INFINITY, 1, 0, &e0, &e1);
+        act_err_d(ACT(i), INFINITY, 1, 0, &e0, &e1);
         cr_assert(isinf(e0) && isinf(e1));
-        act_err_d(all_acts[i], NAN, NAN, NAN, &e0, NULL);
+        act_err_d(ACT(i), NAN, NAN, NAN, &e0, NULL);
         cr_assert(isinf(e0));
     }
     act_err_d(ACT_TANH, 0.5, 0.4, 0.7, NULL, NULL);
@@ -496,7 +541,7 @@ Test(activation, ball_enclosures)
         arb_init(enc[k]);
     arf_init(p);
     for (size_t i = 0; i < NACTS; i++) {
-        plstar_act a = all_acts[i];
+        plstar_act a = ACT(i);
         for (int j = 0; j < 1500; j++) {
             double mid, rad;
             switch (j % 4) {
@@ -584,7 +629,7 @@ Test(activation, ball_enclosures_are_tight)
     const double big[] = {1e6, -1e6, 700, -700, 50, -50};
     for (size_t i = 0; i < NACTS; i++)
         for (size_t j = 0; j < sizeof big / sizeof *big; j++) {
-            plstar_act a = all_acts[i];
+            plstar_act a = ACT(i);
             arb_set_d(x, big[j]);
             act_eval_arb(a, s[0], s[1], s[2], x, 128);
             for (int k = 0; k < (first_order(a) ? 2 : 3); k++) {
@@ -607,12 +652,12 @@ Test(activation, ball_enclosures_are_tight)
     /* output aliasing the input */
     for (size_t i = 0; i < NACTS; i++) {
         arb_set_d(x, 0.5);
-        act_eval_arb(all_acts[i], s[0], s[1], NULL, x, 64);
-        act_eval_arb(all_acts[i], x, NULL, NULL, x, 64);
-        cr_assert(arb_equal(x, s[0]), "%s: σ aliased", act_name(all_acts[i]));
+        act_eval_arb(ACT(i), s[0], s[1], NULL, x, 64);
+        act_eval_arb(ACT(i), x, NULL, NULL, x, 64);
+        cr_assert(arb_equal(x, s[0]), "%s: σ aliased", act_name(ACT(i)));
         arb_set_d(x, 0.5);
-        act_eval_arb(all_acts[i], NULL, x, NULL, x, 64);
-        cr_assert(arb_equal(x, s[1]), "%s: σ′ aliased", act_name(all_acts[i]));
+        act_eval_arb(ACT(i), NULL, x, NULL, x, 64);
+        cr_assert(arb_equal(x, s[1]), "%s: σ′ aliased", act_name(ACT(i)));
     }
 
     arb_clear(x);
@@ -623,7 +668,7 @@ Test(activation, ball_enclosures_are_tight)
 Test(activation, gelu_root_enclosure)
 {
     /* the enclosure of the zero of gelu′ used for wide balls (same decimal
-     * and radius as core/activation.c): gelu′ < 0 at its left end and > 0 at
+     * and radius as core/act_gelu.c): gelu′ < 0 at its left end and > 0 at
      * its right end; gelu′ is increasing on (−√2, √2), so the zero is inside */
     arb_t c, p, s1;
     arf_t e;
@@ -666,7 +711,7 @@ Test(activation, sup_bounds)
     arb_init(b);
     /* above |σ′|, |σ″| at all sampled points */
     for (size_t i = 0; i < NACTS; i++) {
-        plstar_act a = all_acts[i];
+        plstar_act a = ACT(i);
         double S[2] = {act_sup_d1(a), act_sup_d2(a)};
         cr_assert(S[0] > 0 && S[1] >= 0);
         cr_assert_eq(isinf(S[1]), first_order(a), "%s: sup|σ″| = %g", act_name(a), S[1]);
@@ -699,6 +744,13 @@ Test(activation, sup_bounds)
         {ACT_ERF, 1, "0"},         {ACT_ERF, 2, "1/sqrt2"},  {ACT_GELU, 1, "sqrt2"},  {ACT_GELU, 2, "0"},
         {ACT_RELU, 1, "1"},        {ACT_LEAKY_RELU, 1, "1"}, {ACT_LINEAR, 1, "0"},
     };
+    for (size_t i = 0; i < NACTS; i++) /* every activation has its maximisers here (σ″ where bounded, ≠ 0) */
+        for (int k = 1; k <= 2; k++) {
+            int listed = 0, needed = k == 1 || (act_twice_differentiable(ACT(i)) && act_sup_d2(ACT(i)) > 0);
+            for (size_t j = 0; j < sizeof cases / sizeof *cases; j++)
+                listed |= cases[j].a == ACT(i) && cases[j].k == k;
+            cr_assert(listed || !needed, "%s: no maximiser of |σ^(%d)| to test the sup against", act_name(ACT(i)), k);
+        }
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const char *w = cases[i].where;
         if (!strcmp(w, "th") || !strcmp(w, "sg")) { /* ±½ log(2+√3), log(2+√3) */
@@ -810,7 +862,7 @@ Test(activation, central_differences)
     arb_one(h);
     arb_mul_2exp_si(h, h, -70);
     for (size_t i = 0; i < NACTS; i++) {
-        plstar_act a = all_acts[i];
+        plstar_act a = ACT(i);
         for (int j = 0; j < 600; j++) {
             double xd = (j < 300) ? rng_range(-8, 8) : rand_point();
             if (!(fabs(xd) < 60) || (first_order(a) && fabs(xd) < 1e-15))
@@ -838,7 +890,8 @@ Test(activation, central_differences)
         arb_clear(h);
 }
 
-/* σ by a formula different from the one in core/activation.c */
+/* σ by a formula different from the one in core/act_*.c; an activation
+ * without one gets an indeterminate value, which independent_formulas rejects */
 static void sigma_alt(plstar_act a, arb_t r, const arb_t x, slong prec)
 {
     arb_t t;
@@ -905,9 +958,9 @@ Test(activation, independent_formulas)
         for (int j = 0; j < 500; j++) {
             double xd = rng_range(-20, 20);
             arb_set_d(x, xd);
-            act_eval_arb(all_acts[i], s, NULL, NULL, x, 300);
-            sigma_alt(all_acts[i], r, x, 300);
-            cr_assert(arb_overlaps(s, r), "%s(%a): formulas disagree", act_name(all_acts[i]), xd);
+            act_eval_arb(ACT(i), s, NULL, NULL, x, 300);
+            sigma_alt(ACT(i), r, x, 300);
+            cr_assert(arb_overlaps(s, r), "%s(%a): formulas disagree", act_name(ACT(i)), xd);
             arb_sub(r, r, s, 300);
             cr_assert(mag_cmp_2exp_si(arb_radref(r), -200) < 0);
         }

@@ -20,22 +20,23 @@
 #include "proofs-checks/crosscheck.h"
 #include "reference/network.h"
 
-static const char *all_acts[] = {"linear", "tanh", "sigmoid", "softplus", "sin", "erf", "gelu", "relu", "leaky_relu"};
+/* the i-th activation, cycling through all of them */
+static const char *act_at(size_t i) { return act_name((plstar_act)(i % ACT_COUNT)); }
 
 static void random_mlp(plstar_problem *p, gsl_rng *r, int iter)
 {
     char json[512], acts[64];
     size_t d = 1 + gsl_rng_uniform_int(r, 6), n = 1 + gsl_rng_uniform_int(r, 8);
     /* from the fourth round on, the second hidden layer has an activation of its own */
-    if (iter < 27)
-        snprintf(acts, sizeof acts, "\"%s\"", all_acts[iter % 9]);
+    if (iter < 3 * ACT_COUNT)
+        snprintf(acts, sizeof acts, "\"%s\"", act_at((size_t)iter));
     else
-        snprintf(acts, sizeof acts, "[\"%s\", \"%s\"]", all_acts[iter % 9], all_acts[(5 * iter + 3) % 9]);
+        snprintf(acts, sizeof acts, "[\"%s\", \"%s\"]", act_at((size_t)iter), act_at(5 * (size_t)iter + 3));
     snprintf(json, sizeof json,
              "{\"model\":\"mlp\",\"input_dim\":%zu,\"widths\":[%zu,%zu],\"outputs\":%zu,\"activation\":%s,"
              "\"output_activation\":\"%s\",\"bias\":%s,\"scaling\":\"%s\"}",
              d, 1 + gsl_rng_uniform_int(r, 24), 1 + gsl_rng_uniform_int(r, 24), 1 + gsl_rng_uniform_int(r, 3),
-             acts, all_acts[gsl_rng_uniform_int(r, 3)], gsl_rng_uniform_int(r, 2) ? "true" : "false",
+             acts, act_at(gsl_rng_uniform_int(r, 3)), gsl_rng_uniform_int(r, 2) ? "true" : "false",
              gsl_rng_uniform_int(r, 2) ? "ntk" : "standard");
     plstar_model m;
     model_init(&m);

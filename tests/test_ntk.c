@@ -18,14 +18,15 @@
 #include "proofs-checks/crosscheck.h"
 #include "reference/network.h"
 
-static const char *all_acts[] = {"linear", "tanh", "sigmoid", "softplus", "sin", "erf", "gelu", "relu", "leaky_relu"};
+/* the i-th activation, cycling through all of them */
+static const char *act_at(size_t i) { return act_name((plstar_act)(i % ACT_COUNT)); }
 
 /* kind 0: linear, 1: shallow, else an MLP with 1–3 hidden layers. */
 static void random_problem(plstar_problem *p, gsl_rng *r, int iter, int kind)
 {
     char json[512];
     size_t d = 1 + gsl_rng_uniform_int(r, 6), n = 1 + gsl_rng_uniform_int(r, 9);
-    const char *act = all_acts[iter % 9];
+    const char *act = act_at((size_t)iter);
     if (kind == 0)
         snprintf(json, sizeof json, "{\"model\":\"linear\",\"input_dim\":%zu}", d);
     else if (kind == 1)
@@ -40,7 +41,7 @@ static void random_problem(plstar_problem *p, gsl_rng *r, int iter, int kind)
         snprintf(json, sizeof json,
                  "{\"model\":\"mlp\",\"input_dim\":%zu,\"widths\":[%s],\"outputs\":%zu,\"activation\":\"%s\","
                  "\"output_activation\":\"%s\",\"bias\":%s,\"scaling\":\"%s\"}",
-                 d, widths, 1 + gsl_rng_uniform_int(r, 3), act, all_acts[gsl_rng_uniform_int(r, 9)],
+                 d, widths, 1 + gsl_rng_uniform_int(r, 3), act, act_at(gsl_rng_uniform_int(r, ACT_COUNT)),
                  gsl_rng_uniform_int(r, 2) ? "true" : "false", gsl_rng_uniform_int(r, 2) ? "ntk" : "standard");
     }
     plstar_model m;

@@ -56,17 +56,8 @@ except ImportError:
         FT = None
 
 
-ACTS = {
-    "linear": lambda z: z,
-    "tanh": torch.tanh,
-    "sigmoid": torch.sigmoid,
-    "softplus": torch.nn.functional.softplus,
-    "sin": torch.sin,
-    "erf": torch.erf,
-    "gelu": torch.nn.functional.gelu,
-    "relu": torch.relu,
-    "leaky_relu": lambda z: torch.nn.functional.leaky_relu(z, 0.01),
-}
+# plstar's activations in torch: one table for both peers (torch_client.py, next to this file)
+from torch_client import activation  # noqa: E402
 
 
 def layers_of(desc, d):
@@ -104,7 +95,7 @@ class Net(torch.nn.Module):
                 if bias:
                     self.params.append(torch.nn.Parameter(torch.tensor(w[off:off + o])))
                     off += o
-            self.spec.append((trainable, bias, ACTS[act], 1.0 / float(s) ** 0.5, fixed))
+            self.spec.append((trainable, bias, activation(act), 1.0 / float(s) ** 0.5, fixed))
         if off != w.size:
             raise SystemExit(f"ntk_torch: w.npy has {w.size} parameters, the model {off}")
 

@@ -31,6 +31,8 @@ import torch
 
 
 def activation(name):
+    """plstar's activation `name` in torch (bench/peers/ntk_torch.py uses it too); the functions
+    plstar_act names, as their formulas in a bundle's manifest say (core/act_*.c)."""
     f = torch.nn.functional
     table = {
         "linear": lambda z: z,
