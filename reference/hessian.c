@@ -96,6 +96,8 @@
 #include "verified/eig.h"
 #include "verified/rounding.h"
 #include "reference/eig.h"
+#include "reference/layer_dense.h"
+#include "reference/network.h"
 
 #include <arb_mat.h>
 #include <cblas.h>
@@ -295,17 +297,20 @@ static int store_sorted(double **lo, double **hi, arb_srcptr z, size_t len)
     return PLSTAR_OK;
 }
 
-/* z (n × out, sample-major) = scale · prev Wᵀ + b, W streamed row by row. */
-static void forward_arb(arb_ptr z, arb_srcptr prev, const double *W, const double *b, const plstar_layer *L,
+/* z (n × out, sample-major) = s^{-1/2} prev Wᵀ + b, W streamed row by row. A
+ * loop of arb_dot where ref_dense_affine has arb_mat_mul: a ball matrix of W
+ * would take O(out · in) balls, and arb_mat_mul's radii can differ from the
+ * dots'. The scale and the bias are ref_dense_affine's, entry by entry. */
+static void forward_arb(arb_ptr z, arb_srcptr prev, const double *W, arb_srcptr b, const plstar_layer *L,
                         size_t n, slong prec)
 {
     size_t in = L->in, out = L->out;
 #pragma omp parallel
     {
         arb_ptr row = _arb_vec_init((slong)in);
-        arb_t scale, bj;
-        arb_init(scale), arb_init(bj);
-        arb_rsqrt_ui(scale, L->scale_div, prec);
+        arb_t scale;
+        arb_init(scale);
+        ref_layer_scale(scale, L, prec);
 #pragma omp for schedule(dynamic, 8)
         for (size_t j = 0; j < out; j++) {
             for (size_t t = 0; t < in; t++)
@@ -313,19 +318,18 @@ static void forward_arb(arb_ptr z, arb_srcptr prev, const double *W, const doubl
             for (size_t i = 0; i < n; i++) {
                 arb_ptr zz = z + i * out + j;
                 arb_dot(zz, NULL, 0, row, 1, prev + i * in, 1, (slong)in, prec);
-                arb_mul(zz, zz, scale, prec);
-                if (b) {
-                    arb_set_d(bj, b[j]);
-                    arb_add(zz, zz, bj, prec);
-                }
+                ref_dense_affine_entry(zz, scale, b ? b + j : NULL, prec);
             }
         }
-        arb_clear(scale), arb_clear(bj);
+        arb_clear(scale);
         _arb_vec_clear(row, (slong)in);
     }
 }
 
-/* eps_prev (R × in) = scale · δ W (δ: R × out), W (out × in) streamed column by column. */
+/* eps_prev (R × in) = s^{-1/2} δ W (δ: R × out), W (out × in) streamed column
+ * by column: ref_dense_backward's product, as arb_dot for the reason of
+ * forward_arb, and without its σ′ (ε itself enters the bounds; δ is
+ * ref_dense_signals of it). */
 static void backward_arb(arb_ptr eps_prev, arb_srcptr delta, const double *W, const plstar_layer *L, size_t R,
                          slong prec)
 {
@@ -335,7 +339,7 @@ static void backward_arb(arb_ptr eps_prev, arb_srcptr delta, const double *W, co
         arb_ptr col = _arb_vec_init((slong)out);
         arb_t scale;
         arb_init(scale);
-        arb_rsqrt_ui(scale, L->scale_div, prec);
+        ref_layer_scale(scale, L, prec);
 #pragma omp for schedule(dynamic, 8)
         for (size_t t = 0; t < in; t++) {
             for (size_t a = 0; a < out; a++)
@@ -450,8 +454,9 @@ int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const doubl
     for (size_t l = 0; l < nl && !st; l++) {
         const plstar_layer *L = &m->layers[l];
         size_t out = L->out;
-        arb_ptr z = _arb_vec_init((slong)(n * out));
-        forward_arb(z, act[l], layer_weights(m, l, w0), L->has_bias ? w0 + L->b_offset : NULL, L, n, prec);
+        arb_ptr z = _arb_vec_init((slong)(n * out)), b = ref_dense_bias_init(L, w0);
+        forward_arb(z, act[l], layer_weights(m, l, w0), b, L, n, prec);
+        ref_dense_bias_clear(b, L);
         s1[l] = _arb_vec_init((slong)(n * out));
         if (l < o) {
             act[l + 1] = _arb_vec_init((slong)(n * out));
@@ -501,11 +506,10 @@ int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const doubl
             const plstar_layer *L = &m->layers[l];
             size_t out = L->out, in = L->in;
             arb_ptr delta = _arb_vec_init((slong)(N * out));
+            ref_dense_signals(delta, eps, s1[l], N, c, out, prec);
             for (size_t r = 0; r < N; r++) {
                 size_t i = r / c;
                 arb_ptr e = eps + r * out, dl = delta + r * out;
-                for (size_t j = 0; j < out; j++)
-                    arb_mul(dl + j, e + j, s1[l] + i * out + j, prec);
                 ctx->einf[r * nl + l] = vec_norminf_upper(e, out);
                 ctx->e2[r * nl + l] = vec_norm2_upper(e, out, prec);
                 ctx->d2[r * nl + l] = vec_norm2_upper(dl, out, prec);
