@@ -7,6 +7,7 @@
 #include "fast/errbound.h"
 #include "fast/network.h"
 #include "reference/eig.h"
+#include "reference/layer_dense.h"
 #include "reference/network.h"
 #include "verified/rounding.h"
 
@@ -1005,36 +1006,20 @@ static int state_jacobian(arb_mat_t J, const ref_forward_state *s, const plstar_
     if (!D)
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the reference signals");
     arb_mat_t E, x;
-    arb_t scale, t;
     arb_mat_init(E, (slong)(n * c), (slong)c);
     arb_mat_init(x, (slong)n, (slong)d);
-    arb_init(scale), arb_init(t);
     for (size_t r = 0; r < n * c; r++)
         arb_one(arb_mat_entry(E, r, r % c));
     for (size_t k = 0; k < n * d; k++)
         arb_set_d(x->entries + k, X[k]);
     int st = ref_backward(D, s, m, w, E, c, prec);
-    for (size_t l = 0; !st && l < m->nlayers; l++) {
-        const plstar_layer *L = &m->layers[l];
-        if (!L->trainable)
-            continue;
-        const arb_mat_struct *prev = l ? s->a + l - 1 : x;
-        ref_layer_scale(scale, L, prec);
-        for (size_t r = 0; r < n * c; r++)
-            for (size_t a = 0; a < L->out; a++) {
-                arb_mul(t, arb_mat_entry(D + l, r, a), scale, prec);
-                for (size_t b = 0; b < L->in; b++)
-                    arb_mul(arb_mat_entry(J, r, L->w_offset + a * L->in + b), t, arb_mat_entry(prev, r / c, b),
-                            prec);
-                if (L->has_bias)
-                    arb_set(arb_mat_entry(J, r, L->b_offset + a), arb_mat_entry(D + l, r, a));
-            }
-    }
+    for (size_t l = 0; !st && l < m->nlayers; l++)
+        if (m->layers[l].trainable)
+            ref_dense_jacobian(J, &m->layers[l], D + l, l ? s->a + l - 1 : x, c, prec);
     for (size_t l = 0; !st && l < m->nlayers; l++)
         arb_mat_clear(D + l);
     free(D);
     arb_mat_clear(E), arb_mat_clear(x);
-    arb_clear(scale), arb_clear(t);
     return st;
 }
 
@@ -1481,8 +1466,22 @@ static int check_lambda(validate_quantity *q, const arb_mat_t K, const double *t
 
 /* ---- the loss trajectory ---------------------------------------------- */
 
+/* W (out × in, initialised): layer l's weights from the ball vector w, or its fixed ones as exact balls. */
+static void ball_weights(arb_mat_t W, const plstar_model *m, size_t l, arb_srcptr w)
+{
+    const plstar_layer *L = &m->layers[l];
+    if (!L->trainable) {
+        ref_dense_weights(W, m, l, NULL);
+        return;
+    }
+    for (size_t a = 0; a < L->out; a++)
+        for (size_t b = 0; b < L->in; b++)
+            arb_set(arb_mat_entry(W, a, b), w + L->w_offset + a * L->in + b);
+}
+
 /* Square loss and its gradient (when grad is not NULL) at a ball of weights w; X (n × d) and
- * Y (n × c) exact. reference/network.h takes exact double weights; GD iterates are balls. */
+ * Y (n × c) exact. reference/network.h takes exact double weights; GD iterates are balls, and
+ * both go through the Arb dense layer (reference/layer_dense.h). */
 static void ball_loss_grad(arb_t loss, arb_ptr grad, const plstar_model *m, const arb_mat_t X, const arb_mat_t Y,
                            arb_srcptr w, slong prec)
 {
@@ -1490,36 +1489,15 @@ static void ball_loss_grad(arb_t loss, arb_ptr grad, const plstar_model *m, cons
     arb_mat_struct *A = flint_malloc(nl * sizeof(arb_mat_struct));
     arb_mat_struct *S = flint_malloc(nl * sizeof(arb_mat_struct));
     arb_mat_struct *W = flint_malloc(nl * sizeof(arb_mat_struct));
-    arb_t scale;
-    arb_init(scale);
     for (size_t l = 0; l < nl; l++) {
         const plstar_layer *L = &m->layers[l];
-        const arb_mat_struct *prev = l ? A + l - 1 : X;
-        arb_mat_t Wt, Z;
+        arb_mat_t Z;
         arb_mat_init(W + l, L->out, L->in);
-        for (size_t a = 0; a < L->out; a++)
-            for (size_t b = 0; b < L->in; b++) {
-                if (L->trainable)
-                    arb_set(arb_mat_entry(W + l, a, b), w + L->w_offset + a * L->in + b);
-                else
-                    arb_set_d(arb_mat_entry(W + l, a, b), L->fixed[a * L->in + b]);
-            }
-        arb_mat_init(Wt, L->in, L->out);
+        ball_weights(W + l, m, l, w);
         arb_mat_init(Z, n, L->out);
-        arb_mat_transpose(Wt, W + l);
-        arb_mat_mul(Z, prev, Wt, prec);
-        ref_layer_scale(scale, L, prec);
-        arb_mat_scalar_mul_arb(Z, Z, scale, prec);
         arb_mat_init(A + l, n, L->out);
         arb_mat_init(S + l, n, L->out);
-        for (size_t i = 0; i < n; i++)
-            for (size_t j = 0; j < L->out; j++) {
-                arb_ptr z = arb_mat_entry(Z, i, j);
-                if (L->has_bias)
-                    arb_add(z, z, w + L->b_offset + j, prec);
-                act_eval_arb(L->act, arb_mat_entry(A + l, i, j), arb_mat_entry(S + l, i, j), NULL, z, prec);
-            }
-        arb_mat_clear(Wt);
+        ref_dense_forward(Z, A + l, S + l, L, W + l, L->has_bias ? w + L->b_offset : NULL, l ? A + l - 1 : X, prec);
         arb_mat_clear(Z);
     }
     size_t last = nl - 1, c = m->outputs;
@@ -1530,40 +1508,17 @@ static void ball_loss_grad(arb_t loss, arb_ptr grad, const plstar_model *m, cons
         arb_ptr r = D->entries + k;
         arb_sub(r, A[last].entries + k, Y->entries + k, prec);
         arb_addmul(loss, r, r, prec);
-        arb_mul(r, r, S[last].entries + k, prec);
     }
     arb_mul_2exp_si(loss, loss, -1);
+    ref_dense_signals(D->entries, D->entries, S[last].entries, n, 1, c, prec);
     for (size_t l = last + 1; grad && l-- > 0;) {
         const plstar_layer *L = &m->layers[l];
-        const arb_mat_struct *prev = l ? A + l - 1 : X;
-        ref_layer_scale(scale, L, prec);
-        if (L->trainable) {
-            arb_mat_t Dt, G;
-            arb_mat_init(Dt, L->out, n);
-            arb_mat_init(G, L->out, L->in);
-            arb_mat_transpose(Dt, D);
-            arb_mat_mul(G, Dt, prev, prec);
-            for (size_t a = 0; a < L->out; a++) {
-                for (size_t b = 0; b < L->in; b++)
-                    arb_mul(grad + L->w_offset + a * L->in + b, arb_mat_entry(G, a, b), scale, prec);
-                if (L->has_bias) {
-                    arb_ptr gb = grad + L->b_offset + a;
-                    arb_zero(gb);
-                    for (size_t i = 0; i < n; i++)
-                        arb_add(gb, gb, arb_mat_entry(D, i, a), prec);
-                }
-            }
-            arb_mat_clear(Dt);
-            arb_mat_clear(G);
-        }
+        if (L->trainable)
+            ref_dense_gradient(grad, L, D, l ? A + l - 1 : X, prec);
         if (l > 0) {
             arb_mat_t Dp;
             arb_mat_init(Dp, n, L->in);
-            arb_mat_mul(Dp, D, W + l, prec);
-            for (size_t k = 0; k < n * L->in; k++) {
-                arb_mul(Dp->entries + k, Dp->entries + k, scale, prec);
-                arb_mul(Dp->entries + k, Dp->entries + k, S[l - 1].entries + k, prec);
-            }
+            ref_dense_backward(Dp, D, L, W + l, S + l - 1, 1, prec);
             arb_mat_swap(D, Dp);
             arb_mat_clear(Dp);
         }
@@ -1575,7 +1530,6 @@ static void ball_loss_grad(arb_t loss, arb_ptr grad, const plstar_model *m, cons
         arb_mat_clear(W + l);
     }
     flint_free(A), flint_free(S), flint_free(W);
-    arb_clear(scale);
 }
 
 /* Encloses L(w_t), t = 0..T, of exact GD from p->w; wm (if not NULL) gets the iterates' midpoints. */

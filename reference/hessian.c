@@ -96,6 +96,8 @@
 #include "verified/eig.h"
 #include "verified/rounding.h"
 #include "reference/eig.h"
+#include "reference/layer_dense.h"
+#include "reference/network.h"
 
 #include <arb_mat.h>
 #include <cblas.h>
@@ -295,17 +297,20 @@ static int store_sorted(double **lo, double **hi, arb_srcptr z, size_t len)
     return PLSTAR_OK;
 }
 
-/* z (n × out, sample-major) = scale · prev Wᵀ + b, W streamed row by row. */
-static void forward_arb(arb_ptr z, arb_srcptr prev, const double *W, const double *b, const plstar_layer *L,
+/* z (n × out, sample-major) = s^{-1/2} prev Wᵀ + b, W streamed row by row. A
+ * loop of arb_dot where ref_dense_affine has arb_mat_mul: a ball matrix of W
+ * would take O(out · in) balls, and arb_mat_mul's radii can differ from the
+ * dots'. The scale and the bias are ref_dense_affine's, entry by entry. */
+static void forward_arb(arb_ptr z, arb_srcptr prev, const double *W, arb_srcptr b, const plstar_layer *L,
                         size_t n, slong prec)
 {
     size_t in = L->in, out = L->out;
 #pragma omp parallel
     {
         arb_ptr row = _arb_vec_init((slong)in);
-        arb_t scale, bj;
-        arb_init(scale), arb_init(bj);
-        arb_rsqrt_ui(scale, L->scale_div, prec);
+        arb_t scale;
+        arb_init(scale);
+        ref_layer_scale(scale, L, prec);
 #pragma omp for schedule(dynamic, 8)
         for (size_t j = 0; j < out; j++) {
             for (size_t t = 0; t < in; t++)
@@ -313,19 +318,18 @@ static void forward_arb(arb_ptr z, arb_srcptr prev, const double *W, const doubl
             for (size_t i = 0; i < n; i++) {
                 arb_ptr zz = z + i * out + j;
                 arb_dot(zz, NULL, 0, row, 1, prev + i * in, 1, (slong)in, prec);
-                arb_mul(zz, zz, scale, prec);
-                if (b) {
-                    arb_set_d(bj, b[j]);
-                    arb_add(zz, zz, bj, prec);
-                }
+                ref_dense_affine_entry(zz, scale, b ? b + j : NULL, prec);
             }
         }
-        arb_clear(scale), arb_clear(bj);
+        arb_clear(scale);
         _arb_vec_clear(row, (slong)in);
     }
 }
 
-/* eps_prev (R × in) = scale · δ W (δ: R × out), W (out × in) streamed column by column. */
+/* eps_prev (R × in) = s^{-1/2} δ W (δ: R × out), W (out × in) streamed column
+ * by column: ref_dense_backward's product, as arb_dot for the reason of
+ * forward_arb, and without its σ′ (ε itself enters the bounds; δ is
+ * ref_dense_signals of it). */
 static void backward_arb(arb_ptr eps_prev, arb_srcptr delta, const double *W, const plstar_layer *L, size_t R,
                          slong prec)
 {
@@ -335,7 +339,7 @@ static void backward_arb(arb_ptr eps_prev, arb_srcptr delta, const double *W, co
         arb_ptr col = _arb_vec_init((slong)out);
         arb_t scale;
         arb_init(scale);
-        arb_rsqrt_ui(scale, L->scale_div, prec);
+        ref_layer_scale(scale, L, prec);
 #pragma omp for schedule(dynamic, 8)
         for (size_t t = 0; t < in; t++) {
             for (size_t a = 0; a < out; a++)
@@ -372,22 +376,10 @@ static int check_model(const plstar_model *m)
     return PLSTAR_OK;
 }
 
-int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const double *X, size_t n,
-                        const double *w0, slong prec)
+/* The w0 data's arrays for n samples of m, zeroed, and the layer geometry. */
+static int ctx_alloc(ref_hessian_ctx *ctx, const plstar_model *m, size_t n)
 {
-    ref_hessian_ctx_clear(ctx);
-    int st = check_model(m);
-    if (st)
-        return st;
-    if (!X || !w0 || n == 0)
-        return plstar_error(PLSTAR_EUSAGE, "Hessian bounds: no data or weights");
-    size_t where;
-    if (!array_all_finite(X, n * m->input_dim, &where))
-        return plstar_error(PLSTAR_EDATA, "Hessian bounds: non-finite input at index %zu", where);
-    if (!array_all_finite(w0, m->nparams, &where))
-        return plstar_error(PLSTAR_EDATA, "Hessian bounds: non-finite weight at index %zu", where);
-
-    size_t nl = m->nlayers, c = m->outputs, N = n * c, o = nl - 1;
+    size_t nl = m->nlayers, c = m->outputs, N = n * c;
     ctx->n = n, ctx->c = c, ctx->N = N, ctx->nlayers = nl;
     ctx->layers = calloc(nl, sizeof *ctx->layers);
     ctx->wnorm = calloc(nl, sizeof(double));
@@ -411,8 +403,14 @@ int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const doubl
         ctx->layers[l] = m->layers[l];
         ctx->layers[l].fixed = NULL;
     }
+    return PLSTAR_OK;
+}
 
-    /* ‖W0⁽ˡ⁾‖₂ (certified) and the output rows' norms (enclosed). */
+/* ‖W0⁽ˡ⁾‖₂ (certified) and the output rows' norms (enclosed). */
+static int weight_norms(ref_hessian_ctx *ctx, const plstar_model *m, const double *w0, slong prec)
+{
+    size_t nl = m->nlayers, o = nl - 1;
+    int st = PLSTAR_OK;
     arb_t t, u;
     arb_init(t), arb_init(u);
     for (size_t l = 0; l < nl && !st; l++) {
@@ -422,7 +420,7 @@ int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const doubl
     }
     const double *Wout = layer_weights(m, o, w0);
     size_t in_o = m->layers[o].in;
-    for (size_t k = 0; k < c; k++) {
+    for (size_t k = 0; k < m->outputs; k++) {
         arb_zero(t);
         for (size_t j = 0; j < in_o; j++) {
             arb_set_d(u, Wout[k * in_o + j]);
@@ -431,17 +429,17 @@ int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const doubl
         arb_sqrtpos(t, t, prec);
         ctx->wrow[k] = arb_upper_d(t);
     }
+    arb_clear(t), arb_clear(u);
+    return st;
+}
 
-    /* Forward pass at w0 in Arb, keeping σ′(z0) of every layer. */
-    arb_ptr *act = calloc(nl + 1, sizeof(arb_ptr)); /* act[0] = x, act[l+1] = α⁽ˡ⁾ (output: z) */
-    arb_ptr *s1 = calloc(nl, sizeof(arb_ptr));
-    if (!act || !s1) {
-        free(act), free(s1);
-        arb_clear(t), arb_clear(u);
-        ref_hessian_ctx_clear(ctx);
-        return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the Hessian bound data");
-    }
-    size_t d = m->input_dim;
+/* Forward pass at w0 in Arb, keeping σ′(z0) of every layer in s1[l]:
+ * act[0] = x, act[l+1] = α⁽ˡ⁾ (output: z). */
+static int forward_w0(ref_hessian_ctx *ctx, arb_ptr *act, arb_ptr *s1, const plstar_model *m, const double *X,
+                      const double *w0, slong prec)
+{
+    size_t n = ctx->n, nl = m->nlayers, N = ctx->N, o = nl - 1, d = m->input_dim;
+    int st = PLSTAR_OK;
     act[0] = _arb_vec_init((slong)(n * d));
     for (size_t k = 0; k < n * d; k++)
         arb_set_d(act[0] + k, X[k]);
@@ -450,8 +448,9 @@ int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const doubl
     for (size_t l = 0; l < nl && !st; l++) {
         const plstar_layer *L = &m->layers[l];
         size_t out = L->out;
-        arb_ptr z = _arb_vec_init((slong)(n * out));
-        forward_arb(z, act[l], layer_weights(m, l, w0), L->has_bias ? w0 + L->b_offset : NULL, L, n, prec);
+        arb_ptr z = _arb_vec_init((slong)(n * out)), b = ref_dense_bias_init(L, w0);
+        forward_arb(z, act[l], layer_weights(m, l, w0), b, L, n, prec);
+        ref_dense_bias_clear(b, L);
         s1[l] = _arb_vec_init((slong)(n * out));
         if (l < o) {
             act[l + 1] = _arb_vec_init((slong)(n * out));
@@ -472,80 +471,128 @@ int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const doubl
             act[l + 1] = z;
         }
     }
+    return st;
+}
 
-    /* Backward pass of f̃ (δ_out = e_k) at w0, all N rows at once. */
-    if (!st) {
-        arb_ptr gsq = _arb_vec_init((slong)N);
-        arb_t sc;
-        arb_init(sc);
-        /* output layer's gradient term: ‖α⁽ᴸ⁾‖²/s + bias */
-        const plstar_layer *Lo = &m->layers[o];
-        size_t mo = Lo->in;
-        arb_ptr eps = _arb_vec_init((slong)(N * mo));
-        arb_rsqrt_ui(sc, Lo->scale_div, prec);
-        for (size_t r = 0; r < N; r++) {
-            size_t i = r / c, k = r % c;
-            for (size_t j = 0; j < mo; j++) {
-                arb_set_d(eps + r * mo + j, Wout[k * mo + j]);
-                arb_mul(eps + r * mo + j, eps + r * mo + j, sc, prec);
-            }
-            if (Lo->trainable) {
-                arb_dot(t, NULL, 0, act[o] + i * mo, 1, act[o] + i * mo, 1, (slong)mo, prec);
-                arb_div_ui(t, t, Lo->scale_div, prec);
-                if (Lo->has_bias)
-                    arb_add_ui(t, t, 1, prec);
-                arb_add(gsq + r, gsq + r, t, prec);
-            }
+/* ε⁽ᴸ⁾ of every row r = (i, k): W0_out[k, :]/√s_out (N × m_L), and the output
+ * layer's term ‖α⁽ᴸ⁾‖²/s + bias of ‖∇f̃‖² added to gsq. */
+static arb_ptr output_eps(arb_ptr gsq, arb_srcptr act_o, const plstar_model *m, const double *w0, size_t N,
+                          slong prec)
+{
+    size_t c = m->outputs, o = m->nlayers - 1;
+    const plstar_layer *Lo = &m->layers[o];
+    const double *Wout = layer_weights(m, o, w0);
+    size_t mo = Lo->in;
+    arb_ptr eps = _arb_vec_init((slong)(N * mo));
+    arb_t sc, t;
+    arb_init(sc), arb_init(t);
+    ref_layer_scale(sc, Lo, prec);
+    for (size_t r = 0; r < N; r++) {
+        size_t i = r / c, k = r % c;
+        for (size_t j = 0; j < mo; j++) {
+            arb_set_d(eps + r * mo + j, Wout[k * mo + j]);
+            arb_mul(eps + r * mo + j, eps + r * mo + j, sc, prec);
         }
-        for (size_t l = o; l-- > 0;) {
-            const plstar_layer *L = &m->layers[l];
-            size_t out = L->out, in = L->in;
-            arb_ptr delta = _arb_vec_init((slong)(N * out));
-            for (size_t r = 0; r < N; r++) {
-                size_t i = r / c;
-                arb_ptr e = eps + r * out, dl = delta + r * out;
-                for (size_t j = 0; j < out; j++)
-                    arb_mul(dl + j, e + j, s1[l] + i * out + j, prec);
-                ctx->einf[r * nl + l] = vec_norminf_upper(e, out);
-                ctx->e2[r * nl + l] = vec_norm2_upper(e, out, prec);
-                ctx->d2[r * nl + l] = vec_norm2_upper(dl, out, prec);
-                if (L->trainable) {
-                    arb_dot(u, NULL, 0, act[l] + i * in, 1, act[l] + i * in, 1, (slong)in, prec);
-                    arb_div_ui(u, u, L->scale_div, prec);
-                    if (L->has_bias)
-                        arb_add_ui(u, u, 1, prec);
-                    arb_dot(t, NULL, 0, dl, 1, dl, 1, (slong)out, prec);
-                    arb_addmul(gsq + r, t, u, prec);
-                }
-            }
-            _arb_vec_clear(eps, (slong)(N * out));
-            eps = NULL;
-            if (l > 0) {
-                eps = _arb_vec_init((slong)(N * in));
-                backward_arb(eps, delta, layer_weights(m, l, w0), L, N, prec);
-            }
-            _arb_vec_clear(delta, (slong)(N * out));
+        if (Lo->trainable) {
+            arb_dot(t, NULL, 0, act_o + i * mo, 1, act_o + i * mo, 1, (slong)mo, prec);
+            arb_div_ui(t, t, Lo->scale_div, prec);
+            if (Lo->has_bias)
+                arb_add_ui(t, t, 1, prec);
+            arb_add(gsq + r, gsq + r, t, prec);
         }
-        if (eps) /* no hidden layer: eps still holds the output row */
-            _arb_vec_clear(eps, (slong)(N * mo));
-        for (size_t r = 0; r < N; r++) { /* ‖∇F_r(w0)‖ = |σ′_out(z0)| ‖∇f̃‖ */
-            arb_sqrtpos(t, gsq + r, prec);
-            arb_abs(u, s1[o] + r);
-            arb_mul(t, t, u, prec);
-            ctx->grad0[r] = arb_upper_d(t);
-        }
-        arb_clear(sc);
-        _arb_vec_clear(gsq, (slong)N);
     }
+    arb_clear(sc), arb_clear(t);
+    return eps;
+}
 
+/* Backward pass of f̃ (δ_out = e_k) at w0, all N rows at once: the norms of
+ * ε0⁽ˡ⁾, δ0⁽ˡ⁾ and ‖∇F_r(w0)‖. */
+static void backward_w0(ref_hessian_ctx *ctx, arb_ptr const *act, arb_ptr const *s1, const plstar_model *m,
+                        const double *w0, slong prec)
+{
+    size_t nl = m->nlayers, c = m->outputs, N = ctx->N, o = nl - 1, mo = m->layers[o].in;
+    arb_ptr gsq = _arb_vec_init((slong)N);
+    arb_ptr eps = output_eps(gsq, act[o], m, w0, N, prec);
+    arb_t t, u;
+    arb_init(t), arb_init(u);
+    for (size_t l = o; l-- > 0;) {
+        const plstar_layer *L = &m->layers[l];
+        size_t out = L->out, in = L->in;
+        arb_ptr delta = _arb_vec_init((slong)(N * out));
+        ref_dense_signals(delta, eps, s1[l], N, c, out, prec);
+        for (size_t r = 0; r < N; r++) {
+            size_t i = r / c;
+            arb_ptr e = eps + r * out, dl = delta + r * out;
+            ctx->einf[r * nl + l] = vec_norminf_upper(e, out);
+            ctx->e2[r * nl + l] = vec_norm2_upper(e, out, prec);
+            ctx->d2[r * nl + l] = vec_norm2_upper(dl, out, prec);
+            if (L->trainable) {
+                arb_dot(u, NULL, 0, act[l] + i * in, 1, act[l] + i * in, 1, (slong)in, prec);
+                arb_div_ui(u, u, L->scale_div, prec);
+                if (L->has_bias)
+                    arb_add_ui(u, u, 1, prec);
+                arb_dot(t, NULL, 0, dl, 1, dl, 1, (slong)out, prec);
+                arb_addmul(gsq + r, t, u, prec);
+            }
+        }
+        _arb_vec_clear(eps, (slong)(N * out));
+        eps = NULL;
+        if (l > 0) {
+            eps = _arb_vec_init((slong)(N * in));
+            backward_arb(eps, delta, layer_weights(m, l, w0), L, N, prec);
+        }
+        _arb_vec_clear(delta, (slong)(N * out));
+    }
+    if (eps) /* no hidden layer: eps still holds the output row */
+        _arb_vec_clear(eps, (slong)(N * mo));
+    for (size_t r = 0; r < N; r++) { /* ‖∇F_r(w0)‖ = |σ′_out(z0)| ‖∇f̃‖ */
+        arb_sqrtpos(t, gsq + r, prec);
+        arb_abs(u, s1[o] + r);
+        arb_mul(t, t, u, prec);
+        ctx->grad0[r] = arb_upper_d(t);
+    }
+    arb_clear(t), arb_clear(u);
+    _arb_vec_clear(gsq, (slong)N);
+}
+
+int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const double *X, size_t n,
+                        const double *w0, slong prec)
+{
+    ref_hessian_ctx_clear(ctx);
+    int st = check_model(m);
+    if (st)
+        return st;
+    if (!X || !w0 || n == 0)
+        return plstar_error(PLSTAR_EUSAGE, "Hessian bounds: no data or weights");
+    size_t where;
+    if (!array_all_finite(X, n * m->input_dim, &where))
+        return plstar_error(PLSTAR_EDATA, "Hessian bounds: non-finite input at index %zu", where);
+    if (!array_all_finite(w0, m->nparams, &where))
+        return plstar_error(PLSTAR_EDATA, "Hessian bounds: non-finite weight at index %zu", where);
+    if ((st = ctx_alloc(ctx, m, n)))
+        return st;
+    if ((st = weight_norms(ctx, m, w0, prec))) {
+        ref_hessian_ctx_clear(ctx);
+        return st;
+    }
+    size_t nl = m->nlayers;
+    arb_ptr *act = calloc(nl + 1, sizeof(arb_ptr)); /* act[0] = x, act[l+1] = α⁽ˡ⁾ (output: z) */
+    arb_ptr *s1 = calloc(nl, sizeof(arb_ptr));
+    if (!act || !s1) {
+        free(act), free(s1);
+        ref_hessian_ctx_clear(ctx);
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the Hessian bound data");
+    }
+    st = forward_w0(ctx, act, s1, m, X, w0, prec);
+    if (!st)
+        backward_w0(ctx, act, s1, m, w0, prec);
     for (size_t l = 0; l <= nl; l++)
         if (act[l])
-            _arb_vec_clear(act[l], (slong)(n * (l ? m->layers[l - 1].out : d)));
+            _arb_vec_clear(act[l], (slong)(n * (l ? m->layers[l - 1].out : m->input_dim)));
     for (size_t l = 0; l < nl; l++)
         if (s1[l])
             _arb_vec_clear(s1[l], (slong)(n * m->layers[l].out));
     free(act), free(s1);
-    arb_clear(t), arb_clear(u);
     if (st) {
         ref_hessian_ctx_clear(ctx);
         return st;

@@ -1,7 +1,7 @@
 #include "reference/network.h"
 #include "core/error.h"
 #include "core/progress.h"
-#include "core/layout.h"
+#include "reference/layer_dense.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,49 +21,28 @@ void ref_forward_clear(ref_forward_state *s)
     ref_forward_init(s);
 }
 
-void ref_layer_scale(arb_t scale, const plstar_layer *L, slong prec)
-{
-    arb_rsqrt_ui(scale, L->scale_div, prec);
-}
-
-/* Exact ball matrix from a row-major double array; transposed if asked. */
-static void mat_from_doubles(arb_mat_t A, const double *x, size_t rows, size_t cols, int transpose)
+/* Exact ball matrix from a row-major double array. */
+static void mat_from_doubles(arb_mat_t A, const double *x, size_t rows, size_t cols)
 {
     for (size_t i = 0; i < rows; i++)
         for (size_t j = 0; j < cols; j++)
-            arb_set_d(transpose ? arb_mat_entry(A, j, i) : arb_mat_entry(A, i, j), x[i * cols + j]);
+            arb_set_d(arb_mat_entry(A, i, j), x[i * cols + j]);
 }
 
 static void forward_layer(ref_forward_state *s, size_t l, const plstar_model *m, const arb_mat_t prev,
                           const double *w, slong prec)
 {
     const plstar_layer *L = &m->layers[l];
-    size_t n = s->n;
-    arb_mat_t Wt;
-    arb_t scale;
-    arb_mat_init(Wt, L->in, L->out);
-    arb_init(scale);
-    mat_from_doubles(Wt, layer_weights(m, l, w), L->out, L->in, 1);
-    arb_mat_init(s->z + l, n, L->out);
-    arb_mat_init(s->a + l, n, L->out);
-    arb_mat_init(s->s1 + l, n, L->out);
-    arb_mat_mul(s->z + l, prev, Wt, prec);
-    ref_layer_scale(scale, L, prec);
-    arb_mat_scalar_mul_arb(s->z + l, s->z + l, scale, prec);
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < L->out; j++) {
-            arb_ptr z = arb_mat_entry(s->z + l, i, j);
-            if (L->has_bias) {
-                arb_t b;
-                arb_init(b);
-                arb_set_d(b, w[L->b_offset + j]);
-                arb_add(z, z, b, prec);
-                arb_clear(b);
-            }
-            act_eval_arb(L->act, arb_mat_entry(s->a + l, i, j), arb_mat_entry(s->s1 + l, i, j), NULL, z, prec);
-        }
-    arb_mat_clear(Wt);
-    arb_clear(scale);
+    arb_mat_t W;
+    arb_mat_init(W, L->out, L->in);
+    ref_dense_weights(W, m, l, w);
+    arb_ptr b = ref_dense_bias_init(L, w);
+    arb_mat_init(s->z + l, s->n, L->out);
+    arb_mat_init(s->a + l, s->n, L->out);
+    arb_mat_init(s->s1 + l, s->n, L->out);
+    ref_dense_forward(s->z + l, s->a + l, s->s1 + l, L, W, b, prev, prec);
+    ref_dense_bias_clear(b, L);
+    arb_mat_clear(W);
 }
 
 /* The progress of the kernel and the Jacobian, in ball multiply-adds: each layer's
@@ -139,7 +118,7 @@ static int forward_pass(ref_forward_state *s, const plstar_model *m, const doubl
     s->n = n;
     arb_mat_t x;
     arb_mat_init(x, n, m->input_dim);
-    mat_from_doubles(x, X, n, m->input_dim, 0);
+    mat_from_doubles(x, X, n, m->input_dim);
     for (size_t l = 0; l < m->nlayers; l++) {
         forward_layer(s, l, m, l ? s->a + l - 1 : x, w, prec);
         s->nlayers = l + 1;
@@ -161,33 +140,19 @@ int ref_backward(arb_mat_struct *D, const ref_forward_state *s, const plstar_mod
 static int backward_pass(arb_mat_struct *D, const ref_forward_state *s, const plstar_model *m, const double *w,
                          const arb_mat_t seeds, size_t q, slong prec, work_progress *wp)
 {
-    size_t n = s->n, c = m->outputs, R = n * q, last = m->nlayers - 1;
-    arb_mat_init(D + last, R, c);
-    for (size_t r = 0; r < R; r++)
-        for (size_t k = 0; k < c; k++)
-            arb_mul(arb_mat_entry(D + last, r, k), arb_mat_entry(seeds, r, k),
-                    arb_mat_entry(s->s1 + last, r / q, k), prec);
-    arb_t scale;
-    arb_init(scale);
+    size_t R = s->n * q, last = m->nlayers - 1;
+    arb_mat_init(D + last, R, m->outputs);
+    ref_dense_signals(D[last].entries, seeds->entries, s->s1[last].entries, R, q, m->outputs, prec);
     for (size_t l = last; l-- > 0;) {
         const plstar_layer *Lnext = &m->layers[l + 1];
-        size_t out = m->layers[l].out;
         arb_mat_t W;
         arb_mat_init(W, Lnext->out, Lnext->in);
-        mat_from_doubles(W, layer_weights(m, l + 1, w), Lnext->out, Lnext->in, 0);
-        arb_mat_init(D + l, R, out);
-        arb_mat_mul(D + l, D + l + 1, W, prec);
-        ref_layer_scale(scale, Lnext, prec);
-        for (size_t r = 0; r < R; r++)
-            for (size_t a = 0; a < out; a++) {
-                arb_ptr d = arb_mat_entry(D + l, r, a);
-                arb_mul(d, d, scale, prec);
-                arb_mul(d, d, arb_mat_entry(s->s1 + l, r / q, a), prec);
-            }
+        ref_dense_weights(W, m, l + 1, w);
+        arb_mat_init(D + l, R, m->layers[l].out);
+        ref_dense_backward(D + l, D + l + 1, Lnext, W, s->s1 + l, q, prec);
         arb_mat_clear(W);
-        work_done(wp, (double)R * (double)Lnext->out * (double)out);
+        work_done(wp, (double)R * (double)Lnext->out * (double)m->layers[l].out);
     }
-    arb_clear(scale);
     return PLSTAR_OK;
 }
 
@@ -250,33 +215,18 @@ int ref_jacobian(arb_mat_t J, const plstar_model *m, const double *X, size_t n, 
         return st;
     }
     size_t c = m->outputs;
-    arb_t scale, t;
-    arb_init(scale);
-    arb_init(t);
     arb_mat_t x;
     arb_mat_init(x, n, m->input_dim);
-    mat_from_doubles(x, X, n, m->input_dim, 0);
+    mat_from_doubles(x, X, n, m->input_dim);
     for (size_t l = 0; l < m->nlayers; l++) {
         const plstar_layer *L = &m->layers[l];
         if (!L->trainable)
             continue;
-        const arb_mat_struct *prev = l ? s.a + l - 1 : x;
-        ref_layer_scale(scale, L, prec);
-        for (size_t r = 0; r < n * c; r++)
-            for (size_t a = 0; a < L->out; a++) {
-                arb_mul(t, arb_mat_entry(D + l, r, a), scale, prec);
-                for (size_t b = 0; b < L->in; b++)
-                    arb_mul(arb_mat_entry(J, r, L->w_offset + a * L->in + b), t,
-                            arb_mat_entry(prev, r / c, b), prec);
-                if (L->has_bias)
-                    arb_set(arb_mat_entry(J, r, L->b_offset + a), arb_mat_entry(D + l, r, a));
-            }
+        ref_dense_jacobian(J, L, D + l, l ? s.a + l - 1 : x, c, prec);
         work_done(&wp, assembly_work(L, n, c, 1));
     }
     progress_end(&wp.line);
     arb_mat_clear(x);
-    arb_clear(scale);
-    arb_clear(t);
     clear_signals(D, m->nlayers);
     ref_forward_clear(&s);
     return PLSTAR_OK;
@@ -311,7 +261,7 @@ int ref_kernel_outputs(arb_mat_t K, arb_mat_t F, const plstar_model *m, const do
     arb_init(scale2);
     arb_init(t);
     arb_mat_init(x, n, m->input_dim);
-    mat_from_doubles(x, X, n, m->input_dim, 0);
+    mat_from_doubles(x, X, n, m->input_dim);
     arb_mat_init(DD, N, N);
     arb_mat_init(AA, n, n);
     arb_mat_zero(K);
@@ -353,37 +303,11 @@ int ref_kernel(arb_mat_t K, const plstar_model *m, const double *X, size_t n, co
 }
 
 static void gradient_layers(arb_mat_t grad, const plstar_model *m, const arb_mat_struct *D,
-                            const ref_forward_state *s, const arb_mat_t x, size_t n, slong prec)
+                            const ref_forward_state *s, const arb_mat_t x, slong prec)
 {
-    arb_t scale, t;
-    arb_init(scale);
-    arb_init(t);
-    for (size_t l = 0; l < m->nlayers; l++) {
-        const plstar_layer *L = &m->layers[l];
-        if (!L->trainable)
-            continue;
-        const arb_mat_struct *prev = l ? s->a + l - 1 : x;
-        arb_mat_t Dt, G;
-        arb_mat_init(Dt, L->out, n);
-        arb_mat_init(G, L->out, L->in);
-        arb_mat_transpose(Dt, D + l);
-        arb_mat_mul(G, Dt, prev, prec);
-        ref_layer_scale(scale, L, prec);
-        for (size_t a = 0; a < L->out; a++) {
-            for (size_t b = 0; b < L->in; b++)
-                arb_mul(arb_mat_entry(grad, L->w_offset + a * L->in + b, 0), arb_mat_entry(G, a, b), scale, prec);
-            if (L->has_bias) {
-                arb_zero(t);
-                for (size_t i = 0; i < n; i++)
-                    arb_add(t, t, arb_mat_entry(D + l, i, a), prec);
-                arb_set(arb_mat_entry(grad, L->b_offset + a, 0), t);
-            }
-        }
-        arb_mat_clear(Dt);
-        arb_mat_clear(G);
-    }
-    arb_clear(scale);
-    arb_clear(t);
+    for (size_t l = 0; l < m->nlayers; l++)
+        if (m->layers[l].trainable)
+            ref_dense_gradient(grad->entries, &m->layers[l], D + l, l ? s->a + l - 1 : x, prec);
 }
 
 int ref_loss_grad(arb_t loss, arb_mat_t grad, const plstar_model *m, const double *X, size_t n,
@@ -409,9 +333,9 @@ int ref_loss_grad(arb_t loss, arb_mat_t grad, const plstar_model *m, const doubl
         arb_mat_struct *D = calloc(m->nlayers, sizeof(arb_mat_struct));
         arb_mat_t x;
         arb_mat_init(x, n, m->input_dim);
-        mat_from_doubles(x, X, n, m->input_dim, 0);
+        mat_from_doubles(x, X, n, m->input_dim);
         ref_backward(D, &s, m, w, r, 1, prec);
-        gradient_layers(grad, m, D, &s, x, n, prec);
+        gradient_layers(grad, m, D, &s, x, prec);
         arb_mat_clear(x);
         clear_signals(D, m->nlayers);
     }
