@@ -1,10 +1,10 @@
 /* cli/cmd_certify.c — `plstar certify point|ball|gd`: the theorem checks. */
+#include "bench/plot.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "core/error.h"
 #include "core/npy.h"
 #include "core/report.h"
-#include "cli/plot.h"
 #include "proofs-checks/ball.h"
 #include "proofs-checks/gd_path.h"
 #include "proofs-checks/pl_point.h"

@@ -3,6 +3,7 @@
 #include "cli/options.h"
 #include "core/error.h"
 #include "core/npy.h"
+#include "core/outfile.h"
 #include "core/report.h"
 #include "fast/train.h"
 
@@ -37,7 +38,7 @@ static int save_weights(void *vctx, size_t step, const double *w, size_t P)
     train_ctx *ctx = vctx;
     char name[64];
     snprintf(name, sizeof name, "w_%zu.npy", step);
-    char *path = cli_path_join(ctx->dir, name);
+    char *path = outfile_path_join(ctx->dir, name);
     int st = path ? npy_write_vector(path, w, P) : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
     free(path);
     return st;
@@ -190,7 +191,7 @@ static json_t *train_report(const fast_trajectory *tr, const plstar_problem *p, 
 static int write_outputs(const char *dir, const fast_trajectory *tr, const double *w, const plstar_problem *p,
                          const fast_train_options *o, double seconds, int status)
 {
-    char *tp = cli_path_join(dir, "trajectory.npy"), *jp = cli_path_join(dir, "trajectory.json"), *wp = cli_path_join(dir, "w_final.npy");
+    char *tp = outfile_path_join(dir, "trajectory.npy"), *jp = outfile_path_join(dir, "trajectory.json"), *wp = outfile_path_join(dir, "w_final.npy");
     int st = (tp && jp && wp) ? PLSTAR_OK : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
     if (!st)
     {
@@ -376,7 +377,7 @@ int cmd_train(int argc, char **argv)
         free(save_at);
         return PLSTAR_EUSAGE;
     }
-    char *ckpt = cli_path_join(out, "checkpoint.npy");
+    char *ckpt = outfile_path_join(out, "checkpoint.npy");
     train_ctx ctx = {.dir = out, .start = now(), .tty = isatty(STDERR_FILENO)};
     o.checkpoint_path = ckpt;
     o.save_at = save_at, o.nsave_at = nsave;

@@ -76,9 +76,6 @@ int cli_check_output_dir(const char *cmd, const char *dir, const char *const *na
  * of this machine (plstar_check_memory, core/error.h). */
 int cli_check_memory(const char *cmd, const char *what, double doubles, double balls);
 
-/* DIR/NAME (malloc'd; NULL when out of memory). */
-char *cli_path_join(const char *dir, const char *name);
-
 /* NAME.npy → NAME.rad.npy, the radii beside a reference output (malloc'd). */
 char *cli_radius_path(const char *path);
 
