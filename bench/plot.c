@@ -67,7 +67,8 @@ static int write_script(const char *path, const char *png, const char *dat, cons
 
 int plot_gd_path(const char *dir, const gd_path_result *res)
 {
-    char *dat = outfile_path_join(dir, "gd_path.dat"), *gp = outfile_path_join(dir, "gd_path.gp"), *png = outfile_path_join(dir, "gd_path.png");
+    char *dat = outfile_path_join(dir, "gd_path.dat"), *gp = outfile_path_join(dir, "gd_path.gp"),
+         *png = outfile_path_join(dir, "gd_path.png");
     int st = (!dat || !gp || !png) ? plstar_error(PLSTAR_ESOFTWARE, "out of memory") : PLSTAR_OK;
     if (!st)
         st = write_data(dat, res);

@@ -19,12 +19,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-void crosscheck_print(const crosscheck_result *res, int status, const char *label); /* cli/cmd_crosscheck.c */
-
 /* The inputs of the example as files, so every step can be rerun by hand. */
 static int write_inputs(const char *dir, const plstar_problem *p)
 {
-    char *paths[4] = {outfile_path_join(dir, "model.json"), outfile_path_join(dir, "X.npy"), outfile_path_join(dir, "y.npy"), outfile_path_join(dir, "w0.npy")};
+    char *paths[4] = {outfile_path_join(dir, "model.json"), outfile_path_join(dir, "X.npy"),
+                      outfile_path_join(dir, "y.npy"), outfile_path_join(dir, "w0.npy")};
     char *desc = model_to_json(&p->model);
     int st = PLSTAR_OK;
     for (int k = 0; k < 4; k++)
