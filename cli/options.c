@@ -31,6 +31,14 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     return PLSTAR_EUSAGE;
 }
 
+int cli_refuse_given(const char *cmd, const cli_given_option *opts, size_t count, const char *why)
+{
+    for (size_t k = 0; k < count; k++)
+        if (opts[k].given)
+            return cli_usage(cmd, "%s %s", opts[k].name, why);
+    return PLSTAR_OK;
+}
+
 int cli_parse_ulong(unsigned long *out, const char *s)
 {
     char *end;
