@@ -40,6 +40,7 @@
 #include "proofs-checks/pl_point.h"
 #include "proofs-checks/ball.h"
 #include "proofs-checks/gd_path.h"
+#include "proofs-checks/spectrum.h"
 #include "examples/demo_example.h"
 
 #endif

@@ -16,7 +16,6 @@
  * history) and exits 1 on a regression; `plot` redraws a run's plots.
  */
 #include "bench/bench.h"
-#include "cli/options.h"
 #include "cli/commands.h"
 #include "cli/help.h"
 #include "core/error.h"
@@ -239,8 +238,8 @@ static int run_bench(int argc, char **argv)
         {1, 3, 10, 2.0, 2.0},  /* full */
     };
     r.policy = pol[r.set];
-    r.peer_log = cli_path_join(out, "peers.log");
-    char *tmpl = cli_path_join(out, ".inputs-XXXXXX");
+    r.peer_log = outfile_path_join(out, "peers.log");
+    char *tmpl = outfile_path_join(out, ".inputs-XXXXXX");
     r.tmp_dir = tmpl ? mkdtemp(tmpl) : NULL;
     if (!r.tmp_dir || !r.peer_log) {
         fprintf(stderr, "plstar bench: %s: cannot create a working directory\n", out);
@@ -332,7 +331,7 @@ static int run_bench(int argc, char **argv)
     json_object_set_new(run, "seconds", json_real(bench_now() - t_start));
 
     /* results, history, report */
-    char *res = cli_path_join(out, "results.jsonl");
+    char *res = outfile_path_join(out, "results.jsonl");
     char *hist_file = NULL;
     if (history) {
         if (mkdir_p(history)) {
@@ -342,7 +341,7 @@ static int run_bench(int argc, char **argv)
             char stamp[32], name[160];
             bench_utc_stamp(stamp, 0);
             snprintf(name, sizeof name, "%s-%s-%s.jsonl", stamp, rev, r.set_name);
-            hist_file = cli_path_join(history, name);
+            hist_file = outfile_path_join(history, name);
             json_object_set_new(r.header, "history_file", json_string(name));
         }
     }
@@ -408,7 +407,7 @@ static char *results_path(const char *p)
 {
     struct stat sb;
     if (!stat(p, &sb) && S_ISDIR(sb.st_mode)) {
-        char *r = cli_path_join(p, "results.jsonl");
+        char *r = outfile_path_join(p, "results.jsonl");
         if (r && !access(r, R_OK))
             return r;
         free(r);
@@ -463,7 +462,7 @@ static int run_compare(int argc, char **argv)
         const char *dir = hist;
         char *runp = NULL;
         if (argc == 2) {
-            char *probe = cli_path_join(argv[1], "results.jsonl");
+            char *probe = outfile_path_join(argv[1], "results.jsonl");
             int is_hist = !stat(argv[1], &sb) && S_ISDIR(sb.st_mode) && probe && access(probe, R_OK);
             free(probe);
             if (is_hist)
@@ -534,7 +533,7 @@ static int run_plot(int argc, char **argv)
         return PLSTAR_EUSAGE;
     }
     const char *dir = argv[optind];
-    char *res = cli_path_join(dir, "results.jsonl");
+    char *res = outfile_path_join(dir, "results.jsonl");
     json_t *h = NULL, *l = NULL;
     int st = res ? bench_read_results(res, &h, &l) : PLSTAR_ESOFTWARE;
     if (!st)

@@ -1,7 +1,6 @@
 /* bench/peer.c — the PyTorch peer: same inputs as .npy, bench/peers/ntk_torch.py in a subprocess,
  * its JSON lines parsed back. */
 #include "bench/bench.h"
-#include "cli/options.h"
 #include "core/error.h"
 #include "core/npy.h"
 #include "core/outfile.h"
@@ -25,9 +24,9 @@ void peer_check(bench_run *r)
     const char *dir = getenv("PLSTAR_BENCH_PEERS");
     char *script = NULL;
     if (dir && *dir)
-        script = cli_path_join(dir, "ntk_torch.py");
+        script = outfile_path_join(dir, "ntk_torch.py");
     else if (bench_source_root())
-        script = cli_path_join(bench_source_root(), "bench/peers/ntk_torch.py");
+        script = outfile_path_join(bench_source_root(), "bench/peers/ntk_torch.py");
     if (!script || access(script, R_OK)) {
         snprintf(r->torch_why, sizeof r->torch_why,
                  "peer script bench/peers/ntk_torch.py not found (set PLSTAR_SOURCE_ROOT or PLSTAR_BENCH_PEERS)");
@@ -56,9 +55,9 @@ json_t *peer_run(bench_run *r, const plstar_problem *p, const char *tag, const c
 {
     if (!r->torch)
         return NULL;
-    char *dir = cli_path_join(r->tmp_dir, tag);
-    char *fm = dir ? cli_path_join(dir, "model.json") : NULL, *fx = dir ? cli_path_join(dir, "X.npy") : NULL;
-    char *fw = dir ? cli_path_join(dir, "w.npy") : NULL, *fy = dir ? cli_path_join(dir, "y.npy") : NULL;
+    char *dir = outfile_path_join(r->tmp_dir, tag);
+    char *fm = dir ? outfile_path_join(dir, "model.json") : NULL, *fx = dir ? outfile_path_join(dir, "X.npy") : NULL;
+    char *fw = dir ? outfile_path_join(dir, "w.npy") : NULL, *fy = dir ? outfile_path_join(dir, "y.npy") : NULL;
     char *desc = model_to_json(&p->model);
     json_t *lines = NULL;
     int st = (!dir || !fm || !fx || !fw || !fy || !desc) ? PLSTAR_ESOFTWARE : PLSTAR_OK;

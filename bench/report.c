@@ -12,7 +12,6 @@
  * Every title states what the figure is measured against.
  */
 #include "bench/bench.h"
-#include "cli/options.h"
 #include "core/error.h"
 #include "core/outfile.h"
 
@@ -51,7 +50,7 @@ static void empty_panel(FILE *g)
 
 static int write_buffer(const char *dir, const char *name, char *buf)
 {
-    char *p = cli_path_join(dir, name);
+    char *p = outfile_path_join(dir, name);
     int st = p ? outfile_write_text(p, buf ? buf : "") : PLSTAR_ESOFTWARE;
     free(p);
     return st;
@@ -68,7 +67,7 @@ static void render(const char *dir, const char *name)
     gq(f, dir);
     fclose(f);
     char *argv[] = {"gnuplot", "-e", cd, (char *)name, NULL};
-    char *log = cli_path_join(dir, "gnuplot.log");
+    char *log = outfile_path_join(dir, "gnuplot.log");
     int rc = bench_spawn(argv, &out, NULL, log);
     free(log);
     if (rc < 0)
@@ -709,7 +708,7 @@ int bench_report(const char *dir, json_t *header, json_t *lines, const char *his
     free(s);
     if (st)
         return st;
-    char *pdir = cli_path_join(dir, "plots");
+    char *pdir = outfile_path_join(dir, "plots");
     if (!pdir)
         return PLSTAR_ESOFTWARE;
     if (mkdir(pdir, 0755) && access(pdir, W_OK)) {
@@ -717,7 +716,7 @@ int bench_report(const char *dir, json_t *header, json_t *lines, const char *his
         free(pdir);
         return st;
     }
-    char *log = cli_path_join(pdir, "gnuplot.log"); /* gnuplot's messages of this report only */
+    char *log = outfile_path_join(pdir, "gnuplot.log"); /* gnuplot's messages of this report only */
     if (log)
         remove(log);
     free(log);

@@ -1,10 +1,10 @@
 /* cli/cmd_certify.c — `plstar certify point|ball|gd`: the theorem checks. */
+#include "bench/plot.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "core/error.h"
 #include "core/npy.h"
 #include "core/report.h"
-#include "cli/plot.h"
 #include "proofs-checks/ball.h"
 #include "proofs-checks/gd_path.h"
 #include "proofs-checks/pl_point.h"
@@ -194,53 +194,39 @@ static int certify_point(certify_args *a, const plstar_problem *p)
     return finish(a->model.cmd, a->json, rep, v);
 }
 
-/* An option of certify ball or gd and whether it was given. */
-typedef struct {
-    const char *name;
-    int given;
-} given_option;
-
-/* The first given option of `opts` (count entries), or NULL. */
-static const char *first_given(const given_option *opts, size_t count)
-{
-    for (size_t k = 0; k < count; k++)
-        if (opts[k].given)
-            return opts[k].name;
-    return NULL;
-}
-
 /* certify ball and certify gd: required options present, options of other
  * checks refused (64). certify point is not checked here. */
 static int check_ball_gd_options(const certify_args *a)
 {
-    const char *cmd = a->model.cmd, *bad;
-    int ball = !strcmp(cmd, "certify ball"), gd = !strcmp(cmd, "certify gd");
+    const char *cmd = a->model.cmd;
+    int ball = !strcmp(cmd, "certify ball"), gd = !strcmp(cmd, "certify gd"), r;
     if (!ball && !gd)
         return PLSTAR_OK;
-    const given_option for_ball[] = {{"--lr", a->lr > 0}, {"--steps", a->steps > 0}, {"--eps", a->eps > 0},
-                                     {"--apriori", a->apriori}, {"--path", a->path}, {"--witness", a->witness != NULL},
-                                     {"--search-width", a->search_width}, {"--record-every", a->record_every > 0},
-                                     {"--out", a->out != NULL}, {"--loss", a->have_loss}};
-    const given_option for_gd[] = {{"--radius", a->have_radius}, {"--witness", a->witness != NULL}};
-    const given_option for_apriori[] = {{"--steps", a->steps > 0}, {"--eps", a->eps > 0},
-                                        {"--record-every", a->record_every > 0}, {"--out", a->out != NULL}};
-    const given_option for_path[] = {{"--search-width", a->search_width}};
-    if (ball && (bad = first_given(for_ball, sizeof for_ball / sizeof *for_ball)))
-        return cli_usage(cmd, "%s does not apply to the ball certificate (Theorem 2)", bad);
+    const cli_given_option for_ball[] = {{"--lr", a->lr > 0}, {"--steps", a->steps > 0}, {"--eps", a->eps > 0},
+                                         {"--apriori", a->apriori}, {"--path", a->path},
+                                         {"--witness", a->witness != NULL}, {"--search-width", a->search_width},
+                                         {"--record-every", a->record_every > 0}, {"--out", a->out != NULL},
+                                         {"--loss", a->have_loss}};
+    const cli_given_option for_gd[] = {{"--radius", a->have_radius}, {"--witness", a->witness != NULL}};
+    const cli_given_option for_path[] = {{"--steps", a->steps > 0}, {"--eps", a->eps > 0},
+                                         {"--record-every", a->record_every > 0}, {"--out", a->out != NULL}};
+    const cli_given_option for_apriori[] = {{"--search-width", a->search_width}};
+    if (ball && (r = CLI_REFUSE_GIVEN(cmd, for_ball, "does not apply to the ball certificate (Theorem 2)")))
+        return r;
     if (ball && (!a->have_radius || !(a->mu > 0)))
         return cli_usage(cmd, "needs --radius R and --mu MU (the ball B(w0, R) and the bound lambda_min >= MU)");
     if (!gd)
         return PLSTAR_OK;
-    if ((bad = first_given(for_gd, sizeof for_gd / sizeof *for_gd)))
-        return cli_usage(cmd, "%s does not apply to the GD certificates (Theorem 6)", bad);
+    if ((r = CLI_REFUSE_GIVEN(cmd, for_gd, "does not apply to the GD certificates (Theorem 6)")))
+        return r;
     if (a->apriori == a->path)
         return cli_usage(cmd, a->path ? "choose one of --apriori and --path"
                                       : "needs --apriori (Theorem 6 from constants at w0) or --path (a GD run "
                                         "verified a posteriori)");
-    if (a->apriori && (bad = first_given(for_apriori, sizeof for_apriori / sizeof *for_apriori)))
-        return cli_usage(cmd, "%s applies to --path, not to --apriori", bad);
-    if (a->path && (bad = first_given(for_path, sizeof for_path / sizeof *for_path)))
-        return cli_usage(cmd, "%s applies to --apriori, not to --path", bad);
+    if (a->apriori && (r = CLI_REFUSE_GIVEN(cmd, for_path, "applies to --path, not to --apriori")))
+        return r;
+    if (a->path && (r = CLI_REFUSE_GIVEN(cmd, for_apriori, "applies to --apriori, not to --path")))
+        return r;
     if (!a->model.labels)
         return cli_usage(cmd, "needs --labels Y.npy (Theorem 6 is about given labels)");
     return PLSTAR_OK;
@@ -276,118 +262,39 @@ static int certify_ball(certify_args *a, const plstar_problem *p)
     return finish(a->model.cmd, a->json, rep, v);
 }
 
-/* --apriori decides on ½‖F − y‖² (core/loss.h); under --loss mean the numbers a user reads are converted:
- * given: μ is proven as μ/s rounded up (a larger PL* constant implies the smaller one) and the
- * step checked is sη rounded up (a bound on the larger step holds for it); found: μ = sμ', η = η'/s
- * and lr_max = lr_max'/s rounded down (bounds that stay bounds); the rate 1 − ημ rounded up. */
-typedef struct {
-    double mu, lr, lr_max, rate;
-} apriori_numbers;
-
-static apriori_numbers apriori_in_convention(const gd_apriori_result *res, const certify_args *a, size_t N,
-                                             int certified)
+/* The line of Theorem 6 a priori at one width: the numbers in the run's convention when
+ * certified, otherwise why not. */
+static void print_apriori(const certify_args *a, const ball_constants *b, const gd_apriori_result *res, size_t width,
+                          size_t N, int v)
 {
-    plstar_loss c = a->loss;
-    apriori_numbers u = {.mu = a->mu > 0 ? a->mu : loss_mul_scale(c, N, res->mu, LOSS_DOWN),
-                         .lr = a->lr > 0 ? a->lr : loss_div_scale(c, N, res->lr, LOSS_DOWN),
-                         .lr_max = loss_div_scale(c, N, arb_lower_d(res->lr_max), LOSS_DOWN), .rate = res->rate};
-    if (certified && c != LOSS_SUM) {
-        arb_t t, m;
-        arb_init(t), arb_init(m);
-        arb_set_d(t, u.lr), arb_set_d(m, u.mu);
-        arb_mul(t, t, m, a->prec);
-        arb_sub_ui(t, t, 1, a->prec);
-        arb_neg(t, t); /* 1 − ημ */
-        u.rate = arb_upper_d(t);
-        arb_clear(t), arb_clear(m);
-    }
-    return u;
-}
-
-/* The report's numbers in the run's convention, the ½‖F − y‖² ones beside them. */
-static void apriori_report_convention(json_t *r, const gd_apriori_result *res, const apriori_numbers *u,
-                                      plstar_loss conv, size_t N, int certified)
-{
-    json_object_set_new(r, "loss", loss_report(conv, N));
-    if (conv == LOSS_SUM || !json_object_get(r, "mu"))
+    if (v == PLSTAR_OK) {
+        gd_apriori_numbers u = gd_apriori_in_loss(res, a->mu, a->lr, a->loss, N, v, a->prec);
+        printf("width %zu: certified  mu = %.6g  R = %.6g  L_F <= %.6g  beta_F <= %.6g  lr = %.6g  rate <= %.12g  "
+               "(lambda0 >= %.6g, %.2f s)%s\n", width, u.mu, res->radius, arb_upper_d(res->lipschitz),
+               arb_upper_d(b->c), u.lr, u.rate, arb_lower_d(b->lambda0), b->seconds,
+               a->loss == LOSS_MEAN ? "  [mu, lr: mean loss]" : "");
         return;
-    json_object_set_new(r, "note_convention", json_string("mu, lr, rate and quantities.lr_max are in the loss's "
-                        "convention; mu_half_sum, lr_half_sum, the reason and every other number are those of "
-                        "(1/2)||F - y||^2, on which the check decides"));
-    if (res->mu > 0) {
-        json_object_set_new(r, "mu", json_real(u->mu));
-        json_object_set_new(r, "mu_half_sum", json_real(res->mu));
     }
-    if (certified) {
-        json_object_set_new(r, "lr", json_real(u->lr));
-        json_object_set_new(r, "lr_half_sum", json_real(res->lr));
-        json_object_set_new(r, "rate", report_upper(u->rate));
-    }
-    if (res->computed)
-        json_object_set_new(json_object_get(r, "quantities"), "lr_max", report_lower(u->lr_max));
+    char why[1024];
+    gd_apriori_reason_text(why, sizeof why, res, b, width);
+    printf("width %zu: %s: %s  (lambda0 >= %.6g, %.2f s)%s\n", width, verdict_word(v), why, arb_lower_d(b->lambda0),
+           b->seconds,
+           a->loss == LOSS_MEAN ? "  [stated for (1/2)|F - y|^2: mu there is mu/s, lr is s*lr, s = 2/N]" : "");
 }
 
-/* Theorem 6 for one problem; prints a line and optionally keeps the report. */
-static int apriori_once(certify_args *a, const plstar_problem *p, json_t **report, int quiet)
+/* --search-width: the smallest certified width of the grid, its line and report["smallest_certified_width"]. */
+static void search_width(const certify_args *a, const plstar_problem *p, json_t *report)
 {
     ball_constants b;
-    ball_constants_init(&b);
-    int st = ball_constants_compute(&b, p, a->prec);
-    if (st) {
-        ball_constants_clear(&b);
-        return st;
-    }
     gd_apriori_result res;
-    gd_apriori_result_init(&res);
-    size_t N = p->N;
-    int v = check_gd_apriori(&res, &b, a->mu > 0 ? loss_div_scale(a->loss, N, a->mu, LOSS_UP) : 0,
-                             a->lr > 0 ? loss_mul_scale(a->loss, N, a->lr, LOSS_UP) : 0, a->prec);
-    apriori_numbers u = apriori_in_convention(&res, a, N, v == PLSTAR_OK);
-    size_t width = model_width(&p->model);
-    if (v == PLSTAR_OK)
-        printf("width %zu: certified  mu = %.6g  R = %.6g  L_F <= %.6g  beta_F <= %.6g  lr = %.6g  rate <= %.12g  "
-               "(lambda0 >= %.6g, %.2f s)%s\n", width, u.mu, res.radius, arb_upper_d(res.lipschitz),
-               arb_upper_d(b.c), u.lr, u.rate, arb_lower_d(b.lambda0), b.seconds,
-               a->loss == LOSS_MEAN ? "  [mu, lr: mean loss]" : "");
-    else if (!quiet) {
-        char why[1024];
-        gd_apriori_reason_text(why, sizeof why, &res, &b, width);
-        printf("width %zu: %s: %s  (lambda0 >= %.6g, %.2f s)%s\n", width, verdict_word(v), why,
-               arb_lower_d(b.lambda0), b.seconds,
-               a->loss == LOSS_MEAN ? "  [stated for (1/2)|F - y|^2: mu there is mu/s, lr is s*lr, s = 2/N]" : "");
-    }
-    if (report) {
-        *report = gd_apriori_report(&res, &b, p, v);
-        apriori_report_convention(*report, &res, &u, a->loss, N, v == PLSTAR_OK);
-    }
-    gd_apriori_result_clear(&res);
-    ball_constants_clear(&b);
-    return v;
-}
-
-/* Smallest width (geometric grid, ratio √2) at which the shallow model certifies. */
-static void search_width(certify_args *a, const plstar_problem *p, json_t *report)
-{
-    size_t found = 0, m_max = p->model.layers[0].out;
-    for (double m = 16; (size_t)m <= m_max && !found; m *= M_SQRT2) {
-        char json[256];
-        snprintf(json, sizeof json, "{\"model\":\"shallow\",\"input_dim\":%zu,\"width\":%zu,\"activation\":\"%s\"}",
-                 p->model.input_dim, (size_t)m, act_name(p->model.activation));
-        plstar_problem q;
-        plstar_model mm;
-        problem_init(&q), model_init(&mm);
-        double *w = NULL;
-        if (!model_parse_json(&mm, json, "width search") && (w = malloc(mm.nparams * sizeof(double)))) {
-            model_init_weights(w, &mm, a->model.seed);
-            if (!problem_set(&q, &mm, p->X.data, p->n, w, p->y.data) && apriori_once(a, &q, NULL, 1) == PLSTAR_OK)
-                found = (size_t)m;
-        }
-        free(w), problem_clear(&q), model_clear(&mm);
-    }
+    ball_constants_init(&b), gd_apriori_result_init(&res);
+    size_t found = gd_apriori_smallest_width(&b, &res, p, a->model.seed, a->mu, a->lr, a->loss, a->prec);
+    if (found) /* the shallow networks of the grid have p's samples and outputs, so p->N */
+        print_apriori(a, &b, &res, found, p->N, PLSTAR_OK);
+    ball_constants_clear(&b), gd_apriori_result_clear(&res);
     printf("smallest certified width on the grid 16·√2^k (seed %lu): %s%zu\n", a->model.seed, found ? "" : "none ≤ ",
-           found ? found : m_max);
-    json_object_set_new(report, "smallest_certified_width",
-                        found ? json_integer((json_int_t)found) : report_absent("no width of the grid certifies"));
+           found ? found : p->model.layers[0].out);
+    gd_apriori_report_width(report, found);
 }
 
 /* The path certificate's lines: the run, the conditions at μ, what was measured. */
@@ -475,8 +382,16 @@ static int certify_gd(certify_args *a, const plstar_problem *p)
     if (a->search_width && (p->model.kind != MODEL_SHALLOW || !a->model.have_seed))
         return cli_usage(a->model.cmd, "--search-width needs a shallow model and --seed S (the weights of each width "
                                        "come from the seed)");
+    ball_constants b;
+    gd_apriori_result res;
+    ball_constants_init(&b), gd_apriori_result_init(&res);
+    int v = check_gd_apriori_loss(&b, &res, p, a->mu, a->lr, a->loss, a->prec);
     json_t *report = NULL;
-    int v = apriori_once(a, p, &report, 0);
+    if (v <= PLSTAR_INCONCLUSIVE) {
+        print_apriori(a, &b, &res, model_width(&p->model), p->N, v);
+        report = gd_apriori_loss_report(&res, &b, p, v, a->mu, a->lr, a->loss, a->prec);
+    }
+    ball_constants_clear(&b), gd_apriori_result_clear(&res);
     if (v > PLSTAR_INCONCLUSIVE)
         return cli_fail(a->model.cmd, v);
     if (a->search_width)

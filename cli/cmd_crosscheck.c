@@ -6,50 +6,7 @@
 #include "proofs-checks/crosscheck.h"
 #include "reference/network.h"
 
-#include <math.h>
 #include <stdio.h>
-
-/* The table of quantities, then the verdict line "LABEL: pass (...)" (the demo names more). */
-void crosscheck_print(const crosscheck_result *res, int status, const char *label);
-
-/* A number as %.*g, or what it is when it is not finite (never "-nan"). */
-static const char *num(char *buf, size_t len, int digits, double x)
-{
-    if (isnan(x))
-        snprintf(buf, len, "NaN");
-    else if (isinf(x))
-        snprintf(buf, len, x > 0 ? "+inf" : "-inf");
-    else
-        snprintf(buf, len, "%.*g", digits, x);
-    return buf;
-}
-
-void crosscheck_print(const crosscheck_result *res, int status, const char *label)
-{
-    printf("%-17s %10s %10s %10s %12s  %s\n", "quantity", "entries", "violations", "unbounded", "worst ratio",
-           "worst entry (fast | reference mid ± rad | error bound)");
-    for (size_t k = 0; k < res->nq; k++) {
-        const crosscheck_quantity *q = &res->q[k];
-        char ratio[32], f[32], m[32], r[32], e[32];
-        if (isfinite(q->worst_ratio))
-            snprintf(ratio, sizeof ratio, "%.3e", q->worst_ratio);
-        else
-            snprintf(ratio, sizeof ratio, "%s", q->worst_violates ? "non-finite" : "unbounded");
-        char ref[96];
-        if (q->worst_reference[0])
-            snprintf(ref, sizeof ref, "%s", q->worst_reference);
-        else
-            snprintf(ref, sizeof ref, "%s ± %s", num(m, sizeof m, 17, q->worst_mid), num(r, sizeof r, 3, q->worst_rad));
-        printf("%-17s %10zu %10zu %10zu %12s  [%zu] %s | %s | %s", q->name, q->count, q->violations, q->unbounded,
-               ratio, q->worst_index, num(f, sizeof f, 17, q->worst_fast), ref, num(e, sizeof e, 3, q->worst_err));
-        if (q->worst_reason)
-            printf(" (%s)", q->worst_reason);
-        putchar('\n');
-    }
-    printf("%s: %s (fast %.3f s, reference %.3f s)\n", label,
-           status == PLSTAR_OK ? "pass" : status == PLSTAR_REFUTED ? "FAIL" : "inconclusive (an entry is unbounded, see its reason)",
-           res->seconds_fast, res->seconds_reference);
-}
 
 int cmd_crosscheck(int argc, char **argv)
 {

@@ -1,4 +1,5 @@
 /* cli/cmd_demo.c — `plstar demo`: the embedded example end to end. */
+#include "bench/plot.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "core/error.h"
@@ -6,7 +7,6 @@
 #include "core/outfile.h"
 #include "core/report.h"
 #include "examples/demo_example.h"
-#include "cli/plot.h"
 #include "proofs-checks/ball.h"
 #include "proofs-checks/crosscheck.h"
 #include "proofs-checks/gd_path.h"
@@ -19,12 +19,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-void crosscheck_print(const crosscheck_result *res, int status, const char *label); /* cli/cmd_crosscheck.c */
-
 /* The inputs of the example as files, so every step can be rerun by hand. */
 static int write_inputs(const char *dir, const plstar_problem *p)
 {
-    char *paths[4] = {cli_path_join(dir, "model.json"), cli_path_join(dir, "X.npy"), cli_path_join(dir, "y.npy"), cli_path_join(dir, "w0.npy")};
+    char *paths[4] = {outfile_path_join(dir, "model.json"), outfile_path_join(dir, "X.npy"),
+                      outfile_path_join(dir, "y.npy"), outfile_path_join(dir, "w0.npy")};
     char *desc = model_to_json(&p->model);
     int st = PLSTAR_OK;
     for (int k = 0; k < 4; k++)
@@ -47,7 +46,7 @@ static int write_inputs(const char *dir, const plstar_problem *p)
 /* Writes a report as DIR/NAME. */
 static int save(const char *dir, const char *name, json_t *rep)
 {
-    char *path = cli_path_join(dir, name);
+    char *path = outfile_path_join(dir, name);
     int st = path ? report_write(path, rep) : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
     json_decref(rep);
     free(path);

@@ -1,63 +1,29 @@
 /*
  * cli/cmd_eig.c — `plstar eig`: certified bounds on λ_min and λ_max of a
- * symmetric matrix (docs/theory.md §7), by fast/eig.h (floating-point verified) or
- * reference/eig.h (ball arithmetic).
+ * symmetric matrix (docs/theory.md §7, proofs-checks/spectrum.h), by verified/eig.h
+ * (floating-point verified) or reference/eig.h (ball arithmetic).
  *
  * When K.rad.npy lies beside K.npy (the reference output convention), the
- * bounds hold for every symmetric matrix X with |X_ij − K_ij| ≤ R_ij.
+ * bounds hold for every symmetric X with |X_ij − K_ij| ≤ R_ij.
  */
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "core/error.h"
 #include "core/npy.h"
 #include "core/report.h"
-#include "verified/eig.h"
-#include "reference/eig.h"
+#include "proofs-checks/spectrum.h"
 #include "reference/network.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 
-/* Is there a symmetric matrix in the ball? Exact test of
- * |a_ij − a_ji| ≤ r_ij + r_ji (the two intervals meet). */
-static int symmetric_within(const double *a, const double *r, size_t n, size_t *bi, size_t *bj)
-{
-    arf_t d, s, t;
-    int ok = 1;
-    arf_init(d);
-    arf_init(s);
-    arf_init(t);
-    for (size_t i = 0; i < n && ok; i++)
-        for (size_t j = 0; j < i && ok; j++) {
-            double x = a[i * n + j], y = a[j * n + i];
-            if (x == y)
-                continue;
-            if (!r) {
-                ok = 0;
-            } else {
-                arf_set_d(d, x);
-                arf_set_d(t, y);
-                arf_sub(d, d, t, ARF_PREC_EXACT, ARF_RND_DOWN);
-                arf_abs(d, d);
-                arf_set_d(s, r[i * n + j]);
-                arf_set_d(t, r[j * n + i]);
-                arf_add(s, s, t, ARF_PREC_EXACT, ARF_RND_DOWN);
-                ok = arf_cmp(d, s) <= 0;
-            }
-            if (!ok) {
-                *bi = i;
-                *bj = j;
-            }
-        }
-    arf_clear(d);
-    arf_clear(s);
-    arf_clear(t);
-    return ok;
-}
+typedef struct {
+    const char *cmd, *matrix, *json;
+    int reference;
+    slong prec;
+} eig_args;
 
 static int load(plstar_array *K, plstar_array *R, const char *path, const char *rpath, int *have_rad)
 {
@@ -89,46 +55,51 @@ static int load(plstar_array *K, plstar_array *R, const char *path, const char *
                                     k / n, k % n);
     }
     size_t bi = 0, bj = 0;
-    if (!symmetric_within(K->data, *have_rad ? R->data : NULL, n, &bi, &bj))
+    if (!spectrum_symmetric_within(K->data, *have_rad ? R->data : NULL, n, &bi, &bj))
         return plstar_error(PLSTAR_EDATA, "%s: not symmetric%s: entries (%zu, %zu) = %.17g and (%zu, %zu) = %.17g",
                             path, *have_rad ? " within the radii" : "", bi, bj, K->data[bi * n + bj], bj, bi,
                             K->data[bj * n + bi]);
     return PLSTAR_OK;
 }
 
-/* κ = λ_max/λ_min bounds when λ_min is proven positive; 0 otherwise. */
-static int kappa_bounds(double k[2], const double lmin[2], const double lmax[2])
+static int parse(eig_args *a, int argc, char **argv)
 {
-    if (!(lmin[0] > 0.0) || !(lmax[0] > 0.0))
-        return 0;
-    k[0] = nextafter(lmax[0] / lmin[1], -INFINITY);
-    k[1] = nextafter(lmax[1] / lmin[0], INFINITY);
-    if (k[0] < 1.0)
-        k[0] = 1.0; /* λ_max ≥ λ_min */
-    return 1;
-}
-
-/* The verdict of the bounds as reported (doubles): certified only when all four
- * are finite. A ball finite in Arb can still exceed the double range, so both
- * implementations are judged here, on what is printed. */
-static int bounds_status(int st, const double lmin[2], const double lmax[2])
-{
-    if (st != PLSTAR_OK && st != PLSTAR_INCONCLUSIVE)
-        return st;
-    return isfinite(lmin[0]) && isfinite(lmin[1]) && isfinite(lmax[0]) && isfinite(lmax[1]) ? PLSTAR_OK
-                                                                                          : PLSTAR_INCONCLUSIVE;
-}
-
-/* An enclosure; one-sided when a side is unbounded, absent when both are. */
-static json_t *bounds_json(const double b[2])
-{
-    if (isfinite(b[0]) && isfinite(b[1]))
-        return report_interval(b[0], b[1]);
-    if (isfinite(b[0]))
-        return report_lower(b[0]);
-    if (isfinite(b[1]))
-        return report_upper(b[1]);
-    return report_absent("no finite bound was proven");
+    static const struct option longopts[] = {{"matrix", required_argument, NULL, OPT_MATRIX},
+                                             {"impl", required_argument, NULL, OPT_IMPL},
+                                             {"prec", required_argument, NULL, OPT_PREC},
+                                             {"json", required_argument, NULL, OPT_JSON},
+                                             {NULL, 0, NULL, 0}};
+    int have_prec = 0, opt;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (opt) {
+        case OPT_MATRIX:
+            a->matrix = optarg;
+            break;
+        case OPT_IMPL:
+            if ((a->reference = cli_parse_impl(optarg)) < 0)
+                return cli_usage(a->cmd, "--impl must be fast or reference, got '%s'", optarg);
+            break;
+        case OPT_PREC:
+            if (cli_parse_prec(&a->prec, optarg))
+                return cli_usage(a->cmd, "--prec takes bits in [32, 65536], got '%s'", optarg);
+            have_prec = 1;
+            break;
+        case OPT_JSON:
+            a->json = optarg;
+            break;
+        default:
+            return cli_usage(a->cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage(a->cmd, "unexpected argument '%s'", argv[optind]);
+    if (!a->matrix)
+        return cli_usage(a->cmd, "needs --matrix K.npy");
+    if (have_prec && !a->reference) /* the fast path is binary64 throughout */
+        return cli_usage(a->cmd, "--prec applies to --impl reference only");
+    return PLSTAR_OK;
 }
 
 static void print_bounds(const char *name, const double b[2])
@@ -143,174 +114,69 @@ static void print_bounds(const char *name, const double b[2])
         printf("%s: no finite bound\n", name);
 }
 
-/* report["reason"] for bounds that are not all finite: the first missing side
- * and what would give it. */
-static void bounds_reason(json_t *rep, const double lmin[2], const double lmax[2], const double *K, size_t n,
-                          int impl, slong prec)
+/* The bounds on stdout and, with --json, the report; returns the verdict or the error of writing it. */
+static int print_and_report(const eig_args *a, const spectrum_result *res, const double *K, const char *radii,
+                            int verdict)
 {
-    double amax = 0.0;
-    for (size_t k = 0; k < n * n; k++)
-        amax = fmax(amax, fabs(K[k]));
-    const char *ineq = !isfinite(lmin[0]) ? "lambda_min(X) >= a finite lower bound"
-                       : !isfinite(lmin[1]) ? "lambda_min(X) <= a finite upper bound"
-                       : !isfinite(lmax[0]) ? "lambda_max(X) >= a finite lower bound"
-                                            : "lambda_max(X) <= a finite upper bound";
-    const double *b = !isfinite(lmin[0]) || !isfinite(lmin[1]) ? lmin : lmax;
-    char decide[300];
-    if (amax > DBL_MAX / 4 / (double)n) /* ‖K‖₂ ≤ n·max|K_ij| may not be a double */
-        snprintf(decide, sizeof decide, "the spectrum may exceed the double range (max|K_ij| = %.3g, n = %zu): scale "
-                 "K by a power of two and scale the bounds back", amax, n);
-    else if (!impl)
-        snprintf(decide, sizeof decide, "the floating-point verification failed: --impl reference");
+    size_t n = res->n;
+    printf("matrix %s: %zu x %zu%s%s, impl %s", a->matrix, n, n, radii ? ", radii from " : "", radii ? radii : "",
+           a->reference ? "reference" : "fast");
+    if (a->reference)
+        printf(", prec %ld", (long)a->prec);
+    putchar('\n');
+    print_bounds("λ_min", res->lambda_min);
+    print_bounds("λ_max", res->lambda_max);
+    if (res->have_kappa)
+        printf("κ = λ_max/λ_min ∈ [%.17g, %.17g]\n", res->kappa[0], res->kappa[1]);
     else
-        snprintf(decide, sizeof decide, "more precision (--prec %ld)", (long)(2 * prec < 65536 ? 2 * prec : 65536));
-    report_set_reason(rep, ineq, bounds_json(b), NULL, decide);
+        printf("κ = λ_max/λ_min: not bounded (λ_min is not proven positive)\n");
+    if (!a->json)
+        return verdict;
+    json_t *rep = spectrum_report(res, K, a->matrix, radii, verdict);
+    int wst = report_write(a->json, rep);
+    json_decref(rep);
+    return wst ? cli_fail(a->cmd, wst) : verdict;
 }
 
-int cmd_eig(int argc, char **argv)
+/* The matrix and its radii read and checked, then the bounds. */
+static int run(const eig_args *a, const char *rpath)
 {
-    static const struct option longopts[] = {{"matrix", required_argument, NULL, OPT_MATRIX},
-                                             {"impl", required_argument, NULL, OPT_IMPL},
-                                             {"prec", required_argument, NULL, OPT_PREC},
-                                             {"json", required_argument, NULL, OPT_JSON},
-                                             {NULL, 0, NULL, 0}};
-    const char *cmd = argv[0], *matrix = NULL, *json = NULL;
-    int impl = 0, have_prec = 0, opt;
-    slong prec = PLSTAR_DEFAULT_PREC;
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (opt) {
-        case OPT_MATRIX:
-            matrix = optarg;
-            break;
-        case OPT_IMPL:
-            if ((impl = cli_parse_impl(optarg)) < 0)
-                return cli_usage(cmd, "--impl must be fast or reference, got '%s'", optarg);
-            break;
-        case OPT_PREC:
-            if (cli_parse_prec(&prec, optarg))
-                return cli_usage(cmd, "--prec takes bits in [32, 65536], got '%s'", optarg);
-            have_prec = 1;
-            break;
-        case OPT_JSON:
-            json = optarg;
-            break;
-        default:
-            return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
-    if (!matrix)
-        return cli_usage(cmd, "needs --matrix K.npy");
-    if (have_prec && !impl) /* the fast path is binary64 throughout */
-        return cli_usage(cmd, "--prec applies to --impl reference only");
-    char *rpath = cli_radius_path(matrix);
-    if (!rpath)
-        return cli_fail(cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
-    if (json) {
-        const char *inputs[] = {matrix, rpath};
-        int r = cli_check_output(cmd, json, inputs, 2);
-        if (r) {
-            free(rpath);
-            return r;
-        }
-    }
-
     plstar_array K, R;
     npy_init(&K);
     npy_init(&R);
     int have_rad = 0;
-    int st = load(&K, &R, matrix, rpath, &have_rad);
+    int st = load(&K, &R, a->matrix, rpath, &have_rad);
     const size_t n = K.ndim == 2 ? K.shape[0] : 0;
-    double lmin[2] = {-INFINITY, INFINITY}, lmax[2] = {-INFINITY, INFINITY};
-
-    if (!st && !impl) {
-        double rad = 0.0;
-        for (size_t k = 0; have_rad && k < R.size; k++)
-            rad = fmax(rad, R.data[k]);
-        st = verified_eig_bounds(lmin, lmax, K.data, n, rad);
-    } else if (!st) {
-        char what[600];
-        snprintf(what, sizeof what, "%s: the %zu x %zu ball matrix and its factor", matrix, n, n);
-        /* refused before allocating: the ball matrix and its Cholesky factor */
-        if ((st = plstar_check_memory(2.0 * (double)sizeof(arb_struct) * (double)n * (double)n, what))) {
-            ;
-        } else {
-            arb_mat_t A;
-            arb_t a, b;
-            arb_mat_init(A, (slong)n, (slong)n);
-            arb_init(a);
-            arb_init(b);
-            for (size_t i = 0; i < n; i++)
-                for (size_t j = 0; j < n; j++) {
-                    arb_ptr x = arb_mat_entry(A, (slong)i, (slong)j);
-                    arb_set_d(x, K.data[i * n + j]);
-                    if (have_rad)
-                        mag_set_d(arb_radref(x), R.data[i * n + j]); /* rounds upwards */
-                }
-            st = ref_eig_bounds(a, b, A, prec);
-            if (st == PLSTAR_OK || st == PLSTAR_INCONCLUSIVE) {
-                lmin[0] = arb_lower_d(a);
-                lmin[1] = arb_upper_d(a);
-                lmax[0] = arb_lower_d(b);
-                lmax[1] = arb_upper_d(b);
-            }
-            arb_clear(a);
-            arb_clear(b);
-            arb_mat_clear(A);
-        }
-    }
-
-    st = bounds_status(st, lmin, lmax);
-    if (st == PLSTAR_OK || st == PLSTAR_INCONCLUSIVE) {
-        double k[2];
-        int have_kappa = kappa_bounds(k, lmin, lmax);
-        printf("matrix %s: %zu x %zu%s%s, impl %s", matrix, n, n, have_rad ? ", radii from " : "",
-               have_rad ? rpath : "", impl ? "reference" : "fast");
-        if (impl)
-            printf(", prec %ld", (long)prec);
-        putchar('\n');
-        print_bounds("λ_min", lmin);
-        print_bounds("λ_max", lmax);
-        if (have_kappa)
-            printf("κ = λ_max/λ_min ∈ [%.17g, %.17g]\n", k[0], k[1]);
+    char what[600];
+    snprintf(what, sizeof what, "%s: the %zu x %zu ball matrix and its factor", a->matrix, n, n);
+    if (st)
+        cli_fail(a->cmd, st);
+    /* refused before allocating: the ball matrix and its Cholesky factor */
+    else if (!a->reference || !(st = cli_check_memory(a->cmd, what, 0, 2.0 * (double)n * (double)n))) {
+        spectrum_result res;
+        st = check_spectrum(&res, K.data, have_rad ? R.data : NULL, n, a->reference, a->prec);
+        if (st == PLSTAR_OK || st == PLSTAR_INCONCLUSIVE)
+            st = print_and_report(a, &res, K.data, have_rad ? rpath : NULL, st);
         else
-            printf("κ = λ_max/λ_min: not bounded (λ_min is not proven positive)\n");
-        if (json) {
-            json_t *rep = report_new("eig", "docs/theory.md §7 (certified spectral bounds)");
-            report_set_verdict(rep, report_verdict_name(st, 0));
-            report_set_scope(rep, REPORT_SCOPE_MATRIX);
-            if (st != PLSTAR_OK)
-                bounds_reason(rep, lmin, lmax, K.data, n, impl, prec);
-            json_t *in = json_object_get(rep, "inputs");
-            json_object_set_new(in, "matrix", json_string(matrix));
-            json_object_set_new(in, "radii", have_rad ? json_string(rpath)
-                                                      : report_absent("no radii file beside the matrix: the bounds "
-                                                                      "are about the matrix as read"));
-            json_object_set_new(in, "n", json_integer((json_int_t)n));
-            json_object_set_new(in, "impl", json_string(impl ? "reference" : "fast"));
-            json_object_set_new(in, "prec", impl ? json_integer(prec) : json_integer(53));
-            report_add_input_file(rep, "matrix", matrix); /* a digest that cannot be taken says why */
-            if (have_rad)
-                report_add_input_file(rep, "radii", rpath);
-            report_set_precision(rep, impl ? (long)prec : 53); /* binary64 with a proven error bound */
-            json_t *q = json_object_get(rep, "quantities");
-            json_object_set_new(q, "lambda_min", bounds_json(lmin));
-            json_object_set_new(q, "lambda_max", bounds_json(lmax));
-            json_object_set_new(q, "kappa", have_kappa ? report_interval(k[0], k[1])
-                                                       : report_absent("lambda_min is not proven positive"));
-            int wst = report_write(json, rep);
-            json_decref(rep);
-            if (wst)
-                st = cli_fail(cmd, wst);
-        }
-    } else {
-        cli_fail(cmd, st);
+            cli_fail(a->cmd, st);
     }
     npy_clear(&K);
     npy_clear(&R);
+    return st;
+}
+
+int cmd_eig(int argc, char **argv)
+{
+    eig_args a = {.cmd = argv[0], .prec = PLSTAR_DEFAULT_PREC};
+    int st = parse(&a, argc, argv);
+    if (st)
+        return st;
+    char *rpath = cli_radius_path(a.matrix);
+    if (!rpath)
+        return cli_fail(a.cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
+    const char *inputs[] = {a.matrix, rpath};
+    if (!a.json || !(st = cli_check_output(a.cmd, a.json, inputs, 2)))
+        st = run(&a, rpath);
     free(rpath);
     return st;
 }

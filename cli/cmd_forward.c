@@ -100,7 +100,14 @@ static json_t *forward_report(const outputs *o, const plstar_problem *p, int ref
     return r;
 }
 
-int cmd_forward(int argc, char **argv)
+typedef struct {
+    cli_model_args model;
+    int reference;
+    slong prec;
+    const char *out, *json;
+} forward_args;
+
+static int parse(forward_args *a, int argc, char **argv)
 {
     static const struct option longopts[] = {CLI_MODEL_OPTIONS,
                                              {"impl", required_argument, NULL, OPT_IMPL},
@@ -108,77 +115,93 @@ int cmd_forward(int argc, char **argv)
                                              {"out", required_argument, NULL, OPT_OUT},
                                              {"json", required_argument, NULL, OPT_JSON},
                                              {NULL, 0, NULL, 0}};
-    cli_model_args a = {.cmd = argv[0]};
-    int reference = 0, opt, r;
-    slong prec = PLSTAR_DEFAULT_PREC;
-    const char *out = NULL, *json = NULL;
+    const char *cmd = a->model.cmd;
+    int have_prec = 0, opt, r;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if ((r = cli_model_option(&a, opt, optarg)) < 0)
+        if ((r = cli_model_option(&a->model, opt, optarg)) < 0)
             return PLSTAR_EUSAGE;
         if (r)
             continue;
         switch (opt) {
         case OPT_IMPL:
-            if ((reference = cli_parse_impl(optarg)) < 0)
-                return cli_usage(a.cmd, "--impl must be fast or reference, got '%s'", optarg);
+            if ((a->reference = cli_parse_impl(optarg)) < 0)
+                return cli_usage(cmd, "--impl must be fast or reference, got '%s'", optarg);
             break;
         case OPT_PREC:
-            if (cli_parse_prec(&prec, optarg))
-                return cli_prec_usage(a.cmd, optarg);
+            if (cli_parse_prec(&a->prec, optarg))
+                return cli_prec_usage(cmd, optarg);
+            have_prec = 1;
             break;
-        case OPT_OUT: out = optarg; break;
-        case OPT_JSON: json = optarg; break;
+        case OPT_OUT: a->out = optarg; break;
+        case OPT_JSON: a->json = optarg; break;
         default:
-            return cli_usage(a.cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+            return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return cli_usage(a.cmd, "unexpected argument '%s'", argv[optind]);
-    if (!out)
-        return cli_usage(a.cmd, "needs --out F.npy");
-    if (a.labels)
-        return cli_usage(a.cmd, "--labels does not apply to forward (the outputs do not depend on them)");
-    const char *inputs[] = {a.model, a.data, a.weights};
-    char *rp = reference ? cli_radius_path(out) : NULL;
-    if (reference && !rp)
-        return cli_fail(a.cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
-    if ((r = cli_check_output(a.cmd, out, inputs, 3)) || (rp && (r = cli_check_output(a.cmd, rp, inputs, 3))) ||
-        (json && (r = cli_check_output(a.cmd, json, inputs, 3)))) {
+        return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+    if (!a->out)
+        return cli_usage(cmd, "needs --out F.npy");
+    const cli_given_option none[] = {{"--labels", a->model.labels != NULL}};
+    const cli_given_option reference_only[] = {{"--prec", have_prec}}; /* the fast path is binary64 throughout */
+    if ((r = CLI_REFUSE_GIVEN(cmd, none, "does not apply to forward (the outputs do not depend on them)")))
+        return r;
+    return a->reference ? PLSTAR_OK : CLI_REFUSE_GIVEN(cmd, reference_only, "applies to --impl reference only");
+}
+
+/* F(w) computed, written, said on stdout and reported; returns the verdict or an error. */
+static int run(const forward_args *a, const plstar_problem *p, const char *rp)
+{
+    outputs o = {.N = p->N};
+    o.F = plstar_malloc(p->N * sizeof(double) + 1, "outputs");
+    o.bound = plstar_malloc(p->N * sizeof(double) + 1, "output bounds");
+    int st = (o.F && o.bound) ? compute(&o, p, a->reference, a->prec) : PLSTAR_ESOFTWARE;
+    if (!st)
+        st = write_outputs(&o, p, a->reference, a->out);
+    int verdict = PLSTAR_OK;
+    if (!st) {
+        double worst = worst_bound(&o);
+        verdict = isfinite(worst) ? PLSTAR_OK : PLSTAR_INCONCLUSIVE;
+        printf("forward: wrote %s%s%s: F(w), shape (%zu, %zu); |F - exact| <= %.3g (%s)\n", a->out,
+               rp ? " and the radii " : "", rp ? rp : "", p->n, p->model.outputs, worst,
+               a->reference ? "the largest radius of the Arb enclosure" : "the proven rounding-error bound of the fast "
+                                                                         "path");
+        if (a->json) {
+            json_t *rep = forward_report(&o, p, a->reference, a->prec, a->out, verdict);
+            st = report_write(a->json, rep);
+            json_decref(rep);
+        }
+    }
+    if (st)
+        cli_fail(a->model.cmd, st);
+    free(o.F), free(o.bound);
+    return st ? st : verdict;
+}
+
+int cmd_forward(int argc, char **argv)
+{
+    forward_args a = {.model = {.cmd = argv[0]}, .prec = PLSTAR_DEFAULT_PREC};
+    int r = parse(&a, argc, argv);
+    if (r)
+        return r;
+    const char *inputs[] = {a.model.model, a.model.data, a.model.weights};
+    char *rp = a.reference ? cli_radius_path(a.out) : NULL;
+    const char *cmd = a.model.cmd;
+    if (a.reference && !rp)
+        return cli_fail(cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
+    if ((r = cli_check_output(cmd, a.out, inputs, 3)) || (rp && (r = cli_check_output(cmd, rp, inputs, 3))) ||
+        (a.json && (r = cli_check_output(cmd, a.json, inputs, 3)))) {
         free(rp);
         return r;
     }
     plstar_problem p;
     problem_init(&p);
-    int st = cli_load_problem(&p, &a, 0);
-    if (st) {
-        free(rp);
-        return st;
-    }
-    outputs o = {.N = p.N};
-    o.F = plstar_malloc(p.N * sizeof(double) + 1, "outputs");
-    o.bound = plstar_malloc(p.N * sizeof(double) + 1, "output bounds");
-    st = (o.F && o.bound) ? compute(&o, &p, reference, prec) : PLSTAR_ESOFTWARE;
+    int st = cli_load_problem(&p, &a.model, 0);
     if (!st)
-        st = write_outputs(&o, &p, reference, out);
-    int verdict = PLSTAR_OK;
-    if (!st) {
-        double worst = worst_bound(&o);
-        verdict = isfinite(worst) ? PLSTAR_OK : PLSTAR_INCONCLUSIVE;
-        printf("forward: wrote %s%s%s: F(w), shape (%zu, %zu); |F - exact| <= %.3g (%s)\n", out,
-               rp ? " and the radii " : "", rp ? rp : "", p.n, p.model.outputs, worst,
-               reference ? "the largest radius of the Arb enclosure" : "the proven rounding-error bound of the fast "
-                                                                      "path");
-        if (json) {
-            json_t *rep = forward_report(&o, &p, reference, prec, out, verdict);
-            st = report_write(json, rep);
-            json_decref(rep);
-        }
-    }
-    if (st)
-        cli_fail(a.cmd, st);
-    free(o.F), free(o.bound), free(rp);
+        st = run(&a, &p, rp);
+    free(rp);
     problem_clear(&p);
-    return st ? st : verdict;
+    return st;
 }

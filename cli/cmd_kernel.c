@@ -58,71 +58,99 @@ static int compute(const plstar_problem *p, int jacobian, int impl, slong prec, 
     return st;
 }
 
-static int run(int argc, char **argv, int jacobian)
+typedef struct {
+    cli_model_args model;
+    int jacobian, impl;
+    slong prec;
+    const char *out;
+} kernel_args;
+
+static int parse(kernel_args *a, int argc, char **argv)
 {
     static const struct option longopts[] = {CLI_MODEL_OPTIONS,
                                              {"impl", required_argument, NULL, OPT_IMPL},
                                              {"prec", required_argument, NULL, OPT_PREC},
                                              {"out", required_argument, NULL, OPT_OUT},
                                              {NULL, 0, NULL, 0}};
-    cli_model_args a = {.cmd = argv[0]};
-    int impl = IMPL_FAST, opt, r;
-    slong prec = PLSTAR_DEFAULT_PREC;
-    const char *out = NULL;
+    const char *cmd = a->model.cmd;
+    int have_prec = 0, opt, r;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if ((r = cli_model_option(&a, opt, optarg)) < 0)
+        if ((r = cli_model_option(&a->model, opt, optarg)) < 0)
             return PLSTAR_EUSAGE;
         if (r)
             continue;
         switch (opt) {
         case OPT_IMPL:
-            if (!jacobian && !strcmp(optarg, "explicit"))
-                impl = IMPL_EXPLICIT;
-            else if ((impl = cli_parse_impl(optarg)) < 0)
-                return cli_usage(a.cmd, jacobian ? "--impl must be fast or reference, got '%s'"
-                                                 : "--impl must be fast, explicit or reference, got '%s'", optarg);
+            if (!a->jacobian && !strcmp(optarg, "explicit"))
+                a->impl = IMPL_EXPLICIT;
+            else if ((a->impl = cli_parse_impl(optarg)) < 0)
+                return cli_usage(cmd, a->jacobian ? "--impl must be fast or reference, got '%s'"
+                                                  : "--impl must be fast, explicit or reference, got '%s'", optarg);
             break;
         case OPT_PREC:
-            if (cli_parse_prec(&prec, optarg))
-                return cli_usage(a.cmd, "--prec takes bits in [32, 65536], got '%s'", optarg);
+            if (cli_parse_prec(&a->prec, optarg))
+                return cli_usage(cmd, "--prec takes bits in [32, 65536], got '%s'", optarg);
+            have_prec = 1;
             break;
         case OPT_OUT:
-            out = optarg;
+            a->out = optarg;
             break;
         default:
-            return cli_usage(a.cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+            return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return cli_usage(a.cmd, "unexpected argument '%s'", argv[optind]);
-    if (!out)
-        return cli_usage(a.cmd, "needs --out FILE.npy");
-    const char *inputs[] = {a.model, a.data, a.weights, a.labels};
-    if ((r = cli_check_output(a.cmd, out, inputs, 4)))
+        return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+    if (!a->out)
+        return cli_usage(cmd, "needs --out FILE.npy");
+    const cli_given_option none[] = {{"--labels", a->model.labels != NULL}};
+    const cli_given_option reference_only[] = {{"--prec", have_prec}}; /* the fast paths are binary64 throughout */
+    const char *why = a->jacobian ? "does not apply to jacobian (DF(w) does not depend on the labels)"
+                                  : "does not apply to kernel (K(w) does not depend on the labels)";
+    if ((r = CLI_REFUSE_GIVEN(cmd, none, why)))
         return r;
-    if (impl == IMPL_REFERENCE) { /* the radii go to NAME.rad.npy, which must not be an input either */
-        char *rp = cli_radius_path(out);
-        r = rp ? cli_check_output(a.cmd, rp, inputs, 4) : cli_fail(a.cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
+    return a->impl == IMPL_REFERENCE ? PLSTAR_OK
+                                     : CLI_REFUSE_GIVEN(cmd, reference_only, "applies to --impl reference only");
+}
+
+/* Absurd sizes are refused before allocating (lower bounds of what compute() allocates). */
+static int check_memory(const kernel_args *a, const plstar_problem *p)
+{
+    double N = (double)p->N, P = (double)p->model.nparams, cells = a->jacobian ? N * P : N * N;
+    char what[600];
+    snprintf(what, sizeof what, "%s: the %s (%zu x %zu%s) for %zu samples", a->model.data,
+             a->jacobian ? "Jacobian" : "kernel", p->N, a->jacobian ? p->model.nparams : p->N,
+             a->impl == IMPL_REFERENCE ? " balls" : "", p->n);
+    return a->impl == IMPL_REFERENCE
+               ? cli_check_memory(a->model.cmd, what, 2 * cells, a->jacobian ? cells : 2 * cells)
+               : cli_check_memory(a->model.cmd, what, a->impl == IMPL_EXPLICIT ? cells + N * P : cells, 0);
+}
+
+static int run(int argc, char **argv, int jacobian)
+{
+    kernel_args a = {.model = {.cmd = argv[0]}, .jacobian = jacobian, .impl = IMPL_FAST, .prec = PLSTAR_DEFAULT_PREC};
+    int r = parse(&a, argc, argv);
+    if (r)
+        return r;
+    const char *cmd = a.model.cmd, *inputs[] = {a.model.model, a.model.data, a.model.weights};
+    if ((r = cli_check_output(cmd, a.out, inputs, 3)))
+        return r;
+    if (a.impl == IMPL_REFERENCE) { /* the radii go to NAME.rad.npy, which must not be an input either */
+        char *rp = cli_radius_path(a.out);
+        r = rp ? cli_check_output(cmd, rp, inputs, 3) : cli_fail(cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
         free(rp);
         if (r)
             return r;
     }
     plstar_problem p;
     problem_init(&p);
-    int st = cli_load_problem(&p, &a, 0);
-    if (!st) { /* absurd sizes are refused before allocating (lower bounds of what compute() allocates) */
-        double N = (double)p.N, P = (double)p.model.nparams, cells = jacobian ? N * P : N * N;
-        char what[600];
-        snprintf(what, sizeof what, "%s: the %s (%zu x %zu%s) for %zu samples", a.data,
-                 jacobian ? "Jacobian" : "kernel", p.N, jacobian ? p.model.nparams : p.N,
-                 impl == IMPL_REFERENCE ? " balls" : "", p.n);
-        st = impl == IMPL_REFERENCE ? cli_check_memory(a.cmd, what, 2 * cells, jacobian ? cells : 2 * cells)
-                                    : cli_check_memory(a.cmd, what, impl == IMPL_EXPLICIT ? cells + N * P : cells, 0);
-    }
-    if (!st && (st = compute(&p, jacobian, impl, prec, out)))
-        cli_fail(a.cmd, st);
+    int st = cli_load_problem(&p, &a.model, 0);
+    if (!st)
+        st = check_memory(&a, &p);
+    if (!st && (st = compute(&p, jacobian, a.impl, a.prec, a.out)))
+        cli_fail(cmd, st);
     problem_clear(&p);
     return st;
 }

@@ -3,6 +3,8 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "core/error.h"
+#include "core/npy.h"
+#include "core/outfile.h"
 #include "core/report.h"
 #include "proofs-checks/validate.h"
 #include "reference/network.h"
@@ -69,7 +71,80 @@ static void print_result(const validate_result *res, const plstar_problem *p, co
            res->seconds);
 }
 
-int cmd_validate(int argc, char **argv)
+static const char *const kinds[4] = {"outputs", "jacobian", "kernel", "losses"};
+
+typedef struct {
+    const char *cmd, *bundle, *json;
+    const char *files[4]; /* the claimed arrays, of kinds[k] */
+    validate_claims c;
+    int have_lr, have_loss, have_layout;
+    slong prec;
+} validate_args;
+
+/* One option of validate: 0, the usage error (64) once said, or −1 for an option it does not know. */
+static int validate_option(validate_args *a, int opt, const char *arg)
+{
+    const char *cmd = a->cmd;
+    validate_claims *c = &a->c;
+    switch (opt) {
+    case OPT_BUNDLE: a->bundle = arg; return PLSTAR_OK;
+    case OPT_OUTPUTS: a->files[0] = arg; return PLSTAR_OK;
+    case OPT_JACOBIAN: a->files[1] = arg; return PLSTAR_OK;
+    case OPT_KERNEL: a->files[2] = arg; return PLSTAR_OK;
+    case OPT_LOSSES: a->files[3] = arg; return PLSTAR_OK;
+    case OPT_LAMBDA_MIN:
+        if (cli_parse_double(&c->lambda_min, arg))
+            return cli_usage(cmd, "--lambda-min takes a finite number, got '%s'", arg);
+        c->has_lambda_min = 1;
+        return PLSTAR_OK;
+    case OPT_LR:
+        if (cli_parse_double(&c->lr, arg) || !(c->lr > 0))
+            return cli_usage(cmd, "--lr takes a positive number, got '%s'", arg);
+        a->have_lr = 1;
+        return PLSTAR_OK;
+    case OPT_LOSS: /* default: the bundle's (bundle.json "loss_convention") */
+        if (cli_parse_loss(&c->loss, cmd, arg))
+            return PLSTAR_EUSAGE;
+        a->have_loss = 1;
+        return PLSTAR_OK;
+    case OPT_PRECISION:
+        if (validate_format_parse(&c->format, arg))
+            return cli_usage(cmd, "--precision must be float64, float32, float16 or bfloat16, got '%s'", arg);
+        return PLSTAR_OK;
+    case OPT_LAYOUT:
+        if (validate_layout_parse(&c->layout, arg))
+            return cli_usage(cmd, "--layout must be plstar, functorch, neural-tangents or traced, got '%s'", arg);
+        a->have_layout = 1;
+        return PLSTAR_OK;
+    case OPT_PREC:
+        if (cli_parse_prec(&a->prec, arg))
+            return cli_usage(cmd, "--prec takes bits in [32, 65536], got '%s'", arg);
+        return PLSTAR_OK;
+    case OPT_JSON: a->json = arg; return PLSTAR_OK;
+    default: return -1;
+    }
+}
+
+/* What to validate given, and no option that does not apply to it. */
+static int check_args(const validate_args *a)
+{
+    const char *cmd = a->cmd, *const *files = a->files;
+    if (!a->bundle)
+        return cli_usage(cmd, "needs --bundle DIR (written by plstar export)");
+    if (!files[0] && !files[1] && !files[2] && !files[3] && !a->c.has_lambda_min)
+        return cli_usage(cmd, "nothing to validate: give at least one of --outputs, --jacobian, --kernel, "
+                              "--lambda-min, --losses");
+    if (files[3] && !a->have_lr)
+        return cli_usage(cmd, "--losses needs --lr ETA, the step the trajectory was run with");
+    const cli_given_option losses_only[] = {{"--lr", a->have_lr}, {"--loss", a->have_loss}};
+    const cli_given_option matrices_only[] = {{"--layout", a->have_layout}};
+    int r = files[3] ? PLSTAR_OK : CLI_REFUSE_GIVEN(cmd, losses_only, "is only used with --losses");
+    if (!r && !files[1] && !files[2])
+        r = CLI_REFUSE_GIVEN(cmd, matrices_only, "is only used with --jacobian or --kernel");
+    return r;
+}
+
+static int parse(validate_args *a, int argc, char **argv)
 {
     static const struct option longopts[] = {{"bundle", required_argument, NULL, OPT_BUNDLE},
                                              {"kernel", required_argument, NULL, OPT_KERNEL},
@@ -84,132 +159,71 @@ int cmd_validate(int argc, char **argv)
                                              {"prec", required_argument, NULL, OPT_PREC},
                                              {"json", required_argument, NULL, OPT_JSON},
                                              {NULL, 0, NULL, 0}};
-    const char *cmd = argv[0], *bundle = NULL, *json = NULL;
-    const char *files[4] = {NULL, NULL, NULL, NULL}; /* outputs, jacobian, kernel, losses */
-    static const char *const kinds[4] = {"outputs", "jacobian", "kernel", "losses"};
-    validate_claims c = {.format = VALIDATE_FLOAT64};
-    int have_lr = 0, have_loss = 0, opt;
-    slong prec = PLSTAR_DEFAULT_PREC;
+    int opt, r;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (opt) {
-        case OPT_BUNDLE:
-            bundle = optarg;
-            break;
-        case OPT_OUTPUTS:
-            files[0] = optarg;
-            break;
-        case OPT_JACOBIAN:
-            files[1] = optarg;
-            break;
-        case OPT_KERNEL:
-            files[2] = optarg;
-            break;
-        case OPT_LOSSES:
-            files[3] = optarg;
-            break;
-        case OPT_LAMBDA_MIN:
-            if (cli_parse_double(&c.lambda_min, optarg))
-                return cli_usage(cmd, "--lambda-min takes a finite number, got '%s'", optarg);
-            c.has_lambda_min = 1;
-            break;
-        case OPT_LR:
-            if (cli_parse_double(&c.lr, optarg) || !(c.lr > 0))
-                return cli_usage(cmd, "--lr takes a positive number, got '%s'", optarg);
-            have_lr = 1;
-            break;
-        case OPT_LOSS: /* default: the bundle's (bundle.json "loss_convention") */
-            if (cli_parse_loss(&c.loss, cmd, optarg))
-                return PLSTAR_EUSAGE;
-            have_loss = 1;
-            break;
-        case OPT_PRECISION:
-            if (validate_format_parse(&c.format, optarg))
-                return cli_usage(cmd, "--precision must be float64, float32, float16 or bfloat16, got '%s'", optarg);
-            break;
-        case OPT_LAYOUT:
-            if (validate_layout_parse(&c.layout, optarg))
-                return cli_usage(cmd, "--layout must be plstar, functorch, neural-tangents or traced, got '%s'",
-                                 optarg);
-            break;
-        case OPT_PREC:
-            if (cli_parse_prec(&prec, optarg))
-                return cli_usage(cmd, "--prec takes bits in [32, 65536], got '%s'", optarg);
-            break;
-        case OPT_JSON:
-            json = optarg;
-            break;
-        default:
-            return cli_usage(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
-    if (!bundle)
-        return cli_usage(cmd, "needs --bundle DIR (written by plstar export)");
-    if (!files[0] && !files[1] && !files[2] && !files[3] && !c.has_lambda_min)
-        return cli_usage(cmd, "nothing to validate: give at least one of --outputs, --jacobian, --kernel, "
-                              "--lambda-min, --losses");
-    if (files[3] && !have_lr)
-        return cli_usage(cmd, "--losses needs --lr ETA, the step the trajectory was run with");
-    if (have_lr && !files[3])
-        return cli_usage(cmd, "--lr is only used with --losses");
-    if (json) {
-        const char *inputs[] = {files[0], files[1], files[2], files[3]};
-        static const char *const in_bundle[] = {"model.json", "X.npy", "y.npy", "w0.npy", "bundle.json"};
-        int r = cli_check_output(cmd, json, inputs, 4);
-        for (size_t k = 0; !r && k < 5; k++) { /* nor one of the bundle's files */
-            size_t len = strlen(bundle) + strlen(in_bundle[k]) + 2;
-            char *bp = malloc(len);
-            if (!bp)
-                return cli_fail(cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
-            snprintf(bp, len, "%s/%s", bundle, in_bundle[k]);
-            const char *one[] = {bp};
-            r = cli_check_output(cmd, json, one, 1);
-            free(bp);
-        }
+        if ((r = validate_option(a, opt, optarg)) < 0)
+            return cli_usage(a->cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
         if (r)
             return r;
     }
-    plstar_problem p;
-    problem_init(&p);
-    plstar_array arr[4];
-    for (int k = 0; k < 4; k++)
-        npy_init(&arr[k]);
-    int st = validate_read_bundle(&p, bundle);
-    if (!st && !have_loss)
-        st = validate_bundle_loss(&c.loss, bundle);
-    if (st) {
-        cli_fail(cmd, st);
-        problem_clear(&p);
+    if (optind < argc)
+        return cli_usage(a->cmd, "unexpected argument '%s'", argv[optind]);
+    return check_args(a);
+}
+
+/* The report may be neither a claimed array nor one of the bundle's files. */
+static int check_json_output(const validate_args *a)
+{
+    static const char *const in_bundle[] = {"model.json", "X.npy", "y.npy", "w0.npy", "bundle.json"};
+    int r = cli_check_output(a->cmd, a->json, a->files, 4);
+    for (size_t k = 0; !r && k < 5; k++) {
+        char *bp = outfile_path_join(a->bundle, in_bundle[k]);
+        if (!bp)
+            return cli_fail(a->cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
+        const char *one[] = {bp};
+        r = cli_check_output(a->cmd, a->json, one, 1);
+        free(bp);
+    }
+    return r;
+}
+
+/* The bundle, its loss convention unless --loss gave one, and the sizes checked. */
+static int load_bundle(plstar_problem *p, validate_args *a)
+{
+    const char *cmd = a->cmd, *const *files = a->files;
+    int st = validate_read_bundle(p, a->bundle);
+    if (!st && !a->have_loss)
+        st = validate_bundle_loss(&a->c.loss, a->bundle);
+    if (st)
+        return cli_fail(cmd, st);
+    cli_print_problem(cmd, p);
+    /* absurd sizes are refused before allocating: the reference enclosures of the claimed DF and K */
+    double N = (double)p->N, P = (double)p->model.nparams;
+    double balls = (files[1] ? N * P : 0) + ((files[2] || a->c.has_lambda_min) ? 2 * N * N : 0);
+    char what[600];
+    snprintf(what, sizeof what, "%s: the reference %s for %zu samples and %zu parameters", a->bundle,
+             files[1] ? "Jacobian and kernel" : "kernel", p->n, p->model.nparams);
+    if ((st = cli_check_memory(cmd, what, 0, balls)))
         return st;
-    }
-    cli_print_problem(cmd, &p);
-    { /* absurd sizes are refused before allocating: the reference enclosures of the claimed DF and K */
-        double N = (double)p.N, P = (double)p.model.nparams;
-        double balls = (files[1] ? N * P : 0) + ((files[2] || c.has_lambda_min) ? 2 * N * N : 0);
-        char what[600];
-        snprintf(what, sizeof what, "%s: the reference %s for %zu samples and %zu parameters", bundle,
-                 files[1] ? "Jacobian and kernel" : "kernel", p.n, p.model.nparams);
-        if ((st = cli_check_memory(cmd, what, 0, balls))) {
-            problem_clear(&p);
-            return st;
-        }
-    }
-    if (files[3] && !p.y.size) {
-        problem_clear(&p);
-        return cli_usage(cmd, "--losses needs labels, and bundle %s has no y.npy (export it with --labels)", bundle);
-    }
+    if (files[3] && !p->y.size)
+        return cli_usage(cmd, "--losses needs labels, and bundle %s has no y.npy (export it with --labels)", a->bundle);
+    return PLSTAR_OK;
+}
+
+/* The claimed arrays read, their shapes said back on stdout and kept in `shapes`. */
+static int read_claims(plstar_array arr[4], json_t *shapes, const validate_args *a, const plstar_problem *p)
+{
+    int st = PLSTAR_OK;
     for (int k = 0; !st && k < 4; k++)
-        if (files[k] && (st = validate_read_claim(&arr[k], files[k], kinds[k], &p, c.format, c.layout)))
-            cli_fail(cmd, st);
-    json_t *shapes = json_object();
-    for (int k = 0; !st && k < 4; k++) /* the shapes as read, said back */
-        if (files[k]) {
+        if (a->files[k] && (st = validate_read_claim(&arr[k], a->files[k], kinds[k], p, a->c.format, a->c.layout)))
+            return cli_fail(a->cmd, st);
+    for (int k = 0; k < 4; k++) /* the shapes as read, said back */
+        if (a->files[k]) {
             char how[400];
-            validate_describe_claim(how, sizeof how, &arr[k], kinds[k], &p, c.layout);
-            printf("%s: %s\n", files[k], how);
+            validate_describe_claim(how, sizeof how, &arr[k], kinds[k], p, a->c.layout);
+            printf("%s: %s\n", a->files[k], how);
             json_t *o = json_object(), *sh = json_array();
             for (size_t d = 0; d < arr[k].ndim; d++)
                 json_array_append_new(sh, json_integer((json_int_t)arr[k].shape[d]));
@@ -217,43 +231,66 @@ int cmd_validate(int argc, char **argv)
             json_object_set_new(o, "read_as", json_string(how));
             json_object_set_new(shapes, kinds[k], o);
         }
-    if (!st) {
-        int traced = c.layout == VALIDATE_LAYOUT_TRACED;
-        c.outputs = files[0] ? arr[0].data : NULL;
-        c.jacobian = files[1] ? arr[1].data : NULL;
-        c.jacobian_ndim = arr[1].ndim;
-        c.kernel = files[2] && !traced ? arr[2].data : NULL;
-        c.kernel_traced = files[2] && traced ? arr[2].data : NULL;
-        c.kernel_ndim = arr[2].ndim;
-        c.losses = files[3] ? arr[3].data : NULL;
-        c.nlosses = files[3] ? arr[3].size : 0;
-        validate_result res;
-        st = check_validate(&res, &p, &c, prec);
-        if (st == PLSTAR_OK || st == PLSTAR_REFUTED || st == PLSTAR_INCONCLUSIVE) {
-            print_result(&res, &p, bundle, st);
-            if (json) {
-                json_t *rep = validate_report(&res, &p, &c, bundle, st);
-                json_t *given = json_object();
-                for (int k = 0; k < 4; k++)
-                    if (files[k])
-                        json_object_set_new(given, kinds[k], json_string(files[k]));
-                if (c.has_lambda_min)
-                    json_object_set_new(given, "lambda_min", json_real(c.lambda_min));
-                json_object_set_new(json_object_get(rep, "inputs"), "given", given);
-                json_object_set_new(json_object_get(rep, "inputs"), "shapes", json_incref(shapes));
-                for (int k = 0; k < 4; k++) /* the claimed arrays, hashed like the bundle's files */
-                    if (files[k])
-                        report_add_input_file(rep, kinds[k], files[k]);
-                report_set_precision(rep, (long)prec);
-                int wst = report_write(json, rep);
-                json_decref(rep);
-                if (wst)
-                    st = cli_fail(cmd, wst);
-            }
-        } else {
-            cli_fail(cmd, st);
-        }
-    }
+    return PLSTAR_OK;
+}
+
+/* check_validate on the claims, its table on stdout and with --json the report; the verdict or an error. */
+static int run(validate_args *a, const plstar_problem *p, const plstar_array arr[4], json_t *shapes)
+{
+    validate_claims *c = &a->c;
+    const char *const *files = a->files;
+    int traced = c->layout == VALIDATE_LAYOUT_TRACED;
+    c->outputs = files[0] ? arr[0].data : NULL;
+    c->jacobian = files[1] ? arr[1].data : NULL;
+    c->jacobian_ndim = arr[1].ndim;
+    c->kernel = files[2] && !traced ? arr[2].data : NULL;
+    c->kernel_traced = files[2] && traced ? arr[2].data : NULL;
+    c->kernel_ndim = arr[2].ndim;
+    c->losses = files[3] ? arr[3].data : NULL;
+    c->nlosses = files[3] ? arr[3].size : 0;
+    validate_result res;
+    int st = check_validate(&res, p, c, a->prec);
+    if (st != PLSTAR_OK && st != PLSTAR_REFUTED && st != PLSTAR_INCONCLUSIVE)
+        return cli_fail(a->cmd, st);
+    print_result(&res, p, a->bundle, st);
+    if (!a->json)
+        return st;
+    json_t *rep = validate_report(&res, p, c, a->bundle, st), *given = json_object();
+    for (int k = 0; k < 4; k++)
+        if (files[k])
+            json_object_set_new(given, kinds[k], json_string(files[k]));
+    if (c->has_lambda_min)
+        json_object_set_new(given, "lambda_min", json_real(c->lambda_min));
+    json_object_set_new(json_object_get(rep, "inputs"), "given", given);
+    json_object_set_new(json_object_get(rep, "inputs"), "shapes", json_incref(shapes));
+    for (int k = 0; k < 4; k++) /* the claimed arrays, hashed like the bundle's files */
+        if (files[k])
+            report_add_input_file(rep, kinds[k], files[k]);
+    report_set_precision(rep, (long)a->prec);
+    int wst = report_write(a->json, rep);
+    json_decref(rep);
+    return wst ? cli_fail(a->cmd, wst) : st;
+}
+
+int cmd_validate(int argc, char **argv)
+{
+    validate_args a = {.cmd = argv[0], .c = {.format = VALIDATE_FLOAT64}, .prec = PLSTAR_DEFAULT_PREC};
+    int st = parse(&a, argc, argv);
+    if (!st && a.json)
+        st = check_json_output(&a);
+    if (st)
+        return st;
+    plstar_problem p;
+    problem_init(&p);
+    plstar_array arr[4];
+    for (int k = 0; k < 4; k++)
+        npy_init(&arr[k]);
+    json_t *shapes = json_object();
+    st = load_bundle(&p, &a);
+    if (!st)
+        st = read_claims(arr, shapes, &a, &p);
+    if (!st)
+        st = run(&a, &p, arr, shapes);
     json_decref(shapes);
     for (int k = 0; k < 4; k++)
         npy_clear(&arr[k]);

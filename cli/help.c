@@ -40,7 +40,8 @@ static const char overview[] =
     "\n"
     "MODEL is --model M.json --data X.npy (--weights W.npy | --seed S).\n"
     "The reference implementation writes NAME.npy (midpoints) and NAME.rad.npy (radii).\n"
-    "The statements are in docs/theory.md, the reports' schema in docs/reports.md.\n" EXIT_HELP;
+    "The statements are in docs/theory.md, the reports' schema in docs/reports.md.\n"
+    "An option that does not apply to what a command is asked is refused (exit 64), not ignored.\n" EXIT_HELP;
 
 static const char demo_help[] =
     "usage: plstar demo [--out DIR]\n"
@@ -64,7 +65,7 @@ static const char forward_help[] =
     "  --impl fast          double precision (default); the report bounds |F - exact| by the proven\n"
     "                       rounding-error bound of the fast path (fast/errbound.h)\n"
     "  --impl reference     Arb ball arithmetic: F.npy (midpoints) and F.rad.npy (radii), |exact - mid| <= rad\n"
-    PREC_HELP "                       (reference only)\n"
+    PREC_HELP "                       (reference only; refused with --impl fast, which is binary64 throughout)\n"
     "  --out F.npy          the output (required)\n" REPORT_HELP MODEL_HELP
     "Exit status: 0 written, every bound finite; 2 written, some bound not finite (the outputs\n"
     "overflow); 64 usage, 65 bad data, 66 cannot open an input, 70 internal error, 73 cannot create\n"
@@ -76,7 +77,7 @@ static const char kernel_help[] =
     "  --impl fast          the structured kernel in double precision (default)\n"
     "  --impl explicit      DF in double precision, then DF DF^T\n"
     "  --impl reference     Arb ball arithmetic: K.npy (midpoints) and K.rad.npy (radii)\n" PREC_HELP
-    "                       (reference only)\n"
+    "                       (reference only; refused with fast and explicit, which are binary64 throughout)\n"
     "  --out K.npy          the output (required)\n"
     "Progress goes to stderr when it is a terminal (reference).\n" MODEL_HELP EXIT_HELP;
 
@@ -85,7 +86,7 @@ static const char jacobian_help[] =
     "The Jacobian DF(w), N x P, rows sample-major, columns in the order of w.\n"
     "  --impl fast          double precision (default)\n"
     "  --impl reference     Arb ball arithmetic: J.npy (midpoints) and J.rad.npy (radii)\n" PREC_HELP
-    "                       (reference only)\n"
+    "                       (reference only; refused with --impl fast, which is binary64 throughout)\n"
     "  --out J.npy          the output (required)\n"
     "Progress goes to stderr when it is a terminal (reference).\n" MODEL_HELP EXIT_HELP;
 
@@ -158,7 +159,7 @@ static const char train_help[] =
     "  --lr ETA             the step size (required)\n"
     "  --steps T            the number of steps (required)\n"
     "  --batch S            mini-batch SGD with S samples per step (default: full-batch GD)\n"
-    "  --batch-seed S       the seed of the batch order (default 0)\n"
+    "  --batch-seed S       the seed of the batch order (with --batch only; default 0)\n"
     "  --record-every K     a trajectory row every K steps (default 1)\n"
     "  --lambda-min         also record lambda_min(K(w_t)) (double precision; default: off)\n"
     "  --kernel-distance    also record |K(w_t) - K(w0)|_2 (default: off)\n"

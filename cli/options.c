@@ -1,5 +1,6 @@
 #include "cli/options.h"
 #include "core/error.h"
+#include "core/outfile.h"
 
 #include <arb.h>
 
@@ -28,6 +29,14 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     fprintf(stderr, " (see plstar help)\n");
     va_end(ap);
     return PLSTAR_EUSAGE;
+}
+
+int cli_refuse_given(const char *cmd, const cli_given_option *opts, size_t count, const char *why)
+{
+    for (size_t k = 0; k < count; k++)
+        if (opts[k].given)
+            return cli_usage(cmd, "%s %s", opts[k].name, why);
+    return PLSTAR_OK;
 }
 
 int cli_parse_ulong(unsigned long *out, const char *s)
@@ -189,7 +198,7 @@ int cli_check_output_dir(const char *cmd, const char *dir, const char *const *na
     for (size_t k = 0; k < nnames; k++) {
         if (!names[k])
             continue;
-        char *path = cli_path_join(dir, names[k]);
+        char *path = outfile_path_join(dir, names[k]);
         int r = path ? cli_check_output(cmd, path, inputs, count) : cli_fail(cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
         free(path);
         if (r)
@@ -203,15 +212,6 @@ int cli_check_memory(const char *cmd, const char *what, double doubles, double b
     /* sizeof(arb_struct) is a lower bound per ball: longer mantissas live on the heap */
     int st = plstar_check_memory(8.0 * doubles + (double)sizeof(arb_struct) * balls, what);
     return st ? cli_fail(cmd, st) : PLSTAR_OK;
-}
-
-char *cli_path_join(const char *dir, const char *name)
-{
-    size_t len = strlen(dir) + strlen(name) + 2;
-    char *s = malloc(len);
-    if (s)
-        snprintf(s, len, "%s/%s", dir, name);
-    return s;
 }
 
 char *cli_radius_path(const char *path)

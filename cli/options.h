@@ -45,6 +45,17 @@ int cli_load_problem(plstar_problem *p, const cli_model_args *a, int need_labels
  * (problem_describe). For commands that load a problem another way. */
 void cli_print_problem(const char *cmd, const plstar_problem *p);
 
+/* An option that applies to some uses of a command only, and whether it was given. */
+typedef struct {
+    const char *name; /* as typed: "--prec" */
+    int given;
+} cli_given_option;
+
+/* Refuses (64, one line "plstar CMD: --NAME WHY (see plstar help)") the first given option of
+ * `opts` (count entries), the ones that do not apply to what was asked; 0 when none was given. */
+int cli_refuse_given(const char *cmd, const cli_given_option *opts, size_t count, const char *why);
+#define CLI_REFUSE_GIVEN(cmd, opts, why) cli_refuse_given(cmd, opts, sizeof(opts) / sizeof *(opts), why)
+
 /* Prints "plstar CMD: <message>" and returns status. */
 int cli_fail(const char *cmd, int status);
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -75,9 +86,6 @@ int cli_check_output_dir(const char *cmd, const char *dir, const char *const *na
  * `doubles` doubles plus `balls` Arb balls, a lower bound — exceed the memory
  * of this machine (plstar_check_memory, core/error.h). */
 int cli_check_memory(const char *cmd, const char *what, double doubles, double balls);
-
-/* DIR/NAME (malloc'd; NULL when out of memory). */
-char *cli_path_join(const char *dir, const char *name);
 
 /* NAME.npy → NAME.rad.npy, the radii beside a reference output (malloc'd). */
 char *cli_radius_path(const char *path);

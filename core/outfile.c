@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -121,4 +122,13 @@ int outfile_write_text(const char *path, const char *text)
         return st;
     fputs(text, f.fp);
     return outfile_commit(&f);
+}
+
+char *outfile_path_join(const char *dir, const char *name)
+{
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *s = malloc(len);
+    if (s)
+        snprintf(s, len, "%s/%s", dir, name);
+    return s;
 }

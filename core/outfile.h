@@ -37,6 +37,9 @@ int outfile_write_text(const char *path, const char *text);
 /* Async-signal-safe removal of every pending temporary file. */
 void outfile_cleanup_all(void);
 
+/* DIR/NAME, the path of a file written into a directory (malloc'd; NULL when out of memory). */
+char *outfile_path_join(const char *dir, const char *name);
+
 #ifdef __cplusplus
 }
 #endif

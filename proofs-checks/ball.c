@@ -7,6 +7,7 @@
 #include "reference/shallow.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -861,4 +862,103 @@ json_t *gd_apriori_report(const gd_apriori_result *res, const ball_constants *b,
     if (res->computed)
         radius_constants(r, b, res->radius, b->prec);
     return r;
+}
+
+/* ---- Theorem 6 a priori in a run's loss convention; the width search ---- */
+
+int check_gd_apriori_loss(ball_constants *b, gd_apriori_result *res, const plstar_problem *p, double mu, double lr,
+                          plstar_loss loss, slong prec)
+{
+    int st = ball_constants_compute(b, p, prec);
+    if (st)
+        return st;
+    size_t N = p->N;
+    return check_gd_apriori(res, b, mu > 0 ? loss_div_scale(loss, N, mu, LOSS_UP) : 0,
+                            lr > 0 ? loss_mul_scale(loss, N, lr, LOSS_UP) : 0, prec);
+}
+
+gd_apriori_numbers gd_apriori_in_loss(const gd_apriori_result *res, double mu, double lr, plstar_loss loss, size_t N,
+                                      int verdict, slong prec)
+{
+    gd_apriori_numbers u = {.mu = mu > 0 ? mu : loss_mul_scale(loss, N, res->mu, LOSS_DOWN),
+                            .lr = lr > 0 ? lr : loss_div_scale(loss, N, res->lr, LOSS_DOWN),
+                            .lr_max = loss_div_scale(loss, N, arb_lower_d(res->lr_max), LOSS_DOWN), .rate = res->rate};
+    if (verdict == PLSTAR_OK && loss != LOSS_SUM) {
+        arb_t t, m;
+        arb_init(t), arb_init(m);
+        arb_set_d(t, u.lr), arb_set_d(m, u.mu);
+        arb_mul(t, t, m, prec);
+        arb_sub_ui(t, t, 1, prec);
+        arb_neg(t, t); /* 1 − ημ */
+        u.rate = arb_upper_d(t);
+        arb_clear(t), arb_clear(m);
+    }
+    return u;
+}
+
+json_t *gd_apriori_loss_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p,
+                               int verdict, double mu, double lr, plstar_loss loss, slong prec)
+{
+    json_t *r = gd_apriori_report(res, b, p, verdict);
+    size_t N = p->N;
+    int certified = verdict == PLSTAR_OK;
+    json_object_set_new(r, "loss", loss_report(loss, N));
+    if (loss == LOSS_SUM || !json_object_get(r, "mu"))
+        return r;
+    gd_apriori_numbers u = gd_apriori_in_loss(res, mu, lr, loss, N, verdict, prec);
+    json_object_set_new(r, "note_convention", json_string("mu, lr, rate and quantities.lr_max are in the loss's "
+                        "convention; mu_half_sum, lr_half_sum, the reason and every other number are those of "
+                        "(1/2)||F - y||^2, on which the check decides"));
+    if (res->mu > 0) {
+        json_object_set_new(r, "mu", json_real(u.mu));
+        json_object_set_new(r, "mu_half_sum", json_real(res->mu));
+    }
+    if (certified) {
+        json_object_set_new(r, "lr", json_real(u.lr));
+        json_object_set_new(r, "lr_half_sum", json_real(res->lr));
+        json_object_set_new(r, "rate", report_upper(u.rate));
+    }
+    if (res->computed)
+        json_object_set_new(json_object_get(r, "quantities"), "lr_max", report_lower(u.lr_max));
+    return r;
+}
+
+/* check_gd_apriori_loss on the shallow network of `width` (weights from seed), p's data and
+ * labels: 1 when it certifies. b and res start afresh. */
+static int certifies_at_width(ball_constants *b, gd_apriori_result *res, const plstar_problem *p, size_t width,
+                              unsigned long seed, double mu, double lr, plstar_loss loss, slong prec)
+{
+    ball_constants_clear(b), ball_constants_init(b);
+    gd_apriori_result_clear(res), gd_apriori_result_init(res);
+    char json[256];
+    snprintf(json, sizeof json, "{\"model\":\"shallow\",\"input_dim\":%zu,\"width\":%zu,\"activation\":\"%s\"}",
+             p->model.input_dim, width, act_name(p->model.activation));
+    plstar_problem q;
+    plstar_model m;
+    problem_init(&q), model_init(&m);
+    double *w = NULL;
+    int certified = 0;
+    if (!model_parse_json(&m, json, "width search") && (w = malloc(m.nparams * sizeof(double)))) {
+        model_init_weights(w, &m, seed);
+        certified = !problem_set(&q, &m, p->X.data, p->n, w, p->y.data) &&
+                    check_gd_apriori_loss(b, res, &q, mu, lr, loss, prec) == PLSTAR_OK;
+    }
+    free(w), problem_clear(&q), model_clear(&m);
+    return certified;
+}
+
+size_t gd_apriori_smallest_width(ball_constants *b, gd_apriori_result *res, const plstar_problem *p,
+                                 unsigned long seed, double mu, double lr, plstar_loss loss, slong prec)
+{
+    size_t m_max = p->model.layers[0].out;
+    for (double m = 16; (size_t)m <= m_max; m *= M_SQRT2)
+        if (certifies_at_width(b, res, p, (size_t)m, seed, mu, lr, loss, prec))
+            return (size_t)m;
+    return 0;
+}
+
+void gd_apriori_report_width(json_t *report, size_t width)
+{
+    json_object_set_new(report, "smallest_certified_width",
+                        width ? json_integer((json_int_t)width) : report_absent("no width of the grid certifies"));
 }

@@ -41,6 +41,7 @@
 
 #include <arb.h>
 #include <jansson.h>
+#include "core/loss.h"
 #include "core/model.h"
 #include "reference/hessian.h"
 
@@ -138,6 +139,41 @@ void gd_apriori_reason_text(char *buf, size_t len, const gd_apriori_result *res,
                             size_t width);
 json_t *gd_apriori_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p,
                           int verdict);
+
+/* Theorem 6 a priori in the loss convention of a run (core/loss.h). The check decides on
+ * ½‖F − y‖²: a given mu is proven as μ/s rounded up (a larger PL* constant implies the smaller
+ * one), a given lr checked as sη rounded up (a bound on the larger step holds for it); 0 picks
+ * check_gd_apriori's defaults. Computes the constants at w0 of p into b, then the check into res
+ * (both initialised by the caller); returns the verdict, or the error of the constants. */
+int check_gd_apriori_loss(ball_constants *b, gd_apriori_result *res, const plstar_problem *p, double mu, double lr,
+                          plstar_loss loss, slong prec);
+
+/* The numbers of a result in the run's convention, for a user to read: mu and lr as given, or the
+ * ones found converted (μ = sμ', η = η'/s, rounded down: bounds that stay bounds); lr_max = lr_max'/s
+ * rounded down; for a certified verdict the rate 1 − ημ of these, rounded up. */
+typedef struct {
+    double mu, lr, lr_max, rate;
+} gd_apriori_numbers;
+
+gd_apriori_numbers gd_apriori_in_loss(const gd_apriori_result *res, double mu, double lr, plstar_loss loss, size_t N,
+                                      int verdict, slong prec);
+
+/* gd_apriori_report in the run's convention (mu, lr as given to check_gd_apriori_loss): report["loss"],
+ * and under the mean loss mu, lr, rate and quantities.lr_max as gd_apriori_in_loss gives them, the
+ * ½‖F − y‖² ones beside them. */
+json_t *gd_apriori_loss_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p,
+                               int verdict, double mu, double lr, plstar_loss loss, slong prec);
+
+/* The smallest width on the grid 16·√2^k, up to the width of the shallow network of p, at which
+ * check_gd_apriori_loss certifies the shallow network of p's input dimension and activation with
+ * weights drawn from `seed` (model_init_weights) on p's data and labels; 0 when none does (a width
+ * whose problem cannot be set up does not). b and res, initialised and cleared by the caller, hold
+ * the last width tried: the certified one when there is one. */
+size_t gd_apriori_smallest_width(ball_constants *b, gd_apriori_result *res, const plstar_problem *p,
+                                 unsigned long seed, double mu, double lr, plstar_loss loss, slong prec);
+
+/* report["smallest_certified_width"]: the width gd_apriori_smallest_width found (0: none). */
+void gd_apriori_report_width(json_t *report, size_t width);
 
 #ifdef __cplusplus
 }

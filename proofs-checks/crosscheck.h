@@ -65,6 +65,10 @@ int check_crosscheck(crosscheck_result *res, const plstar_problem *p, slong prec
 /* The JSON report of a result. */
 json_t *crosscheck_report(const crosscheck_result *res, const plstar_problem *p, slong prec, int status);
 
+/* On stdout: the table of quantities (entries, violations, unbounded entries, the worst entry with
+ * both sides), then the verdict line "LABEL: pass (fast ... s, reference ... s)". */
+void crosscheck_print(const crosscheck_result *res, int status, const char *label);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -839,5 +840,99 @@ json_t *gd_path_report(const gd_path_result *res, const plstar_problem *p, const
     json_object_set_new(r, "trajectory", rows);
     json_object_set_new(r, "seconds_train", json_real(res->seconds_train));
     json_object_set_new(r, "seconds_verify", json_real(res->seconds_verify));
+    return r;
+}
+
+/* ---- the report of a training run (plstar train) ---- */
+
+/* How the run ended; the verdict is "uncertified" whatever the outcome (docs/reports.md, "train"). */
+static const char *outcome_name(int status)
+{
+    return status == PLSTAR_EINTERRUPTED ? "interrupted" : status == FAST_TRAIN_DIVERGED ? "diverged" : "completed";
+}
+
+/* The shortest decimal that reads back as x (a step to pass on the command line). */
+static void shortest(char *buf, size_t len, double x)
+{
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(buf, len, "%.*g", digits, x);
+        if (strtod(buf, NULL) == x)
+            return;
+    }
+}
+
+/* verdict, scope and reason: a training run checks no inequality, and says which check would. */
+static void train_verdict(json_t *r, const fast_trajectory *tr, const fast_train_options *o, int status)
+{
+    report_set_verdict(r, "uncertified");
+    report_set_scope(r, REPORT_SCOPE_THESE_LABELS);
+    json_object_set_new(r, "outcome", json_string(outcome_name(status)));
+    char decide[320];
+    if (status == FAST_TRAIN_DIVERGED) {
+        char why[96];
+        snprintf(why, sizeof why, "not finite at step %zu", tr->diverged_at);
+        snprintf(decide, sizeof decide, "a smaller step than --lr %.6g; then plstar certify gd --path proves a run",
+                 o->lr);
+        report_set_reason(r, "the loss and its gradient stay finite at every step (double precision)",
+                          report_absent(why), NULL, decide);
+        json_t *dv = json_object();
+        json_object_set_new(dv, "step", json_integer((json_int_t)tr->diverged_at));
+        json_object_set_new(dv, "reason", json_string("the loss or its gradient is not finite at this step; the run "
+                                                      "stopped and w_final.npy holds the last iterate with a finite "
+                                                      "loss"));
+        json_object_set_new(r, "diverged", dv);
+        return;
+    }
+    if (status == PLSTAR_EINTERRUPTED)
+        snprintf(decide, sizeof decide, "resume with --resume (the checkpoint of step %zu), then plstar certify gd "
+                 "--path proves a run", tr->steps_done);
+    else {
+        char lr[32];
+        shortest(lr, sizeof lr, o->lr);
+        snprintf(decide, sizeof decide, "plstar certify gd --path --lr %s --steps %zu%s proves this run's rate, "
+                 "conditioning and path length", lr, o->steps, o->loss == LOSS_MEAN ? " --loss mean" : "");
+    }
+    report_set_reason(r, "none: the trajectory's values are double-precision diagnostics without error bounds",
+                      NULL, NULL, decide);
+}
+
+json_t *train_report(const fast_trajectory *tr, const plstar_problem *p, const fast_train_options *o,
+                            double seconds, int status)
+{
+    json_t *r = report_new("train", "docs/theory.md §4, Theorem 6 (GD) / Theorem 7 (mini-batch SGD): the path "
+                                    "w_{t+1} = w_t − η∇L(w_t) on the square loss, recorded; the values are "
+                                    "double-precision diagnostics, not certificates");
+    train_verdict(r, tr, o, status);
+    report_add_problem(r, p); /* the resolved model, the sizes, the input files and the seed */
+    json_t *opt = json_object();
+    json_object_set_new(opt, "method", json_string(o->batch ? "sgd" : "gd"));
+    json_object_set_new(opt, "lr", json_real(o->lr));
+    json_object_set_new(opt, "lr_half_sum", json_real(fast_train_half_sum_lr(o, o->batch ? o->batch : p->n,
+                                                                              p->model.outputs)));
+    json_object_set_new(opt, "steps", json_integer((json_int_t)o->steps));
+    json_object_set_new(opt, "batch", json_integer((json_int_t)o->batch));
+    json_object_set_new(opt, "record_every", json_integer((json_int_t)o->record_every));
+    json_object_set_new(opt, "batch_seed", json_integer((json_int_t)o->seed));
+    json_object_set_new(opt, "checkpoint_every", json_integer((json_int_t)o->checkpoint_every));
+    json_object_set_new(opt, "resumed_from", tr->resumed_from >= 0 ? json_integer(tr->resumed_from)
+                                                                   : report_absent("not resumed"));
+    json_object_set_new(r, "options", opt);
+    json_object_set_new(r, "loss", loss_report(o->loss, p->N));
+    json_t *cols = json_array();
+    for (size_t k = 0; k < tr->cols; k++)
+        json_array_append_new(cols, json_string(tr->names[k]));
+    json_object_set_new(r, "columns", cols);
+    json_object_set_new(r, "rows", json_integer((json_int_t)tr->rows));
+    json_object_set_new(r, "uncertified", json_string("every column is a plain double-precision value; "
+                                                       "lambda_min and kernel_distance come from LAPACK dsyevd "
+                                                       "without an error bound"));
+    json_t *q = json_object_get(r, "quantities"); /* the last recorded row, as computed */
+    for (size_t k = 0; tr->rows && k < tr->cols; k++) {
+        double x = tr->data[(tr->rows - 1) * tr->cols + k];
+        json_object_set_new(q, tr->names[k], isfinite(x) ? json_real(x) : report_absent("not finite"));
+    }
+    json_object_set_new(r, "steps_done", json_integer((json_int_t)tr->steps_done));
+    json_object_set_new(r, "interrupted", json_boolean(status == PLSTAR_EINTERRUPTED));
+    json_object_set_new(r, "seconds", json_real(seconds));
     return r;
 }

@@ -50,6 +50,7 @@
 #include <jansson.h>
 #include "core/loss.h"
 #include "core/model.h"
+#include "fast/train.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -120,6 +121,14 @@ void gd_path_reason_text(char *buf, size_t len, const gd_path_result *res);
 /* The report; verdict PLSTAR_EINTERRUPTED writes the prefix's report, verdict
  * "interrupted" (docs/reports.md). */
 json_t *gd_path_report(const gd_path_result *res, const plstar_problem *p, const gd_path_options *o, int verdict);
+
+/* The report of a training run with the fast trainer (plstar train): the options, the columns and
+ * the last recorded row of the trajectory tr, run for `seconds` and ended with `status`
+ * (PLSTAR_OK, PLSTAR_EINTERRUPTED or FAST_TRAIN_DIVERGED). Its verdict is "uncertified" whatever
+ * the outcome: a run checks no inequality, and the reason names the check that would (the
+ * certificate above, plstar certify gd --path). */
+json_t *train_report(const fast_trajectory *tr, const plstar_problem *p, const fast_train_options *o, double seconds,
+                     int status);
 
 #ifdef __cplusplus
 }

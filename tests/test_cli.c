@@ -499,3 +499,67 @@ Test(cli, validate_uses_the_bundles_loss_convention)
     cr_assert_str_eq(json_string_value(json_object_get(man, "loss_convention")), "mean");
     json_decref(man);
 }
+
+/* ---- options that do not apply ------------------------------------------------------------ */
+
+/* An option that does not apply to the command as asked is refused (64), in one line on stderr
+ * that names it, before anything is written; where it applies the same option runs. Every input
+ * exists, so without the refusal each command would run. */
+Test(cli, options_that_do_not_apply_are_refused)
+{
+    double y[8];
+    for (size_t k = 0; k < 8; k++)
+        y[k] = sin(0.7 * (double)k);
+    char path[256];
+    snprintf(path, sizeof path, "%s/y.npy", dir);
+    cr_assert_eq(npy_write_vector(path, y, 8), 0);
+    const char *M = "--model m.json --data X.npy --seed 1";
+    char args[512];
+    snprintf(args, sizeof args, "kernel %s --out K.npy", M);
+    cr_assert_eq(run(args), 0);
+    snprintf(args, sizeof args, "forward %s --out F.npy", M);
+    cr_assert_eq(run(args), 0);
+    snprintf(args, sizeof args, "export %s --labels y.npy --out B", M);
+    cr_assert_eq(run(args), 0);
+    const struct {
+        const char *args, *option, *output;
+    } cases[] = {
+        {"forward %s --prec 256 --out F2.npy", "--prec", "F2.npy"},
+        {"forward %s --impl fast --prec 256 --out F2.npy", "--prec", "F2.npy"},
+        {"kernel %s --prec 256 --out K2.npy", "--prec", "K2.npy"},
+        {"kernel %s --impl explicit --prec 256 --out K2.npy", "--prec", "K2.npy"},
+        {"jacobian %s --impl fast --prec 256 --out J2.npy", "--prec", "J2.npy"},
+        {"kernel %s --labels y.npy --out K2.npy", "--labels", "K2.npy"},
+        {"jacobian %s --labels y.npy --out J2.npy", "--labels", "J2.npy"},
+        {"eig --matrix K.npy --prec 256 --json e.json", "--prec", "e.json"},
+        {"train %s --labels y.npy --lr 0.1 --steps 2 --batch-seed 3 --out T", "--batch-seed", "T"},
+        {"validate --bundle B --outputs F.npy --loss mean --json v.json", "--loss", "v.json"},
+        {"validate --bundle B --outputs F.npy --lr 0.1 --json v.json", "--lr", "v.json"},
+        {"validate --bundle B --outputs F.npy --layout functorch --json v.json", "--layout", "v.json"},
+        {"certify point %s --steps 3 --json c.json", "--steps", "c.json"},
+        {"certify ball %s --radius 0.01 --mu 1e-3 --loss mean --json c.json", "--loss", "c.json"},
+        {"certify gd %s --labels y.npy --apriori --out P --json c.json", "--out", "c.json"},
+        {"certify gd %s --labels y.npy --path --search-width --json c.json", "--search-width", "c.json"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        snprintf(args, sizeof args, cases[k].args, M);
+        cr_assert_eq(run(args), 64, "%s", args);
+        char err[1024];
+        read_err(err, sizeof err);
+        cr_assert(strstr(err, cases[k].option), "%s: the message names %s: %s", args, cases[k].option, err);
+        cr_assert(strlen(err) > 0 && strchr(err, '\n') == err + strlen(err) - 1, "%s: one line: %s", args, err);
+        cr_assert(!exists(cases[k].output), "%s wrote %s", args, cases[k].output);
+    }
+    /* where they apply */
+    const char *const applies[] = {
+        "forward %s --impl reference --prec 64 --out F3.npy",
+        "jacobian %s --impl reference --prec 64 --out J3.npy",
+        "train %s --labels y.npy --lr 0.1 --steps 2 --batch 4 --batch-seed 3 --out T3",
+    };
+    for (size_t k = 0; k < sizeof applies / sizeof *applies; k++) {
+        snprintf(args, sizeof args, applies[k], M);
+        cr_assert_eq(run(args), 0, "%s", args);
+    }
+    cr_assert_eq(run("eig --matrix K.npy --impl reference --prec 64"), 0);
+    cr_assert_eq(run("validate --bundle B --kernel K.npy --layout functorch"), 0);
+}

@@ -1,5 +1,5 @@
-#include "cli/plot.h"
-#include "cli/options.h"
+/* bench/plot.c — the figure of certify gd --path (bench/plot.h). */
+#include "bench/plot.h"
 #include "core/error.h"
 #include "core/outfile.h"
 
@@ -67,7 +67,8 @@ static int write_script(const char *path, const char *png, const char *dat, cons
 
 int plot_gd_path(const char *dir, const gd_path_result *res)
 {
-    char *dat = cli_path_join(dir, "gd_path.dat"), *gp = cli_path_join(dir, "gd_path.gp"), *png = cli_path_join(dir, "gd_path.png");
+    char *dat = outfile_path_join(dir, "gd_path.dat"), *gp = outfile_path_join(dir, "gd_path.gp"),
+         *png = outfile_path_join(dir, "gd_path.png");
     int st = (!dat || !gp || !png) ? plstar_error(PLSTAR_ESOFTWARE, "out of memory") : PLSTAR_OK;
     if (!st)
         st = write_data(dat, res);

@@ -1,6 +1,7 @@
-/* cli/plot.h — gnuplot figures of the certificates (PNG, via the gnuplot command). */
-#ifndef PLSTAR_CLI_PLOT_H
-#define PLSTAR_CLI_PLOT_H
+/* bench/plot.h — gnuplot figures of the certificates (PNG, via the gnuplot command), beside the
+ * benchmark's figures (bench/report.c). */
+#ifndef PLSTAR_BENCH_PLOT_H
+#define PLSTAR_BENCH_PLOT_H
 
 #include "proofs-checks/gd_path.h"
 
