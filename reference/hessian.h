@@ -50,7 +50,7 @@ extern "C" {
  * with the a-priori bound |fl(G) − G| ≤ γ_K max_i ‖a_i‖² entrywise (K the inner
  * dimension, Higham Lemma 3.1 plus Cauchy–Schwarz), and λ_max is bounded by
  * verified_lambda_min on −fl(G) with that radius (Rump's theorem, see
- * fast/eig.h). Falls back to ‖A‖_F when a spectral bound cannot be proven.
+ * verified/eig.h). Falls back to ‖A‖_F when a spectral bound cannot be proven.
  * `bound` is an exact point (zero radius). PLSTAR_OK, PLSTAR_EDATA (NaN/Inf),
  * PLSTAR_ESOFTWARE. */
 int ref_matrix_norm2_upper(arb_t bound, const double *A, size_t rows, size_t cols, slong prec);

@@ -76,7 +76,7 @@
  * than 10⁻¹⁶|λ| to an irrational λ), |λ − μ| ≤ 10⁻²⁰|λ| for the matrices.
  *
  * Routines under test: verified_spd_shift_check, verified_lambda_min,
- * verified_eig_bounds (fast/eig.h), ref_spd_shift_check, ref_eig_bounds
+ * verified_eig_bounds (verified/eig.h), ref_spd_shift_check, ref_eig_bounds
  * (reference/eig.h), check_pl_point (proofs-checks/pl_point.h), ref_kernel,
  * ref_jacobian (reference/network.h) and both shallow routes
  * (reference/shallow.h), check_validate (proofs-checks/validate.h),

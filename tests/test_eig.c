@@ -1,5 +1,5 @@
 /*
- * Certified spectral bounds (docs/theory.md §7): fast/eig.h and reference/eig.h.
+ * Certified spectral bounds (docs/theory.md §7): verified/eig.h, fast/eig.h and reference/eig.h.
  *
  * Truth never comes from the code under test. Every claimed bound is checked
  * by exact arithmetic on the exact dyadic matrix: λ_min(X) > μ iff X − μI ≻ 0
