@@ -104,6 +104,13 @@ void bench_free_list(char **list);
 /* Compares NEW with OLD and prints the table; returns 0, PLSTAR_REFUTED (1) on a regression. */
 int bench_compare_files(const char *old_path, const char *new_path, FILE *out);
 
+/* The modes of `plstar bench` (bench/modes.c), each given its own argv (argv[0] the mode's name) and returning
+ * the command's exit status: quick|full runs the suites, compare judges one run against another, plot redraws a
+ * run's figures. Usage errors print one line and return PLSTAR_EUSAGE. */
+int bench_mode_run(int argc, char **argv);
+int bench_mode_compare(int argc, char **argv);
+int bench_mode_plot(int argc, char **argv);
+
 /* The source tree (env PLSTAR_SOURCE_ROOT, else the tree the program was built from, when it
  * still exists; NULL otherwise). */
 const char *bench_source_root(void);

@@ -1,5 +1,6 @@
 /*
- * bench/cmd_bench.c — `plstar bench`: speed and agreement of the implementations,
+ * bench/modes.c — the three modes of `plstar bench` (bench/bench.h; cli/cmd_bench.c parses the mode):
+ * speed and agreement of the implementations,
  * kept over time.
  *
  *   plstar bench quick|full [--suite S[,S...]] --out DIR [--tiny] [--no-peers]
@@ -16,8 +17,6 @@
  * history) and exits 1 on a regression; `plot` redraws a run's plots.
  */
 #include "bench/bench.h"
-#include "cli/commands.h"
-#include "cli/help.h"
 #include "core/error.h"
 #include "core/outfile.h"
 
@@ -35,7 +34,6 @@
 #endif
 
 /* The usage, from the help registry (cli/help.c), for usage errors. */
-static void print_usage(FILE *to) { fputs(cli_help_text("bench", NULL), to); }
 
 enum { O_SUITE = 3000, O_OUT, O_TINY, O_NO_PEERS, O_HISTORY, O_NO_HISTORY, O_PYTHON };
 
@@ -167,7 +165,7 @@ static int write_results(const char *path, const json_t *header, const json_t *l
     return outfile_commit(&f);
 }
 
-static int run_bench(int argc, char **argv)
+int bench_mode_run(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"suite", required_argument, NULL, O_SUITE},     {"out", required_argument, NULL, O_OUT},
@@ -440,10 +438,10 @@ static char *newest_of_set(char **files, size_t nf, const char *set, const char 
     return NULL;
 }
 
-static int run_compare(int argc, char **argv)
+int bench_mode_compare(int argc, char **argv)
 {
     if (argc > 3) {
-        print_usage(stderr);
+        fprintf(stderr, "plstar bench compare: at most two runs, OLD and NEW (%d given)\n", argc - 1);
         return PLSTAR_EUSAGE;
     }
     char *oldp = NULL, *newp = NULL;
@@ -512,7 +510,7 @@ static int run_compare(int argc, char **argv)
     return st;
 }
 
-static int run_plot(int argc, char **argv)
+int bench_mode_plot(int argc, char **argv)
 {
     static const struct option longopts[] = {{"history", required_argument, NULL, O_HISTORY},
                                              {NULL, 0, NULL, 0}};
@@ -545,22 +543,4 @@ static int run_plot(int argc, char **argv)
     json_decref(h), json_decref(l);
     free(res);
     return st;
-}
-
-int cmd_bench(int argc, char **argv)
-{
-    if (argc < 2) {
-        print_usage(stderr);
-        return PLSTAR_EUSAGE;
-    }
-    if (!strcmp(argv[1], "help")) /* plstar bench help: the same as plstar help bench */
-        return cli_help_print("bench", NULL);
-    if (!strcmp(argv[1], "quick") || !strcmp(argv[1], "full"))
-        return run_bench(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "compare"))
-        return run_compare(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "plot"))
-        return run_plot(argc - 1, argv + 1);
-    fprintf(stderr, "plstar bench: unknown mode '%s' (quick, full, compare or plot)\n", argv[1]);
-    return PLSTAR_EUSAGE;
 }
