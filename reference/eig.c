@@ -514,6 +514,7 @@ static int refine_init(refine_t *R, arb_ptr v, arf_t theta, arf_t err, const arb
     return R->rd && R->y && R->dd && R->ths;
 }
 
+/* Frees what refine_init allocated (also when it reported a missing work vector). */
 static void refine_clear(refine_t *R)
 {
     const slong n = R->n, k = R->k;
@@ -836,6 +837,7 @@ typedef struct {
     arb_ptr v;
 } eig_search_t;
 
+/* Allocates the enclosures and working values for an n×n matrix. */
 static void eig_search_init(eig_search_t *E, slong n)
 {
     E->n = n;
@@ -856,6 +858,7 @@ static void eig_search_init(eig_search_t *E, slong n)
     arb_init(E->rq);
 }
 
+/* Frees what eig_search_init allocated. */
 static void eig_search_clear(eig_search_t *E)
 {
     _arb_vec_clear(E->v, E->n);
