@@ -380,8 +380,30 @@ static int should_save(const fast_train_options *o, size_t t)
     return 0;
 }
 
-int fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const double *X, size_t n, const double *y,
-               const fast_train_options *opt)
+/* One training run: its inputs, the buffers kept across steps, and where it is. */
+typedef struct {
+    fast_trajectory *traj;
+    double *w;
+    const plstar_model *m;
+    const double *X, *y;
+    size_t n;
+    const fast_train_options *opt;
+    size_t c, N, P, d;
+    int sgd, spectral;
+    double *w0, *wprev, *grad;
+    double *gfull; /* SGD: the full gradient of the recorded steps */
+    int have_prev; /* wprev holds w_{t−1} */
+    double *K0, *Kt, *A, *ev; /* the kernel diagnostics */
+    sampler sp;
+    workspace ws;
+    size_t t;
+    double path_len, lr; /* lr: the step on ½‖F − y‖² */
+    double row[FAST_TRAIN_MAX_COLUMNS];
+} train_run;
+
+/* The arguments and options a run accepts, and a kernel small enough for the spectral columns. */
+static int check_train_args(fast_trajectory *traj, double *w, const plstar_model *m, const double *X, size_t n,
+                            const double *y, const fast_train_options *opt)
 {
     if (!traj || !w || !m || !X || !y || !opt || n == 0)
         return plstar_error(PLSTAR_ESOFTWARE, "fast_train: invalid arguments");
@@ -391,12 +413,16 @@ int fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const do
         return plstar_error(PLSTAR_EUSAGE, "record_every must be at least 1");
     if (opt->batch > n)
         return plstar_error(PLSTAR_EUSAGE, "batch size %zu exceeds the %zu samples", opt->batch, n);
-    size_t c = m->outputs, N = n * c, P = m->nparams, d = m->input_dim;
-    int sgd = opt->batch > 0;
+    size_t N = n * m->outputs;
     int spectral = opt->record_lambda_min || opt->record_kernel_distance;
     if (spectral && (N > 65536 || N * N > ((size_t)1 << 31)))
         return plstar_error(PLSTAR_EUSAGE, "kernel diagnostics need a %zu x %zu kernel; too large", N, N);
+    return PLSTAR_OK;
+}
 
+/* Empties the trajectory and names its columns. */
+static void trajectory_columns(fast_trajectory *traj, const fast_train_options *opt)
+{
     fast_trajectory_clear(traj);
     static const char *const base[] = {"step", "loss", "grad_norm", "dist_from_w0", "path_length"};
     for (size_t k = 0; k < 5; k++)
@@ -405,108 +431,183 @@ int fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const do
         traj->names[traj->cols++] = "lambda_min";
     if (opt->record_kernel_distance)
         traj->names[traj->cols++] = "kernel_distance";
+}
 
-    double *w0 = plstar_malloc(P * sizeof(double), "initial weights");
-    double *wprev = plstar_malloc(P * sizeof(double), "previous weights");
-    int have_prev = 0;
-    double *grad = plstar_malloc(P * sizeof(double), "gradient");
-    double *gfull = sgd ? plstar_malloc(P * sizeof(double), "gradient") : NULL;
-    double *K0 = NULL, *Kt = NULL, *A = NULL, *ev = NULL;
-    sampler sp = {.n = n, .s = opt->batch, .d = d, .c = c, .epoch = SIZE_MAX, .seed = opt->seed};
-    workspace ws = {0};
-    int st = (w0 && wprev && grad && (!sgd || gfull)) ? ws_init(&ws, m, n) : PLSTAR_ESOFTWARE;
+/* The kernel buffers, and K0 = K(w0) when the kernel distance is recorded. */
+static int kernel_buffers(train_run *R)
+{
+    const size_t N = R->N;
+    R->Kt = plstar_malloc(N * N * sizeof(double), "kernel");
+    R->A = plstar_malloc(N * N * sizeof(double), "kernel");
+    R->ev = plstar_malloc(N * sizeof(double), "eigenvalues");
+    R->K0 = R->opt->record_kernel_distance ? plstar_malloc(N * N * sizeof(double), "initial kernel") : NULL;
+    if (!R->Kt || !R->A || !R->ev || (R->opt->record_kernel_distance && !R->K0))
+        return PLSTAR_ESOFTWARE;
+    return R->K0 ? fast_kernel_structured(R->K0, R->m, R->X, R->n, R->w0) : PLSTAR_OK;
+}
+
+/* The SGD batch sampler's buffers and generator. */
+static int sampler_buffers(sampler *sp, size_t n, size_t batch, size_t d, size_t c)
+{
+    sp->per_epoch = n / batch;
+    sp->perm = plstar_malloc(n * sizeof(size_t), "permutation");
+    sp->pick = plstar_malloc(batch * sizeof(size_t), "batch");
+    sp->Xb = plstar_malloc(batch * d * sizeof(double), "batch inputs");
+    sp->yb = plstar_malloc(batch * c * sizeof(double), "batch labels");
+    sp->r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!sp->perm || !sp->pick || !sp->Xb || !sp->yb || !sp->r)
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the batch sampler");
+    return PLSTAR_OK;
+}
+
+/* Everything kept across steps; w0 = w. */
+static int train_alloc(train_run *R)
+{
+    const size_t P = R->P;
+    R->w0 = plstar_malloc(P * sizeof(double), "initial weights");
+    R->wprev = plstar_malloc(P * sizeof(double), "previous weights");
+    R->grad = plstar_malloc(P * sizeof(double), "gradient");
+    R->gfull = R->sgd ? plstar_malloc(P * sizeof(double), "gradient") : NULL;
+    int st = (R->w0 && R->wprev && R->grad && (!R->sgd || R->gfull)) ? ws_init(&R->ws, R->m, R->n)
+                                                                     : PLSTAR_ESOFTWARE;
     if (!st) {
-        memcpy(w0, w, P * sizeof(double));
-        if (spectral) {
-            Kt = plstar_malloc(N * N * sizeof(double), "kernel");
-            A = plstar_malloc(N * N * sizeof(double), "kernel");
-            ev = plstar_malloc(N * sizeof(double), "eigenvalues");
-            K0 = opt->record_kernel_distance ? plstar_malloc(N * N * sizeof(double), "initial kernel") : NULL;
-            if (!Kt || !A || !ev || (opt->record_kernel_distance && !K0))
-                st = PLSTAR_ESOFTWARE;
-            if (!st && K0)
-                st = fast_kernel_structured(K0, m, X, n, w0);
-        }
+        memcpy(R->w0, R->w, P * sizeof(double));
+        if (R->spectral)
+            st = kernel_buffers(R);
     }
-    if (!st && sgd) {
-        sp.per_epoch = n / opt->batch;
-        sp.perm = plstar_malloc(n * sizeof(size_t), "permutation");
-        sp.pick = plstar_malloc(opt->batch * sizeof(size_t), "batch");
-        sp.Xb = plstar_malloc(opt->batch * d * sizeof(double), "batch inputs");
-        sp.yb = plstar_malloc(opt->batch * c * sizeof(double), "batch labels");
-        sp.r = gsl_rng_alloc(gsl_rng_mt19937);
-        if (!sp.perm || !sp.pick || !sp.Xb || !sp.yb || !sp.r)
-            st = plstar_error(PLSTAR_ESOFTWARE, "out of memory for the batch sampler");
-    }
+    if (!st && R->sgd)
+        st = sampler_buffers(&R->sp, R->n, R->opt->batch, R->d, R->c);
+    return st;
+}
 
-    size_t t = 0;
-    double path_len = 0.0, lr = fast_train_half_sum_lr(opt, sgd ? opt->batch : n, c); /* the step on ½‖F − y‖² */
-    if (!st && opt->resume_path) {
-        st = read_checkpoint(opt->resume_path, opt, traj, &t, w, w0, P, n, c, &path_len);
+/* Frees what train_alloc allocated (all of it after a partial failure too). */
+static void train_free(train_run *R)
+{
+    if (R->ws.a)
+        ws_clear(&R->ws, R->m->nlayers);
+    free(R->w0), free(R->wprev), free(R->grad), free(R->gfull), free(R->K0), free(R->Kt), free(R->A), free(R->ev);
+    free(R->sp.perm), free(R->sp.pick), free(R->sp.Xb), free(R->sp.yb);
+    if (R->sp.r)
+        gsl_rng_free(R->sp.r);
+}
+
+/* Before step t: on an interrupt a last checkpoint and EINTERRUPTED, else the periodic checkpoint. */
+static int checkpoint_before_step(train_run *R)
+{
+    const fast_train_options *opt = R->opt;
+    fast_trajectory *traj = R->traj;
+    size_t t = R->t;
+    int st = PLSTAR_OK;
+    if (plstar_interrupted) {
+        traj->interrupted = 1;
+        if (opt->checkpoint_path)
+            st = write_checkpoint(opt->checkpoint_path, opt, traj, t, R->w, R->w0, R->P, R->n, R->c, R->path_len);
         if (!st)
-            traj->resumed_from = (int)t;
+            st = plstar_error(PLSTAR_EINTERRUPTED, "interrupted at step %zu", t);
+        return st;
     }
-    double row[FAST_TRAIN_MAX_COLUMNS];
-    for (; !st; t++) {
-        if (plstar_interrupted) {
-            traj->interrupted = 1;
-            if (opt->checkpoint_path)
-                st = write_checkpoint(opt->checkpoint_path, opt, traj, t, w, w0, P, n, c, path_len);
-            if (!st)
-                st = plstar_error(PLSTAR_EINTERRUPTED, "interrupted at step %zu", t);
-            break;
+    if (opt->checkpoint_path && opt->checkpoint_every && t % opt->checkpoint_every == 0 &&
+        (int)t != traj->resumed_from && t < opt->steps)
+        st = write_checkpoint(opt->checkpoint_path, opt, traj, t, R->w, R->w0, R->P, R->n, R->c, R->path_len);
+    return st;
+}
+
+/* The trajectory row of step t for the loss at w_t and the gradient of the full batch. */
+static int record_step(train_run *R, double loss)
+{
+    const fast_train_options *opt = R->opt;
+    row_ctx rc = {loss, R->sgd ? R->gfull : R->grad, R->w, R->w0, R->P, R->path_len, opt->loss, R->N};
+    return record_row(R->traj, R->row, &rc, R->t, R->spectral, opt, R->m, R->X, R->n, R->traj->resumed_from < 0,
+                      R->K0, R->Kt, R->A, R->ev);
+}
+
+/* At w_t: the full loss and gradient when the step needs them, its row when recorded, and the
+ * weights to on_weights at the steps of save_at (whose error ends the run at this step). */
+static int observe_step(train_run *R, int record, double *loss)
+{
+    const fast_train_options *opt = R->opt;
+    double *grad_t = R->sgd ? R->gfull : R->grad; /* the full gradient at w_t */
+    size_t t = R->t;
+    int st;
+    if (!R->sgd || record)
+        ws_loss_grad(&R->ws, loss, grad_t, R->m, R->X, R->n, R->w, R->y);
+    if ((!R->sgd || record) && !loss_grad_finite(*loss, grad_t, R->P) &&
+        (st = not_finite(R->traj, R->w, R->wprev, R->P, t, R->have_prev, opt->lr)))
+        return st;
+    if (record && (st = record_step(R, *loss)))
+        return st;
+    if (opt->on_weights && should_save(opt, t) && (st = opt->on_weights(opt->ctx, t, R->w, R->P))) {
+        if (!record) { /* the run ends here: its last row is this step */
+            if (R->sgd)
+                ws_loss_grad(&R->ws, loss, R->gfull, R->m, R->X, R->n, R->w, R->y);
+            record_step(R, *loss);
         }
-        if (opt->checkpoint_path && opt->checkpoint_every && t % opt->checkpoint_every == 0 &&
-            (int)t != traj->resumed_from && t < opt->steps)
-            if ((st = write_checkpoint(opt->checkpoint_path, opt, traj, t, w, w0, P, n, c, path_len)))
-                break;
-        int record = t % opt->record_every == 0 || t == opt->steps;
-        double loss = 0.0, bloss;
-        if (!sgd || record)
-            ws_loss_grad(&ws, &loss, sgd ? gfull : grad, m, X, n, w, y);
-        if ((!sgd || record) && !loss_grad_finite(loss, sgd ? gfull : grad, P) &&
-            (st = not_finite(traj, w, wprev, P, t, have_prev, opt->lr)))
-            break;
-        if (record && (st = record_row(traj, row, &(row_ctx){loss, sgd ? gfull : grad, w, w0, P, path_len, opt->loss, N}, t, spectral,
-                                       opt, m, X, n, traj->resumed_from < 0, K0, Kt, A, ev)))
-            break;
-        if (opt->on_weights && should_save(opt, t) && (st = opt->on_weights(opt->ctx, t, w, P))) {
-            if (!record) { /* the run ends here: its last row is this step */
-                if (sgd)
-                    ws_loss_grad(&ws, &loss, gfull, m, X, n, w, y);
-                record_row(traj, row, &(row_ctx){loss, sgd ? gfull : grad, w, w0, P, path_len, opt->loss, N}, t, spectral, opt, m,
-                           X, n, traj->resumed_from < 0, K0, Kt, A, ev);
-            }
-            break;
-        }
-        if (t >= opt->steps)
-            break;
-        if (sgd) {
-            sampler_batch(&sp, t, X, y);
-            ws_loss_grad(&ws, &bloss, grad, m, sp.Xb, opt->batch, w, sp.yb);
-            if (!loss_grad_finite(bloss, grad, P) && (st = not_finite(traj, w, wprev, P, t, have_prev, opt->lr)))
-                break;
-            if (!record)
-                loss = bloss;
-        }
-        memcpy(wprev, w, P * sizeof(double)); /* restored if the next loss is not finite */
-        have_prev = 1;
-        double step2 = 0.0;
-        for (size_t k = 0; k < P; k++) {
-            double old = w[k];
-            w[k] = old - lr * grad[k];
-            step2 += (w[k] - old) * (w[k] - old);
-        }
-        path_len += sqrt(step2);
-        if (opt->on_progress)
-            opt->on_progress(opt->ctx, t + 1, opt->steps, loss_mul_scale(opt->loss, N, loss, LOSS_NEAREST));
+        return st;
     }
-    traj->steps_done = traj->diverged_at ? traj->diverged_at - 1 : t > opt->steps ? opt->steps : t;
-    if (ws.a)
-        ws_clear(&ws, m->nlayers);
-    free(w0), free(wprev), free(grad), free(gfull), free(K0), free(Kt), free(A), free(ev);
-    free(sp.perm), free(sp.pick), free(sp.Xb), free(sp.yb);
-    if (sp.r)
-        gsl_rng_free(sp.r);
+    return PLSTAR_OK;
+}
+
+/* w_{t+1} = w_t − lr·∇L (for SGD the gradient of step t's batch), and the step's length on the path. */
+static int descend(train_run *R, int record, double *loss)
+{
+    const fast_train_options *opt = R->opt;
+    const size_t P = R->P;
+    double *w = R->w;
+    int st;
+    if (R->sgd) {
+        double bloss;
+        sampler_batch(&R->sp, R->t, R->X, R->y);
+        ws_loss_grad(&R->ws, &bloss, R->grad, R->m, R->sp.Xb, opt->batch, w, R->sp.yb);
+        if (!loss_grad_finite(bloss, R->grad, P) &&
+            (st = not_finite(R->traj, w, R->wprev, P, R->t, R->have_prev, opt->lr)))
+            return st;
+        if (!record)
+            *loss = bloss;
+    }
+    memcpy(R->wprev, w, P * sizeof(double)); /* restored if the next loss is not finite */
+    R->have_prev = 1;
+    double step2 = 0.0;
+    for (size_t k = 0; k < P; k++) {
+        double old = w[k];
+        w[k] = old - R->lr * R->grad[k];
+        step2 += (w[k] - old) * (w[k] - old);
+    }
+    R->path_len += sqrt(step2);
+    if (opt->on_progress)
+        opt->on_progress(opt->ctx, R->t + 1, opt->steps, loss_mul_scale(opt->loss, R->N, *loss, LOSS_NEAREST));
+    return PLSTAR_OK;
+}
+
+int fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const double *X, size_t n, const double *y,
+               const fast_train_options *opt)
+{
+    int st = check_train_args(traj, w, m, X, n, y, opt);
+    if (st)
+        return st;
+    train_run R = {.traj = traj, .w = w, .m = m, .X = X, .y = y, .n = n, .opt = opt, .c = m->outputs,
+                   .N = n * m->outputs, .P = m->nparams, .d = m->input_dim, .sgd = opt->batch > 0,
+                   .spectral = opt->record_lambda_min || opt->record_kernel_distance};
+    R.sp = (sampler){.n = n, .s = opt->batch, .d = R.d, .c = R.c, .epoch = SIZE_MAX, .seed = opt->seed};
+
+    trajectory_columns(traj, opt);
+    st = train_alloc(&R);
+    R.lr = fast_train_half_sum_lr(opt, R.sgd ? opt->batch : n, R.c);
+    if (!st && opt->resume_path) {
+        st = read_checkpoint(opt->resume_path, opt, traj, &R.t, w, R.w0, R.P, n, R.c, &R.path_len);
+        if (!st)
+            traj->resumed_from = (int)R.t;
+    }
+    for (; !st; R.t++) {
+        if ((st = checkpoint_before_step(&R)))
+            break;
+        int record = R.t % opt->record_every == 0 || R.t == opt->steps;
+        double loss = 0.0;
+        if ((st = observe_step(&R, record, &loss)) || R.t >= opt->steps)
+            break;
+        if ((st = descend(&R, record, &loss)))
+            break;
+    }
+    traj->steps_done = traj->diverged_at ? traj->diverged_at - 1 : R.t > opt->steps ? opt->steps : R.t;
+    train_free(&R);
     return st;
 }

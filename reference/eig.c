@@ -441,6 +441,307 @@ static void jacobi(arf_struct *H, arf_struct *Y, slong k, slong wp)
     arf_clear(off), arf_clear(nrm);
 }
 
+/* What the cluster refinement carries from step to step. */
+typedef struct {
+    const arb_mat_struct *A;
+    const dspec_t *S;
+    slong n, wp;
+    slong c0, c1; /* the cluster is lam[c0..c1] (contiguous, sorted) */
+    slong k;      /* vectors in the Ritz basis */
+    arb_ptr V;    /* k basis vectors of length n */
+    arb_ptr W;    /* A V, then the residuals */
+    arb_ptr T;    /* scratch for V Y and W Y */
+    arf_struct *H, *Y; /* the k×k Ritz problem H = Y Θ Yᵀ */
+    arf_t a, rmax, rt;
+    double *rd, *y, *dd, *ths; /* the corrections, in doubles */
+    double best;  /* log2 of the relative residual of the best pair seen */
+    arb_ptr vb;   /* the best pair seen */
+    arf_t thb, errb;
+} refine_t;
+
+/* The cluster around λ_t (t is an end of the spectrum) and the basis of its k members nearest to λ_t. */
+static void cluster_of(refine_t *R, slong t, slong *b0)
+{
+    const dspec_t *S = R->S;
+    const slong n = S->n;
+    const double u = 0x1p-53;
+    const double lmax = fmax(fabs(S->lam[0]), fabs(S->lam[n - 1]));
+    /* eigenvalues closer than this are not resolved by the double decomposition */
+    const double tolc = 16.0 * sqrt((double)n) * u * lmax;
+    slong c0 = t, c1 = t;
+    while (c0 > 0 && fabs(S->lam[c0 - 1] - S->lam[t]) <= tolc)
+        c0--;
+    while (c1 < n - 1 && fabs(S->lam[c1 + 1] - S->lam[t]) <= tolc)
+        c1++;
+    slong k = c1 - c0 + 1;
+    *b0 = c0;
+    if (k > KMAX) {
+        k = KMAX;
+        *b0 = t == 0 ? 0 : n - KMAX;
+    }
+    R->c0 = c0, R->c1 = c1, R->k = k;
+}
+
+/* Allocates the state and starts V from the double eigenvectors; 0 when a double work vector is missing. */
+static int refine_init(refine_t *R, arb_ptr v, arf_t theta, arf_t err, const arb_mat_t A, const dspec_t *S,
+                       slong t, slong wp)
+{
+    slong b0;
+    R->A = A, R->S = S, R->n = S->n, R->wp = wp;
+    cluster_of(R, t, &b0);
+    const slong n = R->n, k = R->k;
+    R->V = _arb_vec_init(k * n), R->W = _arb_vec_init(k * n), R->T = _arb_vec_init(k * n);
+    R->vb = _arb_vec_init(n);
+    R->H = flint_malloc((size_t)(k * k) * sizeof(arf_struct));
+    R->Y = flint_malloc((size_t)(k * k) * sizeof(arf_struct));
+    R->rd = malloc((size_t)n * sizeof(double));
+    R->y = malloc((size_t)n * sizeof(double));
+    R->dd = malloc((size_t)n * sizeof(double));
+    R->ths = malloc((size_t)k * sizeof(double));
+    for (slong i = 0; i < k * k; i++) {
+        arf_init(R->H + i);
+        arf_init(R->Y + i);
+    }
+    arf_init(R->a), arf_init(R->rmax), arf_init(R->thb), arf_init(R->errb), arf_init(R->rt);
+
+    for (slong j = 0; j < k; j++)
+        for (slong i = 0; i < n; i++)
+            arb_set_d(R->V + j * n + i, S->Q[i + (b0 + j) * n]);
+    for (slong i = 0; i < n; i++)
+        arb_set_d(v + i, S->Q[i + t * n]);
+    arf_pos_inf(err);
+    arf_zero(theta);
+    return R->rd && R->y && R->dd && R->ths;
+}
+
+/* Frees what refine_init allocated (also when it reported a missing work vector). */
+static void refine_clear(refine_t *R)
+{
+    const slong n = R->n, k = R->k;
+    free(R->rd);
+    free(R->y);
+    free(R->dd);
+    free(R->ths);
+    for (slong i = 0; i < k * k; i++) {
+        arf_clear(R->H + i);
+        arf_clear(R->Y + i);
+    }
+    flint_free(R->H);
+    flint_free(R->Y);
+    _arb_vec_clear(R->V, k * n);
+    _arb_vec_clear(R->W, k * n);
+    _arb_vec_clear(R->T, k * n);
+    _arb_vec_clear(R->vb, n);
+    arf_clear(R->a), arf_clear(R->rmax), arf_clear(R->thb), arf_clear(R->errb), arf_clear(R->rt);
+}
+
+/* Orthonormalises V (modified Gram–Schmidt at wp). */
+static void orthonormalise(refine_t *R)
+{
+    const slong n = R->n, k = R->k, wp = R->wp;
+    arb_ptr V = R->V;
+    arf_struct *a = R->a;
+    for (slong j = 0; j < k; j++) {
+        for (slong i = 0; i < j; i++) {
+            dot_approx(a, V + i * n, V + j * n, n, wp);
+            arf_neg(a, a);
+            axpy_approx(V + j * n, a, V + i * n, n, wp);
+        }
+        dot_approx(a, V + j * n, V + j * n, n, wp);
+        arf_rsqrt(a, a, wp, ARF_RND_NEAR);
+        for (slong i = 0; i < n; i++)
+            arf_mul(arb_midref(V + j * n + i), arb_midref(V + j * n + i), a, wp, ARF_RND_NEAR);
+    }
+}
+
+/* Ritz pairs: H = Vᵀ A V = Y Θ Yᵀ, V ← V Y, W = A V. */
+static void ritz_pairs(refine_t *R)
+{
+    const slong n = R->n, k = R->k, wp = R->wp;
+    arb_ptr V = R->V, W = R->W, T = R->T;
+    arf_struct *H = R->H, *Y = R->Y, *a = R->a;
+    for (slong j = 0; j < k; j++)
+        matvec_approx(W + j * n, R->A, V + j * n, wp);
+    for (slong i = 0; i < k; i++)
+        for (slong j = 0; j <= i; j++) {
+            dot_approx(H + i * k + j, V + i * n, W + j * n, n, wp);
+            if (j < i) { /* symmetrise */
+                dot_approx(a, V + j * n, W + i * n, n, wp);
+                arf_add(H + i * k + j, H + i * k + j, a, wp, ARF_RND_NEAR);
+                arf_mul_2exp_si(H + i * k + j, H + i * k + j, -1);
+                arf_set(H + j * k + i, H + i * k + j);
+            }
+        }
+    jacobi(H, Y, k, wp);
+    for (arb_ptr X = V;; X = W) {
+        for (slong j = 0; j < k; j++)
+            for (slong l = 0; l < n; l++) {
+                arb_t s;
+                arb_init(s);
+                for (slong i = 0; i < k; i++)
+                    arf_addmul(arb_midref(s), arb_midref(X + i * n + l), Y + i * k + j, wp, ARF_RND_NEAR);
+                arf_set(arb_midref(T + j * n + l), arb_midref(s));
+                arb_clear(s);
+            }
+        _arb_vec_set(X, T, k * n);
+        if (X == W)
+            break;
+    }
+}
+
+/* The Ritz value at the end of the spectrum that t names. */
+static slong end_ritz_index(const refine_t *R, slong t)
+{
+    const slong k = R->k;
+    slong jt = 0;
+    for (slong j = 1; j < k; j++)
+        if ((t == 0) == (arf_cmp(R->H + j * k + j, R->H + jt * k + jt) < 0))
+            jt = j;
+    return jt;
+}
+
+/* Residuals r_j = A v_j − θ_j v_j, in W, and rmax = max ‖r_j‖∞. */
+static void residuals(refine_t *R)
+{
+    const slong n = R->n, k = R->k, wp = R->wp;
+    arf_struct *a = R->a;
+    arf_zero(R->rmax);
+    for (slong j = 0; j < k; j++) {
+        arf_neg(a, R->H + j * k + j);
+        axpy_approx(R->W + j * n, a, R->V + j * n, n, wp);
+        for (slong i = 0; i < n; i++) {
+            arf_abs(a, arb_midref(R->W + j * n + i));
+            if (arf_cmp(a, R->rmax) > 0)
+                arf_set(R->rmax, a);
+        }
+    }
+}
+
+/* err ≈ min(‖r‖, ‖r‖²/gap) in true units, ‖r‖₂ ≤ √n ‖r‖∞; gap to the other
+ * Ritz values and to the eigenvalues outside the cluster */
+static void error_estimate(refine_t *R, arf_t err, const arf_t theta, slong jt)
+{
+    const dspec_t *S = R->S;
+    const slong n = R->n, k = R->k;
+    arf_struct *a = R->a, *rt = R->rt;
+    double gap = INFINITY, tt;
+    arf_mul_2exp_si(a, theta, -S->e);
+    tt = arf_get_d(a, ARF_RND_NEAR);
+    for (slong j = 0; j < k; j++)
+        if (j != jt) {
+            arf_mul_2exp_si(a, R->H + j * k + j, -S->e);
+            gap = fmin(gap, fabs(arf_get_d(a, ARF_RND_NEAR) - tt));
+        }
+    for (slong l = 0; l < n; l++)
+        if (l < R->c0 || l > R->c1)
+            gap = fmin(gap, fabs(S->lam[l] - tt));
+    arf_zero(rt);
+    for (slong i = 0; i < n; i++) {
+        arf_abs(a, arb_midref(R->W + jt * n + i));
+        if (arf_cmp(a, rt) > 0)
+            arf_set(rt, a);
+    }
+    arf_mul_ui(rt, rt, (ulong)ceil(sqrt((double)n)), 53, ARF_RND_CEIL);
+    arf_set(err, rt);
+    if (isfinite(gap) && gap > 0.0) {
+        arf_t g;
+        arf_init(g);
+        arf_set_d(g, gap);
+        arf_mul_2exp_si(g, g, S->e);
+        arf_mul(a, rt, rt, 53, ARF_RND_CEIL);
+        arf_div(a, a, g, 53, ARF_RND_CEIL);
+        if (arf_cmp(a, err) < 0)
+            arf_set(err, a);
+        arf_clear(g);
+    }
+}
+
+/* Corrections δ_j = −Q (Λ − θ_j)⁺ Qᵀ r_j outside the cluster, scaled units (the residuals by 2^-er). */
+static void newton_corrections(refine_t *R, slong er)
+{
+    const dspec_t *S = R->S;
+    const slong n = R->n, k = R->k, wp = R->wp;
+    arf_struct *a = R->a;
+    double *rd = R->rd, *y = R->y, *dd = R->dd, *ths = R->ths;
+    for (slong j = 0; j < k; j++) {
+        arf_mul_2exp_si(a, R->H + j * k + j, -S->e);
+        ths[j] = arf_get_d(a, ARF_RND_NEAR);
+    }
+    for (slong j = 0; j < k; j++) {
+        for (slong i = 0; i < n; i++) {
+            arf_mul_2exp_si(a, arb_midref(R->W + j * n + i), -er);
+            rd[i] = arf_get_d(a, ARF_RND_NEAR);
+        }
+        cblas_dgemv(CblasColMajor, CblasTrans, (int)n, (int)n, 1.0, S->Q, (int)n, rd, 1, 0.0, y, 1);
+        for (slong l = 0; l < n; l++) {
+            double dl = S->lam[l] - ths[j];
+            if ((l >= R->c0 && l <= R->c1) || dl == 0.0)
+                y[l] = 0.0;
+            else
+                y[l] /= dl;
+        }
+        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)n, -1.0, S->Q, (int)n, y, 1, 0.0, dd, 1);
+        for (slong i = 0; i < n; i++) {
+            if (dd[i] == 0.0 || !isfinite(dd[i]))
+                continue;
+            arf_set_d(a, dd[i]);
+            arf_mul_2exp_si(a, a, er - S->e);
+            arf_add(arb_midref(R->V + j * n + i), arb_midref(R->V + j * n + i), a, wp, ARF_RND_NEAR);
+        }
+    }
+}
+
+/* The refinement steps, until converged or stalled; leaves the best pair seen in (v, theta, err). */
+static void refine_iterate(refine_t *R, arb_ptr v, arf_t theta, arf_t err, slong t)
+{
+    const slong n = R->n, k = R->k, wp = R->wp;
+    double prev = INFINITY;
+    int slow = 0;
+    const int maxit = 12 + (int)(wp / 8);
+    R->best = INFINITY;
+    for (int it = 0;; it++) {
+        orthonormalise(R);
+        ritz_pairs(R);
+        slong jt = end_ritz_index(R, t);
+        residuals(R);
+        arf_set(theta, R->H + jt * k + jt);
+        _arb_vec_set(v, R->V + jt * n, n);
+        if (arf_is_zero(R->rmax)) { /* exact eigenvectors */
+            arf_zero(err);
+            R->best = -INFINITY;
+            _arb_vec_set(R->vb, v, n);
+            arf_set(R->thb, theta);
+            arf_zero(R->errb);
+            break;
+        }
+        slong er = arf_abs_bound_lt_2exp_si(R->rmax);
+        double rel = (double)(er - R->S->e); /* log2(‖r‖∞ / ‖A‖), roughly */
+        error_estimate(R, err, theta, jt);
+        if (rel < R->best) { /* keep the best pair seen: a step may make things worse */
+            R->best = rel;
+            _arb_vec_set(R->vb, v, n);
+            arf_set(R->thb, theta);
+            arf_set(R->errb, err);
+        }
+        if (rel < -(double)wp + 4.0 || it >= maxit)
+            break;
+        if (rel > prev - 1.0) {
+            if (++slow >= 3)
+                break; /* no progress: keep the best */
+        } else
+            slow = 0;
+        prev = rel;
+        newton_corrections(R, er);
+    }
+    if (R->best < INFINITY) {
+        _arb_vec_set(v, R->vb, n);
+        arf_set(theta, R->thb);
+        arf_set(err, R->errb);
+    }
+    for (slong i = 0; i < n; i++)
+        mag_zero(arb_radref(v + i)); /* v is an exact test vector */
+}
+
 /*
  * Refines the eigenpair with index t (0 or n−1) of the double decomposition
  * to working precision wp: v (exact midpoints, radius 0), theta ≈ vᵀAv/vᵀv,
@@ -458,220 +759,10 @@ static void jacobi(arf_struct *H, arf_struct *Y, slong k, slong wp)
 static void refine(arb_ptr v, arf_t theta, arf_t err, const arb_mat_t A, const dspec_t *S, slong t,
                    slong wp)
 {
-    const slong n = S->n;
-    const double u = 0x1p-53;
-    const double lmax = fmax(fabs(S->lam[0]), fabs(S->lam[n - 1]));
-    /* eigenvalues closer than this are not resolved by the double decomposition */
-    const double tolc = 16.0 * sqrt((double)n) * u * lmax;
-    slong c0 = t, c1 = t; /* the cluster is lam[c0..c1] (contiguous, sorted) */
-    while (c0 > 0 && fabs(S->lam[c0 - 1] - S->lam[t]) <= tolc)
-        c0--;
-    while (c1 < n - 1 && fabs(S->lam[c1 + 1] - S->lam[t]) <= tolc)
-        c1++;
-    /* Ritz basis: the k members nearest to λ_t (t is an end of the spectrum) */
-    slong k = c1 - c0 + 1, b0 = c0;
-    if (k > KMAX) {
-        k = KMAX;
-        b0 = t == 0 ? 0 : n - KMAX;
-    }
-
-    arb_ptr V = _arb_vec_init(k * n), W = _arb_vec_init(k * n), T = _arb_vec_init(k * n);
-    arb_ptr vb = _arb_vec_init(n);
-    arf_struct *H = flint_malloc((size_t)(k * k) * sizeof(arf_struct));
-    arf_struct *Y = flint_malloc((size_t)(k * k) * sizeof(arf_struct));
-    arf_t a, rmax, thb, errb, rt;
-    double *rd = malloc((size_t)n * sizeof(double));
-    double *y = malloc((size_t)n * sizeof(double));
-    double *dd = malloc((size_t)n * sizeof(double));
-    double *ths = malloc((size_t)k * sizeof(double));
-    for (slong i = 0; i < k * k; i++) {
-        arf_init(H + i);
-        arf_init(Y + i);
-    }
-    arf_init(a), arf_init(rmax), arf_init(thb), arf_init(errb), arf_init(rt);
-
-    for (slong j = 0; j < k; j++)
-        for (slong i = 0; i < n; i++)
-            arb_set_d(V + j * n + i, S->Q[i + (b0 + j) * n]);
-    for (slong i = 0; i < n; i++)
-        arb_set_d(v + i, S->Q[i + t * n]);
-    arf_pos_inf(err);
-    arf_zero(theta);
-    if (!rd || !y || !dd || !ths)
-        goto done;
-
-    double prev = INFINITY, best = INFINITY;
-    int slow = 0;
-    const int maxit = 12 + (int)(wp / 8);
-    for (int it = 0;; it++) {
-        /* orthonormalise V (modified Gram–Schmidt at wp) */
-        for (slong j = 0; j < k; j++) {
-            for (slong i = 0; i < j; i++) {
-                dot_approx(a, V + i * n, V + j * n, n, wp);
-                arf_neg(a, a);
-                axpy_approx(V + j * n, a, V + i * n, n, wp);
-            }
-            dot_approx(a, V + j * n, V + j * n, n, wp);
-            arf_rsqrt(a, a, wp, ARF_RND_NEAR);
-            for (slong i = 0; i < n; i++)
-                arf_mul(arb_midref(V + j * n + i), arb_midref(V + j * n + i), a, wp, ARF_RND_NEAR);
-        }
-        /* Ritz pairs: H = Vᵀ A V = Y Θ Yᵀ, V ← V Y, W = A V */
-        for (slong j = 0; j < k; j++)
-            matvec_approx(W + j * n, A, V + j * n, wp);
-        for (slong i = 0; i < k; i++)
-            for (slong j = 0; j <= i; j++) {
-                dot_approx(H + i * k + j, V + i * n, W + j * n, n, wp);
-                if (j < i) { /* symmetrise */
-                    dot_approx(a, V + j * n, W + i * n, n, wp);
-                    arf_add(H + i * k + j, H + i * k + j, a, wp, ARF_RND_NEAR);
-                    arf_mul_2exp_si(H + i * k + j, H + i * k + j, -1);
-                    arf_set(H + j * k + i, H + i * k + j);
-                }
-            }
-        jacobi(H, Y, k, wp);
-        for (arb_ptr X = V;; X = W) {
-            for (slong j = 0; j < k; j++)
-                for (slong l = 0; l < n; l++) {
-                    arb_t s;
-                    arb_init(s);
-                    for (slong i = 0; i < k; i++)
-                        arf_addmul(arb_midref(s), arb_midref(X + i * n + l), Y + i * k + j, wp, ARF_RND_NEAR);
-                    arf_set(arb_midref(T + j * n + l), arb_midref(s));
-                    arb_clear(s);
-                }
-            _arb_vec_set(X, T, k * n);
-            if (X == W)
-                break;
-        }
-        slong jt = 0; /* the Ritz value at the end of the spectrum */
-        for (slong j = 1; j < k; j++)
-            if ((t == 0) == (arf_cmp(H + j * k + j, H + jt * k + jt) < 0))
-                jt = j;
-        /* residuals r_j = A v_j − θ_j v_j, in W */
-        arf_zero(rmax);
-        for (slong j = 0; j < k; j++) {
-            arf_neg(a, H + j * k + j);
-            axpy_approx(W + j * n, a, V + j * n, n, wp);
-            for (slong i = 0; i < n; i++) {
-                arf_abs(a, arb_midref(W + j * n + i));
-                if (arf_cmp(a, rmax) > 0)
-                    arf_set(rmax, a);
-            }
-        }
-        arf_set(theta, H + jt * k + jt);
-        _arb_vec_set(v, V + jt * n, n);
-        if (arf_is_zero(rmax)) { /* exact eigenvectors */
-            arf_zero(err);
-            best = -INFINITY;
-            _arb_vec_set(vb, v, n);
-            arf_set(thb, theta);
-            arf_zero(errb);
-            break;
-        }
-        slong er = arf_abs_bound_lt_2exp_si(rmax);
-        double rel = (double)(er - S->e); /* log2(‖r‖∞ / ‖A‖), roughly */
-
-        /* err ≈ min(‖r‖, ‖r‖²/gap) in true units, ‖r‖₂ ≤ √n ‖r‖∞; gap to the other
-         * Ritz values and to the eigenvalues outside the cluster */
-        {
-            double gap = INFINITY, tt;
-            arf_mul_2exp_si(a, theta, -S->e);
-            tt = arf_get_d(a, ARF_RND_NEAR);
-            for (slong j = 0; j < k; j++)
-                if (j != jt) {
-                    arf_mul_2exp_si(a, H + j * k + j, -S->e);
-                    gap = fmin(gap, fabs(arf_get_d(a, ARF_RND_NEAR) - tt));
-                }
-            for (slong l = 0; l < n; l++)
-                if (l < c0 || l > c1)
-                    gap = fmin(gap, fabs(S->lam[l] - tt));
-            arf_zero(rt);
-            for (slong i = 0; i < n; i++) {
-                arf_abs(a, arb_midref(W + jt * n + i));
-                if (arf_cmp(a, rt) > 0)
-                    arf_set(rt, a);
-            }
-            arf_mul_ui(rt, rt, (ulong)ceil(sqrt((double)n)), 53, ARF_RND_CEIL);
-            arf_set(err, rt);
-            if (isfinite(gap) && gap > 0.0) {
-                arf_t g;
-                arf_init(g);
-                arf_set_d(g, gap);
-                arf_mul_2exp_si(g, g, S->e);
-                arf_mul(a, rt, rt, 53, ARF_RND_CEIL);
-                arf_div(a, a, g, 53, ARF_RND_CEIL);
-                if (arf_cmp(a, err) < 0)
-                    arf_set(err, a);
-                arf_clear(g);
-            }
-        }
-        if (rel < best) { /* keep the best pair seen: a step may make things worse */
-            best = rel;
-            _arb_vec_set(vb, v, n);
-            arf_set(thb, theta);
-            arf_set(errb, err);
-        }
-        if (rel < -(double)wp + 4.0 || it >= maxit)
-            break;
-        if (rel > prev - 1.0) {
-            if (++slow >= 3)
-                break; /* no progress: keep the best */
-        } else
-            slow = 0;
-        prev = rel;
-
-        /* corrections δ_j = −Q (Λ − θ_j)⁺ Qᵀ r_j outside the cluster, scaled units */
-        for (slong j = 0; j < k; j++) {
-            arf_mul_2exp_si(a, H + j * k + j, -S->e);
-            ths[j] = arf_get_d(a, ARF_RND_NEAR);
-        }
-        for (slong j = 0; j < k; j++) {
-            for (slong i = 0; i < n; i++) {
-                arf_mul_2exp_si(a, arb_midref(W + j * n + i), -er);
-                rd[i] = arf_get_d(a, ARF_RND_NEAR);
-            }
-            cblas_dgemv(CblasColMajor, CblasTrans, (int)n, (int)n, 1.0, S->Q, (int)n, rd, 1, 0.0, y, 1);
-            for (slong l = 0; l < n; l++) {
-                double dl = S->lam[l] - ths[j];
-                if ((l >= c0 && l <= c1) || dl == 0.0)
-                    y[l] = 0.0;
-                else
-                    y[l] /= dl;
-            }
-            cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)n, -1.0, S->Q, (int)n, y, 1, 0.0, dd, 1);
-            for (slong i = 0; i < n; i++) {
-                if (dd[i] == 0.0 || !isfinite(dd[i]))
-                    continue;
-                arf_set_d(a, dd[i]);
-                arf_mul_2exp_si(a, a, er - S->e);
-                arf_add(arb_midref(V + j * n + i), arb_midref(V + j * n + i), a, wp, ARF_RND_NEAR);
-            }
-        }
-    }
-    if (best < INFINITY) {
-        _arb_vec_set(v, vb, n);
-        arf_set(theta, thb);
-        arf_set(err, errb);
-    }
-    for (slong i = 0; i < n; i++)
-        mag_zero(arb_radref(v + i)); /* v is an exact test vector */
-done:
-    free(rd);
-    free(y);
-    free(dd);
-    free(ths);
-    for (slong i = 0; i < k * k; i++) {
-        arf_clear(H + i);
-        arf_clear(Y + i);
-    }
-    flint_free(H);
-    flint_free(Y);
-    _arb_vec_clear(V, k * n);
-    _arb_vec_clear(W, k * n);
-    _arb_vec_clear(T, k * n);
-    _arb_vec_clear(vb, n);
-    arf_clear(a), arf_clear(rmax), arf_clear(thb), arf_clear(errb), arf_clear(rt);
+    refine_t R;
+    if (refine_init(&R, v, theta, err, A, S, t, wp))
+        refine_iterate(&R, v, theta, err, t);
+    refine_clear(&R);
 }
 
 /* Ball enclosing vᵀXv / vᵀv for all X in A (v exact). */
@@ -733,6 +824,173 @@ static int shift_search(arf_t mu, const arb_mat_t A, int sign, const arf_t theta
     return ok;
 }
 
+/* What ref_eig_bounds narrows, λ_min ∈ [lo_min, hi_min] and λ_max ∈ [lo_max, hi_max], and its working values. */
+typedef struct {
+    slong n;
+    arf_t lo_min, hi_min, lo_max, hi_max;
+    arf_t rmax;  /* ≥ ‖X − mid(A)‖₂ */
+    arf_t s;     /* spectral scale max|λ| (true units), for relative margins */
+    arf_t cap;   /* the largest shift distance δ tried */
+    arf_t extra; /* the part of δ that covers the radii */
+    arf_t th, err, d0, mu, x;
+    arb_t rq;
+    arb_ptr v;
+} eig_search_t;
+
+/* Allocates the enclosures and working values for an n×n matrix. */
+static void eig_search_init(eig_search_t *E, slong n)
+{
+    E->n = n;
+    E->v = _arb_vec_init(n);
+    arf_init(E->lo_min);
+    arf_init(E->hi_min);
+    arf_init(E->lo_max);
+    arf_init(E->hi_max);
+    arf_init(E->th);
+    arf_init(E->err);
+    arf_init(E->d0);
+    arf_init(E->cap);
+    arf_init(E->mu);
+    arf_init(E->s);
+    arf_init(E->rmax);
+    arf_init(E->x);
+    arf_init(E->extra);
+    arb_init(E->rq);
+}
+
+/* Frees what eig_search_init allocated. */
+static void eig_search_clear(eig_search_t *E)
+{
+    _arb_vec_clear(E->v, E->n);
+    arf_clear(E->lo_min);
+    arf_clear(E->hi_min);
+    arf_clear(E->lo_max);
+    arf_clear(E->hi_max);
+    arf_clear(E->th);
+    arf_clear(E->err);
+    arf_clear(E->d0);
+    arf_clear(E->cap);
+    arf_clear(E->mu);
+    arf_clear(E->s);
+    arf_clear(E->rmax);
+    arf_clear(E->x);
+    arf_clear(E->extra);
+    arb_clear(E->rq);
+}
+
+/* The enclosures start from Gershgorin's discs and the diagonal (cheap_bounds). */
+static void eig_search_start(eig_search_t *E, const arb_mat_t A, slong prec)
+{
+    arf_t glo, ghi, dlo, dhi;
+    arf_init(glo);
+    arf_init(ghi);
+    arf_init(dlo);
+    arf_init(dhi);
+    cheap_bounds(glo, ghi, dlo, dhi, A, prec);
+    arf_set(E->lo_min, glo);
+    arf_set(E->hi_min, dhi);
+    arf_set(E->lo_max, dlo);
+    arf_set(E->hi_max, ghi);
+    arf_clear(glo);
+    arf_clear(ghi);
+    arf_clear(dlo);
+    arf_clear(dhi);
+}
+
+/* rmax ≥ max_i Σ_j rad(A_ij) ≥ ‖X − mid(A)‖₂: what the radii cost (Weyl) */
+static void radii_norm(arf_t rmax, const arb_mat_t A)
+{
+    const slong n = arb_mat_nrows(A);
+    mag_t row, big;
+    mag_init(row);
+    mag_init(big);
+    for (slong i = 0; i < n; i++) {
+        mag_zero(row);
+        for (slong j = 0; j < n; j++)
+            mag_add(row, row, arb_radref(arb_mat_entry(A, i, j)));
+        mag_max(big, big, row);
+    }
+    arf_set_mag(rmax, big);
+    mag_clear(row);
+    mag_clear(big);
+}
+
+/* The scales of the shift search, from the double spectrum and the radii. */
+static void eig_search_scales(eig_search_t *E, const dspec_t *S)
+{
+    const slong n = E->n;
+    /* spectral scale s = max|λ| (true units), used for relative margins */
+    arf_set_d(E->s, fmax(fabs(S->lam[0]), fabs(S->lam[n - 1])));
+    arf_mul_2exp_si(E->s, E->s, S->e);
+    if (arf_cmp(E->rmax, E->s) > 0)
+        arf_set(E->s, E->rmax);
+    arf_mul_2exp_si(E->cap, E->s, 2);
+    /* δ = base + 1.25·rmax: the radii part is not backed off */
+    arf_mul_ui(E->extra, E->rmax, 5, 53, ARF_RND_CEIL);
+    arf_mul_2exp_si(E->extra, E->extra, -2);
+}
+
+/* Narrows the enclosure at one end of the spectrum (side 0: λ_min, 1: λ_max) from a refined eigenpair. */
+static void eig_search_side(eig_search_t *E, const arb_mat_t A, const dspec_t *S, int side, slong prec,
+                            slong wp)
+{
+    const slong n = E->n;
+    const slong t = side == 0 ? 0 : n - 1;
+    const int sign = side == 0 ? 1 : -1;
+    refine(E->v, E->th, E->err, A, S, t, wp);
+
+    /* Rayleigh quotient: upper bound of λ_min / lower bound of λ_max */
+    rayleigh(E->rq, A, E->v, wp);
+    if (arb_is_finite(E->rq)) {
+        if (sign > 0) {
+            arb_get_ubound_arf(E->x, E->rq, prec);
+            if (arf_cmp(E->x, E->hi_min) < 0)
+                arf_set(E->hi_min, E->x);
+        } else {
+            arb_get_lbound_arf(E->x, E->rq, prec);
+            if (arf_cmp(E->x, E->lo_max) > 0)
+                arf_set(E->lo_max, E->x);
+        }
+    }
+
+    /* first δ: above the estimate's error and the working precision */
+    arf_mul_2exp_si(E->d0, E->err, 2);
+    slong lg = 0;
+    while (lg < 62 && (((slong)1) << lg) < n)
+        lg++;
+    arf_mul_2exp_si(E->x, E->s, -(prec - lg - 8));
+    if (arf_cmp(E->x, E->d0) > 0)
+        arf_set(E->d0, E->x);
+    if (arf_is_zero(E->d0) || !arf_is_finite(E->d0))
+        return;
+
+    if (shift_search(E->mu, A, sign, E->th, E->d0, E->extra, E->cap, prec)) {
+        if (sign > 0) {
+            if (arf_cmp(E->mu, E->lo_min) > 0)
+                arf_set(E->lo_min, E->mu);
+        } else {
+            if (arf_cmp(E->mu, E->hi_max) < 0)
+                arf_set(E->hi_max, E->mu);
+        }
+    }
+}
+
+/* The enclosures as balls, with λ_min ≤ λ_max imposed; inconsistent ones are a software error. */
+static int eig_search_result(arb_t lambda_min, arb_t lambda_max, eig_search_t *E, slong prec)
+{
+    /* λ_min ≤ λ_max */
+    if (arf_cmp(E->hi_max, E->hi_min) < 0)
+        arf_set(E->hi_min, E->hi_max);
+    if (arf_cmp(E->lo_min, E->lo_max) > 0)
+        arf_set(E->lo_max, E->lo_min);
+
+    if (arf_cmp(E->lo_min, E->hi_min) > 0 || arf_cmp(E->lo_max, E->hi_max) > 0)
+        return plstar_error(PLSTAR_ESOFTWARE, "ref_eig_bounds: inconsistent enclosures");
+    arb_set_interval_arf(lambda_min, E->lo_min, E->hi_min, prec);
+    arb_set_interval_arf(lambda_max, E->lo_max, E->hi_max, prec);
+    return arb_is_finite(lambda_min) && arb_is_finite(lambda_max) ? PLSTAR_OK : PLSTAR_INCONCLUSIVE;
+}
+
 int ref_eig_bounds(arb_t lambda_min, arb_t lambda_max, const arb_mat_t A, slong prec)
 {
     int st = check_matrix(A, prec, "ref_eig_bounds");
@@ -743,145 +1001,27 @@ int ref_eig_bounds(arb_t lambda_min, arb_t lambda_max, const arb_mat_t A, slong 
 
     const slong n = arb_mat_nrows(A);
     const slong wp = prec + 20;
-    arf_t lo_min, hi_min, lo_max, hi_max, glo, ghi, dlo, dhi, th, err, d0, cap, mu, s, rmax, x, extra;
-    arb_t rq;
-    arb_ptr v = _arb_vec_init(n);
-    arf_init(lo_min);
-    arf_init(hi_min);
-    arf_init(lo_max);
-    arf_init(hi_max);
-    arf_init(glo);
-    arf_init(ghi);
-    arf_init(dlo);
-    arf_init(dhi);
-    arf_init(th);
-    arf_init(err);
-    arf_init(d0);
-    arf_init(cap);
-    arf_init(mu);
-    arf_init(s);
-    arf_init(rmax);
-    arf_init(x);
-    arf_init(extra);
-    arb_init(rq);
-
-    cheap_bounds(glo, ghi, dlo, dhi, A, prec);
-    arf_set(lo_min, glo);
-    arf_set(hi_min, dhi);
-    arf_set(lo_max, dlo);
-    arf_set(hi_max, ghi);
-
-    /* rmax ≥ max_i Σ_j rad(A_ij) ≥ ‖X − mid(A)‖₂: what the radii cost (Weyl) */
-    {
-        mag_t row, big;
-        mag_init(row);
-        mag_init(big);
-        for (slong i = 0; i < n; i++) {
-            mag_zero(row);
-            for (slong j = 0; j < n; j++)
-                mag_add(row, row, arb_radref(arb_mat_entry(A, i, j)));
-            mag_max(big, big, row);
-        }
-        arf_set_mag(rmax, big);
-        mag_clear(row);
-        mag_clear(big);
-    }
+    eig_search_t E;
+    eig_search_init(&E, n);
+    eig_search_start(&E, A, prec);
+    radii_norm(E.rmax, A);
 
     dspec_t S;
     if (n > 1 && dspec_init(&S, A)) {
-        /* spectral scale s = max|λ| (true units), used for relative margins */
-        arf_set_d(s, fmax(fabs(S.lam[0]), fabs(S.lam[n - 1])));
-        arf_mul_2exp_si(s, s, S.e);
-        if (arf_cmp(rmax, s) > 0)
-            arf_set(s, rmax);
-        arf_mul_2exp_si(cap, s, 2);
-        /* δ = base + 1.25·rmax: the radii part is not backed off */
-        arf_mul_ui(extra, rmax, 5, 53, ARF_RND_CEIL);
-        arf_mul_2exp_si(extra, extra, -2);
-
-        for (int side = 0; side < 2; side++) {
-            const slong t = side == 0 ? 0 : n - 1;
-            const int sign = side == 0 ? 1 : -1;
-            refine(v, th, err, A, &S, t, wp);
-
-            /* Rayleigh quotient: upper bound of λ_min / lower bound of λ_max */
-            rayleigh(rq, A, v, wp);
-            if (arb_is_finite(rq)) {
-                if (sign > 0) {
-                    arb_get_ubound_arf(x, rq, prec);
-                    if (arf_cmp(x, hi_min) < 0)
-                        arf_set(hi_min, x);
-                } else {
-                    arb_get_lbound_arf(x, rq, prec);
-                    if (arf_cmp(x, lo_max) > 0)
-                        arf_set(lo_max, x);
-                }
-            }
-
-            /* first δ: above the estimate's error and the working precision */
-            arf_mul_2exp_si(d0, err, 2);
-            slong lg = 0;
-            while (lg < 62 && (((slong)1) << lg) < n)
-                lg++;
-            arf_mul_2exp_si(x, s, -(prec - lg - 8));
-            if (arf_cmp(x, d0) > 0)
-                arf_set(d0, x);
-            if (arf_is_zero(d0) || !arf_is_finite(d0))
-                continue;
-
-            if (shift_search(mu, A, sign, th, d0, extra, cap, prec)) {
-                if (sign > 0) {
-                    if (arf_cmp(mu, lo_min) > 0)
-                        arf_set(lo_min, mu);
-                } else {
-                    if (arf_cmp(mu, hi_max) < 0)
-                        arf_set(hi_max, mu);
-                }
-            }
-        }
+        eig_search_scales(&E, &S);
+        for (int side = 0; side < 2; side++)
+            eig_search_side(&E, A, &S, side, prec, wp);
         dspec_clear(&S);
     } else if (n == 1) {
         /* the 1×1 case is exact: λ = x_00 */
-        arb_get_lbound_arf(lo_min, arb_mat_entry(A, 0, 0), prec);
-        arb_get_ubound_arf(hi_min, arb_mat_entry(A, 0, 0), prec);
-        arf_set(lo_max, lo_min);
-        arf_set(hi_max, hi_min);
+        arb_get_lbound_arf(E.lo_min, arb_mat_entry(A, 0, 0), prec);
+        arb_get_ubound_arf(E.hi_min, arb_mat_entry(A, 0, 0), prec);
+        arf_set(E.lo_max, E.lo_min);
+        arf_set(E.hi_max, E.hi_min);
     }
 
-    /* λ_min ≤ λ_max */
-    if (arf_cmp(hi_max, hi_min) < 0)
-        arf_set(hi_min, hi_max);
-    if (arf_cmp(lo_min, lo_max) > 0)
-        arf_set(lo_max, lo_min);
-
-    if (arf_cmp(lo_min, hi_min) > 0 || arf_cmp(lo_max, hi_max) > 0)
-        st = plstar_error(PLSTAR_ESOFTWARE, "ref_eig_bounds: inconsistent enclosures");
-    else {
-        arb_set_interval_arf(lambda_min, lo_min, hi_min, prec);
-        arb_set_interval_arf(lambda_max, lo_max, hi_max, prec);
-        st = arb_is_finite(lambda_min) && arb_is_finite(lambda_max) ? PLSTAR_OK
-                                                                    : PLSTAR_INCONCLUSIVE;
-    }
-
-    _arb_vec_clear(v, n);
-    arf_clear(lo_min);
-    arf_clear(hi_min);
-    arf_clear(lo_max);
-    arf_clear(hi_max);
-    arf_clear(glo);
-    arf_clear(ghi);
-    arf_clear(dlo);
-    arf_clear(dhi);
-    arf_clear(th);
-    arf_clear(err);
-    arf_clear(d0);
-    arf_clear(cap);
-    arf_clear(mu);
-    arf_clear(s);
-    arf_clear(rmax);
-    arf_clear(x);
-    arf_clear(extra);
-    arb_clear(rq);
+    st = eig_search_result(lambda_min, lambda_max, &E, prec);
+    eig_search_clear(&E);
     return st;
 }
 

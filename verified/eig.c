@@ -530,152 +530,190 @@ typedef struct {
     double upper;  /* certified upper bound (only when asked), or +∞ */
 } bounds_t;
 
+/* The estimate of λ₁ that positions the tight factorisation. */
+typedef struct {
+    double lam;   /* NaN when there is none */
+    double err;   /* its estimated error */
+    double c0;    /* Rump's constant of the last factorisation that reported one */
+    double scale; /* of the spectrum, for relative margins */
+} estimate_t;
+
+/* The scale of the spectrum, for relative margins. */
+static double spectrum_scale(const ctx_t *C, double nrm)
+{
+    const size_t n = C->n;
+    double dmax = 0.0;
+    for (size_t i = 0; i < n; i++)
+        dmax = fmax(dmax, fabs(C->A[i * n + i]));
+    double scale = fmax(fmax(dmax, C->amax), nrm > 0.0 && isfinite(nrm) ? nrm : 0.0);
+    if (!(scale > 0.0))
+        scale = 1.0;
+    return scale;
+}
+
+/* Lanczos on B from the pseudo-random start of seed, up to K1 steps; returns the steps taken. */
+static size_t lanczos_from_seed(ctx_t *C, uint64_t seed)
+{
+    const size_t n = C->n;
+    size_t k = 0, k1 = K1 < n ? K1 : n;
+    fill_start(C->y, n, seed);
+    if (lanczos_start(C, C->y))
+        while (k < k1) {
+            int more = lanczos_step(C, op_matvec, k);
+            k++;
+            if (!more)
+                break;
+        }
+    return k;
+}
+
+/* Stage 2: a factorisation safely below the Ritz value th with residual res, else below
+ * Gershgorin's bound; returns 1 when W holds one. */
+static int factor_below(ctx_t *C, estimate_t *E, double th, double res, bounds_t *out)
+{
+    double m0 = fmax(1.5 * res, 1e-6 * E->scale);
+    int ok = 0;
+    for (int tries = 0; tries < 5 && !ok; tries++, m0 *= 8.0) {
+        double mu0;
+        if (attempt(C, AT_SHIFT, th - m0, &mu0, &E->c0)) {
+            ok = 1;
+            if (mu0 > out->lower)
+                out->lower = mu0;
+        }
+    }
+    if (!ok) {
+        /* the estimate is far off (Lanczos missed λ₁): start from
+         * Gershgorin's bound, which is below λ₁ */
+        double g = gershgorin_lower(C), mu0;
+        if (isfinite(g) && attempt(C, AT_SHIFT, g - 1e-3 * E->scale, &mu0, &E->c0)) {
+            ok = 1;
+            if (mu0 > out->lower)
+                out->lower = mu0;
+        }
+    }
+    return ok;
+}
+
+/* Stage 3: shift-and-invert Lanczos with the factor in W, started at x; the estimate, and its Ritz vector in x. */
+static void shift_invert(ctx_t *C, estimate_t *E)
+{
+    const size_t n = C->n;
+    double *x = C->x;
+    double tau = C->w_shift, nu = NAN, nu2, rs, prev = NAN;
+    size_t k2 = K2 < n ? K2 : n;
+    if (!lanczos_start(C, x))
+        return;
+    size_t k = 0;
+    while (k < k2) {
+        int more = lanczos_step(C, op_solve, k);
+        k++;
+        if (k % 4 == 0 || !more || k == k2) {
+            if (!ritz(C, k, 1, &nu, &nu2, &rs, NULL) || !(nu > 0.0))
+                break;
+            double l = tau + 1.0 / nu;
+            double gap = nu - nu2;
+            double e = rs * rs / (gap > 0.0 ? gap : nu) / (nu * nu);
+            if (isfinite(prev))
+                e = fmax(e, fabs(l - prev));
+            E->lam = l;
+            E->err = e;
+            prev = l;
+            if (e <= 0.004 * E->c0 || !more)
+                break;
+        }
+    }
+    if (isfinite(E->lam))
+        ritz(C, k, 1, &nu, &nu2, &rs, x);
+}
+
+/* Estimates λ₁ and its eigenvector (in x): exactly for n = 1, by LAPACK for small n, else by
+ * Lanczos (stage 1), a factorisation below its Ritz value (stage 2) and shift-and-invert (stage 3). */
+static void estimate_lambda1(ctx_t *C, estimate_t *E, bounds_t *out)
+{
+    const size_t n = C->n;
+    double *x = C->x;
+    if (n == 1) {
+        E->lam = bij(C, 0, 0);
+        E->err = 0.0;
+        x[0] = 1.0;
+    } else if (n <= SMALL_N) {
+        if (small_eigpair(C, &E->lam, x))
+            E->err = 4.0 * (double)n * U_RND * E->scale;
+    } else {
+        size_t k = lanczos_from_seed(C, 0x5eed + n);
+        double th = NAN, th2, res;
+        if (k > 0 && ritz(C, k, 0, &th, &th2, &res, x) && factor_below(C, E, th, res, out))
+            shift_invert(C, E);
+    }
+}
+
+/* Stage 4: the tight factorisation, just below the estimate. */
+static void tight_factorisation(ctx_t *C, const estimate_t *E, bounds_t *out)
+{
+    if (!isfinite(E->lam))
+        return;
+    /* above the estimate's error and the Cholesky's own backward error */
+    double m1 = fmax(4.0 * E->err, E->c0 / 64.0);
+    m1 = fmax(m1, 4.0 * sqrt((double)C->n) * U_RND * E->scale);
+    for (int tries = 0; tries < 4; tries++, m1 *= 16.0) {
+        double mu1;
+        if (attempt(C, AT_SHIFT, E->lam - m1, &mu1, NULL)) {
+            if (mu1 > out->lower)
+                out->lower = mu1;
+            break;
+        }
+    }
+}
+
+/* The Rayleigh-quotient upper bound at the estimate's vector (without an estimate, a Lanczos
+ * test vector), improved by inverse iteration when W holds a factor. */
+static double upper_bound(ctx_t *C, const estimate_t *E, double nrm)
+{
+    const size_t n = C->n;
+    double *x = C->x;
+    if (!isfinite(E->lam) && n > 1) {
+        /* no estimate: fall back to a few Lanczos steps for a test vector */
+        size_t k = lanczos_from_seed(C, 0xfeed + n);
+        double th, th2, res;
+        if (!(k > 0 && ritz(C, k, 0, &th, &th2, &res, x)))
+            fill_start(x, n, 1);
+    }
+    if (C->w_valid && n > 1)
+        inverse_iterate(C, x, 2);
+    return rq_upper(C, x, nrm);
+}
+
 /*
  * λ_min of B = sign·A. want_upper: also the Rayleigh-quotient upper bound
  * (nrm ≥ ‖|A|‖₂ must then be given). hint: NaN or a μ to try first.
  */
 static int lmin_core(ctx_t *C, int sign, double hint, int want_upper, double nrm, bounds_t *out)
 {
-    const size_t n = C->n;
-    double *x = C->x;
-    double mu, c0 = 0.0;
+    double mu;
+    estimate_t E = {.lam = NAN, .err = INFINITY, .c0 = 0.0};
     C->sign = sign;
     C->w_valid = 0;
     out->lower = -INFINITY;
     out->upper = INFINITY;
 
-    if (isfinite(hint) && attempt(C, AT_THRESHOLD, hint, &mu, &c0)) {
+    if (isfinite(hint) && attempt(C, AT_THRESHOLD, hint, &mu, &E.c0)) {
         out->lower = mu;
         if (!want_upper)
             return PLSTAR_OK;
     }
 
-    /* ---- estimate λ₁ and certify near it ---- */
-    double lam = NAN, err = INFINITY, scale;
-    {
-        /* scale of the spectrum, for relative margins */
-        double dmax = 0.0;
-        for (size_t i = 0; i < n; i++)
-            dmax = fmax(dmax, fabs(C->A[i * n + i]));
-        scale = fmax(fmax(dmax, C->amax), nrm > 0.0 && isfinite(nrm) ? nrm : 0.0);
-        if (!(scale > 0.0))
-            scale = 1.0;
-    }
-
-    if (n == 1) {
-        lam = bij(C, 0, 0);
-        err = 0.0;
-        x[0] = 1.0;
-    } else if (n <= SMALL_N) {
-        if (small_eigpair(C, &lam, x))
-            err = 4.0 * (double)n * U_RND * scale;
-    } else {
-        /* stage 1: Lanczos on B */
-        size_t k1 = K1 < n ? K1 : n;
-        size_t k = 0;
-        fill_start(C->y, n, 0x5eed + n);
-        if (lanczos_start(C, C->y)) {
-            while (k < k1) {
-                int more = lanczos_step(C, op_matvec, k);
-                k++;
-                if (!more)
-                    break;
-            }
-        }
-        double th = NAN, th2, res;
-        if (k > 0 && ritz(C, k, 0, &th, &th2, &res, x)) {
-            /* stage 2: a factorisation safely below θ₁ */
-            double m0 = fmax(1.5 * res, 1e-6 * scale);
-            int ok = 0;
-            for (int tries = 0; tries < 5 && !ok; tries++, m0 *= 8.0) {
-                double mu0;
-                if (attempt(C, AT_SHIFT, th - m0, &mu0, &c0)) {
-                    ok = 1;
-                    if (mu0 > out->lower)
-                        out->lower = mu0;
-                }
-            }
-            if (!ok) {
-                /* the estimate is far off (Lanczos missed λ₁): start from
-                 * Gershgorin's bound, which is below λ₁ */
-                double g = gershgorin_lower(C), mu0;
-                if (isfinite(g) && attempt(C, AT_SHIFT, g - 1e-3 * scale, &mu0, &c0)) {
-                    ok = 1;
-                    if (mu0 > out->lower)
-                        out->lower = mu0;
-                }
-            }
-            if (ok) {
-                /* stage 3: shift-and-invert Lanczos with that factor */
-                double tau = C->w_shift, nu = NAN, nu2, rs, prev = NAN;
-                size_t k2 = K2 < n ? K2 : n;
-                if (lanczos_start(C, x)) {
-                    k = 0;
-                    while (k < k2) {
-                        int more = lanczos_step(C, op_solve, k);
-                        k++;
-                        if (k % 4 == 0 || !more || k == k2) {
-                            if (!ritz(C, k, 1, &nu, &nu2, &rs, NULL) || !(nu > 0.0))
-                                break;
-                            double l = tau + 1.0 / nu;
-                            double gap = nu - nu2;
-                            double e = rs * rs / (gap > 0.0 ? gap : nu) / (nu * nu);
-                            if (isfinite(prev))
-                                e = fmax(e, fabs(l - prev));
-                            lam = l;
-                            err = e;
-                            prev = l;
-                            if (e <= 0.004 * c0 || !more)
-                                break;
-                        }
-                    }
-                    if (isfinite(lam))
-                        ritz(C, k, 1, &nu, &nu2, &rs, x);
-                }
-            }
-        }
-    }
-
-    /* stage 4: the tight factorisation */
-    if (isfinite(lam)) {
-        /* above the estimate's error and the Cholesky's own backward error */
-        double m1 = fmax(4.0 * err, c0 / 64.0);
-        m1 = fmax(m1, 4.0 * sqrt((double)n) * U_RND * scale);
-        for (int tries = 0; tries < 4; tries++, m1 *= 16.0) {
-            double mu1;
-            if (attempt(C, AT_SHIFT, lam - m1, &mu1, NULL)) {
-                if (mu1 > out->lower)
-                    out->lower = mu1;
-                break;
-            }
-        }
-    }
+    /* estimate λ₁ and certify near it */
+    E.scale = spectrum_scale(C, nrm);
+    estimate_lambda1(C, &E, out);
+    tight_factorisation(C, &E, out);
     if (!(out->lower > -INFINITY)) {
         double g = gershgorin_lower(C);
         if (g > out->lower)
             out->lower = g;
     }
 
-    if (want_upper) {
-        if (!isfinite(lam) && n > 1) {
-            /* no estimate: fall back to a few Lanczos steps for a test vector */
-            fill_start(C->y, n, 0xfeed + n);
-            size_t k = 0, k1 = K1 < n ? K1 : n;
-            if (lanczos_start(C, C->y))
-                while (k < k1) {
-                    int more = lanczos_step(C, op_matvec, k);
-                    k++;
-                    if (!more)
-                        break;
-                }
-            double th, th2, res;
-            if (!(k > 0 && ritz(C, k, 0, &th, &th2, &res, x)))
-                fill_start(x, n, 1);
-        }
-        if (C->w_valid && n > 1)
-            inverse_iterate(C, x, 2);
-        out->upper = rq_upper(C, x, nrm);
-    }
+    if (want_upper)
+        out->upper = upper_bound(C, &E, nrm);
     return PLSTAR_OK;
 }
 
