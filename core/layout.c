@@ -12,3 +12,8 @@ double layer_scale(const plstar_layer *L)
 {
     return L->scale_div == 1 ? 1.0 : 1.0 / sqrt((double)L->scale_div);
 }
+
+void layer_scale_arb(arb_t scale, const plstar_layer *L, slong prec)
+{
+    arb_rsqrt_ui(scale, L->scale_div, prec);
+}

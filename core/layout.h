@@ -1,6 +1,7 @@
 /*
  * core/layout.h — where a layer's parameters are: its weights in the flat
- * vector w (core/model.h) or its fixed ones, and its scale 1/√s_l in double.
+ * vector w (core/model.h) or its fixed ones, and its scale 1/√s_l in double
+ * and as a ball.
  * Every double-precision path (fast/, the Arb enclosures' inputs, validate)
  * reads the layout here, so all of them see the same W and the same scale.
  */
@@ -8,6 +9,7 @@
 #define PLSTAR_CORE_LAYOUT_H
 
 #include <stddef.h>
+#include <arb.h>
 #include "core/model.h"
 
 #ifdef __cplusplus
@@ -20,6 +22,9 @@ const double *layer_weights(const plstar_model *m, size_t l, const double *w);
 
 /* 1/√scale_div in double (1 exactly when scale_div == 1). */
 double layer_scale(const plstar_layer *L);
+
+/* An enclosure of 1/√scale_div at prec bits, for the Arb paths. */
+void layer_scale_arb(arb_t scale, const plstar_layer *L, slong prec);
 
 #ifdef __cplusplus
 }

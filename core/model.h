@@ -44,7 +44,11 @@ typedef enum { SCALING_NTK = 0, SCALING_STANDARD } plstar_scaling;
 #define PLSTAR_MAX_DIM ((size_t)1 << 26)
 #define PLSTAR_MAX_LAYERS 64
 
+/* The kind of a layer's linear map (layers/layer.h gives its operations); 0, the default, is dense. */
+typedef enum { LAYER_DENSE = 0, LAYER_KIND_COUNT } plstar_layer_kind;
+
 typedef struct {
+    plstar_layer_kind kind;    /* what maps α_prev to z; the fields below describe a dense map */
     size_t in, out;            /* W is out × in, row-major */
     plstar_act act;
     size_t scale_div;          /* z = W α / √scale_div + b; 1 means unscaled */

@@ -64,7 +64,7 @@ int fast_hvp_prepare(fast_hvp_state *s, const plstar_model *m, const double *x, 
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for Hessian-vector products");
     }
     /* forward and backward of one sample by dgemv, not the batched passes of
-     * fast/layer_dense.h: a dgemm with n = 1 may sum in another order, and these
+     * fast/layer_pass.h: a dgemm with n = 1 may sum in another order, and these
      * passes keep σ″ as well. The values are compared with bounds, not with the
      * kernel's bits. */
     for (size_t l = 0; l < nl; l++) {

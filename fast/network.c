@@ -1,6 +1,6 @@
 #include "fast/network.h"
 #include "fast/ntk.h"
-#include "fast/layer_dense.h"
+#include "fast/layer_pass.h"
 #include "core/error.h"
 #include "core/layout.h"
 
@@ -43,7 +43,7 @@ int fast_backward(double **D, const fast_forward_state *s, const plstar_model *m
     D[last] = plstar_alloc_matrix(R, c, "back-propagated signals");
     if (!D[last])
         return PLSTAR_ESOFTWARE;
-    dense_output_signals(D[last], seeds, s->s1[last], R, q, c);
+    layer_output_signals(D[last], seeds, s->s1[last], R, q, c);
     for (size_t l = last; l-- > 0;) {
         D[l] = plstar_alloc_matrix(R, m->layers[l].out, "back-propagated signals");
         if (!D[l]) {
@@ -51,7 +51,7 @@ int fast_backward(double **D, const fast_forward_state *s, const plstar_model *m
                 free(D[k]), D[k] = NULL;
             return PLSTAR_ESOFTWARE;
         }
-        dense_backward(D[l], D[l + 1], m, l + 1, w, s->s1[l], R, q);
+        layer_backward(D[l], D[l + 1], m, l + 1, w, s->s1[l], R, q);
     }
     return PLSTAR_OK;
 }
@@ -153,7 +153,7 @@ static void gradient_layers(double *grad, const plstar_model *m, double **D, con
 {
     for (size_t l = 0; l < m->nlayers; l++)
         if (m->layers[l].trainable)
-            dense_gradient(grad, m, l, D[l], l ? s->a[l - 1] : X, n);
+            layer_gradient(grad, m, l, D[l], l ? s->a[l - 1] : X, n);
 }
 
 int fast_loss_grad(double *loss, double *grad, const plstar_model *m, const double *X, size_t n,

@@ -1,6 +1,6 @@
 #include "fast/ntk.h"
 #include "fast/network.h"
-#include "fast/layer_dense.h"
+#include "fast/layer_pass.h"
 #include "core/error.h"
 #include "core/activation.h"
 
@@ -142,7 +142,7 @@ int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double
             return PLSTAR_ESOFTWARE;
         }
         /* without keep_z, z lives in the σ′ buffer until σ′ overwrites it */
-        dense_forward(z, s->a[l], s->s1[l], m, l, w, prev, n);
+        layer_forward(z, s->a[l], s->s1[l], m, l, w, prev, n);
         prev = s->a[l];
     }
     return PLSTAR_OK;
@@ -274,7 +274,7 @@ int fast_kernel_structured_panel(double *K, const plstar_model *m, const double 
     if (!GA || !GD || !Dbuf[0] || (!in_place && lmin < last && !Dbuf[1]))
         st = PLSTAR_ESOFTWARE;
     if (!st) /* output signals, as fast_backward computes them from unit seeds */
-        dense_output_signals(Dcur, NULL, s.s1[last], N, c, c);
+        layer_output_signals(Dcur, NULL, s.s1[last], N, c, c);
     int first = 1;
     for (size_t l = last; !st; l--) {
         const plstar_layer *L = &m->layers[l];
@@ -291,7 +291,7 @@ int fast_kernel_structured_panel(double *K, const plstar_model *m, const double 
             break;
         if (in_place)
             Dnext = s.a[l - 1];
-        dense_backward(Dnext, Dcur, m, l, w, s.s1[l - 1], N, c);
+        layer_backward(Dnext, Dcur, m, l, w, s.s1[l - 1], N, c);
         double *swap = Dcur;
         Dcur = Dnext;
         Dnext = swap;

@@ -1,7 +1,7 @@
 #include "fast/train.h"
 #include "fast/network.h"
 #include "fast/ntk.h"
-#include "fast/layer_dense.h"
+#include "fast/layer_pass.h"
 #include "core/error.h"
 #include "core/npy.h"
 
@@ -153,7 +153,7 @@ static int read_checkpoint(const char *path, const fast_train_options *o, fast_t
 
 /* Loss and gradient with buffers kept across steps. The passes of
  * fast_loss_grad (fast/network.c), through the same layer functions
- * (fast/layer_dense.h), with two differences: nothing is allocated per step,
+ * (fast/layer_pass.h), with two differences: nothing is allocated per step,
  * and σ′ of the sigmoid is formed from the computed σ as σ(1 − σ), as
  * autograd does. σ and σ′ are split over short-lived threads
  * (_fast_act_layer, _fast_split_run, fast/ntk.h). */
@@ -236,7 +236,7 @@ static void ws_loss_grad(workspace *ws, double *loss, double *grad, const plstar
     const double *prev = X;
     for (size_t l = 0; l < m->nlayers; l++) {
         double *z = ws->a[l];
-        dense_affine(z, m, l, w, prev, n);
+        layer_affine(z, m, l, w, prev, n);
         act_layer(m->layers[l].act, z, ws->s1[l], n * m->layers[l].out);
         prev = z;
     }
@@ -249,13 +249,13 @@ static void ws_loss_grad(workspace *ws, double *loss, double *grad, const plstar
     *loss = 0.5 * sum;
     if (!grad)
         return;
-    dense_output_signals(ws->D[last], ws->r, ws->s1[last], n, 1, c);
+    layer_output_signals(ws->D[last], ws->r, ws->s1[last], n, 1, c);
     for (size_t l = last;; l--) {
         if (m->layers[l].trainable)
-            dense_gradient(grad, m, l, ws->D[l], l ? ws->a[l - 1] : X, n);
+            layer_gradient(grad, m, l, ws->D[l], l ? ws->a[l - 1] : X, n);
         if (l == 0)
             break;
-        dense_backward(ws->D[l - 1], ws->D[l], m, l, w, ws->s1[l - 1], n, 1);
+        layer_backward(ws->D[l - 1], ws->D[l], m, l, w, ws->s1[l - 1], n, 1);
     }
 }
 

@@ -7,7 +7,7 @@
 #include "fast/errbound.h"
 #include "fast/network.h"
 #include "reference/eig.h"
-#include "reference/layer_dense.h"
+#include "reference/layer_pass.h"
 #include "reference/network.h"
 #include "verified/rounding.h"
 
@@ -1015,7 +1015,7 @@ static int state_jacobian(arb_mat_t J, const ref_forward_state *s, const plstar_
     int st = ref_backward(D, s, m, w, E, c, prec);
     for (size_t l = 0; !st && l < m->nlayers; l++)
         if (m->layers[l].trainable)
-            ref_dense_jacobian(J, &m->layers[l], D + l, l ? s->a + l - 1 : x, c, prec);
+            ref_layer_jacobian(J, &m->layers[l], D + l, l ? s->a + l - 1 : x, c, prec);
     for (size_t l = 0; !st && l < m->nlayers; l++)
         arb_mat_clear(D + l);
     free(D);
@@ -1471,7 +1471,7 @@ static void ball_weights(arb_mat_t W, const plstar_model *m, size_t l, arb_srcpt
 {
     const plstar_layer *L = &m->layers[l];
     if (!L->trainable) {
-        ref_dense_weights(W, m, l, NULL);
+        ref_layer_weights(W, m, l, NULL);
         return;
     }
     for (size_t a = 0; a < L->out; a++)
@@ -1481,7 +1481,7 @@ static void ball_weights(arb_mat_t W, const plstar_model *m, size_t l, arb_srcpt
 
 /* Square loss and its gradient (when grad is not NULL) at a ball of weights w; X (n × d) and
  * Y (n × c) exact. reference/network.h takes exact double weights; GD iterates are balls, and
- * both go through the Arb dense layer (reference/layer_dense.h). */
+ * both go through the Arb layer passes (reference/layer_pass.h). */
 static void ball_loss_grad(arb_t loss, arb_ptr grad, const plstar_model *m, const arb_mat_t X, const arb_mat_t Y,
                            arb_srcptr w, slong prec)
 {
@@ -1497,7 +1497,7 @@ static void ball_loss_grad(arb_t loss, arb_ptr grad, const plstar_model *m, cons
         arb_mat_init(Z, n, L->out);
         arb_mat_init(A + l, n, L->out);
         arb_mat_init(S + l, n, L->out);
-        ref_dense_forward(Z, A + l, S + l, L, W + l, L->has_bias ? w + L->b_offset : NULL, l ? A + l - 1 : X, prec);
+        ref_layer_forward(Z, A + l, S + l, L, W + l, L->has_bias ? w + L->b_offset : NULL, l ? A + l - 1 : X, prec);
         arb_mat_clear(Z);
     }
     size_t last = nl - 1, c = m->outputs;
@@ -1510,15 +1510,15 @@ static void ball_loss_grad(arb_t loss, arb_ptr grad, const plstar_model *m, cons
         arb_addmul(loss, r, r, prec);
     }
     arb_mul_2exp_si(loss, loss, -1);
-    ref_dense_signals(D->entries, D->entries, S[last].entries, n, 1, c, prec);
+    ref_layer_signals(D->entries, D->entries, S[last].entries, n, 1, c, prec);
     for (size_t l = last + 1; grad && l-- > 0;) {
         const plstar_layer *L = &m->layers[l];
         if (L->trainable)
-            ref_dense_gradient(grad, L, D, l ? A + l - 1 : X, prec);
+            ref_layer_gradient(grad, L, D, l ? A + l - 1 : X, prec);
         if (l > 0) {
             arb_mat_t Dp;
             arb_mat_init(Dp, n, L->in);
-            ref_dense_backward(Dp, D, L, W + l, S + l - 1, 1, prec);
+            ref_layer_backward(Dp, D, L, W + l, S + l - 1, 1, prec);
             arb_mat_swap(D, Dp);
             arb_mat_clear(Dp);
         }

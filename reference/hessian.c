@@ -96,7 +96,8 @@
 #include "verified/eig.h"
 #include "verified/rounding.h"
 #include "reference/eig.h"
-#include "reference/layer_dense.h"
+#include "layers/layer.h"
+#include "reference/layer_pass.h"
 #include "reference/network.h"
 
 #include <arb_mat.h>
@@ -298,9 +299,10 @@ static int store_sorted(double **lo, double **hi, arb_srcptr z, size_t len)
 }
 
 /* z (n × out, sample-major) = s^{-1/2} prev Wᵀ + b, W streamed row by row. A
- * loop of arb_dot where ref_dense_affine has arb_mat_mul: a ball matrix of W
+ * loop of arb_dot where ref_layer_affine has arb_mat_mul: a ball matrix of W
  * would take O(out · in) balls, and arb_mat_mul's radii can differ from the
- * dots'. The scale and the bias are ref_dense_affine's, entry by entry. */
+ * dots'. The scale and the bias are ref_layer_affine's, entry by entry. Dense layers only: the streamed
+ * Hessian bounds are not yet per kind (docs/architecture.md). */
 static void forward_arb(arb_ptr z, arb_srcptr prev, const double *W, arb_srcptr b, const plstar_layer *L,
                         size_t n, slong prec)
 {
@@ -310,7 +312,7 @@ static void forward_arb(arb_ptr z, arb_srcptr prev, const double *W, arb_srcptr 
         arb_ptr row = _arb_vec_init((slong)in);
         arb_t scale;
         arb_init(scale);
-        ref_layer_scale(scale, L, prec);
+        layer_scale_arb(scale, L, prec);
 #pragma omp for schedule(dynamic, 8)
         for (size_t j = 0; j < out; j++) {
             for (size_t t = 0; t < in; t++)
@@ -318,7 +320,7 @@ static void forward_arb(arb_ptr z, arb_srcptr prev, const double *W, arb_srcptr 
             for (size_t i = 0; i < n; i++) {
                 arb_ptr zz = z + i * out + j;
                 arb_dot(zz, NULL, 0, row, 1, prev + i * in, 1, (slong)in, prec);
-                ref_dense_affine_entry(zz, scale, b ? b + j : NULL, prec);
+                dense_affine_entry(zz, scale, b ? b + j : NULL, prec);
             }
         }
         arb_clear(scale);
@@ -327,9 +329,9 @@ static void forward_arb(arb_ptr z, arb_srcptr prev, const double *W, arb_srcptr 
 }
 
 /* eps_prev (R × in) = s^{-1/2} δ W (δ: R × out), W (out × in) streamed column
- * by column: ref_dense_backward's product, as arb_dot for the reason of
+ * by column: ref_layer_backward's product, as arb_dot for the reason of
  * forward_arb, and without its σ′ (ε itself enters the bounds; δ is
- * ref_dense_signals of it). */
+ * ref_layer_signals of it). */
 static void backward_arb(arb_ptr eps_prev, arb_srcptr delta, const double *W, const plstar_layer *L, size_t R,
                          slong prec)
 {
@@ -339,7 +341,7 @@ static void backward_arb(arb_ptr eps_prev, arb_srcptr delta, const double *W, co
         arb_ptr col = _arb_vec_init((slong)out);
         arb_t scale;
         arb_init(scale);
-        ref_layer_scale(scale, L, prec);
+        layer_scale_arb(scale, L, prec);
 #pragma omp for schedule(dynamic, 8)
         for (size_t t = 0; t < in; t++) {
             for (size_t a = 0; a < out; a++)
@@ -448,9 +450,9 @@ static int forward_w0(ref_hessian_ctx *ctx, arb_ptr *act, arb_ptr *s1, const pls
     for (size_t l = 0; l < nl && !st; l++) {
         const plstar_layer *L = &m->layers[l];
         size_t out = L->out;
-        arb_ptr z = _arb_vec_init((slong)(n * out)), b = ref_dense_bias_init(L, w0);
+        arb_ptr z = _arb_vec_init((slong)(n * out)), b = ref_layer_bias_init(L, w0);
         forward_arb(z, act[l], layer_weights(m, l, w0), b, L, n, prec);
-        ref_dense_bias_clear(b, L);
+        ref_layer_bias_clear(b, L);
         s1[l] = _arb_vec_init((slong)(n * out));
         if (l < o) {
             act[l + 1] = _arb_vec_init((slong)(n * out));
@@ -486,7 +488,7 @@ static arb_ptr output_eps(arb_ptr gsq, arb_srcptr act_o, const plstar_model *m, 
     arb_ptr eps = _arb_vec_init((slong)(N * mo));
     arb_t sc, t;
     arb_init(sc), arb_init(t);
-    ref_layer_scale(sc, Lo, prec);
+    layer_scale_arb(sc, Lo, prec);
     for (size_t r = 0; r < N; r++) {
         size_t i = r / c, k = r % c;
         for (size_t j = 0; j < mo; j++) {
@@ -519,7 +521,7 @@ static void backward_w0(ref_hessian_ctx *ctx, arb_ptr const *act, arb_ptr const 
         const plstar_layer *L = &m->layers[l];
         size_t out = L->out, in = L->in;
         arb_ptr delta = _arb_vec_init((slong)(N * out));
-        ref_dense_signals(delta, eps, s1[l], N, c, out, prec);
+        ref_layer_signals(delta, eps, s1[l], N, c, out, prec);
         for (size_t r = 0; r < N; r++) {
             size_t i = r / c;
             arb_ptr e = eps + r * out, dl = delta + r * out;

@@ -1,7 +1,7 @@
 #include "reference/network.h"
 #include "core/error.h"
 #include "core/progress.h"
-#include "reference/layer_dense.h"
+#include "reference/layer_pass.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -35,13 +35,13 @@ static void forward_layer(ref_forward_state *s, size_t l, const plstar_model *m,
     const plstar_layer *L = &m->layers[l];
     arb_mat_t W;
     arb_mat_init(W, L->out, L->in);
-    ref_dense_weights(W, m, l, w);
-    arb_ptr b = ref_dense_bias_init(L, w);
+    ref_layer_weights(W, m, l, w);
+    arb_ptr b = ref_layer_bias_init(L, w);
     arb_mat_init(s->z + l, s->n, L->out);
     arb_mat_init(s->a + l, s->n, L->out);
     arb_mat_init(s->s1 + l, s->n, L->out);
-    ref_dense_forward(s->z + l, s->a + l, s->s1 + l, L, W, b, prev, prec);
-    ref_dense_bias_clear(b, L);
+    ref_layer_forward(s->z + l, s->a + l, s->s1 + l, L, W, b, prev, prec);
+    ref_layer_bias_clear(b, L);
     arb_mat_clear(W);
 }
 
@@ -142,14 +142,14 @@ static int backward_pass(arb_mat_struct *D, const ref_forward_state *s, const pl
 {
     size_t R = s->n * q, last = m->nlayers - 1;
     arb_mat_init(D + last, R, m->outputs);
-    ref_dense_signals(D[last].entries, seeds->entries, s->s1[last].entries, R, q, m->outputs, prec);
+    ref_layer_signals(D[last].entries, seeds->entries, s->s1[last].entries, R, q, m->outputs, prec);
     for (size_t l = last; l-- > 0;) {
         const plstar_layer *Lnext = &m->layers[l + 1];
         arb_mat_t W;
         arb_mat_init(W, Lnext->out, Lnext->in);
-        ref_dense_weights(W, m, l + 1, w);
+        ref_layer_weights(W, m, l + 1, w);
         arb_mat_init(D + l, R, m->layers[l].out);
-        ref_dense_backward(D + l, D + l + 1, Lnext, W, s->s1 + l, q, prec);
+        ref_layer_backward(D + l, D + l + 1, Lnext, W, s->s1 + l, q, prec);
         arb_mat_clear(W);
         work_done(wp, (double)R * (double)Lnext->out * (double)m->layers[l].out);
     }
@@ -222,7 +222,7 @@ int ref_jacobian(arb_mat_t J, const plstar_model *m, const double *X, size_t n, 
         const plstar_layer *L = &m->layers[l];
         if (!L->trainable)
             continue;
-        ref_dense_jacobian(J, L, D + l, l ? s.a + l - 1 : x, c, prec);
+        ref_layer_jacobian(J, L, D + l, l ? s.a + l - 1 : x, c, prec);
         work_done(&wp, assembly_work(L, n, c, 1));
     }
     progress_end(&wp.line);
@@ -307,7 +307,7 @@ static void gradient_layers(arb_mat_t grad, const plstar_model *m, const arb_mat
 {
     for (size_t l = 0; l < m->nlayers; l++)
         if (m->layers[l].trainable)
-            ref_dense_gradient(grad->entries, &m->layers[l], D + l, l ? s->a + l - 1 : x, prec);
+            ref_layer_gradient(grad->entries, &m->layers[l], D + l, l ? s->a + l - 1 : x, prec);
 }
 
 int ref_loss_grad(arb_t loss, arb_mat_t grad, const plstar_model *m, const double *X, size_t n,

@@ -49,9 +49,6 @@ int ref_kernel_outputs(arb_mat_t K, arb_mat_t F, const plstar_model *m, const do
 int ref_loss_grad(arb_t loss, arb_mat_t grad, const plstar_model *m, const double *X, size_t n,
                   const double *w, const double *y, slong prec);
 
-/* Enclosure of 1/√scale_div of a layer. */
-void ref_layer_scale(arb_t scale, const plstar_layer *L, slong prec);
-
 /* Copies a ball matrix to midpoint and radius arrays (row-major doubles):
  * mid rounded to nearest, rad rounded up and enlarged by |mid − exact mid|,
  * so that |true − mid| ≤ rad holds for the doubles. */

@@ -6,12 +6,13 @@ src=${PLSTAR_SOURCE_ROOT:?}
 declare -A may=(
   [core]="core"
   [verified]="core verified"
-  [fast]="core verified fast"
-  [reference]="core verified reference"
-  [proofs-checks]="core verified fast reference proofs-checks"
-  [examples]="core verified fast reference proofs-checks examples"
-  [bench]="core verified fast reference proofs-checks examples bench"
-  [cli]="core verified fast reference proofs-checks examples bench cli"
+  [layers]="core verified layers"
+  [fast]="core verified layers fast"
+  [reference]="core verified layers reference"
+  [proofs-checks]="core verified layers fast reference proofs-checks"
+  [examples]="core verified layers fast reference proofs-checks examples"
+  [bench]="core verified layers fast reference proofs-checks examples bench"
+  [cli]="core verified layers fast reference proofs-checks examples bench cli"
 )
 bad=0 seen=0
 for folder in "${!may[@]}"; do

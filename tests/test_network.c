@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/model.h"
+#include "layers/layer.h"
 #include "core/report.h"
 #include "examples/demo_example.h"
 #include "fast/network.h"
@@ -339,4 +340,19 @@ Test(network, shallow_kernel_as_narrow_as_mlp_at_high_precision)
         cr_assert(ws <= 1e-30, "%s shallow: relative width %g (MLP %g)", acts[a], ws, wm);
     }
     free(X);
+}
+
+/* Every layer kind has every operation (layers/layer.h): a kind with a missing one fails here, not in a pass. */
+Test(layers, every_kind_has_every_operation)
+{
+    for (int k = 0; k < LAYER_KIND_COUNT; k++) {
+        plstar_layer L = {.kind = (plstar_layer_kind)k};
+        const plstar_layer_ops *ops = layer_ops(&L);
+        cr_assert(ops && ops->name && ops->name[0], "kind %d has no name", k);
+        cr_assert(ops->apply && ops->apply_transpose && ops->weight_gradient, "%s: a binary64 operation is missing",
+                  ops->name);
+        cr_assert(ops->ref_weights && ops->ref_apply && ops->ref_apply_transpose && ops->ref_weight_gradient &&
+                      ops->ref_weight_jacobian,
+                  "%s: an Arb operation is missing", ops->name);
+    }
 }
