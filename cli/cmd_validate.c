@@ -17,25 +17,14 @@
 enum { OPT_BUNDLE = 2000, OPT_KERNEL, OPT_JACOBIAN, OPT_OUTPUTS, OPT_LAMBDA_MIN, OPT_LOSSES, OPT_LR, OPT_PRECISION,
        OPT_LAYOUT };
 
-/* A number as %.*g, or what it is when it is not finite (never "-nan"). */
-static const char *num(char *buf, size_t len, int digits, double x)
-{
-    if (isnan(x))
-        snprintf(buf, len, "NaN");
-    else if (isinf(x))
-        snprintf(buf, len, x > 0 ? "+inf" : "-inf");
-    else
-        snprintf(buf, len, "%.*g", digits, x);
-    return buf;
-}
-
 static void print_entry(const validate_quantity *q, const plstar_model *m, const validate_entry *e)
 {
     char name[160], v[32], mid[32], rad[32], tol[32], ratio[32];
     validate_entry_name(name, sizeof name, q, m, e->index);
-    printf("    %-48s theirs %-24s reference %s ± %s, tolerance %s, ratio %s%s\n", name, num(v, sizeof v, 17, e->theirs),
-           num(mid, sizeof mid, 17, e->mid), num(rad, sizeof rad, 2, e->rad), num(tol, sizeof tol, 3, e->tol),
-           num(ratio, sizeof ratio, 3, e->ratio),
+    printf("    %-48s theirs %-24s reference %s ± %s, tolerance %s, ratio %s%s\n", name,
+           report_format_number(v, sizeof v, 17, e->theirs), report_format_number(mid, sizeof mid, 17, e->mid),
+           report_format_number(rad, sizeof rad, 2, e->rad), report_format_number(tol, sizeof tol, 3, e->tol),
+           report_format_number(ratio, sizeof ratio, 3, e->ratio),
            e->verdict == VALIDATE_ENTRY_UNRESOLVED ? " (unresolved)" : e->one_sided ? " (one-sided value at a kink)" : "");
 }
 
@@ -54,7 +43,7 @@ static void print_result(const validate_result *res, const plstar_problem *p, co
             validate_entry_name(name, sizeof name, q, m, q->worst[0].index);
         char ratio[32];
         printf("%-11s %10zu %10zu %12s  %-12s %s\n", q->name, q->count, q->violations,
-               num(ratio, sizeof ratio, 3, q->worst_ratio), report_verdict_name(q->status, 1), name);
+               report_format_number(ratio, sizeof ratio, 3, q->worst_ratio), report_verdict_name(q->status, 1), name);
         if (!strcmp(q->name, "lambda_min"))
             printf("    reference lambda_min in [%.17g, %.17g]\n", q->lower, q->upper);
         size_t show = q->status == PLSTAR_OK ? (q->nworst ? 1 : 0) : q->nworst;

@@ -168,6 +168,17 @@ void report_set_reason(json_t *report, const char *inequality, json_t *lhs, json
     json_object_set_new(report, "reason", o);
 }
 
+const char *report_format_number(char *buf, size_t len, int digits, double x)
+{
+    if (isnan(x))
+        snprintf(buf, len, "NaN");
+    else if (isinf(x))
+        snprintf(buf, len, x > 0 ? "+inf" : "-inf");
+    else
+        snprintf(buf, len, "%.*g", digits, x);
+    return buf;
+}
+
 double arb_lower_d(const arb_t x)
 {
     arf_t t;

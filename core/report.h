@@ -64,6 +64,10 @@ double arb_upper_d(const arb_t x);
 /* Verdict name for a status: "certified"/"pass", "refuted"/"fail", "inconclusive". */
 const char *report_verdict_name(int status, int is_check);
 
+/* x as %.*g in buf (len bytes), or "NaN", "+inf", "-inf" when it is not a finite number (never "-nan"), for the
+ * human-readable lines of the checks; returns buf. */
+const char *report_format_number(char *buf, size_t len, int digits, double x);
+
 /* Sets report["verdict"]. */
 void report_set_verdict(json_t *report, const char *verdict);
 

@@ -269,18 +269,6 @@ json_t *crosscheck_report(const crosscheck_result *res, const plstar_problem *p,
     return r;
 }
 
-/* A number as %.*g, or what it is when it is not finite (never "-nan"). */
-static const char *num(char *buf, size_t len, int digits, double x)
-{
-    if (isnan(x))
-        snprintf(buf, len, "NaN");
-    else if (isinf(x))
-        snprintf(buf, len, x > 0 ? "+inf" : "-inf");
-    else
-        snprintf(buf, len, "%.*g", digits, x);
-    return buf;
-}
-
 void crosscheck_print(const crosscheck_result *res, int status, const char *label)
 {
     printf("%-17s %10s %10s %10s %12s  %s\n", "quantity", "entries", "violations", "unbounded", "worst ratio",
@@ -296,9 +284,11 @@ void crosscheck_print(const crosscheck_result *res, int status, const char *labe
         if (q->worst_reference[0])
             snprintf(ref, sizeof ref, "%s", q->worst_reference);
         else
-            snprintf(ref, sizeof ref, "%s ± %s", num(m, sizeof m, 17, q->worst_mid), num(r, sizeof r, 3, q->worst_rad));
+            snprintf(ref, sizeof ref, "%s ± %s", report_format_number(m, sizeof m, 17, q->worst_mid),
+                     report_format_number(r, sizeof r, 3, q->worst_rad));
         printf("%-17s %10zu %10zu %10zu %12s  [%zu] %s | %s | %s", q->name, q->count, q->violations, q->unbounded,
-               ratio, q->worst_index, num(f, sizeof f, 17, q->worst_fast), ref, num(e, sizeof e, 3, q->worst_err));
+               ratio, q->worst_index, report_format_number(f, sizeof f, 17, q->worst_fast), ref,
+               report_format_number(e, sizeof e, 3, q->worst_err));
         if (q->worst_reason)
             printf(" (%s)", q->worst_reason);
         putchar('\n');
