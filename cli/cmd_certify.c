@@ -6,12 +6,10 @@
 #include "core/error.h"
 #include "core/report.h"
 #include "proofs-checks/checks.h"
-#include "reference/network.h"
 #include "reference/shallow.h"
 
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* getopt's value for the check option k is OPT_CHECK + k */
@@ -86,7 +84,8 @@ static int parse_value(certify_args *a, int opt, const char *arg)
     case CHECK_OPT_WITNESS: o->witness = arg; return 0;
     case CHECK_OPT_OUT: o->out = arg; return 0;
     case CHECK_OPT_MU: return cli_parse_double(&o->mu, arg) || o->mu <= 0 ? -1 : 0;
-    case CHECK_OPT_RADIUS: return cli_parse_double(&o->radius, arg) || !(o->radius >= 0) || !isfinite(o->radius) ? -1 : 0;
+    case CHECK_OPT_RADIUS:
+        return cli_parse_double(&o->radius, arg) || !(o->radius >= 0) || !isfinite(o->radius) ? -1 : 0;
     case CHECK_OPT_LR: return cli_parse_double(&o->lr, arg) || o->lr <= 0 ? -1 : 0;
     case CHECK_OPT_EPS: return cli_parse_double(&o->eps, arg) || o->eps <= 0 ? -1 : 0;
     case CHECK_OPT_STEPS: return cli_parse_ulong(&o->steps, arg) || !o->steps ? -1 : 0;
@@ -145,7 +144,8 @@ static void modes_list(char *buf, size_t len, const plstar_check *const *checks,
     buf[0] = '\0';
     for (size_t k = 0; k < n && at < len; k++) {
         const char *sep = k == 0 ? "" : k + 1 < n ? ", " : briefs ? " or " : " and ";
-        at += (size_t)snprintf(buf + at, len - at, "%s%s", sep, option_name(flag, sizeof flag, first_option(checks[k]->mode)));
+        option_name(flag, sizeof flag, first_option(checks[k]->mode));
+        at += (size_t)snprintf(buf + at, len - at, "%s%s", sep, flag);
         if (briefs && at < len)
             at += (size_t)snprintf(buf + at, len - at, " (%s)", checks[k]->mode_brief);
     }
@@ -247,8 +247,8 @@ static int run_check(const plstar_check *d, const plstar_problem *p, const plsta
     }
     v = finish(o->cmd, o->json, report, v);
     if (v == PLSTAR_EINTERRUPTED)
-        fprintf(stderr, "plstar %s: %s%s%s\n", o->cmd, stopped, o->json ? "; the report of the verified prefix is in " : "",
-                o->json ? o->json : "");
+        fprintf(stderr, "plstar %s: %s%s%s\n", o->cmd, stopped,
+                o->json ? "; the report of the verified prefix is in " : "", o->json ? o->json : "");
     return v;
 }
 

@@ -77,7 +77,8 @@ typedef struct plstar_check {
     const char *id;                        /* "gd_path": its name in code and in benchmark results */
     const char *name;                      /* "gd --path": as `plstar certify` names it */
     const plstar_certify_command *command; /* the word after `plstar certify`, and its help */
-    unsigned mode;                         /* the option that chooses it among the checks of its word; 0: it is the only one */
+    /* The option that chooses it among the checks of its word; 0: it is the only one. */
+    unsigned mode;
     const char *mode_brief;                /* what that choice means: "a GD run verified a posteriori" */
     const char *statement;                 /* what it proves, one line */
     const char *section;                   /* where that is stated: "docs/theory.md, section 4" */
@@ -92,7 +93,7 @@ typedef struct plstar_check {
     /* The verdict (PLSTAR_OK, _REFUTED, _INCONCLUSIVE), PLSTAR_EINTERRUPTED, or an error. *result is what
      * was decided, to print and report, or NULL: then the returned error is all there is (plstar_errmsg). */
     int (*run)(void **result, const plstar_problem *p, const plstar_check_options *o);
-    /* Its lines on stdout: the numbers, then one line "certify NAME...: VERDICT". */
+    /* Its lines on stdout, the verdict line "certify NAME...: VERDICT" among them. */
     void (*print)(const void *result, const plstar_problem *p, const plstar_check_options *o, int verdict);
     /* One line for an overview (plstar demo): the statement, its scope, `model` (described) and mu. */
     void (*summarize)(const void *result, const plstar_problem *p, const plstar_check_options *o, const char *model,
