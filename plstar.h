@@ -41,6 +41,7 @@
 #include "proofs-checks/ball.h"
 #include "proofs-checks/gd_path.h"
 #include "proofs-checks/spectrum.h"
+#include "proofs-checks/checks.h"
 #include "examples/demo_example.h"
 
 #endif

@@ -1,26 +1,11 @@
 /* cli/help.c — the help texts, one per command and subcommand (cli/help.h). */
 #include "cli/help.h"
 #include "core/error.h"
+#include "proofs-checks/checks.h"
+#include "proofs-checks/help_text.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#define MODEL_HELP                                                                                            \
-    "MODEL:\n"                                                                                                \
-    "  --model M.json       the model description; every key that changes the function is required\n"       \
-    "                       (README, \"Models\")\n"                                                           \
-    "  --data X.npy         the inputs, shape (n, d)\n"                                                       \
-    "  --weights W.npy      the parameters w, shape (P,); or\n"                                               \
-    "  --seed S             w drawn from seed S (README, \"--seed\"); exactly one of the two\n"              \
-    "The command prints the model it runs on, every key resolved, as its first line.\n"
-
-#define PREC_HELP "  --prec BITS          working precision of the ball arithmetic, 32 to 65536 (default 128)\n"
-
-#define EXIT_HELP                                                                                             \
-    "Exit status: 0 certified/pass, 1 refuted/fail, 2 inconclusive, 64 usage, 65 bad data,\n"                \
-    "66 cannot open an input, 70 internal error, 73 cannot create an output, 130 interrupted.\n"
-
-#define REPORT_HELP "  --json FILE          the report (docs/reports.md); default: none\n"
 
 static const char overview[] =
     "usage: plstar COMMAND [options]          plstar help COMMAND, plstar COMMAND --help: the options\n"
@@ -52,11 +37,6 @@ static const char demo_help[] =
     "  --out DIR            where to write (default: plstar-demo)\n"
     "Exit status: 0 when every certificate holds, otherwise the worst verdict (1 refuted,\n"
     "2 inconclusive) or error (70 internal, 73 cannot create an output).\n";
-
-#define LOSS_HELP(what)                                                                                       \
-    "  --loss sum|mean      sum: (1/2)|F - y|^2 (default); mean: (1/N)|F - y|^2, N = n*c, PyTorch's\n"        \
-    "                       nn.MSELoss(), s times the sum with s = 2/N, so a step ETA on it is a step\n"      \
-    "                       s*ETA on the sum (docs/theory.md, section 4). " what "\n"
 
 static const char forward_help[] =
     "usage: plstar forward MODEL --out F.npy [--impl fast|reference] [--prec BITS] [--json FILE]\n"
@@ -177,83 +157,6 @@ static const char train_help[] =
     "130 when interrupted (143 for SIGTERM; a checkpoint is written, resume with --resume);\n"
     "64 usage, 65 bad data, 66 cannot open an input, 70 internal error, 73 cannot create an output.\n";
 
-static const char certify_help[] =
-    "usage: plstar certify point|ball|gd MODEL [options]      plstar help certify CHECK: its options\n"
-    "\n"
-    "  point   Theorem 1 and Proposition 3 at w: lambda_min(K(w)) >= mu, and with labels\n"
-    "          1/2 |grad L|^2 >= mu L directly\n"
-    "  ball    Theorem 2: lambda_min(K(w)) >= mu for every w in B(w0, R)\n"
-    "  gd      Theorem 6 (and 9): gradient descent converges at rate 1 - ETA*mu, a priori (--apriori)\n"
-    "          or along a computed run (--path)\n"
-    "Each answers certified (0), refuted with a witness (1) or inconclusive (2), names the statement\n"
-    "(docs/theory.md) and whether it holds for every label vector or for the labels given.\n"
-    "An option that does not apply to the chosen check is refused (exit 64).\n" MODEL_HELP;
-
-static const char certify_point_help[] =
-    "usage: plstar certify point MODEL [--labels Y.npy] [--mu MU] [--witness Y*.npy] [--prec BITS]\n"
-    "                            [--json FILE]\n"
-    "PL* at w (docs/theory.md, section 2): 1/2 |grad L(w)|^2 >= mu L(w) for every label vector, that is\n"
-    "lambda_min(K(w)) >= mu > 0 (Theorem 1); refuted by a label vector for which it is proven false\n"
-    "(Proposition 3's y* = F(w) - v, or the given labels).\n"
-    "  --labels Y.npy       also decide the inequality for these labels only (default: none; the verdict\n"
-    "                       and the exit status are about every label vector either way)\n"
-    "  --mu MU              the constant checked, mu > 0;\n"
-    "                       default: the certified lower bound of lambda_min(K(w)) when it is positive,\n"
-    "                       otherwise twice the witness's certified ratio 1/2 |grad L|^2 / L, which the\n"
-    "                       witness then refutes; the same with or without --labels\n"
-    "  --witness Y*.npy     write the refuting labels when a witness exists (default: none written; when\n"
-    "                       there is no witness a line on stderr says why)\n" PREC_HELP REPORT_HELP MODEL_HELP
-    "Exit status: 0 certified for every label vector, 1 refuted (a witness exists), 2 inconclusive,\n"
-    "64 usage, 65 bad data, 66 cannot open an input, 70 internal error, 73 cannot create an output,\n"
-    "130 interrupted.\n";
-
-#define ROUTE_HELP(dflt)                                                                                      \
-    "  --kernel-route NAME  how a shallow net's K(w0), F(w0) are enclosed: arb, dgemm-bound or auto\n"        \
-    "                       (auto: dgemm-bound when m*n*d > 1e9; docs/shallow.md; default: " dflt ")\n"
-
-static const char certify_ball_help[] =
-    "usage: plstar certify ball MODEL --radius R --mu MU [--labels Y.npy] [--prec BITS] [--json FILE]\n"
-    "Theorem 2 (docs/theory.md, section 3): lambda_min(K(w)) >= lambda0 - |K(w) - K(w0)|_2 >= mu for\n"
-    "every w in B(w0, R) and every label vector, from a-priori Hessian constants (linear; shallow and\n"
-    "MLP with C2 activations). Reports the largest R for this mu and the largest mu for this R.\n"
-    "  --radius R           R > 0, the radius of the ball (required)\n"
-    "  --mu MU              mu > 0 (required)\n"
-    "  --labels Y.npy       optional: only the residual |F(w0) - y| is reported (default: none)\n"
-    PREC_HELP ROUTE_HELP("auto") REPORT_HELP MODEL_HELP
-    "Progress goes to stderr when it is a terminal.\n" EXIT_HELP;
-
-static const char certify_gd_help[] =
-    "usage: plstar certify gd MODEL --labels Y.npy --apriori [--mu MU] [--lr ETA] [--search-width]\n"
-    "                         [--loss sum|mean] [--prec BITS] [--json FILE]\n"
-    "       plstar certify gd MODEL --labels Y.npy --path [--steps T] [--lr ETA] [--mu MU] [--eps E]\n"
-    "                         [--record-every K] [--loss sum|mean] [--out DIR] [--prec BITS] [--json FILE]\n"
-    "Theorem 6 (docs/theory.md, section 4): mu-PL* on B(w0, R), R = 2 L_F |F(w0) - y| / mu, gives\n"
-    "L(w_t) <= (1 - ETA mu)^t L(w0) for ETA <= 1/(L_F^2 + beta_F |F(w0) - y|), for the labels given.\n"
-    "Exactly one of --apriori and --path is required.\n"
-    "  --labels Y.npy       labels (required)\n"
-    LOSS_HELP("--lr, --mu (a PL*\n"
-              "                       constant of it: s*lambda_min), --eps and the losses, mu and step bounds\n"
-              "                       reported are in it; lambda, L_F, R and path lengths do not depend on it.")
-    "--apriori: from a-priori constants on the ball (shallow, linear, MLP with C2 activations)\n"
-    "  --mu MU              default: the mu that maximises ETA*mu (a grid of 512 values in\n"
-    "                       (0, lambda_min(K(w0))), 64 for an MLP)\n"
-    "  --lr ETA             default: the largest certified step 1/(L_F^2 + beta_F |F(w0) - y|)\n"
-    "  --search-width       also the smallest certified width on the grid 16*sqrt(2)^k up to the\n"
-    "                       model's (shallow, --seed; default: off)\n"
-    "--path: runs gradient descent, then proves the computed iterates in ball arithmetic\n"
-    "  --steps T            T >= 1 steps (default 200)\n"
-    "  --lr ETA             default: 1/lambda_max(K(w0))\n"
-    "  --mu MU              default: the smallest certified lambda_min(K(w_t)) over the recorded steps,\n"
-    "                       halved while the rate fails\n"
-    "  --eps E              PL*_eps, Theorem 9: stop once L(w_t) < E is proven (default: no stop, every\n"
-    "                       step required)\n"
-    "  --record-every K     verify lambda_min(K(w_t)) every K steps (default: T/20, at least 1)\n"
-    "  --out DIR            gd_path.dat, gd_path.gp, gd_path.png (default: no plot)\n"
-    "Without options --path runs as --steps 200 --lr 1/lambda_max(K(w0)) --record-every max(1, T/20).\n"
-    "Progress goes to stderr when it is a terminal. SIGINT or SIGTERM during --path keeps what was\n"
-    "proven: the report (--json) of the verified prefix, verdict \"interrupted\", exit 130 or 143.\n"
-    PREC_HELP ROUTE_HELP("auto with --apriori, arb with --path") REPORT_HELP MODEL_HELP EXIT_HELP;
-
 static const char bench_help[] =
     "usage: plstar bench quick|full [--suite S[,S...]] --out DIR [--tiny] [--no-peers]\n"
     "                    [--history DIR | --no-history] [--python PY]\n"
@@ -289,10 +192,6 @@ static const struct {
     {"export", NULL, export_help},
     {"validate", NULL, validate_help},
     {"train", NULL, train_help},
-    {"certify", NULL, certify_help},
-    {"certify", "point", certify_point_help},
-    {"certify", "ball", certify_ball_help},
-    {"certify", "gd", certify_gd_help},
     {"bench", NULL, bench_help},
     {"bench", "quick", bench_help},
     {"bench", "full", bench_help},
@@ -301,10 +200,43 @@ static const struct {
     {"help", NULL, help_help},
 };
 
+/* plstar help certify: the words of the registry (proofs-checks/checks.h), each with its summary;
+ * the help of each word is its own (plstar_certify_command.help). */
+static const char *certify_overview(void)
+{
+    static char text[4096];
+    if (*text)
+        return text;
+    const plstar_certify_command *words[16];
+    size_t n = plstar_certify_commands(words, 16), at = 0;
+    at += (size_t)snprintf(text + at, sizeof text - at, "usage: plstar certify ");
+    for (size_t k = 0; k < n; k++)
+        at += (size_t)snprintf(text + at, sizeof text - at, "%s%s", k ? "|" : "", words[k]->word);
+    at += (size_t)snprintf(text + at, sizeof text - at,
+                           " MODEL [options]      plstar help certify CHECK: its options\n\n");
+    for (size_t k = 0; k < n && at < sizeof text; k++) {
+        at += (size_t)snprintf(text + at, sizeof text - at, "  %-8s", words[k]->word);
+        for (const char *c = words[k]->summary; *c && at < sizeof text; c++) /* its lines under the first */
+            at += (size_t)snprintf(text + at, sizeof text - at, *c == '\n' ? "\n          " : "%c", *c);
+        at += (size_t)snprintf(text + at, sizeof text - at, "\n");
+    }
+    snprintf(text + at, sizeof text - at, "%s",
+             "Each answers certified (0), refuted with a witness (1) or inconclusive (2), names the statement\n"
+             "(docs/theory.md) and whether it holds for every label vector or for the labels given.\n"
+             "An option that does not apply to the chosen check is refused (exit 64).\n" MODEL_HELP);
+    return text;
+}
+
 const char *cli_help_text(const char *command, const char *subcommand)
 {
     if (!command)
         return overview;
+    if (!strcmp(command, "certify") && subcommand) {
+        const plstar_certify_command *word = plstar_certify_find(subcommand);
+        return word ? word->help : NULL;
+    }
+    if (!strcmp(command, "certify"))
+        return certify_overview();
     for (size_t k = 0; k < sizeof entries / sizeof entries[0]; k++) {
         int same_sub = subcommand ? entries[k].subcommand && !strcmp(entries[k].subcommand, subcommand)
                                   : !entries[k].subcommand;
@@ -316,6 +248,8 @@ const char *cli_help_text(const char *command, const char *subcommand)
 
 int cli_help_is_subcommand(const char *command, const char *word)
 {
+    if (!strcmp(command, "certify"))
+        return plstar_certify_find(word) != NULL;
     for (size_t k = 0; word && k < sizeof entries / sizeof entries[0]; k++)
         if (entries[k].subcommand && !strcmp(entries[k].command, command) && !strcmp(entries[k].subcommand, word))
             return 1;

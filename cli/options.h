@@ -15,7 +15,7 @@
 
 enum {
     OPT_MODEL = 1000, OPT_DATA, OPT_WEIGHTS, OPT_SEED, OPT_LABELS, OPT_IMPL, OPT_PREC, OPT_OUT, OPT_JSON,
-    OPT_MATRIX, OPT_MU, OPT_LOSS
+    OPT_MATRIX, OPT_LOSS
 };
 
 #define CLI_MODEL_OPTIONS                                          \

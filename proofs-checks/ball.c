@@ -2,6 +2,8 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/report.h"
+#include "proofs-checks/checks.h"
+#include "proofs-checks/help_text.h"
 #include "reference/eig.h"
 #include "reference/network.h"
 #include "reference/shallow.h"
@@ -866,15 +868,19 @@ json_t *gd_apriori_report(const gd_apriori_result *res, const ball_constants *b,
 
 /* ---- Theorem 6 a priori in a run's loss convention; the width search ---- */
 
+/* check_gd_apriori_loss on constants already computed, for N equations. */
+static int gd_apriori_loss_at(const ball_constants *b, gd_apriori_result *res, size_t N, double mu, double lr,
+                              plstar_loss loss, slong prec)
+{
+    return check_gd_apriori(res, b, mu > 0 ? loss_div_scale(loss, N, mu, LOSS_UP) : 0,
+                            lr > 0 ? loss_mul_scale(loss, N, lr, LOSS_UP) : 0, prec);
+}
+
 int check_gd_apriori_loss(ball_constants *b, gd_apriori_result *res, const plstar_problem *p, double mu, double lr,
                           plstar_loss loss, slong prec)
 {
     int st = ball_constants_compute(b, p, prec);
-    if (st)
-        return st;
-    size_t N = p->N;
-    return check_gd_apriori(res, b, mu > 0 ? loss_div_scale(loss, N, mu, LOSS_UP) : 0,
-                            lr > 0 ? loss_mul_scale(loss, N, lr, LOSS_UP) : 0, prec);
+    return st ? st : gd_apriori_loss_at(b, res, p->N, mu, lr, loss, prec);
 }
 
 gd_apriori_numbers gd_apriori_in_loss(const gd_apriori_result *res, double mu, double lr, plstar_loss loss, size_t N,
@@ -962,3 +968,249 @@ void gd_apriori_report_width(json_t *report, size_t width)
     json_object_set_new(report, "smallest_certified_width",
                         width ? json_integer((json_int_t)width) : report_absent("no width of the grid certifies"));
 }
+
+/* ---- what `plstar certify ball` and `certify gd --apriori` print; the checks in the registry ---- */
+
+static const char *verdict_word(int verdict) { return report_verdict_name(verdict, 0); }
+
+void ball_print(const ball_result *res, const ball_constants *b, int verdict)
+{
+    printf("lambda_min(K(w0)) in [%.17g, %.17g]\n", arb_lower_d(b->lambda0), arb_upper_d(b->lambda0));
+    if (b->available) {
+        printf("on B(w0, %g): |K(w) - K(w0)| <= %.6g, lambda_min(K(w)) >= %.6g; ", res->radius,
+               arb_upper_d(res->kernel_change), arb_lower_d(res->lambda_lower));
+        if (res->radius_max > 0)
+            printf("largest R for mu = %g: %.6g\n", res->mu, res->radius_max);
+        else
+            printf("no R > 0 is certified for mu = %g\n", res->mu);
+    }
+    char why[768];
+    ball_reason_text(why, sizeof why, res, b, verdict);
+    printf("certify ball (all labels): %s%s%s\n", verdict_word(verdict), *why ? ": " : "", why);
+}
+
+void gd_apriori_print(const gd_apriori_result *res, const ball_constants *b, size_t width, size_t N, double mu,
+                      double lr, plstar_loss loss, int verdict, slong prec)
+{
+    if (verdict == PLSTAR_OK) {
+        gd_apriori_numbers u = gd_apriori_in_loss(res, mu, lr, loss, N, verdict, prec);
+        printf("width %zu: certified  mu = %.6g  R = %.6g  L_F <= %.6g  beta_F <= %.6g  lr = %.6g  rate <= %.12g  "
+               "(lambda0 >= %.6g, %.2f s)%s\n", width, u.mu, res->radius, arb_upper_d(res->lipschitz),
+               arb_upper_d(b->c), u.lr, u.rate, arb_lower_d(b->lambda0), b->seconds,
+               loss == LOSS_MEAN ? "  [mu, lr: mean loss]" : "");
+        return;
+    }
+    char why[1024];
+    gd_apriori_reason_text(why, sizeof why, res, b, width);
+    printf("width %zu: %s: %s  (lambda0 >= %.6g, %.2f s)%s\n", width, verdict_word(verdict), why,
+           arb_lower_d(b->lambda0), b->seconds,
+           loss == LOSS_MEAN ? "  [stated for (1/2)|F - y|^2: mu there is mu/s, lr is s*lr, s = 2/N]" : "");
+}
+
+/* The constants at w0 a check decides from: the options' when given, else its own, computed here. */
+static int constants_for(const ball_constants **b, ball_constants *own, const plstar_problem *p,
+                         const plstar_check_options *o)
+{
+    *b = o->constants ? o->constants : own;
+    return o->constants ? PLSTAR_OK : ball_constants_compute(own, p, o->prec);
+}
+
+/* certify ball: Theorem 2 on B(w0, --radius) for --mu. */
+typedef struct {
+    ball_constants own;
+    const ball_constants *b;
+    ball_result res;
+} ball_outcome;
+
+static void ball_free(void *result)
+{
+    ball_outcome *r = result;
+    ball_result_clear(&r->res);
+    ball_constants_clear(&r->own);
+    free(r);
+}
+
+static int ball_run(void **result, const plstar_problem *p, const plstar_check_options *o)
+{
+    ball_outcome *r = malloc(sizeof *r);
+    if (!r)
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory");
+    ball_constants_init(&r->own);
+    ball_result_init(&r->res);
+    int st = constants_for(&r->b, &r->own, p, o);
+    if (st) {
+        ball_free(r);
+        return st;
+    }
+    *result = r;
+    return check_ball(&r->res, r->b, o->radius, o->mu, o->prec);
+}
+
+static void ball_check_print(const void *result, const plstar_problem *p, const plstar_check_options *o, int verdict)
+{
+    const ball_outcome *r = result;
+    ball_print(&r->res, r->b, verdict);
+}
+
+static void ball_summarize(const void *result, const plstar_problem *p, const plstar_check_options *o,
+                           const char *model, int verdict)
+{
+    const ball_outcome *r = result;
+    printf("Theorem 2 (every label vector), %s: mu = %.6g <= lambda_min(K(w)) on B(w0, %.6g): %s\n", model, r->res.mu,
+           r->res.radius, verdict_word(verdict));
+}
+
+static json_t *ball_check_report(const void *result, const plstar_problem *p, const plstar_check_options *o,
+                                 int verdict)
+{
+    const ball_outcome *r = result;
+    return ball_report(&r->res, r->b, p, verdict);
+}
+
+static const char ball_help[] =
+    "usage: plstar certify ball MODEL --radius R --mu MU [--labels Y.npy] [--prec BITS] [--json FILE]\n"
+    "Theorem 2 (docs/theory.md, section 3): lambda_min(K(w)) >= lambda0 - |K(w) - K(w0)|_2 >= mu for\n"
+    "every w in B(w0, R) and every label vector, from a-priori Hessian constants (linear; shallow and\n"
+    "MLP with C2 activations). Reports the largest R for this mu and the largest mu for this R.\n"
+    "  --radius R           R > 0, the radius of the ball (required)\n"
+    "  --mu MU              mu > 0 (required)\n"
+    "  --labels Y.npy       optional: only the residual |F(w0) - y| is reported (default: none)\n"
+    PREC_HELP ROUTE_HELP("auto") REPORT_HELP MODEL_HELP
+    "Progress goes to stderr when it is a terminal.\n" EXIT_HELP;
+
+static const plstar_certify_command ball_command = {
+    .word = "ball",
+    .summary = "Theorem 2: lambda_min(K(w)) >= mu for every w in B(w0, R)",
+    .help = ball_help,
+    .scope = "the ball certificate (Theorem 2)",
+};
+
+const plstar_check plstar_check_ball = {
+    .id = "ball",
+    .name = "ball",
+    .command = &ball_command,
+    .statement = "lambda_min(K(w)) >= mu for every w in B(w0, R) and every label vector, from constants at w0 "
+                 "(Theorem 2)",
+    .section = "docs/theory.md, section 3",
+    .accepts = CHECK_OPTION(CHECK_OPT_PREC) | CHECK_OPTION(CHECK_OPT_JSON) | CHECK_OPTION(CHECK_OPT_MU) |
+               CHECK_OPTION(CHECK_OPT_RADIUS) | CHECK_OPTION(CHECK_OPT_KERNEL_ROUTE),
+    .requires = CHECK_OPTION(CHECK_OPT_RADIUS) | CHECK_OPTION(CHECK_OPT_MU),
+    .requirement = "needs --radius R and --mu MU (the ball B(w0, R) and the bound lambda_min >= MU)",
+    .uses_constants = 1,
+    .estimate = plstar_check_estimate_kernel,
+    .run = ball_run,
+    .print = ball_check_print,
+    .summarize = ball_summarize,
+    .report = ball_check_report,
+    .free = ball_free,
+};
+
+/* certify gd --apriori: Theorem 6 from the constants at w0, in the options' loss convention, and with
+ * --search-width the smallest certified width of the grid. */
+typedef struct {
+    ball_constants own;
+    const ball_constants *b;
+    gd_apriori_result res;
+    int searched;
+    size_t found;               /* the smallest certified width; 0: none */
+    ball_constants found_b;     /* the constants and the check at that width */
+    gd_apriori_result found_res;
+} apriori_outcome;
+
+static void apriori_free(void *result)
+{
+    apriori_outcome *r = result;
+    gd_apriori_result_clear(&r->res), gd_apriori_result_clear(&r->found_res);
+    ball_constants_clear(&r->own), ball_constants_clear(&r->found_b);
+    free(r);
+}
+
+static int apriori_run(void **result, const plstar_problem *p, const plstar_check_options *o)
+{
+    apriori_outcome *r = calloc(1, sizeof *r);
+    if (!r)
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory");
+    ball_constants_init(&r->own), ball_constants_init(&r->found_b);
+    gd_apriori_result_init(&r->res), gd_apriori_result_init(&r->found_res);
+    int v = constants_for(&r->b, &r->own, p, o);
+    if (!v)
+        v = gd_apriori_loss_at(r->b, &r->res, p->N, o->mu, o->lr, o->loss, o->prec);
+    if (v > PLSTAR_INCONCLUSIVE) {
+        apriori_free(r);
+        return v;
+    }
+    r->searched = !!(o->given & CHECK_OPTION(CHECK_OPT_SEARCH_WIDTH));
+    if (r->searched)
+        r->found = gd_apriori_smallest_width(&r->found_b, &r->found_res, p, o->seed, o->mu, o->lr, o->loss, o->prec);
+    *result = r;
+    return v;
+}
+
+static const char *apriori_refuse(const plstar_problem *p, const plstar_check_options *o)
+{
+    int search = !!(o->given & CHECK_OPTION(CHECK_OPT_SEARCH_WIDTH));
+    return search && (p->model.kind != MODEL_SHALLOW || !o->have_seed)
+               ? "--search-width needs a shallow model and --seed S (the weights of each width come from the seed)"
+               : NULL;
+}
+
+static void apriori_print(const void *result, const plstar_problem *p, const plstar_check_options *o, int verdict)
+{
+    const apriori_outcome *r = result;
+    gd_apriori_print(&r->res, r->b, model_width(&p->model), p->N, o->mu, o->lr, o->loss, verdict, o->prec);
+    if (r->searched) { /* the shallow networks of the grid have p's samples and outputs, so p->N */
+        if (r->found)
+            gd_apriori_print(&r->found_res, &r->found_b, r->found, p->N, o->mu, o->lr, o->loss, PLSTAR_OK, o->prec);
+        printf("smallest certified width on the grid 16·√2^k (seed %lu): %s%zu\n", o->seed, r->found ? "" : "none ≤ ",
+               r->found ? r->found : p->model.layers[0].out);
+    }
+    printf("certify gd --apriori: %s\n", verdict_word(verdict));
+}
+
+static void apriori_summarize(const void *result, const plstar_problem *p, const plstar_check_options *o,
+                              const char *model, int verdict)
+{
+    const apriori_outcome *r = result;
+    const gd_apriori_result *g = &r->res;
+    if (verdict == PLSTAR_OK) {
+        printf("Theorem 6 a priori (these labels), %s: mu = %.6g, R = %.6g, lr = %.6g, L(w_t) <= %.12g^t L(w0): %s\n",
+               model, g->mu, g->radius, g->lr, g->rate, verdict_word(verdict));
+        return;
+    }
+    char why[1024]; /* no radius, step or rate was certified: say why, not zeros */
+    gd_apriori_reason_text(why, sizeof why, g, r->b, model_width(&p->model));
+    printf("Theorem 6 a priori (these labels), %s: mu = %.6g: %s: %s\n", model, g->mu, verdict_word(verdict), why);
+}
+
+static json_t *apriori_report(const void *result, const plstar_problem *p, const plstar_check_options *o, int verdict)
+{
+    const apriori_outcome *r = result;
+    json_t *report = gd_apriori_loss_report(&r->res, r->b, p, verdict, o->mu, o->lr, o->loss, o->prec);
+    if (r->searched)
+        gd_apriori_report_width(report, r->found);
+    return report;
+}
+
+const plstar_check plstar_check_gd_apriori = {
+    .id = "gd_apriori",
+    .name = "gd --apriori",
+    .command = &plstar_certify_gd,
+    .mode = CHECK_OPTION(CHECK_OPT_APRIORI),
+    .mode_brief = "Theorem 6 from constants at w0",
+    .statement = "mu-PL* on B(w0, R), R = 2 L_F |F(w0) - y| / mu, gives L(w_t) <= (1 - ETA mu)^t L(w0) for the "
+                 "labels given, from constants at w0 (Theorem 6 a priori)",
+    .section = "docs/theory.md, section 4",
+    .accepts = CHECK_OPTION(CHECK_OPT_PREC) | CHECK_OPTION(CHECK_OPT_JSON) | CHECK_OPTION(CHECK_OPT_MU) |
+               CHECK_OPTION(CHECK_OPT_LR) | CHECK_OPTION(CHECK_OPT_APRIORI) | CHECK_OPTION(CHECK_OPT_SEARCH_WIDTH) |
+               CHECK_OPTION(CHECK_OPT_KERNEL_ROUTE) | CHECK_OPTION(CHECK_OPT_LOSS),
+    .requires = CHECK_OPTION(CHECK_OPT_LABELS),
+    .requirement = "needs --labels Y.npy (Theorem 6 is about given labels)",
+    .uses_constants = 1,
+    .refuse = apriori_refuse,
+    .estimate = plstar_check_estimate_kernel,
+    .run = apriori_run,
+    .print = apriori_print,
+    .summarize = apriori_summarize,
+    .report = apriori_report,
+    .free = apriori_free,
+};

@@ -100,6 +100,11 @@ int check_ball(ball_result *res, const ball_constants *b, double radius, double 
 void ball_reason_text(char *buf, size_t len, const ball_result *res, const ball_constants *b, int verdict);
 json_t *ball_report(const ball_result *res, const ball_constants *b, const plstar_problem *p, int verdict);
 
+/* The lines of `plstar certify ball` on stdout: λ_min(K(w0)), the ball's bounds and the largest R
+ * for its μ, and the verdict with its reason. The check in the registry of proofs-checks/checks.h
+ * is plstar_check_ball. */
+void ball_print(const ball_result *res, const ball_constants *b, int verdict);
+
 /* Why Theorem 6 was not certified a priori. */
 typedef enum {
     APRIORI_OK = 0,
@@ -174,6 +179,12 @@ size_t gd_apriori_smallest_width(ball_constants *b, gd_apriori_result *res, cons
 
 /* report["smallest_certified_width"]: the width gd_apriori_smallest_width found (0: none). */
 void gd_apriori_report_width(json_t *report, size_t width);
+
+/* The line of `plstar certify gd --apriori` about one width: when certified, the numbers in the run's
+ * convention (mu, lr as given to check_gd_apriori_loss; gd_apriori_in_loss), otherwise why not. N: the
+ * number of equations. The check in the registry of proofs-checks/checks.h is plstar_check_gd_apriori. */
+void gd_apriori_print(const gd_apriori_result *res, const ball_constants *b, size_t width, size_t N, double mu,
+                      double lr, plstar_loss loss, int verdict, slong prec);
 
 #ifdef __cplusplus
 }

@@ -2,17 +2,21 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/report.h"
+#include "proofs-checks/checks.h"
+#include "proofs-checks/help_text.h"
 #include "fast/train.h"
 #include "reference/eig.h"
 #include "reference/network.h"
 #include "reference/shallow.h"
 
+#include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define U_ROUND (DBL_EPSILON / 2)
@@ -936,3 +940,195 @@ json_t *train_report(const fast_trajectory *tr, const plstar_problem *p, const f
     json_object_set_new(r, "seconds", json_real(seconds));
     return r;
 }
+
+/* ---- what `plstar certify gd --path` prints; the check in the registry (proofs-checks/checks.h) ---- */
+
+static const char *verdict_word(int verdict) { return report_verdict_name(verdict, 0); }
+
+/* The certificate's lines: the run, the conditions at μ, what was measured. */
+static void print_run(const gd_path_result *res)
+{
+    size_t last = res->records ? res->records - 1 : 0;
+    if (res->failure == GD_PATH_NO_STEP)
+        puts("GD not run: no --lr and lambda_max(K(w0)) = 0, so the default step 1/lambda_max(K(w0)) does not exist");
+    else
+        printf("GD: %zu steps of lr %.6g%s (train %.2f s), %zu iterates verified in the reference (%.2f s)\n",
+               res->steps_run, res->lr, res->loss == LOSS_MEAN ? " on the mean loss" : "", res->seconds_train,
+               res->records, res->seconds_verify);
+    if (res->loss == LOSS_MEAN && res->lr > 0)
+        printf("loss mean: (1/N)|F - y|^2, N = %zu; lr %.6g on (1/2)|F - y|^2; mu and the losses below are the "
+               "mean loss's (mu = (2/N) x a lambda_min bound)\n", res->N, res->lr_half_sum);
+    if (res->failure == GD_PATH_DIVERGED)
+        printf("diverged at step %zu: L(w_%zu) in [%.10g, %.10g] > L(w0) in [%.10g, %.10g]\n", res->fail_step,
+               res->fail_step, res->step_loss_lo[res->fail_step], res->step_loss_hi[res->fail_step],
+               res->step_loss_lo[0], res->step_loss_hi[0]);
+    if (res->failure == GD_PATH_NONFINITE)
+        printf("diverged at step %zu: the trainer's loss or gradient is not finite\n", res->fail_step);
+    if (res->mu > 0)
+        printf("mu = %.6g: rate %s, lambda_min >= mu %s, path length %.6g <= R = %.6g %s\n", res->mu,
+               res->rate_ok ? "ok" : "FAILS", res->lambda_ok ? "ok" : "FAILS", res->records ? res->path_hi[last] : 0.0,
+               res->radius, res->path_ok ? "ok" : "FAILS");
+    if (res->records && res->failure != GD_PATH_NO_STEP)
+        printf("loss: L(w0) in [%.10g, %.10g], L(w_%zu) in [%.10g, %.10g] (trainer: %.10g)\n", res->loss_lo[0],
+               res->loss_hi[0], res->step[last], res->loss_lo[last], res->loss_hi[last], res->loss_fast[last]);
+    double kmax = 0;
+    for (size_t k = 0; k < res->records; k++)
+        kmax = fmax(kmax, res->kdist_hi[k]);
+    printf("measured (not part of the claim): |K(w_t) - K(w0)| <= %.6g at the recorded steps", kmax);
+    if (res->rises)
+        printf("; the loss rose at %zu step%s, first at step %zu (%.6g -> %.6g)", res->rises, res->rises > 1 ? "s" : "",
+               res->first_rise, res->step_loss_hi[res->first_rise - 1], res->step_loss_lo[res->first_rise]);
+    putchar('\n');
+}
+
+void gd_path_print(const gd_path_result *res, size_t steps, int verdict)
+{
+    print_run(res);
+    char why[1024];
+    gd_path_reason_text(why, sizeof why, res);
+    if (verdict == PLSTAR_EINTERRUPTED)
+        printf("certify gd --path: interrupted: verified up to step %zu of %zu; the prefix is %s%s%s\n",
+               res->steps_run, steps, verdict_word(res->prefix_verdict), *why ? ": " : "", why);
+    else
+        printf("certify gd --path: %s%s%s\n", verdict_word(verdict), *why ? ": " : "", why);
+}
+
+/* The run asked for: --steps T (default 200), --record-every K (default T/20, at least 1). */
+static unsigned long path_steps(const plstar_check_options *o) { return o->steps ? o->steps : 200; }
+
+typedef struct {
+    gd_path_options o;
+    gd_path_result res;
+} path_outcome;
+
+static void path_free(void *result)
+{
+    path_outcome *r = result;
+    gd_path_result_clear(&r->res);
+    free(r);
+}
+
+static int path_run(void **result, const plstar_problem *p, const plstar_check_options *o)
+{
+    path_outcome *r = malloc(sizeof *r);
+    if (!r)
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory");
+    r->o = (gd_path_options){.lr = o->lr, .mu = o->mu, .eps = o->eps, .steps = path_steps(o), .loss = o->loss};
+    r->o.record_every = o->record_every ? o->record_every : (r->o.steps >= 20 ? r->o.steps / 20 : 1);
+    gd_path_result_init(&r->res);
+    int v = check_gd_path(&r->res, p, &r->o, o->prec);
+    if (v > PLSTAR_INCONCLUSIVE && v != PLSTAR_EINTERRUPTED) { /* interrupted: the verified prefix is reported */
+        path_free(r);
+        return v;
+    }
+    *result = r;
+    return v;
+}
+
+/* Besides K(w0) (plstar_check_estimate_kernel), two loss bounds per step. */
+static void path_estimate(plstar_check_estimate *m, const plstar_problem *p, const plstar_check_options *o)
+{
+    plstar_check_estimate_kernel(m, p, o);
+    m->doubles += 2.0 * ((double)path_steps(o) + 1);
+    size_t used = strlen(m->what);
+    snprintf(m->what + used, sizeof m->what - used, " and the per-step loss bounds");
+}
+
+static void path_print(const void *result, const plstar_problem *p, const plstar_check_options *o, int verdict)
+{
+    const path_outcome *r = result;
+    gd_path_print(&r->res, r->o.steps, verdict);
+}
+
+static void path_summarize(const void *result, const plstar_problem *p, const plstar_check_options *o,
+                           const char *model, int verdict)
+{
+    const gd_path_result *res = &((const path_outcome *)result)->res;
+    size_t last = res->records - 1;
+    printf("Theorem 6 a posteriori (these labels), %s: mu = %.6g, %zu steps of lr %.6g, L %.6g -> %.6g <= "
+           "(1 - lr mu)^t L(w0), path length %.4g <= R = %.4g: %s\n", model, res->mu, res->steps_run, res->lr,
+           res->loss_hi[0], res->loss_hi[last], res->path_hi[last], res->radius, verdict_word(verdict));
+}
+
+static json_t *path_report(const void *result, const plstar_problem *p, const plstar_check_options *o, int verdict)
+{
+    const path_outcome *r = result;
+    return gd_path_report(&r->res, p, &r->o, verdict);
+}
+
+/* --out DIR: the figures of the run, drawn by the program (options.draw_gd_path). */
+static int path_figures(const void *result, json_t *report, const plstar_check_options *o, int verdict)
+{
+    if (!o->out || !o->draw_gd_path)
+        return PLSTAR_OK;
+    if (mkdir(o->out, 0755) && errno != EEXIST)
+        return plstar_error(PLSTAR_ECANTCREAT, "%s: cannot create directory: %s", o->out, strerror(errno));
+    return o->draw_gd_path(o->out, &((const path_outcome *)result)->res);
+}
+
+static const char gd_help[] =
+    "usage: plstar certify gd MODEL --labels Y.npy --apriori [--mu MU] [--lr ETA] [--search-width]\n"
+    "                         [--loss sum|mean] [--prec BITS] [--json FILE]\n"
+    "       plstar certify gd MODEL --labels Y.npy --path [--steps T] [--lr ETA] [--mu MU] [--eps E]\n"
+    "                         [--record-every K] [--loss sum|mean] [--out DIR] [--prec BITS] [--json FILE]\n"
+    "Theorem 6 (docs/theory.md, section 4): mu-PL* on B(w0, R), R = 2 L_F |F(w0) - y| / mu, gives\n"
+    "L(w_t) <= (1 - ETA mu)^t L(w0) for ETA <= 1/(L_F^2 + beta_F |F(w0) - y|), for the labels given.\n"
+    "Exactly one of --apriori and --path is required.\n"
+    "  --labels Y.npy       labels (required)\n"
+    LOSS_HELP("--lr, --mu (a PL*\n"
+              "                       constant of it: s*lambda_min), --eps and the losses, mu and step bounds\n"
+              "                       reported are in it; lambda, L_F, R and path lengths do not depend on it.")
+    "--apriori: from a-priori constants on the ball (shallow, linear, MLP with C2 activations)\n"
+    "  --mu MU              default: the mu that maximises ETA*mu (a grid of 512 values in\n"
+    "                       (0, lambda_min(K(w0))), 64 for an MLP)\n"
+    "  --lr ETA             default: the largest certified step 1/(L_F^2 + beta_F |F(w0) - y|)\n"
+    "  --search-width       also the smallest certified width on the grid 16*sqrt(2)^k up to the\n"
+    "                       model's (shallow, --seed; default: off)\n"
+    "--path: runs gradient descent, then proves the computed iterates in ball arithmetic\n"
+    "  --steps T            T >= 1 steps (default 200)\n"
+    "  --lr ETA             default: 1/lambda_max(K(w0))\n"
+    "  --mu MU              default: the smallest certified lambda_min(K(w_t)) over the recorded steps,\n"
+    "                       halved while the rate fails\n"
+    "  --eps E              PL*_eps, Theorem 9: stop once L(w_t) < E is proven (default: no stop, every\n"
+    "                       step required)\n"
+    "  --record-every K     verify lambda_min(K(w_t)) every K steps (default: T/20, at least 1)\n"
+    "  --out DIR            gd_path.dat, gd_path.gp, gd_path.png (default: no plot)\n"
+    "Without options --path runs as --steps 200 --lr 1/lambda_max(K(w0)) --record-every max(1, T/20).\n"
+    "Progress goes to stderr when it is a terminal. SIGINT or SIGTERM during --path keeps what was\n"
+    "proven: the report (--json) of the verified prefix, verdict \"interrupted\", exit 130 or 143.\n"
+    PREC_HELP ROUTE_HELP("auto with --apriori, arb with --path") REPORT_HELP MODEL_HELP EXIT_HELP;
+
+const plstar_certify_command plstar_certify_gd = {
+    .word = "gd",
+    .summary = "Theorem 6 (and 9): gradient descent converges at rate 1 - ETA*mu, a priori (--apriori)\n"
+               "or along a computed run (--path)",
+    .help = gd_help,
+    .scope = "the GD certificates (Theorem 6)",
+};
+
+static const char *const path_files[] = {"gd_path.dat", "gd_path.gp", "gd_path.png", NULL};
+
+const plstar_check plstar_check_gd_path = {
+    .id = "gd_path",
+    .name = "gd --path",
+    .command = &plstar_certify_gd,
+    .mode = CHECK_OPTION(CHECK_OPT_PATH),
+    .mode_brief = "a GD run verified a posteriori",
+    .statement = "the computed GD run has L(w_t) <= (1 - ETA mu)^t L(w0), lambda_min(K(w_t)) >= mu and a path "
+                 "within R, for the labels given (Theorem 6 a posteriori; Theorem 9 with --eps)",
+    .section = "docs/theory.md, section 4",
+    .accepts = CHECK_OPTION(CHECK_OPT_PREC) | CHECK_OPTION(CHECK_OPT_JSON) | CHECK_OPTION(CHECK_OPT_MU) |
+               CHECK_OPTION(CHECK_OPT_LR) | CHECK_OPTION(CHECK_OPT_STEPS) | CHECK_OPTION(CHECK_OPT_EPS) |
+               CHECK_OPTION(CHECK_OPT_PATH) | CHECK_OPTION(CHECK_OPT_RECORD_EVERY) |
+               CHECK_OPTION(CHECK_OPT_KERNEL_ROUTE) | CHECK_OPTION(CHECK_OPT_LOSS) | CHECK_OPTION(CHECK_OPT_OUT),
+    .requires = CHECK_OPTION(CHECK_OPT_LABELS),
+    .requirement = "needs --labels Y.npy (Theorem 6 is about given labels)",
+    .out_files = path_files,
+    .estimate = path_estimate,
+    .run = path_run,
+    .print = path_print,
+    .summarize = path_summarize,
+    .report = path_report,
+    .outputs = path_figures,
+    .free = path_free,
+};

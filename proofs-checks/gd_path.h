@@ -122,6 +122,17 @@ void gd_path_reason_text(char *buf, size_t len, const gd_path_result *res);
  * "interrupted" (docs/reports.md). */
 json_t *gd_path_report(const gd_path_result *res, const plstar_problem *p, const gd_path_options *o, int verdict);
 
+/* The lines of `plstar certify gd --path` on stdout: the run, the conditions at mu, what was
+ * measured, and the verdict with its reason; for PLSTAR_EINTERRUPTED, how far of the `steps` asked
+ * the run was verified and the prefix's verdict. The check in the registry of
+ * proofs-checks/checks.h is plstar_check_gd_path. */
+void gd_path_print(const gd_path_result *res, size_t steps, int verdict);
+
+/* `plstar certify gd`: the word of both GD certificates, --path (here) and --apriori (ball.c), and
+ * its help (proofs-checks/checks.h). */
+struct plstar_certify_command;
+extern const struct plstar_certify_command plstar_certify_gd;
+
 /* The report of a training run with the fast trainer (plstar train): the options, the columns and
  * the last recorded row of the trajectory tr, run for `seconds` and ended with `status`
  * (PLSTAR_OK, PLSTAR_EINTERRUPTED or FAST_TRAIN_DIVERGED). Its verdict is "uncertified" whatever

@@ -1,6 +1,9 @@
 #include "proofs-checks/pl_point.h"
 #include "core/error.h"
+#include "core/npy.h"
 #include "core/report.h"
+#include "proofs-checks/checks.h"
+#include "proofs-checks/help_text.h"
 #include "reference/eig.h"
 #include "reference/network.h"
 #include "reference/shallow.h"
@@ -442,3 +445,144 @@ json_t *pl_point_report(const pl_point_result *res, const plstar_problem *p, slo
     json_object_set_new(r, "witness", witness_json(res, verdict));
     return r;
 }
+
+/* ---- what `plstar certify point` prints; the check in the registry (proofs-checks/checks.h) ---- */
+
+static void print_enclosure(const char *name, const arb_t x)
+{
+    printf("%s in [%.17g, %.17g]\n", name, arb_lower_d(x), arb_upper_d(x));
+}
+
+static const char *verdict_word(int verdict) { return report_verdict_name(verdict, 0); }
+
+void pl_point_print(const pl_point_result *res, const plstar_problem *p, int verdict)
+{
+    print_enclosure("lambda_min(K(w))", res->lambda_min);
+    print_enclosure("lambda_max(K(w))", res->lambda_max);
+    if (res->mu_source == PL_MU_NONE)
+        puts("mu: none (no positive mu could be chosen)");
+    else
+        printf("mu = %.17g (%s)\n", arb_lower_d(res->mu),
+               res->mu_source == PL_MU_GIVEN       ? "given"
+               : res->mu_source == PL_MU_LAMBDA_MIN ? "the certified lower bound of lambda_min"
+                                                    : "twice the witness's certified ratio");
+    printf("Theorem 1 (lambda_min >= mu; every label vector): %s\n", verdict_word(res->theorem1));
+    if (p->y.size)
+        printf("direct (1/2 |grad L|^2 >= mu L; these labels only): %s  [1/2|grad L|^2 in [%.6g, %.6g], "
+               "L in [%.6g, %.6g]]\n", verdict_word(res->direct), arb_lower_d(res->half_grad_sq),
+               arb_upper_d(res->half_grad_sq), arb_lower_d(res->loss), arb_upper_d(res->loss));
+    if (res->witness)
+        printf("witness: %s refute mu-PL* (1/2|grad L|^2 < mu L proven)\n",
+               res->witness_source == PL_WITNESS_LABELS ? "the given labels" : "labels y* = F(w) - v (Proposition 3)");
+    printf("certify point: %s for every label vector\n", verdict_word(verdict));
+    if (verdict != PLSTAR_OK) {
+        char why[900];
+        pl_point_decide(why, sizeof why, res, p, verdict);
+        printf("reason: %s\n", why);
+    }
+}
+
+static int point_run(void **result, const plstar_problem *p, const plstar_check_options *o)
+{
+    pl_point_result *res = malloc(sizeof *res);
+    if (!res)
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory");
+    pl_point_result_init(res);
+    int v = check_pl_point(res, p, o->mu > 0 ? o->mu : PL_POINT_DEFAULT_MU, o->prec);
+    if (v > PLSTAR_INCONCLUSIVE) {
+        pl_point_result_clear(res), free(res);
+        return v;
+    }
+    *result = res;
+    return v;
+}
+
+static void point_print(const void *result, const plstar_problem *p, const plstar_check_options *o, int verdict)
+{
+    pl_point_print(result, p, verdict);
+}
+
+static void point_summarize(const void *result, const plstar_problem *p, const plstar_check_options *o,
+                            const char *model, int verdict)
+{
+    const pl_point_result *res = result;
+    printf("Theorem 1 (every label vector), %s: mu = %.17g <= lambda_min(K(w0)) in [%.17g, %.17g]: %s\n", model,
+           arb_lower_d(res->mu), arb_lower_d(res->lambda_min), arb_upper_d(res->lambda_min), verdict_word(verdict));
+}
+
+static json_t *point_report(const void *result, const plstar_problem *p, const plstar_check_options *o, int verdict)
+{
+    return pl_point_report(result, p, o->prec, verdict);
+}
+
+/* --witness FILE: written when a witness exists; otherwise a line on stderr says why. */
+static int point_witness(const void *result, json_t *report, const plstar_check_options *o, int verdict)
+{
+    const pl_point_result *res = result;
+    if (!o->witness)
+        return PLSTAR_OK;
+    json_t *w = json_object_get(report, "witness");
+    if (!res->witness) {
+        char why[400];
+        pl_point_no_witness_reason(why, sizeof why, res, verdict);
+        fprintf(stderr, "plstar %s: no witness written to %s: %s\n", o->cmd, o->witness, why);
+        json_object_set_new(w, "file", json_null());
+        return PLSTAR_OK;
+    }
+    int st = npy_write_vector(o->witness, res->witness, res->N);
+    if (!st) {
+        printf("witness labels saved to %s\n", o->witness);
+        json_object_set_new(w, "file", json_string(o->witness));
+    }
+    return st;
+}
+
+static void point_free(void *result)
+{
+    pl_point_result_clear(result);
+    free(result);
+}
+
+static const char point_help[] =
+    "usage: plstar certify point MODEL [--labels Y.npy] [--mu MU] [--witness Y*.npy] [--prec BITS]\n"
+    "                            [--json FILE]\n"
+    "PL* at w (docs/theory.md, section 2): 1/2 |grad L(w)|^2 >= mu L(w) for every label vector, that is\n"
+    "lambda_min(K(w)) >= mu > 0 (Theorem 1); refuted by a label vector for which it is proven false\n"
+    "(Proposition 3's y* = F(w) - v, or the given labels).\n"
+    "  --labels Y.npy       also decide the inequality for these labels only (default: none; the verdict\n"
+    "                       and the exit status are about every label vector either way)\n"
+    "  --mu MU              the constant checked, mu > 0;\n"
+    "                       default: the certified lower bound of lambda_min(K(w)) when it is positive,\n"
+    "                       otherwise twice the witness's certified ratio 1/2 |grad L|^2 / L, which the\n"
+    "                       witness then refutes; the same with or without --labels\n"
+    "  --witness Y*.npy     write the refuting labels when a witness exists (default: none written; when\n"
+    "                       there is no witness a line on stderr says why)\n" PREC_HELP REPORT_HELP MODEL_HELP
+    "Exit status: 0 certified for every label vector, 1 refuted (a witness exists), 2 inconclusive,\n"
+    "64 usage, 65 bad data, 66 cannot open an input, 70 internal error, 73 cannot create an output,\n"
+    "130 interrupted.\n";
+
+static const plstar_certify_command point_command = {
+    .word = "point",
+    .summary = "Theorem 1 and Proposition 3 at w: lambda_min(K(w)) >= mu, and with labels\n"
+               "1/2 |grad L|^2 >= mu L directly",
+    .help = point_help,
+    .scope = "certify point",
+};
+
+const plstar_check plstar_check_pl_point = {
+    .id = "pl_point",
+    .name = "point",
+    .command = &point_command,
+    .statement = "PL* at w: 1/2 |grad L(w)|^2 >= mu L(w) for every label vector, that is lambda_min(K(w)) >= mu > 0 "
+                 "(Theorem 1), refuted by a label vector (Proposition 3)",
+    .section = "docs/theory.md, section 2",
+    .accepts = CHECK_OPTION(CHECK_OPT_PREC) | CHECK_OPTION(CHECK_OPT_JSON) | CHECK_OPTION(CHECK_OPT_MU) |
+               CHECK_OPTION(CHECK_OPT_WITNESS),
+    .estimate = plstar_check_estimate_kernel,
+    .run = point_run,
+    .print = point_print,
+    .summarize = point_summarize,
+    .report = point_report,
+    .outputs = point_witness,
+    .free = point_free,
+};

@@ -77,6 +77,11 @@ void pl_point_decide(char *buf, size_t len, const pl_point_result *res, const pl
 /* Why there is no witness (res->witness == NULL), one phrase into buf. */
 void pl_point_no_witness_reason(char *buf, size_t len, const pl_point_result *res, int verdict);
 
+/* The lines of `plstar certify point` on stdout: the enclosures, mu, both routes, the witness and
+ * the verdict about every label vector, with its reason when not certified. The check in the
+ * registry of proofs-checks/checks.h is plstar_check_pl_point. */
+void pl_point_print(const pl_point_result *res, const plstar_problem *p, int verdict);
+
 #ifdef __cplusplus
 }
 #endif
