@@ -1081,14 +1081,22 @@ static int traced_tolerances(double *tolT, const double *eK, const plstar_proble
     return st;
 }
 
-int check_validate(validate_result *res, const plstar_problem *p, const validate_claims *c, slong prec)
+/* What one check computes once for all its quantities: the tolerances of the whole problem (slack
+ * included; eZ the pre-activations' rounding bounds, pk the peaks of their computation), whether each
+ * quantity is judged (why[] says why not) and the units within rounding of a kink. */
+typedef struct {
+    fast_arith ar;
+    int needJ, needK;
+    double *eF, *eJ, *eK, *tolT, *eZ;
+    fast_peaks pk;
+    int ok_F, ok_J, ok_K, ok_T, ok_L, ok_losses;
+    char why[VALIDATE_MAX_QUANTITIES][240];
+    kink_set ks;
+} check_state;
+
+/* The claimed format and layout into res, or the usage error of claims that cannot be checked. */
+static int claims_usable(validate_result *res, const plstar_problem *p, const validate_claims *c)
 {
-    if (!res || !p || !c || !p->w)
-        return plstar_error(PLSTAR_EUSAGE, "check_validate: NULL argument");
-    memset(res, 0, sizeof *res);
-    double t0 = now();
-    const plstar_model *m = &p->model;
-    size_t n = p->n, N = p->N, P = m->nparams;
     if ((unsigned)c->format >= VALIDATE_FORMATS || (unsigned)c->layout >= VALIDATE_LAYOUTS)
         return plstar_error(PLSTAR_EUSAGE, "check_validate: unknown format or layout");
     res->format = c->format;
@@ -1102,128 +1110,232 @@ int check_validate(validate_result *res, const plstar_problem *p, const validate
         return plstar_error(PLSTAR_EUSAGE, "a loss trajectory needs at least one value and a step --lr > 0");
     if (!c->outputs && !c->jacobian && !c->kernel && !c->kernel_traced && !c->has_lambda_min && !c->losses)
         return plstar_error(PLSTAR_EUSAGE, "nothing to validate");
+    return PLSTAR_OK;
+}
+
+static void check_state_clear(check_state *s)
+{
+    free(s->eF), free(s->eJ), free(s->eK), free(s->tolT), free(s->eZ);
+    kinks_clear(&s->ks);
+}
+
+/* The tolerance arrays of the quantities claimed (zeroed); nothing is left allocated on failure. */
+static int check_state_init(check_state *s, const validate_result *res, const plstar_problem *p,
+                            const validate_claims *c)
+{
+    const plstar_model *m = &p->model;
+    size_t n = p->n, N = p->N, P = m->nparams;
+    memset(s, 0, sizeof *s);
     /* the losses' propagation model allows σ′ to jump wherever rounding may cross a kink; F, J, K
      * and λ_min decide each unit's side and compare with every one-sided candidate (kinks, above) */
-    fast_arith ar = {res->u, c->format != VALIDATE_FLOAT64, 1, validate_underflow(c->format)};
-    gamma_extents ext = extents_of(p);
-    int needK = c->kernel || c->kernel_traced || c->has_lambda_min, needJ = c->jacobian != NULL;
+    s->ar = (fast_arith){res->u, c->format != VALIDATE_FLOAT64, 1, validate_underflow(c->format)};
+    s->needK = c->kernel || c->kernel_traced || c->has_lambda_min, s->needJ = c->jacobian != NULL;
     size_t cells = 0;
-    if ((needJ || needK) && (!plstar_size_mul(&cells, N, P, sizeof(double)) || cells > ((size_t)1 << 36)))
+    if ((s->needJ || s->needK) && (!plstar_size_mul(&cells, N, P, sizeof(double)) || cells > ((size_t)1 << 36)))
         return plstar_error(PLSTAR_EDATA, "a %zu x %zu Jacobian is too large to validate", N, P);
-    double *eF = calloc(N ? N : 1, sizeof(double));
-    double *eJ = needJ ? calloc(N * P + 1, sizeof(double)) : NULL;
-    double *eK = needK ? calloc(N * N + 1, sizeof(double)) : NULL;
-    double *tolT = c->kernel_traced ? calloc(n * n + 1, sizeof(double)) : NULL;
+    s->eF = calloc(N ? N : 1, sizeof(double));
+    s->eJ = s->needJ ? calloc(N * P + 1, sizeof(double)) : NULL;
+    s->eK = s->needK ? calloc(N * N + 1, sizeof(double)) : NULL;
+    s->tolT = c->kernel_traced ? calloc(n * n + 1, sizeof(double)) : NULL;
     size_t units = 0;
     for (size_t l = 0; l < m->nlayers; l++)
         units += m->layers[l].out;
-    double *eZ = calloc(n * units + 1, sizeof(double));
-    if (!eF || (needJ && !eJ) || (needK && !eK) || (c->kernel_traced && !tolT) || !eZ) {
-        free(eF), free(eJ), free(eK), free(tolT), free(eZ);
+    s->eZ = calloc(n * units + 1, sizeof(double));
+    if (!s->eF || (s->needJ && !s->eJ) || (s->needK && !s->eK) || (c->kernel_traced && !s->tolT) || !s->eZ) {
+        check_state_clear(s);
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the tolerances");
     }
-    fast_errors e = {eF, eJ, eK, NULL, NULL};
-    fast_peaks pk = {0, 0, 0, 0};
-    int st = (c->outputs || needJ || needK) ? fast_errbound_peaks(&e, &pk, eZ, m, p->X.data, n, p->w, NULL, &ar, 1, NULL)
-                                            : PLSTAR_OK;
+    return PLSTAR_OK;
+}
+
+/* The running rounding-error bounds of F, J, K at w0 in the claimed format, times the slack, and the
+ * traced kernel's from them. */
+static int tolerances_compute(check_state *s, const plstar_problem *p, const validate_claims *c, double u)
+{
+    const plstar_model *m = &p->model;
+    size_t N = p->N, P = m->nparams;
+    fast_errors e = {s->eF, s->eJ, s->eK, NULL, NULL};
+    s->pk = (fast_peaks){0, 0, 0, 0};
+    int st = (c->outputs || s->needJ || s->needK)
+                 ? fast_errbound_peaks(&e, &s->pk, s->eZ, m, p->X.data, p->n, p->w, NULL, &s->ar, 1, NULL)
+                 : PLSTAR_OK;
     for (size_t k = 0; k < N; k++)
-        eF[k] *= VALIDATE_SLACK;
-    for (size_t k = 0; eJ && k < N * P; k++)
-        eJ[k] *= VALIDATE_SLACK;
-    for (size_t k = 0; eK && k < N * N; k++)
-        eK[k] *= VALIDATE_SLACK;
-    if (!st && tolT)
-        st = traced_tolerances(tolT, eK, p, res->u, ar.tiny);
-    /* which quantities are judged, and why not */
-    char why[VALIDATE_MAX_QUANTITIES][240];
-    int ok_F = judged(why[0], sizeof why[0], ext.F, pk.F, c->format);
-    int ok_J = judged(why[1], sizeof why[1], ext.J, pk.J, c->format);
-    int ok_K = judged(why[2], sizeof why[2], ext.K, pk.K, c->format);
-    int ok_T = judged(why[3], sizeof why[3], ext.T, (double)m->outputs * pk.K, c->format);
-    int ok_L = judged(why[4], sizeof why[4], ext.lambda, (double)N * pk.K, c->format);
-    int ok_losses = judged(why[5], sizeof why[5], ext.losses, 0.0, c->format); /* range: per step, below */
-    kink_set ks;
-    memset(&ks, 0, sizeof ks);
-    if (!st && ((needJ && ok_J) || (needK && (ok_K || ok_T || ok_L))))
-        st = kinks_find(&ks, p, eZ, prec);
-    ks.u = res->u, ks.eta = ar.tiny;
-    if (!st && ks.kinked)
-        st = kinks_prepare(&ks, needJ, c->kernel != NULL, c->kernel_traced != NULL, c->has_lambda_min);
-    tol_set tols = {eJ, eK, tolT};
-    if (!st && ks.kinked)
-        st = kinks_evaluate(&ks, p, c, &tols, &ar, c->kernel || c->kernel_traced || c->has_lambda_min, prec);
-    if (!st && c->outputs) {
-        validate_quantity *q = add_quantity(res, c, "outputs", N, 1, 0, c->outputs, prec);
-        arb_mat_t F;
-        arb_mat_init(F, N, 1);
-        st = ref_outputs(F, m, p->X.data, n, p->w, prec);
-        if (!st)
-            st = compare_matrix(q, c->outputs, F, eF, N, ok_F, NULL);
-        if (!ok_F)
-            snprintf(q->note, sizeof q->note, "%s", why[0]);
-        arb_mat_clear(F);
+        s->eF[k] *= VALIDATE_SLACK;
+    for (size_t k = 0; s->eJ && k < N * P; k++)
+        s->eJ[k] *= VALIDATE_SLACK;
+    for (size_t k = 0; s->eK && k < N * N; k++)
+        s->eK[k] *= VALIDATE_SLACK;
+    if (!st && s->tolT)
+        st = traced_tolerances(s->tolT, s->eK, p, u, s->ar.tiny);
+    return st;
+}
+
+/* Which quantities are judged, and why not. */
+static void quantities_judged(check_state *s, const plstar_problem *p, validate_format f)
+{
+    gamma_extents ext = extents_of(p);
+    const fast_peaks *pk = &s->pk;
+    s->ok_F = judged(s->why[0], sizeof s->why[0], ext.F, pk->F, f);
+    s->ok_J = judged(s->why[1], sizeof s->why[1], ext.J, pk->J, f);
+    s->ok_K = judged(s->why[2], sizeof s->why[2], ext.K, pk->K, f);
+    s->ok_T = judged(s->why[3], sizeof s->why[3], ext.T, (double)p->model.outputs * pk->K, f);
+    s->ok_L = judged(s->why[4], sizeof s->why[4], ext.lambda, (double)p->N * pk->K, f);
+    s->ok_losses = judged(s->why[5], sizeof s->why[5], ext.losses, 0.0, f); /* range: per step, below */
+}
+
+/* The units within rounding of a kink, and the best one-sided candidates of the entries they decide. */
+static int kinks_compute(check_state *s, const plstar_problem *p, const validate_claims *c, double u, slong prec)
+{
+    kink_set *ks = &s->ks;
+    int st = PLSTAR_OK;
+    if ((s->needJ && s->ok_J) || (s->needK && (s->ok_K || s->ok_T || s->ok_L)))
+        st = kinks_find(ks, p, s->eZ, prec);
+    ks->u = u, ks->eta = s->ar.tiny;
+    if (!st && ks->kinked)
+        st = kinks_prepare(ks, s->needJ, c->kernel != NULL, c->kernel_traced != NULL, c->has_lambda_min);
+    tol_set tols = {s->eJ, s->eK, s->tolT};
+    if (!st && ks->kinked)
+        st = kinks_evaluate(ks, p, c, &tols, &s->ar, c->kernel || c->kernel_traced || c->has_lambda_min, prec);
+    return st;
+}
+
+static int compare_outputs(validate_result *res, check_state *s, const plstar_problem *p, const validate_claims *c,
+                           slong prec)
+{
+    size_t N = p->N;
+    validate_quantity *q = add_quantity(res, c, "outputs", N, 1, 0, c->outputs, prec);
+    arb_mat_t F;
+    arb_mat_init(F, N, 1);
+    int st = ref_outputs(F, &p->model, p->X.data, p->n, p->w, prec);
+    if (!st)
+        st = compare_matrix(q, c->outputs, F, s->eF, N, s->ok_F, NULL);
+    if (!s->ok_F)
+        snprintf(q->note, sizeof q->note, "%s", s->why[0]);
+    arb_mat_clear(F);
+    return st;
+}
+
+static int compare_jacobian(validate_result *res, check_state *s, const plstar_problem *p, const validate_claims *c,
+                            slong prec)
+{
+    size_t N = p->N, P = p->model.nparams;
+    validate_quantity *q = add_quantity(res, c, "jacobian", N, P, c->jacobian_ndim, c->jacobian, prec);
+    arb_mat_t J;
+    arb_mat_init(J, N, P);
+    int st = ref_jacobian(J, &p->model, p->X.data, p->n, p->w, prec);
+    if (!st)
+        st = compare_matrix(q, c->jacobian, J, s->eJ, N * P, s->ok_J, s->ks.J);
+    kinks_note(q, &s->ks, 0);
+    if (!s->ok_J)
+        snprintf(q->note, sizeof q->note, "%s", s->why[1]);
+    arb_mat_clear(J);
+    return st;
+}
+
+/* The traced kernel of the reference kernel K against theirs. */
+static int compare_traced(validate_result *res, check_state *s, const plstar_problem *p, const validate_claims *c,
+                          const arb_mat_t K, slong prec)
+{
+    size_t n = p->n;
+    validate_quantity *q = add_quantity(res, c, "traced_kernel", n, n, 2, c->kernel_traced, prec);
+    arb_mat_t T;
+    arb_mat_init(T, n, n);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            traced_ball(arb_mat_entry(T, i, j), K, p->model.outputs, i, j, prec);
+    int st = compare_matrix(q, c->kernel_traced, T, s->tolT, n * n, s->ok_T, s->ks.T);
+    kinks_note(q, &s->ks, 0);
+    if (!s->ok_T)
+        snprintf(q->note, sizeof q->note, "%s", s->why[3]);
+    arb_mat_clear(T);
+    return st;
+}
+
+/* K, its traced kernel and λ_min, from one reference kernel. */
+static int compare_kernels(validate_result *res, check_state *s, const plstar_problem *p, const validate_claims *c,
+                           slong prec)
+{
+    size_t N = p->N;
+    arb_mat_t K;
+    arb_mat_init(K, N, N);
+    int st = ref_kernel(K, &p->model, p->X.data, p->n, p->w, prec);
+    if (!st && c->kernel) {
+        validate_quantity *q = add_quantity(res, c, "kernel", N, N, c->kernel_ndim, c->kernel, prec);
+        st = compare_matrix(q, c->kernel, K, s->eK, N * N, s->ok_K, s->ks.K);
+        kinks_note(q, &s->ks, 0);
+        if (!s->ok_K)
+            snprintf(q->note, sizeof q->note, "%s", s->why[2]);
     }
-    if (!st && c->jacobian) {
-        validate_quantity *q = add_quantity(res, c, "jacobian", N, P, c->jacobian_ndim, c->jacobian, prec);
-        arb_mat_t J;
-        arb_mat_init(J, N, P);
-        st = ref_jacobian(J, m, p->X.data, n, p->w, prec);
-        if (!st)
-            st = compare_matrix(q, c->jacobian, J, eJ, N * P, ok_J, ks.J);
-        kinks_note(q, &ks, 0);
-        if (!ok_J)
-            snprintf(q->note, sizeof q->note, "%s", why[1]);
-        arb_mat_clear(J);
+    if (!st && c->kernel_traced)
+        st = compare_traced(res, s, p, c, K, prec);
+    if (!st && c->has_lambda_min) {
+        validate_quantity *q = &res->q[res->nq++];
+        st = check_lambda(q, K, s->eK, N, c->lambda_min, res->u, s->ok_L, &s->ks, prec);
+        if (!st && !s->ok_L)
+            snprintf(q->note, sizeof q->note, "%s", s->why[4]);
     }
-    if (!st && needK) {
-        arb_mat_t K;
-        arb_mat_init(K, N, N);
-        st = ref_kernel(K, m, p->X.data, n, p->w, prec);
-        if (!st && c->kernel) {
-            validate_quantity *q = add_quantity(res, c, "kernel", N, N, c->kernel_ndim, c->kernel, prec);
-            st = compare_matrix(q, c->kernel, K, eK, N * N, ok_K, ks.K);
-            kinks_note(q, &ks, 0);
-            if (!ok_K)
-                snprintf(q->note, sizeof q->note, "%s", why[2]);
-        }
-        if (!st && c->kernel_traced) {
-            validate_quantity *q = add_quantity(res, c, "traced_kernel", n, n, 2, c->kernel_traced, prec);
-            arb_mat_t T;
-            arb_mat_init(T, n, n);
-            for (size_t i = 0; i < n; i++)
-                for (size_t j = 0; j < n; j++)
-                    traced_ball(arb_mat_entry(T, i, j), K, m->outputs, i, j, prec);
-            st = compare_matrix(q, c->kernel_traced, T, tolT, n * n, ok_T, ks.T);
-            kinks_note(q, &ks, 0);
-            if (!ok_T)
-                snprintf(q->note, sizeof q->note, "%s", why[3]);
-            arb_mat_clear(T);
-        }
-        if (!st && c->has_lambda_min) {
-            validate_quantity *q = &res->q[res->nq++];
-            st = check_lambda(q, K, eK, N, c->lambda_min, res->u, ok_L, &ks, prec);
-            if (!st && !ok_L)
-                snprintf(q->note, sizeof q->note, "%s", why[4]);
-        }
-        arb_mat_clear(K);
-    }
-    if (!st && c->losses) {
-        validate_quantity *q = add_quantity(res, c, "losses", c->nlosses, 1, 0, c->losses, prec);
-        st = check_losses(q, p, c, &ar, ok_losses, prec);
-        if (!st && !ok_losses)
-            snprintf(q->note, sizeof q->note, "%s", why[5]);
-    }
-    free(eF), free(eJ), free(eK), free(tolT), free(eZ);
-    kinks_clear(&ks);
-    res->seconds = now() - t0;
-    if (st)
-        return st;
+    arb_mat_clear(K);
+    return st;
+}
+
+static int compare_losses(validate_result *res, check_state *s, const plstar_problem *p, const validate_claims *c,
+                          slong prec)
+{
+    validate_quantity *q = add_quantity(res, c, "losses", c->nlosses, 1, 0, c->losses, prec);
+    int st = check_losses(q, p, c, &s->ar, s->ok_losses, prec);
+    if (!st && !s->ok_losses)
+        snprintf(q->note, sizeof q->note, "%s", s->why[5]);
+    return st;
+}
+
+/* The claimed quantities against their references: F, J, those of the kernel, the losses. */
+static int compare_all(validate_result *res, check_state *s, const plstar_problem *p, const validate_claims *c,
+                       slong prec)
+{
+    int st = PLSTAR_OK;
+    if (!st && c->outputs)
+        st = compare_outputs(res, s, p, c, prec);
+    if (!st && c->jacobian)
+        st = compare_jacobian(res, s, p, c, prec);
+    if (!st && s->needK)
+        st = compare_kernels(res, s, p, c, prec);
+    if (!st && c->losses)
+        st = compare_losses(res, s, p, c, prec);
+    return st;
+}
+
+/* Fail if a quantity fails, else inconclusive if one is, else pass. */
+static int result_status(const validate_result *res)
+{
     int any_fail = 0, any_inc = 0;
     for (size_t k = 0; k < res->nq; k++) {
         any_fail |= res->q[k].status == PLSTAR_REFUTED;
         any_inc |= res->q[k].status == PLSTAR_INCONCLUSIVE;
     }
     return any_fail ? PLSTAR_REFUTED : any_inc ? PLSTAR_INCONCLUSIVE : PLSTAR_OK;
+}
+
+int check_validate(validate_result *res, const plstar_problem *p, const validate_claims *c, slong prec)
+{
+    if (!res || !p || !c || !p->w)
+        return plstar_error(PLSTAR_EUSAGE, "check_validate: NULL argument");
+    memset(res, 0, sizeof *res);
+    double t0 = now();
+    check_state s;
+    int st = claims_usable(res, p, c);
+    if (!st)
+        st = check_state_init(&s, res, p, c);
+    if (st)
+        return st;
+    st = tolerances_compute(&s, p, c, res->u);
+    quantities_judged(&s, p, c->format);
+    if (!st)
+        st = kinks_compute(&s, p, c, res->u, prec);
+    if (!st)
+        st = compare_all(res, &s, p, c, prec);
+    check_state_clear(&s);
+    res->seconds = now() - t0;
+    return st ? st : result_status(res);
 }
 
 /* ---- names and the report ---------------------------------------------- */
