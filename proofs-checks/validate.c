@@ -1446,6 +1446,62 @@ const char *validate_entry_verdict_name(validate_entry_verdict v)
     return v == VALIDATE_ENTRY_FAIL ? "fail" : v == VALIDATE_ENTRY_UNRESOLVED ? "unresolved" : "pass";
 }
 
+/* One of a quantity's worst entries, named and placed in their file's layout. */
+static json_t *worst_entry_json(const validate_quantity *q, const validate_entry *e, const plstar_model *m)
+{
+    json_t *we = json_object();
+    char name[160];
+    validate_entry_name(name, sizeof name, q, m, e->index);
+    json_object_set_new(we, "index", json_integer((json_int_t)e->index));
+    if (q->cols > 1) {
+        size_t at[4], np = validate_entry_position(at, q, m, e->index);
+        json_t *pos = json_array();
+        for (size_t k = 0; k < np; k++)
+            json_array_append_new(pos, json_integer((json_int_t)at[k]));
+        json_object_set_new(we, "position", pos);
+    }
+    json_object_set_new(we, "where", json_string(name));
+    json_object_set_new(we, "theirs", real_or_null(e->theirs));
+    json_object_set_new(we, "reference", report_interval(nextafter(e->mid - e->rad, -INFINITY),
+                                                         nextafter(e->mid + e->rad, INFINITY)));
+    json_object_set_new(we, "reference_mid", real_or_null(e->mid));
+    json_object_set_new(we, "reference_rad", real_or_null(e->rad));
+    json_object_set_new(we, "tolerance", real_or_null(e->tol));
+    json_object_set_new(we, "allowance", real_or_null(e->rad + e->tol));
+    json_object_set_new(we, "ratio", real_or_null(e->ratio));
+    if (!isfinite(e->ratio))
+        json_object_set_new(we, "ratio_note", json_string(ratio_note));
+    json_object_set_new(we, "verdict", json_string(validate_entry_verdict_name(e->verdict)));
+    if (e->one_sided)
+        json_object_set_new(we, "one_sided", json_true());
+    return we;
+}
+
+/* report["quantities"][name]: the counts, the verdict and the worst entries. */
+static json_t *quantity_json(const validate_quantity *q, const plstar_model *m, validate_format f)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "verdict", json_string(report_verdict_name(q->status, 1)));
+    json_object_set_new(o, "entries", json_integer((json_int_t)q->count));
+    json_object_set_new(o, "violations", json_integer((json_int_t)q->violations));
+    json_object_set_new(o, "unresolved", json_integer((json_int_t)q->unresolved));
+    json_object_set_new(o, "worst_ratio", real_or_null(q->worst_ratio));
+    if (q->nworst && !isfinite(q->worst_ratio))
+        json_object_set_new(o, "worst_ratio_note", json_string(ratio_note));
+    json_object_set_new(o, "reference_prec", json_integer(q->prec));
+    if (f != VALIDATE_FLOAT64 && strcmp(q->name, "lambda_min"))
+        json_object_set_new(o, "not_in_format", json_integer((json_int_t)q->not_in_format));
+    if (!strcmp(q->name, "lambda_min"))
+        json_object_set_new(o, "reference", report_interval(q->lower, q->upper));
+    json_t *wl = json_array();
+    for (size_t j = 0; j < q->nworst; j++)
+        json_array_append_new(wl, worst_entry_json(q, &q->worst[j], m));
+    json_object_set_new(o, "worst", wl);
+    if (q->note[0])
+        json_object_set_new(o, "note", json_string(q->note));
+    return o;
+}
+
 json_t *validate_report(const validate_result *res, const plstar_problem *p, const validate_claims *c,
                         const char *bundle, int status)
 {
@@ -1479,56 +1535,8 @@ json_t *validate_report(const validate_result *res, const plstar_problem *p, con
                                     "format when narrower than float64; not judged where the computation can leave "
                                     "the format's range); losses: first-order propagation along the trajectory"));
     json_t *qs = json_object_get(r, "quantities");
-    for (size_t k = 0; k < res->nq; k++) {
-        const validate_quantity *q = &res->q[k];
-        json_t *o = json_object();
-        json_object_set_new(o, "verdict", json_string(report_verdict_name(q->status, 1)));
-        json_object_set_new(o, "entries", json_integer((json_int_t)q->count));
-        json_object_set_new(o, "violations", json_integer((json_int_t)q->violations));
-        json_object_set_new(o, "unresolved", json_integer((json_int_t)q->unresolved));
-        json_object_set_new(o, "worst_ratio", real_or_null(q->worst_ratio));
-        if (q->nworst && !isfinite(q->worst_ratio))
-            json_object_set_new(o, "worst_ratio_note", json_string(ratio_note));
-        json_object_set_new(o, "reference_prec", json_integer(q->prec));
-        if (res->format != VALIDATE_FLOAT64 && strcmp(q->name, "lambda_min"))
-            json_object_set_new(o, "not_in_format", json_integer((json_int_t)q->not_in_format));
-        if (!strcmp(q->name, "lambda_min"))
-            json_object_set_new(o, "reference", report_interval(q->lower, q->upper));
-        json_t *wl = json_array();
-        for (size_t j = 0; j < q->nworst; j++) {
-            const validate_entry *e = &q->worst[j];
-            json_t *we = json_object();
-            char name[160];
-            validate_entry_name(name, sizeof name, q, &p->model, e->index);
-            json_object_set_new(we, "index", json_integer((json_int_t)e->index));
-            if (q->cols > 1) {
-                size_t at[4], np = validate_entry_position(at, q, &p->model, e->index);
-                json_t *pos = json_array();
-                for (size_t k = 0; k < np; k++)
-                    json_array_append_new(pos, json_integer((json_int_t)at[k]));
-                json_object_set_new(we, "position", pos);
-            }
-            json_object_set_new(we, "where", json_string(name));
-            json_object_set_new(we, "theirs", real_or_null(e->theirs));
-            json_object_set_new(we, "reference", report_interval(nextafter(e->mid - e->rad, -INFINITY),
-                                                                 nextafter(e->mid + e->rad, INFINITY)));
-            json_object_set_new(we, "reference_mid", real_or_null(e->mid));
-            json_object_set_new(we, "reference_rad", real_or_null(e->rad));
-            json_object_set_new(we, "tolerance", real_or_null(e->tol));
-            json_object_set_new(we, "allowance", real_or_null(e->rad + e->tol));
-            json_object_set_new(we, "ratio", real_or_null(e->ratio));
-            if (!isfinite(e->ratio))
-                json_object_set_new(we, "ratio_note", json_string(ratio_note));
-            json_object_set_new(we, "verdict", json_string(validate_entry_verdict_name(e->verdict)));
-            if (e->one_sided)
-                json_object_set_new(we, "one_sided", json_true());
-            json_array_append_new(wl, we);
-        }
-        json_object_set_new(o, "worst", wl);
-        if (q->note[0])
-            json_object_set_new(o, "note", json_string(q->note));
-        json_object_set_new(qs, q->name, o);
-    }
+    for (size_t k = 0; k < res->nq; k++)
+        json_object_set_new(qs, res->q[k].name, quantity_json(&res->q[k], &p->model, res->format));
     json_object_set_new(r, "seconds", json_real(res->seconds));
     return r;
 }
