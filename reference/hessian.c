@@ -167,6 +167,78 @@ static double sumsq_upper(const double *a, size_t len, size_t stride)
     return round_up(round_up(s * round_up(1 + 2 * g)) + 0x1p-1000);
 }
 
+/* The Gram matrix of A (rows × cols, row-major) on its smaller side: A Aᵀ (by_rows) or AᵀA, k × k, of
+ * the k factor vectors of length K, entry t of vector a at A[a·vs + t·es]. */
+typedef struct {
+    int by_rows;
+    size_t cols, k, K, vs, es;
+} gram_shape;
+
+static gram_shape gram_shape_of(size_t rows, size_t cols)
+{
+    gram_shape g;
+    g.by_rows = rows <= cols;
+    g.cols = cols;
+    g.k = g.by_rows ? rows : cols, g.K = g.by_rows ? cols : rows;
+    g.vs = g.by_rows ? cols : 1; /* stride between Gram factor vectors */
+    g.es = g.by_rows ? 1 : cols; /* stride inside one factor vector */
+    return g;
+}
+
+/* lam ≥ λ_max of the Gram matrix, formed and bounded entirely in Arb; 1 if bounded. */
+static int gram_lambda_arb(arb_t lam, const double *A, const gram_shape *g, slong prec)
+{
+    size_t k = g->k, K = g->K;
+    arb_mat_t G;
+    arb_ptr V = _arb_vec_init((slong)(k * K));
+    for (size_t a = 0; a < k; a++)
+        for (size_t t = 0; t < K; t++)
+            arb_set_d(V + a * K + t, A[a * g->vs + t * g->es]);
+    arb_mat_init(G, (slong)k, (slong)k);
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b <= a; b++) {
+            arb_dot(arb_mat_entry(G, a, b), NULL, 0, V + a * K, 1, V + b * K, 1, (slong)K, prec);
+            arb_set(arb_mat_entry(G, b, a), arb_mat_entry(G, a, b));
+        }
+    int st = ref_norm2_sym_upper(lam, G, prec);
+    int have = st == PLSTAR_OK && arb_is_finite(lam);
+    arb_mat_clear(G);
+    _arb_vec_clear(V, (slong)(k * K));
+    return have;
+}
+
+/* lam ≥ λ_max of the Gram matrix from BLAS's fl(G) and a bound on its rounding (verified/eig.h);
+ * *have = 1 if bounded. PLSTAR_ESOFTWARE when out of memory. */
+static int gram_lambda_blas(arb_t lam, int *have, const double *A, const gram_shape *g)
+{
+    size_t k = g->k, K = g->K, cols = g->cols;
+    double *G = calloc(k * k, sizeof(double)); /* the upper triangle stays 0 (unread) */
+    if (!G)
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory for a Gram matrix (%zu x %zu)", k, k);
+    if (g->by_rows)
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, (int)k, (int)K, 1.0, A, (int)cols, 0.0, G, (int)k);
+    else
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)k, (int)K, 1.0, A, (int)cols, 0.0, G, (int)k);
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b <= a; b++)
+            G[a * k + b] = -G[a * k + b];
+    /* |fl(G)_ab − G_ab| ≤ γ_K Σ_t |v_at||v_bt| ≤ γ_K max_a ‖v_a‖² (Cauchy–Schwarz),
+     * plus K·2⁻¹⁰⁷⁴ for underflow (covered by the 2⁻¹⁰⁰⁰ floors). */
+    double vmax = 0;
+    for (size_t a = 0; a < k; a++)
+        vmax = fmax(vmax, sumsq_upper(A + a * g->vs, K, g->es));
+    double rad = round_up(round_up(gamma_up((double)K, PLSTAR_U64) * vmax) + 0x1p-1000);
+    double lower;
+    int st = verified_lambda_min(&lower, G, k, rad, NAN);
+    if (st == PLSTAR_OK && isfinite(lower)) {
+        arb_set_d(lam, -lower); /* λ_max(AᵀA) ≤ −λ_min(−fl(G) ± rad) */
+        *have = 1;
+    }
+    plstar_error_clear();
+    free(G);
+    return PLSTAR_OK;
+}
+
 int ref_matrix_norm2_upper(arb_t bound, const double *A, size_t rows, size_t cols, slong prec)
 {
     if (!A || rows == 0 || cols == 0) {
@@ -184,56 +256,18 @@ int ref_matrix_norm2_upper(arb_t bound, const double *A, size_t rows, size_t col
     arb_sqrtpos(frob, frob, prec);
     to_upper_point(frob);
 
-    int by_rows = rows <= cols;           /* Gram = A Aᵀ (rows × rows) or AᵀA (cols × cols) */
-    size_t k = by_rows ? rows : cols, K = by_rows ? cols : rows;
-    size_t vs = by_rows ? cols : 1;       /* stride between Gram factor vectors */
-    size_t es = by_rows ? 1 : cols;       /* stride inside one factor vector */
+    gram_shape g = gram_shape_of(rows, cols);
     arb_t lam;
     arb_init(lam);
     int have = 0;
-    if (k <= ARB_GRAM_MAX) {
-        arb_mat_t G;
-        arb_ptr V = _arb_vec_init((slong)(k * K));
-        for (size_t a = 0; a < k; a++)
-            for (size_t t = 0; t < K; t++)
-                arb_set_d(V + a * K + t, A[a * vs + t * es]);
-        arb_mat_init(G, (slong)k, (slong)k);
-        for (size_t a = 0; a < k; a++)
-            for (size_t b = 0; b <= a; b++) {
-                arb_dot(arb_mat_entry(G, a, b), NULL, 0, V + a * K, 1, V + b * K, 1, (slong)K, prec);
-                arb_set(arb_mat_entry(G, b, a), arb_mat_entry(G, a, b));
-            }
-        int st = ref_norm2_sym_upper(lam, G, prec);
-        have = st == PLSTAR_OK && arb_is_finite(lam);
-        arb_mat_clear(G);
-        _arb_vec_clear(V, (slong)(k * K));
+    if (g.k <= ARB_GRAM_MAX) {
+        have = gram_lambda_arb(lam, A, &g, prec);
     } else {
-        double *G = calloc(k * k, sizeof(double)); /* the upper triangle stays 0 (unread) */
-        if (!G) {
+        int st = gram_lambda_blas(lam, &have, A, &g);
+        if (st) {
             arb_clear(lam), arb_clear(frob);
-            return plstar_error(PLSTAR_ESOFTWARE, "out of memory for a Gram matrix (%zu x %zu)", k, k);
+            return st;
         }
-        if (by_rows)
-            cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, (int)k, (int)K, 1.0, A, (int)cols, 0.0, G, (int)k);
-        else
-            cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)k, (int)K, 1.0, A, (int)cols, 0.0, G, (int)k);
-        for (size_t a = 0; a < k; a++)
-            for (size_t b = 0; b <= a; b++)
-                G[a * k + b] = -G[a * k + b];
-        /* |fl(G)_ab − G_ab| ≤ γ_K Σ_t |v_at||v_bt| ≤ γ_K max_a ‖v_a‖² (Cauchy–Schwarz),
-         * plus K·2⁻¹⁰⁷⁴ for underflow (covered by the 2⁻¹⁰⁰⁰ floors). */
-        double vmax = 0;
-        for (size_t a = 0; a < k; a++)
-            vmax = fmax(vmax, sumsq_upper(A + a * vs, K, es));
-        double rad = round_up(round_up(gamma_up((double)K, PLSTAR_U64) * vmax) + 0x1p-1000);
-        double lower;
-        int st = verified_lambda_min(&lower, G, k, rad, NAN);
-        if (st == PLSTAR_OK && isfinite(lower)) {
-            arb_set_d(lam, -lower); /* λ_max(AᵀA) ≤ −λ_min(−fl(G) ± rad) */
-            have = 1;
-        }
-        plstar_error_clear();
-        free(G);
     }
     if (have) {
         to_upper_point(lam);
@@ -686,165 +720,218 @@ static void sq_over_s(arb_t out, const arb_t x, size_t s, int bias, slong prec)
         arb_add_ui(out, out, 1, prec);
 }
 
-int ref_hessian_bounds_compute(ref_hessian_bounds *out, const ref_hessian_ctx *ctx, double radius,
-                               const arb_t jac_norm0, slong prec)
+/* The balls that the steps of ref_hessian_bounds_compute pass on: per layer, Step 1's bounds for the
+ * sample at hand; per output row, the running terms of Steps 3 and 4; over the rows, Step 5's sums. */
+typedef struct {
+    size_t nl;
+    arb_ptr J, rr, S1, S2, G, A; /* J_l, r_l, S1_l, S2_l, G_l, A_l of the current sample */
+    arb_ptr rho, isq;            /* ρ_l, 1/√s_l */
+    arb_t R;
+    arb_t Jout, e, bt, gsq, gt;  /* of the current row: J_out, e_l, β̃ then β_r, (12)'s sum then its root,
+                                  * g̃ then g */
+    arb_t betamax, csq, gsum;    /* max_r β_r, Σ_r β_r², Σ_r g_r² */
+} hess_work;
+
+static void hess_work_init(hess_work *hw, const ref_hessian_ctx *ctx, double radius, slong prec)
 {
-    if (!ctx || !ctx->ok)
-        return plstar_error(PLSTAR_EUSAGE, "Hessian bounds: the w0 data were not computed");
-    if (!(radius >= 0) || !isfinite(radius))
-        return plstar_error(PLSTAR_EUSAGE, "Hessian bounds: the radius must be finite and >= 0 (got %g)", radius);
-    size_t n = ctx->n, c = ctx->c, N = ctx->N, nl = ctx->nlayers, o = nl - 1;
-    const plstar_layer *Ly = ctx->layers;
-    free(out->beta_rows), free(out->grad_rows);
-    out->radius = radius, out->N = N;
-    out->beta_rows = calloc(N, sizeof(double));
-    out->grad_rows = calloc(N, sizeof(double));
-    if (!out->beta_rows || !out->grad_rows)
-        return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the Hessian bounds");
-
-    /* per-layer forward quantities of one sample */
-    arb_ptr J = _arb_vec_init((slong)nl), rr = _arb_vec_init((slong)nl), S1 = _arb_vec_init((slong)nl);
-    arb_ptr S2 = _arb_vec_init((slong)nl), G = _arb_vec_init((slong)nl), A = _arb_vec_init((slong)nl);
-    arb_ptr rho = _arb_vec_init((slong)nl), isq = _arb_vec_init((slong)nl); /* ρ_l, 1/√s_l */
-    arb_t R, t, u, v, Ain, Gin, Jout, e, dd, D, Einf, bt, gsq, gt, S1o, S2o, ro, betamax, csq, gsum, a;
-    arb_init(R), arb_init(t), arb_init(u), arb_init(v), arb_init(Ain), arb_init(Gin), arb_init(Jout);
-    arb_init(e), arb_init(dd), arb_init(D), arb_init(Einf), arb_init(bt), arb_init(gsq), arb_init(gt);
-    arb_init(S1o), arb_init(S2o), arb_init(ro), arb_init(betamax), arb_init(csq), arb_init(gsum), arb_init(a);
-    arb_set_d(R, radius);
+    size_t nl = ctx->nlayers;
+    hw->nl = nl;
+    hw->J = _arb_vec_init((slong)nl), hw->rr = _arb_vec_init((slong)nl), hw->S1 = _arb_vec_init((slong)nl);
+    hw->S2 = _arb_vec_init((slong)nl), hw->G = _arb_vec_init((slong)nl), hw->A = _arb_vec_init((slong)nl);
+    hw->rho = _arb_vec_init((slong)nl), hw->isq = _arb_vec_init((slong)nl);
+    arb_init(hw->R), arb_init(hw->Jout), arb_init(hw->e), arb_init(hw->bt), arb_init(hw->gsq), arb_init(hw->gt);
+    arb_init(hw->betamax), arb_init(hw->csq), arb_init(hw->gsum);
+    arb_set_d(hw->R, radius);
     for (size_t l = 0; l < nl; l++) {
-        if (Ly[l].trainable)
-            arb_set(rho + l, R);
+        if (ctx->layers[l].trainable)
+            arb_set(hw->rho + l, hw->R);
         else
-            arb_zero(rho + l);
-        arb_rsqrt_ui(isq + l, Ly[l].scale_div, prec);
-        to_upper_point(isq + l);
+            arb_zero(hw->rho + l);
+        arb_rsqrt_ui(hw->isq + l, ctx->layers[l].scale_div, prec);
+        to_upper_point(hw->isq + l);
     }
-    arb_zero(betamax), arb_zero(csq), arb_zero(gsum);
+    arb_zero(hw->betamax), arb_zero(hw->csq), arb_zero(hw->gsum);
+}
 
-    for (size_t i = 0; i < n; i++) {
-        /* Step 1: forward recursion, (1)–(3). */
+static void hess_work_clear(hess_work *hw)
+{
+    slong nl = (slong)hw->nl;
+    _arb_vec_clear(hw->J, nl), _arb_vec_clear(hw->rr, nl), _arb_vec_clear(hw->S1, nl);
+    _arb_vec_clear(hw->S2, nl), _arb_vec_clear(hw->G, nl), _arb_vec_clear(hw->A, nl);
+    _arb_vec_clear(hw->rho, nl), _arb_vec_clear(hw->isq, nl);
+    arb_clear(hw->R), arb_clear(hw->Jout), arb_clear(hw->e), arb_clear(hw->bt), arb_clear(hw->gsq);
+    arb_clear(hw->gt), arb_clear(hw->betamax), arb_clear(hw->csq), arb_clear(hw->gsum);
+}
+
+/* (1), (4): out = (τ (A²/s + β) + (w0norm + ρ)² G²/s)^{1/2} for layer L with inputs A = Ain, G = Gin. */
+static void jac_step(arb_t out, const plstar_layer *L, const arb_t Ain, const arb_t Gin, double w0norm,
+                     const arb_t rho, slong prec)
+{
+    arb_t t, u;
+    arb_init(t), arb_init(u);
+    if (L->trainable)
+        sq_over_s(t, Ain, L->scale_div, L->has_bias, prec);
+    else
+        arb_zero(t);
+    arb_set_d(u, w0norm);
+    arb_add(u, u, rho, prec); /* Ŵ_l */
+    arb_mul(u, u, Gin, prec);
+    sq_over_s(u, u, L->scale_div, 0, prec);
+    arb_add(t, t, u, prec);
+    arb_sqrtpos(out, t, prec);
+    arb_clear(t), arb_clear(u);
+}
+
+/* A_{l−1}, G_{l−1}: the input bounds of layer l for sample i (‖x_i‖ and 0 at the first layer). */
+static void layer_inputs(arb_t Ain, arb_t Gin, const hess_work *hw, const ref_hessian_ctx *ctx, size_t i, size_t l)
+{
+    if (l > 0) {
+        arb_set(Ain, hw->A + l - 1), arb_set(Gin, hw->G + l - 1);
+    } else {
         arb_set_d(Ain, ctx->xnorm[i]);
         arb_zero(Gin);
-        for (size_t l = 0; l < o; l++) {
-            const plstar_layer *L = &Ly[l];
-            if (L->trainable)
-                sq_over_s(t, Ain, L->scale_div, L->has_bias, prec);
-            else
-                arb_zero(t);
-            arb_set_d(u, ctx->wnorm[l]);
-            arb_add(u, u, rho + l, prec); /* Ŵ_l */
-            arb_mul(u, u, Gin, prec);
-            sq_over_s(u, u, L->scale_div, 0, prec);
-            arb_add(t, t, u, prec);
-            arb_sqrtpos(J + l, t, prec);
-            to_upper_point(J + l);
-            arb_mul(rr + l, J + l, R, prec);
-            to_upper_point(rr + l);
-            range_sup(S1 + l, S2 + l, L->act, ctx->zlo[i * nl + l], ctx->zhi[i * nl + l], L->out, rr + l, prec);
-            arb_mul(G + l, S1 + l, J + l, prec);
-            to_upper_point(G + l);
-            arb_set_d(A + l, ctx->anorm[i * nl + l]);
-            arb_addmul(A + l, S1 + l, rr + l, prec);
-            to_upper_point(A + l);
-            arb_set(Ain, A + l), arb_set(Gin, G + l);
+    }
+}
+
+/* Step 1: the forward recursion (1)–(3) of sample i through the hidden layers. */
+static void forward_bounds(hess_work *hw, const ref_hessian_ctx *ctx, size_t i, slong prec)
+{
+    size_t nl = ctx->nlayers;
+    arb_t Ain, Gin;
+    arb_init(Ain), arb_init(Gin);
+    arb_set_d(Ain, ctx->xnorm[i]);
+    arb_zero(Gin);
+    for (size_t l = 0; l + 1 < nl; l++) {
+        const plstar_layer *L = &ctx->layers[l];
+        jac_step(hw->J + l, L, Ain, Gin, ctx->wnorm[l], hw->rho + l, prec);
+        to_upper_point(hw->J + l);
+        arb_mul(hw->rr + l, hw->J + l, hw->R, prec);
+        to_upper_point(hw->rr + l);
+        range_sup(hw->S1 + l, hw->S2 + l, L->act, ctx->zlo[i * nl + l], ctx->zhi[i * nl + l], L->out, hw->rr + l,
+                  prec);
+        arb_mul(hw->G + l, hw->S1 + l, hw->J + l, prec);
+        to_upper_point(hw->G + l);
+        arb_set_d(hw->A + l, ctx->anorm[i * nl + l]);
+        arb_addmul(hw->A + l, hw->S1 + l, hw->rr + l, prec);
+        to_upper_point(hw->A + l);
+        arb_set(Ain, hw->A + l), arb_set(Gin, hw->G + l);
+    }
+    arb_clear(Ain), arb_clear(Gin);
+}
+
+/* The output layer of row (i, k): J_out (4), the mixed term (7) with D_{L+1} = 1, the gradient term of
+ * (12) and e_L. */
+static void output_layer_bounds(hess_work *hw, const ref_hessian_ctx *ctx, size_t i, size_t k, slong prec)
+{
+    size_t o = ctx->nlayers - 1;
+    const plstar_layer *Lo = &ctx->layers[o];
+    arb_t Ain, Gin;
+    arb_init(Ain), arb_init(Gin);
+    layer_inputs(Ain, Gin, hw, ctx, i, o); /* A_L, G_L */
+    jac_step(hw->Jout, Lo, Ain, Gin, ctx->wrow[k], hw->rho + o, prec);
+    arb_zero(hw->bt), arb_zero(hw->gsq);
+    if (Lo->trainable) {
+        arb_mul(hw->bt, Gin, hw->isq + o, prec);
+        sq_over_s(hw->gsq, Ain, Lo->scale_div, Lo->has_bias, prec);
+    }
+    arb_mul(hw->e, hw->rho + o, hw->isq + o, prec); /* e_L */
+    arb_clear(Ain), arb_clear(Gin);
+}
+
+/* Step 3: the backward recursion (9)–(11) of row r = (i, k), accumulating (8) and (12). */
+static void backward_bounds(hess_work *hw, const ref_hessian_ctx *ctx, size_t i, size_t r, slong prec)
+{
+    size_t nl = ctx->nlayers;
+    arb_t t, u, v, dd, D, Einf, Ain, Gin;
+    arb_init(t), arb_init(u), arb_init(v), arb_init(dd), arb_init(D), arb_init(Einf), arb_init(Ain), arb_init(Gin);
+    for (size_t l = nl - 1; l-- > 0;) {
+        const plstar_layer *L = &ctx->layers[l];
+        double einf0 = ctx->einf[r * nl + l], e20 = ctx->e2[r * nl + l], d20 = ctx->d2[r * nl + l];
+        arb_set_d(t, einf0);
+        arb_add(Einf, t, hw->e, prec);                 /* E∞_l */
+        arb_mul(dd, hw->S2 + l, hw->rr + l, prec);
+        arb_mul(dd, dd, t, prec);
+        arb_addmul(dd, hw->S1 + l, hw->e, prec);       /* d_l */
+        arb_set_d(u, e20);
+        arb_add(u, u, hw->e, prec);
+        arb_mul(u, u, hw->S1 + l, prec);
+        arb_set_d(v, d20);
+        arb_add(v, v, dd, prec);
+        to_upper_point(u), to_upper_point(v);
+        arb_min(D, u, v, prec);                        /* D_l */
+        arb_mul(t, hw->J + l, hw->J + l, prec);        /* (6) */
+        arb_mul(t, t, hw->S2 + l, prec);
+        arb_addmul(hw->bt, t, Einf, prec);
+        layer_inputs(Ain, Gin, hw, ctx, i, l);
+        if (L->trainable) {
+            arb_mul(t, D, Gin, prec);                  /* (7) */
+            arb_addmul(hw->bt, t, hw->isq + l, prec);
+            sq_over_s(t, Ain, L->scale_div, L->has_bias, prec);
+            arb_mul(u, D, D, prec);
+            arb_addmul(hw->gsq, u, t, prec);           /* (12) */
         }
-        for (size_t k = 0; k < c; k++) {
-            size_t r = i * c + k;
-            const plstar_layer *Lo = &Ly[o];
-            if (o > 0) { /* A_L, G_L (the backward loop below reuses Ain, Gin) */
-                arb_set(Ain, A + o - 1), arb_set(Gin, G + o - 1);
-            } else {
-                arb_set_d(Ain, ctx->xnorm[i]);
-                arb_zero(Gin);
-            }
-            /* (4): J_out */
-            if (Lo->trainable)
-                sq_over_s(t, Ain, Lo->scale_div, Lo->has_bias, prec);
-            else
-                arb_zero(t);
-            arb_set_d(u, ctx->wrow[k]);
-            arb_add(u, u, rho + o, prec);
-            arb_mul(u, u, Gin, prec);
-            sq_over_s(u, u, Lo->scale_div, 0, prec);
-            arb_add(t, t, u, prec);
-            arb_sqrtpos(Jout, t, prec);
-            /* output layer: mixed term (7) with D_{L+1} = 1, gradient term of (12) */
-            arb_zero(bt), arb_zero(gsq);
-            if (Lo->trainable) {
-                arb_mul(bt, Gin, isq + o, prec);
-                sq_over_s(gsq, Ain, Lo->scale_div, Lo->has_bias, prec);
-            }
-            arb_mul(e, rho + o, isq + o, prec); /* e_L */
-            /* Step 3: backward recursion (9)–(11), accumulating (8) and (12). */
-            for (size_t l = o; l-- > 0;) {
-                const plstar_layer *L = &Ly[l];
-                double einf0 = ctx->einf[r * nl + l], e20 = ctx->e2[r * nl + l], d20 = ctx->d2[r * nl + l];
-                arb_set_d(t, einf0);
-                arb_add(Einf, t, e, prec);                  /* E∞_l */
-                arb_mul(dd, S2 + l, rr + l, prec);
-                arb_mul(dd, dd, t, prec);
-                arb_addmul(dd, S1 + l, e, prec);            /* d_l */
-                arb_set_d(u, e20);
-                arb_add(u, u, e, prec);
-                arb_mul(u, u, S1 + l, prec);
-                arb_set_d(v, d20);
-                arb_add(v, v, dd, prec);
-                to_upper_point(u), to_upper_point(v);
-                arb_min(D, u, v, prec);                     /* D_l */
-                arb_mul(t, J + l, J + l, prec);             /* (6) */
-                arb_mul(t, t, S2 + l, prec);
-                arb_addmul(bt, t, Einf, prec);
-                if (l > 0) {
-                    arb_set(Ain, A + l - 1), arb_set(Gin, G + l - 1);
-                } else {
-                    arb_set_d(Ain, ctx->xnorm[i]);
-                    arb_zero(Gin);
-                }
-                if (L->trainable) {
-                    arb_mul(t, D, Gin, prec);               /* (7) */
-                    arb_addmul(bt, t, isq + l, prec);
-                    sq_over_s(t, Ain, L->scale_div, L->has_bias, prec);
-                    arb_mul(u, D, D, prec);
-                    arb_addmul(gsq, u, t, prec);            /* (12) */
-                }
-                if (l > 0) {                                /* (11) */
-                    arb_mul(t, rho + l, D, prec);
-                    arb_set_d(u, ctx->wnorm[l]);
-                    arb_addmul(t, u, dd, prec);
-                    arb_mul(e, t, isq + l, prec);
-                    to_upper_point(e);
-                }
-            }
-            arb_sqrtpos(gsq, gsq, prec);
-            to_upper_point(gsq), to_upper_point(Jout);
-            arb_min(gt, Jout, gsq, prec);                   /* g̃ */
-            to_upper_point(gt), to_upper_point(bt);
-            /* Step 4: output activation, (13). */
-            if (Lo->act != ACT_LINEAR) {
-                arb_mul(ro, gt, R, prec);
-                range_sup(S1o, S2o, Lo->act, ctx->zout_lo + r, ctx->zout_hi + r, 1, ro, prec);
-                arb_mul(t, gt, gt, prec);
-                arb_mul(t, t, S2o, prec);
-                arb_addmul(t, S1o, bt, prec);
-                arb_set(bt, t);
-                arb_mul(gt, gt, S1o, prec);
-                to_upper_point(bt), to_upper_point(gt);
-            }
-            out->beta_rows[r] = arb_upper_d(bt);
-            out->grad_rows[r] = arb_upper_d(gt);
-            arb_max(betamax, betamax, bt, prec);
-            arb_addmul(csq, bt, bt, prec);
-            arb_addmul(gsum, gt, gt, prec);
+        if (l > 0) {                                   /* (11) */
+            arb_mul(t, hw->rho + l, D, prec);
+            arb_set_d(u, ctx->wnorm[l]);
+            arb_addmul(t, u, dd, prec);
+            arb_mul(hw->e, t, hw->isq + l, prec);
+            to_upper_point(hw->e);
         }
     }
+    arb_clear(t), arb_clear(u), arb_clear(v), arb_clear(dd), arb_clear(D), arb_clear(Einf), arb_clear(Ain);
+    arb_clear(Gin);
+}
 
-    /* Step 5. */
-    arb_set(out->hess_max, betamax);
+/* g̃ of (12), then Step 4: the output activation (13) turns β̃, g̃ into β_r, g of row r. */
+static void output_activation_bounds(hess_work *hw, const ref_hessian_ctx *ctx, size_t r, slong prec)
+{
+    const plstar_layer *Lo = &ctx->layers[ctx->nlayers - 1];
+    arb_sqrtpos(hw->gsq, hw->gsq, prec);
+    to_upper_point(hw->gsq), to_upper_point(hw->Jout);
+    arb_min(hw->gt, hw->Jout, hw->gsq, prec);          /* g̃ */
+    to_upper_point(hw->gt), to_upper_point(hw->bt);
+    if (Lo->act == ACT_LINEAR)
+        return;
+    arb_t t, ro, S1o, S2o;
+    arb_init(t), arb_init(ro), arb_init(S1o), arb_init(S2o);
+    arb_mul(ro, hw->gt, hw->R, prec);
+    range_sup(S1o, S2o, Lo->act, ctx->zout_lo + r, ctx->zout_hi + r, 1, ro, prec);
+    arb_mul(t, hw->gt, hw->gt, prec);
+    arb_mul(t, t, S2o, prec);
+    arb_addmul(t, S1o, hw->bt, prec);
+    arb_set(hw->bt, t);
+    arb_mul(hw->gt, hw->gt, S1o, prec);
+    to_upper_point(hw->bt), to_upper_point(hw->gt);
+    arb_clear(t), arb_clear(ro), arb_clear(S1o), arb_clear(S2o);
+}
+
+/* Steps 2–4 for row r = (i, k) after Step 1 of sample i: β_r and g_r, into out and Step 5's sums. */
+static void row_bounds(ref_hessian_bounds *out, hess_work *hw, const ref_hessian_ctx *ctx, size_t i, size_t k,
+                       slong prec)
+{
+    size_t r = i * ctx->c + k;
+    output_layer_bounds(hw, ctx, i, k, prec);
+    backward_bounds(hw, ctx, i, r, prec);
+    output_activation_bounds(hw, ctx, r, prec);
+    out->beta_rows[r] = arb_upper_d(hw->bt);
+    out->grad_rows[r] = arb_upper_d(hw->gt);
+    arb_max(hw->betamax, hw->betamax, hw->bt, prec);
+    arb_addmul(hw->csq, hw->bt, hw->bt, prec);
+    arb_addmul(hw->gsum, hw->gt, hw->gt, prec);
+}
+
+/* Step 5: h, c_B, a, L_F and ΔK from the rows' sums (jac_norm0, if not NULL, a bound on ‖DF(w0)‖₂). */
+static void ball_constants(ref_hessian_bounds *out, hess_work *hw, const ref_hessian_ctx *ctx, const arb_t jac_norm0,
+                           slong prec)
+{
+    arb_t t, u, v, dd, a;
+    arb_init(t), arb_init(u), arb_init(v), arb_init(dd), arb_init(a);
+    arb_set(out->hess_max, hw->betamax);
     to_upper_point(out->hess_max);
-    arb_sqrtpos(out->jac_lipschitz, csq, prec);
+    arb_sqrtpos(out->jac_lipschitz, hw->csq, prec);
     to_upper_point(out->jac_lipschitz);
     arb_zero(t);
-    for (size_t r = 0; r < N; r++) {
+    for (size_t r = 0; r < ctx->N; r++) {
         arb_set_d(u, ctx->grad0[r]);
         arb_addmul(t, u, u, prec);
     }
@@ -856,14 +943,14 @@ int ref_hessian_bounds_compute(ref_hessian_bounds *out, const ref_hessian_ctx *c
         arb_min(a, a, t, prec);
     }
     arb_set(out->jac_norm0, a);
-    arb_mul(u, out->jac_lipschitz, R, prec); /* c_B R */
+    arb_mul(u, out->jac_lipschitz, hw->R, prec); /* c_B R */
     to_upper_point(u);
     arb_add(t, a, u, prec);
-    arb_sqrtpos(gsum, gsum, prec);
-    to_upper_point(t), to_upper_point(gsum);
+    arb_sqrtpos(hw->gsum, hw->gsum, prec);
+    to_upper_point(t), to_upper_point(hw->gsum);
     if (!arb_is_finite(t))
-        arb_set(t, gsum);
-    arb_min(out->lipschitz, t, gsum, prec);
+        arb_set(t, hw->gsum);
+    arb_min(out->lipschitz, t, hw->gsum, prec);
     to_upper_point(out->lipschitz);
     /* ΔK = min(c_B R (2a + c_B R), max(L_F², a²)) */
     arb_mul_2exp_si(t, a, 1);
@@ -879,14 +966,32 @@ int ref_hessian_bounds_compute(ref_hessian_bounds *out, const ref_hessian_ctx *c
     else
         arb_set(out->kernel_change, v);
     to_upper_point(out->kernel_change);
+    arb_clear(t), arb_clear(u), arb_clear(v), arb_clear(dd), arb_clear(a);
+}
 
-    _arb_vec_clear(J, (slong)nl), _arb_vec_clear(rr, (slong)nl), _arb_vec_clear(S1, (slong)nl);
-    _arb_vec_clear(S2, (slong)nl), _arb_vec_clear(G, (slong)nl), _arb_vec_clear(A, (slong)nl);
-    _arb_vec_clear(rho, (slong)nl), _arb_vec_clear(isq, (slong)nl);
-    arb_clear(R), arb_clear(t), arb_clear(u), arb_clear(v), arb_clear(Ain), arb_clear(Gin), arb_clear(Jout);
-    arb_clear(e), arb_clear(dd), arb_clear(D), arb_clear(Einf), arb_clear(bt), arb_clear(gsq), arb_clear(gt);
-    arb_clear(S1o), arb_clear(S2o), arb_clear(ro), arb_clear(betamax), arb_clear(csq), arb_clear(gsum);
-    arb_clear(a);
+int ref_hessian_bounds_compute(ref_hessian_bounds *out, const ref_hessian_ctx *ctx, double radius,
+                               const arb_t jac_norm0, slong prec)
+{
+    if (!ctx || !ctx->ok)
+        return plstar_error(PLSTAR_EUSAGE, "Hessian bounds: the w0 data were not computed");
+    if (!(radius >= 0) || !isfinite(radius))
+        return plstar_error(PLSTAR_EUSAGE, "Hessian bounds: the radius must be finite and >= 0 (got %g)", radius);
+    size_t n = ctx->n, c = ctx->c, N = ctx->N;
+    free(out->beta_rows), free(out->grad_rows);
+    out->radius = radius, out->N = N;
+    out->beta_rows = calloc(N, sizeof(double));
+    out->grad_rows = calloc(N, sizeof(double));
+    if (!out->beta_rows || !out->grad_rows)
+        return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the Hessian bounds");
+    hess_work hw;
+    hess_work_init(&hw, ctx, radius, prec);
+    for (size_t i = 0; i < n; i++) {
+        forward_bounds(&hw, ctx, i, prec);
+        for (size_t k = 0; k < c; k++)
+            row_bounds(out, &hw, ctx, i, k, prec);
+    }
+    ball_constants(out, &hw, ctx, jac_norm0, prec);
+    hess_work_clear(&hw);
     return PLSTAR_OK;
 }
 

@@ -8,7 +8,7 @@
  *   Jacobian  row r: ∂F_r/∂W = s^{-1/2} D[r, :]ᵀ A_prev[r/c, :],  ∂F_r/∂b = D[r, :]
  * (core/model.h; rows sample-major). W is an out × in ball matrix and b a ball
  * vector, so the exact point weights of reference/network.c and the ball
- * weights of validate's GD trajectory (proofs-checks/validate.c) go through
+ * weights of validate's GD trajectory (proofs-checks/validate_trajectory.c) go through
  * the same Arb operations in the same order: equal inputs give equal balls.
  * The Hessian bounds (reference/hessian.c) stream W and use the entry-level
  * steps (dense_affine_entry of layers/layer.h, ref_layer_signals). Mirrors fast/layer_pass.h.
