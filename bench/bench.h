@@ -55,7 +55,7 @@ void bench_case_error(bench_run *r, const char *suite, const char *name, const c
 bench_policy bench_policy_for(const bench_run *r);
 
 /* Problems with seeded data: X (n × d) and labels y (n·c) are N(0, 1) from a gsl_rng_mt19937
- * seeded with `seed`, the weights are model_init_weights(seed). */
+ * seeded with `seed`, the weights are plstar_model_init_weights(seed). */
 int bench_mlp_problem(plstar_problem *p, size_t n, size_t d, const size_t *widths, size_t nw, const char *act,
                       unsigned long seed);
 int bench_shallow_problem(plstar_problem *p, size_t n, size_t d, size_t width, const char *act,

@@ -7,9 +7,9 @@
  *
  * Cases (one JSON line each: case, impl, n, median_s, ratio, ...):
  *   lapack_dsyevd_N      LAPACKE_dsyevd, eigenvalues only (the yardstick), n = 1024, 2048, 4096
- *   lambda_min_verified  verified_lambda_min (lower bound on λ_min); ratio = time / dsyevd
- *   eig_bounds_verified  verified_eig_bounds (both intervals);       ratio = time / dsyevd
- *   ref_eig_bounds       ref_eig_bounds at 128 bits, n = 256, 1024;        ratio = time / dsyevd
+ *   lambda_min_verified  plstar_verified_lambda_min (lower bound on λ_min); ratio = time / dsyevd
+ *   eig_bounds_verified  plstar_verified_eig_bounds (both intervals);       ratio = time / dsyevd
+ *   plstar_ref_eig_bounds       plstar_ref_eig_bounds at 128 bits, n = 256, 1024;        ratio = time / dsyevd
  * Timings are medians of 3 runs in this process (1 run for the reference at
  * n = 1024). "width_rel" is the interval width over ‖K‖₂. --quick stops at
  * n = 1024 for the fast cases and n = 256 for the reference.
@@ -122,12 +122,12 @@ int main(int argc, char **argv)
         for (int r = 0; r < 3; r++) {
             td[r] = time_dsyevd(K, n, W, w);
             double t = now();
-            int st = verified_lambda_min(&lo, K, n, 0.0, NAN);
+            int st = plstar_verified_lambda_min(&lo, K, n, 0.0, NAN);
             tl[r] = now() - t;
             if (st)
                 fprintf(stderr, "bench_eig: %s\n", plstar_errmsg());
             t = now();
-            st = verified_eig_bounds(lmin, lmax, K, n, 0.0);
+            st = plstar_verified_eig_bounds(lmin, lmax, K, n, 0.0);
             tb[r] = now() - t;
             if (st)
                 fprintf(stderr, "bench_eig: %s\n", plstar_errmsg());
@@ -169,7 +169,7 @@ int main(int argc, char **argv)
             td[r] = time_dsyevd(K, n, W, w);
         for (int r = 0; r < reps; r++) {
             double t = now();
-            int st = ref_eig_bounds(a, b, A, 128);
+            int st = plstar_ref_eig_bounds(a, b, A, 128);
             tr[r] = now() - t;
             if (st)
                 fprintf(stderr, "bench_eig: %s\n", plstar_errmsg());
@@ -177,7 +177,7 @@ int main(int argc, char **argv)
         double d = median3(td[0], td[1], td[2]);
         double t = reps == 3 ? median3(tr[0], tr[1], tr[2]) : tr[0];
         double nrm = arf_get_d(arb_midref(b), ARF_RND_UP);
-        printf("{\"case\": \"ref_eig_bounds\", \"impl\": \"reference\", \"n\": %zu, \"prec\": 128, \"runs\": %d, "
+        printf("{\"case\": \"plstar_ref_eig_bounds\", \"impl\": \"reference\", \"n\": %zu, \"prec\": 128, \"runs\": %d, "
                "\"median_s\": %.6f, \"ratio\": %.1f, \"width_rel_min\": %.3e, \"width_rel_max\": %.3e}\n",
                n, reps, t, t / d, 2.0 * mag_get_d(arb_radref(a)) / nrm, 2.0 * mag_get_d(arb_radref(b)) / nrm);
         fflush(stdout);

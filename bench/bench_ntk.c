@@ -3,9 +3,9 @@
  * (bench/bench_ntk.sh runs it next to the PyTorch peers).
  *
  *   bench_ntk dgemm SIZE [REPS]                      DGEMM rate on SIZE³ (GFLOP/s, 2·SIZE³ flops)
- *   bench_ntk kernel M.json X.npy W.npy [REPS]       fast_kernel_structured: seconds, flops, GFLOP/s
+ *   bench_ntk kernel M.json X.npy W.npy [REPS]       plstar_fast_kernel_structured: seconds, flops, GFLOP/s
  * (W.npy may be seed:S, the seeded initialisation of core/model.h)
- *   bench_ntk gd M.json X.npy W.npy Y.npy STEPS      fast_train GD: seconds per step
+ *   bench_ntk gd M.json X.npy W.npy Y.npy STEPS      plstar_fast_train GD: seconds per step
  *   bench_ntk process REPS COMMAND [ARGS...]         wall time of a whole process (fork, exec,
  *                                                    load, run, exit; stdout discarded): best, median
  *
@@ -56,9 +56,9 @@ static int dgemm_rate(size_t n, int reps)
 /* W is a .npy file or "seed:S" for the seeded initialisation. */
 static int load(plstar_problem *p, const char *model, const char *X, const char *W, const char *Y)
 {
-    problem_init(p);
+    plstar_problem_init(p);
     int seeded = !strncmp(W, "seed:", 5);
-    int st = problem_load(p, model, X, seeded ? NULL : W, seeded ? strtoul(W + 5, NULL, 10) : 0, Y);
+    int st = plstar_problem_load(p, model, X, seeded ? NULL : W, seeded ? strtoul(W + 5, NULL, 10) : 0, Y);
     if (st)
         fprintf(stderr, "bench_ntk: %s\n", plstar_errmsg());
     return st;
@@ -75,19 +75,19 @@ static int kernel(const char *model, const char *X, const char *W, int reps)
     double best = 1e300;
     for (int r = 0; r < reps && !st; r++) {
         double t = now();
-        st = fast_kernel_structured(K, &p.model, p.X.data, p.n, p.w);
+        st = plstar_fast_kernel_structured(K, &p.model, p.X.data, p.n, p.w);
         t = now() - t;
         best = t < best ? t : best;
     }
     if (st) {
         fprintf(stderr, "bench_ntk: %s\n", plstar_errmsg());
     } else {
-        double flops = fast_kernel_structured_flops(&p.model, p.n);
+        double flops = plstar_fast_kernel_structured_flops(&p.model, p.n);
         printf("{\"bench\": \"kernel_structured\", \"n\": %zu, \"parameters\": %zu, \"seconds\": %.6f, "
                "\"flops\": %.6g, \"gflops\": %.2f}\n", p.n, p.model.nparams, best, flops, flops / best / 1e9);
     }
     free(K);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     return st;
 }
 
@@ -98,20 +98,20 @@ static int gd(const char *model, const char *X, const char *W, const char *Y, si
     if (st)
         return st;
     fast_train_options o;
-    fast_train_options_init(&o);
+    plstar_fast_train_options_init(&o);
     o.lr = 1e-3, o.steps = steps, o.record_every = steps;
     fast_trajectory tr;
-    fast_trajectory_init(&tr);
+    plstar_fast_trajectory_init(&tr);
     double t = now();
-    st = fast_train(&tr, p.w, &p.model, p.X.data, p.n, p.y.data, &o);
+    st = plstar_fast_train(&tr, p.w, &p.model, p.X.data, p.n, p.y.data, &o);
     t = now() - t;
     if (st)
         fprintf(stderr, "bench_ntk: %s\n", plstar_errmsg());
     else /* steps + 1 loss/gradient evaluations: the last one records w_T */
         printf("{\"bench\": \"gd_step\", \"n\": %zu, \"parameters\": %zu, \"steps\": %zu, \"seconds_per_step\": %.6f, "
                "\"final_loss\": %.17g}\n", p.n, p.model.nparams, steps, t / (double)(steps + 1), tr.data[tr.cols + 1]);
-    fast_trajectory_clear(&tr);
-    problem_clear(&p);
+    plstar_fast_trajectory_clear(&tr);
+    plstar_problem_clear(&p);
     return st;
 }
 

@@ -10,9 +10,9 @@
 #
 # Configurations (float64, tanh, NTK scaling, no bias, d = 10, 2 threads):
 #   A  n = 256,   widths [1024, 1024]:  `plstar kernel` as a whole process vs the
-#      functorch recipes' computation alone; a GD step (fast_train) vs an autograd step
+#      functorch recipes' computation alone; a GD step (plstar_fast_train) vs an autograd step
 #   B  n = 4096,  widths [4096, 4096, 4096]: kernel GFLOP/s (forward, backward and Gram
-#      flops, fast_kernel_structured_flops) over the DGEMM rate measured around it
+#      flops, plstar_fast_kernel_structured_flops) over the DGEMM rate measured around it
 #   C  n = 16384, widths [2048, 2048]: `plstar kernel` peak RSS (/usr/bin/time -v)
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)

@@ -14,9 +14,9 @@ bench_policy bench_policy_for(const bench_run *r) { return r->policy; }
 static int make_problem(plstar_problem *p, const char *desc, size_t n, unsigned long seed)
 {
     plstar_model m;
-    model_init(&m);
-    problem_init(p);
-    int st = model_parse_json(&m, desc, "bench model");
+    plstar_model_init(&m);
+    plstar_problem_init(p);
+    int st = plstar_model_parse_json(&m, desc, "bench model");
     double *X = NULL, *w = NULL, *y = NULL;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!st) {
@@ -32,14 +32,14 @@ static int make_problem(plstar_problem *p, const char *desc, size_t n, unsigned 
                 X[k] = gsl_ran_gaussian(rng, 1.0);
             for (size_t k = 0; k < N; k++)
                 y[k] = gsl_ran_gaussian(rng, 1.0);
-            model_init_weights(w, &m, seed);
-            st = problem_set(p, &m, X, n, w, y);
+            plstar_model_init_weights(w, &m, seed);
+            st = plstar_problem_set(p, &m, X, n, w, y);
         }
     }
     if (rng)
         gsl_rng_free(rng);
     free(X), free(w), free(y);
-    model_clear(&m);
+    plstar_model_clear(&m);
     return st;
 }
 
@@ -84,7 +84,7 @@ json_t *bench_sizes_json(const plstar_problem *p)
         json_array_append_new(w, json_integer((json_int_t)m->layers[l].out));
     json_object_set_new(s, "widths", w);
     json_object_set_new(s, "outputs", json_integer((json_int_t)m->outputs));
-    json_object_set_new(s, "activation", json_string(act_name(m->activation)));
+    json_object_set_new(s, "activation", json_string(plstar_act_name(m->activation)));
     json_object_set_new(s, "N", json_integer((json_int_t)p->N));
     json_object_set_new(s, "P", json_integer((json_int_t)m->nparams));
     return s;
@@ -136,9 +136,9 @@ static void print_case(const json_t *line);
 void bench_emit(bench_run *r, json_t *line)
 {
     json_array_append(r->lines, line);
-    progress_hide(); /* the case's line on stdout, then the progress line below it again */
+    plstar_progress_hide(); /* the case's line on stdout, then the progress line below it again */
     print_case(line);
-    progress_update(&r->progress, r->suites_done);
+    plstar_progress_update(&r->progress, r->suites_done);
 }
 
 /* The human line of a case. */

@@ -193,11 +193,11 @@ int bench_agree(bench_agreement *a, const double *value, const double *err, cons
     }
     const double *e = err ? err : zero;
     crosscheck_quantity q;
-    int st = crosscheck_compare(&q, "bench", value, e, ref, count); /* the exact containment test */
+    int st = plstar_crosscheck_compare(&q, "bench", value, e, ref, count); /* the exact containment test */
     if (st == PLSTAR_OK || st == PLSTAR_REFUTED) {
         st = PLSTAR_OK;
         a->violations = q.violations;
-        ref_mat_to_doubles(mid, rad, ref);
+        plstar_ref_mat_to_doubles(mid, rad, ref);
         for (size_t k = 0; k < count; k++) {
             double d = fabs(value[k] - mid[k]), allow = rad[k] + e[k];
             if (!(d <= a->max_abs_diff))

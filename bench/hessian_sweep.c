@@ -56,7 +56,7 @@ int main(int argc, char **argv)
     const char *dir = argc > 1 ? argv[1] : ".";
     size_t max_width = argc > 2 ? (size_t)strtoul(argv[2], NULL, 10) : 4096;
     double X[NS * D];
-    demo_sphere_data(X, NS, D, DATA_SEED);
+    plstar_demo_sphere_data(X, NS, D, DATA_SEED);
     double ms[16] = {0}, cert1[16] = {0}, cert0[16] = {0}, truth[16] = {0}, secs[16] = {0};
     size_t count = 0, nr = 0;
     double rR[8] = {0}, rbeta[8] = {0}, rc[8] = {0}, rL[8] = {0}, rdk[8] = {0};
@@ -68,8 +68,8 @@ int main(int argc, char **argv)
                  "\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}",
                  D, m, m);
         plstar_model mod;
-        model_init(&mod);
-        if (model_parse_json(&mod, json, "sweep")) {
+        plstar_model_init(&mod);
+        if (plstar_model_parse_json(&mod, json, "sweep")) {
             fprintf(stderr, "hessian_sweep: %s\n", plstar_errmsg());
             return 70;
         }
@@ -78,24 +78,24 @@ int main(int argc, char **argv)
             fprintf(stderr, "hessian_sweep: out of memory\n");
             return 70;
         }
-        model_init_weights(w, &mod, SEED);
+        plstar_model_init_weights(w, &mod, SEED);
         double t0 = now();
         ref_hessian_ctx ctx;
-        ref_hessian_ctx_init(&ctx);
+        plstar_ref_hessian_ctx_init(&ctx);
         ref_hessian_bounds hb;
-        ref_hessian_bounds_init(&hb);
-        int st = ref_hessian_ctx_set(&ctx, &mod, X, NS, w, PREC);
+        plstar_ref_hessian_bounds_init(&hb);
+        int st = plstar_ref_hessian_ctx_set(&ctx, &mod, X, NS, w, PREC);
         if (!st)
-            st = ref_hessian_bounds_compute(&hb, &ctx, 1.0, NULL, PREC);
-        double b1 = arb_upper_d(hb.hess_max);
+            st = plstar_ref_hessian_bounds_compute(&hb, &ctx, 1.0, NULL, PREC);
+        double b1 = plstar_arb_upper_d(hb.hess_max);
         if (!st)
-            st = ref_hessian_bounds_compute(&hb, &ctx, 0.0, NULL, PREC);
-        double b0 = arb_upper_d(hb.hess_max);
+            st = plstar_ref_hessian_bounds_compute(&hb, &ctx, 0.0, NULL, PREC);
+        double b0 = plstar_arb_upper_d(hb.hess_max);
         double tcert = now() - t0;
         double h = 0;
         for (size_t i = 0; i < NS && !st; i++) {
             double v;
-            st = fast_hessian_norm_lanczos(&v, &mod, X + i * D, 0, w, LANCZOS_STEPS, 7 + i);
+            st = plstar_fast_hessian_norm_lanczos(&v, &mod, X + i * D, 0, w, LANCZOS_STEPS, 7 + i);
             h = fmax(h, v);
         }
         if (st) {
@@ -105,9 +105,9 @@ int main(int argc, char **argv)
         if (m * 2 > max_width) { /* the radius dependence at the largest width */
             const double radii[] = {0.25, 1, 4, 16, 64, 256};
             for (size_t q = 0; q < sizeof radii / sizeof *radii && !st; q++) {
-                st = ref_hessian_bounds_compute(&hb, &ctx, radii[q], NULL, PREC);
-                rbeta[q] = arb_upper_d(hb.hess_max), rc[q] = arb_upper_d(hb.jac_lipschitz);
-                rL[q] = arb_upper_d(hb.lipschitz), rdk[q] = arb_upper_d(hb.kernel_change);
+                st = plstar_ref_hessian_bounds_compute(&hb, &ctx, radii[q], NULL, PREC);
+                rbeta[q] = plstar_arb_upper_d(hb.hess_max), rc[q] = plstar_arb_upper_d(hb.jac_lipschitz);
+                rL[q] = plstar_arb_upper_d(hb.lipschitz), rdk[q] = plstar_arb_upper_d(hb.kernel_change);
                 rR[q] = radii[q];
             }
             nr = sizeof radii / sizeof *radii;
@@ -116,10 +116,10 @@ int main(int argc, char **argv)
         secs[count] = tcert;
         printf("%6zu %14.6g %14.6g %14.6g %14.3f %9.2f\n", m, b1, b0, h, b0 / h, tcert);
         fflush(stdout);
-        ref_hessian_bounds_clear(&hb);
-        ref_hessian_ctx_clear(&ctx);
+        plstar_ref_hessian_bounds_clear(&hb);
+        plstar_ref_hessian_ctx_clear(&ctx);
         free(w);
-        model_clear(&mod);
+        plstar_model_clear(&mod);
     }
     if (nr) {
         printf("radius dependence at width %.0f (certified bounds on B(w0, R)):\n%8s %12s %12s %12s %12s\n",
@@ -136,7 +136,7 @@ int main(int argc, char **argv)
     snprintf(gp, sizeof gp, "%s/hessian_sweep.gp", dir);
     snprintf(png, sizeof png, "%s/hessian_sweep.png", dir);
     plstar_outfile f;
-    if (outfile_open(&f, dat)) {
+    if (plstar_outfile_open(&f, dat)) {
         fprintf(stderr, "hessian_sweep: %s\n", plstar_errmsg());
         return 73;
     }
@@ -151,9 +151,9 @@ int main(int argc, char **argv)
         for (size_t q = 0; q < nr; q++)
             fprintf(f.fp, "%g %.17g %.17g %.17g %.17g\n", rR[q], rbeta[q], rc[q], rL[q], rdk[q]);
     }
-    if (outfile_commit(&f))
+    if (plstar_outfile_commit(&f))
         return 73;
-    if (outfile_open(&f, gp))
+    if (plstar_outfile_open(&f, gp))
         return 73;
     fprintf(f.fp,
             "set terminal pngcairo size 900,600 font ',11'\nset output '%s'\n"
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
             "'' index 0 u 1:4 w lp pt 9 lw 2 t sprintf('true ‖H_F(w_0)‖ (slope %%.2f)', %.6f), "
             "'' index 0 u 1:(%.17g*sqrt(%.17g/$1)) w l dt 2 lc rgb 'gray' t 'reference slope -1/2'\n",
             png, D, NS, dat, s1, s0, st_, truth[0], ms[0]);
-    if (outfile_commit(&f))
+    if (plstar_outfile_commit(&f))
         return 73;
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "gnuplot '%s'", gp);

@@ -147,7 +147,7 @@ static json_t *roof_line(const bench_peak *pk, const char *when)
 static int write_results(const char *path, const json_t *header, const json_t *lines)
 {
     plstar_outfile f;
-    int st = outfile_open(&f, path);
+    int st = plstar_outfile_open(&f, path);
     if (st)
         return st;
     char *h = bench_json_line(header);
@@ -162,7 +162,7 @@ static int write_results(const char *path, const json_t *header, const json_t *l
             fprintf(f.fp, "%s\n", s);
         free(s);
     }
-    return outfile_commit(&f);
+    return plstar_outfile_commit(&f);
 }
 
 int bench_mode_run(int argc, char **argv)
@@ -236,8 +236,8 @@ int bench_mode_run(int argc, char **argv)
         {1, 3, 10, 2.0, 2.0},  /* full */
     };
     r.policy = pol[r.set];
-    r.peer_log = outfile_path_join(out, "peers.log");
-    char *tmpl = outfile_path_join(out, ".inputs-XXXXXX");
+    r.peer_log = plstar_outfile_path_join(out, "peers.log");
+    char *tmpl = plstar_outfile_path_join(out, ".inputs-XXXXXX");
     r.tmp_dir = tmpl ? mkdtemp(tmpl) : NULL;
     if (!r.tmp_dir || !r.peer_log) {
         fprintf(stderr, "plstar bench: %s: cannot create a working directory\n", out);
@@ -300,20 +300,20 @@ int bench_mode_run(int argc, char **argv)
         nsuites += on[k] != 0;
     char label[64];
     snprintf(label, sizeof label, "bench %s", r.set_name);
-    progress_begin(&r.progress, label, "suites", nsuites);
+    plstar_progress_begin(&r.progress, label, "suites", nsuites);
     for (int k = 0; k < NSUITES && !st; k++) {
         if (!on[k])
             continue;
         double t0 = bench_now();
         st = suite_fns[k](&r);
-        progress_hide();
+        plstar_progress_hide();
         printf("-- %s: %.1f s\n", suite_names[k], bench_now() - t0);
         fflush(stdout);
-        progress_update(&r.progress, ++r.suites_done);
+        plstar_progress_update(&r.progress, ++r.suites_done);
         if (plstar_interrupted)
             st = PLSTAR_EINTERRUPTED;
     }
-    progress_end(&r.progress);
+    plstar_progress_end(&r.progress);
     if (!st && r.set != BENCH_TINY) { /* the roof again: has the machine changed under the run? */
         bench_peak end;
         if (!bench_dgemm_peak(&end, roof_n, 3)) {
@@ -329,7 +329,7 @@ int bench_mode_run(int argc, char **argv)
     json_object_set_new(run, "seconds", json_real(bench_now() - t_start));
 
     /* results, history, report */
-    char *res = outfile_path_join(out, "results.jsonl");
+    char *res = plstar_outfile_path_join(out, "results.jsonl");
     char *hist_file = NULL;
     if (history) {
         if (mkdir_p(history)) {
@@ -339,7 +339,7 @@ int bench_mode_run(int argc, char **argv)
             char stamp[32], name[160];
             bench_utc_stamp(stamp, 0);
             snprintf(name, sizeof name, "%s-%s-%s.jsonl", stamp, rev, r.set_name);
-            hist_file = outfile_path_join(history, name);
+            hist_file = plstar_outfile_path_join(history, name);
             json_object_set_new(r.header, "history_file", json_string(name));
         }
     }
@@ -405,7 +405,7 @@ static char *results_path(const char *p)
 {
     struct stat sb;
     if (!stat(p, &sb) && S_ISDIR(sb.st_mode)) {
-        char *r = outfile_path_join(p, "results.jsonl");
+        char *r = plstar_outfile_path_join(p, "results.jsonl");
         if (r && !access(r, R_OK))
             return r;
         free(r);
@@ -460,7 +460,7 @@ int bench_mode_compare(int argc, char **argv)
         const char *dir = hist;
         char *runp = NULL;
         if (argc == 2) {
-            char *probe = outfile_path_join(argv[1], "results.jsonl");
+            char *probe = plstar_outfile_path_join(argv[1], "results.jsonl");
             int is_hist = !stat(argv[1], &sb) && S_ISDIR(sb.st_mode) && probe && access(probe, R_OK);
             free(probe);
             if (is_hist)
@@ -531,7 +531,7 @@ int bench_mode_plot(int argc, char **argv)
         return PLSTAR_EUSAGE;
     }
     const char *dir = argv[optind];
-    char *res = outfile_path_join(dir, "results.jsonl");
+    char *res = plstar_outfile_path_join(dir, "results.jsonl");
     json_t *h = NULL, *l = NULL;
     int st = res ? bench_read_results(res, &h, &l) : PLSTAR_ESOFTWARE;
     if (!st)

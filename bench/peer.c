@@ -24,9 +24,9 @@ void peer_check(bench_run *r)
     const char *dir = getenv("PLSTAR_BENCH_PEERS");
     char *script = NULL;
     if (dir && *dir)
-        script = outfile_path_join(dir, "ntk_torch.py");
+        script = plstar_outfile_path_join(dir, "ntk_torch.py");
     else if (bench_source_root())
-        script = outfile_path_join(bench_source_root(), "bench/peers/ntk_torch.py");
+        script = plstar_outfile_path_join(bench_source_root(), "bench/peers/ntk_torch.py");
     if (!script || access(script, R_OK)) {
         snprintf(r->torch_why, sizeof r->torch_why,
                  "peer script bench/peers/ntk_torch.py not found (set PLSTAR_SOURCE_ROOT or PLSTAR_BENCH_PEERS)");
@@ -55,22 +55,22 @@ json_t *peer_run(bench_run *r, const plstar_problem *p, const char *tag, const c
 {
     if (!r->torch)
         return NULL;
-    char *dir = outfile_path_join(r->tmp_dir, tag);
-    char *fm = dir ? outfile_path_join(dir, "model.json") : NULL, *fx = dir ? outfile_path_join(dir, "X.npy") : NULL;
-    char *fw = dir ? outfile_path_join(dir, "w.npy") : NULL, *fy = dir ? outfile_path_join(dir, "y.npy") : NULL;
-    char *desc = model_to_json(&p->model);
+    char *dir = plstar_outfile_path_join(r->tmp_dir, tag);
+    char *fm = dir ? plstar_outfile_path_join(dir, "model.json") : NULL, *fx = dir ? plstar_outfile_path_join(dir, "X.npy") : NULL;
+    char *fw = dir ? plstar_outfile_path_join(dir, "w.npy") : NULL, *fy = dir ? plstar_outfile_path_join(dir, "y.npy") : NULL;
+    char *desc = plstar_model_to_json(&p->model);
     json_t *lines = NULL;
     int st = (!dir || !fm || !fx || !fw || !fy || !desc) ? PLSTAR_ESOFTWARE : PLSTAR_OK;
     if (!st && mkdir(dir, 0755) && access(dir, W_OK))
         st = plstar_error(PLSTAR_ECANTCREAT, "%s: cannot create the peer's directory", dir);
     if (!st)
-        st = outfile_write_text(fm, desc);
+        st = plstar_outfile_write_text(fm, desc);
     if (!st)
-        st = npy_write_matrix(fx, p->X.data, p->n, p->model.input_dim);
+        st = plstar_npy_write_matrix(fx, p->X.data, p->n, p->model.input_dim);
     if (!st)
-        st = npy_write_vector(fw, p->w, p->model.nparams);
+        st = plstar_npy_write_vector(fw, p->w, p->model.nparams);
     if (!st)
-        st = npy_write_vector(fy, p->y.data, p->N);
+        st = plstar_npy_write_vector(fy, p->y.data, p->N);
     if (st) {
         snprintf(r->torch_why, sizeof r->torch_why, "peer inputs not written: %s", plstar_errmsg());
     } else {

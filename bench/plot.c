@@ -11,7 +11,7 @@
 static int write_data(const char *path, const gd_path_result *res)
 {
     plstar_outfile f;
-    int st = outfile_open(&f, path);
+    int st = plstar_outfile_open(&f, path);
     if (st)
         return st;
     fprintf(f.fp, "# step loss_lo loss_hi envelope lambda_lo lambda_hi dist_hi path_hi\n");
@@ -19,7 +19,7 @@ static int write_data(const char *path, const gd_path_result *res)
         fprintf(f.fp, "%zu %.17g %.17g %.17g %.17g %.17g %.17g %.17g\n", res->step[k], res->loss_lo[k],
                 res->loss_hi[k], res->envelope[k], res->lambda_lo[k], res->lambda_hi[k], res->dist_hi[k],
                 res->path_hi[k]);
-    return outfile_commit(&f);
+    return plstar_outfile_commit(&f);
 }
 
 /* The gnuplot script. Distances start at 0 at step 0, so their panel is linear
@@ -28,7 +28,7 @@ static int write_data(const char *path, const gd_path_result *res)
 static int write_script(const char *path, const char *png, const char *dat, const gd_path_result *res)
 {
     plstar_outfile f;
-    int st = outfile_open(&f, path);
+    int st = plstar_outfile_open(&f, path);
     if (st)
         return st;
     double top = 0;
@@ -44,7 +44,7 @@ static int write_script(const char *path, const char *png, const char *dat, cons
     if (have_mu)
         fprintf(f.fp, ", '' u 1:($4 > 0 ? $4 : 1/0) w lp pt 6 ps 0.5 lw 2 t '(1-{/Symbol h}{/Symbol m})^t L(w_0)'");
     /* λ_min(K) ≥ μ/s: μ is a PL* constant of the run's loss (core/loss.h) */
-    double lam_mu = loss_div_scale(res->loss, res->N, res->mu, LOSS_NEAREST);
+    double lam_mu = plstar_loss_div_scale(res->loss, res->N, res->mu, LOSS_NEAREST);
     const char *of_mu = res->loss == LOSS_MEAN ? "μ/s = Nμ/2" : "μ";
     fprintf(f.fp, "\nunset logscale y\nset format y '%%.3g'\nset title 'λ_{min}(K(w_t)) vs %s = %.4g'\n"
                   "plot '%s' u 1:5 w lp pt 7 ps 0.5 t 'λ_{min} lower bound'", of_mu, lam_mu, dat);
@@ -62,13 +62,13 @@ static int write_script(const char *path, const char *png, const char *dat, cons
     if (draw_r)
         fprintf(f.fp, ", %.17g w l lw 2 t 'R'", res->radius);
     fprintf(f.fp, "\nunset multiplot\n");
-    return outfile_commit(&f);
+    return plstar_outfile_commit(&f);
 }
 
 int plot_gd_path(const char *dir, const gd_path_result *res)
 {
-    char *dat = outfile_path_join(dir, "gd_path.dat"), *gp = outfile_path_join(dir, "gd_path.gp"),
-         *png = outfile_path_join(dir, "gd_path.png");
+    char *dat = plstar_outfile_path_join(dir, "gd_path.dat"), *gp = plstar_outfile_path_join(dir, "gd_path.gp"),
+         *png = plstar_outfile_path_join(dir, "gd_path.png");
     int st = (!dat || !gp || !png) ? plstar_error(PLSTAR_ESOFTWARE, "out of memory") : PLSTAR_OK;
     if (!st)
         st = write_data(dat, res);

@@ -50,8 +50,8 @@ static void empty_panel(FILE *g)
 
 static int write_buffer(const char *dir, const char *name, char *buf)
 {
-    char *p = outfile_path_join(dir, name);
-    int st = p ? outfile_write_text(p, buf ? buf : "") : PLSTAR_ESOFTWARE;
+    char *p = plstar_outfile_path_join(dir, name);
+    int st = p ? plstar_outfile_write_text(p, buf ? buf : "") : PLSTAR_ESOFTWARE;
     free(p);
     return st;
 }
@@ -67,7 +67,7 @@ static void render(const char *dir, const char *name)
     gq(f, dir);
     fclose(f);
     char *argv[] = {"gnuplot", "-e", cd, (char *)name, NULL};
-    char *log = outfile_path_join(dir, "gnuplot.log");
+    char *log = plstar_outfile_path_join(dir, "gnuplot.log");
     int rc = bench_spawn(argv, &out, NULL, log);
     free(log);
     if (rc < 0)
@@ -708,7 +708,7 @@ int bench_report(const char *dir, json_t *header, json_t *lines, const char *his
     free(s);
     if (st)
         return st;
-    char *pdir = outfile_path_join(dir, "plots");
+    char *pdir = plstar_outfile_path_join(dir, "plots");
     if (!pdir)
         return PLSTAR_ESOFTWARE;
     if (mkdir(pdir, 0755) && access(pdir, W_OK)) {
@@ -716,7 +716,7 @@ int bench_report(const char *dir, json_t *header, json_t *lines, const char *his
         free(pdir);
         return st;
     }
-    char *log = outfile_path_join(pdir, "gnuplot.log"); /* gnuplot's messages of this report only */
+    char *log = plstar_outfile_path_join(pdir, "gnuplot.log"); /* gnuplot's messages of this report only */
     if (log)
         remove(log);
     free(log);

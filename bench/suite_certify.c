@@ -1,7 +1,7 @@
 /*
  * bench/suite_certify.c — end-to-end times of the checks behind `plstar crosscheck` and `plstar
  * certify`, each with its verdict:
- *   crosscheck  check_crosscheck: F, DF, K (explicit and structured), L, ∇L fast
+ *   crosscheck  plstar_check_crosscheck: F, DF, K (explicit and structured), L, ∇L fast
  *               inside the reference enclosures
  *   then every check of the registry (proofs-checks/checks.h), named by its id, run as
  *   `plstar certify` runs it with its defaults, except:
@@ -45,7 +45,7 @@ static int run_check(void *v)
     } else {
         crosscheck_result res;
         memset(&res, 0, sizeof res);
-        st = check_crosscheck(&res, c->p, PLSTAR_DEFAULT_PREC);
+        st = plstar_check_crosscheck(&res, c->p, PLSTAR_DEFAULT_PREC);
         c->worst_ratio = 0;
         for (size_t k = 0; k < res.nq; k++)
             c->worst_ratio = fmax(c->worst_ratio, res.q[k].worst_ratio);
@@ -60,17 +60,17 @@ static void timed_ball(double *mu, double *radius, const plstar_problem *p)
 {
     *mu = 0, *radius = 1.0;
     ball_constants b;
-    ball_constants_init(&b);
-    if (!ball_constants_compute(&b, p, PLSTAR_DEFAULT_PREC)) {
-        *mu = 0.5 * arb_lower_d(b.lambda0);
+    plstar_ball_constants_init(&b);
+    if (!plstar_ball_constants_compute(&b, p, PLSTAR_DEFAULT_PREC)) {
+        *mu = 0.5 * plstar_arb_lower_d(b.lambda0);
         ball_result probe;
-        ball_result_init(&probe);
-        if (*mu > 0 && check_ball(&probe, &b, 0.0, *mu, PLSTAR_DEFAULT_PREC) <= PLSTAR_INCONCLUSIVE &&
+        plstar_ball_result_init(&probe);
+        if (*mu > 0 && plstar_check_ball(&probe, &b, 0.0, *mu, PLSTAR_DEFAULT_PREC) <= PLSTAR_INCONCLUSIVE &&
             probe.radius_max > 0 && isfinite(probe.radius_max))
             *radius = 0.5 * probe.radius_max;
-        ball_result_clear(&probe);
+        plstar_ball_result_clear(&probe);
     }
-    ball_constants_clear(&b);
+    plstar_ball_constants_clear(&b);
     if (!(*mu > 0))
         *mu = 1e-3;
 }
@@ -107,7 +107,7 @@ static void time_case(bench_run *r, cctx *c, const char *name, const char *serie
     json_object_set_new(l, "x_name", json_string("n"));
     json_object_set_new(l, "x", json_integer((json_int_t)c->p->n));
     bench_case_timing(l, &t, 0, NULL, r->peak.gflops);
-    json_object_set_new(l, "verdict", json_string(report_verdict_name(c->verdict, !c->check)));
+    json_object_set_new(l, "verdict", json_string(plstar_report_verdict_name(c->verdict, !c->check)));
     if (!c->check) {
         json_object_set_new(l, "worst_ratio", bench_real(c->worst_ratio));
         r->violations += c->verdict == PLSTAR_REFUTED;
@@ -172,7 +172,7 @@ int suite_certify(bench_run *r)
             continue;
         }
         one_problem(r, &p, steps, every);
-        problem_clear(&p);
+        plstar_problem_clear(&p);
     }
     for (size_t k = 0; k < count; k++) {
         plstar_problem p;
@@ -181,7 +181,7 @@ int suite_certify(bench_run *r)
             continue;
         }
         one_problem(r, &p, steps, every);
-        problem_clear(&p);
+        plstar_problem_clear(&p);
     }
     return 0;
 }

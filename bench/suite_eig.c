@@ -1,10 +1,10 @@
 /*
  * bench/suite_eig.c — λ_min and λ_max of a tangent kernel (docs/theory.md §7):
- *   lapack         fast_eig_lapack (dsyevd, eigenvalues only; not certified)
- *   verified       verified_eig_bounds: λ_min and λ_max intervals proven in
+ *   lapack         plstar_fast_eig_lapack (dsyevd, eigenvalues only; not certified)
+ *   verified       plstar_verified_eig_bounds: λ_min and λ_max intervals proven in
  *                  floating point (Rump's shifted Cholesky + Rayleigh quotients)
- *   verified_lmin  verified_lambda_min: the certified lower bound alone
- *   reference      ref_eig_bounds on the exact double matrix, Arb at 128 bits
+ *   verified_lmin  plstar_verified_lambda_min: the certified lower bound alone
+ *   reference      plstar_ref_eig_bounds on the exact double matrix, Arb at 128 bits
  * The matrix is the structured kernel (fast/ntk.h) of a d = 10 tanh MLP at
  * seeded inputs and weights. Where the reference runs, each result is compared
  * with its enclosure of λ_min; elsewhere LAPACK's λ_min is checked against the
@@ -42,23 +42,23 @@ static int run_eig(void *v)
     int st;
     switch (c->which) {
     case E_LAPACK:
-        return fast_eig_lapack(&c->lmin, &c->lmax, c->K, c->n);
+        return plstar_fast_eig_lapack(&c->lmin, &c->lmax, c->K, c->n);
     case E_VER:
-        st = verified_eig_bounds(c->vmin, c->vmax, c->K, c->n, 0.0);
+        st = plstar_verified_eig_bounds(c->vmin, c->vmax, c->K, c->n, 0.0);
         c->status = st;
         return st == PLSTAR_INCONCLUSIVE ? 0 : st;
     case E_VERL:
-        st = verified_lambda_min(&c->lower, c->K, c->n, 0.0, NAN);
+        st = plstar_verified_lambda_min(&c->lower, c->K, c->n, 0.0, NAN);
         c->status = st;
         return st == PLSTAR_INCONCLUSIVE ? 0 : st;
     default:
-        st = ref_eig_bounds(c->rmin, c->rmax, c->A, PLSTAR_DEFAULT_PREC);
+        st = plstar_ref_eig_bounds(c->rmin, c->rmax, c->A, PLSTAR_DEFAULT_PREC);
         c->status = st;
         return st == PLSTAR_INCONCLUSIVE ? 0 : st;
     }
 }
 
-static json_t *interval(double lo, double hi) { return report_interval(lo, hi); }
+static json_t *interval(double lo, double hi) { return plstar_report_interval(lo, hi); }
 
 static void set_common(json_t *c, size_t n, const char *series, const char *model)
 {
@@ -107,11 +107,11 @@ static int one_size(bench_run *r, size_t n, const size_t *widths, size_t nw, uns
     snprintf(name, sizeof name, "n=%zu K(d=10 w=%s)", n, ws);
     double *K = malloc(n * n * sizeof(double));
     if (!K) {
-        problem_clear(&p);
+        plstar_problem_clear(&p);
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for a %zu x %zu matrix", n, n);
     }
-    st = fast_kernel_structured(K, &p.model, p.X.data, p.n, p.w);
-    problem_clear(&p);
+    st = plstar_fast_kernel_structured(K, &p.model, p.X.data, p.n, p.w);
+    plstar_problem_clear(&p);
     if (st) {
         free(K);
         return st;
@@ -140,14 +140,14 @@ static int one_size(bench_run *r, size_t n, const size_t *widths, size_t nw, uns
             json_t *l = lines[3] = bench_case("eig", name, "reference");
             set_common(l, n, series, model);
             bench_case_timing(l, &t, 0, NULL, peak);
-            json_object_set_new(l, "lambda_min", report_interval_arb(c.rmin));
-            json_object_set_new(l, "lambda_max", report_interval_arb(c.rmax));
+            json_object_set_new(l, "lambda_min", plstar_report_interval_arb(c.rmin));
+            json_object_set_new(l, "lambda_max", plstar_report_interval_arb(c.rmax));
             json_object_set_new(l, "prec", json_integer(PLSTAR_DEFAULT_PREC));
-            json_object_set_new(l, "verdict", json_string(report_verdict_name(c.status, 0)));
+            json_object_set_new(l, "verdict", json_string(plstar_report_verdict_name(c.status, 0)));
         }
     }
-    double rlo = have_ref ? arb_lower_d(c.rmin) : NAN, rhi = have_ref ? arb_upper_d(c.rmin) : NAN;
-    static const char against[] = "reference ref_eig_bounds λ_min (Arb, 128 bits), this run";
+    double rlo = have_ref ? plstar_arb_lower_d(c.rmin) : NAN, rhi = have_ref ? plstar_arb_upper_d(c.rmin) : NAN;
+    static const char against[] = "reference plstar_ref_eig_bounds λ_min (Arb, 128 bits), this run";
 
     if (what & E_LAPACK) {
         c.which = E_LAPACK;
@@ -179,7 +179,7 @@ static int one_size(bench_run *r, size_t n, const size_t *widths, size_t nw, uns
             bench_case_timing(l, &t, 0, NULL, peak);
             json_object_set_new(l, "lambda_min", interval(c.vmin[0], c.vmin[1]));
             json_object_set_new(l, "lambda_max", interval(c.vmax[0], c.vmax[1]));
-            json_object_set_new(l, "verdict", json_string(report_verdict_name(c.status, 0)));
+            json_object_set_new(l, "verdict", json_string(plstar_report_verdict_name(c.status, 0)));
             if (have_ref && isfinite(c.vmin[0]) && isfinite(c.vmin[1]))
                 json_object_set_new(l, "agreement",
                                     lambda_agreement(c.vmin[0], c.vmin[1], rlo, rhi, 0, against,
@@ -205,7 +205,7 @@ static int one_size(bench_run *r, size_t n, const size_t *widths, size_t nw, uns
             set_common(l, n, series, model);
             bench_case_timing(l, &t, 0, NULL, peak);
             json_object_set_new(l, "lambda_min_lower", bench_real(c.lower));
-            json_object_set_new(l, "verdict", json_string(report_verdict_name(c.status, 0)));
+            json_object_set_new(l, "verdict", json_string(plstar_report_verdict_name(c.status, 0)));
             if (have_ref && isfinite(c.lower)) {
                 double mid = 0.5 * (rlo + rhi);
                 json_t *a = json_object();

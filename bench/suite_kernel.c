@@ -1,14 +1,14 @@
 /*
  * bench/suite_kernel.c — the tangent kernel K = DF DFᵀ four ways, size by size:
- *   structured  fast_kernel_structured (fast/ntk.h), no Jacobian
- *   explicit    fast_kernel_explicit, J then dsyrk
- *   reference   ref_kernel, Arb enclosures at 128 bits
+ *   structured  plstar_fast_kernel_structured (fast/ntk.h), no Jacobian
+ *   explicit    plstar_fast_kernel_explicit, J then dsyrk
+ *   reference   plstar_ref_kernel, Arb enclosures at 128 bits
  *   torch/...   bench/peers/ntk_torch.py: functorch's Jacobian contraction and
  *               NTK-vector products, float64, the same inputs
  * Where the reference runs, every kernel is compared with its enclosure: plstar's
  * own with the allowance rad + the proven error bound of its algorithm
  * (fast/errbound.h), PyTorch's with rad + the tolerance `plstar validate` gives a
- * float64 implementation (VALIDATE_SLACK × fast_errbound_u, any formulas). Elsewhere
+ * float64 implementation (VALIDATE_SLACK × plstar_fast_errbound_u, any formulas). Elsewhere
  * the others are compared with the structured kernel (max |Δ|).
  */
 #include "bench/bench.h"
@@ -47,10 +47,10 @@ static int run_kernel(void *v)
     kctx *c = v;
     const plstar_problem *p = c->p;
     if (c->which == K_R)
-        return ref_kernel(c->ref, &p->model, p->X.data, p->n, p->w, PLSTAR_DEFAULT_PREC);
+        return plstar_ref_kernel(c->ref, &p->model, p->X.data, p->n, p->w, PLSTAR_DEFAULT_PREC);
     if (c->which == K_E)
-        return fast_kernel_explicit(c->K, &p->model, p->X.data, p->n, p->w);
-    return fast_kernel_structured(c->K, &p->model, p->X.data, p->n, p->w);
+        return plstar_fast_kernel_explicit(c->K, &p->model, p->X.data, p->n, p->w);
+    return plstar_fast_kernel_structured(c->K, &p->model, p->X.data, p->n, p->w);
 }
 
 static double max_abs_diff(const double *a, const double *b, size_t len)
@@ -72,7 +72,7 @@ static void set_common(json_t *c, const plstar_problem *p, const char *series)
     json_object_set_new(c, "x", json_integer((json_int_t)p->n));
 }
 
-static const char REF_AGAINST[] = "reference ref_kernel (Arb, 128 bits), this run";
+static const char REF_AGAINST[] = "reference plstar_ref_kernel (Arb, 128 bits), this run";
 
 static int one_size(bench_run *r, const kcase *kc)
 {
@@ -87,7 +87,7 @@ static int one_size(bench_run *r, const kcase *kc)
     snprintf(name, sizeof name, "n=%zu d=10 w=%s", p.n, ws);
     snprintf(series, sizeof series, "d=10 w=%s", ws);
     bench_policy pol = bench_policy_for(r);
-    double fl_s = fast_kernel_structured_flops(m, p.n), fl_e = bench_flops_explicit(m, p.n);
+    double fl_s = plstar_fast_kernel_structured_flops(m, p.n), fl_e = bench_flops_explicit(m, p.n);
     double peak = r->peak.gflops;
     json_t *group = json_array();
     arb_mat_t ref;
@@ -128,15 +128,15 @@ static int one_size(bench_run *r, const kcase *kc)
             struct_median = t.median_s;
             json_t *line = bench_case("kernel", name, "structured");
             set_common(line, &p, series);
-            bench_case_timing(line, &t, fl_s, "fast_kernel_structured_flops", peak);
+            bench_case_timing(line, &t, fl_s, "plstar_fast_kernel_structured_flops", peak);
             if (have_ref) {
                 double *eK = malloc(NN * sizeof(double));
                 bench_agreement a;
-                if (eK && !fast_errbound_kernel_structured(eK, m, p.X.data, p.n, p.w) &&
+                if (eK && !plstar_fast_errbound_kernel_structured(eK, m, p.X.data, p.n, p.w) &&
                     !bench_agree(&a, Ks, eK, ref, NN)) {
                     json_object_set_new(line, "agreement",
                                         bench_agreement_json(&a, "K", REF_AGAINST,
-                                                             "rad + fast_errbound_kernel_structured (proven)"));
+                                                             "rad + plstar_fast_errbound_kernel_structured (proven)"));
                     r->violations += a.violations > 0;
                 } else {
                     json_object_set_new(line, "agreement_error", json_string(plstar_errmsg()));
@@ -163,9 +163,9 @@ static int one_size(bench_run *r, const kcase *kc)
                 double *eK = malloc(NN * sizeof(double));
                 fast_errors e = {NULL, NULL, eK, NULL, NULL};
                 bench_agreement a;
-                if (eK && !fast_errbound(&e, m, p.X.data, p.n, p.w, NULL) && !bench_agree(&a, Ke, eK, ref, NN)) {
+                if (eK && !plstar_fast_errbound(&e, m, p.X.data, p.n, p.w, NULL) && !bench_agree(&a, Ke, eK, ref, NN)) {
                     json_object_set_new(line, "agreement",
-                                        bench_agreement_json(&a, "K", REF_AGAINST, "rad + fast_errbound K (proven)"));
+                                        bench_agreement_json(&a, "K", REF_AGAINST, "rad + plstar_fast_errbound K (proven)"));
                     r->violations += a.violations > 0;
                 } else {
                     json_object_set_new(line, "agreement_error", json_string(plstar_errmsg()));
@@ -218,9 +218,9 @@ static int one_size(bench_run *r, const kcase *kc)
             double fl = rec[k].flag == K_TJ ? fl_e + (double)N * ((double)N - 1.0) * (double)P : 0.0;
             peer_case_timing(line, pl, fl, "forward + backward + J + einsum 2N²P", peak, rss);
             plstar_array Kt;
-            npy_init(&Kt);
+            plstar_npy_init(&Kt);
             const char *kf = json_string_value(json_object_get(pl, "kernel_file"));
-            if (kf && !npy_read(&Kt, kf) && Kt.size == NN) {
+            if (kf && !plstar_npy_read(&Kt, kf) && Kt.size == NN) {
                 if (struct_done)
                     json_object_set_new(line, "max_abs_diff_vs_structured", bench_real(max_abs_diff(Kt.data, Ks, NN)));
                 if (have_ref && (double)N * (double)P <= ERRBOUND_MAX_NP) {
@@ -229,7 +229,7 @@ static int one_size(bench_run *r, const kcase *kc)
                         eKu = malloc(NN * sizeof(double));
                         fast_arith ar = {0x1p-53, 0, 1, 0x1p-996};
                         fast_errors e = {NULL, NULL, eKu, NULL, NULL};
-                        if (eKu && fast_errbound_u(&e, m, p.X.data, p.n, p.w, NULL, &ar)) {
+                        if (eKu && plstar_fast_errbound_u(&e, m, p.X.data, p.n, p.w, NULL, &ar)) {
                             free(eKu);
                             eKu = NULL;
                         }
@@ -241,14 +241,14 @@ static int one_size(bench_run *r, const kcase *kc)
                         json_object_set_new(line, "agreement",
                                             bench_agreement_json(&a, "K", REF_AGAINST,
                                                                  "rad + validate's float64 tolerance (4 x "
-                                                                 "fast_errbound_u, any formulas)"));
+                                                                 "plstar_fast_errbound_u, any formulas)"));
                 }
             } else {
                 json_object_set_new(line, "agreement_error", json_string("the peer's kernel could not be read"));
             }
             if (kf)
                 remove(kf);
-            npy_clear(&Kt);
+            plstar_npy_clear(&Kt);
             json_array_append_new(group, line);
         }
         free(eKu);
@@ -270,7 +270,7 @@ done:;
     free(Ks);
     if (have_ref)
         arb_mat_clear(ref);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     plstar_error_clear();
     return st;
 }

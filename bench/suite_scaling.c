@@ -8,7 +8,7 @@
  * same products in ball arithmetic. For each, time is measured along n at a
  * fixed width and along the width at a fixed n; the exponent is the
  * least-squares slope of log(median time) against log(x), reported next to the
- * slope of the flop model fast_kernel_structured_flops over the same points
+ * slope of the flop model plstar_fast_kernel_structured_flops over the same points
  * (the expected exponent in the regime measured) and the asymptotic ones.
  */
 #include "bench/bench.h"
@@ -32,13 +32,13 @@ typedef struct {
 static int run_s(void *v)
 {
     sctx *c = v;
-    return fast_kernel_structured(c->K, &c->p->model, c->p->X.data, c->p->n, c->p->w);
+    return plstar_fast_kernel_structured(c->K, &c->p->model, c->p->X.data, c->p->n, c->p->w);
 }
 
 static int run_r(void *v)
 {
     sctx *c = v;
-    return ref_kernel(c->A, &c->p->model, c->p->X.data, c->p->n, c->p->w, PLSTAR_DEFAULT_PREC);
+    return plstar_ref_kernel(c->A, &c->p->model, c->p->X.data, c->p->n, c->p->w, PLSTAR_DEFAULT_PREC);
 }
 
 /* Least-squares slope of log y on log x, and R². */
@@ -86,7 +86,7 @@ static int sweep(bench_run *r, int reference, int vary_n, size_t fixed, const si
             c.K = malloc(p.N * p.N * sizeof(double));
         }
         bench_timing tm;
-        double flops = fast_kernel_structured_flops(&p.model, n);
+        double flops = plstar_fast_kernel_structured_flops(&p.model, n);
         if ((!reference && !c.K) || bench_time(&tm, &pol, reference ? run_r : run_s, &c)) {
             bench_case_error(r, "scaling", name, impl);
         } else {
@@ -96,7 +96,7 @@ static int sweep(bench_run *r, int reference, int vary_n, size_t fixed, const si
             json_object_set_new(l, "x_name", json_string(vary_n ? "n" : "width"));
             json_object_set_new(l, "x", json_integer((json_int_t)xs[i]));
             bench_case_timing(l, &tm, flops, reference ? "structured kernel's count, in ball operations"
-                                                      : "fast_kernel_structured_flops", r->peak.gflops);
+                                                      : "plstar_fast_kernel_structured_flops", r->peak.gflops);
             bench_emit(r, l);
             json_decref(l);
             x[got] = (double)xs[i], t[got] = tm.median_s, fl[got] = flops, got++;
@@ -104,7 +104,7 @@ static int sweep(bench_run *r, int reference, int vary_n, size_t fixed, const si
         if (reference)
             arb_mat_clear(A);
         free(c.K);
-        problem_clear(&p);
+        plstar_problem_clear(&p);
     }
     if (got >= 2) {
         double r2, e = slope(x, t, got, &r2), em = slope(x, fl, got, NULL);

@@ -1,14 +1,14 @@
 /*
  * bench/suite_train.c — one gradient-descent step on L(w) = ½‖F(w) − y‖²:
- *   fast       fast_train (fast/train.h) over a few steps, time per step (each
+ *   fast       plstar_fast_train (fast/train.h) over a few steps, time per step (each
  *              step is one loss-and-gradient evaluation and the update)
- *   reference  ref_loss_grad: L and ∇L enclosed in Arb at 128 bits (the work
+ *   reference  plstar_ref_loss_grad: L and ∇L enclosed in Arb at 128 bits (the work
  *              of one step in the reference)
  *   torch/autograd_gd_step  bench/peers/ntk_torch.py: forward, backward, in-place
  *              update, float64, the same inputs
  * Agreement: where the reference runs, plstar's gradient against its enclosure
- * with the proven allowance (fast_errbound); PyTorch's losses L(w_0), L(w_1), …
- * against those of fast_train from the same w_0 in this run.
+ * with the proven allowance (plstar_fast_errbound); PyTorch's losses L(w_0), L(w_1), …
+ * against those of plstar_fast_train from the same w_0 in this run.
  */
 #include "bench/bench.h"
 #include "core/error.h"
@@ -36,14 +36,14 @@ static int run_fast(void *v)
 {
     tctx *c = v;
     fast_train_options o;
-    fast_train_options_init(&o);
+    plstar_fast_train_options_init(&o);
     o.lr = LR;
     o.steps = c->steps;
     o.record_every = c->steps;
     fast_trajectory tr;
-    fast_trajectory_init(&tr);
-    int st = fast_train(&tr, c->w, &c->p->model, c->p->X.data, c->p->n, c->p->y.data, &o);
-    fast_trajectory_clear(&tr);
+    plstar_fast_trajectory_init(&tr);
+    int st = plstar_fast_train(&tr, c->w, &c->p->model, c->p->X.data, c->p->n, c->p->y.data, &o);
+    plstar_fast_trajectory_clear(&tr);
     return st;
 }
 
@@ -51,7 +51,7 @@ static int run_ref(void *v)
 {
     tctx *c = v;
     const plstar_problem *p = c->p;
-    return ref_loss_grad(c->loss, c->grad, &p->model, p->X.data, p->n, p->w, p->y.data, PLSTAR_DEFAULT_PREC);
+    return plstar_ref_loss_grad(c->loss, c->grad, &p->model, p->X.data, p->n, p->w, p->y.data, PLSTAR_DEFAULT_PREC);
 }
 
 static void set_common(json_t *c, const plstar_problem *p, const char *series)
@@ -121,11 +121,11 @@ static int one_size(bench_run *r, size_t n, const size_t *widths, size_t nw, int
             double loss, *grad = malloc(P * sizeof(double)), *eg = malloc(P * sizeof(double)), el = 0;
             fast_errors e = {NULL, NULL, NULL, &el, eg};
             bench_agreement a;
-            if (grad && eg && lines[0] && !fast_loss_grad(&loss, grad, m, p.X.data, p.n, p.w, p.y.data) &&
-                !fast_errbound(&e, m, p.X.data, p.n, p.w, p.y.data) && !bench_agree(&a, grad, eg, g, P)) {
+            if (grad && eg && lines[0] && !plstar_fast_loss_grad(&loss, grad, m, p.X.data, p.n, p.w, p.y.data) &&
+                !plstar_fast_errbound(&e, m, p.X.data, p.n, p.w, p.y.data) && !bench_agree(&a, grad, eg, g, P)) {
                 json_object_set_new(lines[0], "agreement",
-                                    bench_agreement_json(&a, "∇L(w_0)", "reference ref_loss_grad ∇L(w_0) (Arb, 128 bits), this run",
-                                                         "rad + fast_errbound ∇L (proven)"));
+                                    bench_agreement_json(&a, "∇L(w_0)", "reference plstar_ref_loss_grad ∇L(w_0) (Arb, 128 bits), this run",
+                                                         "rad + plstar_fast_errbound ∇L (proven)"));
                 r->violations += a.violations > 0;
             }
             free(grad), free(eg);
@@ -154,23 +154,23 @@ static int one_size(bench_run *r, size_t n, const size_t *widths, size_t nw, int
             peer_case_timing(l, pl, fl, fmodel, peak, rss);
             json_object_set_new(l, "steps_per_call", json_integer((json_int_t)steps));
             json_object_set_new(l, "lr", json_real(LR));
-            /* its losses against fast_train's from the same w_0 */
+            /* its losses against plstar_fast_train's from the same w_0 */
             json_t *tl = json_object_get(pl, "losses");
             size_t T = json_array_size(tl);
             if (T > 11)
                 T = 11;
             if (T >= 2) {
                 fast_train_options o;
-                fast_train_options_init(&o);
+                plstar_fast_train_options_init(&o);
                 o.lr = LR;
                 o.steps = T - 1;
                 o.record_every = 1;
                 fast_trajectory tr;
-                fast_trajectory_init(&tr);
+                plstar_fast_trajectory_init(&tr);
                 double *w0 = malloc(P * sizeof(double));
                 if (w0) {
                     memcpy(w0, p.w, P * sizeof(double));
-                    if (!fast_train(&tr, w0, m, p.X.data, p.n, p.y.data, &o) && tr.rows >= T) {
+                    if (!plstar_fast_train(&tr, w0, m, p.X.data, p.n, p.y.data, &o) && tr.rows >= T) {
                         double worst = 0, wabs = 0;
                         for (size_t k = 0; k < T; k++) {
                             double lf = tr.data[k * tr.cols + 1], lt = json_number_value(json_array_get(tl, k));
@@ -179,7 +179,7 @@ static int one_size(bench_run *r, size_t n, const size_t *widths, size_t nw, int
                             worst = fmax(worst, d / fabs(lf));
                         }
                         json_t *a = json_object();
-                        json_object_set_new(a, "against", json_string("plstar fast_train losses L(w_0..w_T) from the "
+                        json_object_set_new(a, "against", json_string("plstar plstar_fast_train losses L(w_0..w_T) from the "
                                                                       "same w_0, this run"));
                         json_object_set_new(a, "entries", json_integer((json_int_t)T));
                         json_object_set_new(a, "max_abs_diff", bench_real(wabs));
@@ -188,7 +188,7 @@ static int one_size(bench_run *r, size_t n, const size_t *widths, size_t nw, int
                     }
                     free(w0);
                 }
-                fast_trajectory_clear(&tr);
+                plstar_fast_trajectory_clear(&tr);
             }
         }
         json_decref(peer);
@@ -206,7 +206,7 @@ static int one_size(bench_run *r, size_t n, const size_t *widths, size_t nw, int
     }
     arb_clear(c.loss);
     free(w);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     plstar_error_clear();
     return 0;
 }

@@ -90,7 +90,7 @@ static int parse_value(certify_args *a, int opt, const char *arg)
     case CHECK_OPT_EPS: return cli_parse_double(&o->eps, arg) || o->eps <= 0 ? -1 : 0;
     case CHECK_OPT_STEPS: return cli_parse_ulong(&o->steps, arg) || !o->steps ? -1 : 0;
     case CHECK_OPT_RECORD_EVERY: return cli_parse_ulong(&o->record_every, arg) || !o->record_every ? -1 : 0;
-    case CHECK_OPT_KERNEL_ROUTE: return ref_kernel_route_force(arg) ? -1 : 0;
+    case CHECK_OPT_KERNEL_ROUTE: return plstar_ref_kernel_route_force(arg) ? -1 : 0;
     default: return 0; /* --apriori, --path, --search-width: given or not */
     }
 }
@@ -219,7 +219,7 @@ static int parse(certify_args *a, const plstar_check **chosen, int argc, char **
 static int finish(const char *cmd, const char *json_path, json_t *report, int verdict)
 {
     if (json_path) {
-        int st = report_write(json_path, report);
+        int st = plstar_report_write(json_path, report);
         if (st)
             verdict = cli_fail(cmd, st);
     }
@@ -280,7 +280,7 @@ int cmd_certify(int argc, char **argv)
     if (st)
         return st;
     plstar_problem p;
-    problem_init(&p);
+    plstar_problem_init(&p);
     if ((st = cli_load_problem(&p, &a.model, 0)))
         return st;
     const char *why = NULL;
@@ -288,6 +288,6 @@ int cmd_certify(int argc, char **argv)
         st = cli_usage(name, "%s", why);
     if (!st)
         st = run_check(d, &p, &a.o);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     return st;
 }

@@ -41,7 +41,7 @@ int cmd_crosscheck(int argc, char **argv)
     if (json && (r = cli_check_output(a.cmd, json, inputs, 4)))
         return r;
     plstar_problem p;
-    problem_init(&p);
+    plstar_problem_init(&p);
     int st = cli_load_problem(&p, &a, 0);
     if (st)
         return st;
@@ -51,17 +51,17 @@ int cmd_crosscheck(int argc, char **argv)
         snprintf(what, sizeof what, "%s: DF (%zu x %zu) and K (%zu x %zu) in balls and doubles", a.data, p.N,
                  p.model.nparams, p.N, p.N);
         if ((st = cli_check_memory(a.cmd, what, N * P + N * N, N * P + 2 * N * N))) {
-            problem_clear(&p);
+            plstar_problem_clear(&p);
             return st;
         }
     }
     crosscheck_result res;
-    st = check_crosscheck(&res, &p, prec);
+    st = plstar_check_crosscheck(&res, &p, prec);
     if (st == PLSTAR_OK || st == PLSTAR_REFUTED || st == PLSTAR_INCONCLUSIVE) {
-        crosscheck_print(&res, st, "crosscheck");
+        plstar_crosscheck_print(&res, st, "crosscheck");
         if (json) {
-            json_t *rep = crosscheck_report(&res, &p, prec, st);
-            int wst = report_write(json, rep);
+            json_t *rep = plstar_crosscheck_report(&res, &p, prec, st);
+            int wst = plstar_report_write(json, rep);
             json_decref(rep);
             if (wst)
                 st = cli_fail(a.cmd, wst);
@@ -69,6 +69,6 @@ int cmd_crosscheck(int argc, char **argv)
     } else {
         cli_fail(a.cmd, st);
     }
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     return st;
 }

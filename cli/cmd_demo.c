@@ -20,21 +20,21 @@
 /* The inputs of the example as files, so every step can be rerun by hand. */
 static int write_inputs(const char *dir, const plstar_problem *p)
 {
-    char *paths[4] = {outfile_path_join(dir, "model.json"), outfile_path_join(dir, "X.npy"),
-                      outfile_path_join(dir, "y.npy"), outfile_path_join(dir, "w0.npy")};
-    char *desc = model_to_json(&p->model);
+    char *paths[4] = {plstar_outfile_path_join(dir, "model.json"), plstar_outfile_path_join(dir, "X.npy"),
+                      plstar_outfile_path_join(dir, "y.npy"), plstar_outfile_path_join(dir, "w0.npy")};
+    char *desc = plstar_model_to_json(&p->model);
     int st = PLSTAR_OK;
     for (int k = 0; k < 4; k++)
         if (!paths[k])
             st = plstar_error(PLSTAR_ESOFTWARE, "out of memory");
     if (!st)
-        st = outfile_write_text(paths[0], desc);
+        st = plstar_outfile_write_text(paths[0], desc);
     if (!st)
-        st = npy_write_matrix(paths[1], p->X.data, p->n, p->model.input_dim);
+        st = plstar_npy_write_matrix(paths[1], p->X.data, p->n, p->model.input_dim);
     if (!st)
-        st = npy_write_vector(paths[2], p->y.data, p->N);
+        st = plstar_npy_write_vector(paths[2], p->y.data, p->N);
     if (!st)
-        st = npy_write_vector(paths[3], p->w, p->model.nparams);
+        st = plstar_npy_write_vector(paths[3], p->w, p->model.nparams);
     free(desc);
     for (int k = 0; k < 4; k++)
         free(paths[k]);
@@ -44,8 +44,8 @@ static int write_inputs(const char *dir, const plstar_problem *p)
 /* Writes a report as DIR/NAME. */
 static int save(const char *dir, const char *name, json_t *rep)
 {
-    char *path = outfile_path_join(dir, name);
-    int st = path ? report_write(path, rep) : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
+    char *path = plstar_outfile_path_join(dir, name);
+    int st = path ? plstar_report_write(path, rep) : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
     json_decref(rep);
     free(path);
     return st;
@@ -55,7 +55,7 @@ static int save(const char *dir, const char *name, json_t *rep)
 static const char *model_brief(char *buf, size_t len, const plstar_model *m)
 {
     if (m->kind == MODEL_SHALLOW) {
-        snprintf(buf, len, "the shallow %s network of width %zu (P = %zu)", act_name(m->activation), model_width(m),
+        snprintf(buf, len, "the shallow %s network of width %zu (P = %zu)", plstar_act_name(m->activation), plstar_model_width(m),
                  m->nparams);
         return buf;
     }
@@ -65,8 +65,8 @@ static const char *model_brief(char *buf, size_t len, const plstar_model *m)
     if (at < len)
         at += (size_t)snprintf(buf + at, len - at, "]");
     for (size_t l = 0; l + 1 < m->nlayers && at < len; l++) /* "tanh", or "tanh/relu/..." per layer */
-        if (l == 0 || !model_activations_uniform(m))
-            at += (size_t)snprintf(buf + at, len - at, "%s%s", l ? "/" : " ", act_name(m->layers[l].act));
+        if (l == 0 || !plstar_model_activations_uniform(m))
+            at += (size_t)snprintf(buf + at, len - at, "%s%s", l ? "/" : " ", plstar_act_name(m->layers[l].act));
     if (at < len)
         snprintf(buf + at, len - at, " (P = %zu)", m->nparams);
     return buf;
@@ -79,15 +79,15 @@ static int fold(int status, int v) { return v > status ? v : status; }
 static int demo_crosscheck(const char *dir, const plstar_problem *p)
 {
     crosscheck_result res;
-    int st = check_crosscheck(&res, p, PLSTAR_DEFAULT_PREC);
+    int st = plstar_check_crosscheck(&res, p, PLSTAR_DEFAULT_PREC);
     if (st > PLSTAR_INCONCLUSIVE)
         return st;
     printf("\n[1] fast path inside the reference enclosures (plstar crosscheck)\n");
     char model[160], label[256];
     snprintf(label, sizeof label, "docs/theory.md §8 (cross-check, not a theorem of the paper), %s, no mu (values "
              "compared)", model_brief(model, sizeof model, &p->model));
-    crosscheck_print(&res, st, label);
-    int wst = save(dir, "crosscheck.json", crosscheck_report(&res, p, PLSTAR_DEFAULT_PREC, st));
+    plstar_crosscheck_print(&res, st, label);
+    int wst = save(dir, "crosscheck.json", plstar_crosscheck_report(&res, p, PLSTAR_DEFAULT_PREC, st));
     return wst ? wst : st;
 }
 
@@ -159,25 +159,25 @@ static int demo_path(const char *dir, const plstar_problem *p)
 static int demo_apriori(const char *dir, const plstar_problem *p)
 {
     ball_constants b;
-    ball_constants_init(&b);
-    int v = ball_constants_compute(&b, p, PLSTAR_DEFAULT_PREC);
+    plstar_ball_constants_init(&b);
+    int v = plstar_ball_constants_compute(&b, p, PLSTAR_DEFAULT_PREC);
     if (v) {
-        ball_constants_clear(&b);
+        plstar_ball_constants_clear(&b);
         return v;
     }
     plstar_check_options ball, apriori;
     plstar_check_options_init(&ball), plstar_check_options_init(&apriori);
     ball.constants = apriori.constants = &b;
-    ball.mu = arb_lower_d(b.lambda0) / 2;
+    ball.mu = plstar_arb_lower_d(b.lambda0) / 2;
     ball_result probe;
-    ball_result_init(&probe);
-    check_ball(&probe, &b, 0.0, ball.mu, PLSTAR_DEFAULT_PREC);
+    plstar_ball_result_init(&probe);
+    plstar_check_ball(&probe, &b, 0.0, ball.mu, PLSTAR_DEFAULT_PREC);
     ball.radius = probe.radius_max;
-    ball_result_clear(&probe);
-    printf("\n[4] the wide shallow network %s, n = %zu\n", demo_shallow_json(), p->n);
+    plstar_ball_result_clear(&probe);
+    printf("\n[4] the wide shallow network %s, n = %zu\n", plstar_demo_shallow_json(), p->n);
     int vb = demo_check(&ball_step, p, &ball, dir);
     int vg = demo_check(&apriori_step, p, &apriori, vb > PLSTAR_INCONCLUSIVE ? NULL : dir);
-    ball_constants_clear(&b);
+    plstar_ball_constants_clear(&b);
     return fold(vb, vg);
 }
 
@@ -199,12 +199,12 @@ int cmd_demo(int argc, char **argv)
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         return cli_fail("demo", plstar_error(PLSTAR_ECANTCREAT, "%s: cannot create directory: %s", dir, strerror(errno)));
     plstar_problem p;
-    problem_init(&p);
-    int st = demo_example_problem(&p);
+    plstar_problem_init(&p);
+    int st = plstar_demo_example_problem(&p);
     if (!st)
         st = write_inputs(dir, &p);
     if (!st) {
-        char *desc = model_to_json(&p.model);
+        char *desc = plstar_model_to_json(&p.model);
         printf("plstar demo: %s\n  n = %zu samples, P = %zu parameters; inputs written to %s/\n", desc, p.n,
                p.model.nparams, dir);
         free(desc);
@@ -216,10 +216,10 @@ int cmd_demo(int argc, char **argv)
     }
     if (st <= PLSTAR_INCONCLUSIVE) {
         plstar_problem q;
-        problem_init(&q);
-        int qs = demo_shallow_problem(&q);
+        plstar_problem_init(&q);
+        int qs = plstar_demo_shallow_problem(&q);
         st = fold(st, qs ? qs : demo_apriori(dir, &q));
-        problem_clear(&q);
+        plstar_problem_clear(&q);
     }
     if (st > PLSTAR_INCONCLUSIVE)
         cli_fail("demo", st);
@@ -227,6 +227,6 @@ int cmd_demo(int argc, char **argv)
         printf("\nplstar demo: %s; reports and gd_path.png in %s/\n",
                st == PLSTAR_OK ? "all certificates hold" : st == PLSTAR_REFUTED ? "a check FAILED" : "a check is inconclusive",
                dir);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     return st;
 }

@@ -27,7 +27,7 @@ typedef struct {
 
 static int load(plstar_array *K, plstar_array *R, const char *path, const char *rpath, int *have_rad)
 {
-    int st = npy_read(K, path);
+    int st = plstar_npy_read(K, path);
     if (st)
         return st;
     if (K->ndim != 2)
@@ -44,7 +44,7 @@ static int load(plstar_array *K, plstar_array *R, const char *path, const char *
     struct stat sb;
     *have_rad = stat(rpath, &sb) == 0;
     if (*have_rad) {
-        if ((st = npy_read(R, rpath)))
+        if ((st = plstar_npy_read(R, rpath)))
             return st;
         if (R->ndim != 2 || R->shape[0] != n || R->shape[1] != n)
             return plstar_error(PLSTAR_EDATA, "%s: radii must have the shape (%zu, %zu) of %s", rpath, n, n,
@@ -55,7 +55,7 @@ static int load(plstar_array *K, plstar_array *R, const char *path, const char *
                                     k / n, k % n);
     }
     size_t bi = 0, bj = 0;
-    if (!spectrum_symmetric_within(K->data, *have_rad ? R->data : NULL, n, &bi, &bj))
+    if (!plstar_spectrum_symmetric_within(K->data, *have_rad ? R->data : NULL, n, &bi, &bj))
         return plstar_error(PLSTAR_EDATA, "%s: not symmetric%s: entries (%zu, %zu) = %.17g and (%zu, %zu) = %.17g",
                             path, *have_rad ? " within the radii" : "", bi, bj, K->data[bi * n + bj], bj, bi,
                             K->data[bj * n + bi]);
@@ -132,8 +132,8 @@ static int print_and_report(const eig_args *a, const spectrum_result *res, const
         printf("κ = λ_max/λ_min: not bounded (λ_min is not proven positive)\n");
     if (!a->json)
         return verdict;
-    json_t *rep = spectrum_report(res, K, a->matrix, radii, verdict);
-    int wst = report_write(a->json, rep);
+    json_t *rep = plstar_spectrum_report(res, K, a->matrix, radii, verdict);
+    int wst = plstar_report_write(a->json, rep);
     json_decref(rep);
     return wst ? cli_fail(a->cmd, wst) : verdict;
 }
@@ -142,8 +142,8 @@ static int print_and_report(const eig_args *a, const spectrum_result *res, const
 static int run(const eig_args *a, const char *rpath)
 {
     plstar_array K, R;
-    npy_init(&K);
-    npy_init(&R);
+    plstar_npy_init(&K);
+    plstar_npy_init(&R);
     int have_rad = 0;
     int st = load(&K, &R, a->matrix, rpath, &have_rad);
     const size_t n = K.ndim == 2 ? K.shape[0] : 0;
@@ -154,14 +154,14 @@ static int run(const eig_args *a, const char *rpath)
     /* refused before allocating: the ball matrix and its Cholesky factor */
     else if (!a->reference || !(st = cli_check_memory(a->cmd, what, 0, 2.0 * (double)n * (double)n))) {
         spectrum_result res;
-        st = check_spectrum(&res, K.data, have_rad ? R.data : NULL, n, a->reference, a->prec);
+        st = plstar_check_spectrum(&res, K.data, have_rad ? R.data : NULL, n, a->reference, a->prec);
         if (st == PLSTAR_OK || st == PLSTAR_INCONCLUSIVE)
             st = print_and_report(a, &res, K.data, have_rad ? rpath : NULL, st);
         else
             cli_fail(a->cmd, st);
     }
-    npy_clear(&K);
-    npy_clear(&R);
+    plstar_npy_clear(&K);
+    plstar_npy_clear(&R);
     return st;
 }
 

@@ -43,17 +43,17 @@ int cmd_export(int argc, char **argv)
     if ((r = cli_check_output_dir(a.cmd, out, written, 6, inputs, 4)))
         return r;
     plstar_problem p;
-    problem_init(&p);
+    plstar_problem_init(&p);
     int st = cli_load_problem(&p, &a, 0);
     if (st)
         return st;
-    st = validate_write_bundle_loss(&p, out, loss);
+    st = plstar_validate_write_bundle_loss(&p, out, loss);
     if (st)
         cli_fail(a.cmd, st);
     else
         printf("export: wrote %s/ (model.json, X.npy%s, w0.npy, bundle.json, README.txt): %zu samples, %zu outputs, "
                "%zu parameters; loss %s, %s\n", out, p.y.size ? ", y.npy" : "", p.n, p.model.outputs, p.model.nparams,
-               loss_name(loss), loss_formula(loss));
-    problem_clear(&p);
+               plstar_loss_name(loss), plstar_loss_formula(loss));
+    plstar_problem_clear(&p);
     return st;
 }

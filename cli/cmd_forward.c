@@ -35,25 +35,25 @@ static int compute(outputs *o, const plstar_problem *p, int reference, slong pre
     const plstar_model *m = &p->model;
     if (!reference) {
         fast_errors e = {.F = o->bound};
-        int st = fast_outputs(o->F, m, p->X.data, p->n, p->w);
-        return st ? st : fast_errbound(&e, m, p->X.data, p->n, p->w, NULL);
+        int st = plstar_fast_outputs(o->F, m, p->X.data, p->n, p->w);
+        return st ? st : plstar_fast_errbound(&e, m, p->X.data, p->n, p->w, NULL);
     }
     arb_mat_t A;
     arb_mat_init(A, (slong)o->N, 1);
-    int st = ref_outputs(A, m, p->X.data, p->n, p->w, prec);
+    int st = plstar_ref_outputs(A, m, p->X.data, p->n, p->w, prec);
     if (!st)
-        ref_mat_to_doubles(o->F, o->bound, A);
+        plstar_ref_mat_to_doubles(o->F, o->bound, A);
     arb_mat_clear(A);
     return st;
 }
 
 static int write_outputs(const outputs *o, const plstar_problem *p, int reference, const char *out)
 {
-    int st = npy_write_matrix(out, o->F, p->n, p->model.outputs);
+    int st = plstar_npy_write_matrix(out, o->F, p->n, p->model.outputs);
     if (st || !reference)
         return st;
     char *rp = cli_radius_path(out);
-    st = rp ? npy_write_matrix(rp, o->bound, p->n, p->model.outputs)
+    st = rp ? plstar_npy_write_matrix(rp, o->bound, p->n, p->model.outputs)
             : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
     free(rp);
     return st;
@@ -62,20 +62,20 @@ static int write_outputs(const outputs *o, const plstar_problem *p, int referenc
 static json_t *forward_report(const outputs *o, const plstar_problem *p, int reference, slong prec, const char *out,
                               int verdict)
 {
-    json_t *r = report_new("forward", "docs/theory.md §1, the outputs F(w)_i = f(w; x_i) of the model at the "
+    json_t *r = plstar_report_new("forward", "docs/theory.md §1, the outputs F(w)_i = f(w; x_i) of the model at the "
                                       "weights given, sample-major, shape (n, c): with the reference, every exact "
                                       "output lies in mid ± rad (Arb ball arithmetic); with the fast path, within "
                                       "the a-priori rounding-error bound of fast/errbound.h of the double written "
                                       "(assuming the C library's documented accuracy)");
-    report_set_verdict(r, report_verdict_name(verdict, 0));
-    report_set_scope(r, REPORT_SCOPE_IMPLEMENTATION);
+    plstar_report_set_verdict(r, plstar_report_verdict_name(verdict, 0));
+    plstar_report_set_scope(r, REPORT_SCOPE_IMPLEMENTATION);
     double worst = worst_bound(o);
     if (verdict != PLSTAR_OK)
-        report_set_reason(r, "|F(w)_i - written_i| <= bound_i with every bound finite", report_absent("not finite"),
+        plstar_report_set_reason(r, "|F(w)_i - written_i| <= bound_i with every bound finite", plstar_report_absent("not finite"),
                           NULL, reference ? "more precision (--prec), or weights whose outputs do not overflow"
                                           : "--impl reference, or weights whose outputs do not overflow");
-    report_add_problem(r, p);
-    report_set_precision(r, reference ? (long)prec : 53);
+    plstar_report_add_problem(r, p);
+    plstar_report_set_precision(r, reference ? (long)prec : 53);
     json_t *in = json_object_get(r, "inputs");
     json_object_set_new(in, "impl", json_string(reference ? "reference" : "fast"));
     json_t *files = json_object();
@@ -95,8 +95,8 @@ static json_t *forward_report(const outputs *o, const plstar_problem *p, int ref
         amax = fmax(amax, fabs(o->F[k]));
     json_t *q = json_object_get(r, "quantities");
     json_object_set_new(q, reference ? "radius_max" : "error_bound_max",
-                        isfinite(worst) ? report_upper(worst) : report_absent("not finite"));
-    json_object_set_new(q, "outputs_max_abs", isfinite(amax) ? json_real(amax) : report_absent("not finite"));
+                        isfinite(worst) ? plstar_report_upper(worst) : plstar_report_absent("not finite"));
+    json_object_set_new(q, "outputs_max_abs", isfinite(amax) ? json_real(amax) : plstar_report_absent("not finite"));
     return r;
 }
 
@@ -170,7 +170,7 @@ static int run(const forward_args *a, const plstar_problem *p, const char *rp)
                                                                          "path");
         if (a->json) {
             json_t *rep = forward_report(&o, p, a->reference, a->prec, a->out, verdict);
-            st = report_write(a->json, rep);
+            st = plstar_report_write(a->json, rep);
             json_decref(rep);
         }
     }
@@ -197,11 +197,11 @@ int cmd_forward(int argc, char **argv)
         return r;
     }
     plstar_problem p;
-    problem_init(&p);
+    plstar_problem_init(&p);
     int st = cli_load_problem(&p, &a.model, 0);
     if (!st)
         st = run(&a, &p, rp);
     free(rp);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     return st;
 }

@@ -20,11 +20,11 @@ static int write_reference(const char *out, const arb_mat_t A)
     char *rp = cli_radius_path(out);
     int st = (!mid || !rad || !rp) ? plstar_error(PLSTAR_ESOFTWARE, "out of memory writing %s", out) : PLSTAR_OK;
     if (!st) {
-        ref_mat_to_doubles(mid, rad, A);
-        st = npy_write_matrix(out, mid, rows, cols);
+        plstar_ref_mat_to_doubles(mid, rad, A);
+        st = plstar_npy_write_matrix(out, mid, rows, cols);
     }
     if (!st)
-        st = npy_write_matrix(rp, rad, rows, cols);
+        st = plstar_npy_write_matrix(rp, rad, rows, cols);
     free(mid), free(rad), free(rp);
     return st;
 }
@@ -39,8 +39,8 @@ static int compute(const plstar_problem *p, int jacobian, int impl, slong prec, 
     if (reference) {
         arb_mat_t A;
         arb_mat_init(A, N, cols);
-        int st = jacobian ? ref_jacobian(A, m, p->X.data, p->n, p->w, prec)
-                          : ref_kernel_outputs_best(A, NULL, m, p->X.data, p->n, p->w, prec);
+        int st = jacobian ? plstar_ref_jacobian(A, m, p->X.data, p->n, p->w, prec)
+                          : plstar_ref_kernel_outputs_best(A, NULL, m, p->X.data, p->n, p->w, prec);
         if (!st)
             st = write_reference(out, A);
         arb_mat_clear(A);
@@ -49,11 +49,11 @@ static int compute(const plstar_problem *p, int jacobian, int impl, slong prec, 
     double *A = plstar_malloc(N * cols * sizeof(double), jacobian ? "Jacobian" : "kernel");
     if (!A)
         return PLSTAR_ESOFTWARE;
-    int st = jacobian ? fast_jacobian(A, m, p->X.data, p->n, p->w)
-           : impl == IMPL_EXPLICIT ? fast_kernel_explicit(A, m, p->X.data, p->n, p->w)
-                                   : fast_kernel_structured(A, m, p->X.data, p->n, p->w);
+    int st = jacobian ? plstar_fast_jacobian(A, m, p->X.data, p->n, p->w)
+           : impl == IMPL_EXPLICIT ? plstar_fast_kernel_explicit(A, m, p->X.data, p->n, p->w)
+                                   : plstar_fast_kernel_structured(A, m, p->X.data, p->n, p->w);
     if (!st)
-        st = npy_write_matrix(out, A, N, cols);
+        st = plstar_npy_write_matrix(out, A, N, cols);
     free(A);
     return st;
 }
@@ -145,13 +145,13 @@ static int run(int argc, char **argv, int jacobian)
             return r;
     }
     plstar_problem p;
-    problem_init(&p);
+    plstar_problem_init(&p);
     int st = cli_load_problem(&p, &a.model, 0);
     if (!st)
         st = check_memory(&a, &p);
     if (!st && (st = compute(&p, jacobian, a.impl, a.prec, a.out)))
         cli_fail(cmd, st);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     return st;
 }
 

@@ -39,8 +39,8 @@ static int save_weights(void *vctx, size_t step, const double *w, size_t P)
     train_ctx *ctx = vctx;
     char name[64];
     snprintf(name, sizeof name, "w_%zu.npy", step);
-    char *path = outfile_path_join(ctx->dir, name);
-    int st = path ? npy_write_vector(path, w, P) : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
+    char *path = plstar_outfile_path_join(ctx->dir, name);
+    int st = path ? plstar_npy_write_vector(path, w, P) : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
     free(path);
     return st;
 }
@@ -100,19 +100,19 @@ static int parse_steps_list(size_t **out, size_t *count, const char *s)
 static int write_outputs(const char *dir, const fast_trajectory *tr, const double *w, const plstar_problem *p,
                          const fast_train_options *o, double seconds, int status)
 {
-    char *tp = outfile_path_join(dir, "trajectory.npy"), *jp = outfile_path_join(dir, "trajectory.json"),
-         *wp = outfile_path_join(dir, "w_final.npy");
+    char *tp = plstar_outfile_path_join(dir, "trajectory.npy"), *jp = plstar_outfile_path_join(dir, "trajectory.json"),
+         *wp = plstar_outfile_path_join(dir, "w_final.npy");
     int st = (tp && jp && wp) ? PLSTAR_OK : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
     if (!st)
     {
         static const double none = 0.0;
-        st = npy_write_matrix(tp, tr->rows ? tr->data : &none, tr->rows, tr->cols);
+        st = plstar_npy_write_matrix(tp, tr->rows ? tr->data : &none, tr->rows, tr->cols);
     }
     if (!st)
-        st = npy_write_vector(wp, w, p->model.nparams);
+        st = plstar_npy_write_vector(wp, w, p->model.nparams);
     if (!st) {
-        json_t *r = train_report(tr, p, o, seconds, status);
-        st = report_write(jp, r);
+        json_t *r = plstar_train_report(tr, p, o, seconds, status);
+        st = plstar_report_write(jp, r);
         json_decref(r);
     }
     free(tp), free(jp), free(wp);
@@ -270,14 +270,14 @@ static int run(train_args *t, plstar_problem *p, int *kept)
 {
     const char *cmd = t->model.cmd;
     fast_train_options *o = &t->o;
-    char *ckpt = outfile_path_join(t->out, "checkpoint.npy");
+    char *ckpt = plstar_outfile_path_join(t->out, "checkpoint.npy");
     train_ctx ctx = {.dir = t->out, .start = now(), .tty = isatty(STDERR_FILENO)};
     o->checkpoint_path = ckpt;
     o->save_at = t->save_at, o->nsave_at = t->nsave;
     o->on_weights = save_weights, o->on_progress = progress, o->ctx = &ctx;
     fast_trajectory tr;
-    fast_trajectory_init(&tr);
-    int st = ckpt ? fast_train(&tr, p->w, &p->model, p->X.data, p->n, p->y.data, o)
+    plstar_fast_trajectory_init(&tr);
+    int st = ckpt ? plstar_fast_train(&tr, p->w, &p->model, p->X.data, p->n, p->y.data, o)
                   : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
     if (ctx.tty && ctx.last_print > 0 && st)
         fputc('\n', stderr);
@@ -298,7 +298,7 @@ static int run(train_args *t, plstar_problem *p, int *kept)
                 t->out);
     else if (st)
         cli_fail(cmd, st);
-    fast_trajectory_clear(&tr);
+    plstar_fast_trajectory_clear(&tr);
     free(ckpt);
     return st;
 }
@@ -306,7 +306,7 @@ static int run(train_args *t, plstar_problem *p, int *kept)
 int cmd_train(int argc, char **argv)
 {
     train_args t = {.model = {.cmd = argv[0]}};
-    fast_train_options_init(&t.o);
+    plstar_fast_train_options_init(&t.o);
     int made_dir = 0, kept = 0;
     int st = parse(&t, argc, argv);
     if (!st)
@@ -316,13 +316,13 @@ int cmd_train(int argc, char **argv)
         return st;
     }
     plstar_problem p;
-    problem_init(&p);
+    plstar_problem_init(&p);
     st = load(&p, &t);
     if (!st)
         st = run(&t, &p, &kept);
     if (st && !kept && made_dir)
         rmdir(t.out); /* only when nothing was written into it */
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     free(t.save_at);
     return st;
 }

@@ -20,11 +20,11 @@ enum { OPT_BUNDLE = 2000, OPT_KERNEL, OPT_JACOBIAN, OPT_OUTPUTS, OPT_LAMBDA_MIN,
 static void print_entry(const validate_quantity *q, const plstar_model *m, const validate_entry *e)
 {
     char name[160], v[32], mid[32], rad[32], tol[32], ratio[32];
-    validate_entry_name(name, sizeof name, q, m, e->index);
+    plstar_validate_entry_name(name, sizeof name, q, m, e->index);
     printf("    %-48s theirs %-24s reference %s ± %s, tolerance %s, ratio %s%s\n", name,
-           report_format_number(v, sizeof v, 17, e->theirs), report_format_number(mid, sizeof mid, 17, e->mid),
-           report_format_number(rad, sizeof rad, 2, e->rad), report_format_number(tol, sizeof tol, 3, e->tol),
-           report_format_number(ratio, sizeof ratio, 3, e->ratio),
+           plstar_report_format_number(v, sizeof v, 17, e->theirs), plstar_report_format_number(mid, sizeof mid, 17, e->mid),
+           plstar_report_format_number(rad, sizeof rad, 2, e->rad), plstar_report_format_number(tol, sizeof tol, 3, e->tol),
+           plstar_report_format_number(ratio, sizeof ratio, 3, e->ratio),
            e->verdict == VALIDATE_ENTRY_UNRESOLVED ? " (unresolved)" : e->one_sided ? " (one-sided value at a kink)" : "");
 }
 
@@ -32,7 +32,7 @@ static void print_result(const validate_result *res, const plstar_problem *p, co
 {
     const plstar_model *m = &p->model;
     printf("validate %s: %zu samples, %zu outputs, %zu parameters; claimed %s (u = 2^%d), tolerance = %g x "
-           "rounding bound\n", bundle, p->n, m->outputs, m->nparams, validate_format_name(res->format),
+           "rounding bound\n", bundle, p->n, m->outputs, m->nparams, plstar_validate_format_name(res->format),
            ilogb(res->u), res->slack);
     printf("%-11s %10s %10s %12s  %-12s %s\n", "quantity", "entries", "violations", "worst ratio", "verdict",
            "worst entry");
@@ -40,10 +40,10 @@ static void print_result(const validate_result *res, const plstar_problem *p, co
         const validate_quantity *q = &res->q[k];
         char name[160] = "-";
         if (q->nworst)
-            validate_entry_name(name, sizeof name, q, m, q->worst[0].index);
+            plstar_validate_entry_name(name, sizeof name, q, m, q->worst[0].index);
         char ratio[32];
         printf("%-11s %10zu %10zu %12s  %-12s %s\n", q->name, q->count, q->violations,
-               report_format_number(ratio, sizeof ratio, 3, q->worst_ratio), report_verdict_name(q->status, 1), name);
+               plstar_report_format_number(ratio, sizeof ratio, 3, q->worst_ratio), plstar_report_verdict_name(q->status, 1), name);
         if (!strcmp(q->name, "lambda_min"))
             printf("    reference lambda_min in [%.17g, %.17g]\n", q->lower, q->upper);
         size_t show = q->status == PLSTAR_OK ? (q->nworst ? 1 : 0) : q->nworst;
@@ -54,7 +54,7 @@ static void print_result(const validate_result *res, const plstar_problem *p, co
         if (q->not_in_format)
             printf("    note: %zu of %zu values are not %s numbers (computed or stored in a wider format?); the "
                    "tolerance assumes every operation rounded to %s\n", q->not_in_format, q->count,
-                   validate_format_name(res->format), validate_format_name(res->format));
+                   plstar_validate_format_name(res->format), plstar_validate_format_name(res->format));
     }
     printf("validate: %s (%.2f s)\n", status == PLSTAR_OK ? "pass" : status == PLSTAR_REFUTED ? "FAIL" : "inconclusive",
            res->seconds);
@@ -97,11 +97,11 @@ static int validate_option(validate_args *a, int opt, const char *arg)
         a->have_loss = 1;
         return PLSTAR_OK;
     case OPT_PRECISION:
-        if (validate_format_parse(&c->format, arg))
+        if (plstar_validate_format_parse(&c->format, arg))
             return cli_usage(cmd, "--precision must be float64, float32, float16 or bfloat16, got '%s'", arg);
         return PLSTAR_OK;
     case OPT_LAYOUT:
-        if (validate_layout_parse(&c->layout, arg))
+        if (plstar_validate_layout_parse(&c->layout, arg))
             return cli_usage(cmd, "--layout must be plstar, functorch, neural-tangents or traced, got '%s'", arg);
         a->have_layout = 1;
         return PLSTAR_OK;
@@ -168,7 +168,7 @@ static int check_json_output(const validate_args *a)
     static const char *const in_bundle[] = {"model.json", "X.npy", "y.npy", "w0.npy", "bundle.json"};
     int r = cli_check_output(a->cmd, a->json, a->files, 4);
     for (size_t k = 0; !r && k < 5; k++) {
-        char *bp = outfile_path_join(a->bundle, in_bundle[k]);
+        char *bp = plstar_outfile_path_join(a->bundle, in_bundle[k]);
         if (!bp)
             return cli_fail(a->cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
         const char *one[] = {bp};
@@ -182,9 +182,9 @@ static int check_json_output(const validate_args *a)
 static int load_bundle(plstar_problem *p, validate_args *a)
 {
     const char *cmd = a->cmd, *const *files = a->files;
-    int st = validate_read_bundle(p, a->bundle);
+    int st = plstar_validate_read_bundle(p, a->bundle);
     if (!st && !a->have_loss)
-        st = validate_bundle_loss(&a->c.loss, a->bundle);
+        st = plstar_validate_bundle_loss(&a->c.loss, a->bundle);
     if (st)
         return cli_fail(cmd, st);
     cli_print_problem(cmd, p);
@@ -206,12 +206,12 @@ static int read_claims(plstar_array arr[4], json_t *shapes, const validate_args 
 {
     int st = PLSTAR_OK;
     for (int k = 0; !st && k < 4; k++)
-        if (a->files[k] && (st = validate_read_claim(&arr[k], a->files[k], kinds[k], p, a->c.format, a->c.layout)))
+        if (a->files[k] && (st = plstar_validate_read_claim(&arr[k], a->files[k], kinds[k], p, a->c.format, a->c.layout)))
             return cli_fail(a->cmd, st);
     for (int k = 0; k < 4; k++) /* the shapes as read, said back */
         if (a->files[k]) {
             char how[400];
-            validate_describe_claim(how, sizeof how, &arr[k], kinds[k], p, a->c.layout);
+            plstar_validate_describe_claim(how, sizeof how, &arr[k], kinds[k], p, a->c.layout);
             printf("%s: %s\n", a->files[k], how);
             json_t *o = json_object(), *sh = json_array();
             for (size_t d = 0; d < arr[k].ndim; d++)
@@ -223,7 +223,7 @@ static int read_claims(plstar_array arr[4], json_t *shapes, const validate_args 
     return PLSTAR_OK;
 }
 
-/* check_validate on the claims, its table on stdout and with --json the report; the verdict or an error. */
+/* plstar_check_validate on the claims, its table on stdout and with --json the report; the verdict or an error. */
 static int run(validate_args *a, const plstar_problem *p, const plstar_array arr[4], json_t *shapes)
 {
     validate_claims *c = &a->c;
@@ -238,13 +238,13 @@ static int run(validate_args *a, const plstar_problem *p, const plstar_array arr
     c->losses = files[3] ? arr[3].data : NULL;
     c->nlosses = files[3] ? arr[3].size : 0;
     validate_result res;
-    int st = check_validate(&res, p, c, a->prec);
+    int st = plstar_check_validate(&res, p, c, a->prec);
     if (st != PLSTAR_OK && st != PLSTAR_REFUTED && st != PLSTAR_INCONCLUSIVE)
         return cli_fail(a->cmd, st);
     print_result(&res, p, a->bundle, st);
     if (!a->json)
         return st;
-    json_t *rep = validate_report(&res, p, c, a->bundle, st), *given = json_object();
+    json_t *rep = plstar_validate_report(&res, p, c, a->bundle, st), *given = json_object();
     for (int k = 0; k < 4; k++)
         if (files[k])
             json_object_set_new(given, kinds[k], json_string(files[k]));
@@ -254,9 +254,9 @@ static int run(validate_args *a, const plstar_problem *p, const plstar_array arr
     json_object_set_new(json_object_get(rep, "inputs"), "shapes", json_incref(shapes));
     for (int k = 0; k < 4; k++) /* the claimed arrays, hashed like the bundle's files */
         if (files[k])
-            report_add_input_file(rep, kinds[k], files[k]);
-    report_set_precision(rep, (long)a->prec);
-    int wst = report_write(a->json, rep);
+            plstar_report_add_input_file(rep, kinds[k], files[k]);
+    plstar_report_set_precision(rep, (long)a->prec);
+    int wst = plstar_report_write(a->json, rep);
     json_decref(rep);
     return wst ? cli_fail(a->cmd, wst) : st;
 }
@@ -270,10 +270,10 @@ int cmd_validate(int argc, char **argv)
     if (st)
         return st;
     plstar_problem p;
-    problem_init(&p);
+    plstar_problem_init(&p);
     plstar_array arr[4];
     for (int k = 0; k < 4; k++)
-        npy_init(&arr[k]);
+        plstar_npy_init(&arr[k]);
     json_t *shapes = json_object();
     st = load_bundle(&p, &a);
     if (!st)
@@ -282,7 +282,7 @@ int cmd_validate(int argc, char **argv)
         st = run(&a, &p, arr, shapes);
     json_decref(shapes);
     for (int k = 0; k < 4; k++)
-        npy_clear(&arr[k]);
-    problem_clear(&p);
+        plstar_npy_clear(&arr[k]);
+    plstar_problem_clear(&p);
     return st;
 }

@@ -20,7 +20,7 @@ static pthread_t main_thread;
 
 static void on_signal(int sig)
 {
-    /* outfile_open blocks signals in the main thread between creating a
+    /* plstar_outfile_open blocks signals in the main thread between creating a
      * temporary file and recording it; a signal taken meanwhile by a BLAS or
      * OpenMP worker would miss that file. The main thread handles it instead,
      * as soon as it can (pthread_self and pthread_kill are async-signal-safe). */
@@ -34,7 +34,7 @@ static void on_signal(int sig)
         return;
     }
     static const char msg[] = "plstar: interrupted; partial outputs removed\n";
-    outfile_cleanup_all();
+    plstar_outfile_cleanup_all();
     ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
     (void)ignored;
     _exit(sig == SIGINT ? 130 : 143);
@@ -117,7 +117,7 @@ int main(int argc, char **argv)
         printf("plstar %s (commit %s)\n", plstar_version(), plstar_commit());
         return PLSTAR_OK;
     }
-    provenance_set_command_line(argc, argv); /* every report records the command that wrote it */
+    plstar_provenance_set_command_line(argc, argv); /* every report records the command that wrote it */
     /* Large buffers come and go (file images, per-layer matrices): keep freed
      * memory for reuse rather than unmapping it, which would fault every page
      * in again at the next allocation. */

@@ -81,7 +81,7 @@ int cli_prec_usage(const char *cmd, const char *arg)
 
 int cli_parse_loss(plstar_loss *out, const char *cmd, const char *arg)
 {
-    if (!loss_parse(out, arg))
+    if (!plstar_loss_parse(out, arg))
         return PLSTAR_OK;
     return cli_usage(cmd, "--loss must be sum ((1/2)||F - y||^2) or mean ((1/N)||F - y||^2, nn.MSELoss()), got '%s'",
                      arg);
@@ -131,7 +131,7 @@ int cli_load_problem(plstar_problem *p, const cli_model_args *a, int need_labels
         return cli_usage(a->cmd, "needs exactly one of --weights W.npy and --seed S");
     if (need_labels && !a->labels)
         return cli_usage(a->cmd, "needs --labels Y.npy");
-    int st = problem_load(p, a->model, a->data, a->weights, a->seed, a->labels);
+    int st = plstar_problem_load(p, a->model, a->data, a->weights, a->seed, a->labels);
     if (st)
         return cli_fail(a->cmd, st);
     cli_print_problem(a->cmd, p);
@@ -140,7 +140,7 @@ int cli_load_problem(plstar_problem *p, const cli_model_args *a, int need_labels
 
 void cli_print_problem(const char *cmd, const plstar_problem *p)
 {
-    char *line = problem_describe(p);
+    char *line = plstar_problem_describe(p);
     printf("plstar %s: %s\n", cmd, line ? line : "(out of memory describing the model)");
     fflush(stdout); /* before any progress or error line on stderr */
     free(line);
@@ -198,7 +198,7 @@ int cli_check_output_dir(const char *cmd, const char *dir, const char *const *na
     for (size_t k = 0; k < nnames; k++) {
         if (!names[k])
             continue;
-        char *path = outfile_path_join(dir, names[k]);
+        char *path = plstar_outfile_path_join(dir, names[k]);
         int r = path ? cli_check_output(cmd, path, inputs, count) : cli_fail(cmd, plstar_error(PLSTAR_ESOFTWARE, "out of memory"));
         free(path);
         if (r)

@@ -42,7 +42,7 @@ int cli_load_problem(plstar_problem *p, const cli_model_args *a, int need_labels
 
 /* One stdout line "plstar CMD: model {...}; n samples, ...; weights from ...":
  * the model a command runs on, every key of its description resolved
- * (problem_describe). For commands that load a problem another way. */
+ * (plstar_problem_describe). For commands that load a problem another way. */
 void cli_print_problem(const char *cmd, const plstar_problem *p);
 
 /* An option that applies to some uses of a command only, and whether it was given. */

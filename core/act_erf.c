@@ -71,7 +71,7 @@ static int erf_crit_points(arb_ptr c, int k, slong wp)
 
 static int erf_range(int k, double *lo, double *hi)
 {
-    double S = (k == 0) ? 1.0 : (k == 1) ? act_sup_d1(ACT_ERF) : act_sup_d2(ACT_ERF);
+    double S = (k == 0) ? 1.0 : (k == 1) ? plstar_act_sup_d1(ACT_ERF) : plstar_act_sup_d2(ACT_ERF);
     *lo = (k == 1) ? 0.0 : -S, *hi = S;
     return 1;
 }

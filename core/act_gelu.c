@@ -163,7 +163,7 @@ static int gelu_crit_points(arb_ptr c, int k, slong wp)
 static int gelu_range(int k, double *lo, double *hi)
 {
     /* min σ′ = 1 − sup σ′ ≈ −0.12890; min σ″ = −2φ(2) ≈ −0.10798 */
-    double S = (k == 0) ? 1.0 : (k == 1) ? act_sup_d1(ACT_GELU) : act_sup_d2(ACT_GELU);
+    double S = (k == 0) ? 1.0 : (k == 1) ? plstar_act_sup_d1(ACT_GELU) : plstar_act_sup_d2(ACT_GELU);
     *lo = (k == 1) ? -0.12891 : -0.10799, *hi = S;
     return k > 0;
 }

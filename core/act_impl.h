@@ -15,26 +15,26 @@
 /* At most this many interior critical points of any σ⁽ᵏ⁾ (crit_points). */
 #define ACT_MAX_CRIT 3
 
-/* The rounding-error model of act_err_d: e = A·u·|ŝ| + B·u + ACT_ERR_FLOOR. */
+/* The rounding-error model of plstar_act_err_d: e = A·u·|ŝ| + B·u + ACT_ERR_FLOOR. */
 #define ACT_ERR_U 0x1p-53
 #define ACT_ERR_FLOOR 0x1p-1060
 
 typedef struct act_desc act_desc;
 
 struct act_desc {
-    const char *name;    /* act_name, act_from_name */
-    const char *formula; /* for peers (act_formula): how to compute σ in their terms */
+    const char *name;    /* plstar_act_name, plstar_act_from_name */
+    const char *formula; /* for peers (plstar_act_formula): how to compute σ in their terms */
     int twice_differentiable;
     int has_kink; /* σ′ jumps at 0 (σ is first-order only) */
 
     /* σ, σ′, σ″ at a non-NaN x into v[0..2] (preset to NaN); want1: σ′ or σ″
      * is asked for, want2: σ″ is (work for the others may be skipped). */
     void (*eval_d)(double x, double v[3], int want1, int want2);
-    /* Optional (NULL: act_eval_batch_d loops over eval_d): σ and σ′ of n
-     * points, eval_d's values bit for bit, as act_eval_batch_d specifies. */
+    /* Optional (NULL: plstar_act_eval_batch_d loops over eval_d): σ and σ′ of n
+     * points, eval_d's values bit for bit, as plstar_act_eval_batch_d specifies. */
     void (*eval_batch_d)(const double *z, double *s0, double *s1, size_t n);
 
-    /* act_eval_arb with out = {σ, σ′, σ″} (NULL entries skipped) and x not
+    /* plstar_act_eval_arb with out = {σ, σ′, σ″} (NULL entries skipped) and x not
      * aliasing them: act_eval_smooth for a smooth σ, else its own. */
     void (*eval_arb)(const act_desc *d, arb_ptr out[3], const arb_t x, slong prec);
     /* For act_eval_smooth (required when eval_arb is act_eval_smooth). */
@@ -51,12 +51,12 @@ struct act_desc {
         int formulas_on_wide_balls;
     } arb;
 
-    /* Bounds for act_err_d at a finite x (act_err_relative for the plain
+    /* Bounds for plstar_act_err_d at a finite x (act_err_relative for the plain
      * relative model), with its constants: */
     void (*err_d)(const act_desc *d, double x, double s0, double s1, double *e0, double *e1);
     double err_a[2]; /* A for σ and σ′ (0: exact) */
     double err_b;    /* B for σ′, where σ′ has a zero the formula cancels at (else 0) */
-    /* act_err_any_formula: what the other standard formulas for σ and σ′ add,
+    /* plstar_act_err_any_formula: what the other standard formulas for σ and σ′ add,
      * in absolute terms × u (0: they are this library's), times 1 + |x| with
      * any_formula_grows. */
     double any_formula_err[2];
@@ -78,5 +78,13 @@ void act_err_relative(const act_desc *d, double x, double s0, double s1, double 
 void act_err_exact(const act_desc *d, double x, double s0, double s1, double *e0, double *e1);
 /* An upper bound on x rounded up to a double. */
 double act_arb_upper_d(const arb_t x);
+
+/* core/act_tanh.c, exposed for tests: exp(y) for y ≤ 0 within
+ * 3.1u relative plus 2^-1075, expm1(y) for −0.3465 ≤ y ≤ 0 (where the
+ * reduction by ln 2 leaves y whole) within 2.9u relative, and tanh, tanh′ at a
+ * non-NaN x as plstar_act_eval_d computes them. */
+double _act_exp_nonpos(double y);
+double _act_expm1_small(double y);
+void _act_tanh_d(double x, double *t, double *d1);
 
 #endif

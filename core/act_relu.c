@@ -12,7 +12,7 @@ static void relu_d(double x, double v[3], int want1, int want2)
 {
     v[0] = (x > 0) ? x : 0.0;
     v[1] = (x > 0) ? 1.0 : 0.0; /* relu′(0) = 0, as PyTorch */
-    v[2] = 0.0;                 /* the a.e. value; act_sup_d2 is +∞ */
+    v[2] = 0.0;                 /* the a.e. value; plstar_act_sup_d2 is +∞ */
 }
 
 static void leaky_relu_d(double x, double v[3], int want1, int want2)

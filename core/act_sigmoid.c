@@ -121,14 +121,14 @@ static int softplus_crit_points(arb_ptr c, int k, slong wp)
 
 static int sigmoid_range(int k, double *lo, double *hi)
 {
-    double S = (k == 0) ? 1.0 : (k == 1) ? act_sup_d1(ACT_SIGMOID) : act_sup_d2(ACT_SIGMOID);
+    double S = (k == 0) ? 1.0 : (k == 1) ? plstar_act_sup_d1(ACT_SIGMOID) : plstar_act_sup_d2(ACT_SIGMOID);
     *lo = (k == 2) ? -S : 0.0, *hi = S;
     return 1;
 }
 
 static int softplus_range(int k, double *lo, double *hi)
 {
-    double S = (k == 0) ? 1.0 : (k == 1) ? act_sup_d1(ACT_SOFTPLUS) : act_sup_d2(ACT_SOFTPLUS);
+    double S = (k == 0) ? 1.0 : (k == 1) ? plstar_act_sup_d1(ACT_SOFTPLUS) : plstar_act_sup_d2(ACT_SOFTPLUS);
     *lo = 0.0, *hi = S;
     return k > 0;
 }

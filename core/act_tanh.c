@@ -27,7 +27,7 @@
  * then ·2^⌊k/2⌋·2^{k−⌊k/2⌋}, both factors normal, exact unless the result is
  * subnormal (one rounding, ≤ 2⁻¹⁰⁷⁵ absolute).
  *
- * Both are within the 8u that act_err_d's model of tanh assumes for its
+ * Both are within the 8u that plstar_act_err_d's model of tanh assumes for its
  * exponential (act_desc_tanh below), which is therefore proven, not assumed.
  *
  * The Arb version: tanh and sech² in ball arithmetic.
@@ -238,7 +238,7 @@ static int tanh_crit_points(arb_ptr c, int k, slong wp)
 
 static int tanh_range(int k, double *lo, double *hi)
 {
-    double S = (k == 0) ? 1.0 : (k == 1) ? act_sup_d1(ACT_TANH) : act_sup_d2(ACT_TANH);
+    double S = (k == 0) ? 1.0 : (k == 1) ? plstar_act_sup_d1(ACT_TANH) : plstar_act_sup_d2(ACT_TANH);
     *lo = (k == 1) ? 0.0 : -S, *hi = S;
     return 1;
 }

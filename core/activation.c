@@ -35,7 +35,7 @@ static const act_desc *desc(plstar_act a) { return (unsigned)a < ACT_COUNT ? act
 /* ------------------------------------------------------------------------ */
 /* names and properties                                                      */
 
-int act_from_name(const char *name)
+int plstar_act_from_name(const char *name)
 {
     if (!name)
         return -1;
@@ -45,13 +45,13 @@ int act_from_name(const char *name)
     return -1;
 }
 
-const char *act_name(plstar_act a) { return desc(a) ? desc(a)->name : "unknown"; }
+const char *plstar_act_name(plstar_act a) { return desc(a) ? desc(a)->name : "unknown"; }
 
-const char *act_formula(plstar_act a) { return desc(a) ? desc(a)->formula : "unknown"; }
+const char *plstar_act_formula(plstar_act a) { return desc(a) ? desc(a)->formula : "unknown"; }
 
-int act_twice_differentiable(plstar_act a) { return desc(a) && desc(a)->twice_differentiable; }
+int plstar_act_twice_differentiable(plstar_act a) { return desc(a) && desc(a)->twice_differentiable; }
 
-int act_has_kink(plstar_act a) { return desc(a) && desc(a)->has_kink; }
+int plstar_act_has_kink(plstar_act a) { return desc(a) && desc(a)->has_kink; }
 
 static char known_names[256];
 static pthread_once_t known_once = PTHREAD_ONCE_INIT;
@@ -64,7 +64,7 @@ static void known_init(void)
                                act_descriptors[a]->name);
 }
 
-const char *act_known_names(void)
+const char *plstar_act_known_names(void)
 {
     pthread_once(&known_once, known_init);
     return known_names;
@@ -73,7 +73,7 @@ const char *act_known_names(void)
 /* ------------------------------------------------------------------------ */
 /* double versions                                                           */
 
-void act_eval_d(plstar_act a, double x, double *s0, double *s1, double *s2)
+void plstar_act_eval_d(plstar_act a, double x, double *s0, double *s1, double *s2)
 {
     double v[3] = {NAN, NAN, NAN};
     const act_desc *d = desc(a);
@@ -88,7 +88,7 @@ void act_eval_d(plstar_act a, double x, double *s0, double *s1, double *s2)
         *s2 = v[2];
 }
 
-void act_eval_batch_d(plstar_act a, const double *z, double *s0, double *s1, size_t n)
+void plstar_act_eval_batch_d(plstar_act a, const double *z, double *s0, double *s1, size_t n)
 {
     const act_desc *d = desc(a);
     if (d && d->eval_batch_d) {
@@ -96,11 +96,11 @@ void act_eval_batch_d(plstar_act a, const double *z, double *s0, double *s1, siz
         return;
     }
     for (size_t k = 0; k < n; k++)
-        act_eval_d(a, z[k], &s0[k], &s1[k], NULL);
+        plstar_act_eval_d(a, z[k], &s0[k], &s1[k], NULL);
 }
 
 /* ------------------------------------------------------------------------ */
-/* rounding-error model of act_eval_d                                        */
+/* rounding-error model of plstar_act_eval_d                                        */
 
 /*
  * Model. Write u = 2^-53. An ulp of a normal double y is at most 2u|y|. The
@@ -119,7 +119,7 @@ void act_eval_batch_d(plstar_act a, const double *z, double *s0, double *s1, siz
  * The bounds are e = A·u·|ŝ| + B·u + F with A, B in each descriptor, derived
  * next to its formulas.
  */
-void act_err_d(plstar_act a, double x, double s0, double s1, double *e0, double *e1)
+void plstar_act_err_d(plstar_act a, double x, double s0, double s1, double *e0, double *e1)
 {
     double r0 = INFINITY, r1 = INFINITY;
     const act_desc *d = desc(a);
@@ -143,7 +143,7 @@ void act_err_exact(const act_desc *d, double x, double s0, double s1, double *e0
     *e0 = 0.0, *e1 = 0.0;
 }
 
-void act_err_any_formula(plstar_act a, double x, double *b0, double *b1)
+void plstar_act_err_any_formula(plstar_act a, double x, double *b0, double *b1)
 {
     const act_desc *d = desc(a);
     if (!d) {
@@ -177,7 +177,7 @@ static void sup_init(void)
         act_descriptors[a]->sup(sup_table[a]);
 }
 
-double act_sup_d1(plstar_act a)
+double plstar_act_sup_d1(plstar_act a)
 {
     if (!desc(a))
         return NAN;
@@ -185,7 +185,7 @@ double act_sup_d1(plstar_act a)
     return sup_table[a][0];
 }
 
-double act_sup_d2(plstar_act a)
+double plstar_act_sup_d2(plstar_act a)
 {
     if (!desc(a))
         return NAN;
@@ -312,7 +312,7 @@ void act_eval_smooth(const act_desc *d, arb_ptr out[3], const arb_t x, slong pre
     arb_clear(rng);
 }
 
-void act_eval_arb(plstar_act a, arb_t s0, arb_t s1, arb_t s2, const arb_t x, slong prec)
+void plstar_act_eval_arb(plstar_act a, arb_t s0, arb_t s1, arb_t s2, const arb_t x, slong prec)
 {
     const act_desc *d = desc(a);
     arb_ptr out[3] = {s0, s1, s2};

@@ -4,7 +4,7 @@
  *
  * The Arb versions enclose the exact values for every point of the input ball.
  * ReLU and leaky ReLU are first-order only: their σ″ is reported as unbounded
- * (act_twice_differentiable returns 0), and at 0 the double version uses
+ * (plstar_act_twice_differentiable returns 0), and at 0 the double version uses
  * σ′(0) = 0 (leaky: the slope) as PyTorch does, while the Arb version returns the
  * hull of both one-sided derivatives for any ball that contains 0.
  * GELU is the exact erf form x·Φ(x), Φ(x) = ½ erfc(−x/√2). Leaky ReLU has
@@ -37,33 +37,33 @@ typedef enum {
 #define PLSTAR_LEAKY_SLOPE 0.01
 
 /* Name <-> enum (the enumerator's name in lower case, e.g. "leaky_relu";
- * case-sensitive). act_from_name returns -1 for an unknown name or NULL;
- * act_name returns "unknown" for an invalid value. */
-int act_from_name(const char *name);
-const char *act_name(plstar_act a);
+ * case-sensitive). plstar_act_from_name returns -1 for an unknown name or NULL;
+ * plstar_act_name returns "unknown" for an invalid value. */
+int plstar_act_from_name(const char *name);
+const char *plstar_act_name(plstar_act a);
 
 /* "linear, tanh, ..., leaky_relu": every name, in enum order, for messages. */
-const char *act_known_names(void);
+const char *plstar_act_known_names(void);
 
 /* How a peer computes σ, in words and formulas ("tanh(z)"); "unknown" for an
  * invalid value. */
-const char *act_formula(plstar_act a);
+const char *plstar_act_formula(plstar_act a);
 
 /* 1 if σ is C² (Hessian bounds available). */
-int act_twice_differentiable(plstar_act a);
+int plstar_act_twice_differentiable(plstar_act a);
 
 /* 1 if σ′ jumps at 0 (relu, leaky_relu). */
-int act_has_kink(plstar_act a);
+int plstar_act_has_kink(plstar_act a);
 
 /* σ(x), σ′(x), σ″(x) in double; any output pointer may be NULL (work for
  * unrequested derivatives is skipped). No overflow for any finite x; NaN gives
  * NaN. ReLU-family σ″ is returned as 0 (its value away from 0). */
-void act_eval_d(plstar_act a, double x, double *s0, double *s1, double *s2);
+void plstar_act_eval_d(plstar_act a, double x, double *s0, double *s1, double *s2);
 
 /* σ and σ′ of n points: s0[k] = σ(z[k]), s1[k] = σ′(z[k]), the values of
- * act_eval_d bit for bit (tanh four at a time with AVX2 when the CPU has it).
+ * plstar_act_eval_d bit for bit (tanh four at a time with AVX2 when the CPU has it).
  * s0 or s1 may be z itself (in place); otherwise the arrays must not overlap. */
-void act_eval_batch_d(plstar_act a, const double *z, double *s0, double *s1, size_t n);
+void plstar_act_eval_batch_d(plstar_act a, const double *z, double *s0, double *s1, size_t n);
 
 /* Enclosures of σ, σ′, σ″ over the ball x; any output may be NULL. For a
  * first-order activation σ″ is set to an indeterminate ball. Outputs must be
@@ -73,16 +73,16 @@ void act_eval_batch_d(plstar_act a, const double *z, double *s0, double *s1, siz
  * always uses the formulas).
  * Results are intersected with the known range of σ⁽ᵏ⁾, so a non-finite x
  * still gives finite enclosures of bounded quantities (e.g. tanh′ ∈ [0, 1]). */
-void act_eval_arb(plstar_act a, arb_t s0, arb_t s1, arb_t s2, const arb_t x, slong prec);
+void plstar_act_eval_arb(plstar_act a, arb_t s0, arb_t s1, arb_t s2, const arb_t x, slong prec);
 
 /* Certified upper bounds (rounded up) on sup_x |σ′(x)| and sup_x |σ″(x)|;
  * +INFINITY for σ″ of a first-order activation, NaN for an invalid value.
  * Closed forms evaluated once in Arb (thread-safe). */
-double act_sup_d1(plstar_act a);
-double act_sup_d2(plstar_act a);
+double plstar_act_sup_d1(plstar_act a);
+double plstar_act_sup_d2(plstar_act a);
 
 /* Bounds e0 >= |σ̂(x) − σ(x)| and e1 >= |σ̂′(x) − σ′(x)| on the rounding error
- * of act_eval_d at an exact double x, given its computed values s0 = σ̂(x) and
+ * of plstar_act_eval_d at an exact double x, given its computed values s0 = σ̂(x) and
  * s1 = σ̂′(x). They assume the C library's documented accuracy (glibc: at most
  * a few ulp for exp, log1p, sin, cos, erf, erfc) with a safety factor (tanh's
  * own exponentials have proven bounds, core/act_tanh.c),
@@ -91,21 +91,13 @@ double act_sup_d2(plstar_act a);
  * except for gelu′ at x < 0, where σ′ has a zero and B = 43·(Φ + |x|φ) bounded
  * from s0, s1). Exact cases (linear, relu, leaky′) give 0; non-finite x gives
  * +INFINITY. Either output pointer may be NULL. */
-void act_err_d(plstar_act a, double x, double s0, double s1, double *e0, double *e1);
+void plstar_act_err_d(plstar_act a, double x, double s0, double s1, double *e0, double *e1);
 
 /* What the other standard formulas for σ and σ′ (those of PyTorch and the
- * like, e.g. σ′ formed from a computed σ) may add to act_err_d's bounds at x,
+ * like, e.g. σ′ formed from a computed σ) may add to plstar_act_err_d's bounds at x,
  * in absolute terms as multiples b0, b1 of the unit roundoff; 0 where they are
  * this library's formulas, +INFINITY for an invalid value. */
-void act_err_any_formula(plstar_act a, double x, double *b0, double *b1);
-
-/* Internal (core/act_tanh.c, exposed for tests): exp(y) for y ≤ 0 within
- * 3.1u relative plus 2^-1075, expm1(y) for −0.3465 ≤ y ≤ 0 (where the
- * reduction by ln 2 leaves y whole) within 2.9u relative, and tanh, tanh′ at a
- * non-NaN x as act_eval_d computes them. */
-double _act_exp_nonpos(double y);
-double _act_expm1_small(double y);
-void _act_tanh_d(double x, double *t, double *d1);
+void plstar_act_err_any_formula(plstar_act a, double x, double *b0, double *b1);
 
 #ifdef __cplusplus
 }

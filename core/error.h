@@ -54,7 +54,7 @@ void *plstar_calloc(size_t count, size_t size, const char *what);
 double *plstar_alloc_matrix(size_t rows, size_t cols, const char *what);
 
 /* Set (to 1) by a signal handler to ask long loops to stop between steps;
- * fast_train checks it, writes a checkpoint and returns PLSTAR_EINTERRUPTED. */
+ * plstar_fast_train checks it, writes a checkpoint and returns PLSTAR_EINTERRUPTED. */
 extern volatile sig_atomic_t plstar_interrupted;
 
 /* The signal that set plstar_interrupted (SIGINT, SIGTERM), 0 before one. */

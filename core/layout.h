@@ -18,13 +18,13 @@ extern "C" {
 
 /* The weights of layer l (out × in, row-major): in w when the layer is
  * trainable, its fixed ones otherwise. */
-const double *layer_weights(const plstar_model *m, size_t l, const double *w);
+const double *plstar_layer_weights(const plstar_model *m, size_t l, const double *w);
 
 /* 1/√scale_div in double (1 exactly when scale_div == 1). */
-double layer_scale(const plstar_layer *L);
+double plstar_layer_scale(const plstar_layer *L);
 
 /* An enclosure of 1/√scale_div at prec bits, for the Arb paths. */
-void layer_scale_arb(arb_t scale, const plstar_layer *L, slong prec);
+void plstar_layer_scale_arb(arb_t scale, const plstar_layer *L, slong prec);
 
 #ifdef __cplusplus
 }

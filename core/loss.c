@@ -7,7 +7,7 @@
  * rounding the midpoint to nearest is the correctly rounded result. */
 #define LOSS_PREC 192
 
-int loss_parse(plstar_loss *out, const char *name)
+int plstar_loss_parse(plstar_loss *out, const char *name)
 {
     if (name && !strcmp(name, "sum"))
         return *out = LOSS_SUM, 0;
@@ -16,14 +16,14 @@ int loss_parse(plstar_loss *out, const char *name)
     return -1;
 }
 
-const char *loss_name(plstar_loss conv) { return conv == LOSS_MEAN ? "mean" : "sum"; }
+const char *plstar_loss_name(plstar_loss conv) { return conv == LOSS_MEAN ? "mean" : "sum"; }
 
-const char *loss_formula(plstar_loss conv)
+const char *plstar_loss_formula(plstar_loss conv)
 {
     return conv == LOSS_MEAN ? "(1/N)||F - y||^2" : "(1/2)||F - y||^2";
 }
 
-void loss_scale_arb(arb_t s, plstar_loss conv, size_t N, slong prec)
+void plstar_loss_scale_arb(arb_t s, plstar_loss conv, size_t N, slong prec)
 {
     arb_one(s);
     if (conv == LOSS_MEAN && N > 0) {
@@ -35,9 +35,9 @@ void loss_scale_arb(arb_t s, plstar_loss conv, size_t N, slong prec)
 static double rounded(const arb_t x, loss_round dir)
 {
     if (dir == LOSS_DOWN)
-        return arb_lower_d(x);
+        return plstar_arb_lower_d(x);
     if (dir == LOSS_UP)
-        return arb_upper_d(x);
+        return plstar_arb_upper_d(x);
     return arf_get_d(arb_midref(x), ARF_RND_NEAR);
 }
 
@@ -47,7 +47,7 @@ static double convert(plstar_loss conv, size_t N, double x, loss_round dir, int 
         return x;
     arb_t s, v;
     arb_init(s), arb_init(v);
-    loss_scale_arb(s, conv, N, LOSS_PREC);
+    plstar_loss_scale_arb(s, conv, N, LOSS_PREC);
     arb_set_d(v, x);
     if (divide)
         arb_div(v, v, s, LOSS_PREC);
@@ -58,19 +58,19 @@ static double convert(plstar_loss conv, size_t N, double x, loss_round dir, int 
     return r;
 }
 
-double loss_mul_scale(plstar_loss conv, size_t N, double x, loss_round dir) { return convert(conv, N, x, dir, 0); }
-double loss_div_scale(plstar_loss conv, size_t N, double x, loss_round dir) { return convert(conv, N, x, dir, 1); }
+double plstar_loss_mul_scale(plstar_loss conv, size_t N, double x, loss_round dir) { return convert(conv, N, x, dir, 0); }
+double plstar_loss_div_scale(plstar_loss conv, size_t N, double x, loss_round dir) { return convert(conv, N, x, dir, 1); }
 
-json_t *loss_report(plstar_loss conv, size_t N)
+json_t *plstar_loss_report(plstar_loss conv, size_t N)
 {
     json_t *o = json_object();
     arb_t s;
     arb_init(s);
-    loss_scale_arb(s, conv, N, LOSS_PREC);
-    json_object_set_new(o, "convention", json_string(loss_name(conv)));
-    json_object_set_new(o, "formula", json_string(loss_formula(conv)));
+    plstar_loss_scale_arb(s, conv, N, LOSS_PREC);
+    json_object_set_new(o, "convention", json_string(plstar_loss_name(conv)));
+    json_object_set_new(o, "formula", json_string(plstar_loss_formula(conv)));
     json_object_set_new(o, "equations", json_integer((json_int_t)N));
-    json_object_set_new(o, "scale_to_half_sum", report_interval_arb(s));
+    json_object_set_new(o, "scale_to_half_sum", plstar_report_interval_arb(s));
     json_object_set_new(o, "meaning",
                         json_string(conv == LOSS_MEAN
                                         ? "L = s (1/2)||F - y||^2 with s = 2/N (nn.MSELoss()): losses and gradients "

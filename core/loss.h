@@ -27,16 +27,16 @@ extern "C" {
 typedef enum { LOSS_SUM = 0, LOSS_MEAN = 1 } plstar_loss;
 
 /* "sum" or "mean" → *out and 0; anything else −1. */
-int loss_parse(plstar_loss *out, const char *name);
+int plstar_loss_parse(plstar_loss *out, const char *name);
 
 /* "sum" or "mean". */
-const char *loss_name(plstar_loss conv);
+const char *plstar_loss_name(plstar_loss conv);
 
 /* "(1/2)||F - y||^2" or "(1/N)||F - y||^2". */
-const char *loss_formula(plstar_loss conv);
+const char *plstar_loss_formula(plstar_loss conv);
 
 /* s (an enclosure: 1, or 2/N) with L_conv = s · ½‖F − y‖² over N equations. */
-void loss_scale_arb(arb_t s, plstar_loss conv, size_t N, slong prec);
+void plstar_loss_scale_arb(arb_t s, plstar_loss conv, size_t N, slong prec);
 
 /* Rounding of a converted value: a lower bound, the nearest double, an upper bound. */
 typedef enum { LOSS_DOWN = -1, LOSS_NEAREST = 0, LOSS_UP = 1 } loss_round;
@@ -44,12 +44,12 @@ typedef enum { LOSS_DOWN = -1, LOSS_NEAREST = 0, LOSS_UP = 1 } loss_round;
 /* s·x and x/s, rounded as asked (exact, whatever the direction, for "sum" and
  * whenever the result is a double). LOSS_NEAREST is correctly rounded: the
  * trainer's step sη is the same double for every caller. */
-double loss_mul_scale(plstar_loss conv, size_t N, double x, loss_round dir);
-double loss_div_scale(plstar_loss conv, size_t N, double x, loss_round dir);
+double plstar_loss_mul_scale(plstar_loss conv, size_t N, double x, loss_round dir);
+double plstar_loss_div_scale(plstar_loss conv, size_t N, double x, loss_round dir);
 
 /* The `loss` key of a report: {"convention", "formula", "equations",
  * "scale_to_half_sum": {"lower", "upper"} (an enclosure of s), "meaning"}. */
-json_t *loss_report(plstar_loss conv, size_t N);
+json_t *plstar_loss_report(plstar_loss conv, size_t N);
 
 #ifdef __cplusplus
 }

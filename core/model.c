@@ -11,14 +11,14 @@
 #include <string.h>
 #include <errno.h>
 
-void model_init(plstar_model *m) { memset(m, 0, sizeof *m); }
+void plstar_model_init(plstar_model *m) { memset(m, 0, sizeof *m); }
 
-void model_clear(plstar_model *m)
+void plstar_model_clear(plstar_model *m)
 {
     for (size_t l = 0; l < m->nlayers; l++)
         free(m->layers[l].fixed);
     free(m->layers);
-    model_init(m);
+    plstar_model_init(m);
 }
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -43,9 +43,9 @@ static int act_from_json(plstar_act *out, json_t *v, const char *label, const ch
     if (!json_is_string(v))
         return plstar_error(PLSTAR_EDATA, "%s: \"%s\" must be a string", name, label);
     const char *s = json_string_value(v);
-    int a = act_from_name(s);
+    int a = plstar_act_from_name(s);
     if (a < 0)
-        return plstar_error(PLSTAR_EDATA, "%s: unknown %s \"%s\" (known: %s)", name, label, s, act_known_names());
+        return plstar_error(PLSTAR_EDATA, "%s: unknown %s \"%s\" (known: %s)", name, label, s, plstar_act_known_names());
     *out = (plstar_act)a;
     return PLSTAR_OK;
 }
@@ -248,10 +248,10 @@ static int parse_mlp(plstar_model *m, json_t *root, const char *name)
     return PLSTAR_OK;
 }
 
-int model_parse_json(plstar_model *m, const char *text, const char *name)
+int plstar_model_parse_json(plstar_model *m, const char *text, const char *name)
 {
     json_error_t jerr;
-    model_clear(m);
+    plstar_model_clear(m);
     json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
         return plstar_error(PLSTAR_EDATA, "%s: invalid JSON at line %d: %s", name, jerr.line, jerr.text);
@@ -274,11 +274,11 @@ int model_parse_json(plstar_model *m, const char *text, const char *name)
         st = layout(m, name);
     json_decref(root);
     if (st)
-        model_clear(m);
+        plstar_model_clear(m);
     return st;
 }
 
-int model_set_input_dim(plstar_model *m, size_t d)
+int plstar_model_set_input_dim(plstar_model *m, size_t d)
 {
     if (m->input_dim && m->input_dim != d)
         return plstar_error(PLSTAR_EDATA, "model expects input_dim %zu, data has %zu columns", m->input_dim, d);
@@ -291,7 +291,7 @@ int model_set_input_dim(plstar_model *m, size_t d)
     return layout(m, "model");
 }
 
-int model_read(plstar_model *m, const char *path)
+int plstar_model_read(plstar_model *m, const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -309,12 +309,12 @@ int model_read(plstar_model *m, const char *path)
     int st = bad ? plstar_error(PLSTAR_ENOINPUT, "%s: read error", path)
              : toolong ? plstar_error(PLSTAR_EDATA, "%s: model description larger than 1 MiB", path)
              : nul ? plstar_error(PLSTAR_EDATA, "%s: not a text file (NUL byte at offset %td)", path, nul - text)
-                   : model_parse_json(m, text, path);
+                   : plstar_model_parse_json(m, text, path);
     free(text);
     return st;
 }
 
-char *model_to_json(const plstar_model *m)
+char *plstar_model_to_json(const plstar_model *m)
 {
     json_t *o = json_object();
     static const char *const kinds[] = {"linear", "shallow", "mlp"};
@@ -322,15 +322,15 @@ char *model_to_json(const plstar_model *m)
     json_object_set_new(o, "input_dim", json_integer((json_int_t)m->input_dim));
     if (m->kind == MODEL_SHALLOW) {
         json_object_set_new(o, "width", json_integer((json_int_t)m->layers[0].out));
-        json_object_set_new(o, "activation", json_string(act_name(m->activation)));
+        json_object_set_new(o, "activation", json_string(plstar_act_name(m->activation)));
     } else if (m->kind == MODEL_MLP) {
         json_t *w = json_array();
         for (size_t l = 0; l + 1 < m->nlayers; l++)
             json_array_append_new(w, json_integer((json_int_t)m->layers[l].out));
         json_object_set_new(o, "widths", w);
         json_object_set_new(o, "outputs", json_integer((json_int_t)m->outputs));
-        json_object_set_new(o, "activation", model_hidden_activations_json(m));
-        json_object_set_new(o, "output_activation", json_string(act_name(m->output_activation)));
+        json_object_set_new(o, "activation", plstar_model_hidden_activations_json(m));
+        json_object_set_new(o, "output_activation", json_string(plstar_act_name(m->output_activation)));
         json_object_set_new(o, "scaling", json_string(m->scaling == SCALING_NTK ? "ntk" : "standard"));
         json_object_set_new(o, "bias", json_boolean(m->bias));
     }
@@ -339,7 +339,7 @@ char *model_to_json(const plstar_model *m)
     return s;
 }
 
-int model_activations_uniform(const plstar_model *m)
+int plstar_model_activations_uniform(const plstar_model *m)
 {
     for (size_t l = 1; l + 1 < m->nlayers; l++)
         if (m->layers[l].act != m->layers[0].act)
@@ -347,17 +347,17 @@ int model_activations_uniform(const plstar_model *m)
     return 1;
 }
 
-json_t *model_hidden_activations_json(const plstar_model *m)
+json_t *plstar_model_hidden_activations_json(const plstar_model *m)
 {
-    if (model_activations_uniform(m))
-        return json_string(act_name(m->activation));
+    if (plstar_model_activations_uniform(m))
+        return json_string(plstar_act_name(m->activation));
     json_t *a = json_array();
     for (size_t l = 0; l + 1 < m->nlayers; l++)
-        json_array_append_new(a, json_string(act_name(m->layers[l].act)));
+        json_array_append_new(a, json_string(plstar_act_name(m->layers[l].act)));
     return a;
 }
 
-size_t model_width(const plstar_model *m)
+size_t plstar_model_width(const plstar_model *m)
 {
     size_t w = m->input_dim;
     if (m->nlayers > 1) {
@@ -369,15 +369,15 @@ size_t model_width(const plstar_model *m)
     return w;
 }
 
-int model_twice_differentiable(const plstar_model *m)
+int plstar_model_twice_differentiable(const plstar_model *m)
 {
     for (size_t l = 0; l < m->nlayers; l++)
-        if (!act_twice_differentiable(m->layers[l].act))
+        if (!plstar_act_twice_differentiable(m->layers[l].act))
             return 0;
     return 1;
 }
 
-void model_init_weights(double *w, const plstar_model *m, unsigned long seed)
+void plstar_model_init_weights(double *w, const plstar_model *m, unsigned long seed)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, seed);
@@ -395,26 +395,26 @@ void model_init_weights(double *w, const plstar_model *m, unsigned long seed)
 
 /* ---- problems --------------------------------------------------------- */
 
-void problem_init(plstar_problem *p)
+void plstar_problem_init(plstar_problem *p)
 {
     memset(p, 0, sizeof *p);
-    model_init(&p->model);
-    npy_init(&p->X);
-    npy_init(&p->y);
+    plstar_model_init(&p->model);
+    plstar_npy_init(&p->X);
+    plstar_npy_init(&p->y);
 }
 
-void problem_clear(plstar_problem *p)
+void plstar_problem_clear(plstar_problem *p)
 {
     for (int k = 0; k < PROBLEM_NINPUTS; k++)
         free(p->files[k].path);
-    model_clear(&p->model);
-    npy_clear(&p->X);
-    npy_clear(&p->y);
+    plstar_model_clear(&p->model);
+    plstar_npy_clear(&p->X);
+    plstar_npy_clear(&p->y);
     free(p->w);
-    problem_init(p);
+    plstar_problem_init(p);
 }
 
-int array_all_finite(const double *a, size_t len, size_t *where)
+int plstar_array_all_finite(const double *a, size_t len, size_t *where)
 {
     for (size_t i = 0; i < len; i++)
         if (!isfinite(a[i])) {
@@ -427,7 +427,7 @@ int array_all_finite(const double *a, size_t len, size_t *where)
 static int check_finite(const plstar_array *a, const char *path)
 {
     size_t at;
-    if (array_all_finite(a->data, a->size, &at))
+    if (plstar_array_all_finite(a->data, a->size, &at))
         return PLSTAR_OK;
     return plstar_error(PLSTAR_EDATA, "%s: non-finite value %g at flat index %zu", path, a->data[at], at);
 }
@@ -439,12 +439,12 @@ static int load_weights(plstar_problem *p, const char *path, unsigned long seed)
         p->w = plstar_malloc(P * sizeof(double), "weights");
         if (!p->w)
             return PLSTAR_ESOFTWARE;
-        model_init_weights(p->w, &p->model, seed);
+        plstar_model_init_weights(p->w, &p->model, seed);
         return PLSTAR_OK;
     }
     plstar_array a;
-    npy_init(&a);
-    int st = npy_read(&a, path);
+    plstar_npy_init(&a);
+    int st = plstar_npy_read(&a, path);
     if (!st && a.size != P)
         st = plstar_error(PLSTAR_EDATA, "%s: expected %zu parameters for this model, file has %zu", path, P, a.size);
     if (!st)
@@ -453,13 +453,13 @@ static int load_weights(plstar_problem *p, const char *path, unsigned long seed)
         p->w = a.data;
         a.data = NULL;
     }
-    npy_clear(&a);
+    plstar_npy_clear(&a);
     return st;
 }
 
 static int load_labels(plstar_problem *p, const char *path)
 {
-    int st = npy_read(&p->y, path);
+    int st = plstar_npy_read(&p->y, path);
     if (st)
         return st;
     size_t c = p->model.outputs;
@@ -471,7 +471,7 @@ static int load_labels(plstar_problem *p, const char *path)
     return check_finite(&p->y, path);
 }
 
-const char *problem_input_name(plstar_input_role role)
+const char *plstar_problem_input_name(plstar_input_role role)
 {
     static const char *const names[PROBLEM_NINPUTS] = {"model", "data", "weights", "labels"};
     return role < PROBLEM_NINPUTS ? names[role] : "input";
@@ -485,18 +485,18 @@ static int remember_file(plstar_problem *p, plstar_input_role role, const char *
     f->path = strdup(path);
     if (!f->path)
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory");
-    return sha256_file_hex(f->sha256, path);
+    return plstar_sha256_file_hex(f->sha256, path);
 }
 
-int problem_load(plstar_problem *p, const char *model_path, const char *data_path,
+int plstar_problem_load(plstar_problem *p, const char *model_path, const char *data_path,
                  const char *weights_path, unsigned long seed, const char *labels_path)
 {
-    problem_clear(p);
-    int st = model_read(&p->model, model_path);
+    plstar_problem_clear(p);
+    int st = plstar_model_read(&p->model, model_path);
     if (!st)
         st = remember_file(p, PROBLEM_MODEL, model_path);
     if (!st)
-        st = npy_read(&p->X, data_path);
+        st = plstar_npy_read(&p->X, data_path);
     if (!st && p->X.ndim != 2)
         st = plstar_error(PLSTAR_EDATA, "%s: data must be 2-D (samples x input_dim), got %zu dimensions", data_path, p->X.ndim);
     if (!st && p->X.shape[0] == 0)
@@ -504,7 +504,7 @@ int problem_load(plstar_problem *p, const char *model_path, const char *data_pat
     if (!st && p->model.input_dim && p->X.shape[1] != p->model.input_dim)
         st = plstar_error(PLSTAR_EDATA, "%s: %zu columns but the model's input_dim is %zu", data_path, p->X.shape[1], p->model.input_dim);
     if (!st && !p->model.input_dim)
-        st = model_set_input_dim(&p->model, p->X.shape[1]);
+        st = plstar_model_set_input_dim(&p->model, p->X.shape[1]);
     if (!st)
         st = remember_file(p, PROBLEM_DATA, data_path);
     if (!st)
@@ -531,18 +531,18 @@ int problem_load(plstar_problem *p, const char *model_path, const char *data_pat
     if (st) {
         char keep[512];
         snprintf(keep, sizeof keep, "%s", plstar_errmsg());
-        problem_clear(p);
+        plstar_problem_clear(p);
         plstar_error(st, "%s", keep);
     }
     return st;
 }
 
-int problem_set(plstar_problem *p, const plstar_model *m, const double *X, size_t n,
+int plstar_problem_set(plstar_problem *p, const plstar_model *m, const double *X, size_t n,
                 const double *w, const double *y)
 {
-    problem_clear(p);
-    char *json = model_to_json(m);
-    int st = json ? model_parse_json(&p->model, json, "model") : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
+    plstar_problem_clear(p);
+    char *json = plstar_model_to_json(m);
+    int st = json ? plstar_model_parse_json(&p->model, json, "model") : plstar_error(PLSTAR_ESOFTWARE, "out of memory");
     free(json);
     if (st)
         return st;
@@ -571,9 +571,9 @@ int problem_set(plstar_problem *p, const plstar_model *m, const double *X, size_
     return PLSTAR_OK;
 }
 
-char *problem_describe(const plstar_problem *p)
+char *plstar_problem_describe(const plstar_problem *p)
 {
-    char *desc = model_to_json(&p->model);
+    char *desc = plstar_model_to_json(&p->model);
     if (!desc)
         return NULL;
     char weights[600];

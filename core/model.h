@@ -12,7 +12,7 @@
  *     (v_0 = +1, alternating) with s = m. Only the first layer is in w.
  *   - "linear": F(w) = A w, A the data matrix (n × P): one linear layer (1, P), s = 1.
  * An MLP's "activation" is one name for every hidden layer, or a list with one name per
- * entry of "widths" (layer l then uses σ_l; model_to_json writes the list only when the
+ * entry of "widths" (layer l then uses σ_l; plstar_model_to_json writes the list only when the
  * layers differ, and m->activation is the first hidden layer's).
  * Every key that changes the function is required — mlp: input_dim, widths,
  * outputs, activation, output_activation, scaling, bias; shallow: input_dim,
@@ -71,39 +71,39 @@ typedef struct {
     plstar_act activation, output_activation;
 } plstar_model;
 
-void model_init(plstar_model *m);
-void model_clear(plstar_model *m);
+void plstar_model_init(plstar_model *m);
+void plstar_model_clear(plstar_model *m);
 
 /* Parses and validates a description; `name` (a file name) is used in messages.
- * A "linear" model without "input_dim" gets it from model_set_input_dim. */
-int model_parse_json(plstar_model *m, const char *text, const char *name);
-int model_read(plstar_model *m, const char *path);
-int model_set_input_dim(plstar_model *m, size_t d);
+ * A "linear" model without "input_dim" gets it from plstar_model_set_input_dim. */
+int plstar_model_parse_json(plstar_model *m, const char *text, const char *name);
+int plstar_model_read(plstar_model *m, const char *path);
+int plstar_model_set_input_dim(plstar_model *m, size_t d);
 
 /* The description as canonical JSON (malloc'd string). */
-char *model_to_json(const plstar_model *m);
+char *plstar_model_to_json(const plstar_model *m);
 
 /* 1 if every hidden layer has the same activation (m->activation). */
-int model_activations_uniform(const plstar_model *m);
+int plstar_model_activations_uniform(const plstar_model *m);
 
 /* The "activation" value of the description: that name, or the list of the hidden layers'
  * names when they differ (a new jansson reference). */
-json_t *model_hidden_activations_json(const plstar_model *m);
+json_t *plstar_model_hidden_activations_json(const plstar_model *m);
 
 /* Smallest hidden width (the "m" of the theory); input_dim for "linear". */
-size_t model_width(const plstar_model *m);
+size_t plstar_model_width(const plstar_model *m);
 
 /* 1 if every activation is C² (so Hessian bounds exist). */
-int model_twice_differentiable(const plstar_model *m);
+int plstar_model_twice_differentiable(const plstar_model *m);
 
 /* Writes w0 (nparams doubles) from the seed, as documented above. */
-void model_init_weights(double *w, const plstar_model *m, unsigned long seed);
+void plstar_model_init_weights(double *w, const plstar_model *m, unsigned long seed);
 
 /* The inputs of a problem, in the order reports list them. */
 typedef enum { PROBLEM_MODEL = 0, PROBLEM_DATA, PROBLEM_WEIGHTS, PROBLEM_LABELS, PROBLEM_NINPUTS } plstar_input_role;
 
 /* "model", "data", "weights", "labels". */
-const char *problem_input_name(plstar_input_role role);
+const char *plstar_problem_input_name(plstar_input_role role);
 
 /* Where one input came from, for the provenance of reports (core/report.h). */
 typedef struct {
@@ -118,36 +118,36 @@ typedef struct {
     plstar_array y;            /* size 0 when no labels were given */
     double *w;
     size_t n, N;
-    /* provenance: set by problem_load; problem_set leaves the files empty and
+    /* provenance: set by plstar_problem_load; plstar_problem_set leaves the files empty and
      * `origin` "in memory", which a caller may replace by what made the inputs */
     plstar_input_file files[PROBLEM_NINPUTS];
-    int weights_from_seed;     /* w = model_init_weights(seed) */
+    int weights_from_seed;     /* w = plstar_model_init_weights(seed) */
     unsigned long seed;
     char origin[160];          /* "" for a problem read from files */
 } plstar_problem;
 
-void problem_init(plstar_problem *p);
-void problem_clear(plstar_problem *p);
+void plstar_problem_init(plstar_problem *p);
+void plstar_problem_clear(plstar_problem *p);
 
 /* Loads and cross-validates the inputs: every shape mismatch, NaN or Inf is
  * PLSTAR_EDATA with a message naming the file. `weights_path` may be NULL, then
  * the weights come from `seed`; `labels_path` may be NULL. */
-int problem_load(plstar_problem *p, const char *model_path, const char *data_path,
+int plstar_problem_load(plstar_problem *p, const char *model_path, const char *data_path,
                  const char *weights_path, unsigned long seed, const char *labels_path);
 
 /* Builds a problem from in-memory pieces (copies them). Its provenance says
  * "in memory" (origin); set weights_from_seed/seed when w came from a seed. */
-int problem_set(plstar_problem *p, const plstar_model *m, const double *X, size_t n,
+int plstar_problem_set(plstar_problem *p, const plstar_model *m, const double *X, size_t n,
                 const double *w, const double *y);
 
 /* One line naming the problem a command runs on, as resolved — every key of
  * the model description, defaults included —, its sizes and where the weights
  * came from: `model {...}; 8 samples, 8 equations, 320 parameters; weights
  * from seed 1` (malloc'd; NULL when out of memory). */
-char *problem_describe(const plstar_problem *p);
+char *plstar_problem_describe(const plstar_problem *p);
 
 /* 1 if every entry of a[0..len) is finite; else 0 and *where = first bad index. */
-int array_all_finite(const double *a, size_t len, size_t *where);
+int plstar_array_all_finite(const double *a, size_t len, size_t *where);
 
 #ifdef __cplusplus
 }

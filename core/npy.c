@@ -53,17 +53,17 @@ typedef struct {
     size_t nbytes;
 } npy_header;
 
-void npy_init(plstar_array *a)
+void plstar_npy_init(plstar_array *a)
 {
     memset(a, 0, sizeof *a);
 }
 
-void npy_clear(plstar_array *a)
+void plstar_npy_clear(plstar_array *a)
 {
     if (!a)
         return;
     free(a->data);
-    npy_init(a);
+    plstar_npy_init(a);
 }
 
 /* ---------------------------------------------------------------- messages */
@@ -400,7 +400,7 @@ static int check_payload(const npy_header *h, size_t avail, int exact, const cha
 
 /* ---------------------------------------------------------------- decoding */
 
-double npy_half_to_double(uint16_t h)
+double plstar_npy_half_to_double(uint16_t h)
 {
     int e = (h >> 10) & 0x1f;
     double m = (double)(h & 0x3ff), v;
@@ -416,7 +416,7 @@ double npy_half_to_double(uint16_t h)
 static double load_le(const unsigned char *p, int itemsize)
 {
     if (itemsize == 2)
-        return npy_half_to_double((uint16_t)(p[0] | p[1] << 8));
+        return plstar_npy_half_to_double((uint16_t)(p[0] | p[1] << 8));
     if (itemsize == 4) {
         uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
         float f;
@@ -466,7 +466,7 @@ static void decode_into(double *out, const npy_header *h, const unsigned char *r
 
 static void fill_array(plstar_array *a, const npy_header *h, double *data)
 {
-    npy_init(a);
+    plstar_npy_init(a);
     a->data = data;
     a->ndim = h->ndim;
     memcpy(a->shape, h->shape, h->ndim * sizeof h->shape[0]);
@@ -486,10 +486,10 @@ static int decode_new(plstar_array *a, const npy_header *h, const unsigned char 
 
 /* ---------------------------------------------------------------- parsing */
 
-int npy_parse(plstar_array *a, const unsigned char *buf, size_t len, const char *name)
+int plstar_npy_parse(plstar_array *a, const unsigned char *buf, size_t len, const char *name)
 {
     if (!a || (!buf && len))
-        return plstar_error(PLSTAR_ESOFTWARE, "npy_parse: NULL argument");
+        return plstar_error(PLSTAR_ESOFTWARE, "plstar_npy_parse: NULL argument");
     static const unsigned char empty[1];
     if (!buf)
         buf = empty;
@@ -506,7 +506,7 @@ int npy_parse(plstar_array *a, const unsigned char *buf, size_t len, const char 
     plstar_array tmp;
     if ((st = decode_new(&tmp, &h, buf + h.prelen + h.hlen, name)))
         return st;
-    npy_clear(a);
+    plstar_npy_clear(a);
     *a = tmp;
     return PLSTAR_OK;
 }
@@ -633,10 +633,10 @@ static int read_data(input *in, const npy_header *h, plstar_array *a)
     return st;
 }
 
-int npy_read(plstar_array *a, const char *path)
+int plstar_npy_read(plstar_array *a, const char *path)
 {
     if (!a || !path)
-        return plstar_error(PLSTAR_ESOFTWARE, "npy_read: NULL argument");
+        return plstar_error(PLSTAR_ESOFTWARE, "plstar_npy_read: NULL argument");
     input in;
     int st = open_input(&in, path);
     if (st)
@@ -644,13 +644,13 @@ int npy_read(plstar_array *a, const char *path)
     npy_header h;
     memset(&h, 0, sizeof h);
     plstar_array tmp;
-    npy_init(&tmp);
+    plstar_npy_init(&tmp);
     if (!(st = read_header(&in, &h)))
         st = read_data(&in, &h, &tmp);
     fclose(in.fp);
     if (st)
         return st;
-    npy_clear(a);
+    plstar_npy_clear(a);
     *a = tmp;
     return PLSTAR_OK;
 }
@@ -678,7 +678,7 @@ static size_t format_header(char *out, size_t cap, size_t ndim, const size_t *sh
 static int write_args(const char *path, const double *data, size_t ndim, const size_t *shape, size_t *size)
 {
     if (!path || (ndim && !shape))
-        return plstar_error(PLSTAR_ESOFTWARE, "npy_write: NULL argument");
+        return plstar_error(PLSTAR_ESOFTWARE, "plstar_npy_write: NULL argument");
     if (ndim > PLSTAR_NPY_MAXDIM)
         return plstar_error(PLSTAR_ESOFTWARE, "%s: cannot write %zu dimensions (at most %d)", path, ndim,
                             PLSTAR_NPY_MAXDIM);
@@ -689,7 +689,7 @@ static int write_args(const char *path, const double *data, size_t ndim, const s
     if (__builtin_mul_overflow(n, sizeof(double), &bytes))
         return plstar_error(PLSTAR_ESOFTWARE, "%s: shape overflows size_t", path);
     if (n && !data)
-        return plstar_error(PLSTAR_ESOFTWARE, "npy_write: NULL data for %zu elements", n);
+        return plstar_error(PLSTAR_ESOFTWARE, "plstar_npy_write: NULL data for %zu elements", n);
     *size = n;
     return PLSTAR_OK;
 }
@@ -715,7 +715,7 @@ static int write_data(FILE *fp, const double *data, size_t n)
     return 0;
 }
 
-int npy_write(const char *path, const double *data, size_t ndim, const size_t *shape)
+int plstar_npy_write(const char *path, const double *data, size_t ndim, const size_t *shape)
 {
     size_t n = 0;
     int st = write_args(path, data, ndim, shape, &n);
@@ -727,23 +727,23 @@ int npy_write(const char *path, const double *data, size_t ndim, const size_t *s
     hdr[8] = (char)(hlen & 0xff);
     hdr[9] = (char)(hlen >> 8);
     plstar_outfile f;
-    if ((st = outfile_open(&f, path)))
+    if ((st = plstar_outfile_open(&f, path)))
         return st;
     if (fwrite(hdr, 1, 10 + hlen, f.fp) != 10 + hlen || write_data(f.fp, data, n) != 0) {
         int e = errno;
-        outfile_abort(&f);
+        plstar_outfile_abort(&f);
         return plstar_error(PLSTAR_ECANTCREAT, "%s: cannot write output: %s", path, strerror(e));
     }
-    return outfile_commit(&f);
+    return plstar_outfile_commit(&f);
 }
 
-int npy_write_vector(const char *path, const double *data, size_t n)
+int plstar_npy_write_vector(const char *path, const double *data, size_t n)
 {
-    return npy_write(path, data, 1, &n);
+    return plstar_npy_write(path, data, 1, &n);
 }
 
-int npy_write_matrix(const char *path, const double *data, size_t rows, size_t cols)
+int plstar_npy_write_matrix(const char *path, const double *data, size_t rows, size_t cols)
 {
     size_t shape[2] = {rows, cols};
-    return npy_write(path, data, 2, shape);
+    return plstar_npy_write(path, data, 2, shape);
 }

@@ -31,26 +31,26 @@ typedef struct {
     int source_itemsize;            /* 8 for '<f8', 4 for '<f4', 2 for '<f2' */
 } plstar_array;
 
-void npy_init(plstar_array *a);
-void npy_clear(plstar_array *a);
+void plstar_npy_init(plstar_array *a);
+void plstar_npy_clear(plstar_array *a);
 
 /* Reads `path` into `a` (which must be initialised; previous data is freed).
  * `path` may also be a pipe or FIFO. On failure `a` is left unchanged. */
-int npy_read(plstar_array *a, const char *path);
+int plstar_npy_read(plstar_array *a, const char *path);
 
 /* Parses an in-memory .npy image; `name` is used in messages. On failure `a`
  * is left unchanged. */
-int npy_parse(plstar_array *a, const unsigned char *buf, size_t len, const char *name);
+int plstar_npy_parse(plstar_array *a, const unsigned char *buf, size_t len, const char *name);
 
 /* The IEEE binary16 number with bit pattern h, exactly (subnormals, ±0, ±inf; NaN for NaNs). */
-double npy_half_to_double(uint16_t h);
+double plstar_npy_half_to_double(uint16_t h);
 
 /* Writes a C-order double array of the given shape atomically. */
-int npy_write(const char *path, const double *data, size_t ndim, const size_t *shape);
+int plstar_npy_write(const char *path, const double *data, size_t ndim, const size_t *shape);
 
 /* Convenience: 1-D and 2-D writers. */
-int npy_write_vector(const char *path, const double *data, size_t n);
-int npy_write_matrix(const char *path, const double *data, size_t rows, size_t cols);
+int plstar_npy_write_vector(const char *path, const double *data, size_t n);
+int plstar_npy_write_matrix(const char *path, const double *data, size_t rows, size_t cols);
 
 #ifdef __cplusplus
 }

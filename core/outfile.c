@@ -30,14 +30,14 @@ static void pending_remove(const char *name)
             pending[i] = NULL;
 }
 
-void outfile_cleanup_all(void)
+void plstar_outfile_cleanup_all(void)
 {
     for (int i = 0; i < MAX_PENDING; i++)
         if (pending[i])
             unlink(pending[i]);
 }
 
-int outfile_open(plstar_outfile *f, const char *path)
+int plstar_outfile_open(plstar_outfile *f, const char *path)
 {
     memset(f, 0, sizeof *f);
     size_t len = strlen(path);
@@ -68,7 +68,7 @@ int outfile_open(plstar_outfile *f, const char *path)
     f->fp = fdopen(fd, "wb");
     if (!f->fp) {
         close(fd);
-        outfile_abort(f);
+        plstar_outfile_abort(f);
         return plstar_error(PLSTAR_ECANTCREAT, "%s: cannot create output", path);
     }
     return PLSTAR_OK;
@@ -87,7 +87,7 @@ static void outfile_release(plstar_outfile *f)
     f->fp = NULL;
 }
 
-void outfile_abort(plstar_outfile *f)
+void plstar_outfile_abort(plstar_outfile *f)
 {
     if (f->fp)
         fclose(f->fp);
@@ -96,7 +96,7 @@ void outfile_abort(plstar_outfile *f)
     outfile_release(f);
 }
 
-int outfile_commit(plstar_outfile *f)
+int plstar_outfile_commit(plstar_outfile *f)
 {
     int bad = ferror(f->fp);
     bad |= fflush(f->fp) != 0;
@@ -114,17 +114,17 @@ int outfile_commit(plstar_outfile *f)
     return PLSTAR_OK;
 }
 
-int outfile_write_text(const char *path, const char *text)
+int plstar_outfile_write_text(const char *path, const char *text)
 {
     plstar_outfile f;
-    int st = outfile_open(&f, path);
+    int st = plstar_outfile_open(&f, path);
     if (st)
         return st;
     fputs(text, f.fp);
-    return outfile_commit(&f);
+    return plstar_outfile_commit(&f);
 }
 
-char *outfile_path_join(const char *dir, const char *name)
+char *plstar_outfile_path_join(const char *dir, const char *name)
 {
     size_t len = strlen(dir) + strlen(name) + 2;
     char *s = malloc(len);

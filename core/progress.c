@@ -23,7 +23,7 @@ static int progress_wanted(FILE *out)
 /* The progress that holds the line: one begun meanwhile stays silent. */
 static plstar_progress *holder;
 
-void progress_begin_on(plstar_progress *p, FILE *out, const char *label, const char *unit, size_t total)
+void plstar_progress_begin_on(plstar_progress *p, FILE *out, const char *label, const char *unit, size_t total)
 {
     memset(p, 0, sizeof *p);
     p->owner = !holder && progress_wanted(out);
@@ -41,17 +41,17 @@ void progress_begin_on(plstar_progress *p, FILE *out, const char *label, const c
     p->interval = 0.25;
 }
 
-void progress_set_total(plstar_progress *p, size_t total)
+void plstar_progress_set_total(plstar_progress *p, size_t total)
 {
     p->total = total;
 }
 
-void progress_begin(plstar_progress *p, const char *label, const char *unit, size_t total)
+void plstar_progress_begin(plstar_progress *p, const char *label, const char *unit, size_t total)
 {
-    progress_begin_on(p, stderr, label, unit, total);
+    plstar_progress_begin_on(p, stderr, label, unit, total);
 }
 
-void progress_format_duration(char *buf, size_t len, double s)
+void plstar_progress_format_duration(char *buf, size_t len, double s)
 {
     if (!(s >= 0) || s > 1e8)
         snprintf(buf, len, "?");
@@ -70,11 +70,11 @@ static void show(plstar_progress *p, double now, int final)
     char tail[96] = "";
     if (final) {
         char d[32];
-        progress_format_duration(d, sizeof d, elapsed);
+        plstar_progress_format_duration(d, sizeof d, elapsed);
         snprintf(tail, sizeof tail, ", done in %s", d);
     } else if (p->total && p->done && p->done < p->total) {
         char d[32];
-        progress_format_duration(d, sizeof d, elapsed * (double)(p->total - p->done) / (double)p->done);
+        plstar_progress_format_duration(d, sizeof d, elapsed * (double)(p->total - p->done) / (double)p->done);
         snprintf(tail, sizeof tail, ", about %s left", d);
     }
     if (p->total)
@@ -89,7 +89,7 @@ static void show(plstar_progress *p, double now, int final)
     p->last = now;
 }
 
-void progress_update(plstar_progress *p, size_t done)
+void plstar_progress_update(plstar_progress *p, size_t done)
 {
     if (!p->out)
         return;
@@ -100,7 +100,7 @@ void progress_update(plstar_progress *p, size_t done)
     show(p, now, 0);
 }
 
-void progress_hide(void)
+void plstar_progress_hide(void)
 {
     if (!holder || !holder->shown)
         return;
@@ -109,7 +109,7 @@ void progress_hide(void)
     holder->shown = 0; /* the next update draws it again */
 }
 
-void progress_end(plstar_progress *p)
+void plstar_progress_end(plstar_progress *p)
 {
     if (p->out && p->shown)
         show(p, monotonic_seconds(), 1);

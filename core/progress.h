@@ -11,9 +11,9 @@
  * and the outer line goes on.
  *
  *   plstar_progress pr;
- *   progress_begin(&pr, "certify gd: verifying", "iterates", records);
- *   for (size_t k = 0; k < records; k++) { work(k); progress_update(&pr, k + 1); }
- *   progress_end(&pr);
+ *   plstar_progress_begin(&pr, "certify gd: verifying", "iterates", records);
+ *   for (size_t k = 0; k < records; k++) { work(k); plstar_progress_update(&pr, k + 1); }
+ *   plstar_progress_end(&pr);
  *
  * Call it from one thread (the one that owns the loop); an update costs a clock
  * read when a line is shown, and nothing when the stream is not a terminal.
@@ -45,32 +45,32 @@ typedef struct {
     double start, last; /* CLOCK_MONOTONIC seconds: the beginning, the last line */
     double delay;       /* no line before this many seconds (1 s) */
     double interval;    /* at most one line per interval (0.25 s) */
-    int shown;          /* a line is on the terminal, to be finished by progress_end */
+    int shown;          /* a line is on the terminal, to be finished by plstar_progress_end */
     int owner;          /* this progress holds the line (no other was running when it began) */
 } plstar_progress;
 
 /* Starts a progress line on stderr when stderr is a terminal. */
-void progress_begin(plstar_progress *p, const char *label, const char *unit, size_t total);
+void plstar_progress_begin(plstar_progress *p, const char *label, const char *unit, size_t total);
 
 /* The same on `out` (when it is a terminal): for tests, and for programs
  * whose progress goes elsewhere. */
-void progress_begin_on(plstar_progress *p, FILE *out, const char *label, const char *unit, size_t total);
+void plstar_progress_begin_on(plstar_progress *p, FILE *out, const char *label, const char *unit, size_t total);
 
 /* The total became known (or changed): a search whose length is found on the way. */
-void progress_set_total(plstar_progress *p, size_t total);
+void plstar_progress_set_total(plstar_progress *p, size_t total);
 
 /* `done` units are finished (monotone; clamped to total). */
-void progress_update(plstar_progress *p, size_t done);
+void plstar_progress_update(plstar_progress *p, size_t done);
 
 /* Clears the line that is shown, if any, before other output goes to the
  * terminal (a result line on stdout); the next update draws it again. */
-void progress_hide(void);
+void plstar_progress_hide(void);
 
 /* Ends the line (a final line with the elapsed time) if one was shown. */
-void progress_end(plstar_progress *p);
+void plstar_progress_end(plstar_progress *p);
 
 /* "42 s", "3 min 05 s", "2 h 07 min" into buf. */
-void progress_format_duration(char *buf, size_t len, double seconds);
+void plstar_progress_format_duration(char *buf, size_t len, double seconds);
 
 #ifdef __cplusplus
 }

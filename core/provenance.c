@@ -11,13 +11,13 @@ static char **saved_argv;
 
 const char *plstar_version(void) { return PLSTAR_VERSION; }
 
-void provenance_set_command_line(int argc, char **argv)
+void plstar_provenance_set_command_line(int argc, char **argv)
 {
     saved_argc = argv ? argc : 0;
     saved_argv = argv;
 }
 
-char **provenance_command_line(int *argc)
+char **plstar_provenance_command_line(int *argc)
 {
     *argc = saved_argc;
     return saved_argv;

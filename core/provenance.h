@@ -23,10 +23,10 @@ const char *plstar_commit(void);
 
 /* Remembers argv (not copied: main's argv lives as long as the process) so
  * that every report records the command that produced it. */
-void provenance_set_command_line(int argc, char **argv);
+void plstar_provenance_set_command_line(int argc, char **argv);
 
 /* The remembered command line (*argc = 0 when none was set). */
-char **provenance_command_line(int *argc);
+char **plstar_provenance_command_line(int *argc);
 
 #ifdef __cplusplus
 }

@@ -14,7 +14,7 @@ static json_t *provenance_new(void)
     json_object_set_new(o, "plstar_version", json_string(plstar_version()));
     json_object_set_new(o, "commit", json_string(plstar_commit()));
     int argc;
-    char **argv = provenance_command_line(&argc);
+    char **argv = plstar_provenance_command_line(&argc);
     if (argc > 0) {
         json_t *cmd = json_array();
         for (int k = 0; k < argc; k++)
@@ -25,7 +25,7 @@ static json_t *provenance_new(void)
     return o;
 }
 
-json_t *report_new(const char *check, const char *statement)
+json_t *plstar_report_new(const char *check, const char *statement)
 {
     json_t *r = json_object();
     json_object_set_new(r, "plstar_version", json_string(plstar_version()));
@@ -67,51 +67,51 @@ static void add_file_entry(json_t *report, const char *role, const char *path, c
     json_object_set_new(provenance_files(report), role, e);
 }
 
-int report_add_input_file(json_t *report, const char *role, const char *path)
+int plstar_report_add_input_file(json_t *report, const char *role, const char *path)
 {
     char hex[PLSTAR_SHA256_HEX];
-    int st = sha256_file_hex(hex, path);
+    int st = plstar_sha256_file_hex(hex, path);
     if (!st) {
         add_file_entry(report, role, path, hex);
         return PLSTAR_OK;
     }
     json_t *e = json_object();
     json_object_set_new(e, "path", json_string(path));
-    json_object_set_new(e, "sha256", report_absent(plstar_errmsg()));
+    json_object_set_new(e, "sha256", plstar_report_absent(plstar_errmsg()));
     json_object_set_new(provenance_files(report), role, e);
     return st;
 }
 
-void report_add_input_source(json_t *report, const char *role, const char *what)
+void plstar_report_add_input_source(json_t *report, const char *role, const char *what)
 {
     json_t *e = json_object();
     json_object_set_new(e, "source", json_string(what));
     json_object_set_new(provenance_files(report), role, e);
 }
 
-void report_set_seed(json_t *report, unsigned long seed)
+void plstar_report_set_seed(json_t *report, unsigned long seed)
 {
     json_object_set_new(provenance_of(report), "seed", json_integer((json_int_t)seed));
 }
 
-void report_set_precision(json_t *report, long bits)
+void plstar_report_set_precision(json_t *report, long bits)
 {
     json_object_set_new(provenance_of(report), "precision_bits", json_integer((json_int_t)bits));
 }
 
-void report_add_provenance(json_t *report, const plstar_problem *p)
+void plstar_report_add_provenance(json_t *report, const plstar_problem *p)
 {
     for (int k = 0; k < PROBLEM_NINPUTS; k++) {
         const plstar_input_file *f = &p->files[k];
-        const char *role = problem_input_name((plstar_input_role)k);
+        const char *role = plstar_problem_input_name((plstar_input_role)k);
         int present = k != PROBLEM_LABELS || p->y.size > 0;
         if (f->path)
             add_file_entry(report, role, f->path, f->sha256);
         else if (present && !(k == PROBLEM_WEIGHTS && p->weights_from_seed))
-            report_add_input_source(report, role, p->origin[0] ? p->origin : "in memory");
+            plstar_report_add_input_source(report, role, p->origin[0] ? p->origin : "in memory");
     }
     if (p->weights_from_seed)
-        report_set_seed(report, p->seed);
+        plstar_report_set_seed(report, p->seed);
 }
 
 /* JSON has no infinities or NaN: unbounded ends are written as null. */
@@ -120,7 +120,7 @@ static json_t *real_or_null(double x)
     return isfinite(x) ? json_real(x) : json_null();
 }
 
-json_t *report_interval(double lower, double upper)
+json_t *plstar_report_interval(double lower, double upper)
 {
     json_t *o = json_object();
     json_object_set_new(o, "lower", real_or_null(lower));
@@ -135,29 +135,29 @@ static json_t *one_side(const char *side, double x)
     return o;
 }
 
-json_t *report_upper(double upper)
+json_t *plstar_report_upper(double upper)
 {
     return one_side("upper", upper);
 }
 
-json_t *report_lower(double lower)
+json_t *plstar_report_lower(double lower)
 {
     return one_side("lower", lower);
 }
 
-json_t *report_absent(const char *reason)
+json_t *plstar_report_absent(const char *reason)
 {
     json_t *o = json_object();
     json_object_set_new(o, "reason", json_string(reason));
     return o;
 }
 
-void report_set_scope(json_t *report, const char *scope)
+void plstar_report_set_scope(json_t *report, const char *scope)
 {
     json_object_set_new(report, "scope", json_string(scope));
 }
 
-void report_set_reason(json_t *report, const char *inequality, json_t *lhs, json_t *rhs, const char *decide)
+void plstar_report_set_reason(json_t *report, const char *inequality, json_t *lhs, json_t *rhs, const char *decide)
 {
     json_t *o = json_object();
     json_object_set_new(o, "inequality", json_string(inequality));
@@ -168,7 +168,7 @@ void report_set_reason(json_t *report, const char *inequality, json_t *lhs, json
     json_object_set_new(report, "reason", o);
 }
 
-const char *report_format_number(char *buf, size_t len, int digits, double x)
+const char *plstar_report_format_number(char *buf, size_t len, int digits, double x)
 {
     if (isnan(x))
         snprintf(buf, len, "NaN");
@@ -179,7 +179,7 @@ const char *report_format_number(char *buf, size_t len, int digits, double x)
     return buf;
 }
 
-double arb_lower_d(const arb_t x)
+double plstar_arb_lower_d(const arb_t x)
 {
     arf_t t;
     arf_init(t);
@@ -189,7 +189,7 @@ double arb_lower_d(const arb_t x)
     return arb_is_finite(x) ? d : -INFINITY;
 }
 
-double arb_upper_d(const arb_t x)
+double plstar_arb_upper_d(const arb_t x)
 {
     arf_t t;
     arf_init(t);
@@ -199,22 +199,22 @@ double arb_upper_d(const arb_t x)
     return arb_is_finite(x) ? d : INFINITY;
 }
 
-json_t *report_interval_arb(const arb_t x)
+json_t *plstar_report_interval_arb(const arb_t x)
 {
-    return report_interval(arb_lower_d(x), arb_upper_d(x));
+    return plstar_report_interval(plstar_arb_lower_d(x), plstar_arb_upper_d(x));
 }
 
-json_t *report_upper_arb(const arb_t x)
+json_t *plstar_report_upper_arb(const arb_t x)
 {
-    return report_upper(arb_upper_d(x));
+    return plstar_report_upper(plstar_arb_upper_d(x));
 }
 
-json_t *report_lower_arb(const arb_t x)
+json_t *plstar_report_lower_arb(const arb_t x)
 {
-    return report_lower(arb_lower_d(x));
+    return plstar_report_lower(plstar_arb_lower_d(x));
 }
 
-const char *report_verdict_name(int status, int is_check)
+const char *plstar_report_verdict_name(int status, int is_check)
 {
     switch (status) {
     case PLSTAR_OK:
@@ -226,25 +226,25 @@ const char *report_verdict_name(int status, int is_check)
     }
 }
 
-void report_set_verdict(json_t *report, const char *verdict)
+void plstar_report_set_verdict(json_t *report, const char *verdict)
 {
     json_object_set_new(report, "verdict", json_string(verdict));
 }
 
-void report_add_problem(json_t *report, const plstar_problem *p)
+void plstar_report_add_problem(json_t *report, const plstar_problem *p)
 {
     json_t *in = json_object_get(report, "inputs");
-    char *desc = model_to_json(&p->model);
+    char *desc = plstar_model_to_json(&p->model);
     json_object_set_new(in, "model", desc ? json_loads(desc, 0, NULL) : json_null());
     free(desc);
     json_object_set_new(in, "samples", json_integer((json_int_t)p->n));
     json_object_set_new(in, "equations", json_integer((json_int_t)p->N));
     json_object_set_new(in, "parameters", json_integer((json_int_t)p->model.nparams));
     json_object_set_new(in, "labels", json_boolean(p->y.size > 0));
-    report_add_provenance(report, p);
+    plstar_report_add_provenance(report, p);
 }
 
-int report_write(const char *path, const json_t *report)
+int plstar_report_write(const char *path, const json_t *report)
 {
     char *text = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
     if (!text)
@@ -253,7 +253,7 @@ int report_write(const char *path, const json_t *report)
     text = realloc(text, len + 2);
     text[len] = '\n';
     text[len + 1] = '\0';
-    int st = outfile_write_text(path, text);
+    int st = plstar_outfile_write_text(path, text);
     free(text);
     return st;
 }

@@ -18,7 +18,7 @@ static void digest_to_hex(char hex[PLSTAR_SHA256_HEX], struct sha256_ctx *ctx)
     hex[2 * SHA256_DIGEST_SIZE] = '\0';
 }
 
-void sha256_hex(char hex[PLSTAR_SHA256_HEX], const void *data, size_t len)
+void plstar_sha256_hex(char hex[PLSTAR_SHA256_HEX], const void *data, size_t len)
 {
     struct sha256_ctx ctx;
     sha256_init(&ctx);
@@ -26,7 +26,7 @@ void sha256_hex(char hex[PLSTAR_SHA256_HEX], const void *data, size_t len)
     digest_to_hex(hex, &ctx);
 }
 
-int sha256_file_hex(char hex[PLSTAR_SHA256_HEX], const char *path)
+int plstar_sha256_file_hex(char hex[PLSTAR_SHA256_HEX], const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f)

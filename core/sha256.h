@@ -15,11 +15,11 @@ extern "C" {
 #define PLSTAR_SHA256_HEX 65
 
 /* hex ← SHA-256 of data[0..len). */
-void sha256_hex(char hex[PLSTAR_SHA256_HEX], const void *data, size_t len);
+void plstar_sha256_hex(char hex[PLSTAR_SHA256_HEX], const void *data, size_t len);
 
 /* hex ← SHA-256 of the file's contents; PLSTAR_ENOINPUT (message naming the
  * file) when it cannot be opened or read. */
-int sha256_file_hex(char hex[PLSTAR_SHA256_HEX], const char *path);
+int plstar_sha256_file_hex(char hex[PLSTAR_SHA256_HEX], const char *path);
 
 #ifdef __cplusplus
 }

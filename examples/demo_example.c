@@ -11,7 +11,7 @@ static const char model_json[] =
     "{\"model\": \"mlp\", \"input_dim\": 3, \"widths\": [16, 16], \"outputs\": 1, "
     "\"activation\": \"tanh\", \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}";
 
-void demo_sphere_data(double *X, size_t n, size_t d, unsigned long seed)
+void plstar_demo_sphere_data(double *X, size_t n, size_t d, unsigned long seed)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, seed);
@@ -34,8 +34,8 @@ static const char shallow_json[] = "{\"model\": \"shallow\", \"input_dim\": 100,
 static int sphere_problem(plstar_problem *p, const char *json, size_t n)
 {
     plstar_model m;
-    model_init(&m);
-    int st = model_parse_json(&m, json, "demo model");
+    plstar_model_init(&m);
+    int st = plstar_model_parse_json(&m, json, "demo model");
     if (st)
         return st;
     size_t d = m.input_dim;
@@ -43,11 +43,11 @@ static int sphere_problem(plstar_problem *p, const char *json, size_t n)
     if (!X || !w || !y)
         st = plstar_error(PLSTAR_ESOFTWARE, "out of memory for the demo example");
     if (!st) {
-        demo_sphere_data(X, n, d, DEMO_DATA_SEED);
-        model_init_weights(w, &m, DEMO_WEIGHT_SEED);
+        plstar_demo_sphere_data(X, n, d, DEMO_DATA_SEED);
+        plstar_model_init_weights(w, &m, DEMO_WEIGHT_SEED);
         for (size_t i = 0; i < n; i++)
             y[i] = sin(3.0 * X[i * d]);
-        st = problem_set(p, &m, X, n, w, y);
+        st = plstar_problem_set(p, &m, X, n, w, y);
     }
     if (!st) { /* the provenance of the demo's reports */
         p->weights_from_seed = 1;
@@ -56,14 +56,14 @@ static int sphere_problem(plstar_problem *p, const char *json, size_t n)
                  "in memory: the embedded example (examples/demo_example.c), points on the sphere from seed %d", DEMO_DATA_SEED);
     }
     free(X), free(w), free(y);
-    model_clear(&m);
+    plstar_model_clear(&m);
     return st;
 }
 
-int demo_example_problem(plstar_problem *p) { return sphere_problem(p, model_json, DEMO_SAMPLES); }
+int plstar_demo_example_problem(plstar_problem *p) { return sphere_problem(p, model_json, DEMO_SAMPLES); }
 
-int demo_shallow_problem(plstar_problem *p) { return sphere_problem(p, shallow_json, DEMO_SHALLOW_SAMPLES); }
+int plstar_demo_shallow_problem(plstar_problem *p) { return sphere_problem(p, shallow_json, DEMO_SHALLOW_SAMPLES); }
 
-const char *demo_model_json(void) { return model_json; }
+const char *plstar_demo_model_json(void) { return model_json; }
 
-const char *demo_shallow_json(void) { return shallow_json; }
+const char *plstar_demo_shallow_json(void) { return shallow_json; }

@@ -14,7 +14,7 @@ extern "C" {
 #endif
 
 /* The embedded model description (JSON text). */
-const char *demo_model_json(void);
+const char *plstar_demo_model_json(void);
 
 #define DEMO_SAMPLES 8
 #define DEMO_DATA_SEED 2022
@@ -22,17 +22,17 @@ const char *demo_model_json(void);
 
 /* Points on the unit sphere in R^d: Gaussian draws from a gsl_rng_mt19937
  * seeded with `seed`, each row normalised. */
-void demo_sphere_data(double *X, size_t n, size_t d, unsigned long seed);
+void plstar_demo_sphere_data(double *X, size_t n, size_t d, unsigned long seed);
 
 /* Fills p with the embedded example. */
-int demo_example_problem(plstar_problem *p);
+int plstar_demo_example_problem(plstar_problem *p);
 
 /* The embedded wide shallow network for the a-priori certificates (Theorems 2
  * and 6): d = 100, width 2^17, tanh, n = 6 points on the sphere, y = sin(3·x_1),
  * weights from seed 1. */
-const char *demo_shallow_json(void);
+const char *plstar_demo_shallow_json(void);
 #define DEMO_SHALLOW_SAMPLES 6
-int demo_shallow_problem(plstar_problem *p);
+int plstar_demo_shallow_problem(plstar_problem *p);
 
 #ifdef __cplusplus
 }

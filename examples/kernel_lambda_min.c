@@ -19,8 +19,8 @@ int main(int argc, char **argv)
         return PLSTAR_EUSAGE;
     }
     plstar_problem p;
-    problem_init(&p);
-    int st = problem_load(&p, argv[1], argv[2], NULL, strtoul(argv[3], NULL, 10), NULL);
+    plstar_problem_init(&p);
+    int st = plstar_problem_load(&p, argv[1], argv[2], NULL, strtoul(argv[3], NULL, 10), NULL);
     if (st != PLSTAR_OK) {
         fprintf(stderr, "kernel_lambda_min: %s\n", plstar_errmsg());
         return st;
@@ -31,19 +31,19 @@ int main(int argc, char **argv)
     if (!K || !eK)
         st = PLSTAR_ESOFTWARE;
     if (st == PLSTAR_OK)
-        st = fast_kernel_structured(K, &p.model, p.X.data, p.n, p.w);
+        st = plstar_fast_kernel_structured(K, &p.model, p.X.data, p.n, p.w);
     if (st == PLSTAR_OK)
-        st = fast_errbound_kernel_structured(eK, &p.model, p.X.data, p.n, p.w);
+        st = plstar_fast_errbound_kernel_structured(eK, &p.model, p.X.data, p.n, p.w);
     for (size_t k = 0; st == PLSTAR_OK && k < N * N; k++)
         rad = eK[k] > rad ? eK[k] : rad; /* |K̂ − K| ≤ rad entrywise */
     if (st == PLSTAR_OK)
-        st = verified_lambda_min(&lower, K, N, rad, NAN);
+        st = plstar_verified_lambda_min(&lower, K, N, rad, NAN);
     if (st == PLSTAR_OK)
         printf("N = %zu, K[0][0] = %.17g, |error| <= %.3g, lambda_min(K) >= %.17g\n", N, K[0], rad, lower);
     else
         fprintf(stderr, "kernel_lambda_min: %s\n", plstar_errmsg());
     free(K);
     free(eK);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     return st;
 }

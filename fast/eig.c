@@ -10,16 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-int fast_eig_lapack(double *lambda_min, double *lambda_max, const double *A, size_t n)
+int plstar_fast_eig_lapack(double *lambda_min, double *lambda_max, const double *A, size_t n)
 {
     if (!lambda_min || !lambda_max)
-        return plstar_error(PLSTAR_EUSAGE, "fast_eig_lapack: NULL output");
-    int st = verified_matrix_check(A, n, 0.0, "fast_eig_lapack"); /* LAPACK scales internally */
+        return plstar_error(PLSTAR_EUSAGE, "plstar_fast_eig_lapack: NULL output");
+    int st = plstar_verified_matrix_check(A, n, 0.0, "plstar_fast_eig_lapack"); /* LAPACK scales internally */
     if (st)
         return st;
     size_t nn;
     if (!plstar_size_mul(&nn, n, n, sizeof(double)))
-        return plstar_error(PLSTAR_ESOFTWARE, "fast_eig_lapack: order %zu is too large", n);
+        return plstar_error(PLSTAR_ESOFTWARE, "plstar_fast_eig_lapack: order %zu is too large", n);
     double *M = plstar_malloc(nn, "eigenvalue workspace");
     double *w = plstar_malloc(n * sizeof(double), "eigenvalues");
     if (!M || !w) {
@@ -38,6 +38,6 @@ int fast_eig_lapack(double *lambda_min, double *lambda_max, const double *A, siz
     free(M);
     free(w);
     if (info != 0)
-        return plstar_error(PLSTAR_EDATA, "fast_eig_lapack: dsyevd failed (info %d)", (int)info);
+        return plstar_error(PLSTAR_EDATA, "plstar_fast_eig_lapack: dsyevd failed (info %d)", (int)info);
     return PLSTAR_OK;
 }

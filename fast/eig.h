@@ -14,7 +14,7 @@ extern "C" {
 /* λ_min and λ_max of A (row-major, its lower triangle read) by LAPACK dsyevd (eigenvalues only). Not certified.
  * PLSTAR_OK, PLSTAR_EUSAGE (bad arguments), PLSTAR_EDATA (NaN/Inf, or LAPACK failure), PLSTAR_ESOFTWARE (out of
  * memory, or a rounding mode other than round-to-nearest). */
-int fast_eig_lapack(double *lambda_min, double *lambda_max, const double *A, size_t n);
+int plstar_fast_eig_lapack(double *lambda_min, double *lambda_max, const double *A, size_t n);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 #include "fast/errbound.h"
 #include "fast/network.h"
 #include "fast/ntk.h"
+#include "fast/layer_pass.h"
 #include "core/error.h"
 #include "verified/rounding.h"
 #include "core/layout.h"
@@ -57,28 +58,28 @@ static void gemm_nn(double *C, const double *A, const double *B, size_t r, size_
 }
 
 /* Upper bound on the exact 1/√s. */
-static double scale_up(const plstar_layer *L) { return layer_scale(L) * (1.0 + 4 * U_ROUND); }
+static double scale_up(const plstar_layer *L) { return plstar_layer_scale(L) * (1.0 + 4 * U_ROUND); }
 
 typedef struct {
     double **eZ, **eA, **eS; /* per layer, n × out */
     const fast_arith *ar;    /* the arithmetic bounded */
-    int sided;               /* the caller decides where σ′ may jump (fast_errbound_sided) */
+    int sided;               /* the caller decides where σ′ may jump (plstar_fast_errbound_sided) */
     const double *const *sigma1;
     double peak;             /* of the forward pass (fast_errors.peak_F) */
 } fwd_errors;
 
-/* act_err_d bounds this library's double formulas; for unit roundoff u its relative terms scale
+/* plstar_act_err_d bounds this library's double formulas; for unit roundoff u its relative terms scale
  * with u. With any_formulas, add what the other standard formulas cost, in absolute terms
- * (act_err_any_formula, × u; derived in each activation's descriptor, core/act_*.c). */
+ * (plstar_act_err_any_formula, × u; derived in each activation's descriptor, core/act_*.c). */
 static void act_err_u(const fast_arith *ar, plstar_act act, double z, double s0, double s1, double *e0,
                       double *e1)
 {
-    act_err_d(act, z, s0, s1, e0, e1);
+    plstar_act_err_d(act, z, s0, s1, e0, e1);
     if (ar->u != U_ROUND)
         *e0 = sum_up(*e0 * (ar->u / U_ROUND), 1), *e1 = sum_up(*e1 * (ar->u / U_ROUND), 1);
     if (ar->any_formulas && (unsigned)act < ACT_COUNT) {
         double b0, b1;
-        act_err_any_formula(act, z, &b0, &b1);
+        plstar_act_err_any_formula(act, z, &b0, &b1);
         *e0 = sum_up(*e0 + b0 * ar->u, 2), *e1 = sum_up(*e1 + b1 * ar->u, 2);
     }
 }
@@ -90,7 +91,7 @@ static int forward_errors(fwd_errors *E, const fast_forward_state *s, const plst
         const plstar_layer *L = &m->layers[l];
         size_t in = L->in, out = L->out, total = n * out;
         const double *prev = l ? s->a[l - 1] : X;
-        double *absW = abs_copy(layer_weights(m, l, w), in * out);
+        double *absW = abs_copy(plstar_layer_weights(m, l, w), in * out);
         double *absPrev = abs_copy(prev, n * in);
         double *T = nalloc(n, out), *T2 = nalloc(n, out);
         E->eZ[l] = nalloc(n, out), E->eA[l] = nalloc(n, out), E->eS[l] = nalloc(n, out);
@@ -123,8 +124,8 @@ static int forward_errors(fwd_errors *E, const fast_forward_state *s, const plst
             peak(&E->peak, absW[k] * (1.0 + ux) + ar->tiny);
         for (size_t k = 0; !l && k < n * in; k++) /* the rounded inputs */
             peak(&E->peak, absPrev[k] * (1.0 + ux) + ar->tiny);
-        double L1 = act_sup_d1(L->act), L2 = act_sup_d2(L->act);
-        int kink = !act_twice_differentiable(L->act);
+        double L1 = plstar_act_sup_d1(L->act), L2 = plstar_act_sup_d2(L->act);
+        int kink = !plstar_act_twice_differentiable(L->act);
         for (size_t k = 0; k < total; k++) {
             double e0, e1, ez = E->eZ[l][k], z = s->z[l][k];
             act_err_u(E->ar, L->act, z, s->a[l][k], s->s1[l][k], &e0, &e1);
@@ -166,13 +167,13 @@ static int backward_errors(double **D, double **eD, double *pk, const fast_forwa
     for (size_t l = last; l-- > 0;) {
         const plstar_layer *Ln = &m->layers[l + 1];
         size_t out = m->layers[l].out, k = Ln->out;
-        const double *W = layer_weights(m, l + 1, w);
+        const double *W = plstar_layer_weights(m, l + 1, w);
         double *absW = abs_copy(W, Ln->in * k), *absD = abs_copy(D[l + 1], R * k);
         double *G = nalloc(R, out), *T1 = nalloc(R, out), *T2 = nalloc(R, out);
         D[l] = nalloc(R, out), eD[l] = nalloc(R, out);
         int ok = absW && absD && G && T1 && T2 && D[l] && eD[l];
         if (ok) {
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)R, (int)out, (int)k, layer_scale(Ln),
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)R, (int)out, (int)k, plstar_layer_scale(Ln),
                         D[l + 1], (int)k, W, (int)Ln->in, 0.0, G, (int)out);
             gemm_nn(T1, absD, absW, R, k, out, 0, 0.0);
             gemm_nn(T2, eD[l + 1], absW, R, k, out, 0, 0.0);
@@ -221,7 +222,7 @@ static void jacobian_errors(double *eJ, double *absJ, double *pk, const plstar_m
                     double x = fabs(prev[i * L->in + b]), ex = eprev ? eprev[i * L->in + b] : ux * x + eta_x;
                     size_t at = r * P + L->w_offset + a * L->in + b;
                     eJ[at] = sum_up(g4 * sp * d * x + sp * (ed * x + (d + ed) * ex) + under, 5);
-                    absJ[at] = fabs(D[l][r * L->out + a] * layer_scale(L) * prev[i * L->in + b]);
+                    absJ[at] = fabs(D[l][r * L->out + a] * plstar_layer_scale(L) * prev[i * L->in + b]);
                     peak(pk, sum_up((1.0 + g4) * (d + ed) * (x + ex) * (sp > 1.0 ? sp : 1.0), 3) + eJ[at]);
                 }
                 if (L->has_bias) {
@@ -328,26 +329,26 @@ static int errbound_all(fast_errors *out, fast_peaks *pk, double *eZ, const plst
                         size_t n, const double *w, const double *y, const fast_arith *ar, int sided,
                         const double *const *sigma1);
 
-int fast_errbound(fast_errors *out, const plstar_model *m, const double *X, size_t n,
+int plstar_fast_errbound(fast_errors *out, const plstar_model *m, const double *X, size_t n,
                   const double *w, const double *y)
 {
     static const fast_arith own = {U_ROUND, 0, 0, 0.0};
-    return fast_errbound_u(out, m, X, n, w, y, &own);
+    return plstar_fast_errbound_u(out, m, X, n, w, y, &own);
 }
 
-int fast_errbound_u(fast_errors *out, const plstar_model *m, const double *X, size_t n,
+int plstar_fast_errbound_u(fast_errors *out, const plstar_model *m, const double *X, size_t n,
                     const double *w, const double *y, const fast_arith *ar)
 {
     return errbound_all(out, NULL, NULL, m, X, n, w, y, ar, 0, NULL);
 }
 
-int fast_errbound_sided(fast_errors *out, double *eZ, const plstar_model *m, const double *X, size_t n,
+int plstar_fast_errbound_sided(fast_errors *out, double *eZ, const plstar_model *m, const double *X, size_t n,
                         const double *w, const double *y, const fast_arith *ar, const double *const *sigma1)
 {
     return errbound_all(out, NULL, eZ, m, X, n, w, y, ar, 1, sigma1);
 }
 
-int fast_errbound_peaks(fast_errors *out, fast_peaks *peaks, double *eZ, const plstar_model *m, const double *X,
+int plstar_fast_errbound_peaks(fast_errors *out, fast_peaks *peaks, double *eZ, const plstar_model *m, const double *X,
                         size_t n, const double *w, const double *y, const fast_arith *ar, int sided,
                         const double *const *sigma1)
 {
@@ -362,12 +363,12 @@ static int errbound_all(fast_errors *out, fast_peaks *pk, double *eZ, const plst
     pk = pk ? pk : &none;
     size_t c = m->outputs, N = n * c, P = m->nparams, last = m->nlayers - 1;
     fast_forward_state s;
-    fast_forward_init(&s);
+    plstar_fast_forward_init(&s);
     fwd_errors E = {calloc(m->nlayers, sizeof(double *)), calloc(m->nlayers, sizeof(double *)),
                     calloc(m->nlayers, sizeof(double *)), ar, sided, sigma1, 0.0};
     double **D = calloc(m->nlayers, sizeof(double *)), **eD = calloc(m->nlayers, sizeof(double *));
     double *seeds = NULL, *absJ = NULL, *eJ = NULL;
-    int st = (E.eZ && E.eA && E.eS && D && eD) ? fast_forward(&s, m, X, n, w)
+    int st = (E.eZ && E.eA && E.eS && D && eD) ? plstar_fast_forward(&s, m, X, n, w)
                                                : plstar_error(PLSTAR_ESOFTWARE, "out of memory for error bounds");
     for (size_t l = 0; !st && sigma1 && l < m->nlayers; l++) /* the σ′ the caller fixed */
         for (size_t k = 0; sigma1[l] && k < n * m->layers[l].out; k++)
@@ -409,7 +410,7 @@ static int errbound_all(fast_errors *out, fast_peaks *pk, double *eZ, const plst
     free(E.eZ), free(E.eA), free(E.eS), free(D), free(eD), free(seeds), free(absJ);
     if (eJ != out->J)
         free(eJ);
-    fast_forward_clear(&s);
+    plstar_fast_forward_clear(&s);
     return st;
 }
 
@@ -439,17 +440,17 @@ static int gram_bounds(double *G, double *E, const double *M, const double *eM, 
     return ok ? PLSTAR_OK : plstar_error(PLSTAR_ESOFTWARE, "out of memory for error bounds");
 }
 
-int fast_errbound_kernel_structured(double *eK, const plstar_model *m, const double *X, size_t n,
+int plstar_fast_errbound_kernel_structured(double *eK, const plstar_model *m, const double *X, size_t n,
                                     const double *w)
 {
     static const fast_arith own = {U_ROUND, 0, 0, 0.0};
     if (!eK || !m || !X || !w || n == 0 || m->nlayers == 0)
-        return plstar_error(PLSTAR_ESOFTWARE, "fast_errbound_kernel_structured: invalid arguments");
+        return plstar_error(PLSTAR_ESOFTWARE, "plstar_fast_errbound_kernel_structured: invalid arguments");
     size_t c = m->outputs, N = n * c, ntrain = 0;
     for (size_t l = 0; l < m->nlayers; l++)
         ntrain += m->layers[l].trainable != 0;
     fast_forward_state s;
-    fast_forward_init(&s);
+    plstar_fast_forward_init(&s);
     fwd_errors E = {calloc(m->nlayers, sizeof(double *)), calloc(m->nlayers, sizeof(double *)),
                     calloc(m->nlayers, sizeof(double *)), &own, 0, NULL, 0.0};
     double **D = calloc(m->nlayers, sizeof(double *)), **eD = calloc(m->nlayers, sizeof(double *));
@@ -462,7 +463,7 @@ int fast_errbound_kernel_structured(double *eK, const plstar_model *m, const dou
         st = forward_errors(&E, &s, m, X, n, w);
     for (size_t r = 0; !st && r < N; r++)
         seeds[r * c + r % c] = 1.0;
-    if (!st) /* the same signals as fast_kernel_structured: unit seeds, the same BLAS calls */
+    if (!st) /* the same signals as plstar_fast_kernel_structured: unit seeds, the same BLAS calls */
         st = backward_errors(D, eD, &E.peak, &s, &E, m, w, seeds, NULL, c);
     if (!st)
         memset(eK, 0, N * N * sizeof(double));
@@ -504,6 +505,6 @@ int fast_errbound_kernel_structured(double *eK, const plstar_model *m, const dou
     }
     free(E.eZ), free(E.eA), free(E.eS), free(D), free(eD), free(seeds);
     free(PD), free(ED), free(PA), free(EA), free(S);
-    fast_forward_clear(&s);
+    plstar_fast_forward_clear(&s);
     return st;
 }

@@ -23,11 +23,11 @@
  *   It takes the signals D̂ to be those the kernel computed: both run the same
  *   BLAS calls on the same operands, and OpenBLAS is deterministic for those;
  * where s⁺ ≥ 1/√s bounds the layer scale and e_σ, e_σ′ are the activation's
- * documented evaluation errors (core/activation.h, act_err_d). The bound
+ * documented evaluation errors (core/activation.h, plstar_act_err_d). The bound
  * computations themselves round to nearest; every sum of k non-negative terms
  * is inflated by (1 + 2(k + 8)u) so the result is an upper bound. Underflow is
  * covered by a floor of 2^-1000 per entry. The bounds hold assuming the C
- * library meets the accuracy act_err_d states.
+ * library meets the accuracy plstar_act_err_d states.
  */
 #ifndef PLSTAR_FAST_ERRBOUND_H
 #define PLSTAR_FAST_ERRBOUND_H
@@ -40,8 +40,8 @@
 extern "C" {
 #endif
 
-/* The arithmetic whose rounding errors are bounded. fast_errbound bounds this library's own fast
- * path, {2^-53, 0, 0, 0}; fast_errbound_u bounds the same algorithms run by other code
+/* The arithmetic whose rounding errors are bounded. plstar_fast_errbound bounds this library's own fast
+ * path, {2^-53, 0, 0, 0}; plstar_fast_errbound_u bounds the same algorithms run by other code
  * (proofs-checks/validate.h), to first order in u:
  *   u               unit roundoff, 2^-53 (float64), 2^-24 (float32), 2^-11 (float16) or 2^-8
  *                   (bfloat16); every γ_k is formed with it,
@@ -77,12 +77,12 @@ typedef struct {
     double F, J, K, loss;
 } fast_peaks;
 
-int fast_errbound(fast_errors *out, const plstar_model *m, const double *X, size_t n,
+int plstar_fast_errbound(fast_errors *out, const plstar_model *m, const double *X, size_t n,
                   const double *w, const double *y);
-int fast_errbound_u(fast_errors *out, const plstar_model *m, const double *X, size_t n,
+int plstar_fast_errbound_u(fast_errors *out, const plstar_model *m, const double *X, size_t n,
                     const double *w, const double *y, const fast_arith *ar);
 
-/* fast_errbound_u for a computation whose ReLU-type units the caller has put on a side
+/* plstar_fast_errbound_u for a computation whose ReLU-type units the caller has put on a side
  * (proofs-checks/validate.h, kinks): where sigma1[l] (nlayers pointers, NULL for a layer; each
  * n × out_l) is finite the computation used that σ′ — one of the one-sided derivatives — at the
  * unit; where it is FAST_SIGMA1_EITHER, the σ′ evaluated at ẑ with its jump allowed (either side is
@@ -90,18 +90,18 @@ int fast_errbound_u(fast_errors *out, const plstar_model *m, const double *X, si
  * eZ (may be NULL) receives the bounds e_z on the pre-activations, layer after layer, each
  * n × out_l row-major (n·Σ_l out_l entries). */
 #define FAST_SIGMA1_EITHER INFINITY
-int fast_errbound_sided(fast_errors *out, double *eZ, const plstar_model *m, const double *X, size_t n,
+int plstar_fast_errbound_sided(fast_errors *out, double *eZ, const plstar_model *m, const double *X, size_t n,
                         const double *w, const double *y, const fast_arith *ar, const double *const *sigma1);
 
-/* fast_errbound_sided (sided) or fast_errbound_u (not sided; eZ and sigma1 then ignored), with the
+/* plstar_fast_errbound_sided (sided) or plstar_fast_errbound_u (not sided; eZ and sigma1 then ignored), with the
  * peaks of the computations bounded (for the range of a narrow format). */
-int fast_errbound_peaks(fast_errors *out, fast_peaks *peaks, double *eZ, const plstar_model *m, const double *X,
+int plstar_fast_errbound_peaks(fast_errors *out, fast_peaks *peaks, double *eZ, const plstar_model *m, const double *X,
                         size_t n, const double *w, const double *y, const fast_arith *ar, int sided,
                         const double *const *sigma1);
 
-/* eK (N × N): |K̂ − K| for K̂ = fast_kernel_structured(m, X, n, w) (any panel
+/* eK (N × N): |K̂ − K| for K̂ = plstar_fast_kernel_structured(m, X, n, w) (any panel
  * size). Memory: a few N × N and n × n matrices and the signals of all layers. */
-int fast_errbound_kernel_structured(double *eK, const plstar_model *m, const double *X, size_t n,
+int plstar_fast_errbound_kernel_structured(double *eK, const plstar_model *m, const double *X, size_t n,
                                     const double *w);
 
 #ifdef __cplusplus

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void fast_hvp_init(fast_hvp_state *s) { memset(s, 0, sizeof *s); }
+void plstar_fast_hvp_init(fast_hvp_state *s) { memset(s, 0, sizeof *s); }
 
 static void free_list(double **p, size_t count)
 {
@@ -20,20 +20,20 @@ static void free_list(double **p, size_t count)
     free(p);
 }
 
-void fast_hvp_clear(fast_hvp_state *s)
+void plstar_fast_hvp_clear(fast_hvp_state *s)
 {
     size_t nl = s->m ? s->m->nlayers : 0;
     free_list(s->a, nl + 1);
     free_list(s->s1, nl), free_list(s->s2, nl), free_list(s->eps, nl), free_list(s->delta, nl);
     free_list(s->adot, nl + 1), free_list(s->zdot, nl), free_list(s->ddot, nl), free_list(s->edot, nl);
-    fast_hvp_init(s);
+    plstar_fast_hvp_init(s);
 }
 
-int fast_hvp_prepare(fast_hvp_state *s, const plstar_model *m, const double *x, size_t k, const double *w)
+int plstar_fast_hvp_prepare(fast_hvp_state *s, const plstar_model *m, const double *x, size_t k, const double *w)
 {
-    fast_hvp_clear(s);
+    plstar_fast_hvp_clear(s);
     if (!m || !x || !w || k >= m->outputs)
-        return plstar_error(PLSTAR_EUSAGE, "fast_hvp_prepare: bad arguments");
+        return plstar_error(PLSTAR_EUSAGE, "plstar_fast_hvp_prepare: bad arguments");
     size_t nl = m->nlayers, d = m->input_dim;
     s->m = m, s->w = w, s->k = k;
     s->a = calloc(nl + 1, sizeof(double *)), s->adot = calloc(nl + 1, sizeof(double *));
@@ -60,7 +60,7 @@ int fast_hvp_prepare(fast_hvp_state *s, const plstar_model *m, const double *x, 
               !s->zdot[l] || !s->ddot[l] || !s->edot[l];
     }
     if (bad) {
-        fast_hvp_clear(s);
+        plstar_fast_hvp_clear(s);
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for Hessian-vector products");
     }
     /* forward and backward of one sample by dgemv, not the batched passes of
@@ -72,10 +72,10 @@ int fast_hvp_prepare(fast_hvp_state *s, const plstar_model *m, const double *x, 
         double *z = s->a[l + 1];
         if (L->has_bias)
             memcpy(z, w + L->b_offset, L->out * sizeof(double));
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)L->out, (int)L->in, layer_scale(L),
-                    layer_weights(m, l, w), (int)L->in, s->a[l], 1, L->has_bias ? 1.0 : 0.0, z, 1);
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)L->out, (int)L->in, plstar_layer_scale(L),
+                    plstar_layer_weights(m, l, w), (int)L->in, s->a[l], 1, L->has_bias ? 1.0 : 0.0, z, 1);
         for (size_t j = 0; j < L->out; j++)
-            act_eval_d(L->act, z[j], &z[j], &s->s1[l][j], &s->s2[l][j]);
+            plstar_act_eval_d(L->act, z[j], &z[j], &s->s1[l][j], &s->s2[l][j]);
     }
     /* backward: ε, δ */
     size_t o = nl - 1;
@@ -86,13 +86,13 @@ int fast_hvp_prepare(fast_hvp_state *s, const plstar_model *m, const double *x, 
         for (size_t j = 0; j < L->out; j++)
             s->delta[l][j] = s->s1[l][j] * s->eps[l][j];
         if (l > 0)
-            cblas_dgemv(CblasRowMajor, CblasTrans, (int)L->out, (int)L->in, layer_scale(L),
-                        layer_weights(m, l, w), (int)L->in, s->delta[l], 1, 0.0, s->eps[l - 1], 1);
+            cblas_dgemv(CblasRowMajor, CblasTrans, (int)L->out, (int)L->in, plstar_layer_scale(L),
+                        plstar_layer_weights(m, l, w), (int)L->in, s->delta[l], 1, 0.0, s->eps[l - 1], 1);
     }
     return PLSTAR_OK;
 }
 
-int fast_hvp(double *Hv, fast_hvp_state *s, const double *v)
+int plstar_fast_hvp(double *Hv, fast_hvp_state *s, const double *v)
 {
     const plstar_model *m = s->m;
     size_t nl = m->nlayers, o = nl - 1;
@@ -100,7 +100,7 @@ int fast_hvp(double *Hv, fast_hvp_state *s, const double *v)
     /* forward tangent */
     for (size_t l = 0; l < nl; l++) {
         const plstar_layer *L = &m->layers[l];
-        double sc = layer_scale(L), *zd = s->zdot[l];
+        double sc = plstar_layer_scale(L), *zd = s->zdot[l];
         if (L->trainable && L->has_bias)
             memcpy(zd, v + L->b_offset, L->out * sizeof(double));
         else
@@ -109,7 +109,7 @@ int fast_hvp(double *Hv, fast_hvp_state *s, const double *v)
             cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)L->out, (int)L->in, sc, v + L->w_offset, (int)L->in,
                         s->a[l], 1, 1.0, zd, 1);
         if (l > 0)
-            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)L->out, (int)L->in, sc, layer_weights(m, l, s->w),
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)L->out, (int)L->in, sc, plstar_layer_weights(m, l, s->w),
                         (int)L->in, s->adot[l], 1, 1.0, zd, 1);
         for (size_t j = 0; j < L->out; j++)
             s->adot[l + 1][j] = s->s1[l][j] * zd[j];
@@ -118,7 +118,7 @@ int fast_hvp(double *Hv, fast_hvp_state *s, const double *v)
     memset(s->edot[o], 0, m->outputs * sizeof(double));
     for (size_t l = nl; l-- > 0;) {
         const plstar_layer *L = &m->layers[l];
-        double sc = layer_scale(L), *dd = s->ddot[l];
+        double sc = plstar_layer_scale(L), *dd = s->ddot[l];
         for (size_t j = 0; j < L->out; j++)
             dd[j] = s->s2[l][j] * s->zdot[l][j] * s->eps[l][j] + s->s1[l][j] * s->edot[l][j];
         if (L->trainable) {
@@ -132,7 +132,7 @@ int fast_hvp(double *Hv, fast_hvp_state *s, const double *v)
         }
         if (l > 0) {
             double *ed = s->edot[l - 1];
-            cblas_dgemv(CblasRowMajor, CblasTrans, (int)L->out, (int)L->in, sc, layer_weights(m, l, s->w),
+            cblas_dgemv(CblasRowMajor, CblasTrans, (int)L->out, (int)L->in, sc, plstar_layer_weights(m, l, s->w),
                         (int)L->in, dd, 1, 0.0, ed, 1);
             if (L->trainable)
                 cblas_dgemv(CblasRowMajor, CblasTrans, (int)L->out, (int)L->in, sc, v + L->w_offset, (int)L->in,
@@ -142,18 +142,18 @@ int fast_hvp(double *Hv, fast_hvp_state *s, const double *v)
     return PLSTAR_OK;
 }
 
-int fast_hessian_full(double *H, const plstar_model *m, const double *x, size_t k, const double *w)
+int plstar_fast_hessian_full(double *H, const plstar_model *m, const double *x, size_t k, const double *w)
 {
     size_t P = m->nparams;
     fast_hvp_state s;
-    fast_hvp_init(&s);
-    int st = fast_hvp_prepare(&s, m, x, k, w);
+    plstar_fast_hvp_init(&s);
+    int st = plstar_fast_hvp_prepare(&s, m, x, k, w);
     double *e = calloc(P, sizeof(double)), *col = malloc(P * sizeof(double));
     if (!st && (!e || !col))
         st = plstar_error(PLSTAR_ESOFTWARE, "out of memory for a Hessian");
     for (size_t j = 0; j < P && !st; j++) {
         e[j] = 1.0;
-        fast_hvp(col, &s, e);
+        plstar_fast_hvp(col, &s, e);
         e[j] = 0.0;
         for (size_t i = 0; i < P; i++)
             H[i * P + j] = col[i];
@@ -163,21 +163,21 @@ int fast_hessian_full(double *H, const plstar_model *m, const double *x, size_t 
             for (size_t j = 0; j < i; j++)
                 H[i * P + j] = H[j * P + i] = 0.5 * (H[i * P + j] + H[j * P + i]);
     free(e), free(col);
-    fast_hvp_clear(&s);
+    plstar_fast_hvp_clear(&s);
     return st;
 }
 
-int fast_hessian_norm_lanczos(double *norm, const plstar_model *m, const double *x, size_t k, const double *w,
+int plstar_fast_hessian_norm_lanczos(double *norm, const plstar_model *m, const double *x, size_t k, const double *w,
                               size_t steps, unsigned long seed)
 {
     size_t P = m->nparams;
     if (steps > P)
         steps = P;
     if (steps == 0)
-        return plstar_error(PLSTAR_EUSAGE, "fast_hessian_norm_lanczos: no steps");
+        return plstar_error(PLSTAR_EUSAGE, "plstar_fast_hessian_norm_lanczos: no steps");
     fast_hvp_state s;
-    fast_hvp_init(&s);
-    int st = fast_hvp_prepare(&s, m, x, k, w);
+    plstar_fast_hvp_init(&s);
+    int st = plstar_fast_hvp_prepare(&s, m, x, k, w);
     double *q = malloc(P * sizeof(double)), *qp = calloc(P, sizeof(double)), *r = malloc(P * sizeof(double));
     double *al = calloc(steps, sizeof(double)), *be = calloc(steps, sizeof(double));
     if (!st && (!q || !qp || !r || !al || !be))
@@ -193,7 +193,7 @@ int fast_hessian_norm_lanczos(double *norm, const plstar_model *m, const double 
         cblas_dscal((int)P, 1.0 / nq, q, 1);
         double bprev = 0;
         for (size_t j = 0; j < steps; j++) {
-            fast_hvp(r, &s, q);
+            plstar_fast_hvp(r, &s, q);
             cblas_daxpy((int)P, -bprev, qp, 1, r, 1);
             al[j] = cblas_ddot((int)P, q, 1, r, 1);
             cblas_daxpy((int)P, -al[j], q, 1, r, 1);
@@ -214,12 +214,12 @@ int fast_hessian_norm_lanczos(double *norm, const plstar_model *m, const double 
             memcpy(off, be, (done - 1) * sizeof(double));
         lapack_int info = LAPACKE_dstev(LAPACK_COL_MAJOR, 'N', (lapack_int)done, ev, off, NULL, 1);
         if (info)
-            st = plstar_error(PLSTAR_EDATA, "fast_hessian_norm_lanczos: dstev failed (%d)", (int)info);
+            st = plstar_error(PLSTAR_EDATA, "plstar_fast_hessian_norm_lanczos: dstev failed (%d)", (int)info);
         else
             *norm = fmax(fabs(ev[0]), fabs(ev[done - 1]));
         free(ev), free(off);
     }
     free(q), free(qp), free(r), free(al), free(be);
-    fast_hvp_clear(&s);
+    plstar_fast_hvp_clear(&s);
     return st;
 }

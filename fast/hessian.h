@@ -35,23 +35,23 @@ typedef struct {
     double **adot, **zdot, **ddot, **edot;
 } fast_hvp_state;
 
-void fast_hvp_init(fast_hvp_state *s);
-void fast_hvp_clear(fast_hvp_state *s);
+void plstar_fast_hvp_init(fast_hvp_state *s);
+void plstar_fast_hvp_clear(fast_hvp_state *s);
 
 /* Prepares products with the Hessian of output k at sample x (d values).
  * m and w must outlive the state. */
-int fast_hvp_prepare(fast_hvp_state *s, const plstar_model *m, const double *x, size_t k, const double *w);
+int plstar_fast_hvp_prepare(fast_hvp_state *s, const plstar_model *m, const double *x, size_t k, const double *w);
 
 /* Hv (P) = H v (P). */
-int fast_hvp(double *Hv, fast_hvp_state *s, const double *v);
+int plstar_fast_hvp(double *Hv, fast_hvp_state *s, const double *v);
 
 /* The full Hessian (P × P, row-major, symmetrised) of output k at sample x. */
-int fast_hessian_full(double *H, const plstar_model *m, const double *x, size_t k, const double *w);
+int plstar_fast_hessian_full(double *H, const plstar_model *m, const double *x, size_t k, const double *w);
 
 /* An estimate of ‖H‖₂ = max |λ(H)| by `steps` Lanczos steps (no
  * reorthogonalisation; extreme Ritz values, which converge first) from a
  * seeded random start. A lower estimate in exact arithmetic. */
-int fast_hessian_norm_lanczos(double *norm, const plstar_model *m, const double *x, size_t k, const double *w,
+int plstar_fast_hessian_norm_lanczos(double *norm, const plstar_model *m, const double *x, size_t k, const double *w,
                               size_t steps, unsigned long seed);
 
 #ifdef __cplusplus

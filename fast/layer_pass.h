@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include "core/model.h"
+#include "fast/network.h"
 
 /* z (n × out) = s^{-1/2} prev A_lᵀ + b for layer l at weights w, prev n × in: the kind's apply. */
 void layer_affine(double *z, const plstar_model *m, size_t l, const double *w, const double *prev, size_t n);
@@ -41,5 +42,25 @@ void layer_backward(double *Dprev, const double *D, const plstar_model *m, size_
  * (n × in): s^{-1/2} Dᵀ prev at grad + w_offset, the column sums of D at
  * grad + b_offset when the layer has a bias. */
 void layer_gradient(double *grad, const plstar_model *m, size_t l, const double *D, const double *prev, size_t n);
+
+/* The forward pass of plstar_fast_forward (the same operations, so the same values)
+ * with long element-wise loops only in parallel; z is kept when keep_z. Used
+ * by the kernel and by its error bound, so both see the same α̂ and σ̂′. */
+int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double *X, size_t n, const double *w,
+                      int keep_z);
+
+/* Runs body(ctx, begin, end) over [0, count) on up to omp_get_max_threads()
+ * threads (at most count/min_chunk) started for this call and joined before it
+ * returns, each on a CPU other than the caller's; they claim chunks of
+ * min_chunk/4 in turn, so a slowed thread does not hold the others up (one
+ * call on the whole range when count < 2·min_chunk).
+ * Unlike an OpenMP team, whose idle threads spin for a while after each region
+ * and so slow the BLAS call that follows, these threads are gone when the BLAS
+ * call starts. For element-wise loops between BLAS calls. */
+void _fast_split_run(void (*body)(void *ctx, size_t begin, size_t end), void *ctx, size_t count, size_t min_chunk);
+
+/* a = σ(z), s1 = σ′(z) over `total` entries (plstar_act_eval_batch_d, values bit for
+ * bit), split by _fast_split_run; a or s1 may be z itself. */
+void _fast_act_layer(plstar_act act, const double *z, double *a, double *s1, size_t total);
 
 #endif

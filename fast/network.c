@@ -11,9 +11,9 @@
 /* Below this many element-wise operations a parallel region costs more than it saves. */
 #define OMP_MIN_WORK 32768
 
-void fast_forward_init(fast_forward_state *s) { memset(s, 0, sizeof *s); }
+void plstar_fast_forward_init(fast_forward_state *s) { memset(s, 0, sizeof *s); }
 
-void fast_forward_clear(fast_forward_state *s)
+void plstar_fast_forward_clear(fast_forward_state *s)
 {
     for (size_t l = 0; l < s->nlayers; l++) {
         free(s->z[l]);
@@ -23,18 +23,18 @@ void fast_forward_clear(fast_forward_state *s)
     free(s->z);
     free(s->a);
     free(s->s1);
-    fast_forward_init(s);
+    plstar_fast_forward_init(s);
 }
 
 /* _fast_ntk_forward keeping z: the kernel, its error bound and the routines
  * below share one forward pass. */
-int fast_forward(fast_forward_state *s, const plstar_model *m, const double *X, size_t n,
+int plstar_fast_forward(fast_forward_state *s, const plstar_model *m, const double *X, size_t n,
                  const double *w)
 {
     return _fast_ntk_forward(s, m, X, n, w, 1);
 }
 
-int fast_backward(double **D, const fast_forward_state *s, const plstar_model *m,
+int plstar_fast_backward(double **D, const fast_forward_state *s, const plstar_model *m,
                   const double *w, const double *seeds, size_t q)
 {
     size_t n = s->n, c = m->outputs, R = n * q, last = m->nlayers - 1;
@@ -63,14 +63,14 @@ static void free_signals(double **D, size_t count)
     free(D);
 }
 
-int fast_outputs(double *F, const plstar_model *m, const double *X, size_t n, const double *w)
+int plstar_fast_outputs(double *F, const plstar_model *m, const double *X, size_t n, const double *w)
 {
     fast_forward_state s;
-    fast_forward_init(&s);
-    int st = fast_forward(&s, m, X, n, w);
+    plstar_fast_forward_init(&s);
+    int st = plstar_fast_forward(&s, m, X, n, w);
     if (!st)
         memcpy(F, s.a[m->nlayers - 1], n * m->outputs * sizeof(double));
-    fast_forward_clear(&s);
+    plstar_fast_forward_clear(&s);
     return st;
 }
 
@@ -80,7 +80,7 @@ static void jacobian_layer(double *J, const plstar_model *m, size_t l, const dou
 {
     const plstar_layer *L = &m->layers[l];
     size_t c = m->outputs, N = n * c, P = m->nparams;
-    double scale = layer_scale(L);
+    double scale = plstar_layer_scale(L);
 #pragma omp parallel for if (N * L->out * L->in >= OMP_MIN_WORK) schedule(static)
     for (size_t r = 0; r < N; r++) {
         const double *x = prev + (r / c) * L->in;
@@ -108,17 +108,17 @@ static double *unit_seeds(size_t n, size_t c)
     return e;
 }
 
-int fast_jacobian(double *J, const plstar_model *m, const double *X, size_t n, const double *w)
+int plstar_fast_jacobian(double *J, const plstar_model *m, const double *X, size_t n, const double *w)
 {
     fast_forward_state s;
-    fast_forward_init(&s);
+    plstar_fast_forward_init(&s);
     double **D = calloc(m->nlayers, sizeof(double *));
     double *seeds = unit_seeds(n, m->outputs);
     int st = (!D || !seeds) ? plstar_error(PLSTAR_ESOFTWARE, "out of memory for the Jacobian") : PLSTAR_OK;
     if (!st)
-        st = fast_forward(&s, m, X, n, w);
+        st = plstar_fast_forward(&s, m, X, n, w);
     if (!st)
-        st = fast_backward(D, &s, m, w, seeds, m->outputs);
+        st = plstar_fast_backward(D, &s, m, w, seeds, m->outputs);
     if (!st)
         for (size_t l = 0; l < m->nlayers; l++)
             if (m->layers[l].trainable)
@@ -126,17 +126,17 @@ int fast_jacobian(double *J, const plstar_model *m, const double *X, size_t n, c
     if (D)
         free_signals(D, m->nlayers);
     free(seeds);
-    fast_forward_clear(&s);
+    plstar_fast_forward_clear(&s);
     return st;
 }
 
-int fast_kernel_explicit(double *K, const plstar_model *m, const double *X, size_t n, const double *w)
+int plstar_fast_kernel_explicit(double *K, const plstar_model *m, const double *X, size_t n, const double *w)
 {
     size_t N = n * m->outputs, P = m->nparams;
     double *J = plstar_alloc_matrix(N, P, "Jacobian");
     if (!J)
         return PLSTAR_ESOFTWARE;
-    int st = fast_jacobian(J, m, X, n, w);
+    int st = plstar_fast_jacobian(J, m, X, n, w);
     if (!st) {
         cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)N, (int)P, 1.0, J, (int)P, 0.0, K, (int)N);
         for (size_t i = 0; i < N; i++)
@@ -156,17 +156,17 @@ static void gradient_layers(double *grad, const plstar_model *m, double **D, con
             layer_gradient(grad, m, l, D[l], l ? s->a[l - 1] : X, n);
 }
 
-int fast_loss_grad(double *loss, double *grad, const plstar_model *m, const double *X, size_t n,
+int plstar_fast_loss_grad(double *loss, double *grad, const plstar_model *m, const double *X, size_t n,
                    const double *w, const double *y)
 {
     size_t N = n * m->outputs;
     fast_forward_state s;
-    fast_forward_init(&s);
+    plstar_fast_forward_init(&s);
     double *r = plstar_alloc_matrix(N, 1, "residual");
     double **D = calloc(m->nlayers, sizeof(double *));
     int st = (!r || !D) ? plstar_error(PLSTAR_ESOFTWARE, "out of memory for the gradient") : PLSTAR_OK;
     if (!st)
-        st = fast_forward(&s, m, X, n, w);
+        st = plstar_fast_forward(&s, m, X, n, w);
     if (!st) {
         const double *F = s.a[m->nlayers - 1];
         double sum = 0.0;
@@ -177,12 +177,12 @@ int fast_loss_grad(double *loss, double *grad, const plstar_model *m, const doub
         *loss = 0.5 * sum;
     }
     if (!st && grad)
-        st = fast_backward(D, &s, m, w, r, 1);
+        st = plstar_fast_backward(D, &s, m, w, r, 1);
     if (!st && grad)
         gradient_layers(grad, m, D, &s, X, n);
     if (D)
         free_signals(D, m->nlayers);
     free(r);
-    fast_forward_clear(&s);
+    plstar_fast_forward_clear(&s);
     return st;
 }

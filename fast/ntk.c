@@ -107,7 +107,7 @@ typedef struct {
 static void act_piece(void *vctx, size_t begin, size_t end)
 {
     const act_job *j = vctx;
-    act_eval_batch_d(j->act, j->z + begin, j->a + begin, j->s1 + begin, end - begin);
+    plstar_act_eval_batch_d(j->act, j->z + begin, j->a + begin, j->s1 + begin, end - begin);
 }
 
 void _fast_act_layer(plstar_act act, const double *z, double *a, double *s1, size_t total)
@@ -119,12 +119,12 @@ void _fast_act_layer(plstar_act act, const double *z, double *a, double *s1, siz
 int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double *X, size_t n, const double *w,
                       int keep_z)
 {
-    fast_forward_clear(s);
+    plstar_fast_forward_clear(s);
     s->z = calloc(m->nlayers, sizeof(double *));
     s->a = calloc(m->nlayers, sizeof(double *));
     s->s1 = calloc(m->nlayers, sizeof(double *));
     if (!s->z || !s->a || !s->s1) {
-        fast_forward_clear(s);
+        plstar_fast_forward_clear(s);
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory in the forward pass");
     }
     s->n = n;
@@ -138,7 +138,7 @@ int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double
             s->z[l] = plstar_alloc_matrix(n, L->out, "pre-activations");
         double *z = keep_z ? s->z[l] : s->s1[l];
         if (!z || !s->a[l] || !s->s1[l]) {
-            fast_forward_clear(s);
+            plstar_fast_forward_clear(s);
             return PLSTAR_ESOFTWARE;
         }
         /* without keep_z, z lives in the σ′ buffer until σ′ overwrites it */
@@ -234,14 +234,14 @@ static void mirror_lower(double *K, size_t N)
         }
 }
 
-int fast_kernel_structured_panel(double *K, const plstar_model *m, const double *X, size_t n, const double *w,
+int plstar_fast_kernel_structured_panel(double *K, const plstar_model *m, const double *X, size_t n, const double *w,
                                  size_t panel)
 {
     if (!K || !m || !X || !w || n == 0 || m->nlayers == 0)
-        return plstar_error(PLSTAR_ESOFTWARE, "fast_kernel_structured: invalid arguments");
+        return plstar_error(PLSTAR_ESOFTWARE, "plstar_fast_kernel_structured: invalid arguments");
     size_t c = m->outputs, N = n * c, last = m->nlayers - 1, bytes;
     if (!plstar_size_mul(&bytes, N, N, sizeof(double)) || N > (size_t)INT_MAX)
-        return plstar_error(PLSTAR_ESOFTWARE, "fast_kernel_structured: a %zu x %zu kernel is too large", N, N);
+        return plstar_error(PLSTAR_ESOFTWARE, "plstar_fast_kernel_structured: a %zu x %zu kernel is too large", N, N);
     if (panel == 0)
         panel = default_panel(n, c);
     if (panel > n)
@@ -253,7 +253,7 @@ int fast_kernel_structured_panel(double *K, const plstar_model *m, const double 
     }
 
     fast_forward_state s;
-    fast_forward_init(&s);
+    plstar_fast_forward_init(&s);
     int st = _fast_ntk_forward(&s, m, X, n, w, 0); /* only α and σ′ are used below */
     if (st)
         return st;
@@ -273,7 +273,7 @@ int fast_kernel_structured_panel(double *K, const plstar_model *m, const double 
     double *Dcur = Dbuf[0], *Dnext = Dbuf[1];
     if (!GA || !GD || !Dbuf[0] || (!in_place && lmin < last && !Dbuf[1]))
         st = PLSTAR_ESOFTWARE;
-    if (!st) /* output signals, as fast_backward computes them from unit seeds */
+    if (!st) /* output signals, as plstar_fast_backward computes them from unit seeds */
         layer_output_signals(Dcur, NULL, s.s1[last], N, c, c);
     int first = 1;
     for (size_t l = last; !st; l--) {
@@ -297,18 +297,18 @@ int fast_kernel_structured_panel(double *K, const plstar_model *m, const double 
         Dnext = swap;
     }
     free(GA), free(GD), free(Dbuf[0]), free(Dbuf[1]);
-    fast_forward_clear(&s);
+    plstar_fast_forward_clear(&s);
     if (!st)
         mirror_lower(K, N);
     return st;
 }
 
-int fast_kernel_structured(double *K, const plstar_model *m, const double *X, size_t n, const double *w)
+int plstar_fast_kernel_structured(double *K, const plstar_model *m, const double *X, size_t n, const double *w)
 {
-    return fast_kernel_structured_panel(K, m, X, n, w, 0);
+    return plstar_fast_kernel_structured_panel(K, m, X, n, w, 0);
 }
 
-double fast_kernel_structured_flops(const plstar_model *m, size_t n)
+double plstar_fast_kernel_structured_flops(const plstar_model *m, size_t n)
 {
     double c = (double)m->outputs, nn = (double)n, N = nn * c, f = 0.0;
     size_t lmin = lowest_trainable(m);

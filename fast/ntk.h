@@ -5,7 +5,7 @@
  * For a stack of dense layers z⁽ˡ⁾ = W⁽ˡ⁾ α⁽ˡ⁻¹⁾/√s_l + b⁽ˡ⁾ (core/model.h) the
  * Jacobian row of output (i, k) restricted to W⁽ˡ⁾ is the outer product
  * s_l^{-1/2} D_l[(i,k), :] ⊗ α⁽ˡ⁻¹⁾_i, with D_l = ∂f_k/∂z⁽ˡ⁾ the back-propagated
- * signals (fast_backward), and restricted to b⁽ˡ⁾ it is D_l[(i,k), :]. Hence
+ * signals (plstar_fast_backward), and restricted to b⁽ˡ⁾ it is D_l[(i,k), :]. Hence
  * (Jacot et al. 2018; the "structured" form of Novak et al., ICLR 2022):
  *
  *   K[(i,k),(j,k')] = Σ_l (D_l D_lᵀ)[(i,k),(j,k')] · ( (A_{l−1} A_{l−1}ᵀ)[i,j] / s_l + [bias_l] )
@@ -24,7 +24,7 @@
  * kernel's lower triangle is built panel by panel: dsyrk on the diagonal
  * block, dgemm left of it, the Hadamard product with OpenMP.
  *
- * Rounding: fast_errbound_kernel_structured (fast/errbound.h) bounds
+ * Rounding: plstar_fast_errbound_kernel_structured (fast/errbound.h) bounds
  * |K̂ − K| entry by entry.
  */
 #ifndef PLSTAR_FAST_NTK_H
@@ -39,43 +39,24 @@ extern "C" {
 #endif
 
 /* K (N × N row-major, both triangles filled) at weights w for inputs X (n × d).
- * Same contract as fast_kernel_explicit. */
-int fast_kernel_structured(double *K, const plstar_model *m, const double *X, size_t n, const double *w);
+ * Same contract as plstar_fast_kernel_explicit. */
+int plstar_fast_kernel_structured(double *K, const plstar_model *m, const double *X, size_t n, const double *w);
 
-/* As fast_kernel_structured with an explicit panel height in samples
+/* As plstar_fast_kernel_structured with an explicit panel height in samples
  * (0 chooses FAST_NTK_PANEL_ROWS, or fewer so that the two panel Gram blocks
  * take at most FAST_NTK_PANEL_BYTES). Every panel size gives the same
  * rounding-error bound. */
-int fast_kernel_structured_panel(double *K, const plstar_model *m, const double *X, size_t n, const double *w,
+int plstar_fast_kernel_structured_panel(double *K, const plstar_model *m, const double *X, size_t n, const double *w,
                                  size_t panel);
 
-/* The forward pass of fast_forward (the same operations, so the same values)
- * with long element-wise loops only in parallel; z is kept when keep_z. Used
- * by the kernel and by its error bound, so both see the same α̂ and σ̂′. */
-int _fast_ntk_forward(fast_forward_state *s, const plstar_model *m, const double *X, size_t n, const double *w,
-                      int keep_z);
-
-/* Runs body(ctx, begin, end) over [0, count) on up to omp_get_max_threads()
- * threads (at most count/min_chunk) started for this call and joined before it
- * returns, each on a CPU other than the caller's; they claim chunks of
- * min_chunk/4 in turn, so a slowed thread does not hold the others up (one
- * call on the whole range when count < 2·min_chunk).
- * Unlike an OpenMP team, whose idle threads spin for a while after each region
- * and so slow the BLAS call that follows, these threads are gone when the BLAS
- * call starts. For element-wise loops between BLAS calls. */
-void _fast_split_run(void (*body)(void *ctx, size_t begin, size_t end), void *ctx, size_t count, size_t min_chunk);
-
-/* a = σ(z), s1 = σ′(z) over `total` entries (act_eval_batch_d, values bit for
- * bit), split by _fast_split_run; a or s1 may be z itself. */
-void _fast_act_layer(plstar_act act, const double *z, double *a, double *s1, size_t total);
 
 #define FAST_NTK_PANEL_BYTES ((size_t)512 << 20)
 #define FAST_NTK_PANEL_ROWS ((size_t)256)
 
-/* Floating-point operations of fast_kernel_structured (forward, backward and
+/* Floating-point operations of plstar_fast_kernel_structured (forward, backward and
  * the Gram products, counting a symmetric rank-k update of an r × r block as
  * r(r+1)k), for throughput figures. */
-double fast_kernel_structured_flops(const plstar_model *m, size_t n);
+double plstar_fast_kernel_structured_flops(const plstar_model *m, size_t n);
 
 #ifdef __cplusplus
 }

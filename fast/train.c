@@ -22,25 +22,25 @@ void gsl_ran_shuffle(const gsl_rng *r, void *base, size_t nmembm, size_t size);
 
 enum { COL_STEP, COL_LOSS, COL_GRAD, COL_DIST, COL_PATH };
 
-void fast_train_options_init(fast_train_options *o)
+void plstar_fast_train_options_init(fast_train_options *o)
 {
     memset(o, 0, sizeof *o);
     o->record_every = 1;
 }
 
-void fast_trajectory_init(fast_trajectory *t)
+void plstar_fast_trajectory_init(fast_trajectory *t)
 {
     memset(t, 0, sizeof *t);
     t->resumed_from = -1;
 }
 
-void fast_trajectory_clear(fast_trajectory *t)
+void plstar_fast_trajectory_clear(fast_trajectory *t)
 {
     free(t->data);
-    fast_trajectory_init(t);
+    plstar_fast_trajectory_init(t);
 }
 
-unsigned long fast_train_epoch_seed(unsigned long seed, size_t epoch)
+unsigned long plstar_fast_train_epoch_seed(unsigned long seed, size_t epoch)
 {
     uint64_t z = (uint64_t)seed + 0x9E3779B97F4A7C15ull * ((uint64_t)epoch + 1);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -100,7 +100,7 @@ static int write_checkpoint(const char *path, const fast_train_options *o, const
     memcpy(v + CKPT_HEADER + P, w0, P * sizeof(double));
     if (traj->rows)
         memcpy(v + CKPT_HEADER + 2 * P, traj->data, traj->rows * traj->cols * sizeof(double));
-    int st = npy_write_vector(path, v, len);
+    int st = plstar_npy_write_vector(path, v, len);
     free(v);
     return st;
 }
@@ -110,8 +110,8 @@ static int read_checkpoint(const char *path, const fast_train_options *o, fast_t
                            double *w, const double *w0, size_t P, size_t n, size_t c, double *path_len)
 {
     plstar_array a;
-    npy_init(&a);
-    int st = npy_read(&a, path);
+    plstar_npy_init(&a);
+    int st = plstar_npy_read(&a, path);
     if (st)
         return st;
     const double *h = a.data;
@@ -120,7 +120,7 @@ static int read_checkpoint(const char *path, const fast_train_options *o, fast_t
         st = plstar_error(PLSTAR_EDATA, "%s: not a plstar training checkpoint", path);
     /* a damaged or hand-made file: NaN/Inf or fractional counts would slip through the
      * comparisons below ((size_t) of NaN is undefined) */
-    else if (!array_all_finite(a.data, a.size, &bad_at))
+    else if (!plstar_array_all_finite(a.data, a.size, &bad_at))
         st = plstar_error(PLSTAR_EDATA, "%s: non-finite value at flat index %zu", path, bad_at);
     else if (h[2] != floor(h[2]) || h[13] != floor(h[13]) || h[13] > (double)a.size)
         st = plstar_error(PLSTAR_EDATA, "%s: checkpoint step or row count is not a valid count", path);
@@ -147,12 +147,12 @@ static int read_checkpoint(const char *path, const fast_train_options *o, fast_t
         for (size_t r = 0; !st && r < rows; r++)
             st = traj_append(traj, a.data + CKPT_HEADER + 2 * P + r * traj->cols);
     }
-    npy_clear(&a);
+    plstar_npy_clear(&a);
     return st;
 }
 
 /* Loss and gradient with buffers kept across steps. The passes of
- * fast_loss_grad (fast/network.c), through the same layer functions
+ * plstar_fast_loss_grad (fast/network.c), through the same layer functions
  * (fast/layer_pass.h), with two differences: nothing is allocated per step,
  * and σ′ of the sigmoid is formed from the computed σ as σ(1 − σ), as
  * autograd does. σ and σ′ are split over short-lived threads
@@ -213,7 +213,7 @@ static void sigmoid_piece(void *vctx, size_t begin, size_t end)
     const sigmoid_job *j = vctx;
     for (size_t k = begin; k < end; k++) {
         double t;
-        act_eval_d(ACT_SIGMOID, j->a[k], &t, NULL, NULL);
+        plstar_act_eval_d(ACT_SIGMOID, j->a[k], &t, NULL, NULL);
         j->a[k] = t, j->s1[k] = t * (1.0 - t);
     }
 }
@@ -268,7 +268,7 @@ static int kernel_diagnostics(double *lmin, double *kdist, const plstar_model *m
     if (at_w0 && K0)
         memcpy(K, K0, N * N * sizeof(double));
     else {
-        int st = fast_kernel_structured(K, m, X, n, w);
+        int st = plstar_fast_kernel_structured(K, m, X, n, w);
         if (st)
             return st;
     }
@@ -309,7 +309,7 @@ static void sampler_batch(sampler *sp, size_t t, const double *X, const double *
     if (e != sp->epoch) {
         for (size_t i = 0; i < sp->n; i++)
             sp->perm[i] = i;
-        gsl_rng_set(sp->r, fast_train_epoch_seed(sp->seed, e));
+        gsl_rng_set(sp->r, plstar_fast_train_epoch_seed(sp->seed, e));
         gsl_ran_shuffle(sp->r, sp->perm, sp->n, sizeof(size_t));
         sp->epoch = e;
     }
@@ -338,8 +338,8 @@ static int record_row(fast_trajectory *traj, double *row, const row_ctx *rc, siz
 {
     size_t col = COL_PATH + 1;
     row[COL_STEP] = (double)t;
-    row[COL_LOSS] = loss_mul_scale(rc->conv, rc->N, rc->loss, LOSS_NEAREST);
-    row[COL_GRAD] = loss_mul_scale(rc->conv, rc->N, norm2(rc->grad, rc->P), LOSS_NEAREST);
+    row[COL_LOSS] = plstar_loss_mul_scale(rc->conv, rc->N, rc->loss, LOSS_NEAREST);
+    row[COL_GRAD] = plstar_loss_mul_scale(rc->conv, rc->N, norm2(rc->grad, rc->P), LOSS_NEAREST);
     row[COL_DIST] = dist2(rc->w, rc->w0, rc->P);
     row[COL_PATH] = rc->path_len;
     double *lmin = opt->record_lambda_min ? &row[col++] : NULL, *kd = opt->record_kernel_distance ? &row[col] : NULL;
@@ -367,9 +367,9 @@ static int not_finite(fast_trajectory *traj, double *w, const double *wprev, siz
                                              "step %zu (lr %g; a smaller step may converge)", t, lr);
 }
 
-double fast_train_half_sum_lr(const fast_train_options *o, size_t rows, size_t c)
+double plstar_fast_train_half_sum_lr(const fast_train_options *o, size_t rows, size_t c)
 {
-    return loss_mul_scale(o->loss, rows * c, o->lr, LOSS_NEAREST);
+    return plstar_loss_mul_scale(o->loss, rows * c, o->lr, LOSS_NEAREST);
 }
 
 static int should_save(const fast_train_options *o, size_t t)
@@ -406,7 +406,7 @@ static int check_train_args(fast_trajectory *traj, double *w, const plstar_model
                             const double *y, const fast_train_options *opt)
 {
     if (!traj || !w || !m || !X || !y || !opt || n == 0)
-        return plstar_error(PLSTAR_ESOFTWARE, "fast_train: invalid arguments");
+        return plstar_error(PLSTAR_ESOFTWARE, "plstar_fast_train: invalid arguments");
     if (!(opt->lr > 0) || !isfinite(opt->lr))
         return plstar_error(PLSTAR_EUSAGE, "the learning rate must be a positive number, got %g", opt->lr);
     if (opt->record_every == 0)
@@ -423,7 +423,7 @@ static int check_train_args(fast_trajectory *traj, double *w, const plstar_model
 /* Empties the trajectory and names its columns. */
 static void trajectory_columns(fast_trajectory *traj, const fast_train_options *opt)
 {
-    fast_trajectory_clear(traj);
+    plstar_fast_trajectory_clear(traj);
     static const char *const base[] = {"step", "loss", "grad_norm", "dist_from_w0", "path_length"};
     for (size_t k = 0; k < 5; k++)
         traj->names[traj->cols++] = base[k];
@@ -443,7 +443,7 @@ static int kernel_buffers(train_run *R)
     R->K0 = R->opt->record_kernel_distance ? plstar_malloc(N * N * sizeof(double), "initial kernel") : NULL;
     if (!R->Kt || !R->A || !R->ev || (R->opt->record_kernel_distance && !R->K0))
         return PLSTAR_ESOFTWARE;
-    return R->K0 ? fast_kernel_structured(R->K0, R->m, R->X, R->n, R->w0) : PLSTAR_OK;
+    return R->K0 ? plstar_fast_kernel_structured(R->K0, R->m, R->X, R->n, R->w0) : PLSTAR_OK;
 }
 
 /* The SGD batch sampler's buffers and generator. */
@@ -574,11 +574,11 @@ static int descend(train_run *R, int record, double *loss)
     }
     R->path_len += sqrt(step2);
     if (opt->on_progress)
-        opt->on_progress(opt->ctx, R->t + 1, opt->steps, loss_mul_scale(opt->loss, R->N, *loss, LOSS_NEAREST));
+        opt->on_progress(opt->ctx, R->t + 1, opt->steps, plstar_loss_mul_scale(opt->loss, R->N, *loss, LOSS_NEAREST));
     return PLSTAR_OK;
 }
 
-int fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const double *X, size_t n, const double *y,
+int plstar_fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const double *X, size_t n, const double *y,
                const fast_train_options *opt)
 {
     int st = check_train_args(traj, w, m, X, n, y, opt);
@@ -591,7 +591,7 @@ int fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const do
 
     trajectory_columns(traj, opt);
     st = train_alloc(&R);
-    R.lr = fast_train_half_sum_lr(opt, R.sgd ? opt->batch : n, R.c);
+    R.lr = plstar_fast_train_half_sum_lr(opt, R.sgd ? opt->batch : n, R.c);
     if (!st && opt->resume_path) {
         st = read_checkpoint(opt->resume_path, opt, traj, &R.t, w, R.w0, R.P, n, R.c, &R.path_len);
         if (!st)

@@ -10,13 +10,13 @@
  * batches per epoch; step t belongs to epoch e = ⌊t/b⌋ and takes positions
  * [(t mod b)·s, (t mod b + 1)·s) of the epoch's permutation π_e, in ascending
  * sample order. π_e is gsl_ran_shuffle of (0, …, n−1) with a gsl_rng_mt19937
- * set by gsl_rng_set(r, fast_train_epoch_seed(seed, e)). The n − b·s samples
+ * set by gsl_rng_set(r, plstar_fast_train_epoch_seed(seed, e)). The n − b·s samples
  * left over sit that epoch out. The sampler's state is thus (seed, t): a
  * checkpoint holding t resumes it exactly.
  *
  * Loss convention (core/loss.h): with loss = LOSS_MEAN the loss is nn.MSELoss()'s
  * (1/N)‖F − y‖² = s·L, s = 2/N, and lr is a step on it: the step taken on L is
- * sη, correctly rounded (loss_mul_scale), so the run is bit for bit the
+ * sη, correctly rounded (plstar_loss_mul_scale), so the run is bit for bit the
  * LOSS_SUM run with lr = sη. Under SGD the batch loss is the batch's mean,
  * s = 2/(S·c), as PyTorch's on a mini-batch. The loss and grad_norm columns are
  * in the run's convention (the full loss's s); the other columns do not depend
@@ -85,7 +85,7 @@ typedef struct {
 } fast_train_options;
 
 /* Defaults: record_every 1, everything else 0/NULL. */
-void fast_train_options_init(fast_train_options *o);
+void plstar_fast_train_options_init(fast_train_options *o);
 
 #define FAST_TRAIN_MAX_COLUMNS 7
 
@@ -99,21 +99,21 @@ typedef struct {
     size_t diverged_at;           /* 0, or the first step whose loss or gradient was not finite */
 } fast_trajectory;
 
-void fast_trajectory_init(fast_trajectory *t);
-void fast_trajectory_clear(fast_trajectory *t);
+void plstar_fast_trajectory_init(fast_trajectory *t);
+void plstar_fast_trajectory_clear(fast_trajectory *t);
 
 /* Trains from w (P; the initial weights w0, which must equal the checkpoint's
  * when resuming) for opt->steps steps; on return w holds w_T (or the weights
  * where an interruption stopped it). X is n × d, y is n·c. */
-int fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const double *X, size_t n, const double *y,
+int plstar_fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const double *X, size_t n, const double *y,
                const fast_train_options *opt);
 
 /* The step taken on ½‖F − y‖² for the options' lr and loss over `rows` samples of c outputs:
- * loss_mul_scale(loss, rows·c, lr, LOSS_NEAREST). */
-double fast_train_half_sum_lr(const fast_train_options *o, size_t rows, size_t c);
+ * plstar_loss_mul_scale(loss, rows·c, lr, LOSS_NEAREST). */
+double plstar_fast_train_half_sum_lr(const fast_train_options *o, size_t rows, size_t c);
 
 /* The 32-bit seed of epoch e's permutation (a SplitMix64 mix of seed and e). */
-unsigned long fast_train_epoch_seed(unsigned long seed, size_t epoch);
+unsigned long plstar_fast_train_epoch_seed(unsigned long seed, size_t epoch);
 
 #ifdef __cplusplus
 }

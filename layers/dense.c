@@ -18,30 +18,30 @@ static void dense_apply(double *z, const plstar_model *m, size_t l, const double
     if (b)
         for (size_t i = 0; i < n; i++)
             memcpy(z + i * L->out, b, L->out * sizeof(double));
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)L->out, (int)L->in, layer_scale(L), prev,
-                (int)L->in, layer_weights(m, l, w), (int)L->in, b ? 1.0 : 0.0, z, (int)L->out);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)L->out, (int)L->in, plstar_layer_scale(L), prev,
+                (int)L->in, plstar_layer_weights(m, l, w), (int)L->in, b ? 1.0 : 0.0, z, (int)L->out);
 }
 
 static void dense_apply_transpose(double *Dprev, const double *D, const plstar_model *m, size_t l, const double *w,
                                   size_t R)
 {
     const plstar_layer *L = &m->layers[l];
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)R, (int)L->in, (int)L->out, layer_scale(L), D,
-                (int)L->out, layer_weights(m, l, w), (int)L->in, 0.0, Dprev, (int)L->in);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)R, (int)L->in, (int)L->out, plstar_layer_scale(L), D,
+                (int)L->out, plstar_layer_weights(m, l, w), (int)L->in, 0.0, Dprev, (int)L->in);
 }
 
 static void dense_weight_gradient(double *grad, const plstar_model *m, size_t l, const double *D, const double *prev,
                                   size_t n)
 {
     const plstar_layer *L = &m->layers[l];
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)L->out, (int)L->in, (int)n, layer_scale(L), D,
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)L->out, (int)L->in, (int)n, plstar_layer_scale(L), D,
                 (int)L->out, prev, (int)L->in, 0.0, grad + L->w_offset, (int)L->in);
 }
 
 static void dense_ref_weights(arb_mat_t W, const plstar_model *m, size_t l, const double *w)
 {
     const plstar_layer *L = &m->layers[l];
-    const double *Wl = layer_weights(m, l, w);
+    const double *Wl = plstar_layer_weights(m, l, w);
     for (size_t a = 0; a < L->out; a++)
         for (size_t b = 0; b < L->in; b++)
             arb_set_d(arb_mat_entry(W, a, b), Wl[a * L->in + b]);
@@ -64,7 +64,7 @@ static void dense_ref_apply(arb_mat_t z, const plstar_layer *L, const arb_mat_t 
     arb_mat_transpose(Wt, W);
     arb_mat_mul(z, prev, Wt, prec);
     arb_mat_clear(Wt);
-    layer_scale_arb(scale, L, prec);
+    plstar_layer_scale_arb(scale, L, prec);
     for (slong i = 0; i < arb_mat_nrows(z); i++)
         for (size_t j = 0; j < L->out; j++)
             dense_affine_entry(arb_mat_entry(z, i, j), scale, b ? b + j : NULL, prec);
@@ -77,7 +77,7 @@ static void dense_ref_apply_transpose(arb_mat_t Dprev, const arb_mat_t D, const 
     arb_t scale;
     arb_init(scale);
     arb_mat_mul(Dprev, D, W, prec);
-    layer_scale_arb(scale, L, prec);
+    plstar_layer_scale_arb(scale, L, prec);
     arb_mat_scalar_mul_arb(Dprev, Dprev, scale, prec);
     arb_clear(scale);
 }
@@ -93,7 +93,7 @@ static void dense_ref_weight_gradient(arb_ptr grad, const plstar_layer *L, const
     arb_init(scale);
     arb_mat_transpose(Dt, D);
     arb_mat_mul(G, Dt, prev, prec);
-    layer_scale_arb(scale, L, prec);
+    plstar_layer_scale_arb(scale, L, prec);
     for (size_t a = 0; a < L->out; a++)
         for (size_t b = 0; b < L->in; b++)
             arb_mul(grad + L->w_offset + a * L->in + b, arb_mat_entry(G, a, b), scale, prec);
@@ -108,7 +108,7 @@ static void dense_ref_weight_jacobian(arb_mat_t J, const plstar_layer *L, const 
     arb_t scale, t;
     arb_init(scale);
     arb_init(t);
-    layer_scale_arb(scale, L, prec);
+    plstar_layer_scale_arb(scale, L, prec);
     for (slong r = 0; r < arb_mat_nrows(D); r++)
         for (size_t a = 0; a < L->out; a++) {
             arb_mul(t, arb_mat_entry(D, r, a), scale, prec);

@@ -36,19 +36,19 @@ static void lower_point(arb_t out, const arb_t x)
     arf_clear(t);
 }
 
-void ball_constants_init(ball_constants *b)
+void plstar_ball_constants_init(ball_constants *b)
 {
     memset(b, 0, sizeof *b);
     arb_init(b->lambda0), arb_init(b->lambda_max0), arb_init(b->a), arb_init(b->c);
     arb_init(b->hess_max), arb_init(b->r0), arb_init(b->loss0);
 }
 
-void ball_constants_clear(ball_constants *b)
+void plstar_ball_constants_clear(ball_constants *b)
 {
     arb_clear(b->lambda0), arb_clear(b->lambda_max0), arb_clear(b->a), arb_clear(b->c);
     arb_clear(b->hess_max), arb_clear(b->r0), arb_clear(b->loss0);
     if (b->hess) {
-        ref_hessian_ctx_clear(b->hess);
+        plstar_ref_hessian_ctx_clear(b->hess);
         free(b->hess);
         b->hess = NULL;
     }
@@ -78,7 +78,7 @@ static int data_norms(arb_t max_norm, arb_t gram_max, const plstar_problem *p, s
                 arb_max(max_norm, max_norm, t, prec);
             }
         }
-    int st = ref_eig_bounds(lmin, gram_max, G, prec);
+    int st = plstar_ref_eig_bounds(lmin, gram_max, G, prec);
     arb_mat_clear(G);
     arb_clear(t), arb_clear(u), arb_clear(lmin);
     return st;
@@ -93,26 +93,26 @@ static int smoothness_constants(ball_constants *b, const plstar_problem *p, slon
         b->available = 1;
         return PLSTAR_OK;
     }
-    if (m->kind == MODEL_MLP && model_twice_differentiable(m)) {
+    if (m->kind == MODEL_MLP && plstar_model_twice_differentiable(m)) {
         /* radius-dependent constants (reference/hessian.h); c, hess_max: the values at R = 0 */
         b->hess = malloc(sizeof *b->hess);
         if (!b->hess)
             return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the MLP ball constants");
-        ref_hessian_ctx_init(b->hess);
-        int st = ref_hessian_ctx_set(b->hess, m, p->X.data, p->n, p->w, prec);
+        plstar_ref_hessian_ctx_init(b->hess);
+        int st = plstar_ref_hessian_ctx_set(b->hess, m, p->X.data, p->n, p->w, prec);
         if (!st) {
             b->available = 1;
-            st = ball_constants_at(NULL, b->c, b->hess_max, NULL, b, 0.0, prec);
+            st = plstar_ball_constants_at(NULL, b->c, b->hess_max, NULL, b, 0.0, prec);
         }
         if (st) {
-            ref_hessian_ctx_clear(b->hess);
+            plstar_ref_hessian_ctx_clear(b->hess);
             free(b->hess);
             b->hess = NULL;
             b->available = 0;
         }
         return st;
     }
-    if (m->kind != MODEL_SHALLOW || !act_twice_differentiable(m->activation)) {
+    if (m->kind != MODEL_SHALLOW || !plstar_act_twice_differentiable(m->activation)) {
         b->available = 0;
         return PLSTAR_OK;
     }
@@ -120,7 +120,7 @@ static int smoothness_constants(ball_constants *b, const plstar_problem *p, slon
     arb_init(xmax), arb_init(gmax), arb_init(s2), arb_init(t);
     int st = data_norms(xmax, gmax, p, prec);
     if (!st) {
-        arb_set_d(s2, act_sup_d2(m->activation)); /* certified, rounded up */
+        arb_set_d(s2, plstar_act_sup_d2(m->activation)); /* certified, rounded up */
         arb_rsqrt_ui(t, m->layers[0].out, prec);
         arb_mul(s2, s2, t, prec); /* s₂/√m */
         arb_sqrtpos(t, gmax, prec);
@@ -134,7 +134,7 @@ static int smoothness_constants(ball_constants *b, const plstar_problem *p, slon
     return st;
 }
 
-int ball_constants_compute(ball_constants *b, const plstar_problem *p, slong prec)
+int plstar_ball_constants_compute(ball_constants *b, const plstar_problem *p, slong prec)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -142,9 +142,9 @@ int ball_constants_compute(ball_constants *b, const plstar_problem *p, slong pre
     size_t N = p->N;
     arb_mat_t K, F;
     arb_mat_init(K, (slong)N, (slong)N), arb_mat_init(F, (slong)N, 1);
-    int st = ref_kernel_outputs_route(K, F, &p->model, p->X.data, p->n, p->w, prec, BALL_KERNEL_ROUTE);
+    int st = plstar_ref_kernel_outputs_route(K, F, &p->model, p->X.data, p->n, p->w, prec, BALL_KERNEL_ROUTE);
     if (!st)
-        st = ref_eig_bounds(b->lambda0, b->lambda_max0, K, prec);
+        st = plstar_ref_eig_bounds(b->lambda0, b->lambda_max0, K, prec);
     if (!st) {
         arb_sqrtpos(b->a, b->lambda_max0, prec);
         st = smoothness_constants(b, p, prec);
@@ -169,13 +169,13 @@ int ball_constants_compute(ball_constants *b, const plstar_problem *p, slong pre
     return st;
 }
 
-void ball_result_init(ball_result *r)
+void plstar_ball_result_init(ball_result *r)
 {
     memset(r, 0, sizeof *r);
     arb_init(r->lambda_lower), arb_init(r->kernel_change);
 }
 
-void ball_result_clear(ball_result *r) { arb_clear(r->lambda_lower), arb_clear(r->kernel_change); }
+void plstar_ball_result_clear(ball_result *r) { arb_clear(r->lambda_lower), arb_clear(r->kernel_change); }
 
 /* Upper bound of cR(2a + cR) from point values A ≥ a, C ≥ c. */
 static void kernel_change(arb_t out, const arb_t A, const arb_t C, const arb_t R, slong prec)
@@ -189,15 +189,15 @@ static void kernel_change(arb_t out, const arb_t A, const arb_t C, const arb_t R
     arb_clear(cr);
 }
 
-int ball_constants_at(arb_t lipschitz, arb_t c, arb_t hess_max, arb_t dk, const ball_constants *b,
+int plstar_ball_constants_at(arb_t lipschitz, arb_t c, arb_t hess_max, arb_t dk, const ball_constants *b,
                       double radius, slong prec)
 {
     if (!b->available)
         return PLSTAR_INCONCLUSIVE;
     if (b->hess) {
         ref_hessian_bounds hb;
-        ref_hessian_bounds_init(&hb);
-        int st = ref_hessian_bounds_compute(&hb, b->hess, radius, b->a, prec);
+        plstar_ref_hessian_bounds_init(&hb);
+        int st = plstar_ref_hessian_bounds_compute(&hb, b->hess, radius, b->a, prec);
         if (!st) {
             if (lipschitz)
                 arb_set(lipschitz, hb.lipschitz);
@@ -208,7 +208,7 @@ int ball_constants_at(arb_t lipschitz, arb_t c, arb_t hess_max, arb_t dk, const 
             if (dk)
                 arb_set(dk, hb.kernel_change);
         }
-        ref_hessian_bounds_clear(&hb);
+        plstar_ref_hessian_bounds_clear(&hb);
         return st;
     }
     arb_t A, C, R;
@@ -235,7 +235,7 @@ static int ball_holds_at(const arb_t L0, const ball_constants *b, double radius,
     arb_t dk;
     arb_init(dk);
     int ok = 0;
-    if (ball_constants_at(NULL, NULL, NULL, dk, b, radius, prec) == PLSTAR_OK) {
+    if (plstar_ball_constants_at(NULL, NULL, NULL, dk, b, radius, prec) == PLSTAR_OK) {
         arb_sub(dk, L0, dk, prec);
         arb_sub(dk, dk, mu, prec);
         ok = arb_is_nonnegative(dk);
@@ -254,27 +254,27 @@ static double radius_max_at(const arb_t L0, const ball_constants *b, const arb_t
     int k = 0;
     size_t tried = 1;
     plstar_progress pr; /* each radius tried costs the layer-by-layer bounds of reference/hessian.h */
-    progress_begin(&pr, "certify ball: the largest radius", "radii", 0);
+    plstar_progress_begin(&pr, "certify ball: the largest radius", "radii", 0);
     while (ball_holds_at(L0, b, hi, mu, prec)) {
-        progress_update(&pr, ++tried);
+        plstar_progress_update(&pr, ++tried);
         lo = hi, hi *= 2;
         if (++k > 80) {
-            progress_end(&pr);
+            plstar_progress_end(&pr);
             return lo;
         }
     }
     /* the bisection halves hi − lo until it is 1e-12 hi: its length is known now */
     int halvings = hi - lo > 1e-12 * hi ? (int)ceil(log2((hi - lo) / (1e-12 * hi))) : 0;
-    progress_set_total(&pr, tried + (size_t)(halvings < 48 ? halvings : 48));
+    plstar_progress_set_total(&pr, tried + (size_t)(halvings < 48 ? halvings : 48));
     for (k = 0; k < 48 && hi - lo > 1e-12 * hi; k++) {
         double mid = 0.5 * (lo + hi);
         if (ball_holds_at(L0, b, mid, mu, prec))
             lo = mid;
         else
             hi = mid;
-        progress_update(&pr, ++tried);
+        plstar_progress_update(&pr, ++tried);
     }
-    progress_end(&pr);
+    plstar_progress_end(&pr);
     return lo;
 }
 
@@ -305,14 +305,14 @@ static double radius_max(const arb_t L0, const arb_t A, const arb_t C, const arb
     arb_sqrtpos(t, t, prec);
     arb_sub(t, t, A, prec);
     arb_div(t, t, C, prec);
-    double r = arb_lower_d(t);
+    double r = plstar_arb_lower_d(t);
     arb_clear(t);
     for (int k = 0; k < 8 && r > 0 && !ball_holds(L0, A, C, r, mu, prec); k++)
         r *= 1 - 1e-9;
     return r > 0 && ball_holds(L0, A, C, r, mu, prec) ? r : 0.0;
 }
 
-int check_ball(ball_result *res, const ball_constants *b, double radius, double mu, slong prec)
+int plstar_check_ball(ball_result *res, const ball_constants *b, double radius, double mu, slong prec)
 {
     res->mu = mu, res->radius = radius;
     if (!b->available)
@@ -322,12 +322,12 @@ int check_ball(ball_result *res, const ball_constants *b, double radius, double 
         arb_init(L0), arb_init(M), arb_init(t);
         lower_point(L0, b->lambda0);
         arb_set_d(M, mu);
-        int st = ball_constants_at(NULL, NULL, NULL, res->kernel_change, b, radius, prec);
+        int st = plstar_ball_constants_at(NULL, NULL, NULL, res->kernel_change, b, radius, prec);
         if (st) /* nothing proven about the change: the report must not show λ0 */
             arb_pos_inf(res->kernel_change);
         arb_sub(res->lambda_lower, L0, res->kernel_change, prec);
         res->radius_max = radius_max_at(L0, b, M, prec);
-        res->mu_max = arb_lower_d(res->lambda_lower);
+        res->mu_max = plstar_arb_lower_d(res->lambda_lower);
         arb_sub(t, res->lambda_lower, M, prec);
         int holds = !st && arb_is_nonnegative(t);
         arb_sub(t, b->lambda0, M, prec);
@@ -342,7 +342,7 @@ int check_ball(ball_result *res, const ball_constants *b, double radius, double 
     kernel_change(res->kernel_change, A, C, R, prec);
     arb_sub(res->lambda_lower, L0, res->kernel_change, prec);
     res->radius_max = radius_max(L0, A, C, M, prec);
-    res->mu_max = arb_lower_d(res->lambda_lower);
+    res->mu_max = plstar_arb_lower_d(res->lambda_lower);
     arb_t t;
     arb_init(t);
     arb_sub(t, b->lambda0, M, prec);
@@ -365,13 +365,13 @@ static void step_bound(arb_t lr_max, const arb_t lipschitz, const arb_t beta_F, 
     arb_clear(t);
 }
 
-int ball_lr_max(arb_t lr_max, const ball_constants *b, double radius, slong prec)
+int plstar_ball_lr_max(arb_t lr_max, const ball_constants *b, double radius, slong prec)
 {
     if (!b->have_labels)
         return plstar_error(PLSTAR_EUSAGE, "the step bound of Theorem 6 needs labels");
     arb_t L, C, r0;
     arb_init(L), arb_init(C), arb_init(r0);
-    int st = ball_constants_at(L, C, NULL, NULL, b, radius, prec);
+    int st = plstar_ball_constants_at(L, C, NULL, NULL, b, radius, prec);
     if (!st) {
         upper_point(L, L), upper_point(C, C), upper_point(r0, b->r0);
         step_bound(lr_max, L, C, r0, prec);
@@ -383,7 +383,7 @@ int ball_lr_max(arb_t lr_max, const ball_constants *b, double radius, slong prec
 /* An upper bound as {"upper"}, or absent when it is not finite. */
 static json_t *upper_or_absent(double x, const char *why)
 {
-    return isfinite(x) ? report_upper(x) : report_absent(why);
+    return isfinite(x) ? plstar_report_upper(x) : plstar_report_absent(why);
 }
 
 /* The constants on B(w0, radius), which depend on the radius for the MLP. */
@@ -393,12 +393,12 @@ static void radius_constants(json_t *r, const ball_constants *b, double radius, 
         return;
     arb_t L, c, h;
     arb_init(L), arb_init(c), arb_init(h);
-    if (ball_constants_at(L, c, h, NULL, b, radius, prec) == PLSTAR_OK) {
+    if (plstar_ball_constants_at(L, c, h, NULL, b, radius, prec) == PLSTAR_OK) {
         json_t *q = json_object_get(r, "quantities");
-        json_object_set_new(q, "lipschitz_F_on_ball", upper_or_absent(arb_upper_d(L), "not bounded"));
-        json_object_set_new(q, "jacobian_lipschitz", upper_or_absent(arb_upper_d(c), "not bounded"));
-        json_object_set_new(q, "beta_F", upper_or_absent(arb_upper_d(c), "not bounded"));
-        json_object_set_new(q, "hessian_norm_max", upper_or_absent(arb_upper_d(h), "not bounded"));
+        json_object_set_new(q, "lipschitz_F_on_ball", upper_or_absent(plstar_arb_upper_d(L), "not bounded"));
+        json_object_set_new(q, "jacobian_lipschitz", upper_or_absent(plstar_arb_upper_d(c), "not bounded"));
+        json_object_set_new(q, "beta_F", upper_or_absent(plstar_arb_upper_d(c), "not bounded"));
+        json_object_set_new(q, "hessian_norm_max", upper_or_absent(plstar_arb_upper_d(h), "not bounded"));
         json_object_set_new(r, "constants", json_string("radius-dependent: layer-by-layer bounds on B(w0, R), "
                                                         "reference/hessian.h (docs/hessian.md)"));
     }
@@ -407,26 +407,26 @@ static void radius_constants(json_t *r, const ball_constants *b, double radius, 
 
 static void common_inputs(json_t *r, const ball_constants *b, const plstar_problem *p)
 {
-    report_add_problem(r, p);
-    report_set_precision(r, (long)b->prec);
+    plstar_report_add_problem(r, p);
+    plstar_report_set_precision(r, (long)b->prec);
     json_object_set_new(json_object_get(r, "inputs"), "kernel_route",
-                        json_string(ref_kernel_route_used(&p->model, p->n, BALL_KERNEL_ROUTE)));
+                        json_string(plstar_ref_kernel_route_used(&p->model, p->n, BALL_KERNEL_ROUTE)));
     json_t *q = json_object_get(r, "quantities");
-    json_object_set_new(q, "lambda_min_w0", report_interval_arb(b->lambda0));
-    json_object_set_new(q, "lambda_max_w0", report_interval_arb(b->lambda_max0));
-    json_object_set_new(q, "jacobian_norm_w0", report_interval_arb(b->a));
+    json_object_set_new(q, "lambda_min_w0", plstar_report_interval_arb(b->lambda0));
+    json_object_set_new(q, "lambda_max_w0", plstar_report_interval_arb(b->lambda_max0));
+    json_object_set_new(q, "jacobian_norm_w0", plstar_report_interval_arb(b->a));
     if (b->available && !b->hess) { /* global constants (β_F is c: Definition 2, see ball.h) */
-        json_object_set_new(q, "jacobian_lipschitz", report_upper_arb(b->c));
-        json_object_set_new(q, "beta_F", report_upper_arb(b->c));
-        json_object_set_new(q, "hessian_norm_max", report_upper_arb(b->hess_max));
+        json_object_set_new(q, "jacobian_lipschitz", plstar_report_upper_arb(b->c));
+        json_object_set_new(q, "beta_F", plstar_report_upper_arb(b->c));
+        json_object_set_new(q, "hessian_norm_max", plstar_report_upper_arb(b->hess_max));
     }
     if (b->hess) { /* the at-a-point bounds (R = 0) */
-        json_object_set_new(q, "beta_F_w0", report_upper_arb(b->c));
-        json_object_set_new(q, "hessian_norm_max_w0", report_upper_arb(b->hess_max));
+        json_object_set_new(q, "beta_F_w0", plstar_report_upper_arb(b->c));
+        json_object_set_new(q, "hessian_norm_max_w0", plstar_report_upper_arb(b->hess_max));
     }
     if (b->have_labels) {
-        json_object_set_new(q, "residual_w0", report_interval_arb(b->r0));
-        json_object_set_new(q, "loss_initial", report_interval_arb(b->loss0));
+        json_object_set_new(q, "residual_w0", plstar_report_interval_arb(b->r0));
+        json_object_set_new(q, "loss_initial", plstar_report_interval_arb(b->loss0));
     }
     json_object_set_new(r, "seconds_constants", json_real(b->seconds));
 }
@@ -445,8 +445,8 @@ static void ball_reason(const ball_result *res, const ball_constants *b, int ver
         *lhs = *rhs = NULL;
     } else if (verdict == PLSTAR_REFUTED) {
         snprintf(ineq, ilen, "lambda_min(K(w0)) >= mu (the centre of the ball)");
-        snprintf(decide, dlen, "a mu below lambda_min(K(w0)) <= %.6g", arb_upper_d(b->lambda0));
-        *lhs = report_interval_arb(b->lambda0), *rhs = json_real(res->mu);
+        snprintf(decide, dlen, "a mu below lambda_min(K(w0)) <= %.6g", plstar_arb_upper_d(b->lambda0));
+        *lhs = plstar_report_interval_arb(b->lambda0), *rhs = json_real(res->mu);
     } else {
         snprintf(ineq, ilen, "lambda_min(K(w0)) - sup_B |K(w) - K(w0)| >= mu on B(w0, %.6g)", res->radius);
         char r[96] = "", m[96] = "";
@@ -456,13 +456,13 @@ static void ball_reason(const ball_result *res, const ball_constants *b, int ver
             snprintf(m, sizeof m, "a mu <= %.6g for this radius, ", res->mu_max);
         snprintf(decide, dlen, "%s%s%sa larger width (the Hessian bounds decay like 1/sqrt(width))", r, m,
                  *r || *m ? "or " : "a smaller radius or mu, or ");
-        *lhs = isfinite(arb_lower_d(res->lambda_lower)) ? report_lower_arb(res->lambda_lower)
-                                                         : report_absent("|K(w) - K(w0)| is not bounded on the ball");
+        *lhs = isfinite(plstar_arb_lower_d(res->lambda_lower)) ? plstar_report_lower_arb(res->lambda_lower)
+                                                         : plstar_report_absent("|K(w) - K(w0)| is not bounded on the ball");
         *rhs = json_real(res->mu);
     }
 }
 
-void ball_reason_text(char *buf, size_t len, const ball_result *res, const ball_constants *b, int verdict)
+void plstar_ball_reason_text(char *buf, size_t len, const ball_result *res, const ball_constants *b, int verdict)
 {
     if (verdict == PLSTAR_OK || !len) {
         if (len)
@@ -482,19 +482,19 @@ void ball_reason_text(char *buf, size_t len, const ball_result *res, const ball_
     json_decref(lhs), json_decref(rhs);
 }
 
-json_t *ball_report(const ball_result *res, const ball_constants *b, const plstar_problem *p, int verdict)
+json_t *plstar_ball_report(const ball_result *res, const ball_constants *b, const plstar_problem *p, int verdict)
 {
-    json_t *r = report_new("ball", "docs/theory.md §3, Theorem 2 (conclusion), for every label vector: "
+    json_t *r = plstar_report_new("ball", "docs/theory.md §3, Theorem 2 (conclusion), for every label vector: "
                                    "λ_min(K(w)) ≥ λ0 − ‖K(w) − K(w0)‖₂ ≥ μ for all w in B(w0, R), with "
                                    "‖K(w) − K(w0)‖₂ ≤ cR(2‖DF(w0)‖₂ + cR) (c a Lipschitz constant of DF; for the "
                                    "MLP the radius-dependent bound of docs/hessian.md)");
-    report_set_verdict(r, report_verdict_name(verdict, 0));
-    report_set_scope(r, REPORT_SCOPE_ALL_LABELS);
+    plstar_report_set_verdict(r, plstar_report_verdict_name(verdict, 0));
+    plstar_report_set_scope(r, REPORT_SCOPE_ALL_LABELS);
     if (verdict != PLSTAR_OK) {
         char ineq[256], decide[256];
         json_t *lhs, *rhs;
         ball_reason(res, b, verdict, ineq, sizeof ineq, decide, sizeof decide, &lhs, &rhs);
-        report_set_reason(r, ineq, lhs, rhs, decide);
+        plstar_report_set_reason(r, ineq, lhs, rhs, decide);
     }
     common_inputs(r, b, p);
     json_object_set_new(r, "mu", json_real(res->mu));
@@ -503,25 +503,25 @@ json_t *ball_report(const ball_result *res, const ball_constants *b, const plsta
         return r;
     radius_constants(r, b, res->radius, b->prec);
     json_t *q = json_object_get(r, "quantities");
-    json_object_set_new(q, "kernel_change", upper_or_absent(arb_upper_d(res->kernel_change), "not bounded on the ball"));
-    double lam = arb_lower_d(res->lambda_lower);
-    json_object_set_new(q, "lambda_min_on_ball", isfinite(lam) ? report_lower(lam) : report_absent("not bounded"));
+    json_object_set_new(q, "kernel_change", upper_or_absent(plstar_arb_upper_d(res->kernel_change), "not bounded on the ball"));
+    double lam = plstar_arb_lower_d(res->lambda_lower);
+    json_object_set_new(q, "lambda_min_on_ball", isfinite(lam) ? plstar_report_lower(lam) : plstar_report_absent("not bounded"));
     json_object_set_new(r, "radius_max_for_mu", res->radius_max > 0 && isfinite(res->radius_max)
-                                                    ? report_lower(res->radius_max)
-                                                : res->radius_max > 0 ? report_absent("every radius: K is constant")
-                                                                      : report_absent("no radius > 0 is certified"));
-    json_object_set_new(r, "mu_max_for_radius", res->mu_max > 0 ? report_lower(res->mu_max)
-                                                                : report_absent("no mu > 0 is certified"));
+                                                    ? plstar_report_lower(res->radius_max)
+                                                : res->radius_max > 0 ? plstar_report_absent("every radius: K is constant")
+                                                                      : plstar_report_absent("no radius > 0 is certified"));
+    json_object_set_new(r, "mu_max_for_radius", res->mu_max > 0 ? plstar_report_lower(res->mu_max)
+                                                                : plstar_report_absent("no mu > 0 is certified"));
     return r;
 }
 
-void gd_apriori_result_init(gd_apriori_result *r)
+void plstar_gd_apriori_result_init(gd_apriori_result *r)
 {
     memset(r, 0, sizeof *r);
     arb_init(r->lipschitz), arb_init(r->lr_max);
 }
 
-void gd_apriori_result_clear(gd_apriori_result *r) { arb_clear(r->lipschitz), arb_clear(r->lr_max); }
+void plstar_gd_apriori_result_clear(gd_apriori_result *r) { arb_clear(r->lipschitz), arb_clear(r->lr_max); }
 
 /* 2 c r0/μ, upper bound. */
 static double fixed_point_ratio(const arb_t C, const arb_t r0, const arb_t M, slong prec)
@@ -531,7 +531,7 @@ static double fixed_point_ratio(const arb_t C, const arb_t r0, const arb_t M, sl
     arb_mul(t, C, r0, prec);
     arb_mul_2exp_si(t, t, 1);
     arb_div(t, t, M, prec);
-    double r = arb_upper_d(t);
+    double r = plstar_arb_upper_d(t);
     arb_clear(t);
     return r;
 }
@@ -563,7 +563,7 @@ static int theorem6_at(gd_apriori_result *res, const arb_t L0, const arb_t A, co
         arb_mul(R, A, r0, prec);
         arb_mul_2exp_si(R, R, 1);
         arb_div(R, R, t, prec);
-        res->radius = arb_upper_d(R) * (1 + 1e-9); /* slack, so R ≥ 2 L_F r0/μ is provable */
+        res->radius = plstar_arb_upper_d(R) * (1 + 1e-9); /* slack, so R ≥ 2 L_F r0/μ is provable */
         arb_set_d(R, res->radius);
         arb_mul(res->lipschitz, C, R, prec); /* L_F = a + cR */
         arb_add(res->lipschitz, res->lipschitz, A, prec);
@@ -575,7 +575,7 @@ static int theorem6_at(gd_apriori_result *res, const arb_t L0, const arb_t A, co
         kernel_change(t, A, C, R, prec); /* λ0 − cR(2a + cR) − μ */
         arb_sub(t, L0, t, prec);
         arb_sub(t, t, M, prec);
-        res->margin = arb_lower_d(t);
+        res->margin = plstar_arb_lower_d(t);
         step_bound(res->lr_max, res->lipschitz, C, r0, prec);
         ok = attempt_done(res, !radius_ok ? APRIORI_NO_FIXED_POINT : res->margin >= 0 ? APRIORI_OK : APRIORI_BALL,
                           radius_ok && res->margin >= 0);
@@ -597,11 +597,11 @@ static int theorem6_radius_dependent(gd_apriori_result *res, const ball_constant
     arb_mul(t, A, r0, prec);
     arb_mul_2exp_si(t, t, 1);
     arb_div(t, t, M, prec);
-    double R = arb_upper_d(t) * (1 + 1e-6);
+    double R = plstar_arb_upper_d(t) * (1 + 1e-6);
     int radius_ok = 0, have = 0;
     res->mu = mu, res->margin = -INFINITY;
     for (int it = 0; it < 200 && isfinite(R); it++) {
-        if (ball_constants_at(res->lipschitz, C, NULL, dk, b, R, prec) != PLSTAR_OK)
+        if (plstar_ball_constants_at(res->lipschitz, C, NULL, dk, b, R, prec) != PLSTAR_OK)
             break;
         have = 1;
         res->radius = R;
@@ -614,10 +614,10 @@ static int theorem6_radius_dependent(gd_apriori_result *res, const ball_constant
         radius_ok = arb_is_nonnegative(Rb);
         arb_sub(dk, L0, dk, prec); /* λ0 − ΔK(R) − μ */
         arb_sub(dk, dk, M, prec);
-        res->margin = arb_lower_d(dk);
+        res->margin = plstar_arb_lower_d(dk);
         if (radius_ok || res->margin < 0)
             break;
-        R = arb_upper_d(t) * (1 + 1e-6);
+        R = plstar_arb_upper_d(t) * (1 + 1e-6);
     }
     if (have)
         step_bound(res->lr_max, res->lipschitz, C, r0, prec);
@@ -646,7 +646,7 @@ static double search_mu(gd_apriori_result *res, const ball_constants *b, const a
     for (int k = 1; k < grid; k++) {
         double m = lam * k / (double)grid;
         if (theorem6_any(res, b, L0, A, C, r0, m, prec)) {
-            double score = arb_lower_d(res->lr_max) * m;
+            double score = plstar_arb_lower_d(res->lr_max) * m;
             if (score > best_score)
                 best_score = score, best_mu = m;
         } else if (res->failure == APRIORI_BALL && res->margin > near_margin) {
@@ -678,7 +678,7 @@ static int feasible_scaled(double s, double a, double c, double r0, double lam)
  * scale s of c, by bisection on log s. */
 static double width_factor_global(const ball_constants *b)
 {
-    double a = arb_upper_d(b->a), c = arb_upper_d(b->c), r0 = arb_upper_d(b->r0), lam = arb_lower_d(b->lambda0);
+    double a = plstar_arb_upper_d(b->a), c = plstar_arb_upper_d(b->c), r0 = plstar_arb_upper_d(b->r0), lam = plstar_arb_lower_d(b->lambda0);
     if (!(c > 0) || !(lam > 0) || !feasible_scaled(1e-12, a, c, r0, lam))
         return NAN;
     double lo = log(1e-12), hi = 0; /* feasible at e^lo, not at e^hi */
@@ -692,13 +692,13 @@ static double width_factor_global(const ball_constants *b)
     return exp(-2 * lo);
 }
 
-int check_gd_apriori(gd_apriori_result *res, const ball_constants *b, double mu, double lr, slong prec)
+int plstar_check_gd_apriori(gd_apriori_result *res, const ball_constants *b, double mu, double lr, slong prec)
 {
     if (!b->available || !b->have_labels) {
         attempt_done(res, !b->available ? APRIORI_NO_CONSTANTS : APRIORI_NO_LABELS, 0);
         return PLSTAR_INCONCLUSIVE;
     }
-    double lam = arb_lower_d(b->lambda0);
+    double lam = plstar_arb_lower_d(b->lambda0);
     if (!(lam > 0)) {
         res->mu = mu;
         attempt_done(res, APRIORI_LAMBDA0, 0);
@@ -711,7 +711,7 @@ int check_gd_apriori(gd_apriori_result *res, const ball_constants *b, double mu,
         mu = search_mu(res, b, L0, A, C, r0, lam, prec);
     int verdict = PLSTAR_INCONCLUSIVE;
     if (theorem6_any(res, b, L0, A, C, r0, mu, prec)) { /* res holds the attempt at mu */
-        double lr_max = arb_lower_d(res->lr_max);
+        double lr_max = plstar_arb_lower_d(res->lr_max);
         res->lr = lr > 0 ? lr : lr_max;
         if (res->lr <= lr_max) {
             arb_t t;
@@ -724,7 +724,7 @@ int check_gd_apriori(gd_apriori_result *res, const ball_constants *b, double mu,
             arb_clear(m);
             arb_sub_ui(t, t, 1, prec);
             arb_neg(t, t); /* 1 − ημ */
-            res->rate = arb_upper_d(t);
+            res->rate = plstar_arb_upper_d(t);
             arb_clear(t);
             verdict = PLSTAR_OK;
         } else {
@@ -772,32 +772,32 @@ static void apriori_reason(const gd_apriori_result *res, const ball_constants *b
         break;
     case APRIORI_LAMBDA0:
         snprintf(ineq, ilen, "lambda_min(K(w0)) > 0 (Theorems 1-2 need 0 < mu < lambda_min(K(w0)))");
-        *lhs = report_interval_arb(b->lambda0), *rhs = json_real(0.0);
+        *lhs = plstar_report_interval_arb(b->lambda0), *rhs = json_real(0.0);
         snprintf(decide, dlen, "a model with lambda_min(K(w0)) > 0 (over-parameterised: P >= N, a larger width), "
                                "or more precision (--prec)");
         break;
     case APRIORI_NO_FIXED_POINT:
         snprintf(ineq, ilen, "2 c |F(w0) - y| / mu < 1 at mu = %.6g (the path-length radius R = 2 L_F(R) |F(w0) - y| "
                              "/ mu with L_F(R) = a + cR has a solution only then)", res->mu);
-        *lhs = report_upper(res->ratio), *rhs = json_real(1.0);
+        *lhs = plstar_report_upper(res->ratio), *rhs = json_real(1.0);
         larger_width(decide, dlen, res, width);
         break;
     case APRIORI_BALL:
         snprintf(ineq, ilen, "lambda_min(K(w0)) - sup_B |K(w) - K(w0)| >= mu on B(w0, R), R = %.6g, mu = %.6g (Theorem "
                              "2 at the path-length radius)", res->radius, res->mu);
-        *lhs = isfinite(res->margin) ? report_lower(res->margin + res->mu) : report_absent("not bounded");
+        *lhs = isfinite(res->margin) ? plstar_report_lower(res->margin + res->mu) : plstar_report_absent("not bounded");
         *rhs = json_real(res->mu);
-        if (!(res->mu < arb_lower_d(b->lambda0)))
+        if (!(res->mu < plstar_arb_lower_d(b->lambda0)))
             snprintf(decide, dlen, "a mu below lambda_min(K(w0)) >= %.6g (Theorem 2 needs mu < lambda0)",
-                     arb_lower_d(b->lambda0));
+                     plstar_arb_lower_d(b->lambda0));
         else
             larger_width(decide, dlen, res, width);
         break;
     case APRIORI_LR:
         snprintf(ineq, ilen, "lr <= 1/(L_F^2 + beta_F |F(w0) - y|) on B(w0, %.6g) (Theorem 6's step, Proposition 5)",
                  res->radius);
-        *lhs = json_real(res->lr), *rhs = report_lower_arb(res->lr_max);
-        snprintf(decide, dlen, "a step <= %.6g (the default)", arb_lower_d(res->lr_max));
+        *lhs = json_real(res->lr), *rhs = plstar_report_lower_arb(res->lr_max);
+        snprintf(decide, dlen, "a step <= %.6g (the default)", plstar_arb_lower_d(res->lr_max));
         break;
     }
 }
@@ -817,7 +817,7 @@ static void side_string(char *buf, size_t len, const json_t *s)
         snprintf(buf, len, "%s", json_string_value(json_object_get(s, "reason")));
 }
 
-void gd_apriori_reason_text(char *buf, size_t len, const gd_apriori_result *res, const ball_constants *b,
+void plstar_gd_apriori_reason_text(char *buf, size_t len, const gd_apriori_result *res, const ball_constants *b,
                             size_t width)
 {
     char ineq[320], decide[320], l[96], r[96];
@@ -833,34 +833,34 @@ void gd_apriori_reason_text(char *buf, size_t len, const gd_apriori_result *res,
     json_decref(lhs), json_decref(rhs);
 }
 
-json_t *gd_apriori_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p, int verdict)
+json_t *plstar_gd_apriori_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p, int verdict)
 {
-    json_t *r = report_new("gd_apriori",
+    json_t *r = plstar_report_new("gd_apriori",
                            "docs/theory.md §4, Theorem 6, for these labels: μ-PL* on B(w0, R) with R = 2 L_F ‖F(w0) − y‖/μ "
                            "(certified via Theorems 1–2) implies a solution in the ball and L(w_t) ≤ (1 − ημ)^t L(w0) "
                            "for η ≤ 1/(L_F² + β_F ‖F(w0) − y‖), β_F of Definition 2 (a Lipschitz constant of DF on "
                            "the ball)");
-    report_set_verdict(r, report_verdict_name(verdict, 0));
-    report_set_scope(r, REPORT_SCOPE_THESE_LABELS);
-    size_t width = model_width(&p->model);
+    plstar_report_set_verdict(r, plstar_report_verdict_name(verdict, 0));
+    plstar_report_set_scope(r, REPORT_SCOPE_THESE_LABELS);
+    size_t width = plstar_model_width(&p->model);
     if (verdict != PLSTAR_OK) {
         char ineq[320], decide[320];
         json_t *lhs, *rhs;
         apriori_reason(res, b, width, ineq, sizeof ineq, decide, sizeof decide, &lhs, &rhs);
-        report_set_reason(r, ineq, lhs, rhs, decide);
+        plstar_report_set_reason(r, ineq, lhs, rhs, decide);
     }
     common_inputs(r, b, p);
     json_object_set_new(r, "width", json_integer((json_int_t)width));
     if (res->failure == APRIORI_NO_CONSTANTS || res->failure == APRIORI_NO_LABELS)
         return r;
     const char *why = "not computed: no certified ball at this mu (see reason)";
-    json_object_set_new(r, "mu", res->mu > 0 ? json_real(res->mu) : report_absent("no mu tried (see reason)"));
-    json_object_set_new(r, "radius", res->computed ? json_real(res->radius) : report_absent(why));
-    json_object_set_new(r, "lr", verdict == PLSTAR_OK ? json_real(res->lr) : report_absent("not certified"));
-    json_object_set_new(r, "rate", verdict == PLSTAR_OK ? report_upper(res->rate) : report_absent("not certified"));
+    json_object_set_new(r, "mu", res->mu > 0 ? json_real(res->mu) : plstar_report_absent("no mu tried (see reason)"));
+    json_object_set_new(r, "radius", res->computed ? json_real(res->radius) : plstar_report_absent(why));
+    json_object_set_new(r, "lr", verdict == PLSTAR_OK ? json_real(res->lr) : plstar_report_absent("not certified"));
+    json_object_set_new(r, "rate", verdict == PLSTAR_OK ? plstar_report_upper(res->rate) : plstar_report_absent("not certified"));
     json_t *q = json_object_get(r, "quantities");
-    json_object_set_new(q, "lipschitz_F", res->computed ? report_upper_arb(res->lipschitz) : report_absent(why));
-    json_object_set_new(q, "lr_max", res->computed ? report_lower_arb(res->lr_max) : report_absent(why));
+    json_object_set_new(q, "lipschitz_F", res->computed ? plstar_report_upper_arb(res->lipschitz) : plstar_report_absent(why));
+    json_object_set_new(q, "lr_max", res->computed ? plstar_report_lower_arb(res->lr_max) : plstar_report_absent(why));
     if (res->computed)
         radius_constants(r, b, res->radius, b->prec);
     return r;
@@ -868,27 +868,27 @@ json_t *gd_apriori_report(const gd_apriori_result *res, const ball_constants *b,
 
 /* ---- Theorem 6 a priori in a run's loss convention; the width search ---- */
 
-/* check_gd_apriori_loss on constants already computed, for N equations. */
+/* plstar_check_gd_apriori_loss on constants already computed, for N equations. */
 static int gd_apriori_loss_at(const ball_constants *b, gd_apriori_result *res, size_t N, double mu, double lr,
                               plstar_loss loss, slong prec)
 {
-    return check_gd_apriori(res, b, mu > 0 ? loss_div_scale(loss, N, mu, LOSS_UP) : 0,
-                            lr > 0 ? loss_mul_scale(loss, N, lr, LOSS_UP) : 0, prec);
+    return plstar_check_gd_apriori(res, b, mu > 0 ? plstar_loss_div_scale(loss, N, mu, LOSS_UP) : 0,
+                            lr > 0 ? plstar_loss_mul_scale(loss, N, lr, LOSS_UP) : 0, prec);
 }
 
-int check_gd_apriori_loss(ball_constants *b, gd_apriori_result *res, const plstar_problem *p, double mu, double lr,
+int plstar_check_gd_apriori_loss(ball_constants *b, gd_apriori_result *res, const plstar_problem *p, double mu, double lr,
                           plstar_loss loss, slong prec)
 {
-    int st = ball_constants_compute(b, p, prec);
+    int st = plstar_ball_constants_compute(b, p, prec);
     return st ? st : gd_apriori_loss_at(b, res, p->N, mu, lr, loss, prec);
 }
 
-gd_apriori_numbers gd_apriori_in_loss(const gd_apriori_result *res, double mu, double lr, plstar_loss loss, size_t N,
+gd_apriori_numbers plstar_gd_apriori_in_loss(const gd_apriori_result *res, double mu, double lr, plstar_loss loss, size_t N,
                                       int verdict, slong prec)
 {
-    gd_apriori_numbers u = {.mu = mu > 0 ? mu : loss_mul_scale(loss, N, res->mu, LOSS_DOWN),
-                            .lr = lr > 0 ? lr : loss_div_scale(loss, N, res->lr, LOSS_DOWN),
-                            .lr_max = loss_div_scale(loss, N, arb_lower_d(res->lr_max), LOSS_DOWN), .rate = res->rate};
+    gd_apriori_numbers u = {.mu = mu > 0 ? mu : plstar_loss_mul_scale(loss, N, res->mu, LOSS_DOWN),
+                            .lr = lr > 0 ? lr : plstar_loss_div_scale(loss, N, res->lr, LOSS_DOWN),
+                            .lr_max = plstar_loss_div_scale(loss, N, plstar_arb_lower_d(res->lr_max), LOSS_DOWN), .rate = res->rate};
     if (verdict == PLSTAR_OK && loss != LOSS_SUM) {
         arb_t t, m;
         arb_init(t), arb_init(m);
@@ -896,22 +896,22 @@ gd_apriori_numbers gd_apriori_in_loss(const gd_apriori_result *res, double mu, d
         arb_mul(t, t, m, prec);
         arb_sub_ui(t, t, 1, prec);
         arb_neg(t, t); /* 1 − ημ */
-        u.rate = arb_upper_d(t);
+        u.rate = plstar_arb_upper_d(t);
         arb_clear(t), arb_clear(m);
     }
     return u;
 }
 
-json_t *gd_apriori_loss_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p,
+json_t *plstar_gd_apriori_loss_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p,
                                int verdict, double mu, double lr, plstar_loss loss, slong prec)
 {
-    json_t *r = gd_apriori_report(res, b, p, verdict);
+    json_t *r = plstar_gd_apriori_report(res, b, p, verdict);
     size_t N = p->N;
     int certified = verdict == PLSTAR_OK;
-    json_object_set_new(r, "loss", loss_report(loss, N));
+    json_object_set_new(r, "loss", plstar_loss_report(loss, N));
     if (loss == LOSS_SUM || !json_object_get(r, "mu"))
         return r;
-    gd_apriori_numbers u = gd_apriori_in_loss(res, mu, lr, loss, N, verdict, prec);
+    gd_apriori_numbers u = plstar_gd_apriori_in_loss(res, mu, lr, loss, N, verdict, prec);
     json_object_set_new(r, "note_convention", json_string("mu, lr, rate and quantities.lr_max are in the loss's "
                         "convention; mu_half_sum, lr_half_sum, the reason and every other number are those of "
                         "(1/2)||F - y||^2, on which the check decides"));
@@ -922,38 +922,38 @@ json_t *gd_apriori_loss_report(const gd_apriori_result *res, const ball_constant
     if (certified) {
         json_object_set_new(r, "lr", json_real(u.lr));
         json_object_set_new(r, "lr_half_sum", json_real(res->lr));
-        json_object_set_new(r, "rate", report_upper(u.rate));
+        json_object_set_new(r, "rate", plstar_report_upper(u.rate));
     }
     if (res->computed)
-        json_object_set_new(json_object_get(r, "quantities"), "lr_max", report_lower(u.lr_max));
+        json_object_set_new(json_object_get(r, "quantities"), "lr_max", plstar_report_lower(u.lr_max));
     return r;
 }
 
-/* check_gd_apriori_loss on the shallow network of `width` (weights from seed), p's data and
+/* plstar_check_gd_apriori_loss on the shallow network of `width` (weights from seed), p's data and
  * labels: 1 when it certifies. b and res start afresh. */
 static int certifies_at_width(ball_constants *b, gd_apriori_result *res, const plstar_problem *p, size_t width,
                               unsigned long seed, double mu, double lr, plstar_loss loss, slong prec)
 {
-    ball_constants_clear(b), ball_constants_init(b);
-    gd_apriori_result_clear(res), gd_apriori_result_init(res);
+    plstar_ball_constants_clear(b), plstar_ball_constants_init(b);
+    plstar_gd_apriori_result_clear(res), plstar_gd_apriori_result_init(res);
     char json[256];
     snprintf(json, sizeof json, "{\"model\":\"shallow\",\"input_dim\":%zu,\"width\":%zu,\"activation\":\"%s\"}",
-             p->model.input_dim, width, act_name(p->model.activation));
+             p->model.input_dim, width, plstar_act_name(p->model.activation));
     plstar_problem q;
     plstar_model m;
-    problem_init(&q), model_init(&m);
+    plstar_problem_init(&q), plstar_model_init(&m);
     double *w = NULL;
     int certified = 0;
-    if (!model_parse_json(&m, json, "width search") && (w = malloc(m.nparams * sizeof(double)))) {
-        model_init_weights(w, &m, seed);
-        certified = !problem_set(&q, &m, p->X.data, p->n, w, p->y.data) &&
-                    check_gd_apriori_loss(b, res, &q, mu, lr, loss, prec) == PLSTAR_OK;
+    if (!plstar_model_parse_json(&m, json, "width search") && (w = malloc(m.nparams * sizeof(double)))) {
+        plstar_model_init_weights(w, &m, seed);
+        certified = !plstar_problem_set(&q, &m, p->X.data, p->n, w, p->y.data) &&
+                    plstar_check_gd_apriori_loss(b, res, &q, mu, lr, loss, prec) == PLSTAR_OK;
     }
-    free(w), problem_clear(&q), model_clear(&m);
+    free(w), plstar_problem_clear(&q), plstar_model_clear(&m);
     return certified;
 }
 
-size_t gd_apriori_smallest_width(ball_constants *b, gd_apriori_result *res, const plstar_problem *p,
+size_t plstar_gd_apriori_smallest_width(ball_constants *b, gd_apriori_result *res, const plstar_problem *p,
                                  unsigned long seed, double mu, double lr, plstar_loss loss, slong prec)
 {
     size_t m_max = p->model.layers[0].out;
@@ -963,47 +963,47 @@ size_t gd_apriori_smallest_width(ball_constants *b, gd_apriori_result *res, cons
     return 0;
 }
 
-void gd_apriori_report_width(json_t *report, size_t width)
+void plstar_gd_apriori_report_width(json_t *report, size_t width)
 {
     json_object_set_new(report, "smallest_certified_width",
-                        width ? json_integer((json_int_t)width) : report_absent("no width of the grid certifies"));
+                        width ? json_integer((json_int_t)width) : plstar_report_absent("no width of the grid certifies"));
 }
 
 /* ---- what `plstar certify ball` and `certify gd --apriori` print; the checks in the registry ---- */
 
-static const char *verdict_word(int verdict) { return report_verdict_name(verdict, 0); }
+static const char *verdict_word(int verdict) { return plstar_report_verdict_name(verdict, 0); }
 
-void ball_print(const ball_result *res, const ball_constants *b, int verdict)
+void plstar_ball_print(const ball_result *res, const ball_constants *b, int verdict)
 {
-    printf("lambda_min(K(w0)) in [%.17g, %.17g]\n", arb_lower_d(b->lambda0), arb_upper_d(b->lambda0));
+    printf("lambda_min(K(w0)) in [%.17g, %.17g]\n", plstar_arb_lower_d(b->lambda0), plstar_arb_upper_d(b->lambda0));
     if (b->available) {
         printf("on B(w0, %g): |K(w) - K(w0)| <= %.6g, lambda_min(K(w)) >= %.6g; ", res->radius,
-               arb_upper_d(res->kernel_change), arb_lower_d(res->lambda_lower));
+               plstar_arb_upper_d(res->kernel_change), plstar_arb_lower_d(res->lambda_lower));
         if (res->radius_max > 0)
             printf("largest R for mu = %g: %.6g\n", res->mu, res->radius_max);
         else
             printf("no R > 0 is certified for mu = %g\n", res->mu);
     }
     char why[768];
-    ball_reason_text(why, sizeof why, res, b, verdict);
+    plstar_ball_reason_text(why, sizeof why, res, b, verdict);
     printf("certify ball (all labels): %s%s%s\n", verdict_word(verdict), *why ? ": " : "", why);
 }
 
-void gd_apriori_print(const gd_apriori_result *res, const ball_constants *b, size_t width, size_t N, double mu,
+void plstar_gd_apriori_print(const gd_apriori_result *res, const ball_constants *b, size_t width, size_t N, double mu,
                       double lr, plstar_loss loss, int verdict, slong prec)
 {
     if (verdict == PLSTAR_OK) {
-        gd_apriori_numbers u = gd_apriori_in_loss(res, mu, lr, loss, N, verdict, prec);
+        gd_apriori_numbers u = plstar_gd_apriori_in_loss(res, mu, lr, loss, N, verdict, prec);
         printf("width %zu: certified  mu = %.6g  R = %.6g  L_F <= %.6g  beta_F <= %.6g  lr = %.6g  rate <= %.12g  "
-               "(lambda0 >= %.6g, %.2f s)%s\n", width, u.mu, res->radius, arb_upper_d(res->lipschitz),
-               arb_upper_d(b->c), u.lr, u.rate, arb_lower_d(b->lambda0), b->seconds,
+               "(lambda0 >= %.6g, %.2f s)%s\n", width, u.mu, res->radius, plstar_arb_upper_d(res->lipschitz),
+               plstar_arb_upper_d(b->c), u.lr, u.rate, plstar_arb_lower_d(b->lambda0), b->seconds,
                loss == LOSS_MEAN ? "  [mu, lr: mean loss]" : "");
         return;
     }
     char why[1024];
-    gd_apriori_reason_text(why, sizeof why, res, b, width);
+    plstar_gd_apriori_reason_text(why, sizeof why, res, b, width);
     printf("width %zu: %s: %s  (lambda0 >= %.6g, %.2f s)%s\n", width, verdict_word(verdict), why,
-           arb_lower_d(b->lambda0), b->seconds,
+           plstar_arb_lower_d(b->lambda0), b->seconds,
            loss == LOSS_MEAN ? "  [stated for (1/2)|F - y|^2: mu there is mu/s, lr is s*lr, s = 2/N]" : "");
 }
 
@@ -1012,7 +1012,7 @@ static int constants_for(const ball_constants **b, ball_constants *own, const pl
                          const plstar_check_options *o)
 {
     *b = o->constants ? o->constants : own;
-    return o->constants ? PLSTAR_OK : ball_constants_compute(own, p, o->prec);
+    return o->constants ? PLSTAR_OK : plstar_ball_constants_compute(own, p, o->prec);
 }
 
 /* certify ball: Theorem 2 on B(w0, --radius) for --mu. */
@@ -1025,8 +1025,8 @@ typedef struct {
 static void ball_free(void *result)
 {
     ball_outcome *r = result;
-    ball_result_clear(&r->res);
-    ball_constants_clear(&r->own);
+    plstar_ball_result_clear(&r->res);
+    plstar_ball_constants_clear(&r->own);
     free(r);
 }
 
@@ -1035,21 +1035,21 @@ static int ball_run(void **result, const plstar_problem *p, const plstar_check_o
     ball_outcome *r = malloc(sizeof *r);
     if (!r)
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory");
-    ball_constants_init(&r->own);
-    ball_result_init(&r->res);
+    plstar_ball_constants_init(&r->own);
+    plstar_ball_result_init(&r->res);
     int st = constants_for(&r->b, &r->own, p, o);
     if (st) {
         ball_free(r);
         return st;
     }
     *result = r;
-    return check_ball(&r->res, r->b, o->radius, o->mu, o->prec);
+    return plstar_check_ball(&r->res, r->b, o->radius, o->mu, o->prec);
 }
 
 static void ball_check_print(const void *result, const plstar_problem *p, const plstar_check_options *o, int verdict)
 {
     const ball_outcome *r = result;
-    ball_print(&r->res, r->b, verdict);
+    plstar_ball_print(&r->res, r->b, verdict);
 }
 
 static void ball_summarize(const void *result, const plstar_problem *p, const plstar_check_options *o,
@@ -1064,7 +1064,7 @@ static json_t *ball_check_report(const void *result, const plstar_problem *p, co
                                  int verdict)
 {
     const ball_outcome *r = result;
-    return ball_report(&r->res, r->b, p, verdict);
+    return plstar_ball_report(&r->res, r->b, p, verdict);
 }
 
 static const char ball_help[] =
@@ -1085,7 +1085,7 @@ static const plstar_certify_command ball_command = {
     .scope = "the ball certificate (Theorem 2)",
 };
 
-const plstar_check plstar_check_ball = {
+const plstar_check plstar_check_desc_ball = {
     .id = "ball",
     .name = "ball",
     .command = &ball_command,
@@ -1120,8 +1120,8 @@ typedef struct {
 static void apriori_free(void *result)
 {
     apriori_outcome *r = result;
-    gd_apriori_result_clear(&r->res), gd_apriori_result_clear(&r->found_res);
-    ball_constants_clear(&r->own), ball_constants_clear(&r->found_b);
+    plstar_gd_apriori_result_clear(&r->res), plstar_gd_apriori_result_clear(&r->found_res);
+    plstar_ball_constants_clear(&r->own), plstar_ball_constants_clear(&r->found_b);
     free(r);
 }
 
@@ -1130,8 +1130,8 @@ static int apriori_run(void **result, const plstar_problem *p, const plstar_chec
     apriori_outcome *r = calloc(1, sizeof *r);
     if (!r)
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory");
-    ball_constants_init(&r->own), ball_constants_init(&r->found_b);
-    gd_apriori_result_init(&r->res), gd_apriori_result_init(&r->found_res);
+    plstar_ball_constants_init(&r->own), plstar_ball_constants_init(&r->found_b);
+    plstar_gd_apriori_result_init(&r->res), plstar_gd_apriori_result_init(&r->found_res);
     int v = constants_for(&r->b, &r->own, p, o);
     if (!v)
         v = gd_apriori_loss_at(r->b, &r->res, p->N, o->mu, o->lr, o->loss, o->prec);
@@ -1141,7 +1141,7 @@ static int apriori_run(void **result, const plstar_problem *p, const plstar_chec
     }
     r->searched = !!(o->given & CHECK_OPTION(CHECK_OPT_SEARCH_WIDTH));
     if (r->searched)
-        r->found = gd_apriori_smallest_width(&r->found_b, &r->found_res, p, o->seed, o->mu, o->lr, o->loss, o->prec);
+        r->found = plstar_gd_apriori_smallest_width(&r->found_b, &r->found_res, p, o->seed, o->mu, o->lr, o->loss, o->prec);
     *result = r;
     return v;
 }
@@ -1157,10 +1157,10 @@ static const char *apriori_refuse(const plstar_problem *p, const plstar_check_op
 static void apriori_print(const void *result, const plstar_problem *p, const plstar_check_options *o, int verdict)
 {
     const apriori_outcome *r = result;
-    gd_apriori_print(&r->res, r->b, model_width(&p->model), p->N, o->mu, o->lr, o->loss, verdict, o->prec);
+    plstar_gd_apriori_print(&r->res, r->b, plstar_model_width(&p->model), p->N, o->mu, o->lr, o->loss, verdict, o->prec);
     if (r->searched) { /* the shallow networks of the grid have p's samples and outputs, so p->N */
         if (r->found)
-            gd_apriori_print(&r->found_res, &r->found_b, r->found, p->N, o->mu, o->lr, o->loss, PLSTAR_OK, o->prec);
+            plstar_gd_apriori_print(&r->found_res, &r->found_b, r->found, p->N, o->mu, o->lr, o->loss, PLSTAR_OK, o->prec);
         printf("smallest certified width on the grid 16·√2^k (seed %lu): %s%zu\n", o->seed, r->found ? "" : "none ≤ ",
                r->found ? r->found : p->model.layers[0].out);
     }
@@ -1178,20 +1178,20 @@ static void apriori_summarize(const void *result, const plstar_problem *p, const
         return;
     }
     char why[1024]; /* no radius, step or rate was certified: say why, not zeros */
-    gd_apriori_reason_text(why, sizeof why, g, r->b, model_width(&p->model));
+    plstar_gd_apriori_reason_text(why, sizeof why, g, r->b, plstar_model_width(&p->model));
     printf("Theorem 6 a priori (these labels), %s: mu = %.6g: %s: %s\n", model, g->mu, verdict_word(verdict), why);
 }
 
 static json_t *apriori_report(const void *result, const plstar_problem *p, const plstar_check_options *o, int verdict)
 {
     const apriori_outcome *r = result;
-    json_t *report = gd_apriori_loss_report(&r->res, r->b, p, verdict, o->mu, o->lr, o->loss, o->prec);
+    json_t *report = plstar_gd_apriori_loss_report(&r->res, r->b, p, verdict, o->mu, o->lr, o->loss, o->prec);
     if (r->searched)
-        gd_apriori_report_width(report, r->found);
+        plstar_gd_apriori_report_width(report, r->found);
     return report;
 }
 
-const plstar_check plstar_check_gd_apriori = {
+const plstar_check plstar_check_desc_gd_apriori = {
     .id = "gd_apriori",
     .name = "gd --apriori",
     .command = &plstar_certify_gd,

@@ -62,23 +62,23 @@ typedef struct {
     ref_hessian_ctx *hess;      /* MLP: radius-dependent constants (c, hess_max hold the R = 0 values); else NULL */
 } ball_constants;
 
-void ball_constants_init(ball_constants *b);
-void ball_constants_clear(ball_constants *b);
-int ball_constants_compute(ball_constants *b, const plstar_problem *p, slong prec);
+void plstar_ball_constants_init(ball_constants *b);
+void plstar_ball_constants_clear(ball_constants *b);
+int plstar_ball_constants_compute(ball_constants *b, const plstar_problem *p, slong prec);
 
 /* Constants valid on B(w0, radius): L_F ≥ sup ‖DF‖₂, c (Jacobian Lipschitz
  * constant on the ball, = β_F), h ≥ sup max_i ‖H_{F_i}‖₂, and
  * ΔK ≥ sup ‖K(w) − K(w0)‖₂; any output may be NULL. Global constants:
  * L_F = a + cR, ΔK = cR(2a + cR); MLP: reference/hessian.h.
  * PLSTAR_INCONCLUSIVE when no constants are available. */
-int ball_constants_at(arb_t lipschitz, arb_t c, arb_t hess_max, arb_t kernel_change, const ball_constants *b,
+int plstar_ball_constants_at(arb_t lipschitz, arb_t c, arb_t hess_max, arb_t kernel_change, const ball_constants *b,
                       double radius, slong prec);
 
 /* Theorem 6's step bound on B(w0, radius) (Proposition 5):
  * lr_max = 1/(L_F² + β_F ‖F(w0) − y‖) with β_F = c on the ball; then
  * η λ_max(H_L(w)) ≤ 1 wherever w ∈ B and ‖F(w) − y‖ ≤ ‖F(w0) − y‖. Needs labels;
  * PLSTAR_INCONCLUSIVE when no constants are available. */
-int ball_lr_max(arb_t lr_max, const ball_constants *b, double radius, slong prec);
+int plstar_ball_lr_max(arb_t lr_max, const ball_constants *b, double radius, slong prec);
 
 typedef struct {
     double mu, radius;
@@ -88,22 +88,22 @@ typedef struct {
     double mu_max;              /* largest μ certified for R (lower bound) */
 } ball_result;
 
-void ball_result_init(ball_result *r);
-void ball_result_clear(ball_result *r);
+void plstar_ball_result_init(ball_result *r);
+void plstar_ball_result_clear(ball_result *r);
 
 /* Theorem 2: λ_min(K(w)) ≥ μ on B(w0, R)? Certified, refuted (λ_min(K(w0)) < μ),
  * or inconclusive. */
-int check_ball(ball_result *res, const ball_constants *b, double radius, double mu, slong prec);
+int plstar_check_ball(ball_result *res, const ball_constants *b, double radius, double mu, slong prec);
 
 /* One line: why the ball check is not certified, with both sides and what would
  * decide it (empty for a certified one). */
-void ball_reason_text(char *buf, size_t len, const ball_result *res, const ball_constants *b, int verdict);
-json_t *ball_report(const ball_result *res, const ball_constants *b, const plstar_problem *p, int verdict);
+void plstar_ball_reason_text(char *buf, size_t len, const ball_result *res, const ball_constants *b, int verdict);
+json_t *plstar_ball_report(const ball_result *res, const ball_constants *b, const plstar_problem *p, int verdict);
 
 /* The lines of `plstar certify ball` on stdout: λ_min(K(w0)), the ball's bounds and the largest R
  * for its μ, and the verdict with its reason. The check in the registry of proofs-checks/checks.h
  * is plstar_check_ball. */
-void ball_print(const ball_result *res, const ball_constants *b, int verdict);
+void plstar_ball_print(const ball_result *res, const ball_constants *b, int verdict);
 
 /* Why Theorem 6 was not certified a priori. */
 typedef enum {
@@ -131,26 +131,26 @@ typedef struct {
     double width_factor;        /* ratio², the width growth c ∝ 1/√m suggests (NO_FIXED_POINT) */
 } gd_apriori_result;
 
-void gd_apriori_result_init(gd_apriori_result *r);
-void gd_apriori_result_clear(gd_apriori_result *r);
+void plstar_gd_apriori_result_init(gd_apriori_result *r);
+void plstar_gd_apriori_result_clear(gd_apriori_result *r);
 
 /* Theorem 6. mu <= 0: search the μ that maximises ημ; lr <= 0: use the
  * largest certified step. */
-int check_gd_apriori(gd_apriori_result *res, const ball_constants *b, double mu, double lr, slong prec);
+int plstar_check_gd_apriori(gd_apriori_result *res, const ball_constants *b, double mu, double lr, slong prec);
 
 /* One line: why Theorem 6 is not certified, with both sides and what would
  * decide it (empty for a certified one). */
-void gd_apriori_reason_text(char *buf, size_t len, const gd_apriori_result *res, const ball_constants *b,
+void plstar_gd_apriori_reason_text(char *buf, size_t len, const gd_apriori_result *res, const ball_constants *b,
                             size_t width);
-json_t *gd_apriori_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p,
+json_t *plstar_gd_apriori_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p,
                           int verdict);
 
 /* Theorem 6 a priori in the loss convention of a run (core/loss.h). The check decides on
  * ½‖F − y‖²: a given mu is proven as μ/s rounded up (a larger PL* constant implies the smaller
  * one), a given lr checked as sη rounded up (a bound on the larger step holds for it); 0 picks
- * check_gd_apriori's defaults. Computes the constants at w0 of p into b, then the check into res
+ * plstar_check_gd_apriori's defaults. Computes the constants at w0 of p into b, then the check into res
  * (both initialised by the caller); returns the verdict, or the error of the constants. */
-int check_gd_apriori_loss(ball_constants *b, gd_apriori_result *res, const plstar_problem *p, double mu, double lr,
+int plstar_check_gd_apriori_loss(ball_constants *b, gd_apriori_result *res, const plstar_problem *p, double mu, double lr,
                           plstar_loss loss, slong prec);
 
 /* The numbers of a result in the run's convention, for a user to read: mu and lr as given, or the
@@ -160,30 +160,30 @@ typedef struct {
     double mu, lr, lr_max, rate;
 } gd_apriori_numbers;
 
-gd_apriori_numbers gd_apriori_in_loss(const gd_apriori_result *res, double mu, double lr, plstar_loss loss, size_t N,
+gd_apriori_numbers plstar_gd_apriori_in_loss(const gd_apriori_result *res, double mu, double lr, plstar_loss loss, size_t N,
                                       int verdict, slong prec);
 
-/* gd_apriori_report in the run's convention (mu, lr as given to check_gd_apriori_loss): report["loss"],
- * and under the mean loss mu, lr, rate and quantities.lr_max as gd_apriori_in_loss gives them, the
+/* plstar_gd_apriori_report in the run's convention (mu, lr as given to plstar_check_gd_apriori_loss): report["loss"],
+ * and under the mean loss mu, lr, rate and quantities.lr_max as plstar_gd_apriori_in_loss gives them, the
  * ½‖F − y‖² ones beside them. */
-json_t *gd_apriori_loss_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p,
+json_t *plstar_gd_apriori_loss_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p,
                                int verdict, double mu, double lr, plstar_loss loss, slong prec);
 
 /* The smallest width on the grid 16·√2^k, up to the width of the shallow network of p, at which
- * check_gd_apriori_loss certifies the shallow network of p's input dimension and activation with
- * weights drawn from `seed` (model_init_weights) on p's data and labels; 0 when none does (a width
+ * plstar_check_gd_apriori_loss certifies the shallow network of p's input dimension and activation with
+ * weights drawn from `seed` (plstar_model_init_weights) on p's data and labels; 0 when none does (a width
  * whose problem cannot be set up does not). b and res, initialised and cleared by the caller, hold
  * the last width tried: the certified one when there is one. */
-size_t gd_apriori_smallest_width(ball_constants *b, gd_apriori_result *res, const plstar_problem *p,
+size_t plstar_gd_apriori_smallest_width(ball_constants *b, gd_apriori_result *res, const plstar_problem *p,
                                  unsigned long seed, double mu, double lr, plstar_loss loss, slong prec);
 
-/* report["smallest_certified_width"]: the width gd_apriori_smallest_width found (0: none). */
-void gd_apriori_report_width(json_t *report, size_t width);
+/* report["smallest_certified_width"]: the width plstar_gd_apriori_smallest_width found (0: none). */
+void plstar_gd_apriori_report_width(json_t *report, size_t width);
 
 /* The line of `plstar certify gd --apriori` about one width: when certified, the numbers in the run's
- * convention (mu, lr as given to check_gd_apriori_loss; gd_apriori_in_loss), otherwise why not. N: the
+ * convention (mu, lr as given to plstar_check_gd_apriori_loss; plstar_gd_apriori_in_loss), otherwise why not. N: the
  * number of equations. The check in the registry of proofs-checks/checks.h is plstar_check_gd_apriori. */
-void gd_apriori_print(const gd_apriori_result *res, const ball_constants *b, size_t width, size_t N, double mu,
+void plstar_gd_apriori_print(const gd_apriori_result *res, const ball_constants *b, size_t width, size_t N, double mu,
                       double lr, plstar_loss loss, int verdict, slong prec);
 
 #ifdef __cplusplus

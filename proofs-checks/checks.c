@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PLSTAR_CHECK_ENTRY(id) &plstar_check_##id,
+#define PLSTAR_CHECK_ENTRY(id) &plstar_check_desc_##id,
 const plstar_check *const plstar_checks[] = {PLSTAR_CHECKS(PLSTAR_CHECK_ENTRY)};
 #undef PLSTAR_CHECK_ENTRY
 const size_t plstar_check_count = sizeof plstar_checks / sizeof *plstar_checks;

@@ -22,7 +22,7 @@
 extern "C" {
 #endif
 
-/* The registry, in the order of `plstar help certify`: X(id) for the descriptor plstar_check_<id>
+/* The registry, in the order of `plstar help certify`: X(id) for the descriptor plstar_check_desc_<id>
  * that the check's module defines (pl_point.c, ball.c, gd_path.c). */
 #define PLSTAR_CHECKS(X) X(pl_point) X(ball) X(gd_apriori) X(gd_path)
 
@@ -105,7 +105,7 @@ typedef struct plstar_check {
     void (*free)(void *result);
 } plstar_check;
 
-#define PLSTAR_CHECK_DECLARE(id) extern const plstar_check plstar_check_##id;
+#define PLSTAR_CHECK_DECLARE(id) extern const plstar_check plstar_check_desc_##id;
 PLSTAR_CHECKS(PLSTAR_CHECK_DECLARE)
 #undef PLSTAR_CHECK_DECLARE
 

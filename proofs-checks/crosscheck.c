@@ -73,7 +73,7 @@ static int judgement_worse(const entry_judgement *a, const entry_judgement *b)
     return a->verdict != ENTRY_UNBOUNDED && a->ratio > b->ratio;
 }
 
-int crosscheck_compare(crosscheck_quantity *q, const char *name, const double *fast, const double *err,
+int plstar_crosscheck_compare(crosscheck_quantity *q, const char *name, const double *fast, const double *err,
                        const arb_mat_t ref, size_t count)
 {
     memset(q, 0, sizeof *q);
@@ -84,7 +84,7 @@ int crosscheck_compare(crosscheck_quantity *q, const char *name, const double *f
         free(mid), free(rad);
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory in the cross-check");
     }
-    ref_mat_to_doubles(mid, rad, ref);
+    plstar_ref_mat_to_doubles(mid, rad, ref);
     entry_judgement worst = {ENTRY_PASS, -1.0, NULL};
     for (size_t k = 0; k < count; k++) {
         entry_judgement j = judge(ref->entries + k, fast[k], mid[k], rad[k], err[k]);
@@ -133,24 +133,24 @@ static int run_fast(fast_side *f, const plstar_problem *p)
     f->grad = calloc(P, sizeof(double)), f->egrad = calloc(P, sizeof(double));
     if (!f->F || !f->eF || !f->J || !f->eJ || !f->K || !f->eK || !f->Ks || !f->eKs || !f->grad || !f->egrad)
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the fast side (%zu x %zu Jacobian)", N, P);
-    int st = fast_outputs(f->F, m, p->X.data, p->n, p->w);
+    int st = plstar_fast_outputs(f->F, m, p->X.data, p->n, p->w);
     if (!st)
-        st = fast_jacobian(f->J, m, p->X.data, p->n, p->w);
+        st = plstar_fast_jacobian(f->J, m, p->X.data, p->n, p->w);
     if (!st)
-        st = fast_kernel_explicit(f->K, m, p->X.data, p->n, p->w);
+        st = plstar_fast_kernel_explicit(f->K, m, p->X.data, p->n, p->w);
     if (!st)
-        st = fast_kernel_structured(f->Ks, m, p->X.data, p->n, p->w);
+        st = plstar_fast_kernel_structured(f->Ks, m, p->X.data, p->n, p->w);
     if (!st && y)
-        st = fast_loss_grad(&f->loss, f->grad, m, p->X.data, p->n, p->w, y);
+        st = plstar_fast_loss_grad(&f->loss, f->grad, m, p->X.data, p->n, p->w, y);
     fast_errors e = {f->eF, f->eJ, f->eK, y ? &f->eloss : NULL, y ? f->egrad : NULL};
     if (!st)
-        st = fast_errbound(&e, m, p->X.data, p->n, p->w, y);
+        st = plstar_fast_errbound(&e, m, p->X.data, p->n, p->w, y);
     if (!st)
-        st = fast_errbound_kernel_structured(f->eKs, m, p->X.data, p->n, p->w);
+        st = plstar_fast_errbound_kernel_structured(f->eKs, m, p->X.data, p->n, p->w);
     return st;
 }
 
-int check_crosscheck(crosscheck_result *res, const plstar_problem *p, slong prec)
+int plstar_check_crosscheck(crosscheck_result *res, const plstar_problem *p, slong prec)
 {
     const plstar_model *m = &p->model;
     size_t N = p->N, P = m->nparams;
@@ -165,22 +165,22 @@ int check_crosscheck(crosscheck_result *res, const plstar_problem *p, slong prec
     arb_mat_init(G, P, 1), arb_mat_init(L, 1, 1);
     t0 = now();
     if (!st)
-        st = ref_outputs(F, m, p->X.data, p->n, p->w, prec);
+        st = plstar_ref_outputs(F, m, p->X.data, p->n, p->w, prec);
     if (!st)
-        st = ref_jacobian(J, m, p->X.data, p->n, p->w, prec);
+        st = plstar_ref_jacobian(J, m, p->X.data, p->n, p->w, prec);
     if (!st)
-        st = ref_kernel(K, m, p->X.data, p->n, p->w, prec);
+        st = plstar_ref_kernel(K, m, p->X.data, p->n, p->w, prec);
     if (!st && y)
-        st = ref_loss_grad(arb_mat_entry(L, 0, 0), G, m, p->X.data, p->n, p->w, y, prec);
+        st = plstar_ref_loss_grad(arb_mat_entry(L, 0, 0), G, m, p->X.data, p->n, p->w, y, prec);
     res->seconds_reference = now() - t0;
     if (!st) {
-        crosscheck_compare(&res->q[res->nq++], "outputs", f.F, f.eF, F, N);
-        crosscheck_compare(&res->q[res->nq++], "jacobian", f.J, f.eJ, J, N * P);
-        crosscheck_compare(&res->q[res->nq++], "kernel", f.K, f.eK, K, N * N);
-        crosscheck_compare(&res->q[res->nq++], "kernel_structured", f.Ks, f.eKs, K, N * N);
+        plstar_crosscheck_compare(&res->q[res->nq++], "outputs", f.F, f.eF, F, N);
+        plstar_crosscheck_compare(&res->q[res->nq++], "jacobian", f.J, f.eJ, J, N * P);
+        plstar_crosscheck_compare(&res->q[res->nq++], "kernel", f.K, f.eK, K, N * N);
+        plstar_crosscheck_compare(&res->q[res->nq++], "kernel_structured", f.Ks, f.eKs, K, N * N);
         if (y) {
-            crosscheck_compare(&res->q[res->nq++], "loss", &f.loss, &f.eloss, L, 1);
-            crosscheck_compare(&res->q[res->nq++], "gradient", f.grad, f.egrad, G, P);
+            plstar_crosscheck_compare(&res->q[res->nq++], "loss", &f.loss, &f.eloss, L, 1);
+            plstar_crosscheck_compare(&res->q[res->nq++], "gradient", f.grad, f.egrad, G, P);
         }
     }
     arb_mat_clear(F), arb_mat_clear(J), arb_mat_clear(K), arb_mat_clear(G), arb_mat_clear(L);
@@ -217,7 +217,7 @@ static void crosscheck_reason(json_t *r, const crosscheck_result *res, int statu
     snprintf(ineq, sizeof ineq, "|fast - mid| <= rad + err at every entry of %s (the worst, entry %zu, in units of "
              "rad + err: <= 1)", q->name, q->worst_index);
     json_t *lhs = isfinite(q->worst_ratio) ? json_real(q->worst_ratio)
-                                           : report_absent(q->worst_reason ? q->worst_reason : "not a finite number");
+                                           : plstar_report_absent(q->worst_reason ? q->worst_reason : "not a finite number");
     if (status == PLSTAR_REFUTED)
         snprintf(decide, sizeof decide, "nothing: the fast %s is outside its proven allowance at entry %zu (%zu "
                  "violations), a bug in the fast path or in its error bound (fast/errbound.h)", q->name,
@@ -225,26 +225,26 @@ static void crosscheck_reason(json_t *r, const crosscheck_result *res, int statu
     else
         snprintf(decide, sizeof decide, "finite error bounds: %zu entries of %s have an unbounded allowance (values "
                  "beyond the double range); smaller inputs or weights", q->unbounded, q->name);
-    report_set_reason(r, ineq, lhs, json_real(1.0), decide);
+    plstar_report_set_reason(r, ineq, lhs, json_real(1.0), decide);
 }
 
-json_t *crosscheck_report(const crosscheck_result *res, const plstar_problem *p, slong prec, int status)
+json_t *plstar_crosscheck_report(const crosscheck_result *res, const plstar_problem *p, slong prec, int status)
 {
-    json_t *r = report_new("crosscheck", "docs/theory.md §8, cross-check: every fast value lies in the reference "
+    json_t *r = plstar_report_new("crosscheck", "docs/theory.md §8, cross-check: every fast value lies in the reference "
                                          "enclosure widened by the proven rounding-error bound of the fast path "
                                          "(fast/errbound.h)");
-    report_set_verdict(r, report_verdict_name(status, 1));
-    report_set_scope(r, REPORT_SCOPE_IMPLEMENTATION);
+    plstar_report_set_verdict(r, plstar_report_verdict_name(status, 1));
+    plstar_report_set_scope(r, REPORT_SCOPE_IMPLEMENTATION);
     if (status != PLSTAR_OK)
         crosscheck_reason(r, res, status);
-    report_add_problem(r, p);
-    report_set_precision(r, (long)prec);
+    plstar_report_add_problem(r, p);
+    plstar_report_set_precision(r, (long)prec);
     json_object_set_new(json_object_get(r, "inputs"), "prec", json_integer(prec));
     json_t *qs = json_object_get(r, "quantities");
     for (size_t k = 0; k < res->nq; k++) {
         const crosscheck_quantity *q = &res->q[k];
         json_t *o = json_object();
-        json_object_set_new(o, "verdict", json_string(report_verdict_name(q->status, 1)));
+        json_object_set_new(o, "verdict", json_string(plstar_report_verdict_name(q->status, 1)));
         json_object_set_new(o, "entries", json_integer((json_int_t)q->count));
         json_object_set_new(o, "violations", json_integer((json_int_t)q->violations));
         json_object_set_new(o, "unbounded", json_integer((json_int_t)q->unbounded));
@@ -269,7 +269,7 @@ json_t *crosscheck_report(const crosscheck_result *res, const plstar_problem *p,
     return r;
 }
 
-void crosscheck_print(const crosscheck_result *res, int status, const char *label)
+void plstar_crosscheck_print(const crosscheck_result *res, int status, const char *label)
 {
     printf("%-17s %10s %10s %10s %12s  %s\n", "quantity", "entries", "violations", "unbounded", "worst ratio",
            "worst entry (fast | reference mid ± rad | error bound)");
@@ -284,11 +284,11 @@ void crosscheck_print(const crosscheck_result *res, int status, const char *labe
         if (q->worst_reference[0])
             snprintf(ref, sizeof ref, "%s", q->worst_reference);
         else
-            snprintf(ref, sizeof ref, "%s ± %s", report_format_number(m, sizeof m, 17, q->worst_mid),
-                     report_format_number(r, sizeof r, 3, q->worst_rad));
+            snprintf(ref, sizeof ref, "%s ± %s", plstar_report_format_number(m, sizeof m, 17, q->worst_mid),
+                     plstar_report_format_number(r, sizeof r, 3, q->worst_rad));
         printf("%-17s %10zu %10zu %10zu %12s  [%zu] %s | %s | %s", q->name, q->count, q->violations, q->unbounded,
-               ratio, q->worst_index, report_format_number(f, sizeof f, 17, q->worst_fast), ref,
-               report_format_number(e, sizeof e, 3, q->worst_err));
+               ratio, q->worst_index, plstar_report_format_number(f, sizeof f, 17, q->worst_fast), ref,
+               plstar_report_format_number(e, sizeof e, 3, q->worst_err));
         if (q->worst_reason)
             printf(" (%s)", q->worst_reason);
         putchar('\n');

@@ -46,7 +46,7 @@ typedef struct {
  * the ball matrix `ref` (row-major, same count). Returns PLSTAR_OK when all lie
  * inside with finite bounds, PLSTAR_REFUTED when one is a violation, otherwise
  * PLSTAR_INCONCLUSIVE (an entry is unbounded). */
-int crosscheck_compare(crosscheck_quantity *q, const char *name, const double *fast, const double *err,
+int plstar_crosscheck_compare(crosscheck_quantity *q, const char *name, const double *fast, const double *err,
                        const arb_mat_t ref, size_t count);
 
 #define CROSSCHECK_MAX_QUANTITIES 6
@@ -60,14 +60,14 @@ typedef struct {
 /* Runs the whole cross-check of a problem (loss and gradient only when it has
  * labels). Returns PLSTAR_OK (pass), PLSTAR_REFUTED (fail), PLSTAR_INCONCLUSIVE
  * (no violation, but an error bound is +∞) or an error. */
-int check_crosscheck(crosscheck_result *res, const plstar_problem *p, slong prec);
+int plstar_check_crosscheck(crosscheck_result *res, const plstar_problem *p, slong prec);
 
 /* The JSON report of a result. */
-json_t *crosscheck_report(const crosscheck_result *res, const plstar_problem *p, slong prec, int status);
+json_t *plstar_crosscheck_report(const crosscheck_result *res, const plstar_problem *p, slong prec, int status);
 
 /* On stdout: the table of quantities (entries, violations, unbounded entries, the worst entry with
  * both sides), then the verdict line "LABEL: pass (fast ... s, reference ... s)". */
-void crosscheck_print(const crosscheck_result *res, int status, const char *label);
+void plstar_crosscheck_print(const crosscheck_result *res, int status, const char *label);
 
 #ifdef __cplusplus
 }

@@ -24,7 +24,7 @@
 /* s·x in the run's loss convention (core/loss.h), rounded as asked: a PL* constant from a λ_min bound. */
 static double scaled(const gd_path_result *res, double x, loss_round dir)
 {
-    return loss_mul_scale(res->loss, res->N, x, dir);
+    return plstar_loss_mul_scale(res->loss, res->N, x, dir);
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -34,14 +34,14 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
 }
 
-void gd_path_result_init(gd_path_result *r) { memset(r, 0, sizeof *r); }
+void plstar_gd_path_result_init(gd_path_result *r) { memset(r, 0, sizeof *r); }
 
-void gd_path_result_clear(gd_path_result *r)
+void plstar_gd_path_result_clear(gd_path_result *r)
 {
     free(r->step), free(r->loss_fast), free(r->loss_lo), free(r->loss_hi), free(r->envelope);
     free(r->lambda_lo), free(r->lambda_hi), free(r->kdist_hi), free(r->dist_hi), free(r->path_hi);
-    free(r->step_loss_lo), free(r->step_loss_hi); /* owned by the result (check_gd_path allocates them) */
-    gd_path_result_init(r);
+    free(r->step_loss_lo), free(r->step_loss_hi); /* owned by the result (plstar_check_gd_path allocates them) */
+    plstar_gd_path_result_init(r);
 }
 
 /* Upper bound of ‖a − b‖₂ for double vectors: each fl(a_k − b_k) has relative
@@ -82,8 +82,8 @@ static int step_loss(path_recorder *r, size_t t, const double *w)
 {
     arb_t loss;
     arb_init(loss);
-    int st = ref_loss_grad(loss, NULL, &r->p->model, r->p->X.data, r->p->n, w, r->p->y.data, r->prec);
-    r->loss_lo[t] = arb_lower_d(loss), r->loss_hi[t] = arb_upper_d(loss);
+    int st = plstar_ref_loss_grad(loss, NULL, &r->p->model, r->p->X.data, r->p->n, w, r->p->y.data, r->prec);
+    r->loss_lo[t] = plstar_arb_lower_d(loss), r->loss_hi[t] = plstar_arb_upper_d(loss);
     r->steps_seen = t + 1;
     arb_clear(loss);
     return st;
@@ -112,7 +112,7 @@ static int on_weights(void *ctx, size_t t, const double *w, size_t P)
     if (st)
         return st;
     if (r->training)
-        progress_update(r->training, t);
+        plstar_progress_update(r->training, t);
     if (t > 0 && r->loss_lo[t] > r->loss_hi[t - 1] && !r->rises++) /* a loss spike: measured */
         r->first_rise = t;
     r->diverged = t > 0 && (r->loss_lo[t] > r->loss_hi[0] || !isfinite(r->loss_hi[t]));
@@ -157,16 +157,16 @@ static int verify_iterate(gd_path_result *res, size_t k, const plstar_problem *p
     int st = PLSTAR_OK, finite = 1;
     if (is_w0)
         arb_mat_set(K, z->K), arb_set(lmin, z->lmin), arb_set(lmax, z->lmax);
-    else if (!(st = ref_kernel_outputs_best(K, NULL, &p->model, p->X.data, p->n, w, prec)) &&
+    else if (!(st = plstar_ref_kernel_outputs_best(K, NULL, &p->model, p->X.data, p->n, w, prec)) &&
              (finite = arb_mat_is_finite(K)))
-        st = ref_eig_bounds(lmin, lmax, K, prec);
+        st = plstar_ref_eig_bounds(lmin, lmax, K, prec);
     if (!st && finite) {
         arb_mat_sub(K, K, z->K, prec);
-        st = ref_norm2_sym_upper(nrm, K, prec);
+        st = plstar_ref_norm2_sym_upper(nrm, K, prec);
     }
     if (!st && finite) {
-        res->lambda_lo[k] = arb_lower_d(lmin), res->lambda_hi[k] = arb_upper_d(lmin);
-        res->kdist_hi[k] = arb_upper_d(nrm);
+        res->lambda_lo[k] = plstar_arb_lower_d(lmin), res->lambda_hi[k] = plstar_arb_upper_d(lmin);
+        res->kdist_hi[k] = plstar_arb_upper_d(nrm);
         arb_sqrtpos(sqrt_lmax, lmax, prec);
     } else if (!st) {
         res->lambda_lo[k] = -INFINITY, res->lambda_hi[k] = INFINITY, res->kdist_hi[k] = INFINITY;
@@ -195,7 +195,7 @@ static void envelope_bounds(double *lo, double *hi, double lr, double mu, size_t
     arb_set_interval_arf(e, a, b, prec);
     arf_clear(a), arf_clear(b);
     arb_mul(q, q, e, prec);
-    *lo = arb_lower_d(q), *hi = arb_upper_d(q);
+    *lo = plstar_arb_lower_d(q), *hi = plstar_arb_upper_d(q);
     arb_clear(q), arb_clear(e);
 }
 
@@ -232,18 +232,18 @@ static int run_trainer(path_recorder *rec, gd_path_result *res, const plstar_pro
         save[t] = t;
     memcpy(w, p->w, P * sizeof(double));
     fast_train_options opt;
-    fast_train_options_init(&opt);
+    plstar_fast_train_options_init(&opt);
     opt.lr = res->lr, opt.loss = o->loss, opt.steps = T, opt.record_every = o->record_every;
-    res->lr_half_sum = fast_train_half_sum_lr(&opt, p->n, p->model.outputs);
+    res->lr_half_sum = plstar_fast_train_half_sum_lr(&opt, p->n, p->model.outputs);
     opt.save_at = save, opt.nsave_at = T + 1, opt.on_weights = on_weights, opt.ctx = rec;
     fast_trajectory traj;
-    fast_trajectory_init(&traj);
+    plstar_fast_trajectory_init(&traj);
     plstar_progress pr;
-    progress_begin(&pr, "certify gd: training", "steps", T);
+    plstar_progress_begin(&pr, "certify gd: training", "steps", T);
     rec->training = &pr;
-    int st = fast_train(&traj, w, &p->model, p->X.data, p->n, p->y.data, &opt);
+    int st = plstar_fast_train(&traj, w, &p->model, p->X.data, p->n, p->y.data, &opt);
     rec->training = NULL;
-    progress_end(&pr);
+    plstar_progress_end(&pr);
     if (st == PLSTAR_INCONCLUSIVE && (rec->eps_stop || rec->diverged))
         st = PLSTAR_OK;
     if (st == PLSTAR_EINTERRUPTED) { /* what was trained is verified as far as it goes */
@@ -262,7 +262,7 @@ static int run_trainer(path_recorder *rec, gd_path_result *res, const plstar_pro
         trainer_losses(res, rec, &traj);
     res->steps_run = rec->steps_seen ? rec->steps_seen - 1 : 0;
     res->rises = rec->rises, res->first_rise = rec->first_rise;
-    fast_trajectory_clear(&traj);
+    plstar_fast_trajectory_clear(&traj);
     free(save), free(w);
     return st;
 }
@@ -270,16 +270,16 @@ static int run_trainer(path_recorder *rec, gd_path_result *res, const plstar_pro
 /* 1/λ_max(K(w0)) on ½‖F − y‖², in the run's convention. */
 static double default_lr(const gd_path_result *res)
 {
-    return loss_div_scale(res->loss, res->N, 1.0 / res->lambda_max0_hi, LOSS_NEAREST);
+    return plstar_loss_div_scale(res->loss, res->N, 1.0 / res->lambda_max0_hi, LOSS_NEAREST);
 }
 
 static int initial_step(gd_path_result *res, const plstar_problem *p, const gd_path_options *o, at_w0 *z, slong prec)
 {
-    int st = ref_kernel_outputs_best(z->K, NULL, &p->model, p->X.data, p->n, p->w, prec);
+    int st = plstar_ref_kernel_outputs_best(z->K, NULL, &p->model, p->X.data, p->n, p->w, prec);
     if (!st)
-        st = ref_eig_bounds(z->lmin, z->lmax, z->K, prec);
-    res->lambda0_lo = arb_lower_d(z->lmin), res->lambda0_hi = arb_upper_d(z->lmin);
-    res->lambda_max0_hi = arb_upper_d(z->lmax);
+        st = plstar_ref_eig_bounds(z->lmin, z->lmax, z->K, prec);
+    res->lambda0_lo = plstar_arb_lower_d(z->lmin), res->lambda0_hi = plstar_arb_upper_d(z->lmin);
+    res->lambda_max0_hi = plstar_arb_upper_d(z->lmax);
     res->lr_given = o->lr > 0, res->mu_given = o->mu > 0;
     res->loss = o->loss, res->N = p->N;
     res->lr = o->lr > 0 ? o->lr : default_lr(res);
@@ -312,7 +312,7 @@ static void evaluate(gd_path_result *res, size_t *rate_fail, double mu, slong pr
             res->lambda_ok = 0;
     }
     /* R = 2 L_F ‖F(w0) − y‖/μ with μ on ½‖F − y‖² (μ/s, rounded down), rounded up */
-    res->radius = 2.0 * res->lipschitz * res->resid0_hi / loss_div_scale(res->loss, res->N, mu, LOSS_DOWN) *
+    res->radius = 2.0 * res->lipschitz * res->resid0_hi / plstar_loss_div_scale(res->loss, res->N, mu, LOSS_DOWN) *
                   (1.0 + 8 * U_ROUND);
     res->path_ok = res->records && isfinite(res->radius) && res->path_hi[res->records - 1] <= res->radius;
 }
@@ -433,7 +433,7 @@ static void in_convention(gd_path_result *res)
     res->loss0_hi = scaled(res, res->loss0_hi, LOSS_UP);
 }
 
-int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_options *o, slong prec)
+int plstar_check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_options *o, slong prec)
 {
     if (!p->y.size)
         return plstar_error(PLSTAR_EUSAGE, "the path certificate needs labels");
@@ -452,7 +452,7 @@ int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_op
     rec.prev = malloc(rec.P * sizeof(double)), rec.path_at = calloc(cap, sizeof(double));
     rec.weights = calloc(cap, sizeof(double *)), rec.steps = calloc(cap, sizeof(size_t));
     if (o->eps > 0) /* L < ε in the run's convention: ½‖F − y‖² < ε/s, rounded down */
-        rec.eps = loss_div_scale(o->loss, p->N, o->eps, LOSS_DOWN);
+        rec.eps = plstar_loss_div_scale(o->loss, p->N, o->eps, LOSS_DOWN);
     int st = (!rec.prev || !rec.path_at || !rec.weights || !rec.steps || !rec.loss_lo || !rec.loss_hi)
                  ? plstar_error(PLSTAR_ESOFTWARE, "out of memory for the path")
                  : alloc_result(res, cap);
@@ -472,7 +472,7 @@ int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_op
     arb_t s, lip;
     arb_init(s), arb_init(lip);
     plstar_progress pr;
-    progress_begin(&pr, "certify gd: verifying", "iterates", rec.records);
+    plstar_progress_begin(&pr, "certify gd: verifying", "iterates", rec.records);
     for (size_t k = 0; !st && k < rec.records; k++) {
         if (k > 0 && plstar_interrupted) /* record 0 is w0, whose enclosures initial_step has */
             break;
@@ -483,14 +483,14 @@ int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_op
         st = verify_iterate(res, k, p, rec.weights[k], &z, rec.steps[k] == 0, s, prec); /* step 0: w0 itself */
         arb_max(lip, lip, s, prec);
         res->records = k + 1;
-        progress_update(&pr, res->records);
+        plstar_progress_update(&pr, res->records);
     }
-    progress_end(&pr);
+    plstar_progress_end(&pr);
     plstar_stop_between_steps = 0;
     res->records_trained = rec.records, res->steps_trained = res->steps_run;
     res->interrupted |= !st && res->records < rec.records;
     res->eps_reached = rec.eps_stop;
-    res->lipschitz = arb_upper_d(lip);
+    res->lipschitz = plstar_arb_upper_d(lip);
     arb_clear(s), arb_clear(lip);
     for (size_t k = 0; k < rec.records; k++)
         free(rec.weights[k]);
@@ -655,10 +655,10 @@ static void side_text(char *buf, size_t len, const side *s)
 static json_t *side_json(const side *s)
 {
     switch (s->kind) {
-    case SIDE_INTERVAL: return report_interval(s->lo, s->hi);
-    case SIDE_UPPER: return report_upper(s->hi);
+    case SIDE_INTERVAL: return plstar_report_interval(s->lo, s->hi);
+    case SIDE_UPPER: return plstar_report_upper(s->hi);
     case SIDE_POINT: return json_real(s->lo);
-    case SIDE_TEXT: return report_absent(s->text);
+    case SIDE_TEXT: return plstar_report_absent(s->text);
     default: return NULL;
     }
 }
@@ -669,7 +669,7 @@ static const char *const failure_names[] = {
     [GD_PATH_LAMBDA_UNKNOWN] = "lambda_min not proven positive", [GD_PATH_LAMBDA] = "lambda_min below mu",
     [GD_PATH_RATE] = "rate", [GD_PATH_PATH] = "path length", [GD_PATH_EPS] = "eps not reached"};
 
-void gd_path_reason_text(char *buf, size_t len, const gd_path_result *res)
+void plstar_gd_path_reason_text(char *buf, size_t len, const gd_path_result *res)
 {
     if (res->failure == GD_PATH_OK || !len) {
         if (len)
@@ -686,15 +686,15 @@ void gd_path_reason_text(char *buf, size_t len, const gd_path_result *res)
 static void set_reason(json_t *r, const gd_path_result *res)
 {
     failure_parts f = failure_of(res);
-    report_set_reason(r, f.inequality, side_json(&f.lhs), side_json(&f.rhs), f.decide);
+    plstar_report_set_reason(r, f.inequality, side_json(&f.lhs), side_json(&f.rhs), f.decide);
     json_object_set_new(json_object_get(r, "reason"), "failure", json_string(failure_names[res->failure]));
     if (res->failure == GD_PATH_DIVERGED || res->failure == GD_PATH_NONFINITE) {
         json_t *d = json_object();
         json_object_set_new(d, "step", json_integer((json_int_t)res->fail_step));
         json_object_set_new(d, "loss", res->failure == GD_PATH_DIVERGED
-                                           ? report_interval(res->step_loss_lo[res->fail_step],
+                                           ? plstar_report_interval(res->step_loss_lo[res->fail_step],
                                                              res->step_loss_hi[res->fail_step])
-                                           : report_absent("the trainer's loss or gradient is not finite"));
+                                           : plstar_report_absent("the trainer's loss or gradient is not finite"));
         json_object_set_new(r, "diverged", d);
     }
 }
@@ -712,8 +712,8 @@ static void set_interrupted(json_t *r, const gd_path_result *res, const gd_path_
              "interrupted by %s during the %s)", t, o->steps, signal_name(plstar_interrupt_signal),
              res->interrupted_in_training ? "training" : "verification");
     snprintf(decide, sizeof decide, "the run to completion (plstar certify gd --path again); the steps up to %zu "
-             "are %s (interrupted.prefix_verdict)", t, report_verdict_name(res->prefix_verdict, 0));
-    report_set_reason(r, ineq, NULL, NULL, decide);
+             "are %s (interrupted.prefix_verdict)", t, plstar_report_verdict_name(res->prefix_verdict, 0));
+    plstar_report_set_reason(r, ineq, NULL, NULL, decide);
     json_t *cut = json_object();
     json_object_set_new(cut, "signal", json_string(signal_name(plstar_interrupt_signal)));
     json_object_set_new(cut, "phase", json_string(res->interrupted_in_training ? "training" : "verification"));
@@ -722,7 +722,7 @@ static void set_interrupted(json_t *r, const gd_path_result *res, const gd_path_
     json_object_set_new(cut, "records_trained", json_integer((json_int_t)res->records_trained));
     json_object_set_new(cut, "steps_trained", json_integer((json_int_t)res->steps_trained));
     json_object_set_new(cut, "steps_asked", json_integer((json_int_t)o->steps));
-    json_object_set_new(cut, "prefix_verdict", json_string(report_verdict_name(res->prefix_verdict, 0)));
+    json_object_set_new(cut, "prefix_verdict", json_string(plstar_report_verdict_name(res->prefix_verdict, 0)));
     char proven[512];
     if (res->prefix_verdict == PLSTAR_OK)
         snprintf(proven, sizeof proven, "Theorem 6 a posteriori for the first %zu steps, at mu = %.17g: "
@@ -731,7 +731,7 @@ static void set_interrupted(json_t *r, const gd_path_result *res, const gd_path_
                  "the prefix)", t, res->mu, t, res->records, t, t);
     else
         snprintf(proven, sizeof proven, "the prefix of %zu steps is %s: %s", t,
-                 report_verdict_name(res->prefix_verdict, 0), failure_names[res->failure]);
+                 plstar_report_verdict_name(res->prefix_verdict, 0), failure_names[res->failure]);
     json_object_set_new(cut, "proven", json_string(proven));
     if (res->prefix_verdict != PLSTAR_OK) {
         failure_parts f = failure_of(res);
@@ -753,14 +753,14 @@ static json_t *measured(const gd_path_result *res)
     double kmax = 0;
     for (size_t k = 0; k < res->records; k++)
         kmax = fmax(kmax, res->kdist_hi[k]);
-    json_object_set_new(m, "kernel_change_max", res->records ? report_upper(kmax) : report_absent("no iterate"));
+    json_object_set_new(m, "kernel_change_max", res->records ? plstar_report_upper(kmax) : plstar_report_absent("no iterate"));
     json_t *rise = json_object();
     json_object_set_new(rise, "steps", json_integer((json_int_t)res->rises));
     if (res->rises) {
         size_t t = res->first_rise;
         json_object_set_new(rise, "first_step", json_integer((json_int_t)t));
-        json_object_set_new(rise, "loss_before", report_interval(res->step_loss_lo[t - 1], res->step_loss_hi[t - 1]));
-        json_object_set_new(rise, "loss_after", report_interval(res->step_loss_lo[t], res->step_loss_hi[t]));
+        json_object_set_new(rise, "loss_before", plstar_report_interval(res->step_loss_lo[t - 1], res->step_loss_hi[t - 1]));
+        json_object_set_new(rise, "loss_after", plstar_report_interval(res->step_loss_lo[t], res->step_loss_hi[t]));
     }
     json_object_set_new(m, "loss_rises", rise);
     json_object_set_new(m, "note", json_string("measured, not part of the statement: kernel_change bounds "
@@ -770,9 +770,9 @@ static json_t *measured(const gd_path_result *res)
     return m;
 }
 
-json_t *gd_path_report(const gd_path_result *res, const plstar_problem *p, const gd_path_options *o, int verdict)
+json_t *plstar_gd_path_report(const gd_path_result *res, const plstar_problem *p, const gd_path_options *o, int verdict)
 {
-    json_t *r = report_new("gd_path",
+    json_t *r = plstar_report_new("gd_path",
                            "docs/theory.md §4, Theorem 6 checked a posteriori along the computed GD iterates "
                            "w_{t+1} = w_t − η∇L(w_t), for these labels: L(w_t) ≤ (1 − ημ)^t L(w0) at every step "
                            "t ≤ T, λ_min(K(w_t)) ≥ μ at every recorded step, and the path length "
@@ -781,35 +781,35 @@ json_t *gd_path_report(const gd_path_result *res, const plstar_problem *p, const
                            "(PL*_ε): these are required while L(w_t) ≥ ε, and L(w_T) < ε is proven. Nothing is "
                            "claimed between recorded steps");
     int interrupted = verdict == PLSTAR_EINTERRUPTED;
-    report_set_verdict(r, interrupted ? "interrupted" : report_verdict_name(verdict, 0));
-    report_set_scope(r, REPORT_SCOPE_THESE_LABELS);
+    plstar_report_set_verdict(r, interrupted ? "interrupted" : plstar_report_verdict_name(verdict, 0));
+    plstar_report_set_scope(r, REPORT_SCOPE_THESE_LABELS);
     if (interrupted)
         set_interrupted(r, res, o);
     else if (verdict != PLSTAR_OK)
         set_reason(r, res);
-    report_add_problem(r, p);
+    plstar_report_add_problem(r, p);
     if (res->prec > 0)
-        report_set_precision(r, (long)res->prec);
+        plstar_report_set_precision(r, (long)res->prec);
     json_t *in = json_object_get(r, "inputs");
     json_object_set_new(in, "steps", json_integer((json_int_t)o->steps));
     json_object_set_new(in, "record_every", json_integer((json_int_t)o->record_every));
-    json_object_set_new(in, "kernel_route", json_string(ref_kernel_route_used(&p->model, p->n, REF_ROUTE_ARB)));
-    json_object_set_new(in, "lr", res->lr_given ? json_real(o->lr) : report_absent("not given: 1/λ_max(K(w0))"));
+    json_object_set_new(in, "kernel_route", json_string(plstar_ref_kernel_route_used(&p->model, p->n, REF_ROUTE_ARB)));
+    json_object_set_new(in, "lr", res->lr_given ? json_real(o->lr) : plstar_report_absent("not given: 1/λ_max(K(w0))"));
     json_object_set_new(in, "mu", res->mu_given ? json_real(o->mu)
-                                                : report_absent("not given: the smallest certified λ_min(K(w_t)) "
+                                                : plstar_report_absent("not given: the smallest certified λ_min(K(w_t)) "
                                                                 "along the path, halved while the rate fails"));
     if (o->eps > 0)
         json_object_set_new(in, "eps", json_real(o->eps));
-    json_object_set_new(r, "mu", res->mu > 0 ? json_real(res->mu) : report_absent("no mu > 0 (see reason)"));
+    json_object_set_new(r, "mu", res->mu > 0 ? json_real(res->mu) : plstar_report_absent("no mu > 0 (see reason)"));
     json_object_set_new(r, "lr", res->lr > 0 ? json_real(res->lr)
-                                             : report_absent("no step: lambda_max(K(w0)) = 0 and no --lr"));
+                                             : plstar_report_absent("no step: lambda_max(K(w0)) = 0 and no --lr"));
     json_object_set_new(r, "lr_half_sum", res->lr > 0 ? json_real(res->lr_half_sum)
-                                                      : report_absent("no step: lambda_max(K(w0)) = 0 and no --lr"));
-    json_object_set_new(r, "loss", loss_report(res->loss, p->N));
+                                                      : plstar_report_absent("no step: lambda_max(K(w0)) = 0 and no --lr"));
+    json_object_set_new(r, "loss", plstar_loss_report(res->loss, p->N));
     json_object_set_new(r, "steps", json_integer((json_int_t)res->steps_run));
     json_object_set_new(r, "radius", res->mu > 0 && isfinite(res->radius) ? json_real(res->radius)
-                                     : res->mu > 0 ? report_absent("L_F along the path is not bounded")
-                                                   : report_absent("no mu > 0 (see reason)"));
+                                     : res->mu > 0 ? plstar_report_absent("L_F along the path is not bounded")
+                                                   : plstar_report_absent("no mu > 0 (see reason)"));
     size_t last = res->records ? res->records - 1 : 0;
     json_t *checks = json_object();
     json_object_set_new(checks, "rate", json_boolean(res->rate_ok));
@@ -819,26 +819,26 @@ json_t *gd_path_report(const gd_path_result *res, const plstar_problem *p, const
         json_object_set_new(checks, "loss_below_eps", json_boolean(res->eps_reached));
     json_object_set_new(r, "checks", checks);
     json_t *q = json_object_get(r, "quantities");
-    json_object_set_new(q, "path_length", report_upper(res->records ? res->path_hi[last] : 0.0));
-    json_object_set_new(q, "loss_initial", report_interval(res->loss_lo[0], res->loss_hi[0]));
-    json_object_set_new(q, "loss_final", report_interval(res->loss_lo[last], res->loss_hi[last]));
-    json_object_set_new(q, "lipschitz_F_along_path", report_upper(res->lipschitz));
-    json_object_set_new(q, "lambda_min_w0", report_interval(res->lambda0_lo, res->lambda0_hi));
-    json_object_set_new(q, "lambda_max_w0", report_upper(res->lambda_max0_hi));
+    json_object_set_new(q, "path_length", plstar_report_upper(res->records ? res->path_hi[last] : 0.0));
+    json_object_set_new(q, "loss_initial", plstar_report_interval(res->loss_lo[0], res->loss_hi[0]));
+    json_object_set_new(q, "loss_final", plstar_report_interval(res->loss_lo[last], res->loss_hi[last]));
+    json_object_set_new(q, "lipschitz_F_along_path", plstar_report_upper(res->lipschitz));
+    json_object_set_new(q, "lambda_min_w0", plstar_report_interval(res->lambda0_lo, res->lambda0_hi));
+    json_object_set_new(q, "lambda_max_w0", plstar_report_upper(res->lambda_max0_hi));
     json_object_set_new(r, "measured", measured(res));
     json_t *rows = json_array();
     for (size_t k = 0; k < res->records; k++) {
         json_t *row = json_object();
         json_object_set_new(row, "step", json_integer((json_int_t)res->step[k]));
         json_object_set_new(row, "loss_fast", isfinite(res->loss_fast[k]) ? json_real(res->loss_fast[k])
-                                                                           : report_absent("no trainer value"));
-        json_object_set_new(row, "loss", report_interval(res->loss_lo[k], res->loss_hi[k]));
+                                                                           : plstar_report_absent("no trainer value"));
+        json_object_set_new(row, "loss", plstar_report_interval(res->loss_lo[k], res->loss_hi[k]));
         if (res->mu > 0)
-            json_object_set_new(row, "loss_envelope", report_lower(res->envelope[k]));
-        json_object_set_new(row, "lambda_min", report_interval(res->lambda_lo[k], res->lambda_hi[k]));
-        json_object_set_new(row, "kernel_change", report_upper(res->kdist_hi[k]));
-        json_object_set_new(row, "distance_from_w0", report_upper(res->dist_hi[k]));
-        json_object_set_new(row, "path_length", report_upper(res->path_hi[k]));
+            json_object_set_new(row, "loss_envelope", plstar_report_lower(res->envelope[k]));
+        json_object_set_new(row, "lambda_min", plstar_report_interval(res->lambda_lo[k], res->lambda_hi[k]));
+        json_object_set_new(row, "kernel_change", plstar_report_upper(res->kdist_hi[k]));
+        json_object_set_new(row, "distance_from_w0", plstar_report_upper(res->dist_hi[k]));
+        json_object_set_new(row, "path_length", plstar_report_upper(res->path_hi[k]));
         json_array_append_new(rows, row);
     }
     json_object_set_new(r, "trajectory", rows);
@@ -868,8 +868,8 @@ static void shortest(char *buf, size_t len, double x)
 /* verdict, scope and reason: a training run checks no inequality, and says which check would. */
 static void train_verdict(json_t *r, const fast_trajectory *tr, const fast_train_options *o, int status)
 {
-    report_set_verdict(r, "uncertified");
-    report_set_scope(r, REPORT_SCOPE_THESE_LABELS);
+    plstar_report_set_verdict(r, "uncertified");
+    plstar_report_set_scope(r, REPORT_SCOPE_THESE_LABELS);
     json_object_set_new(r, "outcome", json_string(outcome_name(status)));
     char decide[320];
     if (status == FAST_TRAIN_DIVERGED) {
@@ -877,8 +877,8 @@ static void train_verdict(json_t *r, const fast_trajectory *tr, const fast_train
         snprintf(why, sizeof why, "not finite at step %zu", tr->diverged_at);
         snprintf(decide, sizeof decide, "a smaller step than --lr %.6g; then plstar certify gd --path proves a run",
                  o->lr);
-        report_set_reason(r, "the loss and its gradient stay finite at every step (double precision)",
-                          report_absent(why), NULL, decide);
+        plstar_report_set_reason(r, "the loss and its gradient stay finite at every step (double precision)",
+                          plstar_report_absent(why), NULL, decide);
         json_t *dv = json_object();
         json_object_set_new(dv, "step", json_integer((json_int_t)tr->diverged_at));
         json_object_set_new(dv, "reason", json_string("the loss or its gradient is not finite at this step; the run "
@@ -896,22 +896,22 @@ static void train_verdict(json_t *r, const fast_trajectory *tr, const fast_train
         snprintf(decide, sizeof decide, "plstar certify gd --path --lr %s --steps %zu%s proves this run's rate, "
                  "conditioning and path length", lr, o->steps, o->loss == LOSS_MEAN ? " --loss mean" : "");
     }
-    report_set_reason(r, "none: the trajectory's values are double-precision diagnostics without error bounds",
+    plstar_report_set_reason(r, "none: the trajectory's values are double-precision diagnostics without error bounds",
                       NULL, NULL, decide);
 }
 
-json_t *train_report(const fast_trajectory *tr, const plstar_problem *p, const fast_train_options *o,
+json_t *plstar_train_report(const fast_trajectory *tr, const plstar_problem *p, const fast_train_options *o,
                             double seconds, int status)
 {
-    json_t *r = report_new("train", "docs/theory.md §4, Theorem 6 (GD) / Theorem 7 (mini-batch SGD): the path "
+    json_t *r = plstar_report_new("train", "docs/theory.md §4, Theorem 6 (GD) / Theorem 7 (mini-batch SGD): the path "
                                     "w_{t+1} = w_t − η∇L(w_t) on the square loss, recorded; the values are "
                                     "double-precision diagnostics, not certificates");
     train_verdict(r, tr, o, status);
-    report_add_problem(r, p); /* the resolved model, the sizes, the input files and the seed */
+    plstar_report_add_problem(r, p); /* the resolved model, the sizes, the input files and the seed */
     json_t *opt = json_object();
     json_object_set_new(opt, "method", json_string(o->batch ? "sgd" : "gd"));
     json_object_set_new(opt, "lr", json_real(o->lr));
-    json_object_set_new(opt, "lr_half_sum", json_real(fast_train_half_sum_lr(o, o->batch ? o->batch : p->n,
+    json_object_set_new(opt, "lr_half_sum", json_real(plstar_fast_train_half_sum_lr(o, o->batch ? o->batch : p->n,
                                                                               p->model.outputs)));
     json_object_set_new(opt, "steps", json_integer((json_int_t)o->steps));
     json_object_set_new(opt, "batch", json_integer((json_int_t)o->batch));
@@ -919,9 +919,9 @@ json_t *train_report(const fast_trajectory *tr, const plstar_problem *p, const f
     json_object_set_new(opt, "batch_seed", json_integer((json_int_t)o->seed));
     json_object_set_new(opt, "checkpoint_every", json_integer((json_int_t)o->checkpoint_every));
     json_object_set_new(opt, "resumed_from", tr->resumed_from >= 0 ? json_integer(tr->resumed_from)
-                                                                   : report_absent("not resumed"));
+                                                                   : plstar_report_absent("not resumed"));
     json_object_set_new(r, "options", opt);
-    json_object_set_new(r, "loss", loss_report(o->loss, p->N));
+    json_object_set_new(r, "loss", plstar_loss_report(o->loss, p->N));
     json_t *cols = json_array();
     for (size_t k = 0; k < tr->cols; k++)
         json_array_append_new(cols, json_string(tr->names[k]));
@@ -933,7 +933,7 @@ json_t *train_report(const fast_trajectory *tr, const plstar_problem *p, const f
     json_t *q = json_object_get(r, "quantities"); /* the last recorded row, as computed */
     for (size_t k = 0; tr->rows && k < tr->cols; k++) {
         double x = tr->data[(tr->rows - 1) * tr->cols + k];
-        json_object_set_new(q, tr->names[k], isfinite(x) ? json_real(x) : report_absent("not finite"));
+        json_object_set_new(q, tr->names[k], isfinite(x) ? json_real(x) : plstar_report_absent("not finite"));
     }
     json_object_set_new(r, "steps_done", json_integer((json_int_t)tr->steps_done));
     json_object_set_new(r, "interrupted", json_boolean(status == PLSTAR_EINTERRUPTED));
@@ -943,7 +943,7 @@ json_t *train_report(const fast_trajectory *tr, const plstar_problem *p, const f
 
 /* ---- what `plstar certify gd --path` prints; the check in the registry (proofs-checks/checks.h) ---- */
 
-static const char *verdict_word(int verdict) { return report_verdict_name(verdict, 0); }
+static const char *verdict_word(int verdict) { return plstar_report_verdict_name(verdict, 0); }
 
 /* The certificate's lines: the run, the conditions at μ, what was measured. */
 static void print_run(const gd_path_result *res)
@@ -981,11 +981,11 @@ static void print_run(const gd_path_result *res)
     putchar('\n');
 }
 
-void gd_path_print(const gd_path_result *res, size_t steps, int verdict)
+void plstar_gd_path_print(const gd_path_result *res, size_t steps, int verdict)
 {
     print_run(res);
     char why[1024];
-    gd_path_reason_text(why, sizeof why, res);
+    plstar_gd_path_reason_text(why, sizeof why, res);
     if (verdict == PLSTAR_EINTERRUPTED)
         printf("certify gd --path: interrupted: verified up to step %zu of %zu; the prefix is %s%s%s\n",
                res->steps_run, steps, verdict_word(res->prefix_verdict), *why ? ": " : "", why);
@@ -1004,7 +1004,7 @@ typedef struct {
 static void path_free(void *result)
 {
     path_outcome *r = result;
-    gd_path_result_clear(&r->res);
+    plstar_gd_path_result_clear(&r->res);
     free(r);
 }
 
@@ -1015,8 +1015,8 @@ static int path_run(void **result, const plstar_problem *p, const plstar_check_o
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory");
     r->o = (gd_path_options){.lr = o->lr, .mu = o->mu, .eps = o->eps, .steps = path_steps(o), .loss = o->loss};
     r->o.record_every = o->record_every ? o->record_every : (r->o.steps >= 20 ? r->o.steps / 20 : 1);
-    gd_path_result_init(&r->res);
-    int v = check_gd_path(&r->res, p, &r->o, o->prec);
+    plstar_gd_path_result_init(&r->res);
+    int v = plstar_check_gd_path(&r->res, p, &r->o, o->prec);
     if (v > PLSTAR_INCONCLUSIVE && v != PLSTAR_EINTERRUPTED) { /* interrupted: the verified prefix is reported */
         path_free(r);
         return v;
@@ -1037,7 +1037,7 @@ static void path_estimate(plstar_check_estimate *m, const plstar_problem *p, con
 static void path_print(const void *result, const plstar_problem *p, const plstar_check_options *o, int verdict)
 {
     const path_outcome *r = result;
-    gd_path_print(&r->res, r->o.steps, verdict);
+    plstar_gd_path_print(&r->res, r->o.steps, verdict);
 }
 
 static void path_summarize(const void *result, const plstar_problem *p, const plstar_check_options *o,
@@ -1053,7 +1053,7 @@ static void path_summarize(const void *result, const plstar_problem *p, const pl
 static json_t *path_report(const void *result, const plstar_problem *p, const plstar_check_options *o, int verdict)
 {
     const path_outcome *r = result;
-    return gd_path_report(&r->res, p, &r->o, verdict);
+    return plstar_gd_path_report(&r->res, p, &r->o, verdict);
 }
 
 /* --out DIR: the figures of the run, drawn by the program (options.draw_gd_path). */
@@ -1108,7 +1108,7 @@ const plstar_certify_command plstar_certify_gd = {
 
 static const char *const path_files[] = {"gd_path.dat", "gd_path.gp", "gd_path.png", NULL};
 
-const plstar_check plstar_check_gd_path = {
+const plstar_check plstar_check_desc_gd_path = {
     .id = "gd_path",
     .name = "gd --path",
     .command = &plstar_certify_gd,

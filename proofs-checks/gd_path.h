@@ -40,7 +40,7 @@
  * the run is cut to its verified prefix — the records verified so far (w0 at
  * least), the steps up to the last of them — and (1)–(3) are decided on it as
  * for a run of that length (without ε: L < ε is not reached in a prefix). The
- * result says so (interrupted, prefix_verdict) and check_gd_path returns
+ * result says so (interrupted, prefix_verdict) and plstar_check_gd_path returns
  * PLSTAR_EINTERRUPTED; the report's verdict is "interrupted", never
  * "certified". A signal after the last record changes nothing.
  */
@@ -105,28 +105,28 @@ typedef struct {
     size_t records_trained, steps_trained;     /* what the training had produced when it stopped */
 } gd_path_result;
 
-void gd_path_result_init(gd_path_result *r);
-void gd_path_result_clear(gd_path_result *r);
+void plstar_gd_path_result_init(gd_path_result *r);
+void plstar_gd_path_result_clear(gd_path_result *r);
 
 /* Runs and verifies; returns the verdict (PLSTAR_OK, PLSTAR_REFUTED,
  * PLSTAR_INCONCLUSIVE, res->failure says why), PLSTAR_EINTERRUPTED with the
  * verified prefix in res (above), or an error. The problem needs labels.
  * lr <= 0 picks 1/λ_max(K(w0)); mu <= 0 the default above. */
-int check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_options *o, slong prec);
+int plstar_check_gd_path(gd_path_result *res, const plstar_problem *p, const gd_path_options *o, slong prec);
 
 /* One line: why the run is not certified, with the step and both sides
  * (empty for a certified run). */
-void gd_path_reason_text(char *buf, size_t len, const gd_path_result *res);
+void plstar_gd_path_reason_text(char *buf, size_t len, const gd_path_result *res);
 
 /* The report; verdict PLSTAR_EINTERRUPTED writes the prefix's report, verdict
  * "interrupted" (docs/reports.md). */
-json_t *gd_path_report(const gd_path_result *res, const plstar_problem *p, const gd_path_options *o, int verdict);
+json_t *plstar_gd_path_report(const gd_path_result *res, const plstar_problem *p, const gd_path_options *o, int verdict);
 
 /* The lines of `plstar certify gd --path` on stdout: the run, the conditions at mu, what was
  * measured, and the verdict with its reason; for PLSTAR_EINTERRUPTED, how far of the `steps` asked
  * the run was verified and the prefix's verdict. The check in the registry of
  * proofs-checks/checks.h is plstar_check_gd_path. */
-void gd_path_print(const gd_path_result *res, size_t steps, int verdict);
+void plstar_gd_path_print(const gd_path_result *res, size_t steps, int verdict);
 
 /* `plstar certify gd`: the word of both GD certificates, --path (here) and --apriori (ball.c), and
  * its help (proofs-checks/checks.h). */
@@ -138,7 +138,7 @@ extern const struct plstar_certify_command plstar_certify_gd;
  * (PLSTAR_OK, PLSTAR_EINTERRUPTED or FAST_TRAIN_DIVERGED). Its verdict is "uncertified" whatever
  * the outcome: a run checks no inequality, and the reason names the check that would (the
  * certificate above, plstar certify gd --path). */
-json_t *train_report(const fast_trajectory *tr, const plstar_problem *p, const fast_train_options *o, double seconds,
+json_t *plstar_train_report(const fast_trajectory *tr, const plstar_problem *p, const fast_train_options *o, double seconds,
                      int status);
 
 #ifdef __cplusplus

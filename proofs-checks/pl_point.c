@@ -18,7 +18,7 @@
 #define PREC_MAX 65536 /* the largest --prec the command line accepts */
 #define POINT_KERNEL_ROUTE REF_ROUTE_ARB /* the --prec reference judges (reference/shallow.h) */
 
-void pl_point_result_init(pl_point_result *r)
+void plstar_pl_point_result_init(pl_point_result *r)
 {
     memset(r, 0, sizeof *r);
     arb_init(r->lambda_min), arb_init(r->lambda_max), arb_init(r->mu);
@@ -27,7 +27,7 @@ void pl_point_result_init(pl_point_result *r)
     r->theorem1 = r->direct = PLSTAR_INCONCLUSIVE;
 }
 
-void pl_point_result_clear(pl_point_result *r)
+void plstar_pl_point_result_clear(pl_point_result *r)
 {
     arb_clear(r->lambda_min), arb_clear(r->lambda_max), arb_clear(r->mu);
     arb_clear(r->half_grad_sq), arb_clear(r->loss);
@@ -41,7 +41,7 @@ static int loss_sides(arb_t loss, arb_t half_grad_sq, const plstar_problem *p, c
 {
     arb_mat_t g;
     arb_mat_init(g, (slong)p->model.nparams, 1);
-    int st = ref_loss_grad(loss, g, &p->model, p->X.data, p->n, p->w, y, prec);
+    int st = plstar_ref_loss_grad(loss, g, &p->model, p->X.data, p->n, p->w, y, prec);
     arb_zero(half_grad_sq);
     for (size_t k = 0; !st && k < p->model.nparams; k++)
         arb_addmul(half_grad_sq, g->entries + k, g->entries + k, prec);
@@ -123,7 +123,7 @@ static void mu_from_candidate(pl_point_result *res, slong prec)
     arb_t ratio;
     arb_init(ratio);
     pl_ratio(ratio, res->cand_half_grad_sq, res->cand_loss, prec);
-    double rho = arb_upper_d(ratio);
+    double rho = plstar_arb_upper_d(ratio);
     arb_clear(ratio);
     if (!isfinite(rho) || !(2 * rho < INFINITY))
         return;
@@ -142,7 +142,7 @@ static int decide(pl_point_result *res, const plstar_problem *p, const arb_mat_t
 {
     double *cand = NULL;
     int st = PLSTAR_OK;
-    double lo = arb_lower_d(res->lambda_min); /* rounded down: λ_min ≥ lo is proven */
+    double lo = plstar_arb_lower_d(res->lambda_min); /* rounded down: λ_min ≥ lo is proven */
     if (mu > 0) {
         arb_set_d(res->mu, mu);
         res->mu_source = PL_MU_GIVEN;
@@ -182,10 +182,10 @@ static int decide(pl_point_result *res, const plstar_problem *p, const arb_mat_t
     return st ? st : verdict;
 }
 
-int check_pl_point(pl_point_result *res, const plstar_problem *p, double mu, slong prec)
+int plstar_check_pl_point(pl_point_result *res, const plstar_problem *p, double mu, slong prec)
 {
     if (!(mu >= 0) || !isfinite(mu))
-        return plstar_error(PLSTAR_EUSAGE, "check_pl_point: mu must be positive (or PL_POINT_DEFAULT_MU), got %g",
+        return plstar_error(PLSTAR_EUSAGE, "plstar_check_pl_point: mu must be positive (or PL_POINT_DEFAULT_MU), got %g",
                             mu);
     size_t N = p->N;
     res->N = N;
@@ -193,8 +193,8 @@ int check_pl_point(pl_point_result *res, const plstar_problem *p, double mu, slo
     res->has_labels = p->y.size > 0;
     arb_mat_t K, F;
     arb_mat_init(K, (slong)N, (slong)N), arb_mat_init(F, (slong)N, 1);
-    int st = ref_kernel_outputs_route(K, F, &p->model, p->X.data, p->n, p->w, prec, POINT_KERNEL_ROUTE);
-    if (!st && (st = ref_eig_bounds(res->lambda_min, res->lambda_max, K, prec)) == PLSTAR_INCONCLUSIVE)
+    int st = plstar_ref_kernel_outputs_route(K, F, &p->model, p->X.data, p->n, p->w, prec, POINT_KERNEL_ROUTE);
+    if (!st && (st = plstar_ref_eig_bounds(res->lambda_min, res->lambda_max, K, prec)) == PLSTAR_INCONCLUSIVE)
         st = PLSTAR_OK; /* unbounded enclosures are valid; they decide nothing */
     if (!st && res->has_labels)
         st = loss_sides(res->loss, res->half_grad_sq, p, p->y.data, prec);
@@ -214,7 +214,7 @@ static slong more_prec(slong prec)
 /* What would decide λ_min(K(w)) ≥ μ, or which μ it does hold for. */
 static void theorem1_decide(char *buf, size_t len, const pl_point_result *res, const plstar_problem *p)
 {
-    double lo = arb_lower_d(res->lambda_min), hi = arb_upper_d(res->lambda_min), mu = arb_lower_d(res->mu);
+    double lo = plstar_arb_lower_d(res->lambda_min), hi = plstar_arb_upper_d(res->lambda_min), mu = plstar_arb_lower_d(res->mu);
     slong np = more_prec(res->prec);
     const char *prec_hint = np > res->prec ? "more precision" : "precision beyond the maximum";
     if (res->mu_source == PL_MU_NONE)
@@ -245,7 +245,7 @@ static void direct_decide(char *buf, size_t len, const pl_point_result *res)
     arb_t ratio;
     arb_init(ratio);
     pl_ratio(ratio, res->half_grad_sq, res->loss, res->prec);
-    double rlo = arb_lower_d(ratio);
+    double rlo = plstar_arb_lower_d(ratio);
     arb_clear(ratio);
     char holds[96] = "";
     if (rlo > 0)
@@ -264,12 +264,12 @@ static double candidate_ratio_upper(const pl_point_result *res)
     arb_t ratio;
     arb_init(ratio);
     pl_ratio(ratio, res->cand_half_grad_sq, res->cand_loss, res->prec);
-    double rho = arb_upper_d(ratio);
+    double rho = plstar_arb_upper_d(ratio);
     arb_clear(ratio);
     return rho;
 }
 
-void pl_point_no_witness_reason(char *buf, size_t len, const pl_point_result *res, int verdict)
+void plstar_pl_point_no_witness_reason(char *buf, size_t len, const pl_point_result *res, int verdict)
 {
     if (verdict == PLSTAR_OK)
         snprintf(buf, len, "mu-PL* is certified for every label vector, so no label vector refutes it");
@@ -278,10 +278,10 @@ void pl_point_no_witness_reason(char *buf, size_t len, const pl_point_result *re
     else
         snprintf(buf, len, "the candidate y* = F(w) - v has 1/2|grad L|^2 / L <= %.6g, not proven below mu = %.6g "
                  "(it refutes every mu above that ratio): mu is below the rounding level of double labels at this w",
-                 candidate_ratio_upper(res), arb_lower_d(res->mu));
+                 candidate_ratio_upper(res), plstar_arb_lower_d(res->mu));
 }
 
-void pl_point_decide(char *buf, size_t len, const pl_point_result *res, const plstar_problem *p, int verdict)
+void plstar_pl_point_decide(char *buf, size_t len, const pl_point_result *res, const plstar_problem *p, int verdict)
 {
     char t1[400];
     theorem1_decide(t1, sizeof t1, res, p);
@@ -291,7 +291,7 @@ void pl_point_decide(char *buf, size_t len, const pl_point_result *res, const pl
         snprintf(buf, len, "%s", t1);
     else { /* λ_min < μ proven, yet no double label vector shows it */
         char why[300];
-        pl_point_no_witness_reason(why, sizeof why, res, verdict);
+        plstar_pl_point_no_witness_reason(why, sizeof why, res, verdict);
         snprintf(buf, len, "lambda_min(K(w)) < mu is proven, so some real label vector violates mu-PL*, but %s; %s",
                  why, t1);
     }
@@ -302,14 +302,14 @@ void pl_point_decide(char *buf, size_t len, const pl_point_result *res, const pl
 /* An enclosure, one-sided when a side is unbounded in doubles, absent when both are. */
 static json_t *bound_json(const arb_t x)
 {
-    double lo = arb_lower_d(x), hi = arb_upper_d(x);
+    double lo = plstar_arb_lower_d(x), hi = plstar_arb_upper_d(x);
     if (isfinite(lo) && isfinite(hi))
-        return report_interval(lo, hi);
+        return plstar_report_interval(lo, hi);
     if (isfinite(lo))
-        return report_lower(lo);
+        return plstar_report_lower(lo);
     if (isfinite(hi))
-        return report_upper(hi);
-    return report_absent("not bounded: the enclosure is infinite");
+        return plstar_report_upper(hi);
+    return plstar_report_absent("not bounded: the enclosure is infinite");
 }
 
 static json_t *times_mu(const arb_t mu, const arb_t x, slong prec)
@@ -328,8 +328,8 @@ static json_t *route_json(const char *inequality, int v, const char *scope)
 {
     json_t *o = json_object();
     json_object_set_new(o, "inequality", json_string(inequality));
-    json_object_set_new(o, "verdict", json_string(report_verdict_name(v, 0)));
-    report_set_scope(o, scope);
+    json_object_set_new(o, "verdict", json_string(plstar_report_verdict_name(v, 0)));
+    plstar_report_set_scope(o, scope);
     return o;
 }
 
@@ -340,19 +340,19 @@ static json_t *routes_json(const pl_point_result *res, const plstar_problem *p)
     json_t *t1 = route_json("lambda_min(K(w)) >= mu", res->theorem1, REPORT_SCOPE_ALL_LABELS);
     if (res->theorem1 != PLSTAR_OK) {
         theorem1_decide(why, sizeof why, res, p);
-        report_set_reason(t1, "lambda_min(K(w)) >= mu", bound_json(res->lambda_min), json_real(arb_lower_d(res->mu)),
+        plstar_report_set_reason(t1, "lambda_min(K(w)) >= mu", bound_json(res->lambda_min), json_real(plstar_arb_lower_d(res->mu)),
                           why);
     }
     json_object_set_new(routes, "theorem1", t1);
     if (!res->has_labels) {
-        json_object_set_new(routes, "direct", report_absent(NO_LABELS));
+        json_object_set_new(routes, "direct", plstar_report_absent(NO_LABELS));
         return routes;
     }
     const char *ineq = "1/2|grad L(w)|^2 >= mu L(w)";
     json_t *d = route_json(ineq, res->direct, REPORT_SCOPE_THESE_LABELS);
     if (res->direct != PLSTAR_OK) {
         direct_decide(why, sizeof why, res);
-        report_set_reason(d, ineq, bound_json(res->half_grad_sq), times_mu(res->mu, res->loss, res->prec), why);
+        plstar_report_set_reason(d, ineq, bound_json(res->half_grad_sq), times_mu(res->mu, res->loss, res->prec), why);
     }
     json_object_set_new(routes, "direct", d);
     return routes;
@@ -362,8 +362,8 @@ static json_t *witness_json(const pl_point_result *res, int verdict)
 {
     if (!res->witness) {
         char why[400];
-        pl_point_no_witness_reason(why, sizeof why, res, verdict);
-        return report_absent(why);
+        plstar_pl_point_no_witness_reason(why, sizeof why, res, verdict);
+        return plstar_report_absent(why);
     }
     int labels = res->witness_source == PL_WITNESS_LABELS;
     const arb_struct *h = labels ? res->half_grad_sq : res->cand_half_grad_sq;
@@ -375,7 +375,7 @@ static json_t *witness_json(const pl_point_result *res, int verdict)
     json_object_set_new(o, "source", json_string(labels ? "the given labels" : "Proposition 3: y* = F(w) - v"));
     json_object_set_new(o, "half_grad_norm_sq", bound_json(h));
     json_object_set_new(o, "loss", bound_json(l));
-    json_object_set_new(o, "refutes_every_mu_above", report_upper_arb(ratio)); /* μ-PL* fails for μ > ratio */
+    json_object_set_new(o, "refutes_every_mu_above", plstar_report_upper_arb(ratio)); /* μ-PL* fails for μ > ratio */
     arb_clear(ratio);
     return o;
 }
@@ -394,36 +394,36 @@ static const char *mu_source_name(pl_mu_source s)
 static void overall_reason(json_t *r, const pl_point_result *res, const plstar_problem *p, int verdict)
 {
     char why[900];
-    pl_point_decide(why, sizeof why, res, p, verdict);
+    plstar_pl_point_decide(why, sizeof why, res, p, verdict);
     if (verdict == PLSTAR_REFUTED) {
         int labels = res->witness_source == PL_WITNESS_LABELS;
-        report_set_reason(r, "1/2|grad L(w)|^2 >= mu L(w) for every label vector: false for the witness",
+        plstar_report_set_reason(r, "1/2|grad L(w)|^2 >= mu L(w) for every label vector: false for the witness",
                           bound_json(labels ? res->half_grad_sq : res->cand_half_grad_sq),
                           times_mu(res->mu, labels ? res->loss : res->cand_loss, res->prec), why);
     } else {
-        report_set_reason(r, "lambda_min(K(w)) >= mu (1/2|grad L(w)|^2 >= mu L(w) for every label vector)",
+        plstar_report_set_reason(r, "lambda_min(K(w)) >= mu (1/2|grad L(w)|^2 >= mu L(w) for every label vector)",
                           bound_json(res->lambda_min),
-                          res->mu_source == PL_MU_NONE ? NULL : json_real(arb_lower_d(res->mu)), why);
+                          res->mu_source == PL_MU_NONE ? NULL : json_real(plstar_arb_lower_d(res->mu)), why);
     }
 }
 
-json_t *pl_point_report(const pl_point_result *res, const plstar_problem *p, slong prec, int verdict)
+json_t *plstar_pl_point_report(const pl_point_result *res, const plstar_problem *p, slong prec, int verdict)
 {
-    json_t *r = report_new("pl_point", "docs/theory.md §2, Theorem 1 (uniform conditioning implies PL*, strong form "
+    json_t *r = plstar_report_new("pl_point", "docs/theory.md §2, Theorem 1 (uniform conditioning implies PL*, strong form "
                                        "½‖∇L‖² ≥ μL) and Proposition 3 (singular kernel: a label vector refutes PL*)");
-    report_set_verdict(r, report_verdict_name(verdict, 0));
-    report_set_scope(r, REPORT_SCOPE_ALL_LABELS);
+    plstar_report_set_verdict(r, plstar_report_verdict_name(verdict, 0));
+    plstar_report_set_scope(r, REPORT_SCOPE_ALL_LABELS);
     if (verdict != PLSTAR_OK)
         overall_reason(r, res, p, verdict);
-    report_add_problem(r, p);
-    report_set_precision(r, (long)prec);
+    plstar_report_add_problem(r, p);
+    plstar_report_set_precision(r, (long)prec);
     json_object_set_new(json_object_get(r, "inputs"), "prec", json_integer(prec));
     json_object_set_new(json_object_get(r, "inputs"), "kernel_route",
-                        json_string(ref_kernel_route_used(&p->model, p->n, POINT_KERNEL_ROUTE)));
+                        json_string(plstar_ref_kernel_route_used(&p->model, p->n, POINT_KERNEL_ROUTE)));
     if (res->mu_source == PL_MU_NONE)
-        json_object_set_new(r, "mu", report_absent("no positive mu could be chosen"));
+        json_object_set_new(r, "mu", plstar_report_absent("no positive mu could be chosen"));
     else {
-        json_object_set_new(r, "mu", json_real(arb_lower_d(res->mu))); /* exact: a double */
+        json_object_set_new(r, "mu", json_real(plstar_arb_lower_d(res->mu))); /* exact: a double */
         json_object_set_new(r, "mu_source", json_string(mu_source_name(res->mu_source)));
     }
     json_t *q = json_object_get(r, "quantities");
@@ -438,8 +438,8 @@ json_t *pl_point_report(const pl_point_result *res, const plstar_problem *p, slo
         json_object_set_new(q, "half_grad_norm_sq_over_loss", bound_json(ratio));
         arb_clear(ratio);
     } else {
-        json_object_set_new(q, "loss", report_absent(NO_LABELS));
-        json_object_set_new(q, "half_grad_norm_sq", report_absent(NO_LABELS));
+        json_object_set_new(q, "loss", plstar_report_absent(NO_LABELS));
+        json_object_set_new(q, "half_grad_norm_sq", plstar_report_absent(NO_LABELS));
     }
     json_object_set_new(r, "routes", routes_json(res, p));
     json_object_set_new(r, "witness", witness_json(res, verdict));
@@ -450,34 +450,34 @@ json_t *pl_point_report(const pl_point_result *res, const plstar_problem *p, slo
 
 static void print_enclosure(const char *name, const arb_t x)
 {
-    printf("%s in [%.17g, %.17g]\n", name, arb_lower_d(x), arb_upper_d(x));
+    printf("%s in [%.17g, %.17g]\n", name, plstar_arb_lower_d(x), plstar_arb_upper_d(x));
 }
 
-static const char *verdict_word(int verdict) { return report_verdict_name(verdict, 0); }
+static const char *verdict_word(int verdict) { return plstar_report_verdict_name(verdict, 0); }
 
-void pl_point_print(const pl_point_result *res, const plstar_problem *p, int verdict)
+void plstar_pl_point_print(const pl_point_result *res, const plstar_problem *p, int verdict)
 {
     print_enclosure("lambda_min(K(w))", res->lambda_min);
     print_enclosure("lambda_max(K(w))", res->lambda_max);
     if (res->mu_source == PL_MU_NONE)
         puts("mu: none (no positive mu could be chosen)");
     else
-        printf("mu = %.17g (%s)\n", arb_lower_d(res->mu),
+        printf("mu = %.17g (%s)\n", plstar_arb_lower_d(res->mu),
                res->mu_source == PL_MU_GIVEN       ? "given"
                : res->mu_source == PL_MU_LAMBDA_MIN ? "the certified lower bound of lambda_min"
                                                     : "twice the witness's certified ratio");
     printf("Theorem 1 (lambda_min >= mu; every label vector): %s\n", verdict_word(res->theorem1));
     if (p->y.size)
         printf("direct (1/2 |grad L|^2 >= mu L; these labels only): %s  [1/2|grad L|^2 in [%.6g, %.6g], "
-               "L in [%.6g, %.6g]]\n", verdict_word(res->direct), arb_lower_d(res->half_grad_sq),
-               arb_upper_d(res->half_grad_sq), arb_lower_d(res->loss), arb_upper_d(res->loss));
+               "L in [%.6g, %.6g]]\n", verdict_word(res->direct), plstar_arb_lower_d(res->half_grad_sq),
+               plstar_arb_upper_d(res->half_grad_sq), plstar_arb_lower_d(res->loss), plstar_arb_upper_d(res->loss));
     if (res->witness)
         printf("witness: %s refute mu-PL* (1/2|grad L|^2 < mu L proven)\n",
                res->witness_source == PL_WITNESS_LABELS ? "the given labels" : "labels y* = F(w) - v (Proposition 3)");
     printf("certify point: %s for every label vector\n", verdict_word(verdict));
     if (verdict != PLSTAR_OK) {
         char why[900];
-        pl_point_decide(why, sizeof why, res, p, verdict);
+        plstar_pl_point_decide(why, sizeof why, res, p, verdict);
         printf("reason: %s\n", why);
     }
 }
@@ -487,10 +487,10 @@ static int point_run(void **result, const plstar_problem *p, const plstar_check_
     pl_point_result *res = malloc(sizeof *res);
     if (!res)
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory");
-    pl_point_result_init(res);
-    int v = check_pl_point(res, p, o->mu > 0 ? o->mu : PL_POINT_DEFAULT_MU, o->prec);
+    plstar_pl_point_result_init(res);
+    int v = plstar_check_pl_point(res, p, o->mu > 0 ? o->mu : PL_POINT_DEFAULT_MU, o->prec);
     if (v > PLSTAR_INCONCLUSIVE) {
-        pl_point_result_clear(res), free(res);
+        plstar_pl_point_result_clear(res), free(res);
         return v;
     }
     *result = res;
@@ -499,7 +499,7 @@ static int point_run(void **result, const plstar_problem *p, const plstar_check_
 
 static void point_print(const void *result, const plstar_problem *p, const plstar_check_options *o, int verdict)
 {
-    pl_point_print(result, p, verdict);
+    plstar_pl_point_print(result, p, verdict);
 }
 
 static void point_summarize(const void *result, const plstar_problem *p, const plstar_check_options *o,
@@ -507,12 +507,12 @@ static void point_summarize(const void *result, const plstar_problem *p, const p
 {
     const pl_point_result *res = result;
     printf("Theorem 1 (every label vector), %s: mu = %.17g <= lambda_min(K(w0)) in [%.17g, %.17g]: %s\n", model,
-           arb_lower_d(res->mu), arb_lower_d(res->lambda_min), arb_upper_d(res->lambda_min), verdict_word(verdict));
+           plstar_arb_lower_d(res->mu), plstar_arb_lower_d(res->lambda_min), plstar_arb_upper_d(res->lambda_min), verdict_word(verdict));
 }
 
 static json_t *point_report(const void *result, const plstar_problem *p, const plstar_check_options *o, int verdict)
 {
-    return pl_point_report(result, p, o->prec, verdict);
+    return plstar_pl_point_report(result, p, o->prec, verdict);
 }
 
 /* --witness FILE: written when a witness exists; otherwise a line on stderr says why. */
@@ -524,12 +524,12 @@ static int point_witness(const void *result, json_t *report, const plstar_check_
     json_t *w = json_object_get(report, "witness");
     if (!res->witness) {
         char why[400];
-        pl_point_no_witness_reason(why, sizeof why, res, verdict);
+        plstar_pl_point_no_witness_reason(why, sizeof why, res, verdict);
         fprintf(stderr, "plstar %s: no witness written to %s: %s\n", o->cmd, o->witness, why);
         json_object_set_new(w, "file", json_null());
         return PLSTAR_OK;
     }
-    int st = npy_write_vector(o->witness, res->witness, res->N);
+    int st = plstar_npy_write_vector(o->witness, res->witness, res->N);
     if (!st) {
         printf("witness labels saved to %s\n", o->witness);
         json_object_set_new(w, "file", json_string(o->witness));
@@ -539,7 +539,7 @@ static int point_witness(const void *result, json_t *report, const plstar_check_
 
 static void point_free(void *result)
 {
-    pl_point_result_clear(result);
+    plstar_pl_point_result_clear(result);
     free(result);
 }
 
@@ -569,7 +569,7 @@ static const plstar_certify_command point_command = {
     .scope = "certify point",
 };
 
-const plstar_check plstar_check_pl_point = {
+const plstar_check plstar_check_desc_pl_point = {
     .id = "pl_point",
     .name = "point",
     .command = &point_command,

@@ -35,7 +35,7 @@
 extern "C" {
 #endif
 
-/* check_pl_point's `mu` for "choose μ as described above". */
+/* plstar_check_pl_point's `mu` for "choose μ as described above". */
 #define PL_POINT_DEFAULT_MU 0.0
 
 typedef enum { PL_MU_NONE, PL_MU_GIVEN, PL_MU_LAMBDA_MIN, PL_MU_WITNESS } pl_mu_source;
@@ -56,31 +56,31 @@ typedef struct {
     slong prec;
 } pl_point_result;
 
-void pl_point_result_init(pl_point_result *r);
-void pl_point_result_clear(pl_point_result *r);
+void plstar_pl_point_result_init(pl_point_result *r);
+void plstar_pl_point_result_clear(pl_point_result *r);
 
 /* mu > 0: the constant to check; PL_POINT_DEFAULT_MU: the default above.
  * Returns the verdict about every label vector (PLSTAR_OK certified,
  * PLSTAR_REFUTED with res->witness set, PLSTAR_INCONCLUSIVE) or an error
  * (PLSTAR_EUSAGE for a negative or non-finite mu). */
-int check_pl_point(pl_point_result *res, const plstar_problem *p, double mu, slong prec);
+int plstar_check_pl_point(pl_point_result *res, const plstar_problem *p, double mu, slong prec);
 
 /* The report: verdict and scope of the uniform statement, a reason when it is
  * not certified, both routes with their own verdict, scope and reason, and the
  * witness (or why there is none). */
-json_t *pl_point_report(const pl_point_result *res, const plstar_problem *p, slong prec, int verdict);
+json_t *plstar_pl_point_report(const pl_point_result *res, const plstar_problem *p, slong prec, int verdict);
 
 /* One line on what decides a verdict other than certified (the reason's
  * "decide"), for printing; buf of len bytes. */
-void pl_point_decide(char *buf, size_t len, const pl_point_result *res, const plstar_problem *p, int verdict);
+void plstar_pl_point_decide(char *buf, size_t len, const pl_point_result *res, const plstar_problem *p, int verdict);
 
 /* Why there is no witness (res->witness == NULL), one phrase into buf. */
-void pl_point_no_witness_reason(char *buf, size_t len, const pl_point_result *res, int verdict);
+void plstar_pl_point_no_witness_reason(char *buf, size_t len, const pl_point_result *res, int verdict);
 
 /* The lines of `plstar certify point` on stdout: the enclosures, mu, both routes, the witness and
  * the verdict about every label vector, with its reason when not certified. The check in the
  * registry of proofs-checks/checks.h is plstar_check_pl_point. */
-void pl_point_print(const pl_point_result *res, const plstar_problem *p, int verdict);
+void plstar_pl_point_print(const pl_point_result *res, const plstar_problem *p, int verdict);
 
 #ifdef __cplusplus
 }

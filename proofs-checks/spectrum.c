@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 
-int spectrum_symmetric_within(const double *K, const double *R, size_t n, size_t *bi, size_t *bj)
+int plstar_spectrum_symmetric_within(const double *K, const double *R, size_t n, size_t *bi, size_t *bj)
 {
     arf_t d, s, t;
     int ok = 1;
@@ -45,7 +45,7 @@ int spectrum_symmetric_within(const double *K, const double *R, size_t n, size_t
     return ok;
 }
 
-int spectrum_kappa_bounds(double kappa[2], const double lmin[2], const double lmax[2])
+int plstar_spectrum_kappa_bounds(double kappa[2], const double lmin[2], const double lmax[2])
 {
     if (!(lmin[0] > 0.0) || !(lmax[0] > 0.0))
         return 0;
@@ -62,7 +62,7 @@ static int fast_bounds(spectrum_result *res, const double *K, const double *R, s
     double rad = 0.0;
     for (size_t k = 0; R && k < n * n; k++)
         rad = fmax(rad, R[k]);
-    return verified_eig_bounds(res->lambda_min, res->lambda_max, K, n, rad);
+    return plstar_verified_eig_bounds(res->lambda_min, res->lambda_max, K, n, rad);
 }
 
 /* reference/eig.h on the balls K_ij ± R_ij. */
@@ -80,12 +80,12 @@ static int reference_bounds(spectrum_result *res, const double *K, const double 
             if (R)
                 mag_set_d(arb_radref(x), R[i * n + j]); /* rounds upwards */
         }
-    int st = ref_eig_bounds(a, b, A, prec);
+    int st = plstar_ref_eig_bounds(a, b, A, prec);
     if (st == PLSTAR_OK || st == PLSTAR_INCONCLUSIVE) {
-        res->lambda_min[0] = arb_lower_d(a);
-        res->lambda_min[1] = arb_upper_d(a);
-        res->lambda_max[0] = arb_lower_d(b);
-        res->lambda_max[1] = arb_upper_d(b);
+        res->lambda_min[0] = plstar_arb_lower_d(a);
+        res->lambda_min[1] = plstar_arb_upper_d(a);
+        res->lambda_max[0] = plstar_arb_lower_d(b);
+        res->lambda_max[1] = plstar_arb_upper_d(b);
     }
     arb_clear(a);
     arb_clear(b);
@@ -103,14 +103,14 @@ static int bounds_status(int st, const double lmin[2], const double lmax[2])
                                                                                           : PLSTAR_INCONCLUSIVE;
 }
 
-int check_spectrum(spectrum_result *res, const double *K, const double *R, size_t n, int reference, slong prec)
+int plstar_check_spectrum(spectrum_result *res, const double *K, const double *R, size_t n, int reference, slong prec)
 {
     *res = (spectrum_result){.n = n, .reference = reference, .prec = prec, .lambda_min = {-INFINITY, INFINITY},
                              .lambda_max = {-INFINITY, INFINITY}};
     int st = reference ? reference_bounds(res, K, R, n, prec) : fast_bounds(res, K, R, n);
     st = bounds_status(st, res->lambda_min, res->lambda_max);
     if (st == PLSTAR_OK || st == PLSTAR_INCONCLUSIVE)
-        res->have_kappa = spectrum_kappa_bounds(res->kappa, res->lambda_min, res->lambda_max);
+        res->have_kappa = plstar_spectrum_kappa_bounds(res->kappa, res->lambda_min, res->lambda_max);
     return st;
 }
 
@@ -118,12 +118,12 @@ int check_spectrum(spectrum_result *res, const double *K, const double *R, size_
 static json_t *bounds_json(const double b[2])
 {
     if (isfinite(b[0]) && isfinite(b[1]))
-        return report_interval(b[0], b[1]);
+        return plstar_report_interval(b[0], b[1]);
     if (isfinite(b[0]))
-        return report_lower(b[0]);
+        return plstar_report_lower(b[0]);
     if (isfinite(b[1]))
-        return report_upper(b[1]);
-    return report_absent("no finite bound was proven");
+        return plstar_report_upper(b[1]);
+    return plstar_report_absent("no finite bound was proven");
 }
 
 /* report["reason"] for bounds that are not all finite: the first missing side
@@ -149,33 +149,33 @@ static void bounds_reason(json_t *rep, const spectrum_result *res, const double 
     else
         snprintf(decide, sizeof decide, "more precision (--prec %ld)",
                  (long)(2 * res->prec < 65536 ? 2 * res->prec : 65536));
-    report_set_reason(rep, ineq, bounds_json(b), NULL, decide);
+    plstar_report_set_reason(rep, ineq, bounds_json(b), NULL, decide);
 }
 
-json_t *spectrum_report(const spectrum_result *res, const double *K, const char *matrix, const char *radii,
+json_t *plstar_spectrum_report(const spectrum_result *res, const double *K, const char *matrix, const char *radii,
                         int verdict)
 {
-    json_t *rep = report_new("eig", "docs/theory.md §7 (certified spectral bounds)");
-    report_set_verdict(rep, report_verdict_name(verdict, 0));
-    report_set_scope(rep, REPORT_SCOPE_MATRIX);
+    json_t *rep = plstar_report_new("eig", "docs/theory.md §7 (certified spectral bounds)");
+    plstar_report_set_verdict(rep, plstar_report_verdict_name(verdict, 0));
+    plstar_report_set_scope(rep, REPORT_SCOPE_MATRIX);
     if (verdict != PLSTAR_OK)
         bounds_reason(rep, res, K);
     json_t *in = json_object_get(rep, "inputs");
     json_object_set_new(in, "matrix", json_string(matrix));
     json_object_set_new(in, "radii", radii ? json_string(radii)
-                                           : report_absent("no radii file beside the matrix: the bounds are about "
+                                           : plstar_report_absent("no radii file beside the matrix: the bounds are about "
                                                            "the matrix as read"));
     json_object_set_new(in, "n", json_integer((json_int_t)res->n));
     json_object_set_new(in, "impl", json_string(res->reference ? "reference" : "fast"));
     json_object_set_new(in, "prec", res->reference ? json_integer(res->prec) : json_integer(53));
-    report_add_input_file(rep, "matrix", matrix); /* a digest that cannot be taken says why */
+    plstar_report_add_input_file(rep, "matrix", matrix); /* a digest that cannot be taken says why */
     if (radii)
-        report_add_input_file(rep, "radii", radii);
-    report_set_precision(rep, res->reference ? (long)res->prec : 53); /* binary64 with a proven error bound */
+        plstar_report_add_input_file(rep, "radii", radii);
+    plstar_report_set_precision(rep, res->reference ? (long)res->prec : 53); /* binary64 with a proven error bound */
     json_t *q = json_object_get(rep, "quantities");
     json_object_set_new(q, "lambda_min", bounds_json(res->lambda_min));
     json_object_set_new(q, "lambda_max", bounds_json(res->lambda_max));
-    json_object_set_new(q, "kappa", res->have_kappa ? report_interval(res->kappa[0], res->kappa[1])
-                                                    : report_absent("lambda_min is not proven positive"));
+    json_object_set_new(q, "kappa", res->have_kappa ? plstar_report_interval(res->kappa[0], res->kappa[1])
+                                                    : plstar_report_absent("lambda_min is not proven positive"));
     return rep;
 }

@@ -30,21 +30,21 @@ typedef struct {
 /* Is there a symmetric matrix in the balls K ± R (n × n, row-major; R NULL: K itself)? The exact
  * test |K_ij − K_ji| ≤ R_ij + R_ji (the two intervals meet). 1 if so; otherwise 0 and the first
  * pair that fails, *bi > *bj. */
-int spectrum_symmetric_within(const double *K, const double *R, size_t n, size_t *bi, size_t *bj);
+int plstar_spectrum_symmetric_within(const double *K, const double *R, size_t n, size_t *bi, size_t *bj);
 
 /* κ = λ_max/λ_min from the bounds (lower, upper) of both, rounded outwards (and κ ≥ 1), when
  * λ_min is proven positive: 1; otherwise 0. */
-int spectrum_kappa_bounds(double kappa[2], const double lmin[2], const double lmax[2]);
+int plstar_spectrum_kappa_bounds(double kappa[2], const double lmin[2], const double lmax[2]);
 
 /* λ_min, λ_max and κ of every symmetric X in K ± R (R NULL: K itself; every entry finite, the
- * balls symmetric: spectrum_symmetric_within). Returns PLSTAR_OK when all four bounds are finite
+ * balls symmetric: plstar_spectrum_symmetric_within). Returns PLSTAR_OK when all four bounds are finite
  * doubles, PLSTAR_INCONCLUSIVE when a side is unbounded (the others still hold), or an error.
  * The verdict is taken on the doubles reported: a ball finite in Arb can exceed the double range. */
-int check_spectrum(spectrum_result *res, const double *K, const double *R, size_t n, int reference, slong prec);
+int plstar_check_spectrum(spectrum_result *res, const double *K, const double *R, size_t n, int reference, slong prec);
 
 /* The report of a result for the matrix file `matrix` (K as read) and the radii file `radii`
- * (NULL: there was none); verdict as check_spectrum returned it. */
-json_t *spectrum_report(const spectrum_result *res, const double *K, const char *matrix, const char *radii,
+ * (NULL: there was none); verdict as plstar_check_spectrum returned it. */
+json_t *plstar_spectrum_report(const spectrum_result *res, const double *K, const char *matrix, const char *radii,
                         int verdict);
 
 #ifdef __cplusplus

@@ -1,5 +1,5 @@
 /*
- * proofs-checks/validate.c — check_validate: their values against the reference enclosures under
+ * proofs-checks/validate.c — plstar_check_validate: their values against the reference enclosures under
  * the claimed format's tolerances (the kinks of ReLU-type units, the traced kernel, λ_min, the loss
  * trajectory), entry by entry, and the report.
  */
@@ -137,7 +137,7 @@ typedef struct {
  * else σ′ is that of the exact z's side. So an entry of J or K that depends on such units is
  * compared with every assignment of one-sided derivatives to them: it passes when it lies within
  * the ordinary tolerance of one of those values (each assignment with its own rounding bound,
- * fast_errbound_sided), and fails when it lies outside all of them. The derivative's jump never
+ * plstar_fast_errbound_sided), and fails when it lies outside all of them. The derivative's jump never
  * enters a tolerance. J's rows of a sample depend only on its own units, K's entries only on those
  * of their two samples: assignments are enumerated per sample and per pair of samples. λ_min
  * depends on all of them and is compared with the kernel of every global assignment. A sample with
@@ -153,7 +153,7 @@ typedef struct {
     size_t *layer, *unit;
 } sample_kinks;
 
-static int has_kink(plstar_act a) { return act_has_kink(a); }
+static int has_kink(plstar_act a) { return plstar_act_has_kink(a); }
 
 /* σ′ on the right (z > 0) or on the left (z < 0) of the kink. */
 static double one_sided(plstar_act a, int right)
@@ -253,7 +253,7 @@ static int kink_add(sample_kinks *k, size_t layer, size_t unit)
 }
 
 /* Finds every sample's units within rounding of a kink: the reference pre-activation widened by the
- * bound eZ (fast_errbound_sided's layout) contains 0. */
+ * bound eZ (plstar_fast_errbound_sided's layout) contains 0. */
 static int kinks_find(kink_set *ks, const plstar_problem *p, const double *eZ, slong prec)
 {
     const plstar_model *m = &p->model;
@@ -269,8 +269,8 @@ static int kinks_find(kink_set *ks, const plstar_problem *p, const double *eZ, s
     if (!any)
         return PLSTAR_OK;
     ref_forward_state s;
-    ref_forward_init(&s);
-    int st = ref_forward(&s, m, p->X.data, n, p->w, prec);
+    plstar_ref_forward_init(&s);
+    int st = plstar_ref_forward(&s, m, p->X.data, n, p->w, prec);
     arb_t z;
     mag_t e;
     arb_init(z);
@@ -298,7 +298,7 @@ static int kinks_find(kink_set *ks, const plstar_problem *p, const double *eZ, s
     }
     arb_clear(z);
     mag_clear(e);
-    ref_forward_clear(&s);
+    plstar_ref_forward_clear(&s);
     return st;
 }
 
@@ -408,7 +408,7 @@ static int kink_eval_init(kink_eval *e, const plstar_model *m, size_t ns)
     return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the comparison near kinks");
 }
 
-/* J (n·c × P) from a forward state whose σ′ the caller may have fixed: the assembly of ref_jacobian. */
+/* J (n·c × P) from a forward state whose σ′ the caller may have fixed: the assembly of plstar_ref_jacobian. */
 static int state_jacobian(arb_mat_t J, const ref_forward_state *s, const plstar_model *m, const double *X,
                           const double *w, slong prec)
 {
@@ -423,7 +423,7 @@ static int state_jacobian(arb_mat_t J, const ref_forward_state *s, const plstar_
         arb_one(arb_mat_entry(E, r, r % c));
     for (size_t k = 0; k < n * d; k++)
         arb_set_d(x->entries + k, X[k]);
-    int st = ref_backward(D, s, m, w, E, c, prec);
+    int st = plstar_ref_backward(D, s, m, w, E, c, prec);
     for (size_t l = 0; !st && l < m->nlayers; l++)
         if (m->layers[l].trainable)
             ref_layer_jacobian(J, &m->layers[l], D + l, l ? s->a + l - 1 : x, c, prec);
@@ -444,8 +444,8 @@ static int kink_eval_run(kink_eval *e, const plstar_problem *p, const kink_set *
     for (size_t t = 0; t < ns; t++)
         memcpy(e->X + t * d, p->X.data + idx[t] * d, d * sizeof(double));
     ref_forward_state s;
-    ref_forward_init(&s);
-    int st = ref_forward(&s, m, e->X, ns, p->w, prec);
+    plstar_ref_forward_init(&s);
+    int st = plstar_ref_forward(&s, m, e->X, ns, p->w, prec);
     for (size_t l = 0; l < m->nlayers; l++)
         for (size_t k = 0; e->sigma1[l] && k < ns * m->layers[l].out; k++)
             e->sigma1[l][k] = NAN;
@@ -471,7 +471,7 @@ static int kink_eval_run(kink_eval *e, const plstar_problem *p, const kink_set *
     arb_clear(left), arb_clear(right);
     if (!st)
         st = state_jacobian(e->J, &s, m, e->X, p->w, prec);
-    ref_forward_clear(&s);
+    plstar_ref_forward_clear(&s);
     if (!st) {
         arb_mat_t Jt;
         arb_mat_init(Jt, (slong)P, (slong)e->rows);
@@ -479,7 +479,7 @@ static int kink_eval_run(kink_eval *e, const plstar_problem *p, const kink_set *
         arb_mat_mul(e->K, e->J, Jt, prec);
         arb_mat_clear(Jt);
         fast_errors fe = {.J = e->tolJ, .K = e->tolK};
-        st = fast_errbound_sided(&fe, NULL, m, e->X, ns, p->w, NULL, ar, (const double *const *)e->sigma1);
+        st = plstar_fast_errbound_sided(&fe, NULL, m, e->X, ns, p->w, NULL, ar, (const double *const *)e->sigma1);
     }
     if (st)
         return st;
@@ -487,8 +487,8 @@ static int kink_eval_run(kink_eval *e, const plstar_problem *p, const kink_set *
         e->tolJ[k] *= VALIDATE_SLACK;
     for (size_t k = 0; k < e->rows * e->rows; k++)
         e->tolK[k] *= VALIDATE_SLACK;
-    ref_mat_to_doubles(e->midJ, e->radJ, e->J);
-    ref_mat_to_doubles(e->midK, e->radK, e->K);
+    plstar_ref_mat_to_doubles(e->midJ, e->radJ, e->J);
+    plstar_ref_mat_to_doubles(e->midK, e->radK, e->K);
     return PLSTAR_OK;
 }
 
@@ -500,7 +500,7 @@ static void ball_doubles(double *mid, double *rad, const arb_t x)
     arb_mat_t one;
     arb_mat_init(one, 1, 1);
     arb_set(arb_mat_entry(one, 0, 0), x);
-    ref_mat_to_doubles(mid, rad, one);
+    plstar_ref_mat_to_doubles(mid, rad, one);
     arb_mat_clear(one);
 }
 
@@ -724,7 +724,7 @@ static int compare_matrix(validate_quantity *q, const double *theirs, const arb_
         free(mid), free(rad);
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory comparing %s", q->name);
     }
-    ref_mat_to_doubles(mid, rad, ref);
+    plstar_ref_mat_to_doubles(mid, rad, ref);
     for (size_t k = 0; k < count; k++) {
         const kink_match *mt = kinked && kinked[k / q->cols] ? &kinked[k / q->cols][k % q->cols] : NULL;
         if (mt && mt->grade == MATCH_NONE)
@@ -749,10 +749,10 @@ static int lambda_min_enclosure(double *lo, double *hi, const arb_mat_t Kb, slon
 {
     arb_t lmin, lmax;
     arb_init(lmin), arb_init(lmax);
-    int st = ref_eig_bounds(lmin, lmax, Kb, prec);
+    int st = plstar_ref_eig_bounds(lmin, lmax, Kb, prec);
     *lo = -INFINITY, *hi = INFINITY;
     if (st == PLSTAR_OK) {
-        *lo = arb_lower_d(lmin), *hi = arb_upper_d(lmin);
+        *lo = plstar_arb_lower_d(lmin), *hi = plstar_arb_upper_d(lmin);
         if (!isfinite(*lo) || !isfinite(*hi))
             st = PLSTAR_INCONCLUSIVE;
     } else if (st == PLSTAR_EDATA || st == PLSTAR_EUSAGE) {
@@ -771,7 +771,7 @@ static int lambda_tolerance(double *tol, const arb_mat_t K, const double *tolK, 
         free(mid), free(rad);
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the eigenvalue tolerance");
     }
-    ref_mat_to_doubles(mid, rad, K);
+    plstar_ref_mat_to_doubles(mid, rad, K);
     double t2 = 0, k2 = 0;
     for (size_t k = 0; k < N * N; k++) {
         double a = fabs(mid[k]) + rad[k];
@@ -889,7 +889,7 @@ static double norm2(const double *x, size_t len)
 static double lambda_max_fast(const plstar_problem *p, const double *w, double *K)
 {
     size_t N = p->N;
-    if (fast_kernel_explicit(K, &p->model, p->X.data, p->n, w))
+    if (plstar_fast_kernel_explicit(K, &p->model, p->X.data, p->n, w))
         return INFINITY;
     double fro = norm2(K, N * N);
     double *ev = malloc(N * sizeof(double));
@@ -919,9 +919,9 @@ static int trajectory_tolerances(double *tol, int *regime, int *in_range, const 
         double loss, eL;
         fast_errors e = {.loss = &eL, .grad = eg};
         fast_peaks pk;
-        st = fast_loss_grad(&loss, g, m, p->X.data, p->n, w, p->y.data);
+        st = plstar_fast_loss_grad(&loss, g, m, p->X.data, p->n, w, p->y.data);
         if (!st)
-            st = fast_errbound_peaks(&e, &pk, NULL, m, p->X.data, p->n, w, p->y.data, ar, 0, NULL);
+            st = plstar_fast_errbound_peaks(&e, &pk, NULL, m, p->X.data, p->n, w, p->y.data, ar, 0, NULL);
         if (st)
             break;
         double lam = lambda_max_fast(p, w, K), gn = norm2(g, P), wn = norm2(w, P);
@@ -952,10 +952,10 @@ static int check_losses(validate_quantity *q, const plstar_problem *p, const val
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the loss trajectory (%zu steps)", T);
     }
     validate_ref_trajectory(L, wm, p, c, T, prec);
-    int st = trajectory_tolerances(tol, regime, in_range, p, wm, T, loss_mul_scale(c->loss, p->N, c->lr, LOSS_NEAREST),
-                                   ar, validate_overflow(c->format));
+    int st = trajectory_tolerances(tol, regime, in_range, p, wm, T, plstar_loss_mul_scale(c->loss, p->N, c->lr, LOSS_NEAREST),
+                                   ar, plstar_validate_overflow(c->format));
     for (size_t t = 0; c->loss != LOSS_SUM && t <= T; t++) /* into the claim's convention (validate.h) */
-        tol[t] = loss_mul_scale(c->loss, p->N, tol[t], LOSS_UP) +
+        tol[t] = plstar_loss_mul_scale(c->loss, p->N, tol[t], LOSS_UP) +
                  VALIDATE_SLACK * ar->u * fabs(arf_get_d(arb_midref(L + t), ARF_RND_NEAR)) * (1 + 0x1p-20);
     for (size_t t = 0; t <= T; t++)
         regime[t] &= model_regime;
@@ -979,7 +979,7 @@ static int check_losses(validate_quantity *q, const plstar_problem *p, const val
         arb_mat_t one;
         arb_mat_init(one, 1, 1);
         arb_set(arb_mat_entry(one, 0, 0), L + t);
-        ref_mat_to_doubles(&mid, &rad, one);
+        plstar_ref_mat_to_doubles(&mid, &rad, one);
         arb_mat_clear(one);
         int out = regime[t] && !inside(L + t, c->losses[t], tol[t]);
         if (!regime[t] && first_bad_regime > T)
@@ -989,7 +989,7 @@ static int check_losses(validate_quantity *q, const plstar_problem *p, const val
     if (!st && first_out_of_range <= T && model_regime)
         snprintf(q->note, sizeof q->note, "from step %zu on, values of the loss and gradient in %s can exceed its "
                  "largest number %.6g (overflow): those steps are not judged", first_out_of_range,
-                 validate_format_name(c->format), validate_overflow(c->format));
+                 plstar_validate_format_name(c->format), plstar_validate_overflow(c->format));
     else if (!st && first_bad_regime <= T && model_regime)
         snprintf(q->note, sizeof q->note,
                  "from step %zu on, rounding may be amplified beyond the first-order model (the step is large for "
@@ -1033,15 +1033,15 @@ static gamma_extents extents_of(const plstar_problem *p)
  * peak of its computation at most the largest number); otherwise `note` says why not. */
 static int judged(char *note, size_t len, size_t k, double peak, validate_format f)
 {
-    double u = validate_unit_roundoff(f), big = validate_overflow(f);
+    double u = plstar_validate_unit_roundoff(f), big = plstar_validate_overflow(f);
     if ((double)k * u > 1.0 / 16) {
         snprintf(note, len, "a dot product of length %zu in this computation is too long for a first-order rounding "
-                 "analysis in %s (k u > 1/16): not judged", k, validate_format_name(f));
+                 "analysis in %s (k u > 1/16): not judged", k, plstar_validate_format_name(f));
         return 0;
     }
     if (!(peak <= big)) {
         snprintf(note, len, "values of this computation in %s can reach %.3g, beyond its largest number %.6g "
-                 "(overflow): not judged", validate_format_name(f), peak, big);
+                 "(overflow): not judged", plstar_validate_format_name(f), peak, big);
         return 0;
     }
     return 1;
@@ -1051,7 +1051,7 @@ static size_t not_in_format(const double *v, size_t len, validate_format f)
 {
     size_t k = 0;
     for (size_t i = 0; f != VALIDATE_FLOAT64 && i < len; i++)
-        k += validate_round(v[i], f) != v[i];
+        k += plstar_validate_round(v[i], f) != v[i];
     return k;
 }
 
@@ -1072,7 +1072,7 @@ static int traced_tolerances(double *tolT, const double *eK, const plstar_proble
 {
     size_t n = p->n, c = p->model.outputs, N = p->N, P = p->model.nparams;
     double *J = malloc(N * P * sizeof(double) + 1);
-    int st = J ? fast_jacobian(J, &p->model, p->X.data, n, p->w)
+    int st = J ? plstar_fast_jacobian(J, &p->model, p->X.data, n, p->w)
                : plstar_error(PLSTAR_ESOFTWARE, "out of memory for the traced kernel's tolerances");
     for (size_t i = 0; !st && i < n; i++)
         for (size_t j = 0; j < n; j++)
@@ -1098,10 +1098,10 @@ typedef struct {
 static int claims_usable(validate_result *res, const plstar_problem *p, const validate_claims *c)
 {
     if ((unsigned)c->format >= VALIDATE_FORMATS || (unsigned)c->layout >= VALIDATE_LAYOUTS)
-        return plstar_error(PLSTAR_EUSAGE, "check_validate: unknown format or layout");
+        return plstar_error(PLSTAR_EUSAGE, "plstar_check_validate: unknown format or layout");
     res->format = c->format;
     res->layout = c->layout;
-    res->u = validate_unit_roundoff(c->format);
+    res->u = plstar_validate_unit_roundoff(c->format);
     res->slack = VALIDATE_SLACK;
     if (c->losses && !p->y.size)
         return plstar_error(PLSTAR_EUSAGE, "a loss trajectory needs labels: this bundle has no y.npy "
@@ -1128,7 +1128,7 @@ static int check_state_init(check_state *s, const validate_result *res, const pl
     memset(s, 0, sizeof *s);
     /* the losses' propagation model allows σ′ to jump wherever rounding may cross a kink; F, J, K
      * and λ_min decide each unit's side and compare with every one-sided candidate (kinks, above) */
-    s->ar = (fast_arith){res->u, c->format != VALIDATE_FLOAT64, 1, validate_underflow(c->format)};
+    s->ar = (fast_arith){res->u, c->format != VALIDATE_FLOAT64, 1, plstar_validate_underflow(c->format)};
     s->needK = c->kernel || c->kernel_traced || c->has_lambda_min, s->needJ = c->jacobian != NULL;
     size_t cells = 0;
     if ((s->needJ || s->needK) && (!plstar_size_mul(&cells, N, P, sizeof(double)) || cells > ((size_t)1 << 36)))
@@ -1157,7 +1157,7 @@ static int tolerances_compute(check_state *s, const plstar_problem *p, const val
     fast_errors e = {s->eF, s->eJ, s->eK, NULL, NULL};
     s->pk = (fast_peaks){0, 0, 0, 0};
     int st = (c->outputs || s->needJ || s->needK)
-                 ? fast_errbound_peaks(&e, &s->pk, s->eZ, m, p->X.data, p->n, p->w, NULL, &s->ar, 1, NULL)
+                 ? plstar_fast_errbound_peaks(&e, &s->pk, s->eZ, m, p->X.data, p->n, p->w, NULL, &s->ar, 1, NULL)
                  : PLSTAR_OK;
     for (size_t k = 0; k < N; k++)
         s->eF[k] *= VALIDATE_SLACK;
@@ -1206,7 +1206,7 @@ static int compare_outputs(validate_result *res, check_state *s, const plstar_pr
     validate_quantity *q = add_quantity(res, c, "outputs", N, 1, 0, c->outputs, prec);
     arb_mat_t F;
     arb_mat_init(F, N, 1);
-    int st = ref_outputs(F, &p->model, p->X.data, p->n, p->w, prec);
+    int st = plstar_ref_outputs(F, &p->model, p->X.data, p->n, p->w, prec);
     if (!st)
         st = compare_matrix(q, c->outputs, F, s->eF, N, s->ok_F, NULL);
     if (!s->ok_F)
@@ -1222,7 +1222,7 @@ static int compare_jacobian(validate_result *res, check_state *s, const plstar_p
     validate_quantity *q = add_quantity(res, c, "jacobian", N, P, c->jacobian_ndim, c->jacobian, prec);
     arb_mat_t J;
     arb_mat_init(J, N, P);
-    int st = ref_jacobian(J, &p->model, p->X.data, p->n, p->w, prec);
+    int st = plstar_ref_jacobian(J, &p->model, p->X.data, p->n, p->w, prec);
     if (!st)
         st = compare_matrix(q, c->jacobian, J, s->eJ, N * P, s->ok_J, s->ks.J);
     kinks_note(q, &s->ks, 0);
@@ -1258,7 +1258,7 @@ static int compare_kernels(validate_result *res, check_state *s, const plstar_pr
     size_t N = p->N;
     arb_mat_t K;
     arb_mat_init(K, N, N);
-    int st = ref_kernel(K, &p->model, p->X.data, p->n, p->w, prec);
+    int st = plstar_ref_kernel(K, &p->model, p->X.data, p->n, p->w, prec);
     if (!st && c->kernel) {
         validate_quantity *q = add_quantity(res, c, "kernel", N, N, c->kernel_ndim, c->kernel, prec);
         st = compare_matrix(q, c->kernel, K, s->eK, N * N, s->ok_K, s->ks.K);
@@ -1315,10 +1315,10 @@ static int result_status(const validate_result *res)
     return any_fail ? PLSTAR_REFUTED : any_inc ? PLSTAR_INCONCLUSIVE : PLSTAR_OK;
 }
 
-int check_validate(validate_result *res, const plstar_problem *p, const validate_claims *c, slong prec)
+int plstar_check_validate(validate_result *res, const plstar_problem *p, const validate_claims *c, slong prec)
 {
     if (!res || !p || !c || !p->w)
-        return plstar_error(PLSTAR_EUSAGE, "check_validate: NULL argument");
+        return plstar_error(PLSTAR_EUSAGE, "plstar_check_validate: NULL argument");
     memset(res, 0, sizeof *res);
     double t0 = now();
     check_state s;
@@ -1359,7 +1359,7 @@ static void param_name(char *buf, size_t len, const plstar_model *m, size_t k)
     snprintf(buf, len, "parameter %zu", k);
 }
 
-size_t validate_entry_position(size_t *pos, const validate_quantity *q, const plstar_model *m, size_t index)
+size_t plstar_validate_entry_position(size_t *pos, const validate_quantity *q, const plstar_model *m, size_t index)
 {
     size_t c = m->outputs, cols = q->cols ? q->cols : 1, r = index / cols, s = index % cols;
     int full = q->layout != VALIDATE_LAYOUT_PLSTAR && q->file_ndim != 2; /* not squeezed (c = 1) */
@@ -1383,9 +1383,9 @@ size_t validate_entry_position(size_t *pos, const validate_quantity *q, const pl
     return 2;
 }
 
-void validate_entry_name(char *buf, size_t len, const validate_quantity *q, const plstar_model *m, size_t index)
+void plstar_validate_entry_name(char *buf, size_t len, const validate_quantity *q, const plstar_model *m, size_t index)
 {
-    size_t c = m->outputs, pos[4], np = validate_entry_position(pos, q, m, index);
+    size_t c = m->outputs, pos[4], np = plstar_validate_entry_position(pos, q, m, index);
     char pn[64], ix[96] = "";
     for (size_t k = 0, at = 0; k < np && at < sizeof ix; k++)
         at += (size_t)snprintf(ix + at, sizeof ix - at, k ? ", %zu" : "%zu", pos[k]);
@@ -1425,10 +1425,10 @@ static void validate_reason(json_t *r, const validate_result *res, const plstar_
         return;
     char where[160] = "-", ineq[320], decide[480];
     if (q->nworst)
-        validate_entry_name(where, sizeof where, q, &p->model, q->worst[0].index);
+        plstar_validate_entry_name(where, sizeof where, q, &p->model, q->worst[0].index);
     snprintf(ineq, sizeof ineq, "|theirs - mid| <= rad + tol at every entry of %s (the worst, %s, in units of "
              "rad + tol: <= 1)", q->name, where);
-    json_t *lhs = isfinite(q->worst_ratio) ? json_real(q->worst_ratio) : report_absent(ratio_note);
+    json_t *lhs = isfinite(q->worst_ratio) ? json_real(q->worst_ratio) : plstar_report_absent(ratio_note);
     if (status == PLSTAR_REFUTED)
         snprintf(decide, sizeof decide, "nothing: %zu entries of %s lie outside what a correct computation in the "
                  "claimed format can give; check the model's rebuild first (docs/validate.md)", q->violations, q->name);
@@ -1438,10 +1438,10 @@ static void validate_reason(json_t *r, const validate_result *res, const plstar_
         snprintf(decide, sizeof decide, "%zu entries of %s cannot be judged (the reference enclosure is wider than "
                  "the tolerance, or the trajectory left the first-order regime): more precision (--prec %ld), or "
                  "fewer steps", q->unresolved, q->name, (long)(2 * q->prec < 65536 ? 2 * q->prec : 65536));
-    report_set_reason(r, ineq, lhs, json_real(1.0), decide);
+    plstar_report_set_reason(r, ineq, lhs, json_real(1.0), decide);
 }
 
-const char *validate_entry_verdict_name(validate_entry_verdict v)
+const char *plstar_validate_entry_verdict_name(validate_entry_verdict v)
 {
     return v == VALIDATE_ENTRY_FAIL ? "fail" : v == VALIDATE_ENTRY_UNRESOLVED ? "unresolved" : "pass";
 }
@@ -1451,10 +1451,10 @@ static json_t *worst_entry_json(const validate_quantity *q, const validate_entry
 {
     json_t *we = json_object();
     char name[160];
-    validate_entry_name(name, sizeof name, q, m, e->index);
+    plstar_validate_entry_name(name, sizeof name, q, m, e->index);
     json_object_set_new(we, "index", json_integer((json_int_t)e->index));
     if (q->cols > 1) {
-        size_t at[4], np = validate_entry_position(at, q, m, e->index);
+        size_t at[4], np = plstar_validate_entry_position(at, q, m, e->index);
         json_t *pos = json_array();
         for (size_t k = 0; k < np; k++)
             json_array_append_new(pos, json_integer((json_int_t)at[k]));
@@ -1462,7 +1462,7 @@ static json_t *worst_entry_json(const validate_quantity *q, const validate_entry
     }
     json_object_set_new(we, "where", json_string(name));
     json_object_set_new(we, "theirs", real_or_null(e->theirs));
-    json_object_set_new(we, "reference", report_interval(nextafter(e->mid - e->rad, -INFINITY),
+    json_object_set_new(we, "reference", plstar_report_interval(nextafter(e->mid - e->rad, -INFINITY),
                                                          nextafter(e->mid + e->rad, INFINITY)));
     json_object_set_new(we, "reference_mid", real_or_null(e->mid));
     json_object_set_new(we, "reference_rad", real_or_null(e->rad));
@@ -1471,7 +1471,7 @@ static json_t *worst_entry_json(const validate_quantity *q, const validate_entry
     json_object_set_new(we, "ratio", real_or_null(e->ratio));
     if (!isfinite(e->ratio))
         json_object_set_new(we, "ratio_note", json_string(ratio_note));
-    json_object_set_new(we, "verdict", json_string(validate_entry_verdict_name(e->verdict)));
+    json_object_set_new(we, "verdict", json_string(plstar_validate_entry_verdict_name(e->verdict)));
     if (e->one_sided)
         json_object_set_new(we, "one_sided", json_true());
     return we;
@@ -1481,7 +1481,7 @@ static json_t *worst_entry_json(const validate_quantity *q, const validate_entry
 static json_t *quantity_json(const validate_quantity *q, const plstar_model *m, validate_format f)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "verdict", json_string(report_verdict_name(q->status, 1)));
+    json_object_set_new(o, "verdict", json_string(plstar_report_verdict_name(q->status, 1)));
     json_object_set_new(o, "entries", json_integer((json_int_t)q->count));
     json_object_set_new(o, "violations", json_integer((json_int_t)q->violations));
     json_object_set_new(o, "unresolved", json_integer((json_int_t)q->unresolved));
@@ -1492,7 +1492,7 @@ static json_t *quantity_json(const validate_quantity *q, const plstar_model *m, 
     if (f != VALIDATE_FLOAT64 && strcmp(q->name, "lambda_min"))
         json_object_set_new(o, "not_in_format", json_integer((json_int_t)q->not_in_format));
     if (!strcmp(q->name, "lambda_min"))
-        json_object_set_new(o, "reference", report_interval(q->lower, q->upper));
+        json_object_set_new(o, "reference", plstar_report_interval(q->lower, q->upper));
     json_t *wl = json_array();
     for (size_t j = 0; j < q->nworst; j++)
         json_array_append_new(wl, worst_entry_json(q, &q->worst[j], m));
@@ -1502,30 +1502,30 @@ static json_t *quantity_json(const validate_quantity *q, const plstar_model *m, 
     return o;
 }
 
-json_t *validate_report(const validate_result *res, const plstar_problem *p, const validate_claims *c,
+json_t *plstar_validate_report(const validate_result *res, const plstar_problem *p, const validate_claims *c,
                         const char *bundle, int status)
 {
-    json_t *r = report_new("validate", "docs/theory.md §8, validation: every value given lies within the "
+    json_t *r = plstar_report_new("validate", "docs/theory.md §8, validation: every value given lies within the "
                                        "reference enclosure of the exact value widened by the rounding allowance "
                                        "of the claimed precision (proofs-checks/validate.h, docs/validate.md)");
-    report_set_verdict(r, report_verdict_name(status, 1));
-    report_set_scope(r, REPORT_SCOPE_IMPLEMENTATION);
+    plstar_report_set_verdict(r, plstar_report_verdict_name(status, 1));
+    plstar_report_set_scope(r, REPORT_SCOPE_IMPLEMENTATION);
     if (status != PLSTAR_OK)
         validate_reason(r, res, p, status);
     json_t *in = json_object_get(r, "inputs");
     if (bundle)
         json_object_set_new(in, "bundle", json_string(bundle));
-    json_object_set_new(in, "precision", json_string(validate_format_name(res->format)));
+    json_object_set_new(in, "precision", json_string(plstar_validate_format_name(res->format)));
     json_object_set_new(in, "unit_roundoff", json_real(res->u));
-    json_object_set_new(in, "underflow", json_real(validate_underflow(res->format)));
-    json_object_set_new(in, "overflow_threshold", json_real(validate_overflow(res->format)));
-    json_object_set_new(in, "layout", json_string(validate_layout_name(res->layout)));
+    json_object_set_new(in, "underflow", json_real(plstar_validate_underflow(res->format)));
+    json_object_set_new(in, "overflow_threshold", json_real(plstar_validate_overflow(res->format)));
+    json_object_set_new(in, "layout", json_string(plstar_validate_layout_name(res->layout)));
     json_object_set_new(in, "slack", json_real(res->slack));
-    report_add_problem(r, p);
+    plstar_report_add_problem(r, p);
     if (c->losses) {
         json_object_set_new(in, "lr", json_real(c->lr));
-        json_object_set_new(in, "lr_half_sum", json_real(loss_mul_scale(c->loss, p->N, c->lr, LOSS_NEAREST)));
-        json_object_set_new(r, "loss", loss_report(c->loss, p->N));
+        json_object_set_new(in, "lr_half_sum", json_real(plstar_loss_mul_scale(c->loss, p->N, c->lr, LOSS_NEAREST)));
+        json_object_set_new(r, "loss", plstar_loss_report(c->loss, p->N));
         json_object_set_new(in, "steps", json_integer((json_int_t)(c->nlosses - 1)));
     }
     json_object_set_new(in, "tolerance_model",

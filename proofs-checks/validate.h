@@ -1,12 +1,12 @@
 /*
  * proofs-checks/validate.h — other people's implementations against the reference.
  *
- * A bundle (validate_write_bundle) holds a model with its data, labels and initial weights and a
+ * A bundle (plstar_validate_write_bundle) holds a model with its data, labels and initial weights and a
  * manifest stating the parameter layout, scaling, bias convention and output order, so the model
  * can be rebuilt in another framework (PyTorch, JAX, CUDA). Whoever rebuilds it computes F, DF,
  * K = DF DFᵀ, λ_min(K) and a gradient-descent loss trajectory in float64, float32, float16 or
  * bfloat16 and hands the arrays back, in plstar's layout or in functorch's or neural-tangents'
- * (validate_layout); check_validate decides, entry by entry, whether each value is one that a
+ * (validate_layout); plstar_check_validate decides, entry by entry, whether each value is one that a
  * correct implementation in the claimed format can produce:
  *
  *     |theirs − mid| ≤ rad + tol        (allowance = rad + tol, ratio = |theirs − mid| / allowance)
@@ -25,11 +25,11 @@
  * with any summation order, with or without FMA, and activations by any standard formula
  * (σ′ possibly formed from σ̂ as autograd does). The rounding error of that computation is
  * bounded by the running error analysis of fast/errbound.h (Higham, Accuracy and Stability of
- * Numerical Algorithms, §3.1), parameterised by u (fast_errbound_u); for example
+ * Numerical Algorithms, §3.1), parameterised by u (plstar_fast_errbound_u); for example
  *     K_ij:  γ_P (|J||J|ᵀ)_ij + (|J| e_Jᵀ + e_J (|J| + e_J)ᵀ)_ij,   (|J||J|ᵀ)_ij ≤ ‖J_i‖‖J_j‖,
  * a forward bound for F and a backward bound for DF. In a format narrower than float64 the inputs
  * X, w, y are first rounded to it (relative error u, absolute underflow): an input perturbation of
- * the bound. A quantity whose computation can leave the format's range (fast_errbound_peaks above
+ * the bound. A quantity whose computation can leave the format's range (plstar_fast_errbound_peaks above
  * its largest number) is not judged. The traced kernel Σ_a K[(i,a),(j,a)] has the tolerance
  * (1 + γ_{c−1}) Σ_a tol_K[(i,a),(j,a)] + SLACK·(γ_{cP} − γ_P) Σ_a (|J||J|ᵀ)[(i,a),(j,a)] + (c − 1)η, which
  * covers both its contraction over (a, p) at once and the sum of c computed kernel entries
@@ -44,14 +44,14 @@
  * within e_z — the claimed format's bound on its rounding error — of 0, their σ′ there may be either
  * one-sided derivative; elsewhere it is the exact side's and no jump enters a tolerance. Entries of J
  * and K that depend on such units are compared with the value of every assignment of one-sided
- * derivatives (Arb, with that computation's own bound, fast_errbound_sided): pass when within
+ * derivatives (Arb, with that computation's own bound, plstar_fast_errbound_sided): pass when within
  * tolerance of one, fail when outside all; λ_min likewise over global assignments. Beyond
  * VALIDATE_MAX_KINKS units per sample or VALIDATE_MAX_KINK_ASSIGNMENTS global assignments, the hull
  * of all one-sided values: fail outside it (widened by the bound that allows the jump), pass only
  * where the values agree within the ordinary tolerance, unresolved otherwise.
  *
  * λ_min: the reference K is enclosed and λ_min(K) certified in [lo, hi] (reference/eig.h,
- * ref_eig_bounds); their value must lie in
+ * plstar_ref_eig_bounds); their value must lie in
  * [lo − tol, hi + tol] with tol = ‖T_K‖_F + SLACK·N·u·(‖K‖_F + ‖T_K‖_F), T_K the kernel
  * tolerance (Weyl: their K̂ = K + ΔK with ‖ΔK‖₂ ≤ ‖ΔK‖_F ≤ ‖T_K‖_F, and a backward-stable
  * symmetric eigensolver adds ‖E‖₂ ≤ N·u·‖K̂‖₂).
@@ -65,7 +65,7 @@
  *     Δ_0 = u‖w0‖ (float32; 0 for float64),
  *     Δ_{t+1} = max(1, ηλ_max(K_t) − 1)·Δ_t + η‖e_∇L,t‖ + 2u·η‖∇L_t‖ + u‖w_{t+1}‖,
  *     tol_t = SLACK·(e_L,t + ‖∇L_t‖·Δ_t + ½λ_max(K_t)·Δ_t²),
- * with e_L, e_∇L the fast_errbound_u bounds at w_t. This propagation is a model, not a proof: it
+ * with e_L, e_∇L the plstar_fast_errbound_u bounds at w_t. This propagation is a model, not a proof: it
  * ignores the curvature term Σ r_i H_{F_i} of H_L. Steps where Δ_t exceeds 10⁻²·max(1, ‖w_t‖)
  * leave the first-order regime and are reported unresolved (inconclusive), never passed.
  * Under the mean loss (core/loss.h) the trajectory is GD with step η on (1/N)‖F − y‖²: the
@@ -105,35 +105,35 @@ extern "C" {
 /* Writes the bundle of a problem into `dir` (created if absent): model.json, X.npy (n × d),
  * y.npy ((n, c), only when the problem has labels), w0.npy (P,), bundle.json, README.txt,
  * each atomically. PLSTAR_ECANTCREAT when the directory or a file cannot be created. */
-int validate_write_bundle(const plstar_problem *p, const char *dir);
+int plstar_validate_write_bundle(const plstar_problem *p, const char *dir);
 
 /* The same for a bundle whose loss is `loss` (bundle.json "loss_convention", README.txt). */
-int validate_write_bundle_loss(const plstar_problem *p, const char *dir, plstar_loss loss);
+int plstar_validate_write_bundle_loss(const plstar_problem *p, const char *dir, plstar_loss loss);
 
 /* The loss convention bundle.json states ("sum" when it states none); PLSTAR_EDATA for another value. */
-int validate_bundle_loss(plstar_loss *loss, const char *dir);
+int plstar_validate_bundle_loss(plstar_loss *loss, const char *dir);
 
-/* Loads a bundle written by validate_write_bundle: PLSTAR_ENOINPUT when `dir` is not a bundle,
+/* Loads a bundle written by plstar_validate_write_bundle: PLSTAR_ENOINPUT when `dir` is not a bundle,
  * PLSTAR_EDATA when its files disagree with bundle.json or with each other. */
-int validate_read_bundle(plstar_problem *p, const char *dir);
+int plstar_validate_read_bundle(plstar_problem *p, const char *dir);
 
 typedef enum { VALIDATE_FLOAT64 = 0, VALIDATE_FLOAT32 = 1, VALIDATE_FLOAT16 = 2, VALIDATE_BFLOAT16 = 3 } validate_format;
 #define VALIDATE_FORMATS 4
 
-/* "float64", "float32", "float16", "bfloat16"; validate_format_parse: 0, or -1 for another name. */
-const char *validate_format_name(validate_format f);
-int validate_format_parse(validate_format *f, const char *name);
+/* "float64", "float32", "float16", "bfloat16"; plstar_validate_format_parse: 0, or -1 for another name. */
+const char *plstar_validate_format_name(validate_format f);
+int plstar_validate_format_parse(validate_format *f, const char *name);
 
 /* Unit roundoff of a format: 2^-53, 2^-24, 2^-11 or 2^-8. */
-double validate_unit_roundoff(validate_format f);
+double plstar_validate_unit_roundoff(validate_format f);
 /* The absolute error of one rounding that underflows: the smallest normal number (flush-to-zero
  * included) for float64, float32 and bfloat16; half the smallest subnormal, 2^-25, for float16
  * (gradual underflow, see docs/validate.md). */
-double validate_underflow(validate_format f);
+double plstar_validate_underflow(validate_format f);
 /* The largest finite number: DBL_MAX, FLT_MAX, 65504, (2 − 2^-7)·2^127. */
-double validate_overflow(validate_format f);
+double plstar_validate_overflow(validate_format f);
 /* x rounded to the nearest number of the format (ties to even, subnormals, ±inf beyond its range). */
-double validate_round(double x, validate_format f);
+double plstar_validate_round(double x, validate_format f);
 
 /* How their arrays are laid out (N = n·c rows, sample-major; every layout takes F as (N,), (N, 1)
  * or (n, c)):
@@ -151,9 +151,9 @@ typedef enum {
 } validate_layout;
 #define VALIDATE_LAYOUTS 4
 
-/* "plstar", "functorch", "neural-tangents", "traced"; validate_layout_parse: 0, or -1. */
-const char *validate_layout_name(validate_layout l);
-int validate_layout_parse(validate_layout *l, const char *name);
+/* "plstar", "functorch", "neural-tangents", "traced"; plstar_validate_layout_parse: 0, or -1. */
+const char *plstar_validate_layout_name(validate_layout l);
+int plstar_validate_layout_parse(validate_layout *l, const char *name);
 
 /* Reads one of their arrays and checks it against the problem: `kind` is "outputs", "jacobian",
  * "kernel" (in `layout`: the traced kernel under VALIDATE_LAYOUT_TRACED) or "losses" ((T + 1,) or
@@ -162,12 +162,12 @@ int validate_layout_parse(validate_layout *l, const char *name);
  * ±Inf (with its position), and data narrower than the claim (a '<f4' file under float64, a '<f2'
  * file under float64, float32 or bfloat16) are PLSTAR_EDATA with a one-line message naming the
  * file, the shape found and the one expected. */
-int validate_read_claim(plstar_array *a, const char *path, const char *kind, const plstar_problem *p,
+int plstar_validate_read_claim(plstar_array *a, const char *path, const char *kind, const plstar_problem *p,
                         validate_format f, validate_layout layout);
 
-/* One line saying how a file read by validate_read_claim was interpreted, e.g. "kernel (4, 4, 3, 3),
+/* One line saying how a file read by plstar_validate_read_claim was interpreted, e.g. "kernel (4, 4, 3, 3),
  * neural-tangents: [i, j, a, b] = K[i*3 + a, j*3 + b], compared as (12, 12)". */
-void validate_describe_claim(char *buf, size_t len, const plstar_array *a, const char *kind, const plstar_problem *p,
+void plstar_validate_describe_claim(char *buf, size_t len, const plstar_array *a, const char *kind, const plstar_problem *p,
                              validate_layout layout);
 
 /* What they claim. Arrays are row-major doubles (float32 values widened exactly); any may be NULL. */
@@ -208,7 +208,7 @@ typedef struct {
                                             * within each, the largest ratio first */
     double lower, upper;         /* lambda_min: the certified enclosure of λ_min(K) */
     slong prec;                  /* bits of the reference used for this quantity */
-    validate_layout layout;      /* how entries are named (validate_entry_position) */
+    validate_layout layout;      /* how entries are named (plstar_validate_entry_position) */
     size_t file_ndim;            /* the file's dimensions (0: the layout's full form) */
     size_t not_in_format;        /* entries that are not numbers of the claimed format */
     char note[240];
@@ -226,22 +226,22 @@ typedef struct {
 /* Compares every claimed quantity with the reference at `prec` bits. Returns PLSTAR_OK (all
  * pass), PLSTAR_REFUTED (one fails), PLSTAR_INCONCLUSIVE (none fails, one cannot be judged) or an
  * error status (bad arguments: PLSTAR_EUSAGE; out of memory). */
-int check_validate(validate_result *res, const plstar_problem *p, const validate_claims *c, slong prec);
+int plstar_check_validate(validate_result *res, const plstar_problem *p, const validate_claims *c, slong prec);
 
 /* "pass", "unresolved" or "fail". */
-const char *validate_entry_verdict_name(validate_entry_verdict v);
+const char *plstar_validate_entry_verdict_name(validate_entry_verdict v);
 
 /* The indices of entry `index` (plstar's row-major order) in their file's layout; returns how many. */
-size_t validate_entry_position(size_t *pos, const validate_quantity *q, const plstar_model *m, size_t index);
+size_t plstar_validate_entry_position(size_t *pos, const validate_quantity *q, const plstar_model *m, size_t index);
 
 /* Human-readable position of entry `index` of quantity `q`, in their layout's indices, e.g. "K[3, 5]
  * (sample 1 output 1, sample 2 output 1)", "K[1, 2, 1, 1] (...)" or "J[0, 37] (sample 0 output 0;
  * layer 2 W[1, 4])". */
-void validate_entry_name(char *buf, size_t len, const validate_quantity *q, const plstar_model *m,
+void plstar_validate_entry_name(char *buf, size_t len, const validate_quantity *q, const plstar_model *m,
                          size_t index);
 
 /* The JSON report (check "validate"). */
-json_t *validate_report(const validate_result *res, const plstar_problem *p, const validate_claims *c,
+json_t *plstar_validate_report(const validate_result *res, const plstar_problem *p, const validate_claims *c,
                         const char *bundle, int status);
 
 #ifdef __cplusplus

@@ -1,6 +1,6 @@
 /*
- * proofs-checks/validate_bundle.c — the bundle (validate_write_bundle, validate_read_bundle), the
- * claimed arrays read in their layout (validate_read_claim), and the formats and layouts by name.
+ * proofs-checks/validate_bundle.c — the bundle (plstar_validate_write_bundle, plstar_validate_read_bundle), the
+ * claimed arrays read in their layout (plstar_validate_read_claim), and the formats and layouts by name.
  */
 #include "proofs-checks/validate.h"
 #include "core/error.h"
@@ -33,12 +33,12 @@ static const struct {
 
 static validate_format fmt_of(validate_format f) { return (unsigned)f < VALIDATE_FORMATS ? f : VALIDATE_FLOAT64; }
 
-const char *validate_format_name(validate_format f) { return formats[fmt_of(f)].name; }
-double validate_unit_roundoff(validate_format f) { return formats[fmt_of(f)].u; }
-double validate_underflow(validate_format f) { return formats[fmt_of(f)].underflow; }
-double validate_overflow(validate_format f) { return formats[fmt_of(f)].overflow; }
+const char *plstar_validate_format_name(validate_format f) { return formats[fmt_of(f)].name; }
+double plstar_validate_unit_roundoff(validate_format f) { return formats[fmt_of(f)].u; }
+double plstar_validate_underflow(validate_format f) { return formats[fmt_of(f)].underflow; }
+double plstar_validate_overflow(validate_format f) { return formats[fmt_of(f)].overflow; }
 
-int validate_format_parse(validate_format *f, const char *name)
+int plstar_validate_format_parse(validate_format *f, const char *name)
 {
     for (int k = 0; k < VALIDATE_FORMATS; k++)
         if (name && !strcmp(name, formats[k].name)) {
@@ -48,7 +48,7 @@ int validate_format_parse(validate_format *f, const char *name)
     return -1;
 }
 
-double validate_round(double x, validate_format f)
+double plstar_validate_round(double x, validate_format f)
 {
     f = fmt_of(f);
     if (f == VALIDATE_FLOAT64 || !isfinite(x) || x == 0)
@@ -62,12 +62,12 @@ double validate_round(double x, validate_format f)
 
 static const char *const layout_names[VALIDATE_LAYOUTS] = {"plstar", "functorch", "neural-tangents", "traced"};
 
-const char *validate_layout_name(validate_layout l)
+const char *plstar_validate_layout_name(validate_layout l)
 {
     return (unsigned)l < VALIDATE_LAYOUTS ? layout_names[l] : layout_names[0];
 }
 
-int validate_layout_parse(validate_layout *l, const char *name)
+int plstar_validate_layout_parse(validate_layout *l, const char *name)
 {
     for (int k = 0; k < VALIDATE_LAYOUTS; k++)
         if (name && !strcmp(name, layout_names[k])) {
@@ -135,11 +135,11 @@ static json_t *bundle_layers(const plstar_model *m)
         } else {
             json_object_set_new(o, "bias", json_null());
         }
-        json_object_set_new(o, "scale", json_real(layer_scale(L)));
+        json_object_set_new(o, "scale", json_real(plstar_layer_scale(L)));
         snprintf(buf, sizeof buf, L->scale_div == 1 ? "1" : "1/sqrt(%zu)", L->scale_div);
         json_object_set_new(o, "scale_formula", json_string(buf));
-        json_object_set_new(o, "activation", json_string(act_name(L->act)));
-        json_object_set_new(o, "activation_formula", json_string(act_formula(L->act)));
+        json_object_set_new(o, "activation", json_string(plstar_act_name(L->act)));
+        json_object_set_new(o, "activation_formula", json_string(plstar_act_formula(L->act)));
         json_array_append_new(arr, o);
     }
     return arr;
@@ -153,7 +153,7 @@ static json_t *bundle_manifest(const plstar_problem *p, plstar_loss loss)
     json_object_set_new(o, "format", json_string(VALIDATE_BUNDLE_FORMAT));
     json_object_set_new(o, "format_version", json_integer(VALIDATE_BUNDLE_VERSION));
     json_object_set_new(o, "plstar_version", json_string(PLSTAR_VERSION));
-    char *desc = model_to_json(m);
+    char *desc = plstar_model_to_json(m);
     json_object_set_new(o, "model", json_loads(desc, 0, NULL));
     free(desc);
     json_t *files = json_object();
@@ -192,7 +192,7 @@ static json_t *bundle_manifest(const plstar_problem *p, plstar_loss loss)
                                                      "N = n * c: a mean, torch.nn.MSELoss()"
                                                    : "L(w) = 0.5 * sum over i, k of (f_k(w; x_i) - y[i, k])^2: a "
                                                      "sum, not a mean"));
-    json_object_set_new(o, "loss_convention", json_string(loss_name(loss)));
+    json_object_set_new(o, "loss_convention", json_string(plstar_loss_name(loss)));
     json_object_set_new(o, "gradient_descent",
                         json_string("w_{t+1} = w_t - lr * grad L(w_t) from w_0 = w0; the losses file holds "
                                     "L(w_0), L(w_1), ..., L(w_T): T + 1 values"));
@@ -250,7 +250,7 @@ static char *bundle_readme(const plstar_problem *p, plstar_loss loss)
             ADD(", scale 1");
         else
             ADD(", scale 1/sqrt(%zu)", L->scale_div);
-        ADD(", activation %s = %s\n", act_name(L->act), act_formula(L->act));
+        ADD(", activation %s = %s\n", plstar_act_name(L->act), plstar_act_formula(L->act));
     }
     ADD("\nLayout: w0 lists each layer's W (shape (out, in), row-major, as torch.nn.Linear.weight), then\n"
         "its bias, layer after layer: torch.nn.utils.vector_to_parameters(w0, model.parameters()) loads it.\n"
@@ -259,7 +259,7 @@ static char *bundle_readme(const plstar_problem *p, plstar_loss loss)
         "(N = %zu rows, P = %zu columns, columns in the order of w0) and of the kernel K = J J^T (N x N).\n"
         "Loss (%s): %s. Gradient descent from w0:\n"
         "w_{t+1} = w_t - lr * grad L(w_t); write L(w_0), ..., L(w_T) (T + 1 values).\n\n",
-        p->N, m->nparams, loss_name(loss),
+        p->N, m->nparams, plstar_loss_name(loss),
         loss == LOSS_MEAN ? "L(w) = mean((F(w) - y)^2) over the N entries, torch.nn.MSELoss()"
                           : "L(w) = 0.5 * sum((F(w) - y)^2), a sum, not a mean");
     ADD("Precision: in float64 use the arrays as stored; in float32, float16 or bfloat16 round X, w0, y to\n"
@@ -279,15 +279,15 @@ static char *bundle_readme(const plstar_problem *p, plstar_loss loss)
     return s;
 }
 
-int validate_write_bundle(const plstar_problem *p, const char *dir) { return validate_write_bundle_loss(p, dir, LOSS_SUM); }
+int plstar_validate_write_bundle(const plstar_problem *p, const char *dir) { return plstar_validate_write_bundle_loss(p, dir, LOSS_SUM); }
 
-int validate_bundle_loss(plstar_loss *loss, const char *dir)
+int plstar_validate_bundle_loss(plstar_loss *loss, const char *dir)
 {
     char *path = join(dir, "bundle.json");
     json_t *man = path ? json_load_file(path, 0, NULL) : NULL;
     const char *name = json_string_value(json_object_get(man, "loss_convention"));
     int st = !man || !json_object_get(man, "loss_convention") ? (*loss = LOSS_SUM, PLSTAR_OK)
-             : loss_parse(loss, name) ? plstar_error(PLSTAR_EDATA, "%s: \"loss_convention\" must be \"sum\" or "
+             : plstar_loss_parse(loss, name) ? plstar_error(PLSTAR_EDATA, "%s: \"loss_convention\" must be \"sum\" or "
                                                    "\"mean\"", path)
                                       : PLSTAR_OK;
     json_decref(man);
@@ -295,10 +295,10 @@ int validate_bundle_loss(plstar_loss *loss, const char *dir)
     return st;
 }
 
-int validate_write_bundle_loss(const plstar_problem *p, const char *dir, plstar_loss loss)
+int plstar_validate_write_bundle_loss(const plstar_problem *p, const char *dir, plstar_loss loss)
 {
     if (!p || !dir || !p->w || !p->X.data)
-        return plstar_error(PLSTAR_EUSAGE, "validate_write_bundle: incomplete problem or no directory");
+        return plstar_error(PLSTAR_EUSAGE, "plstar_validate_write_bundle: incomplete problem or no directory");
     struct stat sb;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return plstar_error(PLSTAR_ECANTCREAT, "%s: cannot create directory: %s", dir, strerror(errno));
@@ -311,14 +311,14 @@ int validate_write_bundle_loss(const plstar_problem *p, const char *dir, plstar_
     for (int k = 0; k < 6; k++)
         if (!(path[k] = join(dir, names[k])))
             st = plstar_error(PLSTAR_ESOFTWARE, "out of memory");
-    char *desc = st ? NULL : model_to_json(m);
+    char *desc = st ? NULL : plstar_model_to_json(m);
     if (!st && desc) {
         size_t len = strlen(desc);
         char *t = malloc(len + 2);
         if (t) {
             memcpy(t, desc, len);
             memcpy(t + len, "\n", 2);
-            st = outfile_write_text(path[0], t);
+            st = plstar_outfile_write_text(path[0], t);
             free(t);
         } else {
             st = plstar_error(PLSTAR_ESOFTWARE, "out of memory");
@@ -326,21 +326,21 @@ int validate_write_bundle_loss(const plstar_problem *p, const char *dir, plstar_
     }
     free(desc);
     if (!st)
-        st = npy_write_matrix(path[1], p->X.data, p->n, m->input_dim);
+        st = plstar_npy_write_matrix(path[1], p->X.data, p->n, m->input_dim);
     if (!st && p->y.size)
-        st = npy_write_matrix(path[2], p->y.data, p->n, m->outputs);
+        st = plstar_npy_write_matrix(path[2], p->y.data, p->n, m->outputs);
     if (!st && !p->y.size && unlink(path[2]) != 0 && errno != ENOENT) /* no stale labels from an earlier export */
         st = plstar_error(PLSTAR_ECANTCREAT, "%s: cannot remove: %s", path[2], strerror(errno));
     if (!st)
-        st = npy_write_vector(path[3], p->w, m->nparams);
+        st = plstar_npy_write_vector(path[3], p->w, m->nparams);
     if (!st) {
         json_t *man = bundle_manifest(p, loss);
-        st = report_write(path[4], man);
+        st = plstar_report_write(path[4], man);
         json_decref(man);
     }
     if (!st) {
         char *r = bundle_readme(p, loss);
-        st = r ? outfile_write_text(path[5], r) : plstar_error(PLSTAR_ESOFTWARE, "out of memory for README.txt");
+        st = r ? plstar_outfile_write_text(path[5], r) : plstar_error(PLSTAR_ESOFTWARE, "out of memory for README.txt");
         free(r);
     }
     for (int k = 0; k < 6; k++)
@@ -357,10 +357,10 @@ static int manifest_size(size_t *out, json_t *man, const char *key, const char *
     return PLSTAR_OK;
 }
 
-int validate_read_bundle(plstar_problem *p, const char *dir)
+int plstar_validate_read_bundle(plstar_problem *p, const char *dir)
 {
     if (!p || !dir)
-        return plstar_error(PLSTAR_EUSAGE, "validate_read_bundle: NULL argument");
+        return plstar_error(PLSTAR_EUSAGE, "plstar_validate_read_bundle: NULL argument");
     struct stat sb;
     if (stat(dir, &sb) != 0)
         return plstar_error(PLSTAR_ENOINPUT, "%s: cannot open bundle: %s", dir, strerror(errno));
@@ -394,7 +394,7 @@ int validate_read_bundle(plstar_problem *p, const char *dir)
         labels = json_is_string(lab);
     }
     if (!st)
-        st = problem_load(p, model, X, w, 0, labels ? y : NULL);
+        st = plstar_problem_load(p, model, X, w, 0, labels ? y : NULL);
     size_t n = 0, P = 0, c = 0;
     if (!st)
         st = manifest_size(&n, man, "samples", mp);
@@ -498,21 +498,21 @@ static int check_itemsize(const char *path, int itemsize, validate_format f)
         return plstar_error(PLSTAR_EDATA, "%s: %s under a bfloat16 claim; NumPy has no bfloat16: save the "
                             "bfloat16 values as float32 ('<f4', e.g. tensor.float()) or float64", path, dt);
     return plstar_error(PLSTAR_EDATA, "%s: %s under a %s claim; compute in %s or pass --precision %s", path, dt,
-                        validate_format_name(f), validate_format_name(f), itemsize == 4 ? "float32" : "float16");
+                        plstar_validate_format_name(f), plstar_validate_format_name(f), itemsize == 4 ? "float32" : "float16");
 }
 
-int validate_read_claim(plstar_array *a, const char *path, const char *kind, const plstar_problem *p,
+int plstar_validate_read_claim(plstar_array *a, const char *path, const char *kind, const plstar_problem *p,
                         validate_format f, validate_layout layout)
 {
     if ((unsigned)layout >= VALIDATE_LAYOUTS)
-        return plstar_error(PLSTAR_EUSAGE, "validate_read_claim: unknown layout %d", (int)layout);
+        return plstar_error(PLSTAR_EUSAGE, "plstar_validate_read_claim: unknown layout %d", (int)layout);
     size_t n = p->n, c = p->model.outputs, N = p->N, P = p->model.nparams;
     int matrix = !strcmp(kind, "jacobian") || !strcmp(kind, "kernel");
     if (!matrix && strcmp(kind, "outputs") && strcmp(kind, "losses"))
-        return plstar_error(PLSTAR_EUSAGE, "validate_read_claim: unknown kind \"%s\"", kind);
+        return plstar_error(PLSTAR_EUSAGE, "plstar_validate_read_claim: unknown kind \"%s\"", kind);
     plstar_array t;
-    npy_init(&t);
-    int st = npy_read(&t, path);
+    plstar_npy_init(&t);
+    int st = plstar_npy_read(&t, path);
     if (st)
         return st;
     size_t r0 = t.ndim > 0 ? t.shape[0] : 0, r1 = t.ndim > 1 ? t.shape[1] : 0;
@@ -528,7 +528,7 @@ int validate_read_claim(plstar_array *a, const char *path, const char *kind, con
             claim_shape_string(a2, sizeof a2, &alt);
             snprintf(want + strlen(want), sizeof want - strlen(want), " or, with one output, %s", a2);
         }
-        snprintf(want + strlen(want), sizeof want - strlen(want), " in the %s layout", validate_layout_name(layout));
+        snprintf(want + strlen(want), sizeof want - strlen(want), " in the %s layout", plstar_validate_layout_name(layout));
     } else if (!strcmp(kind, "outputs")) {
         ok = (t.ndim == 1 && r0 == N) || (t.ndim == 2 && ((r0 == N && r1 == 1) || (r0 == n && r1 == c)));
         snprintf(want, sizeof want, "(%zu,) or (%zu, %zu)", N, n, c);
@@ -538,17 +538,17 @@ int validate_read_claim(plstar_array *a, const char *path, const char *kind, con
     }
     if (!ok) {
         shape_string(got, sizeof got, &t);
-        npy_clear(&t);
+        plstar_npy_clear(&t);
         return plstar_error(PLSTAR_EDATA, "%s: %s array has shape %s; expected %s (%zu samples, %zu outputs, %zu "
                             "parameters)", path, !strcmp(kind, "kernel") && layout == VALIDATE_LAYOUT_TRACED
                                                      ? "traced kernel" : kind, got, want, n, c, P);
     }
     if ((st = check_itemsize(path, t.source_itemsize, f))) {
-        npy_clear(&t);
+        plstar_npy_clear(&t);
         return st;
     }
     size_t at;
-    if (!array_all_finite(t.data, t.size, &at)) {
+    if (!plstar_array_all_finite(t.data, t.size, &at)) {
         char pos[96] = "";
         size_t len = 0;
         for (size_t k = 0, stride = t.size; k < t.ndim && len < sizeof pos; k++) { /* the file's own indices */
@@ -557,20 +557,20 @@ int validate_read_claim(plstar_array *a, const char *path, const char *kind, con
         }
         st = plstar_error(PLSTAR_EDATA, "%s: non-finite value %g at [%s] (%s entry %zu)", path, t.data[at], pos, kind,
                           at);
-        npy_clear(&t);
+        plstar_npy_clear(&t);
         return st;
     }
     if (!strcmp(kind, "kernel") && layout == VALIDATE_LAYOUT_NEURAL_TANGENTS && t.ndim == 4 &&
         (st = permute_nt(&t, n, c))) {
-        npy_clear(&t);
+        plstar_npy_clear(&t);
         return st;
     }
-    npy_clear(a);
+    plstar_npy_clear(a);
     *a = t;
     return PLSTAR_OK;
 }
 
-void validate_describe_claim(char *buf, size_t len, const plstar_array *a, const char *kind, const plstar_problem *p,
+void plstar_validate_describe_claim(char *buf, size_t len, const plstar_array *a, const char *kind, const plstar_problem *p,
                              validate_layout layout)
 {
     size_t c = p->model.outputs, N = p->N, P = p->model.nparams, n = p->n;
@@ -600,6 +600,6 @@ void validate_describe_claim(char *buf, size_t len, const plstar_array *a, const
     else
         buf2[0] = '\0';
     snprintf(buf, len, "%s %s, %s layout (c = %zu): %s%s", traced ? "traced kernel" : kind, shape,
-             (!strcmp(kind, "jacobian") || !strcmp(kind, "kernel")) ? validate_layout_name(layout) : "any", c, how,
+             (!strcmp(kind, "jacobian") || !strcmp(kind, "kernel")) ? plstar_validate_layout_name(layout) : "any", c, how,
              buf2);
 }

@@ -94,12 +94,12 @@ void validate_ref_trajectory(arb_ptr Lref, double *wm, const plstar_problem *p, 
     arb_set_d(eta, claims->lr);
     arb_t s;
     arb_init(s);
-    loss_scale_arb(s, claims->loss, p->N, prec);
+    plstar_loss_scale_arb(s, claims->loss, p->N, prec);
     arb_mul(eta, eta, s, prec); /* the step on ½‖F − y‖² (validate.h) */
     char label[64];
     snprintf(label, sizeof label, "validate: the loss trajectory at %ld bits", (long)prec);
     plstar_progress pr;
-    progress_begin(&pr, label, "steps", T + 1);
+    plstar_progress_begin(&pr, label, "steps", T + 1);
     for (size_t t = 0; t <= T; t++) {
         if (wm)
             for (size_t k = 0; k < P; k++)
@@ -108,9 +108,9 @@ void validate_ref_trajectory(arb_ptr Lref, double *wm, const plstar_problem *p, 
         if (t < T)
             for (size_t k = 0; k < P; k++)
                 arb_submul(w + k, eta, g + k, prec);
-        progress_update(&pr, t + 1);
+        plstar_progress_update(&pr, t + 1);
     }
-    progress_end(&pr);
+    plstar_progress_end(&pr);
     for (size_t t = 0; t <= T; t++)
         arb_mul(Lref + t, Lref + t, s, prec);
     arb_clear(s);

@@ -209,9 +209,9 @@ static int check_matrix(const arb_mat_t A, slong prec, const char *fn)
     return PLSTAR_OK;
 }
 
-int ref_spd_shift_check(const arb_mat_t A, const arb_t mu, slong prec)
+int plstar_ref_spd_shift_check(const arb_mat_t A, const arb_t mu, slong prec)
 {
-    if (check_matrix(A, prec, "ref_spd_shift_check"))
+    if (check_matrix(A, prec, "plstar_ref_spd_shift_check"))
         return 0;
     if (!arb_is_finite(mu) || !arb_mat_is_finite(A))
         return 0;
@@ -824,7 +824,7 @@ static int shift_search(arf_t mu, const arb_mat_t A, int sign, const arf_t theta
     return ok;
 }
 
-/* What ref_eig_bounds narrows, λ_min ∈ [lo_min, hi_min] and λ_max ∈ [lo_max, hi_max], and its working values. */
+/* What plstar_ref_eig_bounds narrows, λ_min ∈ [lo_min, hi_min] and λ_max ∈ [lo_max, hi_max], and its working values. */
 typedef struct {
     slong n;
     arf_t lo_min, hi_min, lo_max, hi_max;
@@ -985,19 +985,19 @@ static int eig_search_result(arb_t lambda_min, arb_t lambda_max, eig_search_t *E
         arf_set(E->lo_max, E->lo_min);
 
     if (arf_cmp(E->lo_min, E->hi_min) > 0 || arf_cmp(E->lo_max, E->hi_max) > 0)
-        return plstar_error(PLSTAR_ESOFTWARE, "ref_eig_bounds: inconsistent enclosures");
+        return plstar_error(PLSTAR_ESOFTWARE, "plstar_ref_eig_bounds: inconsistent enclosures");
     arb_set_interval_arf(lambda_min, E->lo_min, E->hi_min, prec);
     arb_set_interval_arf(lambda_max, E->lo_max, E->hi_max, prec);
     return arb_is_finite(lambda_min) && arb_is_finite(lambda_max) ? PLSTAR_OK : PLSTAR_INCONCLUSIVE;
 }
 
-int ref_eig_bounds(arb_t lambda_min, arb_t lambda_max, const arb_mat_t A, slong prec)
+int plstar_ref_eig_bounds(arb_t lambda_min, arb_t lambda_max, const arb_mat_t A, slong prec)
 {
-    int st = check_matrix(A, prec, "ref_eig_bounds");
+    int st = check_matrix(A, prec, "plstar_ref_eig_bounds");
     if (st)
         return st;
     if (!arb_mat_is_finite(A))
-        return plstar_error(PLSTAR_EDATA, "ref_eig_bounds: matrix has non-finite entries");
+        return plstar_error(PLSTAR_EDATA, "plstar_ref_eig_bounds: matrix has non-finite entries");
 
     const slong n = arb_mat_nrows(A);
     const slong wp = prec + 20;
@@ -1025,7 +1025,7 @@ int ref_eig_bounds(arb_t lambda_min, arb_t lambda_max, const arb_mat_t A, slong 
     return st;
 }
 
-int ref_norm2_sym_upper(arb_t bound, const arb_mat_t A, slong prec)
+int plstar_ref_norm2_sym_upper(arb_t bound, const arb_mat_t A, slong prec)
 {
     arb_t lmin, lmax;
     arf_t lo, hi, t;
@@ -1037,7 +1037,7 @@ int ref_norm2_sym_upper(arb_t bound, const arb_mat_t A, slong prec)
     arf_init(t);
     mag_init(fro);
 
-    int st = ref_eig_bounds(lmin, lmax, A, prec);
+    int st = plstar_ref_eig_bounds(lmin, lmax, A, prec);
     if (st == PLSTAR_OK || st == PLSTAR_INCONCLUSIVE) {
         /* ‖X‖₂ = max(−λ_min, λ_max) ≤ max(−lower(λ_min), upper(λ_max)) */
         arb_get_lbound_arf(t, lmin, prec);
@@ -1059,7 +1059,7 @@ int ref_norm2_sym_upper(arb_t bound, const arb_mat_t A, slong prec)
         if (arf_sgn(lo) < 0)
             arf_zero(lo);
         if (arf_cmp(lo, hi) > 0)
-            st = plstar_error(PLSTAR_ESOFTWARE, "ref_norm2_sym_upper: inconsistent enclosures");
+            st = plstar_error(PLSTAR_ESOFTWARE, "plstar_ref_norm2_sym_upper: inconsistent enclosures");
         else {
             arb_set_interval_arf(bound, lo, hi, prec);
             st = arb_is_finite(bound) ? PLSTAR_OK : PLSTAR_INCONCLUSIVE;

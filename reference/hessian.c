@@ -29,7 +29,7 @@
  *   ‖z⁽ˡ⁾(w) − z⁽ˡ⁾(w0)‖₂ ≤ J_l R =: r_l,                                       (2)
  * hence every coordinate z⁽ˡ⁾_j(w) lies in [z0_j − r_l, z0_j + r_l] and S1_l, S2_l
  * are the suprema of |σ′|, |σ″| over the union of these intervals (enclosed by
- * act_eval_arb on merged intervals; never more than the global sup). Then
+ * plstar_act_eval_arb on merged intervals; never more than the global sup). Then
  *   G_l = S1_l J_l,   A_l = ‖α0⁽ˡ⁾‖₂ + S1_l r_l                                 (3)
  * (|σ(z_j) − σ(z0_j)| ≤ S1_l |z_j − z0_j| coordinate-wise). For output k, only
  * row k of W⁽ᴸ⁺¹⁾ acts on f̃, so with ŵ_k = ‖W0⁽ᴸ⁺¹⁾[k,:]‖₂ + ρ_{L+1}:
@@ -83,7 +83,7 @@
  *   K, K0 ⪰ 0 gives ‖K − K0‖₂ ≤ max(‖K‖₂, ‖K0‖₂) ≤ max(L_F², a²): ΔK = the minimum.
  *
  * Rigour. Every R-independent input (‖W0‖₂, ‖x‖, ‖α0‖, ‖ε0‖, ‖δ0‖, z0) is the
- * upper end of an Arb enclosure (or certified, ref_matrix_norm2_upper) stored as
+ * upper end of an Arb enclosure (or certified, plstar_ref_matrix_norm2_upper) stored as
  * an outward-rounded double. The recursions (1)–(13) are monotone in those
  * inputs and are evaluated in ball arithmetic from them; the results are the
  * upper ends of the final balls.
@@ -118,7 +118,7 @@ static double abs_upper_d(const arb_t x)
     arb_t t;
     arb_init(t);
     arb_abs(t, x);
-    double r = arb_upper_d(t);
+    double r = plstar_arb_upper_d(t);
     arb_clear(t);
     return r;
 }
@@ -140,7 +140,7 @@ static double vec_norm2_upper(arb_srcptr v, size_t len, slong prec)
     arb_init(t);
     arb_dot(t, NULL, 0, v, 1, v, 1, (slong)len, prec);
     arb_sqrtpos(t, t, prec);
-    double r = arb_upper_d(t);
+    double r = plstar_arb_upper_d(t);
     arb_clear(t);
     return r;
 }
@@ -200,7 +200,7 @@ static int gram_lambda_arb(arb_t lam, const double *A, const gram_shape *g, slon
             arb_dot(arb_mat_entry(G, a, b), NULL, 0, V + a * K, 1, V + b * K, 1, (slong)K, prec);
             arb_set(arb_mat_entry(G, b, a), arb_mat_entry(G, a, b));
         }
-    int st = ref_norm2_sym_upper(lam, G, prec);
+    int st = plstar_ref_norm2_sym_upper(lam, G, prec);
     int have = st == PLSTAR_OK && arb_is_finite(lam);
     arb_mat_clear(G);
     _arb_vec_clear(V, (slong)(k * K));
@@ -229,7 +229,7 @@ static int gram_lambda_blas(arb_t lam, int *have, const double *A, const gram_sh
         vmax = fmax(vmax, sumsq_upper(A + a * g->vs, K, g->es));
     double rad = round_up(round_up(gamma_up((double)K, PLSTAR_U64) * vmax) + 0x1p-1000);
     double lower;
-    int st = verified_lambda_min(&lower, G, k, rad, NAN);
+    int st = plstar_verified_lambda_min(&lower, G, k, rad, NAN);
     if (st == PLSTAR_OK && isfinite(lower)) {
         arb_set_d(lam, -lower); /* λ_max(AᵀA) ≤ −λ_min(−fl(G) ± rad) */
         *have = 1;
@@ -239,7 +239,7 @@ static int gram_lambda_blas(arb_t lam, int *have, const double *A, const gram_sh
     return PLSTAR_OK;
 }
 
-int ref_matrix_norm2_upper(arb_t bound, const double *A, size_t rows, size_t cols, slong prec)
+int plstar_ref_matrix_norm2_upper(arb_t bound, const double *A, size_t rows, size_t cols, slong prec)
 {
     if (!A || rows == 0 || cols == 0) {
         arb_zero(bound);
@@ -248,7 +248,7 @@ int ref_matrix_norm2_upper(arb_t bound, const double *A, size_t rows, size_t col
     size_t total = rows * cols;
     for (size_t t = 0; t < total; t++)
         if (!isfinite(A[t]))
-            return plstar_error(PLSTAR_EDATA, "ref_matrix_norm2_upper: non-finite entry");
+            return plstar_error(PLSTAR_EDATA, "plstar_ref_matrix_norm2_upper: non-finite entry");
     /* Frobenius fallback: always valid. */
     arb_t frob;
     arb_init(frob);
@@ -286,9 +286,9 @@ int ref_matrix_norm2_upper(arb_t bound, const double *A, size_t rows, size_t col
 /* ------------------------------------------------------------------------ */
 /* The data at w0                                                            */
 
-void ref_hessian_ctx_init(ref_hessian_ctx *ctx) { memset(ctx, 0, sizeof *ctx); }
+void plstar_ref_hessian_ctx_init(ref_hessian_ctx *ctx) { memset(ctx, 0, sizeof *ctx); }
 
-void ref_hessian_ctx_clear(ref_hessian_ctx *ctx)
+void plstar_ref_hessian_ctx_clear(ref_hessian_ctx *ctx)
 {
     for (size_t t = 0; t < ctx->n * ctx->nlayers; t++) {
         if (ctx->zlo)
@@ -300,7 +300,7 @@ void ref_hessian_ctx_clear(ref_hessian_ctx *ctx)
     free(ctx->layers), free(ctx->wnorm), free(ctx->wrow), free(ctx->xnorm), free(ctx->anorm);
     free(ctx->zout_lo), free(ctx->zout_hi);
     free(ctx->einf), free(ctx->e2), free(ctx->d2), free(ctx->grad0);
-    ref_hessian_ctx_init(ctx);
+    plstar_ref_hessian_ctx_init(ctx);
 }
 
 typedef struct {
@@ -324,7 +324,7 @@ static int store_sorted(double **lo, double **hi, arb_srcptr z, size_t len)
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for pre-activation ranges");
     }
     for (size_t j = 0; j < len; j++)
-        t[j].lo = arb_lower_d(z + j), t[j].hi = arb_upper_d(z + j);
+        t[j].lo = plstar_arb_lower_d(z + j), t[j].hi = plstar_arb_upper_d(z + j);
     qsort(t, len, sizeof *t, cmp_interval);
     for (size_t j = 0; j < len; j++)
         (*lo)[j] = t[j].lo, (*hi)[j] = t[j].hi;
@@ -346,7 +346,7 @@ static void forward_arb(arb_ptr z, arb_srcptr prev, const double *W, arb_srcptr 
         arb_ptr row = _arb_vec_init((slong)in);
         arb_t scale;
         arb_init(scale);
-        layer_scale_arb(scale, L, prec);
+        plstar_layer_scale_arb(scale, L, prec);
 #pragma omp for schedule(dynamic, 8)
         for (size_t j = 0; j < out; j++) {
             for (size_t t = 0; t < in; t++)
@@ -375,7 +375,7 @@ static void backward_arb(arb_ptr eps_prev, arb_srcptr delta, const double *W, co
         arb_ptr col = _arb_vec_init((slong)out);
         arb_t scale;
         arb_init(scale);
-        layer_scale_arb(scale, L, prec);
+        plstar_layer_scale_arb(scale, L, prec);
 #pragma omp for schedule(dynamic, 8)
         for (size_t t = 0; t < in; t++) {
             for (size_t a = 0; a < out; a++)
@@ -397,11 +397,11 @@ static int check_model(const plstar_model *m)
         return plstar_error(PLSTAR_EUSAGE, "Hessian bounds: empty model");
     for (size_t l = 0; l < m->nlayers; l++) {
         const plstar_layer *L = &m->layers[l];
-        if (!act_twice_differentiable(L->act))
+        if (!plstar_act_twice_differentiable(L->act))
             return plstar_error(PLSTAR_EUSAGE,
                                 "Hessian bounds: layer %zu uses \"%s\", which is not twice differentiable "
                                 "(first-order activations have no Hessian bound; use a C² activation)",
-                                l + 1, act_name(L->act));
+                                l + 1, plstar_act_name(L->act));
         if (L->scale_div == 0)
             return plstar_error(PLSTAR_EUSAGE, "Hessian bounds: layer %zu has a zero scale", l + 1);
         if (l > 0 && L->in != m->layers[l - 1].out)
@@ -432,7 +432,7 @@ static int ctx_alloc(ref_hessian_ctx *ctx, const plstar_model *m, size_t n)
     ctx->grad0 = calloc(N, sizeof(double));
     if (!ctx->layers || !ctx->wnorm || !ctx->wrow || !ctx->xnorm || !ctx->anorm || !ctx->zlo || !ctx->zhi ||
         !ctx->zout_lo || !ctx->zout_hi || !ctx->einf || !ctx->e2 || !ctx->d2 || !ctx->grad0) {
-        ref_hessian_ctx_clear(ctx);
+        plstar_ref_hessian_ctx_clear(ctx);
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the Hessian bound data");
     }
     for (size_t l = 0; l < nl; l++) {
@@ -451,10 +451,10 @@ static int weight_norms(ref_hessian_ctx *ctx, const plstar_model *m, const doubl
     arb_init(t), arb_init(u);
     for (size_t l = 0; l < nl && !st; l++) {
         const plstar_layer *L = &m->layers[l];
-        st = ref_matrix_norm2_upper(t, layer_weights(m, l, w0), L->out, L->in, prec);
-        ctx->wnorm[l] = arb_upper_d(t);
+        st = plstar_ref_matrix_norm2_upper(t, plstar_layer_weights(m, l, w0), L->out, L->in, prec);
+        ctx->wnorm[l] = plstar_arb_upper_d(t);
     }
-    const double *Wout = layer_weights(m, o, w0);
+    const double *Wout = plstar_layer_weights(m, o, w0);
     size_t in_o = m->layers[o].in;
     for (size_t k = 0; k < m->outputs; k++) {
         arb_zero(t);
@@ -463,7 +463,7 @@ static int weight_norms(ref_hessian_ctx *ctx, const plstar_model *m, const doubl
             arb_addmul(t, u, u, prec);
         }
         arb_sqrtpos(t, t, prec);
-        ctx->wrow[k] = arb_upper_d(t);
+        ctx->wrow[k] = plstar_arb_upper_d(t);
     }
     arb_clear(t), arb_clear(u);
     return st;
@@ -485,14 +485,14 @@ static int forward_w0(ref_hessian_ctx *ctx, arb_ptr *act, arb_ptr *s1, const pls
         const plstar_layer *L = &m->layers[l];
         size_t out = L->out;
         arb_ptr z = _arb_vec_init((slong)(n * out)), b = ref_layer_bias_init(L, w0);
-        forward_arb(z, act[l], layer_weights(m, l, w0), b, L, n, prec);
+        forward_arb(z, act[l], plstar_layer_weights(m, l, w0), b, L, n, prec);
         ref_layer_bias_clear(b, L);
         s1[l] = _arb_vec_init((slong)(n * out));
         if (l < o) {
             act[l + 1] = _arb_vec_init((slong)(n * out));
 #pragma omp parallel for schedule(dynamic, 64)
             for (size_t k = 0; k < n * out; k++)
-                act_eval_arb(L->act, act[l + 1] + k, s1[l] + k, NULL, z + k, prec);
+                plstar_act_eval_arb(L->act, act[l + 1] + k, s1[l] + k, NULL, z + k, prec);
             for (size_t i = 0; i < n && !st; i++) {
                 ctx->anorm[i * nl + l] = vec_norm2_upper(act[l + 1] + i * out, out, prec);
                 st = store_sorted(&ctx->zlo[i * nl + l], &ctx->zhi[i * nl + l], z + i * out, out);
@@ -500,9 +500,9 @@ static int forward_w0(ref_hessian_ctx *ctx, arb_ptr *act, arb_ptr *s1, const pls
             _arb_vec_clear(z, (slong)(n * out));
         } else {
             for (size_t k = 0; k < N; k++) {
-                act_eval_arb(L->act, NULL, s1[l] + k, NULL, z + k, prec);
-                ctx->zout_lo[k] = arb_lower_d(z + k);
-                ctx->zout_hi[k] = arb_upper_d(z + k);
+                plstar_act_eval_arb(L->act, NULL, s1[l] + k, NULL, z + k, prec);
+                ctx->zout_lo[k] = plstar_arb_lower_d(z + k);
+                ctx->zout_hi[k] = plstar_arb_upper_d(z + k);
             }
             act[l + 1] = z;
         }
@@ -517,12 +517,12 @@ static arb_ptr output_eps(arb_ptr gsq, arb_srcptr act_o, const plstar_model *m, 
 {
     size_t c = m->outputs, o = m->nlayers - 1;
     const plstar_layer *Lo = &m->layers[o];
-    const double *Wout = layer_weights(m, o, w0);
+    const double *Wout = plstar_layer_weights(m, o, w0);
     size_t mo = Lo->in;
     arb_ptr eps = _arb_vec_init((slong)(N * mo));
     arb_t sc, t;
     arb_init(sc), arb_init(t);
-    layer_scale_arb(sc, Lo, prec);
+    plstar_layer_scale_arb(sc, Lo, prec);
     for (size_t r = 0; r < N; r++) {
         size_t i = r / c, k = r % c;
         for (size_t j = 0; j < mo; j++) {
@@ -575,7 +575,7 @@ static void backward_w0(ref_hessian_ctx *ctx, arb_ptr const *act, arb_ptr const 
         eps = NULL;
         if (l > 0) {
             eps = _arb_vec_init((slong)(N * in));
-            backward_arb(eps, delta, layer_weights(m, l, w0), L, N, prec);
+            backward_arb(eps, delta, plstar_layer_weights(m, l, w0), L, N, prec);
         }
         _arb_vec_clear(delta, (slong)(N * out));
     }
@@ -585,30 +585,30 @@ static void backward_w0(ref_hessian_ctx *ctx, arb_ptr const *act, arb_ptr const 
         arb_sqrtpos(t, gsq + r, prec);
         arb_abs(u, s1[o] + r);
         arb_mul(t, t, u, prec);
-        ctx->grad0[r] = arb_upper_d(t);
+        ctx->grad0[r] = plstar_arb_upper_d(t);
     }
     arb_clear(t), arb_clear(u);
     _arb_vec_clear(gsq, (slong)N);
 }
 
-int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const double *X, size_t n,
+int plstar_ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const double *X, size_t n,
                         const double *w0, slong prec)
 {
-    ref_hessian_ctx_clear(ctx);
+    plstar_ref_hessian_ctx_clear(ctx);
     int st = check_model(m);
     if (st)
         return st;
     if (!X || !w0 || n == 0)
         return plstar_error(PLSTAR_EUSAGE, "Hessian bounds: no data or weights");
     size_t where;
-    if (!array_all_finite(X, n * m->input_dim, &where))
+    if (!plstar_array_all_finite(X, n * m->input_dim, &where))
         return plstar_error(PLSTAR_EDATA, "Hessian bounds: non-finite input at index %zu", where);
-    if (!array_all_finite(w0, m->nparams, &where))
+    if (!plstar_array_all_finite(w0, m->nparams, &where))
         return plstar_error(PLSTAR_EDATA, "Hessian bounds: non-finite weight at index %zu", where);
     if ((st = ctx_alloc(ctx, m, n)))
         return st;
     if ((st = weight_norms(ctx, m, w0, prec))) {
-        ref_hessian_ctx_clear(ctx);
+        plstar_ref_hessian_ctx_clear(ctx);
         return st;
     }
     size_t nl = m->nlayers;
@@ -616,7 +616,7 @@ int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const doubl
     arb_ptr *s1 = calloc(nl, sizeof(arb_ptr));
     if (!act || !s1) {
         free(act), free(s1);
-        ref_hessian_ctx_clear(ctx);
+        plstar_ref_hessian_ctx_clear(ctx);
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory for the Hessian bound data");
     }
     st = forward_w0(ctx, act, s1, m, X, w0, prec);
@@ -630,7 +630,7 @@ int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const doubl
             _arb_vec_clear(s1[l], (slong)(n * m->layers[l].out));
     free(act), free(s1);
     if (st) {
-        ref_hessian_ctx_clear(ctx);
+        plstar_ref_hessian_ctx_clear(ctx);
         return st;
     }
     ctx->ok = 1;
@@ -640,14 +640,14 @@ int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const doubl
 /* ------------------------------------------------------------------------ */
 /* The bounds on B(w0, R)                                                    */
 
-void ref_hessian_bounds_init(ref_hessian_bounds *b)
+void plstar_ref_hessian_bounds_init(ref_hessian_bounds *b)
 {
     memset(b, 0, sizeof *b);
     arb_init(b->lipschitz), arb_init(b->hess_max), arb_init(b->jac_lipschitz);
     arb_init(b->kernel_change), arb_init(b->jac_norm0);
 }
 
-void ref_hessian_bounds_clear(ref_hessian_bounds *b)
+void plstar_ref_hessian_bounds_clear(ref_hessian_bounds *b)
 {
     arb_clear(b->lipschitz), arb_clear(b->hess_max), arb_clear(b->jac_lipschitz);
     arb_clear(b->kernel_change), arb_clear(b->jac_norm0);
@@ -694,16 +694,16 @@ static void range_sup(arb_t S1, arb_t S2, plstar_act a, const double *lo, const 
         arf_set_d(plo, start), arf_set_d(phi, end);
         arb_set_interval_arf(x, plo, phi, prec);
         mag_add(arb_radref(x), arb_radref(x), rm);
-        act_eval_arb(a, NULL, d1, d2, x, prec);
+        plstar_act_eval_arb(a, NULL, d1, d2, x, prec);
         max_abs_upper(S1, d1);
         max_abs_upper(S2, d2);
         j = q;
     }
     arb_t g;
     arb_init(g);
-    arb_set_d(g, act_sup_d1(a));
+    arb_set_d(g, plstar_act_sup_d1(a));
     arb_min(S1, S1, g, prec);
-    arb_set_d(g, act_sup_d2(a));
+    arb_set_d(g, plstar_act_sup_d2(a));
     arb_min(S2, S2, g, prec);
     to_upper_point(S1), to_upper_point(S2);
     arb_clear(g);
@@ -720,7 +720,7 @@ static void sq_over_s(arb_t out, const arb_t x, size_t s, int bias, slong prec)
         arb_add_ui(out, out, 1, prec);
 }
 
-/* The balls that the steps of ref_hessian_bounds_compute pass on: per layer, Step 1's bounds for the
+/* The balls that the steps of plstar_ref_hessian_bounds_compute pass on: per layer, Step 1's bounds for the
  * sample at hand; per output row, the running terms of Steps 3 and 4; over the rows, Step 5's sums. */
 typedef struct {
     size_t nl;
@@ -913,8 +913,8 @@ static void row_bounds(ref_hessian_bounds *out, hess_work *hw, const ref_hessian
     output_layer_bounds(hw, ctx, i, k, prec);
     backward_bounds(hw, ctx, i, r, prec);
     output_activation_bounds(hw, ctx, r, prec);
-    out->beta_rows[r] = arb_upper_d(hw->bt);
-    out->grad_rows[r] = arb_upper_d(hw->gt);
+    out->beta_rows[r] = plstar_arb_upper_d(hw->bt);
+    out->grad_rows[r] = plstar_arb_upper_d(hw->gt);
     arb_max(hw->betamax, hw->betamax, hw->bt, prec);
     arb_addmul(hw->csq, hw->bt, hw->bt, prec);
     arb_addmul(hw->gsum, hw->gt, hw->gt, prec);
@@ -969,7 +969,7 @@ static void ball_constants(ref_hessian_bounds *out, hess_work *hw, const ref_hes
     arb_clear(t), arb_clear(u), arb_clear(v), arb_clear(dd), arb_clear(a);
 }
 
-int ref_hessian_bounds_compute(ref_hessian_bounds *out, const ref_hessian_ctx *ctx, double radius,
+int plstar_ref_hessian_bounds_compute(ref_hessian_bounds *out, const ref_hessian_ctx *ctx, double radius,
                                const arb_t jac_norm0, slong prec)
 {
     if (!ctx || !ctx->ok)
@@ -995,14 +995,14 @@ int ref_hessian_bounds_compute(ref_hessian_bounds *out, const ref_hessian_ctx *c
     return PLSTAR_OK;
 }
 
-int ref_hessian_bounds_ball(ref_hessian_bounds *out, const plstar_model *m, const double *X, size_t n,
+int plstar_ref_hessian_bounds_ball(ref_hessian_bounds *out, const plstar_model *m, const double *X, size_t n,
                             const double *w0, double radius, slong prec)
 {
     ref_hessian_ctx ctx;
-    ref_hessian_ctx_init(&ctx);
-    int st = ref_hessian_ctx_set(&ctx, m, X, n, w0, prec);
+    plstar_ref_hessian_ctx_init(&ctx);
+    int st = plstar_ref_hessian_ctx_set(&ctx, m, X, n, w0, prec);
     if (!st)
-        st = ref_hessian_bounds_compute(out, &ctx, radius, NULL, prec);
-    ref_hessian_ctx_clear(&ctx);
+        st = plstar_ref_hessian_bounds_compute(out, &ctx, radius, NULL, prec);
+    plstar_ref_hessian_ctx_clear(&ctx);
     return st;
 }

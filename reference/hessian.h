@@ -30,7 +30,7 @@
  * which adds sup|σ″_out| ‖∇f̃‖² and does not decay with the width.
  *
  * Every number is an Arb enclosure or an exact double; the spectral norms
- * ‖W0⁽ˡ⁾‖₂ are certified (ref_matrix_norm2_upper). All results are upper
+ * ‖W0⁽ˡ⁾‖₂ are certified (plstar_ref_matrix_norm2_upper). All results are upper
  * bounds: the upper endpoints of the returned balls.
  */
 #ifndef PLSTAR_REFERENCE_HESSIAN_H
@@ -46,14 +46,14 @@ extern "C" {
 /* Certified upper bound on ‖A‖₂ for a row-major double matrix (rows × cols):
  * the square root of a certified bound on λ_max of the smaller Gram matrix
  * (A Aᵀ or AᵀA). Gram dimension ≤ 96: the Gram is formed exactly-enclosed in
- * Arb and bounded by ref_norm2_sym_upper. Larger: the Gram is formed by dsyrk
+ * Arb and bounded by plstar_ref_norm2_sym_upper. Larger: the Gram is formed by dsyrk
  * with the a-priori bound |fl(G) − G| ≤ γ_K max_i ‖a_i‖² entrywise (K the inner
  * dimension, Higham Lemma 3.1 plus Cauchy–Schwarz), and λ_max is bounded by
- * verified_lambda_min on −fl(G) with that radius (Rump's theorem, see
+ * plstar_verified_lambda_min on −fl(G) with that radius (Rump's theorem, see
  * verified/eig.h). Falls back to ‖A‖_F when a spectral bound cannot be proven.
  * `bound` is an exact point (zero radius). PLSTAR_OK, PLSTAR_EDATA (NaN/Inf),
  * PLSTAR_ESOFTWARE. */
-int ref_matrix_norm2_upper(arb_t bound, const double *A, size_t rows, size_t cols, slong prec);
+int plstar_ref_matrix_norm2_upper(arb_t bound, const double *A, size_t rows, size_t cols, slong prec);
 
 /* Everything about w0 that the bounds need, independent of R: per sample, the
  * enclosed pre-activations (as intervals, sorted), ‖α0⁽ˡ⁾‖₂; per sample and
@@ -63,7 +63,7 @@ int ref_matrix_norm2_upper(arb_t bound, const double *A, size_t rows, size_t col
 typedef struct {
     size_t n, c, N, nlayers;   /* nlayers = L + 1 (hidden layers + output layer) */
     plstar_layer *layers;      /* a copy of the layer geometry (the `fixed` pointers are cleared) */
-    int ok;                    /* 1 after a successful ref_hessian_ctx_set */
+    int ok;                    /* 1 after a successful plstar_ref_hessian_ctx_set */
     double *wnorm;             /* [nlayers] ‖W0⁽ˡ⁾‖₂ upper */
     double *wrow;              /* [c] ‖W0_out[k,:]‖₂ upper */
     double *xnorm;             /* [n] ‖x_i‖₂ upper */
@@ -75,13 +75,13 @@ typedef struct {
     double *grad0;             /* [N] ‖∇F_r(w0)‖₂ upper */
 } ref_hessian_ctx;
 
-void ref_hessian_ctx_init(ref_hessian_ctx *ctx);
-void ref_hessian_ctx_clear(ref_hessian_ctx *ctx);
+void plstar_ref_hessian_ctx_init(ref_hessian_ctx *ctx);
+void plstar_ref_hessian_ctx_clear(ref_hessian_ctx *ctx);
 
 /* Computes the w0 data. PLSTAR_EUSAGE (with a message naming the layer) when
  * an activation is not C² (ReLU family: no Hessian bound exists) or for bad
  * arguments; PLSTAR_EDATA for non-finite inputs; PLSTAR_ESOFTWARE. */
-int ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const double *X, size_t n,
+int plstar_ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const double *X, size_t n,
                         const double *w0, slong prec);
 
 typedef struct {
@@ -96,8 +96,8 @@ typedef struct {
     double *grad_rows;         /* [N] upper bounds of sup_B ‖∇F_r‖₂ */
 } ref_hessian_bounds;
 
-void ref_hessian_bounds_init(ref_hessian_bounds *b);
-void ref_hessian_bounds_clear(ref_hessian_bounds *b);
+void plstar_ref_hessian_bounds_init(ref_hessian_bounds *b);
+void plstar_ref_hessian_bounds_clear(ref_hessian_bounds *b);
 
 /* The bounds on B(w0, radius), radius finite and ≥ 0.
  * jac_norm0: an enclosure whose upper end bounds ‖DF(w0)‖₂ (e.g. √λ_max(K(w0))),
@@ -109,11 +109,11 @@ void ref_hessian_bounds_clear(ref_hessian_bounds *b);
  *   L_F = min(a + c_B R, (Σ_r g_r²)^(1/2)),
  *   ΔK  = min(c_B R (2a + c_B R), max(L_F², a²)),
  * with β_r, g_r the per-row Hessian and gradient bounds of hessian.c. */
-int ref_hessian_bounds_compute(ref_hessian_bounds *out, const ref_hessian_ctx *ctx, double radius,
+int plstar_ref_hessian_bounds_compute(ref_hessian_bounds *out, const ref_hessian_ctx *ctx, double radius,
                                const arb_t jac_norm0, slong prec);
 
 /* One call: ctx for (m, X, w0), then the bounds at `radius`. */
-int ref_hessian_bounds_ball(ref_hessian_bounds *out, const plstar_model *m, const double *X, size_t n,
+int plstar_ref_hessian_bounds_ball(ref_hessian_bounds *out, const plstar_model *m, const double *X, size_t n,
                             const double *w0, double radius, slong prec);
 
 #ifdef __cplusplus

@@ -38,7 +38,7 @@ void ref_layer_forward(arb_mat_t z, arb_mat_t a, arb_mat_t s1, const plstar_laye
     ref_layer_affine(z, L, W, b, prev, prec);
     for (slong i = 0; i < arb_mat_nrows(z); i++)
         for (size_t j = 0; j < L->out; j++)
-            act_eval_arb(L->act, arb_mat_entry(a, i, j), arb_mat_entry(s1, i, j), NULL, arb_mat_entry(z, i, j),
+            plstar_act_eval_arb(L->act, arb_mat_entry(a, i, j), arb_mat_entry(s1, i, j), NULL, arb_mat_entry(z, i, j),
                          prec);
 }
 

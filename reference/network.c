@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ref_forward_init(ref_forward_state *s) { memset(s, 0, sizeof *s); }
+void plstar_ref_forward_init(ref_forward_state *s) { memset(s, 0, sizeof *s); }
 
-void ref_forward_clear(ref_forward_state *s)
+void plstar_ref_forward_clear(ref_forward_state *s)
 {
     for (size_t l = 0; l < s->nlayers; l++) {
         arb_mat_clear(s->z + l);
@@ -18,7 +18,7 @@ void ref_forward_clear(ref_forward_state *s)
     free(s->z);
     free(s->a);
     free(s->s1);
-    ref_forward_init(s);
+    plstar_ref_forward_init(s);
 }
 
 /* Exact ball matrix from a row-major double array. */
@@ -57,7 +57,7 @@ static void work_done(work_progress *wp, double madds)
     if (!wp)
         return;
     wp->done += madds;
-    progress_update(&wp->line, (size_t)wp->done);
+    plstar_progress_update(&wp->line, (size_t)wp->done);
 }
 
 static double forward_work(const plstar_model *m, size_t n)
@@ -91,13 +91,13 @@ static void work_begin(work_progress *wp, const char *label, const plstar_model 
         if (m->layers[l].trainable)
             total += assembly_work(&m->layers[l], n, m->outputs, jacobian);
     wp->done = 0;
-    progress_begin(&wp->line, label, "ball mul-adds", (size_t)total);
+    plstar_progress_begin(&wp->line, label, "ball mul-adds", (size_t)total);
 }
 
 static int forward_pass(ref_forward_state *s, const plstar_model *m, const double *X, size_t n, const double *w,
                         slong prec, work_progress *wp);
 
-int ref_forward(ref_forward_state *s, const plstar_model *m, const double *X, size_t n,
+int plstar_ref_forward(ref_forward_state *s, const plstar_model *m, const double *X, size_t n,
                 const double *w, slong prec)
 {
     return forward_pass(s, m, X, n, w, prec, NULL);
@@ -106,13 +106,13 @@ int ref_forward(ref_forward_state *s, const plstar_model *m, const double *X, si
 static int forward_pass(ref_forward_state *s, const plstar_model *m, const double *X, size_t n, const double *w,
                         slong prec, work_progress *wp)
 {
-    ref_forward_clear(s);
+    plstar_ref_forward_clear(s);
     s->z = calloc(m->nlayers, sizeof(arb_mat_struct));
     s->a = calloc(m->nlayers, sizeof(arb_mat_struct));
     s->s1 = calloc(m->nlayers, sizeof(arb_mat_struct));
     if (!s->z || !s->a || !s->s1) {
         free(s->z), free(s->a), free(s->s1);
-        ref_forward_init(s);
+        plstar_ref_forward_init(s);
         return plstar_error(PLSTAR_ESOFTWARE, "out of memory in the reference forward pass");
     }
     s->n = n;
@@ -131,7 +131,7 @@ static int forward_pass(ref_forward_state *s, const plstar_model *m, const doubl
 static int backward_pass(arb_mat_struct *D, const ref_forward_state *s, const plstar_model *m, const double *w,
                          const arb_mat_t seeds, size_t q, slong prec, work_progress *wp);
 
-int ref_backward(arb_mat_struct *D, const ref_forward_state *s, const plstar_model *m,
+int plstar_ref_backward(arb_mat_struct *D, const ref_forward_state *s, const plstar_model *m,
                  const double *w, const arb_mat_t seeds, size_t q, slong prec)
 {
     return backward_pass(D, s, m, w, seeds, q, prec, NULL);
@@ -156,15 +156,15 @@ static int backward_pass(arb_mat_struct *D, const ref_forward_state *s, const pl
     return PLSTAR_OK;
 }
 
-int ref_outputs(arb_mat_t F, const plstar_model *m, const double *X, size_t n, const double *w, slong prec)
+int plstar_ref_outputs(arb_mat_t F, const plstar_model *m, const double *X, size_t n, const double *w, slong prec)
 {
     ref_forward_state s;
-    ref_forward_init(&s);
-    int st = ref_forward(&s, m, X, n, w, prec);
+    plstar_ref_forward_init(&s);
+    int st = plstar_ref_forward(&s, m, X, n, w, prec);
     if (!st)
         for (size_t r = 0; r < n * m->outputs; r++)
             arb_set(arb_mat_entry(F, r, 0), s.a[m->nlayers - 1].entries + r);
-    ref_forward_clear(&s);
+    plstar_ref_forward_clear(&s);
     return st;
 }
 
@@ -202,16 +202,16 @@ static int signals(ref_forward_state *s, arb_mat_struct **D, const plstar_model 
     return st;
 }
 
-int ref_jacobian(arb_mat_t J, const plstar_model *m, const double *X, size_t n, const double *w, slong prec)
+int plstar_ref_jacobian(arb_mat_t J, const plstar_model *m, const double *X, size_t n, const double *w, slong prec)
 {
     ref_forward_state s;
-    ref_forward_init(&s);
+    plstar_ref_forward_init(&s);
     arb_mat_struct *D;
     work_progress wp;
     work_begin(&wp, "reference Jacobian", m, n, 1);
     int st = signals(&s, &D, m, X, n, w, prec, &wp);
     if (st) {
-        progress_end(&wp.line);
+        plstar_progress_end(&wp.line);
         return st;
     }
     size_t c = m->outputs;
@@ -225,10 +225,10 @@ int ref_jacobian(arb_mat_t J, const plstar_model *m, const double *X, size_t n, 
         ref_layer_jacobian(J, L, D + l, l ? s.a + l - 1 : x, c, prec);
         work_done(&wp, assembly_work(L, n, c, 1));
     }
-    progress_end(&wp.line);
+    plstar_progress_end(&wp.line);
     arb_mat_clear(x);
     clear_signals(D, m->nlayers);
-    ref_forward_clear(&s);
+    plstar_ref_forward_clear(&s);
     return PLSTAR_OK;
 }
 
@@ -242,17 +242,17 @@ static void gram(arb_mat_t G, const arb_mat_t A, slong prec)
     arb_mat_clear(At);
 }
 
-int ref_kernel_outputs(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n, const double *w,
+int plstar_ref_kernel_outputs(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n, const double *w,
                        slong prec)
 {
     ref_forward_state s;
-    ref_forward_init(&s);
+    plstar_ref_forward_init(&s);
     arb_mat_struct *D;
     work_progress wp;
     work_begin(&wp, "reference kernel", m, n, 0);
     int st = signals(&s, &D, m, X, n, w, prec, &wp);
     if (st) {
-        progress_end(&wp.line);
+        plstar_progress_end(&wp.line);
         return st;
     }
     size_t c = m->outputs, N = n * c;
@@ -283,7 +283,7 @@ int ref_kernel_outputs(arb_mat_t K, arb_mat_t F, const plstar_model *m, const do
             }
         work_done(&wp, assembly_work(L, n, c, 0));
     }
-    progress_end(&wp.line);
+    plstar_progress_end(&wp.line);
     if (F) /* the outputs of the same forward pass */
         for (size_t r = 0; r < N; r++)
             arb_set(arb_mat_entry(F, r, 0), s.a[m->nlayers - 1].entries + r);
@@ -293,13 +293,13 @@ int ref_kernel_outputs(arb_mat_t K, arb_mat_t F, const plstar_model *m, const do
     arb_clear(scale2);
     arb_clear(t);
     clear_signals(D, m->nlayers);
-    ref_forward_clear(&s);
+    plstar_ref_forward_clear(&s);
     return PLSTAR_OK;
 }
 
-int ref_kernel(arb_mat_t K, const plstar_model *m, const double *X, size_t n, const double *w, slong prec)
+int plstar_ref_kernel(arb_mat_t K, const plstar_model *m, const double *X, size_t n, const double *w, slong prec)
 {
-    return ref_kernel_outputs(K, NULL, m, X, n, w, prec);
+    return plstar_ref_kernel_outputs(K, NULL, m, X, n, w, prec);
 }
 
 static void gradient_layers(arb_mat_t grad, const plstar_model *m, const arb_mat_struct *D,
@@ -310,13 +310,13 @@ static void gradient_layers(arb_mat_t grad, const plstar_model *m, const arb_mat
             ref_layer_gradient(grad->entries, &m->layers[l], D + l, l ? s->a + l - 1 : x, prec);
 }
 
-int ref_loss_grad(arb_t loss, arb_mat_t grad, const plstar_model *m, const double *X, size_t n,
+int plstar_ref_loss_grad(arb_t loss, arb_mat_t grad, const plstar_model *m, const double *X, size_t n,
                   const double *w, const double *y, slong prec)
 {
     size_t c = m->outputs, N = n * c;
     ref_forward_state s;
-    ref_forward_init(&s);
-    int st = ref_forward(&s, m, X, n, w, prec);
+    plstar_ref_forward_init(&s);
+    int st = plstar_ref_forward(&s, m, X, n, w, prec);
     if (st)
         return st;
     arb_mat_t r;
@@ -334,17 +334,17 @@ int ref_loss_grad(arb_t loss, arb_mat_t grad, const plstar_model *m, const doubl
         arb_mat_t x;
         arb_mat_init(x, n, m->input_dim);
         mat_from_doubles(x, X, n, m->input_dim);
-        ref_backward(D, &s, m, w, r, 1, prec);
+        plstar_ref_backward(D, &s, m, w, r, 1, prec);
         gradient_layers(grad, m, D, &s, x, prec);
         arb_mat_clear(x);
         clear_signals(D, m->nlayers);
     }
     arb_mat_clear(r);
-    ref_forward_clear(&s);
+    plstar_ref_forward_clear(&s);
     return st;
 }
 
-void ref_mat_to_doubles(double *mid, double *rad, const arb_mat_t A)
+void plstar_ref_mat_to_doubles(double *mid, double *rad, const arb_mat_t A)
 {
     size_t total = (size_t)arb_mat_nrows(A) * arb_mat_ncols(A);
     mag_t err;

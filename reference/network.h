@@ -25,34 +25,34 @@ typedef struct {
     arb_mat_struct *z, *a, *s1; /* per layer, n × out_l */
 } ref_forward_state;
 
-void ref_forward_init(ref_forward_state *s);
-void ref_forward_clear(ref_forward_state *s);
-int ref_forward(ref_forward_state *s, const plstar_model *m, const double *X, size_t n,
+void plstar_ref_forward_init(ref_forward_state *s);
+void plstar_ref_forward_clear(ref_forward_state *s);
+int plstar_ref_forward(ref_forward_state *s, const plstar_model *m, const double *X, size_t n,
                 const double *w, slong prec);
 
-/* Back-propagation as fast_backward: D[l] ((n·q) × out_l), initialised here
+/* Back-propagation as plstar_fast_backward: D[l] ((n·q) × out_l), initialised here
  * (arb_mat_clear each). `seeds` is (n·q) × c. */
-int ref_backward(arb_mat_struct *D, const ref_forward_state *s, const plstar_model *m,
+int plstar_ref_backward(arb_mat_struct *D, const ref_forward_state *s, const plstar_model *m,
                  const double *w, const arb_mat_t seeds, size_t q, slong prec);
 
 /* F: N × 1, J: N × P, K: N × N (all initialised by the caller with those shapes). */
-int ref_outputs(arb_mat_t F, const plstar_model *m, const double *X, size_t n, const double *w, slong prec);
-int ref_jacobian(arb_mat_t J, const plstar_model *m, const double *X, size_t n, const double *w, slong prec);
-int ref_kernel(arb_mat_t K, const plstar_model *m, const double *X, size_t n, const double *w, slong prec);
+int plstar_ref_outputs(arb_mat_t F, const plstar_model *m, const double *X, size_t n, const double *w, slong prec);
+int plstar_ref_jacobian(arb_mat_t J, const plstar_model *m, const double *X, size_t n, const double *w, slong prec);
+int plstar_ref_kernel(arb_mat_t K, const plstar_model *m, const double *X, size_t n, const double *w, slong prec);
 
-/* K as ref_kernel and, when F is not NULL, the outputs F (N × 1) as
- * ref_outputs, from one forward pass. */
-int ref_kernel_outputs(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n, const double *w,
+/* K as plstar_ref_kernel and, when F is not NULL, the outputs F (N × 1) as
+ * plstar_ref_outputs, from one forward pass. */
+int plstar_ref_kernel_outputs(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n, const double *w,
                        slong prec);
 
 /* loss, and grad (P × 1) when not NULL. */
-int ref_loss_grad(arb_t loss, arb_mat_t grad, const plstar_model *m, const double *X, size_t n,
+int plstar_ref_loss_grad(arb_t loss, arb_mat_t grad, const plstar_model *m, const double *X, size_t n,
                   const double *w, const double *y, slong prec);
 
 /* Copies a ball matrix to midpoint and radius arrays (row-major doubles):
  * mid rounded to nearest, rad rounded up and enlarged by |mid − exact mid|,
  * so that |true − mid| ≤ rad holds for the doubles. */
-void ref_mat_to_doubles(double *mid, double *rad, const arb_mat_t A);
+void plstar_ref_mat_to_doubles(double *mid, double *rad, const arb_mat_t A);
 
 #ifdef __cplusplus
 }

@@ -79,7 +79,7 @@ static void accumulate(arb_ptr Ksum, arb_ptr Fsum, const shallow_source *s, size
                 arb_set_d(wj + a, s->W[j * s->d + a]);
             for (size_t i = 0; i < n; i++) {
                 preactivation(z, s, wj, i, j, prec);
-                act_eval_arb(s->act, Fsum ? s0 + i * BLOCK + b : NULL, Ksum ? s1 + i * BLOCK + b : NULL, NULL, z,
+                plstar_act_eval_arb(s->act, Fsum ? s0 + i * BLOCK + b : NULL, Ksum ? s1 + i * BLOCK + b : NULL, NULL, z,
                              prec);
             }
         }
@@ -90,7 +90,7 @@ static void accumulate(arb_ptr Ksum, arb_ptr Fsum, const shallow_source *s, size
                 arb_dot(Ksum + i * n + k, Ksum + i * n + k, 0, s1 + i * BLOCK, 1, s1 + k * BLOCK, 1, (slong)len,
                         prec);
         if (pr)
-            progress_update(pr, (b0 + len - j0) * threads);
+            plstar_progress_update(pr, (b0 + len - j0) * threads);
     }
     arb_clear(z);
     _arb_vec_clear(s0, (slong)(n * BLOCK)), _arb_vec_clear(s1, (slong)(n * BLOCK));
@@ -131,7 +131,7 @@ static void stream(arb_mat_t K, arb_mat_t F, const shallow_source *s, const doub
     int threads = omp_get_max_threads();
     arb_ptr Ks = _arb_vec_init((slong)(threads * n * n)), Fs = _arb_vec_init((slong)(threads * n));
     plstar_progress pr;
-    progress_begin(&pr, "reference kernel (shallow)", "neurons", width);
+    plstar_progress_begin(&pr, "reference kernel (shallow)", "neurons", width);
 #pragma omp parallel num_threads(threads)
     {
         int t = omp_get_thread_num(), T = omp_get_num_threads();
@@ -145,7 +145,7 @@ static void stream(arb_mat_t K, arb_mat_t F, const shallow_source *s, const doub
         _arb_vec_add(Ks, Ks, Ks + (size_t)t * n * n, (slong)(n * n), prec);
         _arb_vec_add(Fs, Fs, Fs + (size_t)t * n, (slong)n, prec);
     }
-    progress_end(&pr);
+    plstar_progress_end(&pr);
     finish(K, F, Ks, Fs, X, n, width, s->d, prec);
     _arb_vec_clear(Ks, (slong)(threads * n * n)), _arb_vec_clear(Fs, (slong)(threads * n));
 }
@@ -161,10 +161,10 @@ static shallow_source source_of(const plstar_model *m, size_t n, const double *w
                             .act = m->layers[0].act};
 }
 
-int ref_shallow_kernel_outputs_arb(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
+int plstar_ref_shallow_kernel_outputs_arb(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
                                    const double *w, slong prec)
 {
-    int st = check_shallow(m, "ref_shallow_kernel_outputs_arb");
+    int st = check_shallow(m, "plstar_ref_shallow_kernel_outputs_arb");
     if (st)
         return st;
     shallow_source s = source_of(m, n, w);
@@ -177,10 +177,10 @@ int ref_shallow_kernel_outputs_arb(arb_mat_t K, arb_mat_t F, const plstar_model 
     return PLSTAR_OK;
 }
 
-int ref_shallow_kernel_outputs_dgemm_bound(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X,
+int plstar_ref_shallow_kernel_outputs_dgemm_bound(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X,
                                            size_t n, const double *w, slong prec)
 {
-    int st = check_shallow(m, "ref_shallow_kernel_outputs_dgemm_bound");
+    int st = check_shallow(m, "plstar_ref_shallow_kernel_outputs_dgemm_bound");
     if (st)
         return st;
     shallow_source s = source_of(m, n, w);
@@ -202,7 +202,7 @@ static ref_kernel_route forced = REF_ROUTE_CALLER;
 
 static const char *const route_names[] = {"caller", "auto", "arb", "dgemm-bound"};
 
-int ref_kernel_route_force(const char *name)
+int plstar_ref_kernel_route_force(const char *name)
 {
     if (!name) {
         forced = REF_ROUTE_CALLER;
@@ -216,12 +216,12 @@ int ref_kernel_route_force(const char *name)
     return -1;
 }
 
-const char *ref_kernel_route_name(ref_kernel_route r)
+const char *plstar_ref_kernel_route_name(ref_kernel_route r)
 {
     return r >= REF_ROUTE_CALLER && r <= REF_ROUTE_DGEMM_BOUND ? route_names[r] : "unknown";
 }
 
-ref_kernel_route ref_kernel_route_pick(const plstar_model *m, size_t n, ref_kernel_route request)
+ref_kernel_route plstar_ref_kernel_route_pick(const plstar_model *m, size_t n, ref_kernel_route request)
 {
     ref_kernel_route r = forced != REF_ROUTE_CALLER ? forced : request;
     if (m->kind != MODEL_SHALLOW)
@@ -233,23 +233,23 @@ ref_kernel_route ref_kernel_route_pick(const plstar_model *m, size_t n, ref_kern
     return r == REF_ROUTE_DGEMM_BOUND ? REF_ROUTE_DGEMM_BOUND : REF_ROUTE_ARB;
 }
 
-const char *ref_kernel_route_used(const plstar_model *m, size_t n, ref_kernel_route request)
+const char *plstar_ref_kernel_route_used(const plstar_model *m, size_t n, ref_kernel_route request)
 {
-    return ref_kernel_route_name(ref_kernel_route_pick(m, n, request));
+    return plstar_ref_kernel_route_name(plstar_ref_kernel_route_pick(m, n, request));
 }
 
-int ref_kernel_outputs_route(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
+int plstar_ref_kernel_outputs_route(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
                              const double *w, slong prec, ref_kernel_route request)
 {
     if (m->kind != MODEL_SHALLOW)
-        return ref_kernel_outputs(K, F, m, X, n, w, prec);
-    return ref_kernel_route_pick(m, n, request) == REF_ROUTE_DGEMM_BOUND
-               ? ref_shallow_kernel_outputs_dgemm_bound(K, F, m, X, n, w, prec)
-               : ref_shallow_kernel_outputs_arb(K, F, m, X, n, w, prec);
+        return plstar_ref_kernel_outputs(K, F, m, X, n, w, prec);
+    return plstar_ref_kernel_route_pick(m, n, request) == REF_ROUTE_DGEMM_BOUND
+               ? plstar_ref_shallow_kernel_outputs_dgemm_bound(K, F, m, X, n, w, prec)
+               : plstar_ref_shallow_kernel_outputs_arb(K, F, m, X, n, w, prec);
 }
 
-int ref_kernel_outputs_best(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
+int plstar_ref_kernel_outputs_best(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
                             const double *w, slong prec)
 {
-    return ref_kernel_outputs_route(K, F, m, X, n, w, prec, REF_ROUTE_ARB);
+    return plstar_ref_kernel_outputs_route(K, F, m, X, n, w, prec, REF_ROUTE_ARB);
 }

@@ -27,9 +27,9 @@ extern "C" {
 #endif
 
 /* K: n × n, F: n × 1 (either may be NULL). The model must be "shallow". */
-int ref_shallow_kernel_outputs_arb(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
+int plstar_ref_shallow_kernel_outputs_arb(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
                                    const double *w, slong prec);
-int ref_shallow_kernel_outputs_dgemm_bound(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X,
+int plstar_ref_shallow_kernel_outputs_dgemm_bound(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X,
                                            size_t n, const double *w, slong prec);
 
 /* How K(w0), F(w0) are enclosed. REF_ROUTE_CALLER: the call site's default;
@@ -46,23 +46,23 @@ typedef enum { REF_ROUTE_CALLER = 0, REF_ROUTE_AUTO, REF_ROUTE_ARB, REF_ROUTE_DG
 /* The user's choice for every later call in the process (`--kernel-route NAME`,
  * NAME "auto", "arb" or "dgemm-bound"); NULL restores each call site's default.
  * Returns 0, or −1 (and changes nothing) for another name. */
-int ref_kernel_route_force(const char *name);
+int plstar_ref_kernel_route_force(const char *name);
 
 /* "auto", "arb", "dgemm-bound" ("caller" for REF_ROUTE_CALLER). */
-const char *ref_kernel_route_name(ref_kernel_route r);
+const char *plstar_ref_kernel_route_name(ref_kernel_route r);
 
-/* The route ref_kernel_outputs_route takes for this model, n samples and request
+/* The route plstar_ref_kernel_outputs_route takes for this model, n samples and request
  * (REF_ROUTE_ARB or REF_ROUTE_DGEMM_BOUND): the forced route if any, else the
  * request, AUTO resolved by the rule above. Reports record its name. */
-ref_kernel_route ref_kernel_route_pick(const plstar_model *m, size_t n, ref_kernel_route request);
-const char *ref_kernel_route_used(const plstar_model *m, size_t n, ref_kernel_route request);
+ref_kernel_route plstar_ref_kernel_route_pick(const plstar_model *m, size_t n, ref_kernel_route request);
+const char *plstar_ref_kernel_route_used(const plstar_model *m, size_t n, ref_kernel_route request);
 
 /* K(w) (N × N) and, when F is not NULL, F(w) (N × 1) by the picked route. */
-int ref_kernel_outputs_route(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
+int plstar_ref_kernel_outputs_route(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
                              const double *w, slong prec, ref_kernel_route request);
 
 /* The same with request REF_ROUTE_ARB: the --prec reference unless the user forced another route. */
-int ref_kernel_outputs_best(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
+int plstar_ref_kernel_outputs_best(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
                             const double *w, slong prec);
 
 #ifdef __cplusplus

@@ -40,8 +40,8 @@
 static const char *const family_names[SF_COUNT] = {"exact", "rotated", "ball", "easy", "linear", "nonlinear",
                                                    "large", "dead", "kink", "shallow", "overflow", "diverge"};
 static const char *const routine_names[SR_COUNT] = {
-    "verified_spd_shift_check", "verified_lambda_min", "verified_eig_bounds", "ref_spd_shift_check",
-    "ref_eig_bounds",       "pl_point theorem 1",       "pl_point direct",          "pl_point witness",
+    "plstar_verified_spd_shift_check", "plstar_verified_lambda_min", "plstar_verified_eig_bounds", "plstar_ref_spd_shift_check",
+    "plstar_ref_eig_bounds",       "pl_point theorem 1",       "pl_point direct",          "pl_point witness",
     "pl_point verdict",     "shallow arb theorem 1",    "shallow dgemm theorem 1",  "ref kernel at kinks",
     "validate at kinks",    "crosscheck",               "eig on non-finite",        "gd_path"};
 
@@ -786,15 +786,15 @@ static void matrix_questions(case_ctx *c, gsl_rng *g, const double *a, size_t n,
     arb_init(mu);
     for (size_t q = 0; q < nmu; q++) {
         double m = mus[q];
-        question_gt(c, t, SR_FAST_SHIFT, verified_spd_shift_check(a, n, rad, m) ? 1 : 0, m, "lambda_min > mu");
+        question_gt(c, t, SR_FAST_SHIFT, plstar_verified_spd_shift_check(a, n, rad, m) ? 1 : 0, m, "lambda_min > mu");
         arb_set_d(mu, m);
-        question_gt(c, t, SR_REF_SHIFT, ref_spd_shift_check(M, mu, prec) ? 1 : 0, m, "lambda_min > mu");
+        question_gt(c, t, SR_REF_SHIFT, plstar_ref_spd_shift_check(M, mu, prec) ? 1 : 0, m, "lambda_min > mu");
         double lower = -INFINITY;
-        int st = verified_lambda_min(&lower, a, n, rad, gsl_rng_uniform(g) < 0.5 ? m : NAN);
+        int st = plstar_verified_lambda_min(&lower, a, n, rad, gsl_rng_uniform(g) < 0.5 ? m : NAN);
         if (soundness_mutation != 0 && isfinite(lower)) /* the self-test's deliberately unsound bound */
             lower += soundness_mutation * fabs(lower);
         if (st != PLSTAR_OK && st != PLSTAR_INCONCLUSIVE) {
-            note_error(c, "verified_lambda_min", st);
+            note_error(c, "plstar_verified_lambda_min", st);
             continue;
         }
         if (isfinite(lower)) {
@@ -823,7 +823,7 @@ static void matrix_questions(case_ctx *c, gsl_rng *g, const double *a, size_t n,
     }
     /* the bound routines, once per case, asked about the first threshold */
     double lmin[2], lmax[2];
-    int st = verified_eig_bounds(lmin, lmax, a, n, rad);
+    int st = plstar_verified_eig_bounds(lmin, lmax, a, n, rad);
     if (st == PLSTAR_OK || st == PLSTAR_INCONCLUSIVE) {
         dyad b[4];
         for (int k = 0; k < 4; k++)
@@ -841,12 +841,12 @@ static void matrix_questions(case_ctx *c, gsl_rng *g, const double *a, size_t n,
         int ans = lmin[0] > m ? 1 : lmin[1] <= m ? -1 : 0;
         question_gt(c, t, SR_FAST_BOUNDS, ans, m, "lambda_min > mu (bounds)");
     } else {
-        note_error(c, "verified_eig_bounds", st);
+        note_error(c, "plstar_verified_eig_bounds", st);
     }
     if (gsl_rng_uniform(g) < 0.35) {
         arb_t l, u;
         arb_init(l), arb_init(u);
-        st = ref_eig_bounds(l, u, M, prec);
+        st = plstar_ref_eig_bounds(l, u, M, prec);
         if (st == PLSTAR_OK || st == PLSTAR_INCONCLUSIVE) {
             dyad b[4];
             for (int k = 0; k < 4; k++)
@@ -868,7 +868,7 @@ static void matrix_questions(case_ctx *c, gsl_rng *g, const double *a, size_t n,
             for (int k = 0; k < 4; k++)
                 dyad_clear(&b[k]);
         } else {
-            note_error(c, "ref_eig_bounds", st);
+            note_error(c, "plstar_ref_eig_bounds", st);
         }
         arb_clear(l), arb_clear(u);
     }
@@ -1179,21 +1179,21 @@ static void case_linear(case_ctx *c, gsl_rng *g)
     char json[96];
     snprintf(json, sizeof json, "{\"model\": \"linear\", \"input_dim\": %zu}", d);
     plstar_model m;
-    model_init(&m);
+    plstar_model_init(&m);
     plstar_problem p;
-    problem_init(&p);
+    plstar_problem_init(&p);
     /* without labels in 40 % of the cases: then a singular K must be refuted by a witness */
     int labels = gsl_rng_uniform(g) < 0.6;
-    if (model_parse_json(&m, json, "linear") || problem_set(&p, &m, X, n, w, labels ? y : NULL)) {
-        note_error(c, "model_parse_json/problem_set", PLSTAR_ESOFTWARE);
+    if (plstar_model_parse_json(&m, json, "linear") || plstar_problem_set(&p, &m, X, n, w, labels ? y : NULL)) {
+        note_error(c, "plstar_model_parse_json/plstar_problem_set", PLSTAR_ESOFTWARE);
         goto out;
     }
     pl_point_result res;
-    pl_point_result_init(&res);
+    plstar_pl_point_result_init(&res);
     slong prec = gsl_rng_uniform(g) < 0.5 ? 64 : 128;
-    int v = check_pl_point(&res, &p, mu, prec);
+    int v = plstar_check_pl_point(&res, &p, mu, prec);
     if (v > PLSTAR_INCONCLUSIVE) {
-        note_error(c, "check_pl_point", v);
+        note_error(c, "plstar_check_pl_point", v);
     } else {
         testset t = {.count = 1};
         t.X[0] = K; /* shallow copy, not cleared through t */
@@ -1220,10 +1220,10 @@ static void case_linear(case_ctx *c, gsl_rng *g)
             answer(c, SR_PL_WITNESS, 1, linear_direct_sign(X, n, d, w, res.witness, mu) < 0,
                    margin_of(c, mu), "witness: 1/2|grad L|^2 < mu L", mu);
     }
-    pl_point_result_clear(&res);
+    plstar_pl_point_result_clear(&res);
 out:
-    problem_clear(&p);
-    model_clear(&m);
+    plstar_problem_clear(&p);
+    plstar_model_clear(&m);
     dyad_clear(&lo), dyad_clear(&hi);
     xmat_clear(&K);
     free(X), free(w), free(y), free(Kd);
@@ -1310,7 +1310,7 @@ static int sides_generic(arb_t loss, arb_t h, const net_truth *t, int k, const d
     const plstar_problem *p = t->p;
     arb_mat_t g;
     arb_mat_init(g, (slong)p->model.nparams, 1);
-    int st = ref_loss_grad(loss, g, &p->model, p->X.data, p->n, p->w, y, TRUTH_PREC);
+    int st = plstar_ref_loss_grad(loss, g, &p->model, p->X.data, p->n, p->w, y, TRUTH_PREC);
     if (!st)
         half_sq_norm(h, g, TRUTH_PREC);
     arb_mat_clear(g);
@@ -1351,19 +1351,19 @@ static int truth_eig(arb_t lmin, arb_t lmax, const arb_mat_t K)
     arb_mat_t S;
     arb_mat_init(S, n, n);
     arb_mat_scalar_mul_2exp_si(S, K, -e);
-    int st = ref_eig_bounds(lmin, lmax, S, TRUTH_PREC);
+    int st = plstar_ref_eig_bounds(lmin, lmax, S, TRUTH_PREC);
     arb_mul_2exp_si(lmin, lmin, e), arb_mul_2exp_si(lmax, lmax, e);
     arb_mat_clear(S);
     return st > PLSTAR_INCONCLUSIVE ? st : PLSTAR_OK;
 }
 
-/* The generic truth: ref_kernel at 512 bits (not the certificate's route). */
+/* The generic truth: plstar_ref_kernel at 512 bits (not the certificate's route). */
 static int truth_generic(net_truth *t, const plstar_problem *p, int singular)
 {
     t->rules = 1, t->singular = singular, t->sides = sides_generic, t->p = p;
     arb_mat_t K;
     arb_mat_init(K, (slong)p->N, (slong)p->N);
-    int st = ref_kernel(K, &p->model, p->X.data, p->n, p->w, TRUTH_PREC);
+    int st = plstar_ref_kernel(K, &p->model, p->X.data, p->n, p->w, TRUTH_PREC);
     if (!st)
         st = truth_eig(&t->lmin[0], &t->lmax[0], K);
     arb_mat_clear(K);
@@ -1431,7 +1431,7 @@ static int truth_direct(const net_truth *t, int k, const arb_t mu, const double 
 
 unsigned soundness_mutations = 0;
 
-/* Every claim of check_pl_point against the truth: its enclosures of λ_min and
+/* Every claim of plstar_check_pl_point against the truth: its enclosures of λ_min and
  * λ_max, the verdict, the Theorem 1 route (counted in row_t1), the direct route
  * and the witness. With no μ > 0, nothing may be decided. */
 static void pl_point_questions(case_ctx *c, const plstar_problem *p, const net_truth *t, const pl_point_result *res,
@@ -1598,21 +1598,21 @@ static void case_dead(case_ctx *c, gsl_rng *g)
     net_json(json, sizeof json, shallow, leaky ? "leaky_relu" : "relu", d, width, hidden, outputs,
                      gsl_rng_uniform(g) < 0.5, variant == 1);
     plstar_model m;
-    model_init(&m);
+    plstar_model_init(&m);
     plstar_problem p;
-    problem_init(&p);
+    plstar_problem_init(&p);
     net_truth t;
     net_truth_init(&t);
     pl_point_result res;
-    pl_point_result_init(&res);
+    plstar_pl_point_result_init(&res);
     double *X = malloc(n * d * sizeof(double)), *y = malloc(n * outputs * sizeof(double)), *w = NULL;
     double *u = malloc(d * sizeof(double));
     c->n = n * outputs;
-    if (model_parse_json(&m, json, "dead") || !(w = malloc(m.nparams * sizeof(double)))) {
-        note_error(c, "model_parse_json", PLSTAR_ESOFTWARE);
+    if (plstar_model_parse_json(&m, json, "dead") || !(w = malloc(m.nparams * sizeof(double)))) {
+        note_error(c, "plstar_model_parse_json", PLSTAR_ESOFTWARE);
         goto out;
     }
-    model_init_weights(w, &m, gsl_rng_get(g));
+    plstar_model_init_weights(w, &m, gsl_rng_get(g));
     for (size_t k = 0; k < n * d; k++)
         X[k] = gsl_ran_gaussian(g, 1.0);
     for (size_t k = 0; k < n * outputs; k++)
@@ -1635,7 +1635,7 @@ static void case_dead(case_ctx *c, gsl_rng *g)
             X[i1 * d + l] = ldexp(X[i0 * d + l], e);
     }
     int labels = gsl_rng_uniform(g) < 0.6;
-    int st = problem_set(&p, &m, X, n, w, labels ? y : NULL);
+    int st = plstar_problem_set(&p, &m, X, n, w, labels ? y : NULL);
     if (st || (st = truth_generic(&t, &p, 1))) {
         note_error(c, "truth (dead)", st);
         goto out;
@@ -1646,16 +1646,16 @@ static void case_dead(case_ctx *c, gsl_rng *g)
     }
     ctx_from_truth(c, &t);
     double mu = model_mu(c, g, 0.35, 0, 0);
-    int v = check_pl_point(&res, &p, mu, gsl_rng_uniform(g) < 0.5 ? 64 : 128);
+    int v = plstar_check_pl_point(&res, &p, mu, gsl_rng_uniform(g) < 0.5 ? 64 : 128);
     if (v > PLSTAR_INCONCLUSIVE)
-        note_error(c, "check_pl_point", v);
+        note_error(c, "plstar_check_pl_point", v);
     else
         pl_point_questions(c, &p, &t, &res, v, SR_PL_THEOREM1);
 out:
-    pl_point_result_clear(&res);
+    plstar_pl_point_result_clear(&res);
     net_truth_clear(&t);
-    problem_clear(&p);
-    model_clear(&m);
+    plstar_problem_clear(&p);
+    plstar_model_clear(&m);
     free(X), free(y), free(w), free(u);
 }
 
@@ -1886,9 +1886,9 @@ static int validate_jacobian(case_ctx *c, const plstar_problem *p, const double 
     cl.format = f;
     cl.jacobian = J;
     validate_result vr;
-    int st = check_validate(&vr, p, &cl, 128);
+    int st = plstar_check_validate(&vr, p, &cl, 128);
     if (st > PLSTAR_INCONCLUSIVE) {
-        note_error(c, "check_validate", st);
+        note_error(c, "plstar_check_validate", st);
         return 2;
     }
     return route_answer(st);
@@ -1916,24 +1916,24 @@ static void kink_enclosures(case_ctx *c, const plstar_problem *p, const net_trut
     size_t N = p->N, P = p->model.nparams;
     arb_mat_t K, F, J;
     arb_mat_init(K, (slong)N, (slong)N), arb_mat_init(F, (slong)N, 1), arb_mat_init(J, (slong)N, (slong)P);
-    int st = ref_kernel(K, &p->model, p->X.data, p->n, p->w, prec);
+    int st = plstar_ref_kernel(K, &p->model, p->X.data, p->n, p->w, prec);
     if (!st && (soundness_mutations & SOUNDNESS_MUTATE_KINK))
         for (slong k = 0; k < (slong)(N * N); k++) /* the self-test's unsound enclosure */
             mag_zero(arb_radref(K->entries + k));
-    if (st || (st = ref_jacobian(J, &p->model, p->X.data, p->n, p->w, prec))) {
-        note_error(c, "ref_kernel/ref_jacobian", st);
+    if (st || (st = plstar_ref_jacobian(J, &p->model, p->X.data, p->n, p->w, prec))) {
+        note_error(c, "plstar_ref_kernel/plstar_ref_jacobian", st);
         goto out;
     }
     for (int r = 0; r < t->rules; r++) {
-        enclosure_claims(c, SR_REF_KERNEL, K, &Kt[r], "ref_kernel entry contains the one-sided truth");
-        enclosure_claims(c, SR_REF_KERNEL, J, &t->J[r], "ref_jacobian entry contains the one-sided truth");
+        enclosure_claims(c, SR_REF_KERNEL, K, &Kt[r], "plstar_ref_kernel entry contains the one-sided truth");
+        enclosure_claims(c, SR_REF_KERNEL, J, &t->J[r], "plstar_ref_jacobian entry contains the one-sided truth");
     }
     if (p->model.kind == MODEL_SHALLOW)
         for (int route = 0; route < 2; route++) {
-            st = route ? ref_shallow_kernel_outputs_dgemm_bound(K, F, &p->model, p->X.data, p->n, p->w, prec)
-                       : ref_shallow_kernel_outputs_arb(K, F, &p->model, p->X.data, p->n, p->w, prec);
+            st = route ? plstar_ref_shallow_kernel_outputs_dgemm_bound(K, F, &p->model, p->X.data, p->n, p->w, prec)
+                       : plstar_ref_shallow_kernel_outputs_arb(K, F, &p->model, p->X.data, p->n, p->w, prec);
             if (st) {
-                note_error(c, route ? "ref_shallow_kernel_outputs_dgemm_bound" : "ref_shallow_kernel_outputs_arb", st);
+                note_error(c, route ? "plstar_ref_shallow_kernel_outputs_dgemm_bound" : "plstar_ref_shallow_kernel_outputs_arb", st);
                 break;
             }
             for (int r = 0; r < t->rules; r++) {
@@ -1991,24 +1991,24 @@ static void case_kink(case_ctx *c, gsl_rng *g)
     net_json(json, sizeof json, shallow, leaky ? "leaky_relu" : "relu", d, width, 1, outputs,
                      gsl_rng_uniform(g) < 0.5, gsl_rng_uniform(g) < 0.5);
     plstar_model m;
-    model_init(&m);
+    plstar_model_init(&m);
     plstar_problem p;
-    problem_init(&p);
+    plstar_problem_init(&p);
     net_truth t;
     net_truth_init(&t);
     pl_point_result res;
-    pl_point_result_init(&res);
+    plstar_pl_point_result_init(&res);
     size_t N = n * outputs;
     c->n = N;
     double *X = malloc(n * d * sizeof(double)), *y = malloc(N * sizeof(double)), *w = NULL;
     int *ints = malloc(3 * n * width * sizeof(int));
     arb_mat_struct Kt[2];
     int nK = 0;
-    if (model_parse_json(&m, json, "kink") || !(w = malloc(m.nparams * sizeof(double)))) {
-        note_error(c, "model_parse_json", PLSTAR_ESOFTWARE);
+    if (plstar_model_parse_json(&m, json, "kink") || !(w = malloc(m.nparams * sizeof(double)))) {
+        note_error(c, "plstar_model_parse_json", PLSTAR_ESOFTWARE);
         goto out;
     }
-    model_init_weights(w, &m, gsl_rng_get(g));
+    plstar_model_init_weights(w, &m, gsl_rng_get(g));
     const plstar_layer *L1 = &m.layers[0];
     for (size_t k = 0; k < width * d; k++)
         w[L1->w_offset + k] = grid(g, -3);
@@ -2051,9 +2051,9 @@ static void case_kink(case_ctx *c, gsl_rng *g)
             goto out;
         }
     }
-    int st = problem_set(&p, &m, X, n, w, y);
+    int st = plstar_problem_set(&p, &m, X, n, w, y);
     if (st) {
-        note_error(c, "problem_set", st);
+        note_error(c, "plstar_problem_set", st);
         goto out;
     }
     t.p = &p;
@@ -2061,19 +2061,19 @@ static void case_kink(case_ctx *c, gsl_rng *g)
     slong prec = gsl_rng_uniform(g) < 0.5 ? 64 : 128;
     kink_enclosures(c, &p, &t, Kt, prec);
     double mu = model_mu(c, g, 0.3, -12, log10(0.5));
-    int v = check_pl_point(&res, &p, mu, prec);
+    int v = plstar_check_pl_point(&res, &p, mu, prec);
     if (v > PLSTAR_INCONCLUSIVE)
-        note_error(c, "check_pl_point", v);
+        note_error(c, "plstar_check_pl_point", v);
     else
         pl_point_questions(c, &p, &t, &res, v, SR_PL_THEOREM1);
     kink_validate(c, &p, &t, &k, pl, npl, g);
 out:
     for (int r = 0; r < nK; r++)
         arb_mat_clear(&Kt[r]);
-    pl_point_result_clear(&res);
+    plstar_pl_point_result_clear(&res);
     net_truth_clear(&t);
-    problem_clear(&p);
-    model_clear(&m);
+    plstar_problem_clear(&p);
+    plstar_model_clear(&m);
     free(X), free(y), free(w), free(ints);
 }
 
@@ -2113,9 +2113,9 @@ static void case_shallow(case_ctx *c, gsl_rng *g)
     snprintf(json, sizeof json, "{\"model\": \"shallow\", \"input_dim\": %zu, \"width\": %zu, \"activation\": \"%s\"}", d,
              width, act);
     plstar_model m;
-    model_init(&m);
+    plstar_model_init(&m);
     plstar_problem p;
-    problem_init(&p);
+    plstar_problem_init(&p);
     net_truth t;
     net_truth_init(&t);
     double *X = malloc(n * d * sizeof(double)), *y = malloc(n * sizeof(double)), *w = NULL;
@@ -2127,14 +2127,14 @@ static void case_shallow(case_ctx *c, gsl_rng *g)
     size_t i0 = gsl_rng_uniform_int(g, n), i1 = n > 1 ? other_index(g, i0, n) : i0;
     for (size_t l = 0; repeat && l < d; l++)
         X[i1 * d + l] = X[i0 * d + l];
-    if (model_parse_json(&m, json, "shallow") || !(w = malloc(m.nparams * sizeof(double)))) {
-        note_error(c, "model_parse_json", PLSTAR_ESOFTWARE);
+    if (plstar_model_parse_json(&m, json, "shallow") || !(w = malloc(m.nparams * sizeof(double)))) {
+        note_error(c, "plstar_model_parse_json", PLSTAR_ESOFTWARE);
         goto out;
     }
-    model_init_weights(w, &m, gsl_rng_get(g));
+    plstar_model_init_weights(w, &m, gsl_rng_get(g));
     int singular = repeat || width * d < n || (!strcmp(act, "linear") && n > d);
     int labels = gsl_rng_uniform(g) < 0.5;
-    int st = problem_set(&p, &m, X, n, w, labels ? y : NULL);
+    int st = plstar_problem_set(&p, &m, X, n, w, labels ? y : NULL);
     if (st || (st = truth_generic(&t, &p, singular))) {
         note_error(c, "truth (shallow)", st);
         goto out;
@@ -2148,20 +2148,20 @@ static void case_shallow(case_ctx *c, gsl_rng *g)
     slong prec = 128 + 64 * (slong)gsl_rng_uniform_int(g, 3);
     for (int route = 0; route < 2; route++) {
         pl_point_result res;
-        pl_point_result_init(&res);
-        ref_kernel_route_force(route ? "dgemm-bound" : "arb");
-        int v = check_pl_point(&res, &p, fmax(mu, DBL_MIN), prec);
-        ref_kernel_route_force(NULL);
+        plstar_pl_point_result_init(&res);
+        plstar_ref_kernel_route_force(route ? "dgemm-bound" : "arb");
+        int v = plstar_check_pl_point(&res, &p, fmax(mu, DBL_MIN), prec);
+        plstar_ref_kernel_route_force(NULL);
         if (v > PLSTAR_INCONCLUSIVE)
-            note_error(c, route ? "check_pl_point (dgemm-bound)" : "check_pl_point (arb)", v);
+            note_error(c, route ? "plstar_check_pl_point (dgemm-bound)" : "plstar_check_pl_point (arb)", v);
         else
             pl_point_questions(c, &p, &t, &res, v, route ? SR_SHALLOW_DGEMM : SR_SHALLOW_ARB);
-        pl_point_result_clear(&res);
+        plstar_pl_point_result_clear(&res);
     }
 out:
     net_truth_clear(&t);
-    problem_clear(&p);
-    model_clear(&m);
+    plstar_problem_clear(&p);
+    plstar_model_clear(&m);
     free(X), free(y), free(w);
 }
 
@@ -2210,28 +2210,28 @@ static int fast_side_vs_truth(entry_tally *e, const plstar_problem *p)
     arb_mat_t tF, tJ, tK, tG, tL;
     arb_mat_init(tF, (slong)N, 1), arb_mat_init(tJ, (slong)N, (slong)P), arb_mat_init(tK, (slong)N, (slong)N);
     arb_mat_init(tG, (slong)P, 1), arb_mat_init(tL, 1, 1);
-    int st = fast_outputs(F, m, p->X.data, p->n, p->w);
+    int st = plstar_fast_outputs(F, m, p->X.data, p->n, p->w);
     if (!st)
-        st = fast_jacobian(J, m, p->X.data, p->n, p->w);
+        st = plstar_fast_jacobian(J, m, p->X.data, p->n, p->w);
     if (!st)
-        st = fast_kernel_explicit(K, m, p->X.data, p->n, p->w);
+        st = plstar_fast_kernel_explicit(K, m, p->X.data, p->n, p->w);
     if (!st)
-        st = fast_kernel_structured(Ks, m, p->X.data, p->n, p->w);
+        st = plstar_fast_kernel_structured(Ks, m, p->X.data, p->n, p->w);
     if (!st && y)
-        st = fast_loss_grad(&loss, G, m, p->X.data, p->n, p->w, y);
+        st = plstar_fast_loss_grad(&loss, G, m, p->X.data, p->n, p->w, y);
     fast_errors fe = {eF, eJ, eK, y ? &eloss : NULL, y ? eG : NULL};
     if (!st)
-        st = fast_errbound(&fe, m, p->X.data, p->n, p->w, y);
+        st = plstar_fast_errbound(&fe, m, p->X.data, p->n, p->w, y);
     if (!st)
-        st = fast_errbound_kernel_structured(eKs, m, p->X.data, p->n, p->w);
+        st = plstar_fast_errbound_kernel_structured(eKs, m, p->X.data, p->n, p->w);
     if (!st)
-        st = ref_outputs(tF, m, p->X.data, p->n, p->w, TRUTH_PREC);
+        st = plstar_ref_outputs(tF, m, p->X.data, p->n, p->w, TRUTH_PREC);
     if (!st)
-        st = ref_jacobian(tJ, m, p->X.data, p->n, p->w, TRUTH_PREC);
+        st = plstar_ref_jacobian(tJ, m, p->X.data, p->n, p->w, TRUTH_PREC);
     if (!st)
-        st = ref_kernel(tK, m, p->X.data, p->n, p->w, TRUTH_PREC);
+        st = plstar_ref_kernel(tK, m, p->X.data, p->n, p->w, TRUTH_PREC);
     if (!st && y)
-        st = ref_loss_grad(arb_mat_entry(tL, 0, 0), tG, m, p->X.data, p->n, p->w, y, TRUTH_PREC);
+        st = plstar_ref_loss_grad(arb_mat_entry(tL, 0, 0), tG, m, p->X.data, p->n, p->w, y, TRUTH_PREC);
     if (!st) {
         fast_vs_truth(e, F, eF, tF, N);
         fast_vs_truth(e, J, eJ, tJ, N * P);
@@ -2247,15 +2247,15 @@ static int fast_side_vs_truth(entry_tally *e, const plstar_problem *p)
     return st;
 }
 
-/* check_crosscheck's verdict against its entries recomputed: a pass needs every
+/* plstar_check_crosscheck's verdict against its entries recomputed: a pass needs every
  * value finite and within its bound of the truth; a fail needs one that is not
  * (inconclusive, documented: no violation but an unbounded error bound). */
 static void crosscheck_question(case_ctx *c, const plstar_problem *p, slong prec)
 {
     crosscheck_result cr;
-    int st = check_crosscheck(&cr, p, prec);
+    int st = plstar_check_crosscheck(&cr, p, prec);
     if (st > PLSTAR_INCONCLUSIVE) {
-        note_error(c, "check_crosscheck", st);
+        note_error(c, "plstar_check_crosscheck", st);
         return;
     }
     entry_tally e = {0, 0, 0, 0};
@@ -2281,20 +2281,20 @@ static void crosscheck_question(case_ctx *c, const plstar_problem *p, slong prec
  * certified claim (documented: PLSTAR_EDATA, or nothing proven). */
 static void nonfinite_questions(case_ctx *c, const double *K, size_t N)
 {
-    answer(c, SR_NONFINITE, verified_spd_shift_check(K, N, 0, 0x1p-1000) ? 1 : 0, 0, NAN,
-           "verified_spd_shift_check on a non-finite matrix", 0);
+    answer(c, SR_NONFINITE, plstar_verified_spd_shift_check(K, N, 0, 0x1p-1000) ? 1 : 0, 0, NAN,
+           "plstar_verified_spd_shift_check on a non-finite matrix", 0);
     double lower = -INFINITY, lmin[2] = {-INFINITY, INFINITY}, lmax[2] = {-INFINITY, INFINITY};
-    int st = verified_lambda_min(&lower, K, N, 0, NAN);
+    int st = plstar_verified_lambda_min(&lower, K, N, 0, NAN);
     answer(c, SR_NONFINITE, st == PLSTAR_OK || isfinite(lower) ? 1 : st == PLSTAR_EDATA ? -1 : 0, 0, NAN,
-           "verified_lambda_min on a non-finite matrix", 0);
-    st = verified_eig_bounds(lmin, lmax, K, N, 0);
+           "plstar_verified_lambda_min on a non-finite matrix", 0);
+    st = plstar_verified_eig_bounds(lmin, lmax, K, N, 0);
     int any = isfinite(lmin[0]) || isfinite(lmin[1]) || isfinite(lmax[0]) || isfinite(lmax[1]);
     answer(c, SR_NONFINITE, st == PLSTAR_OK || (st == PLSTAR_INCONCLUSIVE && any) ? 1 : st == PLSTAR_EDATA ? -1 : 0, 0,
-           NAN, "verified_eig_bounds on a non-finite matrix", 0);
+           NAN, "plstar_verified_eig_bounds on a non-finite matrix", 0);
     plstar_error_clear();
 }
 
-/* ref_eig_bounds on the reference kernel: OK only with finite enclosures, and
+/* plstar_ref_eig_bounds on the reference kernel: OK only with finite enclosures, and
  * those meet the 512-bit truth. */
 static void ref_bounds_claims(case_ctx *c, const plstar_problem *p, const net_truth *t, slong prec)
 {
@@ -2302,14 +2302,14 @@ static void ref_bounds_claims(case_ctx *c, const plstar_problem *p, const net_tr
     arb_t l, u;
     arb_mat_init(K, (slong)p->N, (slong)p->N);
     arb_init(l), arb_init(u);
-    int st = ref_kernel(K, &p->model, p->X.data, p->n, p->w, prec);
+    int st = plstar_ref_kernel(K, &p->model, p->X.data, p->n, p->w, prec);
     if (!st)
-        st = ref_eig_bounds(l, u, K, prec);
+        st = plstar_ref_eig_bounds(l, u, K, prec);
     if (st > PLSTAR_INCONCLUSIVE) {
-        note_error(c, "ref_eig_bounds (overflow)", st);
+        note_error(c, "plstar_ref_eig_bounds (overflow)", st);
     } else {
         if (st == PLSTAR_OK)
-            claim(c, SR_REF_BOUNDS, arb_is_finite(l) && arb_is_finite(u), "ref_eig_bounds OK with finite enclosures",
+            claim(c, SR_REF_BOUNDS, arb_is_finite(l) && arb_is_finite(u), "plstar_ref_eig_bounds OK with finite enclosures",
                   arf_get_d(arb_midref(u), ARF_RND_NEAR));
         claim(c, SR_REF_BOUNDS, arb_overlaps(l, &t->lmin[0]), "lambda_min enclosure meets the 512-bit truth",
               arf_get_d(arb_midref(l), ARF_RND_NEAR));
@@ -2335,13 +2335,13 @@ static void case_overflow(case_ctx *c, gsl_rng *g)
     net_json(json, sizeof json, shallow, act, d, width, 1, outputs, gsl_rng_uniform(g) < 0.3,
                      gsl_rng_uniform(g) < 0.5);
     plstar_model m;
-    model_init(&m);
+    plstar_model_init(&m);
     plstar_problem p;
-    problem_init(&p);
+    plstar_problem_init(&p);
     net_truth t;
     net_truth_init(&t);
     pl_point_result res;
-    pl_point_result_init(&res);
+    plstar_pl_point_result_init(&res);
     double *X = malloc(n * d * sizeof(double)), *y = malloc(N * sizeof(double)), *w = NULL, *K = NULL;
     c->n = N;
     for (size_t k = 0; k < n * d; k++)
@@ -2349,17 +2349,17 @@ static void case_overflow(case_ctx *c, gsl_rng *g)
     double yscale = gsl_rng_uniform(g) < 0.3 ? fabs(huge(g, 0)) : 1.0;
     for (size_t k = 0; k < N; k++)
         y[k] = yscale * gsl_ran_gaussian(g, 1.0);
-    if (model_parse_json(&m, json, "overflow") || !(w = malloc(m.nparams * sizeof(double)))) {
-        note_error(c, "model_parse_json", PLSTAR_ESOFTWARE);
+    if (plstar_model_parse_json(&m, json, "overflow") || !(w = malloc(m.nparams * sizeof(double)))) {
+        note_error(c, "plstar_model_parse_json", PLSTAR_ESOFTWARE);
         goto out;
     }
-    model_init_weights(w, &m, gsl_rng_get(g));
+    plstar_model_init_weights(w, &m, gsl_rng_get(g));
     if (gsl_rng_uniform(g) < 0.2) { /* weights large too */
         double s = pow(10.0, uniform(g, 0, 150));
         for (size_t k = 0; k < m.nparams; k++)
             w[k] *= s;
     }
-    int st = problem_set(&p, &m, X, n, w, gsl_rng_uniform(g) < 0.7 ? y : NULL);
+    int st = plstar_problem_set(&p, &m, X, n, w, gsl_rng_uniform(g) < 0.7 ? y : NULL);
     if (st || (st = truth_generic(&t, &p, 0))) {
         note_error(c, "truth (overflow)", st);
         goto out;
@@ -2367,23 +2367,23 @@ static void case_overflow(case_ctx *c, gsl_rng *g)
     ctx_from_truth(c, &t);
     slong prec = gsl_rng_uniform(g) < 0.5 ? 64 : 128;
     double mu = model_mu(c, g, 0.4, -12, log10(0.5));
-    int v = check_pl_point(&res, &p, isfinite(mu) ? mu : 0, prec);
+    int v = plstar_check_pl_point(&res, &p, isfinite(mu) ? mu : 0, prec);
     if (v > PLSTAR_INCONCLUSIVE)
-        note_error(c, "check_pl_point (overflow)", v);
+        note_error(c, "plstar_check_pl_point (overflow)", v);
     else
         pl_point_questions(c, &p, &t, &res, v, SR_PL_THEOREM1);
     ref_bounds_claims(c, &p, &t, prec);
     crosscheck_question(c, &p, 128);
     K = malloc(N * N * sizeof(double));
     size_t bad;
-    if (!fast_kernel_structured(K, &m, X, n, w) && !array_all_finite(K, N * N, &bad))
+    if (!plstar_fast_kernel_structured(K, &m, X, n, w) && !plstar_array_all_finite(K, N * N, &bad))
         nonfinite_questions(c, K, N);
     plstar_error_clear();
 out:
-    pl_point_result_clear(&res);
+    plstar_pl_point_result_clear(&res);
     net_truth_clear(&t);
-    problem_clear(&p);
-    model_clear(&m);
+    plstar_problem_clear(&p);
+    plstar_model_clear(&m);
     free(X), free(y), free(w), free(K);
 }
 
@@ -2416,11 +2416,11 @@ static int gd_truth(arb_struct *loss, iterates *it, size_t *nonfinite, const pls
         save[t] = t;
     memcpy(w, p->w, p->model.nparams * sizeof(double));
     fast_train_options o;
-    fast_train_options_init(&o);
+    plstar_fast_train_options_init(&o);
     o.lr = lr, o.steps = steps, o.save_at = save, o.nsave_at = steps + 1, o.on_weights = keep_iterate, o.ctx = it;
     fast_trajectory traj;
-    fast_trajectory_init(&traj);
-    int st = fast_train(&traj, w, &p->model, p->X.data, p->n, p->y.data, &o);
+    plstar_fast_trajectory_init(&traj);
+    int st = plstar_fast_train(&traj, w, &p->model, p->X.data, p->n, p->y.data, &o);
     *nonfinite = 0;
     if (st == FAST_TRAIN_DIVERGED) {
         *nonfinite = traj.diverged_at;
@@ -2428,8 +2428,8 @@ static int gd_truth(arb_struct *loss, iterates *it, size_t *nonfinite, const pls
         st = PLSTAR_OK;
     }
     for (size_t t = 0; !st && t < it->count; t++)
-        st = ref_loss_grad(loss + t, NULL, &p->model, p->X.data, p->n, it->w + t * it->P, p->y.data, TRUTH_PREC);
-    fast_trajectory_clear(&traj);
+        st = plstar_ref_loss_grad(loss + t, NULL, &p->model, p->X.data, p->n, it->w + t * it->P, p->y.data, TRUTH_PREC);
+    plstar_fast_trajectory_clear(&traj);
     free(save), free(w);
     return st;
 }
@@ -2459,7 +2459,7 @@ static int lambda_holds(const plstar_problem *p, const double *w, double mu)
     arb_mat_init(K, (slong)p->N, (slong)p->N);
     arb_init(l), arb_init(u), arb_init(m);
     int v = 0;
-    if (!ref_kernel(K, &p->model, p->X.data, p->n, w, TRUTH_PREC) && !truth_eig(l, u, K)) {
+    if (!plstar_ref_kernel(K, &p->model, p->X.data, p->n, w, TRUTH_PREC) && !truth_eig(l, u, K)) {
         arb_set_d(m, mu);
         v = ball_vs(l, m);
     }
@@ -2505,7 +2505,7 @@ static int gd_statement_truth(const gd_path_result *res, const gd_path_options *
         arb_mat_init(K, (slong)p->N, (slong)p->N);
         arb_init(l), arb_init(u);
         int v = 0;
-        if (!ref_kernel(K, &p->model, p->X.data, p->n, p->w, TRUTH_PREC) && !truth_eig(l, u, K))
+        if (!plstar_ref_kernel(K, &p->model, p->X.data, p->n, p->w, TRUTH_PREC) && !truth_eig(l, u, K))
             v = arb_is_positive(u) ? 1 : arb_is_zero(u) ? -1 : 0; /* λ_max(K(w0)) = 0 refutes */
         arb_mat_clear(K);
         arb_clear(l), arb_clear(u);
@@ -2527,11 +2527,11 @@ static void case_diverge(case_ctx *c, gsl_rng *g)
     net_json(json, sizeof json, shallow, act, d, width, 1, 1, gsl_rng_uniform(g) < 0.3,
                      gsl_rng_uniform(g) < 0.3);
     plstar_model m;
-    model_init(&m);
+    plstar_model_init(&m);
     plstar_problem p;
-    problem_init(&p);
+    plstar_problem_init(&p);
     gd_path_result res;
-    gd_path_result_init(&res);
+    plstar_gd_path_result_init(&res);
     double *X = malloc(n * d * sizeof(double)), *y = malloc(n * sizeof(double)), *w = NULL, *K = NULL;
     gd_path_options o = {0};
     o.steps = 5 + gsl_rng_uniform_int(g, 26);
@@ -2543,28 +2543,28 @@ static void case_diverge(case_ctx *c, gsl_rng *g)
         X[k] = gsl_ran_gaussian(g, 1.0);
     for (size_t k = 0; k < n; k++)
         y[k] = gsl_ran_gaussian(g, 1.0);
-    if (model_parse_json(&m, json, "diverge") || !(w = malloc(m.nparams * sizeof(double)))) {
-        note_error(c, "model_parse_json", PLSTAR_ESOFTWARE);
+    if (plstar_model_parse_json(&m, json, "diverge") || !(w = malloc(m.nparams * sizeof(double)))) {
+        note_error(c, "plstar_model_parse_json", PLSTAR_ESOFTWARE);
         goto out;
     }
-    model_init_weights(w, &m, gsl_rng_get(g));
-    int st = problem_set(&p, &m, X, n, w, y);
+    plstar_model_init_weights(w, &m, gsl_rng_get(g));
+    int st = plstar_problem_set(&p, &m, X, n, w, y);
     if (st) {
-        note_error(c, "problem_set", st);
+        note_error(c, "plstar_problem_set", st);
         goto out;
     }
     /* η = κ/λ_max(K(w0)) (LAPACK's estimate): κ ∈ [0.2, 1.5] can certify, κ up to 10⁶ diverges */
     K = malloc(n * n * sizeof(double));
     double lmin = 0, lmax = 0;
-    if (fast_kernel_structured(K, &m, X, n, w) || fast_eig_lapack(&lmin, &lmax, K, n) || !(lmax > 0))
+    if (plstar_fast_kernel_structured(K, &m, X, n, w) || plstar_fast_eig_lapack(&lmin, &lmax, K, n) || !(lmax > 0))
         lmax = 1;
     plstar_error_clear();
     double kappa = gsl_rng_uniform(g) < 0.35 ? uniform(g, 0.2, 1.5) : pow(10.0, uniform(g, log10(2.0), 6));
     o.lr = kappa / lmax;
     o.mu = gsl_rng_uniform(g) < 0.7 ? 0 : fmax(lmin, 0) * uniform(g, 0.01, 1.2) + 0x1p-1000;
-    int v = check_gd_path(&res, &p, &o, gsl_rng_uniform(g) < 0.5 ? 64 : 128);
+    int v = plstar_check_gd_path(&res, &p, &o, gsl_rng_uniform(g) < 0.5 ? 64 : 128);
     if (v > PLSTAR_INCONCLUSIVE) {
-        note_error(c, "check_gd_path", v);
+        note_error(c, "plstar_check_gd_path", v);
         goto out;
     }
     it.P = m.nparams;
@@ -2595,9 +2595,9 @@ static void case_diverge(case_ctx *c, gsl_rng *g)
     judge(c, SR_GD_PATH, route_answer(v), t, NAN, "the GD path certificate (rate, lambda_min >= mu)", res.mu);
 out:
     _arb_vec_clear(loss, (slong)o.steps + 1);
-    gd_path_result_clear(&res);
-    problem_clear(&p);
-    model_clear(&m);
+    plstar_gd_path_result_clear(&res);
+    plstar_problem_clear(&p);
+    plstar_model_clear(&m);
     free(X), free(y), free(w), free(K), free(it.w);
 }
 
@@ -2619,25 +2619,25 @@ static void case_nonlinear(case_ctx *c, gsl_rng *g)
                  "\"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": %s}",
                  d, width, outputs, act, gsl_rng_uniform(g) < 0.5 ? "true" : "false");
     plstar_model m;
-    model_init(&m);
+    plstar_model_init(&m);
     plstar_problem p;
-    problem_init(&p);
+    plstar_problem_init(&p);
     net_truth t;
     net_truth_init(&t);
     pl_point_result res;
-    pl_point_result_init(&res);
+    plstar_pl_point_result_init(&res);
     double *X = malloc(n * d * sizeof(double)), *y = malloc(n * outputs * sizeof(double)), *w = NULL;
     for (size_t k = 0; k < n * d; k++)
         X[k] = gsl_ran_gaussian(g, 1.0);
     for (size_t k = 0; k < n * outputs; k++)
         y[k] = gsl_ran_gaussian(g, 1.0);
     c->n = n * outputs;
-    if (model_parse_json(&m, json, "nonlinear") || !(w = malloc(m.nparams * sizeof(double)))) {
-        note_error(c, "model_parse_json", PLSTAR_ESOFTWARE);
+    if (plstar_model_parse_json(&m, json, "nonlinear") || !(w = malloc(m.nparams * sizeof(double)))) {
+        note_error(c, "plstar_model_parse_json", PLSTAR_ESOFTWARE);
         goto out;
     }
-    model_init_weights(w, &m, gsl_rng_get(g));
-    int st = problem_set(&p, &m, X, n, w, y);
+    plstar_model_init_weights(w, &m, gsl_rng_get(g));
+    int st = plstar_problem_set(&p, &m, X, n, w, y);
     if (st || (st = truth_generic(&t, &p, 0))) {
         note_error(c, "truth (nonlinear)", st);
         goto out;
@@ -2645,16 +2645,16 @@ static void case_nonlinear(case_ctx *c, gsl_rng *g)
     ctx_from_truth(c, &t);
     double lmax = c->scale;
     double mu = c->lambda > lmax * 1e-10 ? near(c->lambda, g, -12, -9, NULL) : lmax * pow(10.0, uniform(g, -12, -2));
-    int v = check_pl_point(&res, &p, mu, gsl_rng_uniform(g) < 0.5 ? 64 : 128);
+    int v = plstar_check_pl_point(&res, &p, mu, gsl_rng_uniform(g) < 0.5 ? 64 : 128);
     if (v > PLSTAR_INCONCLUSIVE)
-        note_error(c, "check_pl_point", v);
+        note_error(c, "plstar_check_pl_point", v);
     else
         pl_point_questions(c, &p, &t, &res, v, SR_PL_THEOREM1);
 out:
-    pl_point_result_clear(&res);
+    plstar_pl_point_result_clear(&res);
     net_truth_clear(&t);
-    problem_clear(&p);
-    model_clear(&m);
+    plstar_problem_clear(&p);
+    plstar_model_clear(&m);
     free(X), free(y), free(w);
 }
 

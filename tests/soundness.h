@@ -33,7 +33,7 @@
  *   large     rotated matrices of order 33…64 (larger factorisations than
  *             the other families); μ = λ̂(1 ± δ) around LAPACK's estimate, the
  *             side left to the exact truth (no bracket: too costly at this size);
- *   linear    F(w) = Xw, K = XXᵀ exact; check_pl_point (Theorem 1, the direct
+ *   linear    F(w) = Xw, K = XXᵀ exact; plstar_check_pl_point (Theorem 1, the direct
  *             inequality ½‖∇L‖² ≥ μL, the Proposition 3 witness) checked
  *             exactly, including singular K (n > d);
  *   nonlinear shallow/MLP models; the truth is the generic reference
@@ -61,7 +61,7 @@
  *             and, for singular kernels, μ = 10⁻¹⁸…10⁻³⁰·λ_max;
  *   overflow  inputs (and weights) up to 10³⁰⁸: softplus/exp, K and L overflow
  *             in doubles. No certified claim may rest on a non-finite value:
- *             the point certificate and ref_eig_bounds against the 512-bit
+ *             the point certificate and plstar_ref_eig_bounds against the 512-bit
  *             truth, the cross-check against its own entries recomputed and
  *             compared with the 512-bit truth, the verified eigenvalue
  *             routines on a non-finite fast kernel;
@@ -75,12 +75,12 @@
  * rounding-level enclosure is measured against; a double μ cannot come closer
  * than 10⁻¹⁶|λ| to an irrational λ), |λ − μ| ≤ 10⁻²⁰|λ| for the matrices.
  *
- * Routines under test: verified_spd_shift_check, verified_lambda_min,
- * verified_eig_bounds (verified/eig.h), ref_spd_shift_check, ref_eig_bounds
- * (reference/eig.h), check_pl_point (proofs-checks/pl_point.h), ref_kernel,
- * ref_jacobian (reference/network.h) and both shallow routes
- * (reference/shallow.h), check_validate (proofs-checks/validate.h),
- * check_crosscheck (proofs-checks/crosscheck.h), check_gd_path
+ * Routines under test: plstar_verified_spd_shift_check, plstar_verified_lambda_min,
+ * plstar_verified_eig_bounds (verified/eig.h), plstar_ref_spd_shift_check, plstar_ref_eig_bounds
+ * (reference/eig.h), plstar_check_pl_point (proofs-checks/pl_point.h), plstar_ref_kernel,
+ * plstar_ref_jacobian (reference/network.h) and both shallow routes
+ * (reference/shallow.h), plstar_check_validate (proofs-checks/validate.h),
+ * plstar_check_crosscheck (proofs-checks/crosscheck.h), plstar_check_gd_path
  * (proofs-checks/gd_path.h).
  */
 #ifndef PLSTAR_TESTS_SOUNDNESS_H
@@ -89,22 +89,22 @@
 #include <stdio.h>
 
 enum {
-    SR_FAST_SHIFT = 0,  /* verified_spd_shift_check: λ_min > μ */
-    SR_FAST_LMIN,       /* verified_lambda_min: λ_min ≥ lower, asked "λ_min ≥ μ" */
-    SR_FAST_BOUNDS,     /* verified_eig_bounds: four bounds, asked "λ_min > μ" */
-    SR_REF_SHIFT,       /* ref_spd_shift_check: λ_min > μ */
-    SR_REF_BOUNDS,      /* ref_eig_bounds: four bounds, asked "λ_min > μ" */
-    SR_PL_THEOREM1,     /* check_pl_point, Theorem 1 route: λ_min(K) ≥ μ */
-    SR_PL_DIRECT,       /* check_pl_point, direct route: ½‖∇L‖² ≥ μ L */
-    SR_PL_WITNESS,      /* check_pl_point, Proposition 3 witness: ½‖∇L(y*)‖² < μ L(y*) */
-    SR_PL_VERDICT,      /* check_pl_point's verdict about every label vector: λ_min(K) ≥ μ > 0 */
-    SR_SHALLOW_ARB,     /* check_pl_point, Theorem 1 route, shallow model, kernel route "arb" */
+    SR_FAST_SHIFT = 0,  /* plstar_verified_spd_shift_check: λ_min > μ */
+    SR_FAST_LMIN,       /* plstar_verified_lambda_min: λ_min ≥ lower, asked "λ_min ≥ μ" */
+    SR_FAST_BOUNDS,     /* plstar_verified_eig_bounds: four bounds, asked "λ_min > μ" */
+    SR_REF_SHIFT,       /* plstar_ref_spd_shift_check: λ_min > μ */
+    SR_REF_BOUNDS,      /* plstar_ref_eig_bounds: four bounds, asked "λ_min > μ" */
+    SR_PL_THEOREM1,     /* plstar_check_pl_point, Theorem 1 route: λ_min(K) ≥ μ */
+    SR_PL_DIRECT,       /* plstar_check_pl_point, direct route: ½‖∇L‖² ≥ μ L */
+    SR_PL_WITNESS,      /* plstar_check_pl_point, Proposition 3 witness: ½‖∇L(y*)‖² < μ L(y*) */
+    SR_PL_VERDICT,      /* plstar_check_pl_point's verdict about every label vector: λ_min(K) ≥ μ > 0 */
+    SR_SHALLOW_ARB,     /* plstar_check_pl_point, Theorem 1 route, shallow model, kernel route "arb" */
     SR_SHALLOW_DGEMM,   /* the same on the "dgemm-bound" route */
-    SR_REF_KERNEL,      /* ref_kernel / ref_jacobian / shallow routes: enclosure claims at kinks */
-    SR_VALIDATE,        /* check_validate: "this Jacobian is one a correct implementation can produce" */
-    SR_CROSSCHECK,      /* check_crosscheck: "every fast value is within its error bound of the truth" */
+    SR_REF_KERNEL,      /* plstar_ref_kernel / plstar_ref_jacobian / shallow routes: enclosure claims at kinks */
+    SR_VALIDATE,        /* plstar_check_validate: "this Jacobian is one a correct implementation can produce" */
+    SR_CROSSCHECK,      /* plstar_check_crosscheck: "every fast value is within its error bound of the truth" */
     SR_NONFINITE,       /* verified eigenvalue routines on a non-finite matrix: never certified */
-    SR_GD_PATH,         /* check_gd_path: the certified rate holds on the iterates */
+    SR_GD_PATH,         /* plstar_check_gd_path: the certified rate holds on the iterates */
     SR_COUNT
 };
 
@@ -152,7 +152,7 @@ unsigned long soundness_run(soundness_stats *s, unsigned long seed, unsigned lon
                             int verbose);
 
 /* For the engine's self-test only: when non-zero, every lower bound of
- * verified_lambda_min is raised by this fraction of its magnitude before
+ * plstar_verified_lambda_min is raised by this fraction of its magnitude before
  * it is checked — a deliberately unsound routine the campaign must catch. */
 extern double soundness_mutation;
 

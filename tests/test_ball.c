@@ -28,17 +28,17 @@ static void shallow_problem(plstar_problem *p, size_t n, size_t d, size_t m, con
     char json[256];
     snprintf(json, sizeof json, "{\"model\":\"shallow\",\"input_dim\":%zu,\"width\":%zu,\"activation\":\"%s\"}", d, m, act);
     plstar_model mm;
-    model_init(&mm);
-    cr_assert_eq(model_parse_json(&mm, json, "shallow"), PLSTAR_OK);
+    plstar_model_init(&mm);
+    cr_assert_eq(plstar_model_parse_json(&mm, json, "shallow"), PLSTAR_OK);
     double *X = malloc(n * d * sizeof(double)), *w = malloc(mm.nparams * sizeof(double)), *y = malloc(n * sizeof(double));
-    demo_sphere_data(X, n, d, seed);
+    plstar_demo_sphere_data(X, n, d, seed);
     for (size_t i = 0; i < n; i++)
         y[i] = sin(3 * X[i * d]);
-    model_init_weights(w, &mm, seed + 1);
-    problem_init(p);
-    cr_assert_eq(problem_set(p, &mm, X, n, w, y), PLSTAR_OK);
+    plstar_model_init_weights(w, &mm, seed + 1);
+    plstar_problem_init(p);
+    cr_assert_eq(plstar_problem_set(p, &mm, X, n, w, y), PLSTAR_OK);
     free(X), free(w), free(y);
-    model_clear(&mm);
+    plstar_model_clear(&mm);
 }
 
 static const char *shallow_acts[] = {"tanh", "sigmoid", "softplus", "sin", "erf", "gelu", "linear", "relu",
@@ -52,15 +52,15 @@ typedef int (*shallow_route_fn)(arb_mat_t, arb_mat_t, const plstar_model *, cons
  * route's radii shrink with the precision, the GEMM route's stay near u. */
 Test(ball, streamed_shallow_kernel_matches_reference)
 {
-    shallow_route_fn routes[] = {ref_shallow_kernel_outputs_arb, ref_shallow_kernel_outputs_dgemm_bound};
+    shallow_route_fn routes[] = {plstar_ref_shallow_kernel_outputs_arb, plstar_ref_shallow_kernel_outputs_dgemm_bound};
     for (int iter = 0; iter < 6; iter++) {
         plstar_problem p;
         shallow_problem(&p, 2 + iter, 3 + iter, 20 + 37 * iter, iter % 2 ? "erf" : "tanh", 100 + iter);
         size_t n = p.n;
         arb_mat_t K1, K2, F1, F2;
         arb_mat_init(K1, n, n), arb_mat_init(K2, n, n), arb_mat_init(F1, n, 1), arb_mat_init(F2, n, 1);
-        ref_kernel(K2, &p.model, p.X.data, n, p.w, 128);
-        ref_outputs(F2, &p.model, p.X.data, n, p.w, 128);
+        plstar_ref_kernel(K2, &p.model, p.X.data, n, p.w, 128);
+        plstar_ref_outputs(F2, &p.model, p.X.data, n, p.w, 128);
         for (int r = 0; r < 2; r++) {
             cr_assert_eq(routes[r](K1, F1, &p.model, p.X.data, n, p.w, 128), PLSTAR_OK);
             for (size_t k = 0; k < n * n; k++) {
@@ -71,7 +71,7 @@ Test(ball, streamed_shallow_kernel_matches_reference)
                 cr_assert(arb_overlaps(F1->entries + k, F2->entries + k));
         }
         arb_mat_clear(K1), arb_mat_clear(K2), arb_mat_clear(F1), arb_mat_clear(F2);
-        problem_clear(&p);
+        plstar_problem_clear(&p);
     }
 }
 
@@ -89,8 +89,8 @@ Test(ball, dgemm_bound_route_contains_arb_midpoint)
         snprintf(json, sizeof json, "{\"model\":\"shallow\",\"input_dim\":%zu,\"width\":%zu,\"activation\":\"%s\"}",
                  d, m, shallow_acts[iter % NACTS]);
         plstar_model mm;
-        model_init(&mm);
-        cr_assert_eq(model_parse_json(&mm, json, "random"), PLSTAR_OK);
+        plstar_model_init(&mm);
+        cr_assert_eq(plstar_model_parse_json(&mm, json, "random"), PLSTAR_OK);
         double *X = malloc(n * d * sizeof(double)), *w = malloc(mm.nparams * sizeof(double));
         double scale = pow(10.0, (double)gsl_rng_uniform_int(r, 5) - 2.0);
         for (size_t k = 0; k < n * d; k++)
@@ -99,15 +99,15 @@ Test(ball, dgemm_bound_route_contains_arb_midpoint)
             w[k] = gsl_ran_gaussian(r, 1.0) / sqrt((double)d);
         arb_mat_t Ka, Fa, Kg, Fg;
         arb_mat_init(Ka, n, n), arb_mat_init(Fa, n, 1), arb_mat_init(Kg, n, n), arb_mat_init(Fg, n, 1);
-        cr_assert_eq(ref_shallow_kernel_outputs_arb(Ka, Fa, &mm, X, n, w, 256), PLSTAR_OK);
-        cr_assert_eq(ref_shallow_kernel_outputs_dgemm_bound(Kg, Fg, &mm, X, n, w, 128), PLSTAR_OK);
+        cr_assert_eq(plstar_ref_shallow_kernel_outputs_arb(Ka, Fa, &mm, X, n, w, 256), PLSTAR_OK);
+        cr_assert_eq(plstar_ref_shallow_kernel_outputs_dgemm_bound(Kg, Fg, &mm, X, n, w, 128), PLSTAR_OK);
         for (size_t k = 0; k < n * n; k++)
             cr_assert(arb_contains_arf(Kg->entries + k, arb_midref(Ka->entries + k)), "%s: K[%zu]", json, k);
         for (size_t k = 0; k < n; k++)
             cr_assert(arb_contains_arf(Fg->entries + k, arb_midref(Fa->entries + k)), "%s: F[%zu]", json, k);
         arb_mat_clear(Ka), arb_mat_clear(Fa), arb_mat_clear(Kg), arb_mat_clear(Fg);
         free(X), free(w);
-        model_clear(&mm);
+        plstar_model_clear(&mm);
     }
     gsl_rng_free(r);
 }
@@ -124,27 +124,27 @@ Test(ball, singular_shallow_kernel_refuted_at_tiny_mu)
             snprintf(json, sizeof json, "{\"model\":\"shallow\",\"input_dim\":%zu,\"width\":%zu,\"activation\":\"%s\"}",
                      d, m, shallow_acts[a]);
             plstar_model mm;
-            model_init(&mm);
-            cr_assert_eq(model_parse_json(&mm, json, "singular"), PLSTAR_OK);
+            plstar_model_init(&mm);
+            cr_assert_eq(plstar_model_parse_json(&mm, json, "singular"), PLSTAR_OK);
             double *X = malloc(n * d * sizeof(double)), *w = malloc(mm.nparams * sizeof(double));
-            demo_sphere_data(X, repeated ? n / 2 : n, d, 60 + a);
+            plstar_demo_sphere_data(X, repeated ? n / 2 : n, d, 60 + a);
             for (size_t i = n / 2; repeated && i-- > 0;) /* rows 2i, 2i + 1 = row i */
                 for (size_t k = 0; k < d; k++)
                     X[(2 * i + 1) * d + k] = X[2 * i * d + k] = X[i * d + k];
-            model_init_weights(w, &mm, 70 + a);
+            plstar_model_init_weights(w, &mm, 70 + a);
             plstar_problem p;
-            problem_init(&p);
-            cr_assert_eq(problem_set(&p, &mm, X, n, w, NULL), PLSTAR_OK);
+            plstar_problem_init(&p);
+            cr_assert_eq(plstar_problem_set(&p, &mm, X, n, w, NULL), PLSTAR_OK);
             pl_point_result res;
-            pl_point_result_init(&res);
-            int v = check_pl_point(&res, &p, 1e-20, 256);
-            cr_assert(arb_upper_d(res.lambda_min) < 1e-60, "%s: lambda_min <= %g", json, arb_upper_d(res.lambda_min));
+            plstar_pl_point_result_init(&res);
+            int v = plstar_check_pl_point(&res, &p, 1e-20, 256);
+            cr_assert(plstar_arb_upper_d(res.lambda_min) < 1e-60, "%s: lambda_min <= %g", json, plstar_arb_upper_d(res.lambda_min));
             cr_assert_eq(v, PLSTAR_REFUTED, "%s: verdict %d", json, v);
             cr_assert(res.witness != NULL);
-            pl_point_result_clear(&res);
-            problem_clear(&p);
+            plstar_pl_point_result_clear(&res);
+            plstar_problem_clear(&p);
             free(X), free(w);
-            model_clear(&mm);
+            plstar_model_clear(&mm);
         }
 }
 
@@ -161,53 +161,53 @@ static const char *report_route(json_t *report)
 Test(ball, routes_are_picked_by_rule_and_recorded)
 {
     plstar_model wide, mlp;
-    model_init(&wide), model_init(&mlp);
-    cr_assert_eq(model_parse_json(&wide, "{\"model\":\"shallow\",\"input_dim\":1024,\"width\":65536,\"activation\":\"tanh\"}", "w"), 0);
-    cr_assert_eq(model_parse_json(&mlp, "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[4],\"outputs\":1,\"activation\":\"tanh\",\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}", "m"), 0);
+    plstar_model_init(&wide), plstar_model_init(&mlp);
+    cr_assert_eq(plstar_model_parse_json(&wide, "{\"model\":\"shallow\",\"input_dim\":1024,\"width\":65536,\"activation\":\"tanh\"}", "w"), 0);
+    cr_assert_eq(plstar_model_parse_json(&mlp, "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[4],\"outputs\":1,\"activation\":\"tanh\",\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}", "m"), 0);
     double work = 65536.0 * 1024.0; /* m·d, times n */
     size_t below = (size_t)(REF_ROUTE_ARB_WORK_MAX / work), above = below + 1;
     cr_assert(below >= 1 && (double)below * work <= REF_ROUTE_ARB_WORK_MAX && (double)above * work > REF_ROUTE_ARB_WORK_MAX);
-    cr_assert_eq(ref_kernel_route_pick(&wide, below, REF_ROUTE_AUTO), REF_ROUTE_ARB);
-    cr_assert_eq(ref_kernel_route_pick(&wide, above, REF_ROUTE_AUTO), REF_ROUTE_DGEMM_BOUND);
-    cr_assert_eq(ref_kernel_route_pick(&wide, above, REF_ROUTE_ARB), REF_ROUTE_ARB);
-    cr_assert_eq(ref_kernel_route_pick(&mlp, 3, REF_ROUTE_DGEMM_BOUND), REF_ROUTE_ARB);
-    cr_assert_str_eq(ref_kernel_route_used(&wide, above, REF_ROUTE_AUTO), "dgemm-bound");
-    cr_assert_eq(ref_kernel_route_force("arb"), 0);
-    cr_assert_eq(ref_kernel_route_pick(&wide, above, REF_ROUTE_AUTO), REF_ROUTE_ARB);
-    cr_assert_eq(ref_kernel_route_force("fast"), -1, "an unknown name is refused");
-    cr_assert_eq(ref_kernel_route_pick(&wide, above, REF_ROUTE_AUTO), REF_ROUTE_ARB, "and changes nothing");
-    cr_assert_eq(ref_kernel_route_force(NULL), 0);
-    cr_assert_eq(ref_kernel_route_pick(&wide, above, REF_ROUTE_AUTO), REF_ROUTE_DGEMM_BOUND);
-    model_clear(&wide), model_clear(&mlp);
+    cr_assert_eq(plstar_ref_kernel_route_pick(&wide, below, REF_ROUTE_AUTO), REF_ROUTE_ARB);
+    cr_assert_eq(plstar_ref_kernel_route_pick(&wide, above, REF_ROUTE_AUTO), REF_ROUTE_DGEMM_BOUND);
+    cr_assert_eq(plstar_ref_kernel_route_pick(&wide, above, REF_ROUTE_ARB), REF_ROUTE_ARB);
+    cr_assert_eq(plstar_ref_kernel_route_pick(&mlp, 3, REF_ROUTE_DGEMM_BOUND), REF_ROUTE_ARB);
+    cr_assert_str_eq(plstar_ref_kernel_route_used(&wide, above, REF_ROUTE_AUTO), "dgemm-bound");
+    cr_assert_eq(plstar_ref_kernel_route_force("arb"), 0);
+    cr_assert_eq(plstar_ref_kernel_route_pick(&wide, above, REF_ROUTE_AUTO), REF_ROUTE_ARB);
+    cr_assert_eq(plstar_ref_kernel_route_force("fast"), -1, "an unknown name is refused");
+    cr_assert_eq(plstar_ref_kernel_route_pick(&wide, above, REF_ROUTE_AUTO), REF_ROUTE_ARB, "and changes nothing");
+    cr_assert_eq(plstar_ref_kernel_route_force(NULL), 0);
+    cr_assert_eq(plstar_ref_kernel_route_pick(&wide, above, REF_ROUTE_AUTO), REF_ROUTE_DGEMM_BOUND);
+    plstar_model_clear(&wide), plstar_model_clear(&mlp);
 
     plstar_problem p;
     shallow_problem(&p, 5, 3, 64, "tanh", 9);
     const char *forced[] = {NULL, "dgemm-bound"}, *expect[] = {"arb", "dgemm-bound"};
     for (int f = 0; f < 2; f++) {
-        cr_assert_eq(ref_kernel_route_force(forced[f]), 0);
+        cr_assert_eq(plstar_ref_kernel_route_force(forced[f]), 0);
         ball_constants b;
-        ball_constants_init(&b);
-        cr_assert_eq(ball_constants_compute(&b, &p, 256), PLSTAR_OK);
-        double width = mag_get_d(arb_radref(b.lambda0)) / arb_upper_d(b.lambda_max0);
+        plstar_ball_constants_init(&b);
+        cr_assert_eq(plstar_ball_constants_compute(&b, &p, 256), PLSTAR_OK);
+        double width = mag_get_d(arb_radref(b.lambda0)) / plstar_arb_upper_d(b.lambda_max0);
         cr_assert(f ? width > 1e-25 : width < 1e-60, "lambda0 relative radius %g", width);
         ball_result br;
-        ball_result_init(&br);
-        int v = check_ball(&br, &b, 0.0, arb_lower_d(b.lambda0) / 2, 256);
-        json_t *rep = ball_report(&br, &b, &p, v);
+        plstar_ball_result_init(&br);
+        int v = plstar_check_ball(&br, &b, 0.0, plstar_arb_lower_d(b.lambda0) / 2, 256);
+        json_t *rep = plstar_ball_report(&br, &b, &p, v);
         cr_assert_str_eq(report_route(rep), expect[f]);
         json_decref(rep);
-        ball_result_clear(&br);
-        ball_constants_clear(&b);
+        plstar_ball_result_clear(&br);
+        plstar_ball_constants_clear(&b);
         pl_point_result res;
-        pl_point_result_init(&res);
-        v = check_pl_point(&res, &p, 0, 256);
-        rep = pl_point_report(&res, &p, 256, v);
+        plstar_pl_point_result_init(&res);
+        v = plstar_check_pl_point(&res, &p, 0, 256);
+        rep = plstar_pl_point_report(&res, &p, 256, v);
         cr_assert_str_eq(report_route(rep), expect[f]);
         json_decref(rep);
-        pl_point_result_clear(&res);
+        plstar_pl_point_result_clear(&res);
     }
-    ref_kernel_route_force(NULL);
-    problem_clear(&p);
+    plstar_ref_kernel_route_force(NULL);
+    plstar_problem_clear(&p);
 }
 
 static double spectral_norm_sym(double *A, size_t n)
@@ -231,15 +231,15 @@ Test(ball, bounds_never_exceeded_at_random_points)
         plstar_problem p;
         shallow_problem(&p, 4, 3, 12, acts[cfg], 200 + cfg);
         ball_constants b;
-        ball_constants_init(&b);
-        cr_assert_eq(ball_constants_compute(&b, &p, 128), PLSTAR_OK);
+        plstar_ball_constants_init(&b);
+        cr_assert_eq(plstar_ball_constants_compute(&b, &p, 128), PLSTAR_OK);
         cr_assert(b.available);
-        double c = arb_upper_d(b.c), a = arb_upper_d(b.a), hmax = arb_upper_d(b.hess_max);
+        double c = plstar_arb_upper_d(b.c), a = plstar_arb_upper_d(b.a), hmax = plstar_arb_upper_d(b.hess_max);
         size_t n = p.n, P = p.model.nparams, d = p.model.input_dim, m = p.model.layers[0].out;
         double *J0 = malloc(n * P * sizeof(double)), *J = malloc(n * P * sizeof(double)), *w = malloc(P * sizeof(double));
         double *K0 = malloc(n * n * sizeof(double)), *K = malloc(n * n * sizeof(double));
-        fast_jacobian(J0, &p.model, p.X.data, n, p.w);
-        fast_kernel_explicit(K0, &p.model, p.X.data, n, p.w);
+        plstar_fast_jacobian(J0, &p.model, p.X.data, n, p.w);
+        plstar_fast_kernel_explicit(K0, &p.model, p.X.data, n, p.w);
         for (int t = 0; t < 1700; t++, points++) {
             double R = pow(10, gsl_rng_uniform(r) * 4 - 2), norm = 0;
             for (size_t k = 0; k < P; k++)
@@ -248,8 +248,8 @@ Test(ball, bounds_never_exceeded_at_random_points)
             for (size_t k = 0; k < P; k++)
                 w[k] = p.w[k] + scale * w[k], dist += (w[k] - p.w[k]) * (w[k] - p.w[k]);
             dist = sqrt(dist);
-            fast_jacobian(J, &p.model, p.X.data, n, w);
-            fast_kernel_explicit(K, &p.model, p.X.data, n, w);
+            plstar_fast_jacobian(J, &p.model, p.X.data, n, w);
+            plstar_fast_kernel_explicit(K, &p.model, p.X.data, n, w);
             double dJ = 0;
             for (size_t k = 0; k < n * P; k++)
                 dJ += (J[k] - J0[k]) * (J[k] - J0[k]);
@@ -272,15 +272,15 @@ Test(ball, bounds_never_exceeded_at_random_points)
                     double z = 0, s2;
                     for (size_t a2 = 0; a2 < d; a2++)
                         z += w[j * d + a2] * p.X.data[i * d + a2];
-                    act_eval_d(p.model.activation, z, NULL, NULL, &s2);
+                    plstar_act_eval_d(p.model.activation, z, NULL, NULL, &s2);
                     hx = fmax(hx, fabs(s2) * x2 / sqrt((double)m));
                 }
                 cr_assert(hx <= hmax * (1 + 1e-12), "Hessian norm %g > h %g", hx, hmax);
             }
         }
         free(J0), free(J), free(w), free(K0), free(K);
-        ball_constants_clear(&b);
-        problem_clear(&p);
+        plstar_ball_constants_clear(&b);
+        plstar_problem_clear(&p);
     }
     cr_assert(points >= 10000);
     gsl_rng_free(r);
@@ -291,20 +291,20 @@ Test(ball, check_ball_verdicts_and_radius)
     plstar_problem p;
     shallow_problem(&p, 5, 10, 4000, "tanh", 7);
     ball_constants b;
-    ball_constants_init(&b);
-    cr_assert_eq(ball_constants_compute(&b, &p, 128), PLSTAR_OK);
-    double lam = arb_lower_d(b.lambda0), mu = 0.5 * lam;
+    plstar_ball_constants_init(&b);
+    cr_assert_eq(plstar_ball_constants_compute(&b, &p, 128), PLSTAR_OK);
+    double lam = plstar_arb_lower_d(b.lambda0), mu = 0.5 * lam;
     ball_result res;
-    ball_result_init(&res);
-    cr_assert_eq(check_ball(&res, &b, 0.0, mu, 128), PLSTAR_OK);
+    plstar_ball_result_init(&res);
+    cr_assert_eq(plstar_check_ball(&res, &b, 0.0, mu, 128), PLSTAR_OK);
     double Rmax = res.radius_max;
     cr_assert(Rmax > 0 && isfinite(Rmax));
-    cr_assert_eq(check_ball(&res, &b, Rmax, mu, 128), PLSTAR_OK, "the reported largest radius certifies");
-    cr_assert_eq(check_ball(&res, &b, Rmax * 1.001, mu, 128), PLSTAR_INCONCLUSIVE);
-    cr_assert_eq(check_ball(&res, &b, 0.0, arb_upper_d(b.lambda0) * 1.01, 128), PLSTAR_REFUTED);
-    ball_result_clear(&res);
-    ball_constants_clear(&b);
-    problem_clear(&p);
+    cr_assert_eq(plstar_check_ball(&res, &b, Rmax, mu, 128), PLSTAR_OK, "the reported largest radius certifies");
+    cr_assert_eq(plstar_check_ball(&res, &b, Rmax * 1.001, mu, 128), PLSTAR_INCONCLUSIVE);
+    cr_assert_eq(plstar_check_ball(&res, &b, 0.0, plstar_arb_upper_d(b.lambda0) * 1.01, 128), PLSTAR_REFUTED);
+    plstar_ball_result_clear(&res);
+    plstar_ball_constants_clear(&b);
+    plstar_problem_clear(&p);
 }
 
 Test(ball, gd_apriori_certifies_wide_shallow_and_not_narrow)
@@ -312,31 +312,31 @@ Test(ball, gd_apriori_certifies_wide_shallow_and_not_narrow)
     plstar_problem p;
     shallow_problem(&p, 10, 100, 160000, "tanh", 3);
     ball_constants b;
-    ball_constants_init(&b);
-    cr_assert_eq(ball_constants_compute(&b, &p, 128), PLSTAR_OK);
+    plstar_ball_constants_init(&b);
+    cr_assert_eq(plstar_ball_constants_compute(&b, &p, 128), PLSTAR_OK);
     gd_apriori_result res;
-    gd_apriori_result_init(&res);
-    cr_assert_eq(check_gd_apriori(&res, &b, 0, 0, 128), PLSTAR_OK);
+    plstar_gd_apriori_result_init(&res);
+    cr_assert_eq(plstar_check_gd_apriori(&res, &b, 0, 0, 128), PLSTAR_OK);
     cr_assert(res.rate < 1 && res.lr > 0 && res.radius > 0);
     arb_t step;
     arb_init(step);
-    cr_assert_eq(ball_lr_max(step, &b, res.radius, 128), PLSTAR_OK);
+    cr_assert_eq(plstar_ball_lr_max(step, &b, res.radius, 128), PLSTAR_OK);
     cr_assert(arb_overlaps(step, res.lr_max), "the certified step is 1/(L_F^2 + beta_F r0) with beta_F = c");
     arb_clear(step);
     /* a step above the certified maximum is not certified */
-    cr_assert_eq(check_gd_apriori(&res, &b, res.mu, 2 * arb_upper_d(res.lr_max), 128), PLSTAR_INCONCLUSIVE);
-    gd_apriori_result_clear(&res);
-    ball_constants_clear(&b);
-    problem_clear(&p);
+    cr_assert_eq(plstar_check_gd_apriori(&res, &b, res.mu, 2 * plstar_arb_upper_d(res.lr_max), 128), PLSTAR_INCONCLUSIVE);
+    plstar_gd_apriori_result_clear(&res);
+    plstar_ball_constants_clear(&b);
+    plstar_problem_clear(&p);
 
     shallow_problem(&p, 10, 100, 64, "tanh", 3);
-    ball_constants_init(&b);
-    gd_apriori_result_init(&res);
-    cr_assert_eq(ball_constants_compute(&b, &p, 128), PLSTAR_OK);
-    cr_assert_eq(check_gd_apriori(&res, &b, 0, 0, 128), PLSTAR_INCONCLUSIVE);
-    gd_apriori_result_clear(&res);
-    ball_constants_clear(&b);
-    problem_clear(&p);
+    plstar_ball_constants_init(&b);
+    plstar_gd_apriori_result_init(&res);
+    cr_assert_eq(plstar_ball_constants_compute(&b, &p, 128), PLSTAR_OK);
+    cr_assert_eq(plstar_check_gd_apriori(&res, &b, 0, 0, 128), PLSTAR_INCONCLUSIVE);
+    plstar_gd_apriori_result_clear(&res);
+    plstar_ball_constants_clear(&b);
+    plstar_problem_clear(&p);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -351,12 +351,12 @@ static double loss_hessian_lmax(double *resid, const plstar_model *m, const doub
     size_t P = m->nparams, d = m->input_dim;
     double *J = malloc(n * P * sizeof(double)), *F = malloc(n * sizeof(double)), *H = malloc(P * P * sizeof(double));
     double *HL = calloc(P * P, sizeof(double)), *ev = malloc(P * sizeof(double)), r2 = 0;
-    fast_jacobian(J, m, X, n, w);
-    fast_outputs(F, m, X, n, w);
+    plstar_fast_jacobian(J, m, X, n, w);
+    plstar_fast_outputs(F, m, X, n, w);
     for (size_t i = 0; i < n; i++) {
         double r = F[i] - y[i];
         r2 += r * r;
-        cr_assert_eq(fast_hessian_full(H, m, X + i * d, 0, w), PLSTAR_OK);
+        cr_assert_eq(plstar_fast_hessian_full(H, m, X + i * d, 0, w), PLSTAR_OK);
         for (size_t a = 0; a < P; a++)
             for (size_t b = 0; b < P; b++)
                 HL[a * P + b] += J[i * P + a] * J[i * P + b] + r * H[a * P + b];
@@ -377,33 +377,33 @@ static double loss_hessian_lmax(double *resid, const plstar_model *m, const doub
 static void step_bound_case(const char *json, int aligned_weights, double old_at_least)
 {
     plstar_model m;
-    model_init(&m);
-    cr_assert_eq(model_parse_json(&m, json, "m"), PLSTAR_OK);
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, json, "m"), PLSTAR_OK);
     size_t n = 8, d = m.input_dim, P = m.nparams;
     double X[8 * 2], *w = malloc(P * sizeof(double)), y[8], F[8];
     for (size_t i = 0; i < n; i++)
         X[i * d] = cos(0.01 * (double)i), X[i * d + 1] = sin(0.01 * (double)i);
-    model_init_weights(w, &m, 5);
+    plstar_model_init_weights(w, &m, 5);
     if (aligned_weights) /* w_j = (z*, 0): every pre-activation near z* = atanh(1/√3), where |tanh″| is largest */
         for (size_t j = 0; j < m.layers[0].out; j++)
             w[j * d] = atanh(1 / sqrt(3.0)), w[j * d + 1] = 0;
-    fast_outputs(F, &m, X, n, w);
+    plstar_fast_outputs(F, &m, X, n, w);
     for (size_t i = 0; i < n; i++)
         y[i] = F[i] - 1000; /* r_i = 1000: a large residual, all of one sign */
     plstar_problem p;
-    problem_init(&p);
-    cr_assert_eq(problem_set(&p, &m, X, n, w, y), PLSTAR_OK);
+    plstar_problem_init(&p);
+    cr_assert_eq(plstar_problem_set(&p, &m, X, n, w, y), PLSTAR_OK);
     ball_constants b;
-    ball_constants_init(&b);
-    cr_assert_eq(ball_constants_compute(&b, &p, 128), PLSTAR_OK);
+    plstar_ball_constants_init(&b);
+    cr_assert_eq(plstar_ball_constants_compute(&b, &p, 128), PLSTAR_OK);
     cr_assert(b.available);
     double R = 1e-3;
     arb_t lr, L, h;
     arb_init(lr), arb_init(L), arb_init(h);
-    cr_assert_eq(ball_lr_max(lr, &b, R, 128), PLSTAR_OK);
-    cr_assert_eq(ball_constants_at(L, NULL, h, NULL, &b, R, 128), PLSTAR_OK);
-    double eta = arb_lower_d(lr), r0 = arb_upper_d(b.r0), LF = arb_upper_d(L);
-    double eta_old = 1 / (LF * LF + arb_upper_d(h) * r0);
+    cr_assert_eq(plstar_ball_lr_max(lr, &b, R, 128), PLSTAR_OK);
+    cr_assert_eq(plstar_ball_constants_at(L, NULL, h, NULL, &b, R, 128), PLSTAR_OK);
+    double eta = plstar_arb_lower_d(lr), r0 = plstar_arb_upper_d(b.r0), LF = plstar_arb_upper_d(L);
+    double eta_old = 1 / (LF * LF + plstar_arb_upper_d(h) * r0);
     gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(g, 17);
     double *v = malloc(P * sizeof(double)), worst = 0, worst_old = 0;
@@ -429,9 +429,9 @@ static void step_bound_case(const char *json, int aligned_weights, double old_at
     free(v), free(w);
     gsl_rng_free(g);
     arb_clear(lr), arb_clear(L), arb_clear(h);
-    ball_constants_clear(&b);
-    problem_clear(&p);
-    model_clear(&m);
+    plstar_ball_constants_clear(&b);
+    plstar_problem_clear(&p);
+    plstar_model_clear(&m);
 }
 
 Test(ball, step_bound_holds_where_max_hessian_norm_fails)
@@ -473,7 +473,7 @@ static void residual_problem(plstar_problem *p, size_t width, double s)
 {
     shallow_problem(p, 6, 10, width, "tanh", 3);
     double F[6];
-    fast_outputs(F, &p->model, p->X.data, p->n, p->w);
+    plstar_fast_outputs(F, &p->model, p->X.data, p->n, p->w);
     for (size_t i = 0; i < p->n; i++)
         p->y.data[i] = F[i] + s * sin(3 * p->X.data[i * 10] + (double)i);
 }
@@ -490,16 +490,16 @@ Test(ball, gd_apriori_inconclusive_reports_no_placeholders)
         plstar_problem p;
         residual_problem(&p, 64, residual[k]);
         ball_constants b;
-        ball_constants_init(&b);
-        cr_assert_eq(ball_constants_compute(&b, &p, 128), PLSTAR_OK);
+        plstar_ball_constants_init(&b);
+        cr_assert_eq(plstar_ball_constants_compute(&b, &p, 128), PLSTAR_OK);
         gd_apriori_result res;
-        gd_apriori_result_init(&res);
-        cr_assert_eq(check_gd_apriori(&res, &b, 0, 0, 128), PLSTAR_INCONCLUSIVE);
+        plstar_gd_apriori_result_init(&res);
+        cr_assert_eq(plstar_check_gd_apriori(&res, &b, 0, 0, 128), PLSTAR_INCONCLUSIVE);
         cr_assert_eq(res.failure, expect[k]);
         cr_assert(res.width_factor > 1, "width factor %g", res.width_factor);
         if (k == 0)
             cr_assert(res.ratio > 1, "2 c r0 / mu = %g", res.ratio);
-        json_t *r = gd_apriori_report(&res, &b, &p, PLSTAR_INCONCLUSIVE);
+        json_t *r = plstar_gd_apriori_report(&res, &b, &p, PLSTAR_INCONCLUSIVE);
         json_t *q = json_object_get(r, "quantities");
         assert_absent(q, "lipschitz_F"), assert_absent(q, "lr_max");
         assert_absent(r, "radius"), assert_absent(r, "rate"), assert_absent(r, "lr");
@@ -510,30 +510,30 @@ Test(ball, gd_apriori_inconclusive_reports_no_placeholders)
         const char *decide = json_string_value(json_object_get(json_object_get(r, "reason"), "decide"));
         cr_assert(strstr(decide, "times the width"), "%s", decide);
         char why[1024];
-        gd_apriori_reason_text(why, sizeof why, &res, &b, 64);
+        plstar_gd_apriori_reason_text(why, sizeof why, &res, &b, 64);
         cr_assert(strstr(why, k ? "on B(w0, R)" : "2 c |F(w0) - y| / mu") && strstr(why, "would decide"), "%s", why);
         json_decref(r);
         double factor = res.width_factor;
-        gd_apriori_result_clear(&res);
-        ball_constants_clear(&b);
-        problem_clear(&p);
+        plstar_gd_apriori_result_clear(&res);
+        plstar_ball_constants_clear(&b);
+        plstar_problem_clear(&p);
         if (k == 0)
             continue; /* the factor for the large residual is thousands */
         /* twice the suggested width, the same residual: certified */
         residual_problem(&p, (size_t)(64 * factor * 2), residual[k]);
-        ball_constants_init(&b);
-        gd_apriori_result_init(&res);
-        cr_assert_eq(ball_constants_compute(&b, &p, 128), PLSTAR_OK);
-        cr_assert_eq(check_gd_apriori(&res, &b, 0, 0, 128), PLSTAR_OK, "width %zu", (size_t)(64 * factor * 2));
-        json_t *ok = gd_apriori_report(&res, &b, &p, PLSTAR_OK);
+        plstar_ball_constants_init(&b);
+        plstar_gd_apriori_result_init(&res);
+        cr_assert_eq(plstar_ball_constants_compute(&b, &p, 128), PLSTAR_OK);
+        cr_assert_eq(plstar_check_gd_apriori(&res, &b, 0, 0, 128), PLSTAR_OK, "width %zu", (size_t)(64 * factor * 2));
+        json_t *ok = plstar_gd_apriori_report(&res, &b, &p, PLSTAR_OK);
         q = json_object_get(ok, "quantities");
         assert_upper_only(q, "lipschitz_F"), assert_upper_only(ok, "rate");
         cr_assert(json_is_number(json_object_get(json_object_get(q, "lr_max"), "lower")));
         cr_assert_null(json_object_get(ok, "reason"));
         json_decref(ok);
-        gd_apriori_result_clear(&res);
-        ball_constants_clear(&b);
-        problem_clear(&p);
+        plstar_gd_apriori_result_clear(&res);
+        plstar_ball_constants_clear(&b);
+        plstar_problem_clear(&p);
     }
 }
 
@@ -544,16 +544,16 @@ Test(ball, ball_report_bounds_are_one_sided)
     plstar_problem p;
     shallow_problem(&p, 5, 10, 4000, "tanh", 7);
     ball_constants b;
-    ball_constants_init(&b);
-    cr_assert_eq(ball_constants_compute(&b, &p, 128), PLSTAR_OK);
-    double mu = 0.5 * arb_lower_d(b.lambda0);
+    plstar_ball_constants_init(&b);
+    cr_assert_eq(plstar_ball_constants_compute(&b, &p, 128), PLSTAR_OK);
+    double mu = 0.5 * plstar_arb_lower_d(b.lambda0);
     const double radii[] = {0.01, 1e3};
     const int verdicts[] = {PLSTAR_OK, PLSTAR_INCONCLUSIVE};
     for (int k = 0; k < 2; k++) {
         ball_result res;
-        ball_result_init(&res);
-        cr_assert_eq(check_ball(&res, &b, radii[k], mu, 128), verdicts[k]);
-        json_t *r = ball_report(&res, &b, &p, verdicts[k]), *q = json_object_get(r, "quantities");
+        plstar_ball_result_init(&res);
+        cr_assert_eq(plstar_check_ball(&res, &b, radii[k], mu, 128), verdicts[k]);
+        json_t *r = plstar_ball_report(&res, &b, &p, verdicts[k]), *q = json_object_get(r, "quantities");
         cr_assert_str_eq(json_string_value(json_object_get(r, "scope")), "all labels");
         assert_upper_only(q, "jacobian_lipschitz"), assert_upper_only(q, "beta_F"), assert_upper_only(q, "kernel_change");
         cr_assert(json_object_get(json_object_get(q, "lambda_min_on_ball"), "lower") &&
@@ -563,10 +563,10 @@ Test(ball, ball_report_bounds_are_one_sided)
         else
             assert_reason(r);
         json_decref(r);
-        ball_result_clear(&res);
+        plstar_ball_result_clear(&res);
     }
-    ball_constants_clear(&b);
-    problem_clear(&p);
+    plstar_ball_constants_clear(&b);
+    plstar_problem_clear(&p);
 }
 
 /* `certify ball` without --radius is a usage error (it once certified B(w0, 0)),
@@ -580,9 +580,9 @@ Test(ball, command_line_requires_radius_and_refuses_other_options)
     snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", dir, dir);
     cr_assert_eq(system(cmd), 0);
     double X[8 * 3];
-    demo_sphere_data(X, 8, 3, 5);
+    plstar_demo_sphere_data(X, 8, 3, 5);
     snprintf(path, sizeof path, "%s/X.npy", dir);
-    cr_assert_eq(npy_write_matrix(path, X, 8, 3), 0);
+    cr_assert_eq(plstar_npy_write_matrix(path, X, 8, 3), 0);
     snprintf(path, sizeof path, "%s/m.json", dir);
     FILE *f = fopen(path, "w");
     fputs("{\"model\":\"shallow\",\"input_dim\":3,\"width\":64,\"activation\":\"tanh\"}", f);

@@ -24,18 +24,18 @@
 Test(certify, point_default_mu_is_the_certified_lambda_min)
 {
     plstar_problem p;
-    problem_init(&p);
-    cr_assert_eq(demo_example_problem(&p), PLSTAR_OK);
+    plstar_problem_init(&p);
+    cr_assert_eq(plstar_demo_example_problem(&p), PLSTAR_OK);
     pl_point_result r;
-    pl_point_result_init(&r);
-    cr_assert_eq(check_pl_point(&r, &p, 0, 128), PLSTAR_OK);
-    double lo = arb_lower_d(r.lambda_min), hi = arb_upper_d(r.lambda_min), mu = arb_lower_d(r.mu);
+    plstar_pl_point_result_init(&r);
+    cr_assert_eq(plstar_check_pl_point(&r, &p, 0, 128), PLSTAR_OK);
+    double lo = plstar_arb_lower_d(r.lambda_min), hi = plstar_arb_upper_d(r.lambda_min), mu = plstar_arb_lower_d(r.mu);
     cr_assert(lo > 0 && mag_cmp_2exp_si(arb_radref(r.lambda_min), -90) < 0, "λ_min enclosure [%g, %g]", lo, hi);
     cr_assert((hi - mu) / hi <= 1e-8, "μ = %g within 1e-8 of λ_min", mu);
     cr_assert_eq(r.theorem1, PLSTAR_OK);
     cr_assert_eq(r.direct, PLSTAR_OK);
-    pl_point_result_clear(&r);
-    problem_clear(&p);
+    plstar_pl_point_result_clear(&r);
+    plstar_problem_clear(&p);
 }
 
 /* Just above the threshold is refuted with a witness, just below certified
@@ -43,20 +43,20 @@ Test(certify, point_default_mu_is_the_certified_lambda_min)
 Test(certify, point_near_threshold_both_sides)
 {
     plstar_problem p, q;
-    problem_init(&p), problem_init(&q);
-    cr_assert_eq(demo_example_problem(&q), PLSTAR_OK);
-    cr_assert_eq(problem_set(&p, &q.model, q.X.data, q.n, q.w, NULL), PLSTAR_OK);
-    problem_clear(&q);
+    plstar_problem_init(&p), plstar_problem_init(&q);
+    cr_assert_eq(plstar_demo_example_problem(&q), PLSTAR_OK);
+    cr_assert_eq(plstar_problem_set(&p, &q.model, q.X.data, q.n, q.w, NULL), PLSTAR_OK);
+    plstar_problem_clear(&q);
     pl_point_result r;
-    pl_point_result_init(&r);
-    check_pl_point(&r, &p, 0, 128);
-    double lam = arb_upper_d(r.lambda_min);
-    pl_point_result_clear(&r);
+    plstar_pl_point_result_init(&r);
+    plstar_check_pl_point(&r, &p, 0, 128);
+    double lam = plstar_arb_upper_d(r.lambda_min);
+    plstar_pl_point_result_clear(&r);
     for (int side = -1; side <= 1; side += 2)
         for (double rel = 1e-12; rel <= 1e-6; rel *= 1000) {
             double mu = lam * (1 + side * rel);
-            pl_point_result_init(&r);
-            int v = check_pl_point(&r, &p, mu, 128);
+            plstar_pl_point_result_init(&r);
+            int v = plstar_check_pl_point(&r, &p, mu, 128);
             if (side < 0) {
                 cr_assert_eq(v, PLSTAR_OK, "μ = λ_min(1 − %g) must certify", rel);
             } else {
@@ -65,9 +65,9 @@ Test(certify, point_near_threshold_both_sides)
                 cr_assert_eq(v, PLSTAR_REFUTED, "the witness labels refute μ = λ_min(1 + %g)", rel);
                 cr_assert(r.witness != NULL);
             }
-            pl_point_result_clear(&r);
+            plstar_pl_point_result_clear(&r);
         }
-    problem_clear(&p);
+    plstar_problem_clear(&p);
 }
 
 /* P < N: the kernel is singular; the witness labels refute PL*, and for them
@@ -75,43 +75,43 @@ Test(certify, point_near_threshold_both_sides)
 Test(certify, underparameterized_is_refuted_with_witness)
 {
     plstar_model m;
-    model_init(&m);
-    cr_assert_eq(model_parse_json(&m, "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[2],\"outputs\":1,\"activation\":\"tanh\",\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}", "m"),
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[2],\"outputs\":1,\"activation\":\"tanh\",\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}", "m"),
                  PLSTAR_OK);
     size_t n = 12; /* P = 2·2 + 2 = 6 < N = 12 */
     double X[24], w[6];
-    demo_sphere_data(X, n, 2, 9);
-    model_init_weights(w, &m, 4);
+    plstar_demo_sphere_data(X, n, 2, 9);
+    plstar_model_init_weights(w, &m, 4);
     plstar_problem p;
-    problem_init(&p);
-    cr_assert_eq(problem_set(&p, &m, X, n, w, NULL), PLSTAR_OK);
+    plstar_problem_init(&p);
+    cr_assert_eq(plstar_problem_set(&p, &m, X, n, w, NULL), PLSTAR_OK);
     pl_point_result r;
-    pl_point_result_init(&r);
-    cr_assert_eq(check_pl_point(&r, &p, 0, 128), PLSTAR_REFUTED);
+    plstar_pl_point_result_init(&r);
+    cr_assert_eq(plstar_check_pl_point(&r, &p, 0, 128), PLSTAR_REFUTED);
     cr_assert(r.witness != NULL);
     arb_t loss;
     arb_init(loss);
     arb_mat_t g;
     arb_mat_init(g, 6, 1);
-    ref_loss_grad(loss, g, &p.model, p.X.data, n, p.w, r.witness, 128);
-    cr_assert(arb_lower_d(loss) > 0.4, "L(w) for the witness labels is about ½");
+    plstar_ref_loss_grad(loss, g, &p.model, p.X.data, n, p.w, r.witness, 128);
+    cr_assert(plstar_arb_lower_d(loss) > 0.4, "L(w) for the witness labels is about ½");
     for (size_t k = 0; k < 6; k++)
-        cr_assert(arb_upper_d(g->entries + k) < 1e-10 && arb_lower_d(g->entries + k) > -1e-10, "∇L ≈ 0");
+        cr_assert(plstar_arb_upper_d(g->entries + k) < 1e-10 && plstar_arb_lower_d(g->entries + k) > -1e-10, "∇L ≈ 0");
     arb_clear(loss), arb_mat_clear(g);
-    pl_point_result_clear(&r);
-    problem_clear(&p);
-    model_clear(&m);
+    plstar_pl_point_result_clear(&r);
+    plstar_problem_clear(&p);
+    plstar_model_clear(&m);
 }
 
 Test(certify, gd_path_certifies_and_losses_match_recomputation)
 {
     plstar_problem p;
-    problem_init(&p);
-    cr_assert_eq(demo_example_problem(&p), PLSTAR_OK);
+    plstar_problem_init(&p);
+    cr_assert_eq(plstar_demo_example_problem(&p), PLSTAR_OK);
     gd_path_options o = {.steps = 60, .record_every = 6};
     gd_path_result r;
-    gd_path_result_init(&r);
-    cr_assert_eq(check_gd_path(&r, &p, &o, 128), PLSTAR_OK);
+    plstar_gd_path_result_init(&r);
+    cr_assert_eq(plstar_check_gd_path(&r, &p, &o, 128), PLSTAR_OK);
     cr_assert_eq(r.records, 11);
     cr_assert(r.rate_ok && r.lambda_ok && r.path_ok);
     for (size_t k = 0; k < r.records; k++) {
@@ -122,22 +122,22 @@ Test(certify, gd_path_certifies_and_losses_match_recomputation)
         cr_assert(r.dist_hi[k] <= r.path_hi[k] * (1 + 1e-12) + 1e-300, "distance ≤ path length");
     }
     cr_assert(r.loss_hi[r.records - 1] < r.loss_lo[0]);
-    gd_path_result_clear(&r);
+    plstar_gd_path_result_clear(&r);
 
     /* a μ above every λ_min(K(w_t)) cannot be certified, and is refuted */
-    gd_path_result_init(&r);
+    plstar_gd_path_result_init(&r);
     o.mu = 10.0;
-    cr_assert_eq(check_gd_path(&r, &p, &o, 128), PLSTAR_REFUTED);
-    gd_path_result_clear(&r);
+    cr_assert_eq(plstar_check_gd_path(&r, &p, &o, 128), PLSTAR_REFUTED);
+    plstar_gd_path_result_clear(&r);
 
     /* PL*_ε: stops once L < ε is proven */
-    gd_path_result_init(&r);
+    plstar_gd_path_result_init(&r);
     o.mu = 0, o.eps = 0.5, o.steps = 400;
-    cr_assert_eq(check_gd_path(&r, &p, &o, 128), PLSTAR_OK);
+    cr_assert_eq(plstar_check_gd_path(&r, &p, &o, 128), PLSTAR_OK);
     cr_assert(r.eps_reached && r.steps_run < 400);
     cr_assert(r.step_loss_hi[r.steps_run] < 0.5);
-    gd_path_result_clear(&r);
-    problem_clear(&p);
+    plstar_gd_path_result_clear(&r);
+    plstar_problem_clear(&p);
 }
 
 /* ---- μ = 0 and dead units (Proposition 3 on an exactly singular kernel) ---- */
@@ -154,11 +154,11 @@ static const double RELU_Y[3] = {0.4, -0.6, 0.1};
 static void dead_units_problem(plstar_problem *p, size_t n, int labels)
 {
     plstar_model m;
-    model_init(&m);
-    cr_assert_eq(model_parse_json(&m, RELU_JSON, "relu"), PLSTAR_OK);
-    problem_init(p);
-    cr_assert_eq(problem_set(p, &m, RELU_X, n, RELU_W, labels ? RELU_Y : NULL), PLSTAR_OK);
-    model_clear(&m);
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, RELU_JSON, "relu"), PLSTAR_OK);
+    plstar_problem_init(p);
+    cr_assert_eq(plstar_problem_set(p, &m, RELU_X, n, RELU_W, labels ? RELU_Y : NULL), PLSTAR_OK);
+    plstar_model_clear(&m);
 }
 
 /* ½‖∇L‖² < μ L for labels y, decided again at 256 bits. */
@@ -168,7 +168,7 @@ static int refutes_at_256_bits(const plstar_problem *p, const double *y, const a
     arb_mat_t g;
     arb_init(loss), arb_init(h);
     arb_mat_init(g, (slong)p->model.nparams, 1);
-    cr_assert_eq(ref_loss_grad(loss, g, &p->model, p->X.data, p->n, p->w, y, 256), PLSTAR_OK);
+    cr_assert_eq(plstar_ref_loss_grad(loss, g, &p->model, p->X.data, p->n, p->w, y, 256), PLSTAR_OK);
     for (size_t k = 0; k < p->model.nparams; k++)
         arb_addmul(h, g->entries + k, g->entries + k, 256);
     arb_mul_2exp_si(h, h, -1);
@@ -185,7 +185,7 @@ static int refutes_at_256_bits(const plstar_problem *p, const double *y, const a
 static void assert_null_space_witness(const plstar_problem *p, const double *ystar)
 {
     double F[3];
-    cr_assert_eq(fast_outputs(F, &p->model, p->X.data, p->n, p->w), PLSTAR_OK);
+    cr_assert_eq(plstar_fast_outputs(F, &p->model, p->X.data, p->n, p->w), PLSTAR_OK);
     cr_assert(fabs(ystar[0] - F[0]) <= 1e-12, "y*_1 = F_1: %.17g vs %.17g", ystar[0], F[0]);
     double nn = 0;
     for (size_t i = 1; i < p->n; i++)
@@ -203,19 +203,19 @@ Test(certify, point_dead_units_is_refuted_at_a_positive_mu)
         plstar_problem p;
         dead_units_problem(&p, 2, labels);
         pl_point_result r;
-        pl_point_result_init(&r);
-        int v = check_pl_point(&r, &p, 0, 128);
+        plstar_pl_point_result_init(&r);
+        int v = plstar_check_pl_point(&r, &p, 0, 128);
         cr_assert(arb_is_zero(r.lambda_min), "λ_min(K) = 0 exactly (K = diag(0.96, 0))");
-        cr_assert(arb_is_positive(r.mu), "the default μ is positive, got %g", arb_lower_d(r.mu));
+        cr_assert(arb_is_positive(r.mu), "the default μ is positive, got %g", plstar_arb_lower_d(r.mu));
         cr_assert_eq(v, PLSTAR_REFUTED, "labels %d: PL* at λ_min = 0 must be refuted, got %d", labels, v);
         cr_assert_eq(r.theorem1, PLSTAR_REFUTED);
         cr_assert(r.witness != NULL, "the refutation carries a witness");
         assert_null_space_witness(&p, r.witness);
-        cr_assert(refutes_at_256_bits(&p, r.witness, r.mu), "the witness refutes μ = %g", arb_lower_d(r.mu));
-        cr_assert(arb_upper_d(r.mu) < 1e-28, "μ is the witness's rounding level, %g", arb_upper_d(r.mu));
-        mu_of[labels] = arb_lower_d(r.mu);
-        pl_point_result_clear(&r);
-        problem_clear(&p);
+        cr_assert(refutes_at_256_bits(&p, r.witness, r.mu), "the witness refutes μ = %g", plstar_arb_lower_d(r.mu));
+        cr_assert(plstar_arb_upper_d(r.mu) < 1e-28, "μ is the witness's rounding level, %g", plstar_arb_upper_d(r.mu));
+        mu_of[labels] = plstar_arb_lower_d(r.mu);
+        plstar_pl_point_result_clear(&r);
+        plstar_problem_clear(&p);
     }
     cr_assert_eq(mu_of[0], mu_of[1], "the default μ does not depend on the labels: %.17g vs %.17g", mu_of[0],
                  mu_of[1]);
@@ -228,19 +228,19 @@ Test(certify, point_witness_for_a_two_dimensional_null_space)
     plstar_problem p;
     dead_units_problem(&p, 3, 0);
     pl_point_result r;
-    pl_point_result_init(&r);
-    cr_assert_eq(check_pl_point(&r, &p, 0, 128), PLSTAR_REFUTED);
+    plstar_pl_point_result_init(&r);
+    cr_assert_eq(plstar_check_pl_point(&r, &p, 0, 128), PLSTAR_REFUTED);
     cr_assert(arb_is_zero(r.lambda_min));
     cr_assert(r.witness != NULL);
     assert_null_space_witness(&p, r.witness);
     cr_assert(refutes_at_256_bits(&p, r.witness, r.mu));
-    pl_point_result_clear(&r);
+    plstar_pl_point_result_clear(&r);
     /* a given μ far above the rounding level is refuted by the same construction */
-    pl_point_result_init(&r);
-    cr_assert_eq(check_pl_point(&r, &p, 1e-6, 128), PLSTAR_REFUTED);
+    plstar_pl_point_result_init(&r);
+    cr_assert_eq(plstar_check_pl_point(&r, &p, 1e-6, 128), PLSTAR_REFUTED);
     cr_assert(r.witness != NULL && refutes_at_256_bits(&p, r.witness, r.mu));
-    pl_point_result_clear(&r);
-    problem_clear(&p);
+    plstar_pl_point_result_clear(&r);
+    plstar_problem_clear(&p);
 }
 
 /* μ below every double witness's rounding level: λ_min = 0 < μ is proven, but
@@ -252,15 +252,15 @@ Test(certify, point_mu_below_the_witness_level_is_never_certified)
         plstar_problem p;
         dead_units_problem(&p, 2, labels);
         pl_point_result r;
-        pl_point_result_init(&r);
-        int v = check_pl_point(&r, &p, 1e-300, 128);
+        plstar_pl_point_result_init(&r);
+        int v = plstar_check_pl_point(&r, &p, 1e-300, 128);
         cr_assert_eq(r.theorem1, PLSTAR_REFUTED, "λ_min = 0 < 1e-300 is proven");
         cr_assert_eq(v, PLSTAR_INCONCLUSIVE, "labels %d: got %d", labels, v);
         cr_assert(r.witness == NULL);
         if (labels)
             cr_assert_eq(r.direct, PLSTAR_OK, "½‖∇L‖² ≥ 1e-300·L holds for these labels");
-        pl_point_result_clear(&r);
-        problem_clear(&p);
+        plstar_pl_point_result_clear(&r);
+        plstar_problem_clear(&p);
     }
 }
 
@@ -272,11 +272,11 @@ Test(certify, point_mu_negative_or_not_finite_is_refused)
     const double bad[] = {-1.0, -1e-300, NAN, INFINITY};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         pl_point_result r;
-        pl_point_result_init(&r);
-        cr_assert_eq(check_pl_point(&r, &p, bad[k], 128), PLSTAR_EUSAGE, "μ = %g", bad[k]);
-        pl_point_result_clear(&r);
+        plstar_pl_point_result_init(&r);
+        cr_assert_eq(plstar_check_pl_point(&r, &p, bad[k], 128), PLSTAR_EUSAGE, "μ = %g", bad[k]);
+        plstar_pl_point_result_clear(&r);
     }
-    problem_clear(&p);
+    plstar_problem_clear(&p);
 }
 
 /* P < N with labels: the labels satisfy the direct inequality, Theorem 1 is
@@ -285,58 +285,58 @@ Test(certify, point_mu_negative_or_not_finite_is_refused)
 Test(certify, point_underparameterized_with_labels_is_refuted)
 {
     plstar_model m;
-    model_init(&m);
-    cr_assert_eq(model_parse_json(&m, "{\"model\": \"mlp\", \"input_dim\": 2, \"widths\": [2], \"outputs\": 1, "
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, "{\"model\": \"mlp\", \"input_dim\": 2, \"widths\": [2], \"outputs\": 1, "
                                       "\"activation\": \"tanh\", \"output_activation\": \"linear\", "
                                       "\"scaling\": \"ntk\", \"bias\": false}", "m"), PLSTAR_OK);
     size_t n = 32; /* P = 6 < N = 32 */
     double X[64], y[32], w[6];
-    demo_sphere_data(X, n, 2, 9);
+    plstar_demo_sphere_data(X, n, 2, 9);
     for (size_t i = 0; i < n; i++)
         y[i] = sin(3 * X[2 * i]);
-    model_init_weights(w, &m, 4);
+    plstar_model_init_weights(w, &m, 4);
     double mu_of[2];
     for (int labels = 0; labels <= 1; labels++) {
         plstar_problem p;
-        problem_init(&p);
-        cr_assert_eq(problem_set(&p, &m, X, n, w, labels ? y : NULL), PLSTAR_OK);
+        plstar_problem_init(&p);
+        cr_assert_eq(plstar_problem_set(&p, &m, X, n, w, labels ? y : NULL), PLSTAR_OK);
         pl_point_result r;
-        pl_point_result_init(&r);
-        int v = check_pl_point(&r, &p, 0, 128);
+        plstar_pl_point_result_init(&r);
+        int v = plstar_check_pl_point(&r, &p, 0, 128);
         cr_assert_eq(v, PLSTAR_REFUTED, "labels %d: got %d", labels, v);
         cr_assert(r.witness != NULL && refutes_at_256_bits(&p, r.witness, r.mu));
         if (labels)
             cr_assert_eq(r.direct, PLSTAR_OK, "these labels satisfy the inequality at the witness's μ");
-        mu_of[labels] = arb_lower_d(r.mu);
-        pl_point_result_clear(&r);
-        problem_clear(&p);
+        mu_of[labels] = plstar_arb_lower_d(r.mu);
+        plstar_pl_point_result_clear(&r);
+        plstar_problem_clear(&p);
     }
     cr_assert_eq(mu_of[0], mu_of[1], "μ without labels %.17g, with %.17g", mu_of[0], mu_of[1]);
-    model_clear(&m);
+    plstar_model_clear(&m);
 }
 
 /* Exactly at the certified ends of λ_min's enclosure. */
 Test(certify, point_at_the_enclosure_ends)
 {
     plstar_problem p, q;
-    problem_init(&p), problem_init(&q);
-    cr_assert_eq(demo_example_problem(&q), PLSTAR_OK);
-    cr_assert_eq(problem_set(&p, &q.model, q.X.data, q.n, q.w, NULL), PLSTAR_OK);
-    problem_clear(&q);
+    plstar_problem_init(&p), plstar_problem_init(&q);
+    cr_assert_eq(plstar_demo_example_problem(&q), PLSTAR_OK);
+    cr_assert_eq(plstar_problem_set(&p, &q.model, q.X.data, q.n, q.w, NULL), PLSTAR_OK);
+    plstar_problem_clear(&q);
     pl_point_result r;
-    pl_point_result_init(&r);
-    cr_assert_eq(check_pl_point(&r, &p, 0, 128), PLSTAR_OK);
-    double lo = arb_lower_d(r.lambda_min), hi = arb_upper_d(r.lambda_min);
-    pl_point_result_clear(&r);
-    pl_point_result_init(&r);
-    cr_assert_eq(check_pl_point(&r, &p, lo, 128), PLSTAR_OK, "μ = the lower end certifies");
-    pl_point_result_clear(&r);
-    pl_point_result_init(&r);
-    int v = check_pl_point(&r, &p, nextafter(hi, INFINITY), 128);
+    plstar_pl_point_result_init(&r);
+    cr_assert_eq(plstar_check_pl_point(&r, &p, 0, 128), PLSTAR_OK);
+    double lo = plstar_arb_lower_d(r.lambda_min), hi = plstar_arb_upper_d(r.lambda_min);
+    plstar_pl_point_result_clear(&r);
+    plstar_pl_point_result_init(&r);
+    cr_assert_eq(plstar_check_pl_point(&r, &p, lo, 128), PLSTAR_OK, "μ = the lower end certifies");
+    plstar_pl_point_result_clear(&r);
+    plstar_pl_point_result_init(&r);
+    int v = plstar_check_pl_point(&r, &p, nextafter(hi, INFINITY), 128);
     cr_assert_neq(v, PLSTAR_OK, "μ above the upper end never certifies");
     cr_assert_eq(r.theorem1, PLSTAR_REFUTED);
-    pl_point_result_clear(&r);
-    problem_clear(&p);
+    plstar_pl_point_result_clear(&r);
+    plstar_problem_clear(&p);
 }
 
 /* ---- the command: exit status, witness file, scope and reasons -------- */
@@ -435,10 +435,10 @@ static void assert_reason(const json_t *o)
 static void dead_units_files(void)
 {
     write_file("relu.json", RELU_JSON);
-    cr_assert_eq(npy_write_matrix(in_dir("X.npy"), RELU_X, 2, 2), PLSTAR_OK);
-    cr_assert_eq(npy_write_vector(in_dir("w.npy"), RELU_W, 9), PLSTAR_OK);
+    cr_assert_eq(plstar_npy_write_matrix(in_dir("X.npy"), RELU_X, 2, 2), PLSTAR_OK);
+    cr_assert_eq(plstar_npy_write_vector(in_dir("w.npy"), RELU_W, 9), PLSTAR_OK);
     double y[2] = {0.4, -0.6};
-    cr_assert_eq(npy_write_vector(in_dir("y.npy"), y, 2), PLSTAR_OK);
+    cr_assert_eq(plstar_npy_write_vector(in_dir("y.npy"), y, 2), PLSTAR_OK);
 }
 
 TestSuite(certify_cli, .init = cli_setup, .fini = cli_teardown);
@@ -454,11 +454,11 @@ Test(certify_cli, point_dead_units_refuted_with_witness_file)
     cr_assert_eq(plstar(DEAD " --labels y.npy --witness ws.npy --json r.json"), 1);
     cr_assert(file_exists("ws.npy"), "--witness writes the witness");
     plstar_array a;
-    npy_init(&a);
-    cr_assert_eq(npy_read(&a, in_dir("ws.npy")), PLSTAR_OK);
+    plstar_npy_init(&a);
+    cr_assert_eq(plstar_npy_read(&a, in_dir("ws.npy")), PLSTAR_OK);
     cr_assert_eq(a.size, 2);
     cr_assert(fabs(fabs(a.data[1]) - 1) < 1e-12, "y*_2 = F_2 − v_2 = ∓1, got %g", a.data[1]);
-    npy_clear(&a);
+    plstar_npy_clear(&a);
     json_t *r = load_report("r.json");
     cr_assert_str_eq(jstr(r, "verdict"), "refuted");
     cr_assert_str_eq(jstr(r, "scope"), REPORT_SCOPE_ALL_LABELS);
@@ -510,10 +510,10 @@ Test(certify_cli, point_no_witness_is_said)
 /* A certified run: verdict, scope, no reason; --witness says there is none. */
 Test(certify_cli, point_certified_states_its_scope)
 {
-    write_file("m.json", demo_model_json());
+    write_file("m.json", plstar_demo_model_json());
     double X[DEMO_SAMPLES * 3];
-    demo_sphere_data(X, DEMO_SAMPLES, 3, DEMO_DATA_SEED);
-    cr_assert_eq(npy_write_matrix(in_dir("X.npy"), X, DEMO_SAMPLES, 3), PLSTAR_OK);
+    plstar_demo_sphere_data(X, DEMO_SAMPLES, 3, DEMO_DATA_SEED);
+    cr_assert_eq(plstar_npy_write_matrix(in_dir("X.npy"), X, DEMO_SAMPLES, 3), PLSTAR_OK);
     cr_assert_eq(plstar("certify point --model m.json --data X.npy --seed 1 --witness ws.npy --json r.json"), 0);
     cr_assert(!file_exists("ws.npy"));
     char err[2048];
@@ -536,11 +536,11 @@ Test(certify_cli, point_underparameterized_with_labels_exits_1_with_witness)
     write_file("m.json", "{\"model\": \"mlp\", \"input_dim\": 2, \"widths\": [2], \"outputs\": 1, \"activation\": "
                          "\"tanh\", \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}");
     double X[64], y[32];
-    demo_sphere_data(X, 32, 2, 9);
+    plstar_demo_sphere_data(X, 32, 2, 9);
     for (size_t i = 0; i < 32; i++)
         y[i] = sin(3 * X[2 * i]);
-    cr_assert_eq(npy_write_matrix(in_dir("X.npy"), X, 32, 2), PLSTAR_OK);
-    cr_assert_eq(npy_write_vector(in_dir("y.npy"), y, 32), PLSTAR_OK);
+    cr_assert_eq(plstar_npy_write_matrix(in_dir("X.npy"), X, 32, 2), PLSTAR_OK);
+    cr_assert_eq(plstar_npy_write_vector(in_dir("y.npy"), y, 32), PLSTAR_OK);
     cr_assert_eq(plstar("certify point --model m.json --data X.npy --seed 1 --labels y.npy --witness ws.npy "
                         "--json r.json"), 1);
     cr_assert(file_exists("ws.npy"));

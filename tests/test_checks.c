@@ -23,13 +23,13 @@ static void setup(void)
     cr_assert(mkdtemp(dir));
     char path[256];
     double X[8 * 3], y[8];
-    demo_sphere_data(X, 8, 3, 5);
+    plstar_demo_sphere_data(X, 8, 3, 5);
     for (size_t k = 0; k < 8; k++)
         y[k] = sin(0.7 * (double)k);
     snprintf(path, sizeof path, "%s/X.npy", dir);
-    cr_assert_eq(npy_write_matrix(path, X, 8, 3), 0);
+    cr_assert_eq(plstar_npy_write_matrix(path, X, 8, 3), 0);
     snprintf(path, sizeof path, "%s/y.npy", dir);
-    cr_assert_eq(npy_write_vector(path, y, 8), 0);
+    cr_assert_eq(plstar_npy_write_vector(path, y, 8), 0);
     snprintf(path, sizeof path, "%s/lin.json", dir);
     FILE *f = fopen(path, "w");
     fputs("{\"model\": \"linear\"}", f);

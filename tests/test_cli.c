@@ -25,12 +25,12 @@ static void setup(void)
     cr_assert(mkdtemp(dir));
     char path[256];
     double X[8 * 3];
-    demo_sphere_data(X, 8, 3, 5);
+    plstar_demo_sphere_data(X, 8, 3, 5);
     snprintf(path, sizeof path, "%s/X.npy", dir);
-    cr_assert_eq(npy_write_matrix(path, X, 8, 3), 0);
+    cr_assert_eq(plstar_npy_write_matrix(path, X, 8, 3), 0);
     snprintf(path, sizeof path, "%s/m.json", dir);
     FILE *f = fopen(path, "w");
-    fputs(demo_model_json(), f);
+    fputs(plstar_demo_model_json(), f);
     fclose(f);
 }
 
@@ -83,14 +83,14 @@ Test(cli, kernel_writes_a_matrix_numpy_loads)
 {
     cr_assert_eq(run("kernel --model m.json --data X.npy --seed 1 --out K.npy"), 0);
     plstar_array K;
-    npy_init(&K);
+    plstar_npy_init(&K);
     char path[256];
     snprintf(path, sizeof path, "%s/K.npy", dir);
-    cr_assert_eq(npy_read(&K, path), 0);
+    cr_assert_eq(plstar_npy_read(&K, path), 0);
     cr_assert_eq(K.ndim, 2);
     cr_assert_eq(K.shape[0], 8);
     cr_assert_eq(K.shape[1], 8);
-    npy_clear(&K);
+    plstar_npy_clear(&K);
     if (access("/usr/bin/python3", X_OK) == 0 &&
         system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") == 0) {
         char cmd[512];
@@ -265,12 +265,12 @@ Test(cli, long_runs_show_progress_on_a_terminal)
     expect_progress(jac, 0, jl, 1);
 
     double X[8 * 3], y[8];
-    demo_sphere_data(X, 8, 3, 5);
+    plstar_demo_sphere_data(X, 8, 3, 5);
     for (size_t i = 0; i < 8; i++)
         y[i] = sin(3 * X[i * 3]);
     char path[256];
     snprintf(path, sizeof path, "%s/y.npy", dir);
-    cr_assert_eq(npy_write_vector(path, y, 8), 0);
+    cr_assert_eq(plstar_npy_write_vector(path, y, 8), 0);
     const char *gd[] = {"certify", "gd", "--path", "--model", "m.json", "--data", "X.npy", "--seed", "1", "--labels",
                         "y.npy", "--steps", "10", "--record-every", "1", NULL};
     const char *gl[] = {"plstar certify gd: training: ", "steps (", "plstar certify gd: verifying: ", "/11 iterates"};
@@ -291,15 +291,15 @@ Test(cli, long_runs_show_progress_on_a_terminal)
     cr_assert_eq(run("train --model B/model.json --data B/X.npy --weights B/w0.npy --labels B/y.npy --lr 0.1 "
                      "--steps 20 --out tr"), 0);
     plstar_array T;
-    npy_init(&T);
+    plstar_npy_init(&T);
     snprintf(path, sizeof path, "%s/tr/trajectory.npy", dir);
-    cr_assert_eq(npy_read(&T, path), 0);
+    cr_assert_eq(plstar_npy_read(&T, path), 0);
     double L[21];
     for (size_t t = 0; t < 21; t++)
         L[t] = T.data[t * T.shape[1] + 1];
-    npy_clear(&T);
+    plstar_npy_clear(&T);
     snprintf(path, sizeof path, "%s/L.npy", dir);
-    cr_assert_eq(npy_write_vector(path, L, 21), 0);
+    cr_assert_eq(plstar_npy_write_vector(path, L, 21), 0);
     const char *val[] = {"validate", "--bundle", "B", "--losses", "L.npy", "--lr", "0.1", NULL};
     const char *vl[] = {"plstar validate: the loss trajectory at ", "/21 steps"};
     expect_progress(val, -1, vl, 2);
@@ -332,11 +332,11 @@ static void load(plstar_array *a, const char *name)
 {
     char path[256];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    npy_init(a);
-    cr_assert_eq(npy_read(a, path), 0, "%s", name);
+    plstar_npy_init(a);
+    cr_assert_eq(plstar_npy_read(a, path), 0, "%s", name);
 }
 
-/* F.npy is fast_outputs' F(w), shape (n, c), bit for bit; the reference's F.npy ± F.rad.npy
+/* F.npy is plstar_fast_outputs' F(w), shape (n, c), bit for bit; the reference's F.npy ± F.rad.npy
  * encloses the exact outputs, so it lies within the fast path's proven rounding bound of them. */
 Test(cli, forward_writes_the_outputs_and_the_reference_encloses_them)
 {
@@ -344,24 +344,24 @@ Test(cli, forward_writes_the_outputs_and_the_reference_encloses_them)
     cr_assert_eq(run("forward --model m.json --data X.npy --seed 1 --impl reference --out Fr.npy --json fr.json"), 0);
     cr_assert(exists("Fr.rad.npy") && !exists("F.rad.npy"));
     plstar_problem p;
-    problem_init(&p);
+    plstar_problem_init(&p);
     char mp[256], xp[256];
     snprintf(mp, sizeof mp, "%s/m.json", dir), snprintf(xp, sizeof xp, "%s/X.npy", dir);
-    cr_assert_eq(problem_load(&p, mp, xp, NULL, 1, NULL), 0, "%s", plstar_errmsg());
+    cr_assert_eq(plstar_problem_load(&p, mp, xp, NULL, 1, NULL), 0, "%s", plstar_errmsg());
     double F[8], eF[8];
-    cr_assert_eq(fast_outputs(F, &p.model, p.X.data, p.n, p.w), 0);
+    cr_assert_eq(plstar_fast_outputs(F, &p.model, p.X.data, p.n, p.w), 0);
     fast_errors e = {.F = eF};
-    cr_assert_eq(fast_errbound(&e, &p.model, p.X.data, p.n, p.w, NULL), 0);
+    cr_assert_eq(plstar_fast_errbound(&e, &p.model, p.X.data, p.n, p.w, NULL), 0);
     plstar_array a, mid, rad;
     load(&a, "F.npy"), load(&mid, "Fr.npy"), load(&rad, "Fr.rad.npy");
     cr_assert(a.ndim == 2 && a.shape[0] == 8 && a.shape[1] == 1 && mid.ndim == 2 && mid.shape[0] == 8);
     for (size_t k = 0; k < 8; k++) {
-        cr_assert(a.data[k] == F[k], "F[%zu]: %.17g, fast_outputs %.17g", k, a.data[k], F[k]);
+        cr_assert(a.data[k] == F[k], "F[%zu]: %.17g, plstar_fast_outputs %.17g", k, a.data[k], F[k]);
         cr_assert(rad.data[k] > 0 && rad.data[k] < 1e-15, "a tight enclosure");
         cr_assert(fabs(a.data[k] - mid.data[k]) <= rad.data[k] + eF[k], "F[%zu] outside mid ± (rad + bound)", k);
     }
-    npy_clear(&a), npy_clear(&mid), npy_clear(&rad);
-    problem_clear(&p);
+    plstar_npy_clear(&a), plstar_npy_clear(&mid), plstar_npy_clear(&rad);
+    plstar_problem_clear(&p);
     char cmd[512]; /* both reports in the schema, with the bound they state */
     const char *checker = getenv("PLSTAR_CHECK_REPORT"), *src = getenv("PLSTAR_SOURCE_ROOT");
     if (checker && src) {
@@ -420,21 +420,21 @@ static json_t *jload(const char *name)
 Test(cli, apriori_mean_loss_reports_the_scaled_numbers)
 {
     plstar_problem p;
-    problem_init(&p);
-    cr_assert_eq(demo_shallow_problem(&p), 0);
+    plstar_problem_init(&p);
+    cr_assert_eq(plstar_demo_shallow_problem(&p), 0);
     char path[256];
     snprintf(path, sizeof path, "%s/sh.json", dir);
     FILE *f = fopen(path, "w");
-    fputs(demo_shallow_json(), f);
+    fputs(plstar_demo_shallow_json(), f);
     fclose(f);
     snprintf(path, sizeof path, "%s/Xs.npy", dir);
-    npy_write_matrix(path, p.X.data, p.n, p.model.input_dim);
+    plstar_npy_write_matrix(path, p.X.data, p.n, p.model.input_dim);
     snprintf(path, sizeof path, "%s/ys.npy", dir);
-    npy_write_vector(path, p.y.data, p.N);
+    plstar_npy_write_vector(path, p.y.data, p.N);
     snprintf(path, sizeof path, "%s/ws.npy", dir);
-    npy_write_vector(path, p.w, p.model.nparams);
+    plstar_npy_write_vector(path, p.w, p.model.nparams);
     double s = 2.0 / (double)p.N;
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     const char *M = "certify gd --apriori --model sh.json --data Xs.npy --weights ws.npy --labels ys.npy";
     char args[512];
     snprintf(args, sizeof args, "%s --json as.json", M);
@@ -470,7 +470,7 @@ Test(cli, validate_uses_the_bundles_loss_convention)
         y[k] = sin(0.7 * (double)k);
     char path[256];
     snprintf(path, sizeof path, "%s/y.npy", dir);
-    npy_write_vector(path, y, 8);
+    plstar_npy_write_vector(path, y, 8);
     cr_assert_eq(run("train --model m.json --data X.npy --seed 1 --labels y.npy --lr 0.4 --steps 12 --loss mean "
                      "--out t"), 0);
     plstar_array tr;
@@ -478,9 +478,9 @@ Test(cli, validate_uses_the_bundles_loss_convention)
     double L[13];
     for (size_t k = 0; k < 13; k++)
         L[k] = tr.data[k * tr.shape[1] + 1];
-    npy_clear(&tr);
+    plstar_npy_clear(&tr);
     snprintf(path, sizeof path, "%s/L.npy", dir);
-    npy_write_vector(path, L, 13);
+    plstar_npy_write_vector(path, L, 13);
     cr_assert_eq(run("export --model m.json --data X.npy --seed 1 --labels y.npy --loss mean --out Bm"), 0);
     cr_assert_eq(run("export --model m.json --data X.npy --seed 1 --labels y.npy --out Bs"), 0);
     cr_assert_eq(run("validate --bundle Bm --losses L.npy --lr 0.4 --json v.json"), 0);
@@ -512,7 +512,7 @@ Test(cli, options_that_do_not_apply_are_refused)
         y[k] = sin(0.7 * (double)k);
     char path[256];
     snprintf(path, sizeof path, "%s/y.npy", dir);
-    cr_assert_eq(npy_write_vector(path, y, 8), 0);
+    cr_assert_eq(plstar_npy_write_vector(path, y, 8), 0);
     const char *M = "--model m.json --data X.npy --seed 1";
     char args[512];
     snprintf(args, sizeof args, "kernel %s --out K.npy", M);

@@ -21,7 +21,7 @@
 #include "reference/network.h"
 
 /* the i-th activation, cycling through all of them */
-static const char *act_at(size_t i) { return act_name((plstar_act)(i % ACT_COUNT)); }
+static const char *act_at(size_t i) { return plstar_act_name((plstar_act)(i % ACT_COUNT)); }
 
 static void random_mlp(plstar_problem *p, gsl_rng *r, int iter)
 {
@@ -39,19 +39,19 @@ static void random_mlp(plstar_problem *p, gsl_rng *r, int iter)
              acts, act_at(gsl_rng_uniform_int(r, 3)), gsl_rng_uniform_int(r, 2) ? "true" : "false",
              gsl_rng_uniform_int(r, 2) ? "ntk" : "standard");
     plstar_model m;
-    model_init(&m);
-    cr_assert_eq(model_parse_json(&m, json, "random"), PLSTAR_OK, "%s", plstar_errmsg());
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, json, "random"), PLSTAR_OK, "%s", plstar_errmsg());
     double *X = malloc(n * d * sizeof(double)), *w = malloc(m.nparams * sizeof(double));
     double *y = malloc(n * m.outputs * sizeof(double));
     for (size_t k = 0; k < n * d; k++)
         X[k] = gsl_ran_gaussian(r, 1.0);
     for (size_t k = 0; k < n * m.outputs; k++)
         y[k] = gsl_ran_gaussian(r, 1.0);
-    model_init_weights(w, &m, gsl_rng_get(r));
-    problem_init(p);
-    cr_assert_eq(problem_set(p, &m, X, n, w, y), PLSTAR_OK);
+    plstar_model_init_weights(w, &m, gsl_rng_get(r));
+    plstar_problem_init(p);
+    cr_assert_eq(plstar_problem_set(p, &m, X, n, w, y), PLSTAR_OK);
     free(X), free(w), free(y);
-    model_clear(&m);
+    plstar_model_clear(&m);
 }
 
 Test(crosscheck, passes_on_random_small_models)
@@ -62,12 +62,12 @@ Test(crosscheck, passes_on_random_small_models)
         plstar_problem p;
         random_mlp(&p, r, iter);
         crosscheck_result res;
-        int st = check_crosscheck(&res, &p, 64 + 32 * (iter % 4));
+        int st = plstar_check_crosscheck(&res, &p, 64 + 32 * (iter % 4));
         cr_assert_eq(st, PLSTAR_OK, "iteration %d: %s worst ratio %g", iter, res.q[0].name, res.q[0].worst_ratio);
         cr_assert_eq(res.nq, 6);
         for (size_t k = 0; k < res.nq; k++)
             cr_assert(res.q[k].worst_ratio <= 1.0);
-        problem_clear(&p);
+        plstar_problem_clear(&p);
     }
     gsl_rng_free(r);
 }
@@ -75,42 +75,42 @@ Test(crosscheck, passes_on_random_small_models)
 Test(crosscheck, passes_on_the_demo_and_a_shallow_net)
 {
     plstar_problem p;
-    problem_init(&p);
-    cr_assert_eq(demo_example_problem(&p), PLSTAR_OK);
+    plstar_problem_init(&p);
+    cr_assert_eq(plstar_demo_example_problem(&p), PLSTAR_OK);
     crosscheck_result res;
-    cr_assert_eq(check_crosscheck(&res, &p, 128), PLSTAR_OK);
+    cr_assert_eq(plstar_check_crosscheck(&res, &p, 128), PLSTAR_OK);
     /* the error bounds are not vacuous: the kernel's allowance is far below its size */
     cr_assert(res.q[2].worst_err < 1e-10 * (1 + fabs(res.q[2].worst_mid)));
-    problem_clear(&p);
+    plstar_problem_clear(&p);
 }
 
 /* A perturbation of one fast entry by many allowances must be caught. */
 Test(crosscheck, fails_on_a_perturbed_fast_value)
 {
     plstar_problem p;
-    problem_init(&p);
-    cr_assert_eq(demo_example_problem(&p), PLSTAR_OK);
+    plstar_problem_init(&p);
+    cr_assert_eq(plstar_demo_example_problem(&p), PLSTAR_OK);
     size_t N = p.N;
     double *K = malloc(N * N * sizeof(double)), *eK = malloc(N * N * sizeof(double));
-    fast_kernel_explicit(K, &p.model, p.X.data, p.n, p.w);
+    plstar_fast_kernel_explicit(K, &p.model, p.X.data, p.n, p.w);
     fast_errors e = {.K = eK};
-    cr_assert_eq(fast_errbound(&e, &p.model, p.X.data, p.n, p.w, NULL), PLSTAR_OK);
+    cr_assert_eq(plstar_fast_errbound(&e, &p.model, p.X.data, p.n, p.w, NULL), PLSTAR_OK);
     arb_mat_t R;
     arb_mat_init(R, N, N);
-    ref_kernel(R, &p.model, p.X.data, p.n, p.w, 128);
+    plstar_ref_kernel(R, &p.model, p.X.data, p.n, p.w, 128);
     crosscheck_quantity q;
-    cr_assert_eq(crosscheck_compare(&q, "kernel", K, eK, R, N * N), PLSTAR_OK);
+    cr_assert_eq(plstar_crosscheck_compare(&q, "kernel", K, eK, R, N * N), PLSTAR_OK);
     size_t at = 3 * N + 5;
     K[at] *= 1 + 1e-9;
-    cr_assert_eq(crosscheck_compare(&q, "kernel", K, eK, R, N * N), PLSTAR_REFUTED);
+    cr_assert_eq(plstar_crosscheck_compare(&q, "kernel", K, eK, R, N * N), PLSTAR_REFUTED);
     cr_assert_eq(q.violations, 1);
     cr_assert_eq(q.worst_index, at);
     cr_assert(q.worst_ratio > 1.0);
     K[at] = NAN;
-    cr_assert_eq(crosscheck_compare(&q, "kernel", K, eK, R, N * N), PLSTAR_REFUTED);
+    cr_assert_eq(plstar_crosscheck_compare(&q, "kernel", K, eK, R, N * N), PLSTAR_REFUTED);
     arb_mat_clear(R);
     free(K), free(eK);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
 }
 
 /* Error bounds must dominate the actual error of the fast path. */
@@ -119,10 +119,10 @@ Test(crosscheck, error_bounds_dominate_actual_errors_at_scale)
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 22);
     plstar_problem p;
-    problem_init(&p);
+    plstar_problem_init(&p);
     plstar_model m;
-    model_init(&m);
-    model_parse_json(&m, "{\"model\":\"mlp\",\"input_dim\":5,\"widths\":[96,96],\"outputs\":2,\"activation\":\"gelu\","
+    plstar_model_init(&m);
+    plstar_model_parse_json(&m, "{\"model\":\"mlp\",\"input_dim\":5,\"widths\":[96,96],\"outputs\":2,\"activation\":\"gelu\","
                          "\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":true}", "m");
     size_t n = 6;
     double X[30], y[12], *w = malloc(m.nparams * sizeof(double));
@@ -130,13 +130,13 @@ Test(crosscheck, error_bounds_dominate_actual_errors_at_scale)
         X[k] = gsl_ran_gaussian(r, 3.0);
     for (size_t k = 0; k < 12; k++)
         y[k] = gsl_ran_gaussian(r, 1.0);
-    model_init_weights(w, &m, 5);
-    problem_set(&p, &m, X, n, w, y);
+    plstar_model_init_weights(w, &m, 5);
+    plstar_problem_set(&p, &m, X, n, w, y);
     crosscheck_result res;
-    cr_assert_eq(check_crosscheck(&res, &p, 128), PLSTAR_OK);
+    cr_assert_eq(plstar_check_crosscheck(&res, &p, 128), PLSTAR_OK);
     free(w);
-    model_clear(&m);
-    problem_clear(&p);
+    plstar_model_clear(&m);
+    plstar_problem_clear(&p);
     gsl_rng_free(r);
 }
 
@@ -146,39 +146,39 @@ Test(crosscheck, error_bounds_dominate_actual_errors_at_scale)
 Test(crosscheck, non_finite_values_and_bounds_are_judged_explicitly)
 {
     plstar_problem p;
-    problem_init(&p);
-    cr_assert_eq(demo_example_problem(&p), PLSTAR_OK);
+    plstar_problem_init(&p);
+    cr_assert_eq(plstar_demo_example_problem(&p), PLSTAR_OK);
     size_t N = p.N, far = 2 * N + 1, near = 3 * N + 5;
     double *K = malloc(N * N * sizeof(double)), *eK = malloc(N * N * sizeof(double));
-    fast_kernel_explicit(K, &p.model, p.X.data, p.n, p.w);
+    plstar_fast_kernel_explicit(K, &p.model, p.X.data, p.n, p.w);
     fast_errors e = {.K = eK};
-    cr_assert_eq(fast_errbound(&e, &p.model, p.X.data, p.n, p.w, NULL), PLSTAR_OK);
+    cr_assert_eq(plstar_fast_errbound(&e, &p.model, p.X.data, p.n, p.w, NULL), PLSTAR_OK);
     arb_mat_t R;
     arb_mat_init(R, N, N);
-    ref_kernel(R, &p.model, p.X.data, p.n, p.w, 128);
+    plstar_ref_kernel(R, &p.model, p.X.data, p.n, p.w, 128);
     crosscheck_quantity q;
     eK[far] = INFINITY;
-    cr_assert_eq(crosscheck_compare(&q, "kernel", K, eK, R, N * N), PLSTAR_INCONCLUSIVE);
+    cr_assert_eq(plstar_crosscheck_compare(&q, "kernel", K, eK, R, N * N), PLSTAR_INCONCLUSIVE);
     cr_assert_eq(q.violations, 0);
     cr_assert_eq(q.unbounded, 1);
     cr_assert_eq(q.worst_index, far);
     cr_assert(isnan(q.worst_ratio) && q.worst_reason && !q.worst_violates);
     K[near] *= 1 + 1e-9; /* a genuine violation outranks the unbounded entry */
-    cr_assert_eq(crosscheck_compare(&q, "kernel", K, eK, R, N * N), PLSTAR_REFUTED);
+    cr_assert_eq(plstar_crosscheck_compare(&q, "kernel", K, eK, R, N * N), PLSTAR_REFUTED);
     cr_assert_eq(q.worst_index, near);
     cr_assert(q.worst_violates && q.worst_ratio > 1.0 && isfinite(q.worst_ratio) && !q.worst_reason);
     K[far] = INFINITY; /* and an infinite fast value outranks it, with a ratio of +∞ and a reason */
-    cr_assert_eq(crosscheck_compare(&q, "kernel", K, eK, R, N * N), PLSTAR_REFUTED);
+    cr_assert_eq(plstar_crosscheck_compare(&q, "kernel", K, eK, R, N * N), PLSTAR_REFUTED);
     cr_assert_eq(q.violations, 2);
     cr_assert_eq(q.worst_index, far);
     cr_assert(isinf(q.worst_ratio) && q.worst_violates && strstr(q.worst_reason, "infinite"));
     K[far] = 1.0, eK[far] = NAN; /* a NaN bound is no bound: a violation */
-    cr_assert_eq(crosscheck_compare(&q, "kernel", K, eK, R, N * N), PLSTAR_REFUTED);
+    cr_assert_eq(plstar_crosscheck_compare(&q, "kernel", K, eK, R, N * N), PLSTAR_REFUTED);
     cr_assert_eq(q.worst_index, far);
     cr_assert(strstr(q.worst_reason, "NaN"));
     arb_mat_clear(R);
     free(K), free(eK);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
 }
 
 static int run_plstar(const char *dir, const char *args, char *out, size_t len)
@@ -206,16 +206,16 @@ Test(crosscheck, overflowing_softplus_fails_with_a_violation_as_the_worst_entry)
     char dir[] = "/tmp/plstar-cc-XXXXXX", path[256], out[1 << 14];
     cr_assert(mkdtemp(dir));
     plstar_model m;
-    model_init(&m);
-    cr_assert_eq(model_parse_json(&m, "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[3],\"activation\":\"softplus\","
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[3],\"activation\":\"softplus\","
                                       "\"bias\":false,\"outputs\":1,\"output_activation\":\"linear\",\"scaling\":\"ntk\"}", "softplus"), PLSTAR_OK);
     double X[4] = {1e300, 1.0, 0.5, 2.0}, y[2] = {0.3, 0.1}, *w = malloc(m.nparams * sizeof(double));
-    model_init_weights(w, &m, 1);
+    plstar_model_init_weights(w, &m, 1);
     plstar_problem p;
-    problem_init(&p);
-    cr_assert_eq(problem_set(&p, &m, X, 2, w, y), PLSTAR_OK);
+    plstar_problem_init(&p);
+    cr_assert_eq(plstar_problem_set(&p, &m, X, 2, w, y), PLSTAR_OK);
     crosscheck_result res;
-    cr_assert_eq(check_crosscheck(&res, &p, 128), PLSTAR_REFUTED);
+    cr_assert_eq(plstar_check_crosscheck(&res, &p, 128), PLSTAR_REFUTED);
     for (size_t k = 0; k < res.nq; k++) {
         const crosscheck_quantity *q = &res.q[k];
         if (q->violations)
@@ -226,7 +226,7 @@ Test(crosscheck, overflowing_softplus_fails_with_a_violation_as_the_worst_entry)
     cr_assert_str_eq(res.q[2].name, "kernel");
     cr_assert_eq(res.q[2].status, PLSTAR_REFUTED);
     cr_assert(isinf(res.q[2].worst_ratio) && strstr(res.q[2].worst_reason, "fast value is infinite"));
-    json_t *rep = crosscheck_report(&res, &p, 128, PLSTAR_REFUTED);
+    json_t *rep = plstar_crosscheck_report(&res, &p, 128, PLSTAR_REFUTED);
     json_t *qs = json_object_get(rep, "quantities"), *v;
     const char *key;
     json_object_foreach(qs, key, v) {
@@ -238,14 +238,14 @@ Test(crosscheck, overflowing_softplus_fails_with_a_violation_as_the_worst_entry)
     /* the command: exit 1 (fail), no "nan" anywhere, the kernel's worst entry flagged */
     snprintf(path, sizeof path, "%s/m.json", dir);
     FILE *f = fopen(path, "w");
-    char *json = model_to_json(&m);
+    char *json = plstar_model_to_json(&m);
     fputs(json, f);
     fclose(f);
     free(json);
     snprintf(path, sizeof path, "%s/X.npy", dir);
-    cr_assert_eq(npy_write_matrix(path, X, 2, 2), PLSTAR_OK);
+    cr_assert_eq(plstar_npy_write_matrix(path, X, 2, 2), PLSTAR_OK);
     snprintf(path, sizeof path, "%s/y.npy", dir);
-    cr_assert_eq(npy_write_matrix(path, y, 2, 1), PLSTAR_OK);
+    cr_assert_eq(plstar_npy_write_matrix(path, y, 2, 1), PLSTAR_OK);
     cr_assert_eq(run_plstar(dir, "crosscheck --model m.json --data X.npy --seed 1 --labels y.npy --json cc.json", out,
                             sizeof out), 1, "%s", out);
     cr_assert(!strstr(out, "nan"), "printf's nan or -nan: %s", out); /* a NaN is printed as the word NaN */
@@ -260,7 +260,7 @@ Test(crosscheck, overflowing_softplus_fails_with_a_violation_as_the_worst_entry)
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
-    problem_clear(&p);
-    model_clear(&m);
+    plstar_problem_clear(&p);
+    plstar_model_clear(&m);
     free(w);
 }

@@ -275,7 +275,7 @@ static void check_lmax_d(const double *A, const arf_struct *E, size_t n, double 
 }
 
 /* The same for an arb enclosure, with its exact endpoints. */
-static void check_ball(const double *A, const arf_struct *E, size_t n, const arb_t b, int is_max, const char *what)
+static void plstar_check_ball(const double *A, const arf_struct *E, size_t n, const arb_t b, int is_max, const char *what)
 {
     arf_t lo, hi, nlo, nhi;
     arf_init(lo), arf_init(hi), arf_init(nlo), arf_init(nhi);
@@ -527,7 +527,7 @@ Test(eig, exact_oracle_self_check)
         size_t n;
         double *A = corpus(kind, &n, st);
         double a, b;
-        cr_assert_eq(fast_eig_lapack(&a, &b, A, n), PLSTAR_OK);
+        cr_assert_eq(plstar_fast_eig_lapack(&a, &b, A, n), PLSTAR_OK);
         double gap = 1e-6 * fmax(fabs(a), fabs(b)) + 1e-300;
         arf_t m;
         arf_init(m);
@@ -571,17 +571,17 @@ Test(eig, fast_bounds_are_sound_on_the_corpus)
         size_t n;
         double *A = corpus(kind, &n, st);
         double lmin[2], lmax[2], lo;
-        int s = verified_eig_bounds(lmin, lmax, A, n, 0.0);
+        int s = plstar_verified_eig_bounds(lmin, lmax, A, n, 0.0);
         cr_assert(s == PLSTAR_OK || s == PLSTAR_INCONCLUSIVE, "%s: status %d (%s)", mname[kind], s, plstar_errmsg());
         cr_assert(lmin[0] <= lmin[1] && lmax[0] <= lmax[1]);
         check_lmin_d(A, NULL, n, lmin[0], lmin[1], mname[kind]);
         check_lmax_d(A, NULL, n, lmax[0], lmax[1], mname[kind]);
-        s = verified_lambda_min(&lo, A, n, 0.0, NAN);
+        s = plstar_verified_lambda_min(&lo, A, n, 0.0, NAN);
         cr_assert(s == PLSTAR_OK || s == PLSTAR_INCONCLUSIVE);
         check_lmin_d(A, NULL, n, lo, INFINITY, mname[kind]);
         /* LAPACK (uncertified) agrees to rounding level */
         double a, b;
-        cr_assert_eq(fast_eig_lapack(&a, &b, A, n), PLSTAR_OK);
+        cr_assert_eq(plstar_fast_eig_lapack(&a, &b, A, n), PLSTAR_OK);
         double tol = 1e-13 * (double)n * maxabs_eig(lmin, lmax);
         cr_assert(a >= lmin[0] - tol && a <= lmin[1] + tol && b >= lmax[0] - tol && b <= lmax[1] + tol,
                   "%s: LAPACK %g %g outside [%g, %g] [%g, %g]", mname[kind], a, b, lmin[0], lmin[1], lmax[0], lmax[1]);
@@ -604,18 +604,18 @@ Test(eig, fast_bounds_are_sound_on_large_banded_matrices)
             for (size_t k = 0; k < n * n; k++)
                 A[k] = k / n == k % n ? 0.0 : ldexp(A[k], -70);
         double lmin[2], lmax[2], lo;
-        int s = verified_eig_bounds(lmin, lmax, A, n, 0.0);
+        int s = plstar_verified_eig_bounds(lmin, lmax, A, n, 0.0);
         cr_assert_eq(s, PLSTAR_OK, "banded n=%zu: status %d (%s)", n, s, plstar_errmsg());
         check_lmin_d(A, NULL, n, lmin[0], lmin[1], "banded");
         check_lmax_d(A, NULL, n, lmax[0], lmax[1], "banded");
         double nrm = maxabs_eig(lmin, lmax);
         cr_assert(lmin[1] - lmin[0] <= 1e-10 * nrm && lmax[1] - lmax[0] <= 1e-10 * nrm,
                   "banded n=%zu: widths %g %g", n, lmin[1] - lmin[0], lmax[1] - lmax[0]);
-        cr_assert_eq(verified_lambda_min(&lo, A, n, 0.0, NAN), PLSTAR_OK);
+        cr_assert_eq(plstar_verified_lambda_min(&lo, A, n, 0.0, NAN), PLSTAR_OK);
         check_lmin_d(A, NULL, n, lo, INFINITY, "banded");
         /* thresholds just above the certified upper end are never claimed */
         double m = nextafter(lmin[1], INFINITY);
-        cr_assert(!verified_spd_shift_check(A, n, 0.0, m) || exact_pd_d(A, NULL, n, 1, m));
+        cr_assert(!plstar_verified_spd_shift_check(A, n, 0.0, m) || exact_pd_d(A, NULL, n, 1, m));
         free(A);
     }
     flint_randclear(st);
@@ -635,12 +635,12 @@ Test(eig, reference_bounds_are_sound_on_the_corpus)
         arb_mat_init(B, n, n);
         arb_init(a), arb_init(b), arb_init(nrm);
         to_arb(B, A, n);
-        int s = ref_eig_bounds(a, b, B, prec);
+        int s = plstar_ref_eig_bounds(a, b, B, prec);
         cr_assert_eq(s, PLSTAR_OK, "%s: status %d (%s)", mname[kind], s, plstar_errmsg());
-        check_ball(A, NULL, n, a, 0, mname[kind]);
-        check_ball(A, NULL, n, b, 1, mname[kind]);
+        plstar_check_ball(A, NULL, n, a, 0, mname[kind]);
+        plstar_check_ball(A, NULL, n, b, 1, mname[kind]);
         /* ‖A‖₂ ≤ upper end: u·I ± A ≻ 0 */
-        cr_assert_eq(ref_norm2_sym_upper(nrm, B, prec), PLSTAR_OK);
+        cr_assert_eq(plstar_ref_norm2_sym_upper(nrm, B, prec), PLSTAR_OK);
         arf_t u;
         arf_init(u);
         arb_get_ubound_arf(u, nrm, 1000);
@@ -675,7 +675,7 @@ Test(eig, tridiagonal_closed_form)
         arb_add(tmax, tmax, c, 400);
 
         double lmin[2], lmax[2];
-        cr_assert_eq(verified_eig_bounds(lmin, lmax, A, n, 0.0), PLSTAR_OK);
+        cr_assert_eq(plstar_verified_eig_bounds(lmin, lmax, A, n, 0.0), PLSTAR_OK);
         arb_set_d(a, lmin[0]);
         arb_set_d(b, lmin[1]);
         cr_assert(arb_lt(a, tmin) && arb_gt(b, tmin), "fast λ_min misses the closed form, n = %zu", n);
@@ -688,7 +688,7 @@ Test(eig, tridiagonal_closed_form)
             arb_mat_t B;
             arb_mat_init(B, n, n);
             to_arb(B, A, n);
-            cr_assert_eq(ref_eig_bounds(a, b, B, 256), PLSTAR_OK);
+            cr_assert_eq(plstar_ref_eig_bounds(a, b, B, 256), PLSTAR_OK);
             cr_assert(arb_contains(a, tmin) && arb_contains(b, tmax), "reference misses the closed form, n = %zu", n);
             /* well conditioned for n ≤ 120 (κ < 6e3): width ≤ 1e-20·‖A‖ */
             cr_assert(mag_cmp_2exp_si(arb_radref(a), -70) < 0 && mag_cmp_2exp_si(arb_radref(b), -70) < 0);
@@ -722,8 +722,8 @@ Test(eig, thresholds_near_lambda_min_are_never_misjudged)
         arb_mat_init(B, n, n);
         arb_init(a), arb_init(b), arb_init(mu);
         to_arb(B, A, n);
-        cr_assert_eq(ref_eig_bounds(a, b, B, 512), PLSTAR_OK);
-        check_ball(A, NULL, n, a, 0, "λ* at 512 bits");
+        cr_assert_eq(plstar_ref_eig_bounds(a, b, B, 512), PLSTAR_OK);
+        plstar_check_ball(A, NULL, n, a, 0, "λ* at 512 bits");
         double lam = arf_get_d(arb_midref(a), ARF_RND_NEAR);
         double scale = fmax(fabs(lam), 1e-300);
         const double rel[] = {1e-12, 1e-14, 1e-16, 0.0};
@@ -739,19 +739,19 @@ Test(eig, thresholds_near_lambda_min_are_never_misjudged)
                     cr_assert(truth, "%s: expected λ_min > μ", mname[kind]);
 
                 /* fast: a claim must be true */
-                int f = verified_spd_shift_check(A, n, 0.0, m);
-                cr_assert(!f || truth, "%s n=%zu: verified_spd_shift_check claims λ_min > %.17g, false", mname[kind], n, m);
+                int f = plstar_verified_spd_shift_check(A, n, 0.0, m);
+                cr_assert(!f || truth, "%s n=%zu: plstar_verified_spd_shift_check claims λ_min > %.17g, false", mname[kind], n, m);
                 double lo;
-                int s = verified_lambda_min(&lo, A, n, 0.0, m);
+                int s = plstar_verified_lambda_min(&lo, A, n, 0.0, m);
                 cr_assert(s == PLSTAR_OK || s == PLSTAR_INCONCLUSIVE);
-                cr_assert(!(lo >= m) || truth, "%s n=%zu: verified_lambda_min claims %.17g >= μ = %.17g, false",
+                cr_assert(!(lo >= m) || truth, "%s n=%zu: plstar_verified_lambda_min claims %.17g >= μ = %.17g, false",
                           mname[kind], n, lo, m);
                 check_lmin_d(A, NULL, n, lo, INFINITY, mname[kind]);
 
                 /* reference: a claim must be true; 1e-12 below must be certified at 128 bits */
                 arb_set_d(mu, m);
-                int r = ref_spd_shift_check(B, mu, 128);
-                cr_assert(!r || truth, "%s n=%zu: ref_spd_shift_check claims λ_min > %.17g, false", mname[kind], n, m);
+                int r = plstar_ref_spd_shift_check(B, mu, 128);
+                cr_assert(!r || truth, "%s n=%zu: plstar_ref_spd_shift_check claims λ_min > %.17g, false", mname[kind], n, m);
                 if (side < 0 && rel[k] == 1e-12)
                     cr_assert(r, "%s n=%zu: reference inconclusive 1e-12 below λ_min", mname[kind], n);
             }
@@ -759,9 +759,9 @@ Test(eig, thresholds_near_lambda_min_are_never_misjudged)
         /* far below the threshold the fast path certifies well-conditioned matrices */
         if (kind == M_KERNEL || kind == M_TRIDIAG) {
             double m = lam - 1e-9 * fmax(fabs(arf_get_d(arb_midref(b), ARF_RND_NEAR)), 1.0);
-            cr_assert(verified_spd_shift_check(A, n, 0.0, m), "%s: fast inconclusive far below λ_min", mname[kind]);
+            cr_assert(plstar_verified_spd_shift_check(A, n, 0.0, m), "%s: fast inconclusive far below λ_min", mname[kind]);
             double lo;
-            cr_assert_eq(verified_lambda_min(&lo, A, n, 0.0, m), PLSTAR_OK);
+            cr_assert_eq(plstar_verified_lambda_min(&lo, A, n, 0.0, m), PLSTAR_OK);
             cr_assert_eq(lo, m, "a certified hint is returned as it is");
         }
         arb_mat_clear(B);
@@ -782,11 +782,11 @@ Test(eig, fast_widths_on_random_kernels)
         size_t n = 20 + n_randint(st, iter < 7 ? 200 : 600);
         double *A = kernel(n, 2 * n, st);
         double lmin[2], lmax[2], lo;
-        cr_assert_eq(verified_eig_bounds(lmin, lmax, A, n, 0.0), PLSTAR_OK);
+        cr_assert_eq(plstar_verified_eig_bounds(lmin, lmax, A, n, 0.0), PLSTAR_OK);
         double nrm = lmax[1];
         cr_assert(lmin[1] - lmin[0] <= 1e-10 * nrm, "n = %zu: λ_min width %.3g > 1e-10·‖A‖", n, lmin[1] - lmin[0]);
         cr_assert(lmax[1] - lmax[0] <= 1e-10 * nrm, "n = %zu: λ_max width %.3g > 1e-10·‖A‖", n, lmax[1] - lmax[0]);
-        cr_assert_eq(verified_lambda_min(&lo, A, n, 0.0, NAN), PLSTAR_OK);
+        cr_assert_eq(plstar_verified_lambda_min(&lo, A, n, 0.0, NAN), PLSTAR_OK);
         cr_assert(lo <= lmin[1] && lmin[1] - lo <= 1e-10 * nrm);
         if (n <= 60) {
             check_lmin_d(A, NULL, n, lmin[0], lmin[1], "kernel");
@@ -822,8 +822,8 @@ Test(eig, reference_widths_and_tightening)
         arb_mat_init(B, n, n);
         arb_init(a1), arb_init(b1), arb_init(a2), arb_init(b2), arb_init(w);
         to_arb(B, A, n);
-        cr_assert_eq(ref_eig_bounds(a1, b1, B, 128), PLSTAR_OK);
-        cr_assert_eq(ref_eig_bounds(a2, b2, B, 256), PLSTAR_OK);
+        cr_assert_eq(plstar_ref_eig_bounds(a1, b1, B, 128), PLSTAR_OK);
+        cr_assert_eq(plstar_ref_eig_bounds(a2, b2, B, 256), PLSTAR_OK);
         double nrm = arf_get_d(arb_midref(b2), ARF_RND_UP);
         /* width = 2·radius ≤ 1e-20·‖A‖ at 256 bits */
         cr_assert(2.0 * mag_get_d(arb_radref(a2)) <= 1e-20 * nrm, "n = %zu: λ_min width %.3g", n,
@@ -836,7 +836,7 @@ Test(eig, reference_widths_and_tightening)
         cr_assert(arb_overlaps(a1, a2) && arb_overlaps(b1, b2));
         /* the fast intervals contain the reference enclosures */
         double lmin[2], lmax[2];
-        cr_assert_eq(verified_eig_bounds(lmin, lmax, A, n, 0.0), PLSTAR_OK);
+        cr_assert_eq(plstar_verified_eig_bounds(lmin, lmax, A, n, 0.0), PLSTAR_OK);
         arf_t lo, hi;
         arf_init(lo), arf_init(hi);
         arf_set_d(lo, lmin[0]), arf_set_d(hi, lmin[1]);
@@ -884,8 +884,8 @@ Test(eig, radii_cover_every_member)
         double *A = iter % 2 ? kernel(n, 2 * n, st) : goe(n, st);
         double r = ldexp(1.0, -(int)(10 + n_randint(st, 30)));
         double lmin[2], lmax[2], lo;
-        cr_assert_eq(verified_eig_bounds(lmin, lmax, A, n, r), PLSTAR_OK);
-        cr_assert_eq(verified_lambda_min(&lo, A, n, r, NAN), PLSTAR_OK);
+        cr_assert_eq(plstar_verified_eig_bounds(lmin, lmax, A, n, r), PLSTAR_OK);
+        cr_assert_eq(plstar_verified_lambda_min(&lo, A, n, r, NAN), PLSTAR_OK);
         arb_mat_t B;
         arb_t a, b;
         arb_mat_init(B, n, n);
@@ -893,7 +893,7 @@ Test(eig, radii_cover_every_member)
         to_arb(B, A, n);
         for (size_t k = 0; k < n * n; k++)
             mag_set_d(arb_radref(B->entries + k), r);
-        cr_assert_eq(ref_eig_bounds(a, b, B, 128), PLSTAR_OK);
+        cr_assert_eq(plstar_ref_eig_bounds(a, b, B, 128), PLSTAR_OK);
         /* approximate extreme eigenvectors give the adversarial sign patterns */
         double *v = malloc(n * sizeof(double));
         arf_struct *E = flint_malloc(n * n * sizeof(arf_struct));
@@ -910,7 +910,7 @@ Test(eig, radii_cover_every_member)
         arb_t mu;
         arb_init(mu);
         arb_set_d(mu, mu_d);
-        int ref_pd = ref_spd_shift_check(B, mu, 128);
+        int ref_pd = plstar_ref_spd_shift_check(B, mu, 128);
         proven += ref_pd;
         arb_clear(mu);
         for (int mode = 0; mode < 3; mode++) {
@@ -920,10 +920,10 @@ Test(eig, radii_cover_every_member)
             check_lmin_d(A, E, n, lmin[0], -INFINITY, "fast with radii");
             check_lmax_d(A, E, n, INFINITY, lmax[1], "fast with radii");
             check_lmin_d(A, E, n, lo, INFINITY, "fast λ_min with radii");
-            check_ball(A, E, n, a, 0, "reference with radii (λ_min)");
-            check_ball(A, E, n, b, 1, "reference with radii (λ_max)");
+            plstar_check_ball(A, E, n, a, 0, "reference with radii (λ_min)");
+            plstar_check_ball(A, E, n, b, 1, "reference with radii (λ_max)");
             cr_assert(!ref_pd || exact_pd_d(A, E, n, 1, mu_d),
-                      "ref_spd_shift_check with radii: X − %.17g·I ≻ 0 is false for a member (n = %zu)", mu_d, n);
+                      "plstar_ref_spd_shift_check with radii: X − %.17g·I ≻ 0 is false for a member (n = %zu)", mu_d, n);
         }
         for (size_t k = 0; k < n * n; k++)
             arf_clear(E + k);
@@ -977,11 +977,11 @@ Test(eig, special_and_badly_scaled_matrices)
                 A[k] = ldexp(A[k], e);
         }
         double lmin[2], lmax[2], lo;
-        int s = verified_eig_bounds(lmin, lmax, A, n, 0.0);
+        int s = plstar_verified_eig_bounds(lmin, lmax, A, n, 0.0);
         cr_assert(s == PLSTAR_OK || s == PLSTAR_INCONCLUSIVE, "kind %d: %d %s", kind, s, plstar_errmsg());
         check_lmin_d(A, NULL, n, lmin[0], lmin[1], "special");
         check_lmax_d(A, NULL, n, lmax[0], lmax[1], "special");
-        cr_assert(verified_lambda_min(&lo, A, n, 0.0, NAN) <= PLSTAR_INCONCLUSIVE);
+        cr_assert(plstar_verified_lambda_min(&lo, A, n, 0.0, NAN) <= PLSTAR_INCONCLUSIVE);
         check_lmin_d(A, NULL, n, lo, INFINITY, "special");
         if (kind == 0)
             cr_assert(lmin[0] == 0.0 && lmin[1] == 0.0 && lmax[0] == 0.0 && lmax[1] == 0.0, "zero matrix is exact");
@@ -995,9 +995,9 @@ Test(eig, special_and_badly_scaled_matrices)
         arb_mat_init(B, n, n);
         arb_init(a), arb_init(b);
         to_arb(B, A, n);
-        cr_assert_eq(ref_eig_bounds(a, b, B, 96), PLSTAR_OK);
-        check_ball(A, NULL, n, a, 0, "special reference");
-        check_ball(A, NULL, n, b, 1, "special reference");
+        cr_assert_eq(plstar_ref_eig_bounds(a, b, B, 96), PLSTAR_OK);
+        plstar_check_ball(A, NULL, n, a, 0, "special reference");
+        plstar_check_ball(A, NULL, n, b, 1, "special reference");
         if (kind == 0)
             cr_assert(arb_is_zero(a) && arb_is_zero(b), "zero matrix is exact");
         arb_mat_clear(B);
@@ -1010,39 +1010,39 @@ Test(eig, special_and_badly_scaled_matrices)
 Test(eig, argument_and_data_errors)
 {
     double A[4] = {1.0, 0.0, 0.0, 1.0}, lmin[2], lmax[2], lo, x, y;
-    cr_assert_eq(verified_eig_bounds(lmin, lmax, NULL, 2, 0.0), PLSTAR_EUSAGE);
-    cr_assert_eq(verified_eig_bounds(lmin, lmax, A, 0, 0.0), PLSTAR_EUSAGE);
-    cr_assert_eq(verified_eig_bounds(lmin, lmax, A, 2, -1.0), PLSTAR_EUSAGE);
-    cr_assert_eq(verified_eig_bounds(lmin, lmax, A, 2, NAN), PLSTAR_EUSAGE);
-    cr_assert_eq(verified_lambda_min(NULL, A, 2, 0.0, NAN), PLSTAR_EUSAGE);
-    cr_assert_eq(fast_eig_lapack(&x, &y, A, 0), PLSTAR_EUSAGE);
+    cr_assert_eq(plstar_verified_eig_bounds(lmin, lmax, NULL, 2, 0.0), PLSTAR_EUSAGE);
+    cr_assert_eq(plstar_verified_eig_bounds(lmin, lmax, A, 0, 0.0), PLSTAR_EUSAGE);
+    cr_assert_eq(plstar_verified_eig_bounds(lmin, lmax, A, 2, -1.0), PLSTAR_EUSAGE);
+    cr_assert_eq(plstar_verified_eig_bounds(lmin, lmax, A, 2, NAN), PLSTAR_EUSAGE);
+    cr_assert_eq(plstar_verified_lambda_min(NULL, A, 2, 0.0, NAN), PLSTAR_EUSAGE);
+    cr_assert_eq(plstar_fast_eig_lapack(&x, &y, A, 0), PLSTAR_EUSAGE);
     A[2] = NAN; /* lower triangle */
-    cr_assert_eq(verified_eig_bounds(lmin, lmax, A, 2, 0.0), PLSTAR_EDATA);
-    cr_assert_eq(verified_lambda_min(&lo, A, 2, 0.0, NAN), PLSTAR_EDATA);
-    cr_assert_eq(fast_eig_lapack(&x, &y, A, 2), PLSTAR_EDATA);
-    cr_assert_eq(verified_spd_shift_check(A, 2, 0.0, -1.0), 0);
+    cr_assert_eq(plstar_verified_eig_bounds(lmin, lmax, A, 2, 0.0), PLSTAR_EDATA);
+    cr_assert_eq(plstar_verified_lambda_min(&lo, A, 2, 0.0, NAN), PLSTAR_EDATA);
+    cr_assert_eq(plstar_fast_eig_lapack(&x, &y, A, 2), PLSTAR_EDATA);
+    cr_assert_eq(plstar_verified_spd_shift_check(A, 2, 0.0, -1.0), 0);
     A[2] = INFINITY;
-    cr_assert_eq(verified_lambda_min(&lo, A, 2, 0.0, NAN), PLSTAR_EDATA);
+    cr_assert_eq(plstar_verified_lambda_min(&lo, A, 2, 0.0, NAN), PLSTAR_EDATA);
     A[2] = 0.0;
-    cr_assert_eq(verified_spd_shift_check(A, 2, 0.0, INFINITY), 0);
-    cr_assert_eq(verified_spd_shift_check(A, 2, 0.0, 0.5), 1);
-    cr_assert_eq(verified_spd_shift_check(A, 2, 0.0, 1.0), 0);
+    cr_assert_eq(plstar_verified_spd_shift_check(A, 2, 0.0, INFINITY), 0);
+    cr_assert_eq(plstar_verified_spd_shift_check(A, 2, 0.0, 0.5), 1);
+    cr_assert_eq(plstar_verified_spd_shift_check(A, 2, 0.0, 1.0), 0);
 
     arb_mat_t R, Z;
     arb_t a, b, mu;
     arb_mat_init(R, 2, 3);
     arb_mat_init(Z, 0, 0);
     arb_init(a), arb_init(b), arb_init(mu);
-    cr_assert_eq(ref_eig_bounds(a, b, R, 128), PLSTAR_EUSAGE);
-    cr_assert_eq(ref_eig_bounds(a, b, Z, 128), PLSTAR_EUSAGE);
-    cr_assert_eq(ref_spd_shift_check(R, mu, 128), 0);
+    cr_assert_eq(plstar_ref_eig_bounds(a, b, R, 128), PLSTAR_EUSAGE);
+    cr_assert_eq(plstar_ref_eig_bounds(a, b, Z, 128), PLSTAR_EUSAGE);
+    cr_assert_eq(plstar_ref_spd_shift_check(R, mu, 128), 0);
     arb_mat_clear(R);
     arb_mat_init(R, 2, 2);
     arb_mat_one(R);
-    cr_assert_eq(ref_eig_bounds(a, b, R, 4), PLSTAR_EUSAGE);
+    cr_assert_eq(plstar_ref_eig_bounds(a, b, R, 4), PLSTAR_EUSAGE);
     arb_indeterminate(arb_mat_entry(R, 1, 0));
-    cr_assert_eq(ref_eig_bounds(a, b, R, 128), PLSTAR_EDATA);
-    cr_assert_eq(ref_spd_shift_check(R, mu, 128), 0);
+    cr_assert_eq(plstar_ref_eig_bounds(a, b, R, 128), PLSTAR_EDATA);
+    cr_assert_eq(plstar_ref_spd_shift_check(R, mu, 128), 0);
     arb_mat_clear(R), arb_mat_clear(Z);
     arb_clear(a), arb_clear(b), arb_clear(mu);
 }
@@ -1079,7 +1079,7 @@ static void write_square(const char *name, const double *a, size_t n)
 {
     char path[256];
     snprintf(path, sizeof path, "%s/%s", cli_dir, name);
-    cr_assert_eq(npy_write_matrix(path, a, n, n), PLSTAR_OK);
+    cr_assert_eq(plstar_npy_write_matrix(path, a, n, n), PLSTAR_OK);
 }
 
 static json_t *load_json(const char *name)

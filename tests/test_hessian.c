@@ -98,14 +98,14 @@ static void make_model(plstar_model *m, const config *cf)
              "{\"model\":\"mlp\",\"input_dim\":%zu,\"widths\":[%s],\"outputs\":%zu,\"activation\":\"%s\","
              "\"output_activation\":\"%s\",\"scaling\":\"ntk\",\"bias\":%s}",
              cf->d, widths, cf->c, cf->act, cf->out_act, cf->bias ? "true" : "false");
-    model_init(m);
-    cr_assert_eq(model_parse_json(m, json, "test"), PLSTAR_OK, "%s", plstar_errmsg());
+    plstar_model_init(m);
+    cr_assert_eq(plstar_model_parse_json(m, json, "test"), PLSTAR_OK, "%s", plstar_errmsg());
 }
 
 /* w0 from the seed, with random biases so that the bias paths are exercised. */
 static void make_weights(double *w, const plstar_model *m, gsl_rng *r, unsigned long seed)
 {
-    model_init_weights(w, m, seed);
+    plstar_model_init_weights(w, m, seed);
     for (size_t l = 0; l < m->nlayers; l++)
         if (m->layers[l].has_bias)
             for (size_t j = 0; j < m->layers[l].out; j++)
@@ -167,17 +167,17 @@ Test(hessian, hvp_matches_central_differences)
         size_t P = m.nparams, n = cf->n, d = cf->d, c = cf->c, N = n * c;
         double *X = malloc(n * d * sizeof(double)), *w = malloc(P * sizeof(double)), *wp = malloc(P * sizeof(double));
         double *H = malloc(P * P * sizeof(double)), *Jp = malloc(N * P * sizeof(double)), *Jm = malloc(N * P * sizeof(double));
-        demo_sphere_data(X, n, d, 11 + cfi);
+        plstar_demo_sphere_data(X, n, d, 11 + cfi);
         make_weights(w, &m, r, 3 + cfi);
         size_t row = N - 1, i = row / c, k = row % c;
-        cr_assert_eq(fast_hessian_full(H, &m, X + i * d, k, w), PLSTAR_OK);
+        cr_assert_eq(plstar_fast_hessian_full(H, &m, X + i * d, k, w), PLSTAR_OK);
         double h = 1e-5, err = 0, scale = 0;
         for (size_t j = 0; j < P; j++) {
             memcpy(wp, w, P * sizeof(double));
             wp[j] += h;
-            fast_jacobian(Jp, &m, X, n, wp);
+            plstar_fast_jacobian(Jp, &m, X, n, wp);
             wp[j] -= 2 * h;
-            fast_jacobian(Jm, &m, X, n, wp);
+            plstar_fast_jacobian(Jm, &m, X, n, wp);
             for (size_t q = 0; q < P; q++) {
                 double fd = (Jp[row * P + q] - Jm[row * P + q]) / (2 * h);
                 err = fmax(err, fabs(fd - H[q * P + j]));
@@ -186,7 +186,7 @@ Test(hessian, hvp_matches_central_differences)
         }
         cr_assert(err <= 1e-6 * (1 + scale), "config %zu: Hessian vs central differences: %g", cfi, err);
         free(X), free(w), free(wp), free(H), free(Jp), free(Jm);
-        model_clear(&m);
+        plstar_model_clear(&m);
     }
     gsl_rng_free(r);
 }
@@ -198,14 +198,14 @@ Test(hessian, lanczos_norm_matches_full)
     make_model(&m, cf);
     size_t P = m.nparams;
     double X[3], *w = malloc(P * sizeof(double)), *H = malloc(P * P * sizeof(double));
-    demo_sphere_data(X, 1, 3, 9);
-    model_init_weights(w, &m, 4);
-    fast_hessian_full(H, &m, X, 0, w);
+    plstar_demo_sphere_data(X, 1, 3, 9);
+    plstar_model_init_weights(w, &m, 4);
+    plstar_fast_hessian_full(H, &m, X, 0, w);
     double exact = sym_norm(H, P), est;
-    cr_assert_eq(fast_hessian_norm_lanczos(&est, &m, X, 0, w, 120, 1), PLSTAR_OK);
+    cr_assert_eq(plstar_fast_hessian_norm_lanczos(&est, &m, X, 0, w, 120, 1), PLSTAR_OK);
     cr_assert(fabs(est - exact) <= 1e-8 * exact, "Lanczos %g vs dsyevd %g", est, exact);
     free(w), free(H);
-    model_clear(&m);
+    plstar_model_clear(&m);
 }
 
 Test(hessian, matrix_norm2_upper_is_sound_and_tight)
@@ -220,8 +220,8 @@ Test(hessian, matrix_norm2_upper_is_sound_and_tight)
         double *A = malloc(rows * cols * sizeof(double));
         for (size_t k = 0; k < rows * cols; k++)
             A[k] = gsl_ran_gaussian(r, 1.0) * (s % 2 ? 1e-3 : 1.0);
-        cr_assert_eq(ref_matrix_norm2_upper(b, A, rows, cols, PREC), PLSTAR_OK);
-        double lower, exact = svd_max(A, rows, cols, &lower), ub = arb_upper_d(b);
+        cr_assert_eq(plstar_ref_matrix_norm2_upper(b, A, rows, cols, PREC), PLSTAR_OK);
+        double lower, exact = svd_max(A, rows, cols, &lower), ub = plstar_arb_upper_d(b);
         cr_assert(ub >= lower, "%zu x %zu: bound %.17g below a proven lower bound %.17g of sigma_max", rows, cols, ub,
                   lower);
         cr_assert(lower >= exact * (1 - 1e-12), "%zu x %zu: the test's lower bound %.17g is loose", rows, cols, lower);
@@ -239,21 +239,21 @@ Test(hessian, refuses_first_order_activations)
         "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[4],\"outputs\":1,\"activation\":\"tanh\",\"output_activation\":\"leaky_relu\",\"scaling\":\"ntk\",\"bias\":false}"};
     for (int t = 0; t < 2; t++) {
         plstar_model m;
-        model_init(&m);
-        cr_assert_eq(model_parse_json(&m, jsons[t], "t"), PLSTAR_OK);
+        plstar_model_init(&m);
+        cr_assert_eq(plstar_model_parse_json(&m, jsons[t], "t"), PLSTAR_OK);
         double X[4] = {1, 0, 0, 1}, *w = malloc(m.nparams * sizeof(double));
-        model_init_weights(w, &m, 1);
+        plstar_model_init_weights(w, &m, 1);
         ref_hessian_ctx ctx;
-        ref_hessian_ctx_init(&ctx);
-        cr_assert_eq(ref_hessian_ctx_set(&ctx, &m, X, 2, w, PREC), PLSTAR_EUSAGE);
+        plstar_ref_hessian_ctx_init(&ctx);
+        cr_assert_eq(plstar_ref_hessian_ctx_set(&ctx, &m, X, 2, w, PREC), PLSTAR_EUSAGE);
         cr_assert(strstr(plstar_errmsg(), "not twice differentiable"), "message: %s", plstar_errmsg());
-        ref_hessian_ctx_clear(&ctx);
+        plstar_ref_hessian_ctx_clear(&ctx);
         ref_hessian_bounds hb;
-        ref_hessian_bounds_init(&hb);
-        cr_assert_eq(ref_hessian_bounds_compute(&hb, &ctx, 1.0, NULL, PREC), PLSTAR_EUSAGE);
-        ref_hessian_bounds_clear(&hb);
+        plstar_ref_hessian_bounds_init(&hb);
+        cr_assert_eq(plstar_ref_hessian_bounds_compute(&hb, &ctx, 1.0, NULL, PREC), PLSTAR_EUSAGE);
+        plstar_ref_hessian_bounds_clear(&hb);
         free(w);
-        model_clear(&m);
+        plstar_model_clear(&m);
     }
 }
 
@@ -262,44 +262,44 @@ Test(hessian, refuses_first_order_activations)
 Test(hessian, shallow_and_linear_special_cases)
 {
     plstar_model m;
-    model_init(&m);
-    cr_assert_eq(model_parse_json(&m, "{\"model\":\"shallow\",\"input_dim\":3,\"width\":50,\"activation\":\"tanh\"}", "s"),
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, "{\"model\":\"shallow\",\"input_dim\":3,\"width\":50,\"activation\":\"tanh\"}", "s"),
                  PLSTAR_OK);
     double X[6], *w = malloc(m.nparams * sizeof(double));
-    demo_sphere_data(X, 2, 3, 4);
-    model_init_weights(w, &m, 2);
+    plstar_demo_sphere_data(X, 2, 3, 4);
+    plstar_model_init_weights(w, &m, 2);
     ref_hessian_bounds hb;
-    ref_hessian_bounds_init(&hb);
-    cr_assert_eq(ref_hessian_bounds_ball(&hb, &m, X, 2, w, 0.0, PREC), PLSTAR_OK);
+    plstar_ref_hessian_bounds_init(&hb);
+    cr_assert_eq(plstar_ref_hessian_bounds_ball(&hb, &m, X, 2, w, 0.0, PREC), PLSTAR_OK);
     for (size_t i = 0; i < 2; i++) {
         double s2max = 0;
         for (size_t j = 0; j < 50; j++) {
             double z = 0, s2;
             for (size_t a = 0; a < 3; a++)
                 z += w[j * 3 + a] * X[i * 3 + a];
-            act_eval_d(ACT_TANH, z, NULL, NULL, &s2);
+            plstar_act_eval_d(ACT_TANH, z, NULL, NULL, &s2);
             s2max = fmax(s2max, fabs(s2));
         }
         double exact = s2max / sqrt(50.0); /* ‖x_i‖ = 1 */
         cr_assert(hb.beta_rows[i] >= exact * (1 - 1e-12) && hb.beta_rows[i] <= exact * (1 + 1e-9),
                   "shallow row %zu: %.17g vs %.17g", i, hb.beta_rows[i], exact);
     }
-    ref_hessian_bounds_clear(&hb);
+    plstar_ref_hessian_bounds_clear(&hb);
     free(w);
-    model_clear(&m);
+    plstar_model_clear(&m);
 
-    model_init(&m);
-    cr_assert_eq(model_parse_json(&m, "{\"model\":\"linear\",\"input_dim\":4}", "l"), PLSTAR_OK);
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, "{\"model\":\"linear\",\"input_dim\":4}", "l"), PLSTAR_OK);
     double A[12], v[4] = {1, -2, 0.5, 3};
-    demo_sphere_data(A, 3, 4, 8);
-    ref_hessian_bounds_init(&hb);
-    cr_assert_eq(ref_hessian_bounds_ball(&hb, &m, A, 3, v, 10.0, PREC), PLSTAR_OK);
+    plstar_demo_sphere_data(A, 3, 4, 8);
+    plstar_ref_hessian_bounds_init(&hb);
+    cr_assert_eq(plstar_ref_hessian_bounds_ball(&hb, &m, A, 3, v, 10.0, PREC), PLSTAR_OK);
     cr_assert(arb_is_zero(hb.hess_max) && arb_is_zero(hb.jac_lipschitz) && arb_is_zero(hb.kernel_change));
     double sigma_lower;
     svd_max(A, 3, 4, &sigma_lower);
-    cr_assert(arb_upper_d(hb.lipschitz) >= sigma_lower);
-    ref_hessian_bounds_clear(&hb);
-    model_clear(&m);
+    cr_assert(plstar_arb_upper_d(hb.lipschitz) >= sigma_lower);
+    plstar_ref_hessian_bounds_clear(&hb);
+    plstar_model_clear(&m);
 }
 
 /* The main soundness test. */
@@ -320,29 +320,29 @@ Test(hessian, bounds_never_exceeded_at_random_points, .timeout = 300)
         double *J0 = malloc(N * P * sizeof(double)), *J = malloc(N * P * sizeof(double));
         double *K0 = malloc(N * N * sizeof(double)), *K = malloc(N * N * sizeof(double));
         double *H = malloc(P * P * sizeof(double));
-        demo_sphere_data(X, n, d, 100 + cfi);
+        plstar_demo_sphere_data(X, n, d, 100 + cfi);
         double xs = 0.5 + 1.5 * gsl_rng_uniform(r); /* inputs of norm 0.5–2 */
         for (size_t k = 0; k < n * d; k++)
             X[k] *= xs;
         make_weights(w0, &m, r, 300 + cfi);
-        fast_jacobian(J0, &m, X, n, w0);
-        fast_kernel_explicit(K0, &m, X, n, w0);
+        plstar_fast_jacobian(J0, &m, X, n, w0);
+        plstar_fast_kernel_explicit(K0, &m, X, n, w0);
         ref_hessian_ctx ctx;
-        ref_hessian_ctx_init(&ctx);
-        cr_assert_eq(ref_hessian_ctx_set(&ctx, &m, X, n, w0, PREC), PLSTAR_OK, "%s", plstar_errmsg());
+        plstar_ref_hessian_ctx_init(&ctx);
+        cr_assert_eq(plstar_ref_hessian_ctx_set(&ctx, &m, X, n, w0, PREC), PLSTAR_OK, "%s", plstar_errmsg());
         /* a ≥ ‖DF(w0)‖₂ from the reference kernel, as proofs-checks/ball.c does */
         arb_mat_t Kr;
         arb_t lmin, lmax;
         arb_mat_init(Kr, (slong)N, (slong)N), arb_init(lmin), arb_init(lmax);
-        cr_assert_eq(ref_kernel(Kr, &m, X, n, w0, PREC), PLSTAR_OK);
-        cr_assert(ref_eig_bounds(lmin, lmax, Kr, PREC) <= PLSTAR_INCONCLUSIVE);
+        cr_assert_eq(plstar_ref_kernel(Kr, &m, X, n, w0, PREC), PLSTAR_OK);
+        cr_assert(plstar_ref_eig_bounds(lmin, lmax, Kr, PREC) <= PLSTAR_INCONCLUSIVE);
         arb_sqrtpos(lmax, lmax, PREC);
         ref_hessian_bounds hb;
-        ref_hessian_bounds_init(&hb);
+        plstar_ref_hessian_bounds_init(&hb);
         /* R = 0: the bounds at the point */
-        cr_assert_eq(ref_hessian_bounds_compute(&hb, &ctx, 0.0, lmax, PREC), PLSTAR_OK);
+        cr_assert_eq(plstar_ref_hessian_bounds_compute(&hb, &ctx, 0.0, lmax, PREC), PLSTAR_OK);
         for (size_t row = 0; row < N; row++) {
-            fast_hessian_full(H, &m, X + (row / c) * d, row % c, w0);
+            plstar_fast_hessian_full(H, &m, X + (row / c) * d, row % c, w0);
             double h = sym_norm(H, P);
             cr_assert(h <= hb.beta_rows[row] * (1 + tol) + 1e-12, "config %zu R=0 row %zu: |H| %g > %g", cfi, row, h,
                       hb.beta_rows[row]);
@@ -350,13 +350,13 @@ Test(hessian, bounds_never_exceeded_at_random_points, .timeout = 300)
         for (int t = 0; t < cf->points; t++) {
             if (t % 50 == 0) { /* a new radius every 50 points, log-uniform in [0.01, 3] */
                 double R = 0.01 * pow(300.0, gsl_rng_uniform(r));
-                cr_assert_eq(ref_hessian_bounds_compute(&hb, &ctx, R, lmax, PREC), PLSTAR_OK);
+                cr_assert_eq(plstar_ref_hessian_bounds_compute(&hb, &ctx, R, lmax, PREC), PLSTAR_OK);
             }
             double R = hb.radius, dist = random_point(w, w0, &m, R, t % 4, r);
-            double LF = arb_upper_d(hb.lipschitz), cB = arb_upper_d(hb.jac_lipschitz);
-            double dK = arb_upper_d(hb.kernel_change), beta = arb_upper_d(hb.hess_max);
-            fast_jacobian(J, &m, X, n, w);
-            fast_kernel_explicit(K, &m, X, n, w);
+            double LF = plstar_arb_upper_d(hb.lipschitz), cB = plstar_arb_upper_d(hb.jac_lipschitz);
+            double dK = plstar_arb_upper_d(hb.kernel_change), beta = plstar_arb_upper_d(hb.hess_max);
+            plstar_fast_jacobian(J, &m, X, n, w);
+            plstar_fast_kernel_explicit(K, &m, X, n, w);
             /* L_F */
             double nDF = sqrt(sym_norm(K, N));
             cr_assert(nDF <= LF * (1 + tol) + 1e-12, "config %zu R=%g: |DF| %.17g > L_F %.17g", cfi, R, nDF, LF);
@@ -380,7 +380,7 @@ Test(hessian, bounds_never_exceeded_at_random_points, .timeout = 300)
             /* β_F, row by row */
             double hmax = 0;
             for (size_t row = 0; row < N; row++) {
-                fast_hessian_full(H, &m, X + (row / c) * d, row % c, w);
+                plstar_fast_hessian_full(H, &m, X + (row / c) * d, row % c, w);
                 double h = sym_norm(H, P);
                 cr_assert(h <= hb.beta_rows[row] * (1 + tol) + 1e-12, "config %zu R=%g row %zu: |H| %.17g > %.17g",
                           cfi, R, row, h, hb.beta_rows[row]);
@@ -390,11 +390,11 @@ Test(hessian, bounds_never_exceeded_at_random_points, .timeout = 300)
             cr_assert(hmax <= beta * (1 + tol) + 1e-12);
             worst_beta = fmax(worst_beta, hmax / beta), pts_beta++;
         }
-        ref_hessian_bounds_clear(&hb);
-        ref_hessian_ctx_clear(&ctx);
+        plstar_ref_hessian_bounds_clear(&hb);
+        plstar_ref_hessian_ctx_clear(&ctx);
         arb_mat_clear(Kr), arb_clear(lmin), arb_clear(lmax);
         free(X), free(w0), free(w), free(J0), free(J), free(K0), free(K), free(H);
-        model_clear(&m);
+        plstar_model_clear(&m);
     }
     cr_log_info("points: L_F %zu, beta %zu (%zu rows), c_B %zu, dK %zu; largest true/bound: L_F %.3f, beta %.3f, "
                 "c_B %.3f, dK %.3f",
@@ -413,7 +413,7 @@ static double hessian_ratio(const plstar_model *m, const double *X, size_t n, co
     size_t c = m->outputs, d = m->input_dim, P = m->nparams;
     double worst = 0;
     for (size_t row = 0; row < n * c; row++) {
-        fast_hessian_full(H, m, X + (row / c) * d, row % c, w);
+        plstar_fast_hessian_full(H, m, X + (row / c) * d, row % c, w);
         worst = fmax(worst, sym_norm(H, P) / beta_rows[row]);
     }
     return worst;
@@ -436,16 +436,16 @@ Test(hessian, adversarial_search_stays_below_beta, .timeout = 300)
         size_t P = m.nparams, n = cf->n, d = cf->d;
         double *X = malloc(n * d * sizeof(double)), *w0 = malloc(P * sizeof(double)), *w = malloc(P * sizeof(double));
         double *best = malloc(P * sizeof(double)), *H = malloc(P * P * sizeof(double));
-        demo_sphere_data(X, n, d, 500 + q);
+        plstar_demo_sphere_data(X, n, d, 500 + q);
         make_weights(w0, &m, r, 600 + q);
         ref_hessian_ctx ctx;
-        ref_hessian_ctx_init(&ctx);
-        cr_assert_eq(ref_hessian_ctx_set(&ctx, &m, X, n, w0, PREC), PLSTAR_OK);
+        plstar_ref_hessian_ctx_init(&ctx);
+        cr_assert_eq(plstar_ref_hessian_ctx_set(&ctx, &m, X, n, w0, PREC), PLSTAR_OK);
         for (size_t ri = 0; ri < 2; ri++) {
             double R = radii[ri];
             ref_hessian_bounds hb;
-            ref_hessian_bounds_init(&hb);
-            cr_assert_eq(ref_hessian_bounds_compute(&hb, &ctx, R, NULL, PREC), PLSTAR_OK);
+            plstar_ref_hessian_bounds_init(&hb);
+            cr_assert_eq(plstar_ref_hessian_bounds_compute(&hb, &ctx, R, NULL, PREC), PLSTAR_OK);
             double fbest = -1;
             for (int t = 0; t < 20; t++) {
                 random_point(w, w0, &m, R, 1 + t % 2, r);
@@ -472,11 +472,11 @@ Test(hessian, adversarial_search_stays_below_beta, .timeout = 300)
             }
             cr_log_info("config %zu (%s, depth %zu), R = %g: largest |H_r|/beta_r found %.3f", picks[q], cf->act,
                         cf->depth, R, fbest);
-            ref_hessian_bounds_clear(&hb);
+            plstar_ref_hessian_bounds_clear(&hb);
         }
-        ref_hessian_ctx_clear(&ctx);
+        plstar_ref_hessian_ctx_clear(&ctx);
         free(X), free(w0), free(w), free(best), free(H);
-        model_clear(&m);
+        plstar_model_clear(&m);
     }
     gsl_rng_free(r);
 }
@@ -493,18 +493,18 @@ static void mlp_problem(plstar_problem *p, const char *act, size_t width, size_t
              "\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}", d,
              width, width, act);
     plstar_model m;
-    model_init(&m);
-    cr_assert_eq(model_parse_json(&m, json, "mlp"), PLSTAR_OK);
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, json, "mlp"), PLSTAR_OK);
     double *X = malloc(n * d * sizeof(double)), *w = malloc(m.nparams * sizeof(double)), *y = malloc(n * sizeof(double));
-    demo_sphere_data(X, n, d, seed);
-    model_init_weights(w, &m, seed + 1);
-    fast_outputs(y, &m, X, n, w);
+    plstar_demo_sphere_data(X, n, d, seed);
+    plstar_model_init_weights(w, &m, seed + 1);
+    plstar_fast_outputs(y, &m, X, n, w);
     for (size_t i = 0; i < n; i++) /* labels near F(w0): a small residual r0 */
         y[i] += label_noise * sin(3.0 * (double)i + 1.0);
-    problem_init(p);
-    cr_assert_eq(problem_set(p, &m, X, n, w, y), PLSTAR_OK);
+    plstar_problem_init(p);
+    cr_assert_eq(plstar_problem_set(p, &m, X, n, w, y), PLSTAR_OK);
     free(X), free(w), free(y);
-    model_clear(&m);
+    plstar_model_clear(&m);
 }
 
 static double lambda_min_fast(const double *K, size_t N)
@@ -522,21 +522,21 @@ Test(hessian, mlp_ball_verdicts, .timeout = 300)
     plstar_problem p;
     mlp_problem(&p, "tanh", 256, 3, 4, 0.0, 21);
     ball_constants b;
-    ball_constants_init(&b);
-    cr_assert_eq(ball_constants_compute(&b, &p, PREC), PLSTAR_OK);
+    plstar_ball_constants_init(&b);
+    cr_assert_eq(plstar_ball_constants_compute(&b, &p, PREC), PLSTAR_OK);
     cr_assert(b.available && b.hess, "the MLP has radius-dependent constants");
-    double lam = arb_lower_d(b.lambda0), mu = 0.5 * lam;
+    double lam = plstar_arb_lower_d(b.lambda0), mu = 0.5 * lam;
     cr_assert(lam > 0);
     ball_result res;
-    ball_result_init(&res);
-    cr_assert_eq(check_ball(&res, &b, 0.0, mu, PREC), PLSTAR_OK);
+    plstar_ball_result_init(&res);
+    cr_assert_eq(plstar_check_ball(&res, &b, 0.0, mu, PREC), PLSTAR_OK);
     double Rmax = res.radius_max;
     cr_assert(Rmax > 0 && isfinite(Rmax), "largest radius %g", Rmax);
-    cr_assert_eq(check_ball(&res, &b, Rmax, mu, PREC), PLSTAR_OK, "the reported largest radius certifies");
-    cr_assert(arb_lower_d(res.lambda_lower) >= mu);
-    cr_assert_eq(check_ball(&res, &b, Rmax * 1.01, mu, PREC), PLSTAR_INCONCLUSIVE);
-    cr_assert_eq(check_ball(&res, &b, 0.0, arb_upper_d(b.lambda0) * 1.01, PREC), PLSTAR_REFUTED);
-    json_t *rep = ball_report(&res, &b, &p, PLSTAR_INCONCLUSIVE), *q = json_object_get(rep, "quantities");
+    cr_assert_eq(plstar_check_ball(&res, &b, Rmax, mu, PREC), PLSTAR_OK, "the reported largest radius certifies");
+    cr_assert(plstar_arb_lower_d(res.lambda_lower) >= mu);
+    cr_assert_eq(plstar_check_ball(&res, &b, Rmax * 1.01, mu, PREC), PLSTAR_INCONCLUSIVE);
+    cr_assert_eq(plstar_check_ball(&res, &b, 0.0, plstar_arb_upper_d(b.lambda0) * 1.01, PREC), PLSTAR_REFUTED);
+    json_t *rep = plstar_ball_report(&res, &b, &p, PLSTAR_INCONCLUSIVE), *q = json_object_get(rep, "quantities");
     /* β_F is Definition 2's constant, c_B (≥ max_r ‖H_{F_r}‖₂), a one-sided bound */
     double beta = json_real_value(json_object_get(json_object_get(q, "beta_F"), "upper"));
     double c = json_real_value(json_object_get(json_object_get(q, "jacobian_lipschitz"), "upper"));
@@ -551,26 +551,26 @@ Test(hessian, mlp_ball_verdicts, .timeout = 300)
     double *w = malloc(P * sizeof(double)), *K = malloc(N * N * sizeof(double));
     for (int t = 0; t < 200; t++) {
         random_point(w, p.w, &p.model, Rmax, t % 4, r);
-        fast_kernel_explicit(K, &p.model, p.X.data, p.n, w);
+        plstar_fast_kernel_explicit(K, &p.model, p.X.data, p.n, w);
         double lm = lambda_min_fast(K, N);
         cr_assert(lm >= mu * (1 - 1e-9), "lambda_min(K(w)) = %g < mu = %g inside the certified ball", lm, mu);
     }
     free(w), free(K);
     gsl_rng_free(r);
-    ball_result_clear(&res);
-    ball_constants_clear(&b);
-    problem_clear(&p);
+    plstar_ball_result_clear(&res);
+    plstar_ball_constants_clear(&b);
+    plstar_problem_clear(&p);
 
     /* a first-order activation: no constants, inconclusive */
     mlp_problem(&p, "relu", 16, 3, 4, 0.0, 21);
-    ball_constants_init(&b);
-    ball_result_init(&res);
-    cr_assert_eq(ball_constants_compute(&b, &p, PREC), PLSTAR_OK);
+    plstar_ball_constants_init(&b);
+    plstar_ball_result_init(&res);
+    cr_assert_eq(plstar_ball_constants_compute(&b, &p, PREC), PLSTAR_OK);
     cr_assert(!b.available && !b.hess);
-    cr_assert_eq(check_ball(&res, &b, 0.0, 1e-6, PREC), PLSTAR_INCONCLUSIVE);
-    ball_result_clear(&res);
-    ball_constants_clear(&b);
-    problem_clear(&p);
+    cr_assert_eq(plstar_check_ball(&res, &b, 0.0, 1e-6, PREC), PLSTAR_INCONCLUSIVE);
+    plstar_ball_result_clear(&res);
+    plstar_ball_constants_clear(&b);
+    plstar_problem_clear(&p);
 }
 
 /* Theorem 6 for the MLP: certified when the initial residual is small enough
@@ -581,44 +581,44 @@ Test(hessian, mlp_gd_apriori, .timeout = 300)
     plstar_problem p;
     mlp_problem(&p, "tanh", 256, 3, 4, 0.002, 33);
     ball_constants b;
-    ball_constants_init(&b);
-    cr_assert_eq(ball_constants_compute(&b, &p, PREC), PLSTAR_OK);
+    plstar_ball_constants_init(&b);
+    cr_assert_eq(plstar_ball_constants_compute(&b, &p, PREC), PLSTAR_OK);
     gd_apriori_result res;
-    gd_apriori_result_init(&res);
-    cr_assert_eq(check_gd_apriori(&res, &b, 0, 0, PREC), PLSTAR_OK);
+    plstar_gd_apriori_result_init(&res);
+    cr_assert_eq(plstar_check_gd_apriori(&res, &b, 0, 0, PREC), PLSTAR_OK);
     cr_assert(res.radius > 0 && res.lr > 0 && res.rate < 1);
-    json_t *rep = gd_apriori_report(&res, &b, &p, PLSTAR_OK);
+    json_t *rep = plstar_gd_apriori_report(&res, &b, &p, PLSTAR_OK);
     cr_assert(json_object_get(json_object_get(rep, "quantities"), "lipschitz_F_on_ball"));
     json_decref(rep);
     /* run GD with the certified step */
     size_t P = p.model.nparams;
     double *w = malloc(P * sizeof(double)), *g = malloc(P * sizeof(double)), loss0, loss;
     memcpy(w, p.w, P * sizeof(double));
-    fast_loss_grad(&loss0, NULL, &p.model, p.X.data, p.n, w, p.y.data);
+    plstar_fast_loss_grad(&loss0, NULL, &p.model, p.X.data, p.n, w, p.y.data);
     double path = 0;
     for (int t = 1; t <= 200; t++) {
-        fast_loss_grad(&loss, g, &p.model, p.X.data, p.n, w, p.y.data);
+        plstar_fast_loss_grad(&loss, g, &p.model, p.X.data, p.n, w, p.y.data);
         double step = 0;
         for (size_t k = 0; k < P; k++)
             w[k] -= res.lr * g[k], step += g[k] * g[k];
         path += res.lr * sqrt(step);
-        fast_loss_grad(&loss, NULL, &p.model, p.X.data, p.n, w, p.y.data);
+        plstar_fast_loss_grad(&loss, NULL, &p.model, p.X.data, p.n, w, p.y.data);
         cr_assert(path <= res.radius * (1 + 1e-9), "the path leaves the certified ball at step %d", t);
         /* 1e-28: the floor of a double residual (≈ N (u |F|)²) */
         cr_assert(loss <= pow(res.rate, t) * loss0 * (1 + 1e-9) + 1e-28, "step %d: loss %g above the certified rate", t,
                   loss);
     }
     free(w), free(g);
-    gd_apriori_result_clear(&res);
-    ball_constants_clear(&b);
-    problem_clear(&p);
+    plstar_gd_apriori_result_clear(&res);
+    plstar_ball_constants_clear(&b);
+    plstar_problem_clear(&p);
 
     mlp_problem(&p, "tanh", 256, 3, 4, 1.0, 33);
-    ball_constants_init(&b);
-    gd_apriori_result_init(&res);
-    cr_assert_eq(ball_constants_compute(&b, &p, PREC), PLSTAR_OK);
-    cr_assert_eq(check_gd_apriori(&res, &b, 0, 0, PREC), PLSTAR_INCONCLUSIVE);
-    gd_apriori_result_clear(&res);
-    ball_constants_clear(&b);
-    problem_clear(&p);
+    plstar_ball_constants_init(&b);
+    plstar_gd_apriori_result_init(&res);
+    cr_assert_eq(plstar_ball_constants_compute(&b, &p, PREC), PLSTAR_OK);
+    cr_assert_eq(plstar_check_gd_apriori(&res, &b, 0, 0, PREC), PLSTAR_INCONCLUSIVE);
+    plstar_gd_apriori_result_clear(&res);
+    plstar_ball_constants_clear(&b);
+    plstar_problem_clear(&p);
 }

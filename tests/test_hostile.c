@@ -50,12 +50,12 @@ static void write_text(const char *name, const char *text) { write_bytes(name, t
 
 static void write_matrix(const char *name, const double *a, size_t rows, size_t cols)
 {
-    cr_assert_eq(npy_write_matrix(path_of(name), a, rows, cols), 0);
+    cr_assert_eq(plstar_npy_write_matrix(path_of(name), a, rows, cols), 0);
 }
 
 static void write_vector(const char *name, const double *a, size_t n)
 {
-    cr_assert_eq(npy_write_vector(path_of(name), a, n), 0);
+    cr_assert_eq(plstar_npy_write_vector(path_of(name), a, n), 0);
 }
 
 /* A .npy file with a hand-written header (format 1.0) and `payload` zero bytes. */
@@ -316,13 +316,13 @@ Test(hostile, non_finite_checkpoint)
                      "--checkpoint-every 2 --out run"),
                  0);
     plstar_array a;
-    npy_init(&a);
-    cr_assert_eq(npy_read(&a, path_of("run/checkpoint.npy")), 0);
+    plstar_npy_init(&a);
+    cr_assert_eq(plstar_npy_read(&a, path_of("run/checkpoint.npy")), 0);
     a.data[a.size - 1] = NAN;
     write_vector("ck_nan.npy", a.data, a.size);
     a.data[a.size - 1] = 0, a.data[2] = 2.5; /* a fractional step */
     write_vector("ck_step.npy", a.data, a.size);
-    npy_clear(&a);
+    plstar_npy_clear(&a);
     expect(65, "ck_nan.npy", "train --model m.json --data X.npy --seed 1 --labels y.npy --lr 0.05 --steps 6 "
                              "--resume ck_nan.npy --out run2");
     expect(65, "ck_step.npy", "train --model m.json --data X.npy --seed 1 --labels y.npy --lr 0.05 --steps 6 "

@@ -35,6 +35,12 @@ for prog in kl klxx; do
   cp "$prefix/out.txt" "$prefix/$prog.txt"
   check "$prog certifies" grep -q 'lambda_min(K) >= [0-9]' "$prefix/$prog.txt"
 done
+# the library exports its prefixed names and nothing else (plstar.map); the names that are not are printed
+exports_only_prefixed() {
+  local syms; syms=$(nm -D --defined-only "$1" | awk '$2 ~ /[A-Z]/ {print $3}')
+  [ -n "$syms" ] && ! grep -v '^plstar_' <<<"$syms"
+}
+check "exports only plstar_ names" exports_only_prefixed "$(find "$root" -name 'libplstar.so' | head -1)"
 check "installed plstar runs" "$(find "$root" -path '*/bin/plstar')" help
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

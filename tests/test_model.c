@@ -15,8 +15,8 @@
 
 static int parse(plstar_model *m, const char *json)
 {
-    model_init(m);
-    return model_parse_json(m, json, "m.json");
+    plstar_model_init(m);
+    return plstar_model_parse_json(m, json, "m.json");
 }
 
 Test(model, mlp_layout_and_count)
@@ -31,8 +31,8 @@ Test(model, mlp_layout_and_count)
     cr_assert_eq(m.layers[0].scale_div, 10);
     cr_assert_eq(m.layers[2].scale_div, 5);
     cr_assert_eq(m.layers[2].act, ACT_LINEAR);
-    cr_assert_eq(model_width(&m), 5);
-    model_clear(&m);
+    cr_assert_eq(plstar_model_width(&m), 5);
+    plstar_model_clear(&m);
 }
 
 Test(model, standard_scaling_and_init)
@@ -42,17 +42,17 @@ Test(model, standard_scaling_and_init)
                            "\"output_activation\":\"linear\",\"scaling\":\"standard\",\"bias\":false}"), PLSTAR_OK);
     cr_assert_eq(m.layers[0].scale_div, 1);
     double *w = malloc(m.nparams * sizeof(double));
-    model_init_weights(w, &m, 7);
+    plstar_model_init_weights(w, &m, 7);
     double var = 0;
     for (size_t k = 0; k < 1600; k++)
         var += w[k] * w[k];
     var /= 1600;
     cr_assert(var > 0.25 * 0.8 && var < 0.25 * 1.2, "first layer variance %g should be near 1/4", var);
     double *w2 = malloc(m.nparams * sizeof(double));
-    model_init_weights(w2, &m, 7);
+    plstar_model_init_weights(w2, &m, 7);
     cr_assert_eq(memcmp(w, w2, m.nparams * sizeof(double)), 0, "seeded init must be reproducible");
     free(w), free(w2);
-    model_clear(&m);
+    plstar_model_clear(&m);
 }
 
 Test(model, shallow_signs_fixed_and_not_parameters)
@@ -65,16 +65,16 @@ Test(model, shallow_signs_fixed_and_not_parameters)
     cr_assert_eq(m.layers[1].fixed[0], 1.0);
     cr_assert_eq(m.layers[1].fixed[1], -1.0);
     cr_assert_eq(m.activation, ACT_TANH);
-    model_clear(&m);
+    plstar_model_clear(&m);
 }
 
 Test(model, linear_takes_dim_from_data)
 {
     plstar_model m;
     cr_assert_eq(parse(&m, "{\"model\":\"linear\"}"), PLSTAR_OK);
-    cr_assert_eq(model_set_input_dim(&m, 12), PLSTAR_OK);
+    cr_assert_eq(plstar_model_set_input_dim(&m, 12), PLSTAR_OK);
     cr_assert_eq(m.nparams, 12);
-    model_clear(&m);
+    plstar_model_clear(&m);
 }
 
 Test(model, canonical_json_round_trip)
@@ -82,13 +82,13 @@ Test(model, canonical_json_round_trip)
     plstar_model m, m2;
     cr_assert_eq(parse(&m, "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[3,4],\"outputs\":2,\"activation\":\"gelu\","
                            "\"output_activation\":\"sigmoid\",\"bias\":true,\"scaling\":\"standard\"}"), PLSTAR_OK);
-    char *s = model_to_json(&m);
+    char *s = plstar_model_to_json(&m);
     cr_assert_eq(parse(&m2, s), PLSTAR_OK, "%s", plstar_errmsg());
     cr_assert_eq(m2.nparams, m.nparams);
     cr_assert_eq(m2.output_activation, ACT_SIGMOID);
     cr_assert_eq(m2.scaling, SCALING_STANDARD);
     free(s);
-    model_clear(&m), model_clear(&m2);
+    plstar_model_clear(&m), plstar_model_clear(&m2);
 }
 
 static void refused(const char *json, const char *needle)
@@ -167,7 +167,7 @@ Test(model, pytorch_net_must_state_scaling_and_bias)
                            "\"output_activation\":\"linear\",\"scaling\":\"standard\",\"bias\":false}"), PLSTAR_OK);
     cr_assert_eq(m.layers[0].scale_div, 1, "standard scaling: no 1/sqrt(fan-in) in the forward pass");
     cr_assert_eq(m.layers[0].has_bias, 0);
-    model_clear(&m);
+    plstar_model_clear(&m);
 }
 
 /* ---- problems and their provenance -------------------------------------- */
@@ -208,15 +208,15 @@ Test(model, sha256_known_answers)
 {
     /* FIPS 180-4 examples: "abc" and the empty message */
     char hex[PLSTAR_SHA256_HEX];
-    sha256_hex(hex, "abc", 3);
+    plstar_sha256_hex(hex, "abc", 3);
     cr_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    sha256_hex(hex, "", 0);
+    plstar_sha256_hex(hex, "", 0);
     cr_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     make_dir();
     write_text(in_dir("abc.txt"), "abc");
-    cr_assert_eq(sha256_file_hex(hex, in_dir("abc.txt")), PLSTAR_OK);
+    cr_assert_eq(plstar_sha256_file_hex(hex, in_dir("abc.txt")), PLSTAR_OK);
     cr_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    cr_assert_eq(sha256_file_hex(hex, in_dir("missing.txt")), PLSTAR_ENOINPUT);
+    cr_assert_eq(plstar_sha256_file_hex(hex, in_dir("missing.txt")), PLSTAR_ENOINPUT);
     cr_assert(strstr(plstar_errmsg(), "missing.txt"));
     remove_dir();
 }
@@ -227,15 +227,15 @@ Test(model, problem_load_remembers_files_and_seed)
     static const char desc[] = MLP("\"input_dim\":2,\"widths\":[3]," REST);
     write_text(in_dir("m.json"), desc);
     double X[4] = {1, 0, 0, 1}, y[2] = {0.5, -0.5}, w[9] = {0};
-    cr_assert_eq(npy_write_matrix(in_dir("X.npy"), X, 2, 2), PLSTAR_OK);
-    cr_assert_eq(npy_write_vector(in_dir("y.npy"), y, 2), PLSTAR_OK);
-    cr_assert_eq(npy_write_vector(in_dir("w.npy"), w, 9), PLSTAR_OK);
+    cr_assert_eq(plstar_npy_write_matrix(in_dir("X.npy"), X, 2, 2), PLSTAR_OK);
+    cr_assert_eq(plstar_npy_write_vector(in_dir("y.npy"), y, 2), PLSTAR_OK);
+    cr_assert_eq(plstar_npy_write_vector(in_dir("w.npy"), w, 9), PLSTAR_OK);
     plstar_problem p;
-    problem_init(&p);
-    cr_assert_eq(problem_load(&p, in_dir("m.json"), in_dir("X.npy"), NULL, 42, in_dir("y.npy")), PLSTAR_OK, "%s",
+    plstar_problem_init(&p);
+    cr_assert_eq(plstar_problem_load(&p, in_dir("m.json"), in_dir("X.npy"), NULL, 42, in_dir("y.npy")), PLSTAR_OK, "%s",
                  plstar_errmsg());
     char hex[PLSTAR_SHA256_HEX];
-    sha256_hex(hex, desc, strlen(desc));
+    plstar_sha256_hex(hex, desc, strlen(desc));
     cr_assert_str_eq(p.files[PROBLEM_MODEL].path, in_dir("m.json"));
     cr_assert_str_eq(p.files[PROBLEM_MODEL].sha256, hex, "the digest of the bytes of m.json");
     cr_assert_str_eq(p.files[PROBLEM_DATA].path, in_dir("X.npy"));
@@ -243,21 +243,21 @@ Test(model, problem_load_remembers_files_and_seed)
     cr_assert_str_eq(p.files[PROBLEM_LABELS].path, in_dir("y.npy"));
     cr_assert_null(p.files[PROBLEM_WEIGHTS].path, "weights drawn from a seed are not a file");
     cr_assert(p.weights_from_seed && p.seed == 42);
-    char *line = problem_describe(&p);
+    char *line = plstar_problem_describe(&p);
     cr_assert(strstr(line, "\"scaling\": \"ntk\"") && strstr(line, "\"bias\": false"), "%s", line);
     cr_assert(strstr(line, "9 parameters") && strstr(line, "weights from seed 42"), "%s", line);
     free(line);
     /* weights from a file: its digest, no seed */
-    cr_assert_eq(problem_load(&p, in_dir("m.json"), in_dir("X.npy"), in_dir("w.npy"), 0, NULL), PLSTAR_OK);
+    cr_assert_eq(plstar_problem_load(&p, in_dir("m.json"), in_dir("X.npy"), in_dir("w.npy"), 0, NULL), PLSTAR_OK);
     cr_assert_str_eq(p.files[PROBLEM_WEIGHTS].path, in_dir("w.npy"));
     cr_assert_eq(strlen(p.files[PROBLEM_WEIGHTS].sha256), 64);
     cr_assert_null(p.files[PROBLEM_LABELS].path);
     cr_assert_eq(p.weights_from_seed, 0);
     /* a refused load leaves nothing behind */
     write_text(in_dir("bad.json"), "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[3]}");
-    cr_assert_eq(problem_load(&p, in_dir("bad.json"), in_dir("X.npy"), NULL, 1, NULL), PLSTAR_EDATA);
+    cr_assert_eq(plstar_problem_load(&p, in_dir("bad.json"), in_dir("X.npy"), NULL, 1, NULL), PLSTAR_EDATA);
     cr_assert_null(p.files[PROBLEM_MODEL].path);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     remove_dir();
 }
 
@@ -267,16 +267,16 @@ Test(model, problem_set_is_in_memory)
     cr_assert_eq(parse(&m, "{\"model\":\"linear\",\"input_dim\":2}"), PLSTAR_OK);
     double X[4] = {1, 2, 3, 4}, w[2] = {1, 1};
     plstar_problem p;
-    problem_init(&p);
-    cr_assert_eq(problem_set(&p, &m, X, 2, w, NULL), PLSTAR_OK);
+    plstar_problem_init(&p);
+    cr_assert_eq(plstar_problem_set(&p, &m, X, 2, w, NULL), PLSTAR_OK);
     cr_assert_str_eq(p.origin, "in memory");
     for (int k = 0; k < PROBLEM_NINPUTS; k++)
         cr_assert_null(p.files[k].path);
-    char *line = problem_describe(&p);
+    char *line = plstar_problem_describe(&p);
     cr_assert(strstr(line, "\"input_dim\": 2") && strstr(line, "weights in memory"), "%s", line);
     free(line);
-    problem_clear(&p);
-    model_clear(&m);
+    plstar_problem_clear(&p);
+    plstar_model_clear(&m);
 }
 
 #define TAIL "\"outputs\":2,\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":true"
@@ -291,26 +291,26 @@ Test(model, per_layer_activations)
     cr_assert_eq(m.layers[2].act, ACT_GELU);
     cr_assert_eq(m.layers[3].act, ACT_LINEAR);
     cr_assert_eq(m.activation, ACT_TANH);
-    cr_assert_not(model_activations_uniform(&m));
-    cr_assert_not(model_twice_differentiable(&m));
-    char *s = model_to_json(&m);
+    cr_assert_not(plstar_model_activations_uniform(&m));
+    cr_assert_not(plstar_model_twice_differentiable(&m));
+    char *s = plstar_model_to_json(&m);
     cr_assert(strstr(s, "\"activation\": [\"tanh\", \"relu\", \"gelu\"]"), "%s", s);
     cr_assert_eq(parse(&m2, s), PLSTAR_OK, "%s", plstar_errmsg());
     for (size_t l = 0; l < m.nlayers; l++)
         cr_assert_eq(m2.layers[l].act, m.layers[l].act);
     free(s);
-    model_clear(&m), model_clear(&m2);
+    plstar_model_clear(&m), plstar_model_clear(&m2);
 
     /* a list whose entries agree is the one-name form, canonically */
     cr_assert_eq(parse(&m, MLP("\"input_dim\":3,\"widths\":[4,5],\"activation\":[\"sin\",\"sin\"]," TAIL)), PLSTAR_OK);
-    cr_assert(model_activations_uniform(&m));
-    s = model_to_json(&m);
+    cr_assert(plstar_model_activations_uniform(&m));
+    s = plstar_model_to_json(&m);
     cr_assert(strstr(s, "\"activation\": \"sin\""), "%s", s);
     free(s);
-    model_clear(&m);
+    plstar_model_clear(&m);
     cr_assert_eq(parse(&m, MLP("\"input_dim\":3,\"widths\":[],\"activation\":[]," TAIL)), PLSTAR_OK);
     cr_assert_eq(m.nlayers, 1);
-    model_clear(&m);
+    plstar_model_clear(&m);
 
     refused(MLP("\"input_dim\":3,\"widths\":[4,5],\"activation\":[\"tanh\"]," TAIL), "lists 1 activations for 2");
     refused(MLP("\"input_dim\":3,\"widths\":[4,5],\"activation\":[\"tanh\",\"swish\"]," TAIL), "activation[1]");

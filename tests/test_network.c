@@ -49,23 +49,23 @@ static void random_problem(plstar_problem *p, gsl_rng *r, int kind)
                  gsl_rng_uniform_int(r, 2) ? "ntk" : "standard");
     }
     plstar_model m;
-    model_init(&m);
-    cr_assert_eq(model_parse_json(&m, json, "random"), PLSTAR_OK, "%s: %s", json, plstar_errmsg());
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, json, "random"), PLSTAR_OK, "%s: %s", json, plstar_errmsg());
     double *X = malloc(n * d * sizeof(double)), *w = malloc(m.nparams * sizeof(double));
     double *y = malloc(n * m.outputs * sizeof(double));
     for (size_t k = 0; k < n * d; k++)
         X[k] = gsl_ran_gaussian(r, 1.0);
     for (size_t k = 0; k < n * m.outputs; k++)
         y[k] = gsl_ran_gaussian(r, 1.0);
-    model_init_weights(w, &m, gsl_rng_get(r));
+    plstar_model_init_weights(w, &m, gsl_rng_get(r));
     for (size_t l = 0; l < m.nlayers; l++) /* non-zero biases, so they matter */
         if (m.layers[l].has_bias)
             for (size_t a = 0; a < m.layers[l].out; a++)
                 w[m.layers[l].b_offset + a] = 0.5 * gsl_ran_gaussian(r, 1.0);
-    problem_init(p);
-    cr_assert_eq(problem_set(p, &m, X, n, w, y), PLSTAR_OK);
+    plstar_problem_init(p);
+    cr_assert_eq(plstar_problem_set(p, &m, X, n, w, y), PLSTAR_OK);
     free(X), free(w), free(y);
-    model_clear(&m);
+    plstar_model_clear(&m);
 }
 
 Test(network, jacobian_matches_central_differences)
@@ -77,13 +77,13 @@ Test(network, jacobian_matches_central_differences)
         random_problem(&p, r, iter % 3);
         size_t N = p.N, P = p.model.nparams;
         double *J = malloc(N * P * sizeof(double)), *Fp = malloc(N * sizeof(double)), *Fm = malloc(N * sizeof(double));
-        cr_assert_eq(fast_jacobian(J, &p.model, p.X.data, p.n, p.w), PLSTAR_OK);
+        cr_assert_eq(plstar_fast_jacobian(J, &p.model, p.X.data, p.n, p.w), PLSTAR_OK);
         for (size_t k = 0; k < P; k++) {
             double keep = p.w[k], h = 1e-5 * (1 + fabs(keep));
             p.w[k] = keep + h;
-            fast_outputs(Fp, &p.model, p.X.data, p.n, p.w);
+            plstar_fast_outputs(Fp, &p.model, p.X.data, p.n, p.w);
             p.w[k] = keep - h;
-            fast_outputs(Fm, &p.model, p.X.data, p.n, p.w);
+            plstar_fast_outputs(Fm, &p.model, p.X.data, p.n, p.w);
             p.w[k] = keep;
             for (size_t i = 0; i < N; i++) {
                 double fd = (Fp[i] - Fm[i]) / (2 * h);
@@ -92,7 +92,7 @@ Test(network, jacobian_matches_central_differences)
             }
         }
         free(J), free(Fp), free(Fm);
-        problem_clear(&p);
+        plstar_problem_clear(&p);
     }
     gsl_rng_free(r);
 }
@@ -107,9 +107,9 @@ Test(network, gradient_is_jacobian_transpose_residual)
         size_t N = p.N, P = p.model.nparams;
         double *J = malloc(N * P * sizeof(double)), *F = malloc(N * sizeof(double)), *g = malloc(P * sizeof(double));
         double loss, direct = 0;
-        fast_jacobian(J, &p.model, p.X.data, p.n, p.w);
-        fast_outputs(F, &p.model, p.X.data, p.n, p.w);
-        cr_assert_eq(fast_loss_grad(&loss, g, &p.model, p.X.data, p.n, p.w, p.y.data), PLSTAR_OK);
+        plstar_fast_jacobian(J, &p.model, p.X.data, p.n, p.w);
+        plstar_fast_outputs(F, &p.model, p.X.data, p.n, p.w);
+        cr_assert_eq(plstar_fast_loss_grad(&loss, g, &p.model, p.X.data, p.n, p.w, p.y.data), PLSTAR_OK);
         for (size_t i = 0; i < N; i++)
             direct += 0.5 * (F[i] - p.y.data[i]) * (F[i] - p.y.data[i]);
         cr_assert(fabs(loss - direct) <= 1e-13 * (1 + direct));
@@ -120,7 +120,7 @@ Test(network, gradient_is_jacobian_transpose_residual)
             cr_assert(fabs(s - g[k]) <= 64 * N * 1.2e-16 * (1 + sa), "grad[%zu] %g vs %g", k, g[k], s);
         }
         free(J), free(F), free(g);
-        problem_clear(&p);
+        plstar_problem_clear(&p);
     }
     gsl_rng_free(r);
 }
@@ -134,7 +134,7 @@ Test(network, kernel_symmetric_psd)
         random_problem(&p, r, iter % 3);
         size_t N = p.N;
         double *K = malloc(N * N * sizeof(double)), *ev = malloc(N * sizeof(double));
-        cr_assert_eq(fast_kernel_explicit(K, &p.model, p.X.data, p.n, p.w), PLSTAR_OK);
+        cr_assert_eq(plstar_fast_kernel_explicit(K, &p.model, p.X.data, p.n, p.w), PLSTAR_OK);
         double kmax = 0;
         for (size_t i = 0; i < N; i++)
             for (size_t j = 0; j < N; j++) {
@@ -144,7 +144,7 @@ Test(network, kernel_symmetric_psd)
         cr_assert_eq(LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'N', 'U', (int)N, K, (int)N, ev), 0);
         cr_assert(ev[0] >= -8.0 * N * p.model.nparams * 1.2e-16 * kmax, "λ_min = %g of a Gram matrix", ev[0]);
         free(K), free(ev);
-        problem_clear(&p);
+        plstar_problem_clear(&p);
     }
     gsl_rng_free(r);
 }
@@ -174,9 +174,9 @@ Test(network, linear_model_reference_contains_exact_rationals)
         size_t n = 1 + gsl_rng_uniform_int(r, 6), P = 1 + gsl_rng_uniform_int(r, 8);
         slong prec = 32 + (slong)gsl_rng_uniform_int(r, 200);
         plstar_model m;
-        model_init(&m);
-        model_parse_json(&m, "{\"model\":\"linear\"}", "linear");
-        model_set_input_dim(&m, P);
+        plstar_model_init(&m);
+        plstar_model_parse_json(&m, "{\"model\":\"linear\"}", "linear");
+        plstar_model_set_input_dim(&m, P);
         double A[64], w[8], y[8];
         for (size_t k = 0; k < n * P; k++)
             A[k] = gsl_ran_gaussian(r, 1.0) * pow(2, (double)gsl_rng_uniform_int(r, 40) - 20);
@@ -212,10 +212,10 @@ Test(network, linear_model_reference_contains_exact_rationals)
         arb_t L;
         arb_mat_init(F, n, 1), arb_mat_init(J, n, P), arb_mat_init(K, n, n), arb_mat_init(G, P, 1);
         arb_init(L);
-        ref_outputs(F, &m, A, n, w, prec);
-        ref_jacobian(J, &m, A, n, w, prec);
-        ref_kernel(K, &m, A, n, w, prec);
-        ref_loss_grad(L, G, &m, A, n, w, y, prec);
+        plstar_ref_outputs(F, &m, A, n, w, prec);
+        plstar_ref_jacobian(J, &m, A, n, w, prec);
+        plstar_ref_kernel(K, &m, A, n, w, prec);
+        plstar_ref_loss_grad(L, G, &m, A, n, w, y, prec);
         for (size_t i = 0; i < n; i++) {
             cr_assert(arb_contains_fmpq(arb_mat_entry(F, i, 0), fmpq_mat_entry(Fq, i, 0)));
             for (size_t j = 0; j < P; j++)
@@ -229,7 +229,7 @@ Test(network, linear_model_reference_contains_exact_rationals)
         arb_mat_clear(F), arb_mat_clear(J), arb_mat_clear(K), arb_mat_clear(G), arb_clear(L);
         fmpq_mat_clear(Aq), fmpq_mat_clear(Atq), fmpq_mat_clear(wq), fmpq_mat_clear(Fq), fmpq_mat_clear(Kq);
         fmpq_mat_clear(Gq), fmpq_mat_clear(rq), fmpq_clear(lq), fmpq_clear(t);
-        model_clear(&m);
+        plstar_model_clear(&m);
     }
     gsl_rng_free(r);
 }
@@ -238,15 +238,15 @@ Test(network, linear_model_reference_contains_exact_rationals)
 Test(network, demo_mlp_fast_vs_reference)
 {
     plstar_problem p;
-    problem_init(&p);
-    cr_assert_eq(demo_example_problem(&p), PLSTAR_OK);
+    plstar_problem_init(&p);
+    cr_assert_eq(plstar_demo_example_problem(&p), PLSTAR_OK);
     size_t N = p.N;
     double *K = malloc(N * N * sizeof(double));
-    cr_assert_eq(fast_kernel_explicit(K, &p.model, p.X.data, p.n, p.w), PLSTAR_OK);
+    cr_assert_eq(plstar_fast_kernel_explicit(K, &p.model, p.X.data, p.n, p.w), PLSTAR_OK);
     arb_mat_t R, H;
     arb_mat_init(R, N, N), arb_mat_init(H, N, N);
-    ref_kernel(R, &p.model, p.X.data, p.n, p.w, 128);
-    ref_kernel(H, &p.model, p.X.data, p.n, p.w, 512);
+    plstar_ref_kernel(R, &p.model, p.X.data, p.n, p.w, 128);
+    plstar_ref_kernel(H, &p.model, p.X.data, p.n, p.w, 512);
     double kmax = 0;
     for (size_t k = 0; k < N * N; k++)
         kmax = fmax(kmax, fabs(K[k]));
@@ -260,7 +260,7 @@ Test(network, demo_mlp_fast_vs_reference)
     }
     arb_mat_clear(R), arb_mat_clear(H);
     free(K);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
 }
 
 /* Enclosures at different precisions must intersect (each contains the truth). */
@@ -274,10 +274,10 @@ Test(network, reference_precisions_consistent)
         size_t N = p.N, P = p.model.nparams;
         arb_mat_t J1, J2, K1, K2;
         arb_mat_init(J1, N, P), arb_mat_init(J2, N, P), arb_mat_init(K1, N, N), arb_mat_init(K2, N, N);
-        ref_jacobian(J1, &p.model, p.X.data, p.n, p.w, 40);
-        ref_jacobian(J2, &p.model, p.X.data, p.n, p.w, 300);
-        ref_kernel(K1, &p.model, p.X.data, p.n, p.w, 40);
-        ref_kernel(K2, &p.model, p.X.data, p.n, p.w, 300);
+        plstar_ref_jacobian(J1, &p.model, p.X.data, p.n, p.w, 40);
+        plstar_ref_jacobian(J2, &p.model, p.X.data, p.n, p.w, 300);
+        plstar_ref_kernel(K1, &p.model, p.X.data, p.n, p.w, 40);
+        plstar_ref_kernel(K2, &p.model, p.X.data, p.n, p.w, 300);
         for (size_t k = 0; k < N * P; k++)
             cr_assert(arb_overlaps(J1->entries + k, J2->entries + k));
         for (size_t k = 0; k < N * N; k++)
@@ -291,7 +291,7 @@ Test(network, reference_precisions_consistent)
             cr_assert(arb_overlaps(KJ->entries + k, K2->entries + k));
         arb_mat_clear(Jt), arb_mat_clear(KJ);
         arb_mat_clear(J1), arb_mat_clear(J2), arb_mat_clear(K1), arb_mat_clear(K2);
-        problem_clear(&p);
+        plstar_problem_clear(&p);
     }
     gsl_rng_free(r);
 }
@@ -301,22 +301,22 @@ Test(network, reference_precisions_consistent)
 static double kernel_relative_width(const char *json, const double *X, size_t n, unsigned long seed, slong prec)
 {
     plstar_model m;
-    model_init(&m);
-    cr_assert_eq(model_parse_json(&m, json, "width"), PLSTAR_OK, "%s", json);
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, json, "width"), PLSTAR_OK, "%s", json);
     double *w = malloc(m.nparams * sizeof(double));
-    model_init_weights(w, &m, seed);
+    plstar_model_init_weights(w, &m, seed);
     arb_mat_t K;
     arb_t lmin, lmax;
     arb_mat_init(K, n, n), arb_init(lmin), arb_init(lmax);
-    cr_assert_eq(ref_kernel_outputs_best(K, NULL, &m, X, n, w, prec), PLSTAR_OK);
-    cr_assert_eq(ref_eig_bounds(lmin, lmax, K, prec), PLSTAR_OK);
-    double norm = arb_upper_d(lmax), width = fmax(mag_get_d(arb_radref(lmin)), mag_get_d(arb_radref(lmax)));
+    cr_assert_eq(plstar_ref_kernel_outputs_best(K, NULL, &m, X, n, w, prec), PLSTAR_OK);
+    cr_assert_eq(plstar_ref_eig_bounds(lmin, lmax, K, prec), PLSTAR_OK);
+    double norm = plstar_arb_upper_d(lmax), width = fmax(mag_get_d(arb_radref(lmin)), mag_get_d(arb_radref(lmax)));
     for (size_t k = 0; k < n * n; k++)
         width = fmax(width, mag_get_d(arb_radref(K->entries + k)));
     cr_assert(norm > 0, "%s: K = 0", json);
     arb_mat_clear(K), arb_clear(lmin), arb_clear(lmax);
     free(w);
-    model_clear(&m);
+    plstar_model_clear(&m);
     return width / norm;
 }
 
@@ -328,7 +328,7 @@ Test(network, shallow_kernel_as_narrow_as_mlp_at_high_precision)
     static const char *acts[] = {"tanh", "sigmoid", "softplus", "sin", "erf", "gelu", "linear", "relu", "leaky_relu"};
     size_t n = 8, d = 4;
     double *X = malloc(n * d * sizeof(double));
-    demo_sphere_data(X, n, d, 21);
+    plstar_demo_sphere_data(X, n, d, 21);
     for (size_t a = 0; a < sizeof acts / sizeof acts[0]; a++) {
         char shallow[256], mlp[256];
         snprintf(shallow, sizeof shallow, "{\"model\":\"shallow\",\"input_dim\":%zu,\"width\":40,\"activation\":\"%s\"}",

@@ -130,18 +130,18 @@ static unsigned char *slurp(const char *path, size_t *len)
 static int read_both(plstar_array *a, image im, const char *file)
 {
     plstar_array m;
-    npy_init(&m);
-    int st_mem = npy_parse(&m, im.buf, im.len, file);
+    plstar_npy_init(&m);
+    int st_mem = plstar_npy_parse(&m, im.buf, im.len, file);
     char *path = path_in_dir(file);
     write_file(path, im.buf, im.len);
-    int st = npy_read(a, path);
-    cr_assert_eq(st, st_mem, "%s: npy_read gave %d, npy_parse %d (%s)", file, st, st_mem, plstar_errmsg());
+    int st = plstar_npy_read(a, path);
+    cr_assert_eq(st, st_mem, "%s: plstar_npy_read gave %d, plstar_npy_parse %d (%s)", file, st, st_mem, plstar_errmsg());
     if (st == 0) {
         cr_assert_eq(m.size, a->size);
         cr_assert_eq(m.ndim, a->ndim);
         cr_assert(a->size == 0 || memcmp(m.data, a->data, a->size * sizeof(double)) == 0);
     }
-    npy_clear(&m);
+    plstar_npy_clear(&m);
     return st;
 }
 
@@ -161,10 +161,10 @@ static void check_roundtrip(size_t ndim, const size_t *shape, const char *path)
     double *v = malloc((n ? n : 1) * sizeof *v);
     for (size_t i = 0; i < n; i++)
         v[i] = random_double();
-    cr_assert_eq(npy_write(path, v, ndim, shape), 0, "%s", plstar_errmsg());
+    cr_assert_eq(plstar_npy_write(path, v, ndim, shape), 0, "%s", plstar_errmsg());
     plstar_array a;
-    npy_init(&a);
-    cr_assert_eq(npy_read(&a, path), 0, "%s", plstar_errmsg());
+    plstar_npy_init(&a);
+    cr_assert_eq(plstar_npy_read(&a, path), 0, "%s", plstar_errmsg());
     cr_assert_eq(a.ndim, ndim);
     cr_assert_eq(a.size, n);
     cr_assert_eq(a.source_itemsize, 8);
@@ -172,7 +172,7 @@ static void check_roundtrip(size_t ndim, const size_t *shape, const char *path)
         cr_assert_eq(a.shape[k], shape[k]);
     for (size_t i = 0; i < n; i++)
         cr_assert(same_bits(a.data[i], v[i]), "element %zu differs", i);
-    npy_clear(&a);
+    plstar_npy_clear(&a);
     free(v);
 }
 
@@ -214,7 +214,7 @@ Test(npy, write_matches_numpy_bytes)
 {
     double v[12] = {0};
     const char *path = path_in_dir("m.npy");
-    cr_assert_eq(npy_write_matrix(path, v, 3, 4), 0);
+    cr_assert_eq(plstar_npy_write_matrix(path, v, 3, 4), 0);
     size_t len;
     unsigned char *b = slurp(path, &len);
     static const char want[] = "\x93NUMPY\x01\x00v\x00{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }";
@@ -230,16 +230,16 @@ Test(npy, write_vector_and_scalar)
 {
     double v[3] = {1.5, -0.0, DBL_TRUE_MIN};
     plstar_array a;
-    npy_init(&a);
-    cr_assert_eq(npy_write_vector(path_in_dir("v.npy"), v, 3), 0);
-    cr_assert_eq(npy_read(&a, path_in_dir("v.npy")), 0);
+    plstar_npy_init(&a);
+    cr_assert_eq(plstar_npy_write_vector(path_in_dir("v.npy"), v, 3), 0);
+    cr_assert_eq(plstar_npy_read(&a, path_in_dir("v.npy")), 0);
     cr_assert(a.ndim == 1 && a.shape[0] == 3 && same_bits(a.data[1], -0.0) && a.data[2] == DBL_TRUE_MIN);
-    cr_assert_eq(npy_write(path_in_dir("s.npy"), v, 0, NULL), 0);
-    cr_assert_eq(npy_read(&a, path_in_dir("s.npy")), 0); /* replaces the previous contents */
+    cr_assert_eq(plstar_npy_write(path_in_dir("s.npy"), v, 0, NULL), 0);
+    cr_assert_eq(plstar_npy_read(&a, path_in_dir("s.npy")), 0); /* replaces the previous contents */
     cr_assert(a.ndim == 0 && a.size == 1 && a.data[0] == 1.5);
-    npy_clear(&a);
+    plstar_npy_clear(&a);
     cr_assert_null(a.data);
-    npy_clear(&a); /* clearing twice is harmless */
+    plstar_npy_clear(&a); /* clearing twice is harmless */
 }
 
 /* ------------------------------------------------------------- hand-built headers */
@@ -260,10 +260,10 @@ Test(npy, versions_1_2_3)
     for (int major = 1; major <= 3; major++) {
         image im = make_image(major, 0, dict, six, sizeof six);
         plstar_array a;
-        npy_init(&a);
+        plstar_npy_init(&a);
         cr_assert_eq(read_both(&a, im, "ver.npy"), 0, "v%d: %s", major, plstar_errmsg());
         expect_six(&a, "version");
-        npy_clear(&a);
+        plstar_npy_clear(&a);
         free(im.buf);
     }
 }
@@ -282,10 +282,10 @@ Test(npy, header_spacing_variants)
     for (size_t i = 0; i < sizeof dicts / sizeof dicts[0]; i++) {
         image im = make_image(1, 0, dicts[i], six, sizeof six);
         plstar_array a;
-        npy_init(&a);
+        plstar_npy_init(&a);
         cr_assert_eq(read_both(&a, im, "sp.npy"), 0, "variant %zu: %s", i, plstar_errmsg());
         expect_six(&a, dicts[i]);
-        npy_clear(&a);
+        plstar_npy_clear(&a);
         free(im.buf);
     }
 }
@@ -301,14 +301,14 @@ Test(npy, shapes_zero_and_scalar)
         snprintf(dict, sizeof dict, "{'descr': '<f8', 'fortran_order': True, 'shape': %s}\n", cases[i].shape);
         image im = make_image(1, 0, dict, six, cases[i].nbytes);
         plstar_array a;
-        npy_init(&a);
+        plstar_npy_init(&a);
         cr_assert_eq(read_both(&a, im, "z.npy"), 0, "%s: %s", cases[i].shape, plstar_errmsg());
         cr_assert_eq(a.ndim, cases[i].ndim, "%s", cases[i].shape);
         cr_assert_eq(a.size, cases[i].size, "%s", cases[i].shape);
         cr_assert_not_null(a.data);
         if (a.size)
             cr_assert(same_bits(a.data[a.size - 1], six[a.size - 1]));
-        npy_clear(&a);
+        plstar_npy_clear(&a);
         free(im.buf);
     }
 }
@@ -318,13 +318,13 @@ Test(npy, float32_widened_exactly)
     const float f[6] = {1.0f, -0.0f, FLT_TRUE_MIN, FLT_MAX, 1.0f / 3.0f, -FLT_MIN};
     image im = make_image(1, 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), }\n", f, sizeof f);
     plstar_array a;
-    npy_init(&a);
+    plstar_npy_init(&a);
     cr_assert_eq(read_both(&a, im, "f4.npy"), 0, "%s", plstar_errmsg());
     cr_assert_eq(a.source_itemsize, 4);
     for (int i = 0; i < 6; i++)
         cr_assert(same_bits(a.data[i], (double)f[i]), "element %d", i);
     cr_assert_eq(a.data[2], 0x1p-149);
-    npy_clear(&a);
+    plstar_npy_clear(&a);
     free(im.buf);
 }
 
@@ -367,7 +367,7 @@ Test(npy, half_every_bit_pattern)
 {
     size_t nans = 0;
     for (unsigned h = 0; h < 65536; h++) {
-        double got = npy_half_to_double((uint16_t)h), want = half_by_definition(h);
+        double got = plstar_npy_half_to_double((uint16_t)h), want = half_by_definition(h);
         if (isnan(want)) {
             cr_assert(isnan(got), "0x%04x: %a, not NaN", h, got);
             nans++;
@@ -376,13 +376,13 @@ Test(npy, half_every_bit_pattern)
         cr_assert(same_bits(got, want), "0x%04x: %a, expected %a", h, got, want);
     }
     cr_assert_eq(nans, 2 * 1023);
-    cr_assert_eq(npy_half_to_double(0x7bff), 65504.0);
-    cr_assert_eq(npy_half_to_double(0x0001), 0x1p-24);
-    cr_assert_eq(npy_half_to_double(0x03ff), 0x3ffp-24);
-    cr_assert_eq(npy_half_to_double(0x0400), 0x1p-14);
-    cr_assert_eq(npy_half_to_double(0x3555), 0x555p-12);
-    cr_assert(same_bits(npy_half_to_double(0x8000), -0.0));
-    cr_assert_eq(npy_half_to_double(0xfc00), -INFINITY);
+    cr_assert_eq(plstar_npy_half_to_double(0x7bff), 65504.0);
+    cr_assert_eq(plstar_npy_half_to_double(0x0001), 0x1p-24);
+    cr_assert_eq(plstar_npy_half_to_double(0x03ff), 0x3ffp-24);
+    cr_assert_eq(plstar_npy_half_to_double(0x0400), 0x1p-14);
+    cr_assert_eq(plstar_npy_half_to_double(0x3555), 0x555p-12);
+    cr_assert(same_bits(plstar_npy_half_to_double(0x8000), -0.0));
+    cr_assert_eq(plstar_npy_half_to_double(0xfc00), -INFINITY);
 }
 
 /* A (2, 3, 2, 2) '<f2' file, C and Fortran order: widened exactly, in C order. */
@@ -398,7 +398,7 @@ Test(npy, half_file_four_dimensions)
     image ic = make_image(1, 0, "{'descr': '<f2', 'fortran_order': False, 'shape': (2, 3, 2, 2), }\n", c, sizeof c);
     image iF = make_image(3, 0, "{'descr': '<f2', 'fortran_order': True, 'shape': (2, 3, 2, 2), }\n", f, sizeof f);
     plstar_array a;
-    npy_init(&a);
+    plstar_npy_init(&a);
     for (int order = 0; order < 2; order++) {
         cr_assert_eq(read_both(&a, order ? iF : ic, "f2.npy"), 0, "%s", plstar_errmsg());
         cr_assert_eq(a.source_itemsize, 2);
@@ -408,7 +408,7 @@ Test(npy, half_file_four_dimensions)
             cr_assert(same_bits(a.data[k], half_by_definition(c[k])), "order %d, element %d", order, k);
         cr_assert(a.data[15] == 1.0 + 15 / 16.0 && a.data[16] == 2.0 && a.data[23] == 0x1p-24);
     }
-    npy_clear(&a);
+    plstar_npy_clear(&a);
     free(ic.buf), free(iF.buf);
 }
 
@@ -420,13 +420,13 @@ Test(npy, fortran_order_transposed)
     image a8 = make_image(1, 0, "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3, 4), }\n", d8, sizeof d8);
     image a4 = make_image(2, 0, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3, 4), }\n", f4, sizeof f4);
     plstar_array a;
-    npy_init(&a);
+    plstar_npy_init(&a);
     cr_assert_eq(read_both(&a, a8, "f8F.npy"), 0, "%s", plstar_errmsg());
     expect_c_order_234(&a);
     cr_assert_eq(read_both(&a, a4, "f4F.npy"), 0, "%s", plstar_errmsg());
     expect_c_order_234(&a);
     cr_assert_eq(a.source_itemsize, 4);
-    npy_clear(&a);
+    plstar_npy_clear(&a);
     free(a8.buf);
     free(a4.buf);
 }
@@ -442,12 +442,12 @@ Test(npy, fortran_order_2d_random)
         snprintf(dict, sizeof dict, "{'descr': '<f8', 'fortran_order': True, 'shape': (%zu, %zu), }\n", r, c);
         image im = make_image(1, 0, dict, f, r * c * sizeof *f);
         plstar_array a;
-        npy_init(&a);
-        cr_assert_eq(npy_parse(&a, im.buf, im.len, "F.npy"), 0, "%s", plstar_errmsg());
+        plstar_npy_init(&a);
+        cr_assert_eq(plstar_npy_parse(&a, im.buf, im.len, "F.npy"), 0, "%s", plstar_errmsg());
         for (size_t i = 0; i < r; i++)
             for (size_t j = 0; j < c; j++)
                 cr_assert(same_bits(a.data[i * c + j], f[i + j * r]));
-        npy_clear(&a);
+        plstar_npy_clear(&a);
         free(im.buf);
         free(f);
     }
@@ -458,14 +458,14 @@ Test(npy, fortran_order_2d_random)
 static void expect_refused(image im, const char *file, int code, const char *needle)
 {
     plstar_array a;
-    npy_init(&a);
+    plstar_npy_init(&a);
     double sentinel = 42.0;
     a.data = malloc(sizeof(double));
     a.data[0] = sentinel;
     a.size = a.ndim = 1;
     a.shape[0] = 1;
-    int st = npy_parse(&a, im.buf, im.len, file);
-    cr_expect_eq(st, code, "%s: npy_parse gave %d (%s)", file, st, plstar_errmsg());
+    int st = plstar_npy_parse(&a, im.buf, im.len, file);
+    cr_expect_eq(st, code, "%s: plstar_npy_parse gave %d (%s)", file, st, plstar_errmsg());
     cr_expect_not_null(strstr(plstar_errmsg(), file), "%s: message lacks the name: %s", file, plstar_errmsg());
     if (needle)
         cr_expect_not_null(strstr(plstar_errmsg(), needle), "%s: message lacks '%s': %s", file, needle,
@@ -474,14 +474,14 @@ static void expect_refused(image im, const char *file, int code, const char *nee
     char *path = path_in_dir(file);
     write_file(path, im.buf, im.len);
     plstar_error_clear();
-    st = npy_read(&a, path);
-    cr_expect_eq(st, code, "%s: npy_read gave %d (%s)", file, st, plstar_errmsg());
+    st = plstar_npy_read(&a, path);
+    cr_expect_eq(st, code, "%s: plstar_npy_read gave %d (%s)", file, st, plstar_errmsg());
     cr_expect_not_null(strstr(plstar_errmsg(), path), "%s: message lacks the path: %s", file, plstar_errmsg());
     if (needle)
         cr_expect_not_null(strstr(plstar_errmsg(), needle), "%s: message lacks '%s': %s", file, needle,
                            plstar_errmsg());
     cr_expect(a.size == 1 && a.data[0] == sentinel, "%s: array changed by a failed read", file);
-    npy_clear(&a);
+    plstar_npy_clear(&a);
 }
 
 typedef struct {
@@ -621,22 +621,22 @@ Test(npy, refuses_bad_preamble)
 Test(npy, parse_null_buffer)
 {
     plstar_array a;
-    npy_init(&a);
-    cr_assert_eq(npy_parse(&a, NULL, 0, "nothing.npy"), 65);
+    plstar_npy_init(&a);
+    cr_assert_eq(plstar_npy_parse(&a, NULL, 0, "nothing.npy"), 65);
     cr_assert_not_null(strstr(plstar_errmsg(), "nothing.npy"));
-    cr_assert_eq(npy_parse(&a, NULL, 0, NULL), 65);
-    cr_assert_neq(npy_parse(NULL, (const unsigned char *)"x", 1, "x"), 0);
+    cr_assert_eq(plstar_npy_parse(&a, NULL, 0, NULL), 65);
+    cr_assert_neq(plstar_npy_parse(NULL, (const unsigned char *)"x", 1, "x"), 0);
 }
 
 Test(npy, missing_file_and_directory)
 {
     plstar_array a;
-    npy_init(&a);
+    plstar_npy_init(&a);
     const char *missing = path_in_dir("does_not_exist.npy");
-    cr_assert_eq(npy_read(&a, missing), 66);
+    cr_assert_eq(plstar_npy_read(&a, missing), 66);
     cr_assert_not_null(strstr(plstar_errmsg(), missing), "%s", plstar_errmsg());
     cr_assert_not_null(strstr(plstar_errmsg(), "No such file"), "%s", plstar_errmsg());
-    cr_assert_eq(npy_read(&a, g_dir), 66);
+    cr_assert_eq(plstar_npy_read(&a, g_dir), 66);
     cr_assert_not_null(strstr(plstar_errmsg(), g_dir), "%s", plstar_errmsg());
     cr_assert_not_null(strstr(plstar_errmsg(), "directory"), "%s", plstar_errmsg());
     cr_assert_null(a.data);
@@ -665,8 +665,8 @@ Test(npy, mutated_images_never_crash)
                 buf[(r >> 8) % len] = (unsigned char)(r >> 32);
         }
         plstar_array a;
-        npy_init(&a);
-        int st = npy_parse(&a, buf, len, "mut.npy");
+        plstar_npy_init(&a);
+        int st = plstar_npy_parse(&a, buf, len, "mut.npy");
         cr_assert(st == 0 || st == 65, "status %d", st);
         if (st == 0) {
             size_t n = 1;
@@ -675,7 +675,7 @@ Test(npy, mutated_images_never_crash)
             cr_assert_eq(n, a.size);
             cr_assert_leq(a.size * (size_t)a.source_itemsize, len);
         }
-        npy_clear(&a);
+        plstar_npy_clear(&a);
     }
     free(base[0].buf);
     free(base[1].buf);
@@ -698,7 +698,7 @@ Test(npy, write_to_missing_directory)
 {
     double v[2] = {1, 2};
     const char *path = path_in_dir("no/such/dir/out.npy");
-    cr_assert_eq(npy_write_vector(path, v, 2), 73, "%s", plstar_errmsg());
+    cr_assert_eq(plstar_npy_write_vector(path, v, 2), 73, "%s", plstar_errmsg());
     cr_assert_not_null(strstr(plstar_errmsg(), path), "%s", plstar_errmsg());
     cr_assert_neq(access(path, F_OK), 0);
     cr_assert_eq(count_entries(g_dir), 0, "something was left behind");
@@ -708,14 +708,14 @@ Test(npy, write_is_atomic_and_replaces)
 {
     double v[3] = {1, 2, 3}, w[1] = {-7};
     const char *path = path_in_dir("out.npy");
-    cr_assert_eq(npy_write_vector(path, v, 3), 0);
-    cr_assert_eq(npy_write_vector(path, w, 1), 0);
+    cr_assert_eq(plstar_npy_write_vector(path, v, 3), 0);
+    cr_assert_eq(plstar_npy_write_vector(path, w, 1), 0);
     cr_assert_eq(count_entries(g_dir), 1, "a temporary file was left behind");
     plstar_array a;
-    npy_init(&a);
-    cr_assert_eq(npy_read(&a, path), 0);
+    plstar_npy_init(&a);
+    cr_assert_eq(plstar_npy_read(&a, path), 0);
     cr_assert(a.size == 1 && a.data[0] == -7);
-    npy_clear(&a);
+    plstar_npy_clear(&a);
 }
 
 Test(npy, write_refuses_bad_arguments)
@@ -723,14 +723,14 @@ Test(npy, write_refuses_bad_arguments)
     size_t shape[PLSTAR_NPY_MAXDIM + 1] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
     double v[1] = {0};
     const char *path = path_in_dir("bad.npy");
-    cr_assert_neq(npy_write(path, v, PLSTAR_NPY_MAXDIM + 1, shape), 0);
-    cr_assert_neq(npy_write(path, NULL, 1, shape), 0);
-    cr_assert_neq(npy_write(NULL, v, 1, shape), 0);
+    cr_assert_neq(plstar_npy_write(path, v, PLSTAR_NPY_MAXDIM + 1, shape), 0);
+    cr_assert_neq(plstar_npy_write(path, NULL, 1, shape), 0);
+    cr_assert_neq(plstar_npy_write(NULL, v, 1, shape), 0);
     size_t huge[2] = {SIZE_MAX / 2, 3};
-    cr_assert_neq(npy_write(path, v, 2, huge), 0);
+    cr_assert_neq(plstar_npy_write(path, v, 2, huge), 0);
     cr_assert_eq(count_entries(g_dir), 0);
     size_t empty[2] = {0, 5};
-    cr_assert_eq(npy_write(path, NULL, 2, empty), 0, "%s", plstar_errmsg());
+    cr_assert_eq(plstar_npy_write(path, NULL, 2, empty), 0, "%s", plstar_errmsg());
 }
 
 /* ------------------------------------------------------------- pipes */
@@ -749,7 +749,7 @@ static int read_through_fifo(plstar_array *a, image im)
         size_t w = fp ? fwrite(im.buf, 1, im.len, fp) : 0;
         _exit(fp && fclose(fp) == 0 && w == im.len ? 0 : 1);
     }
-    int st = npy_read(a, fifo);
+    int st = plstar_npy_read(a, fifo);
     waitpid(pid, NULL, 0);
     return st;
 }
@@ -762,7 +762,7 @@ Test(npy, reads_from_fifo)
         v[i] = random_double();
     image im = make_image(1, 0, "{'descr': '<f8', 'fortran_order': False, 'shape': (300000,), }\n", v, n * 8);
     plstar_array a;
-    npy_init(&a);
+    plstar_npy_init(&a);
     cr_assert_eq(read_through_fifo(&a, im), 0, "%s", plstar_errmsg());
     cr_assert_eq(a.size, n);
     cr_assert_eq(memcmp(a.data, v, n * 8), 0);
@@ -778,7 +778,7 @@ Test(npy, reads_from_fifo)
     cr_assert_eq(read_through_fifo(&a, lie), 65);
     cr_assert_not_null(strstr(plstar_errmsg(), "only 8 bytes follow"), "%s", plstar_errmsg());
     free(lie.buf);
-    npy_clear(&a);
+    plstar_npy_clear(&a);
     free(v);
 }
 
@@ -805,11 +805,11 @@ static const char numpy_writer[] =
 static void expect_file_234(const char *file, int itemsize)
 {
     plstar_array a;
-    npy_init(&a);
-    cr_assert_eq(npy_read(&a, path_in_dir(file)), 0, "%s", plstar_errmsg());
+    plstar_npy_init(&a);
+    cr_assert_eq(plstar_npy_read(&a, path_in_dir(file)), 0, "%s", plstar_errmsg());
     expect_c_order_234(&a);
     cr_assert_eq(a.source_itemsize, itemsize, "%s", file);
-    npy_clear(&a);
+    plstar_npy_clear(&a);
 }
 
 static void numpy_files_read_back(void)
@@ -825,23 +825,23 @@ static void numpy_files_read_back(void)
         expect_file_234(f4[i], 4);
     expect_file_234("c2.npy", 2);
     plstar_array a;
-    npy_init(&a);
-    cr_assert_eq(npy_read(&a, path_in_dir("s.npy")), 0, "%s", plstar_errmsg());
+    plstar_npy_init(&a);
+    cr_assert_eq(plstar_npy_read(&a, path_in_dir("s.npy")), 0, "%s", plstar_errmsg());
     cr_assert(a.ndim == 0 && a.size == 1 && a.data[0] == DBL_TRUE_MIN);
-    cr_assert_eq(npy_read(&a, path_in_dir("e.npy")), 0, "%s", plstar_errmsg());
+    cr_assert_eq(plstar_npy_read(&a, path_in_dir("e.npy")), 0, "%s", plstar_errmsg());
     cr_assert(a.ndim == 2 && a.size == 0 && a.shape[1] == 3);
-    cr_assert_eq(npy_read(&a, path_in_dir("sp.npy")), 0, "%s", plstar_errmsg());
+    cr_assert_eq(plstar_npy_read(&a, path_in_dir("sp.npy")), 0, "%s", plstar_errmsg());
     const double sp[5] = {DBL_TRUE_MIN, -0.0, DBL_MAX, -INFINITY, 1.0 / 3.0};
     for (int i = 0; i < 5; i++)
         cr_assert(same_bits(a.data[i], sp[i]), "special %d", i);
-    cr_assert_eq(npy_read(&a, path_in_dir("h.npy")), 0, "%s", plstar_errmsg());
+    cr_assert_eq(plstar_npy_read(&a, path_in_dir("h.npy")), 0, "%s", plstar_errmsg());
     const double hp[4] = {0x1p-24, -65504.0, INFINITY, 0x555p-12}; /* 1/3 rounded to half */
     for (int i = 0; i < 4; i++)
         cr_assert(same_bits(a.data[i], hp[i]), "half %d: %a", i, a.data[i]);
-    npy_clear(&a);
+    plstar_npy_clear(&a);
 }
 
-/* NumPy loads what npy_write wrote, bit for bit, and (for NumPy versions that
+/* NumPy loads what plstar_npy_write wrote, bit for bit, and (for NumPy versions that
  * pad headers for in-place growth) writes the very same bytes. */
 static const char numpy_reader[] =
     "import sys, io, numpy as np\n"
@@ -866,13 +866,13 @@ static void plstar_file_loaded_by_numpy(void)
         v[i] = (i * 7) % 13 - 6 + i / 1024.0;
     v[0] = DBL_TRUE_MIN, v[1] = -0.0, v[2] = DBL_MAX, v[3] = DBL_MIN;
     double s = 2.5;
-    cr_assert_eq(npy_write_matrix(path_in_dir("ours.npy"), v, 3, 5), 0);
-    cr_assert_eq(npy_write(path_in_dir("scalar.npy"), &s, 0, NULL), 0);
+    cr_assert_eq(plstar_npy_write_matrix(path_in_dir("ours.npy"), v, 3, 5), 0);
+    cr_assert_eq(plstar_npy_write(path_in_dir("scalar.npy"), &s, 0, NULL), 0);
     write_file(path_in_dir("r.py"), numpy_reader, strlen(numpy_reader));
     char cmd[768];
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s' '%s'", path_in_dir("r.py"), path_in_dir("ours.npy"),
              path_in_dir("scalar.npy"));
-    cr_assert_eq(system(cmd), 0, "numpy rejected or misread a file written by npy_write");
+    cr_assert_eq(system(cmd), 0, "numpy rejected or misread a file written by plstar_npy_write");
 }
 
 Test(npy, numpy_interop)

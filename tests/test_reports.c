@@ -28,7 +28,7 @@ static int is_hex(const char *s, size_t len)
 
 Test(reports, new_report_has_provenance)
 {
-    json_t *r = report_new("example", "docs/theory.md §2, Theorem 1");
+    json_t *r = plstar_report_new("example", "docs/theory.md §2, Theorem 1");
     json_t *prov = json_object_get(r, "provenance");
     cr_assert(json_is_object(prov));
     cr_assert_str_eq(json_string_value(json_object_get(prov, "plstar_version")), plstar_version());
@@ -43,13 +43,13 @@ Test(reports, new_report_has_provenance)
 
 Test(reports, one_sided_and_absent_encodings)
 {
-    json_t *u = report_upper(0.5), *l = report_lower(-INFINITY), *i = report_interval(1, INFINITY);
+    json_t *u = plstar_report_upper(0.5), *l = plstar_report_lower(-INFINITY), *i = plstar_report_interval(1, INFINITY);
     cr_assert_eq(json_object_size(u), 1);
     cr_assert_float_eq(json_real_value(json_object_get(u, "upper")), 0.5, 0);
     cr_assert(json_is_null(json_object_get(l, "lower")), "an unbounded side is null");
     cr_assert(!json_object_get(l, "upper"), "a one-sided bound has one side");
     cr_assert(json_is_null(json_object_get(i, "upper")));
-    json_t *a = report_absent("the fixed point does not exist");
+    json_t *a = plstar_report_absent("the fixed point does not exist");
     cr_assert_eq(json_object_size(a), 1);
     cr_assert_str_eq(json_string_value(json_object_get(a, "reason")), "the fixed point does not exist");
     json_decref(u), json_decref(l), json_decref(i), json_decref(a);
@@ -58,16 +58,16 @@ Test(reports, one_sided_and_absent_encodings)
 Test(reports, problem_provenance_in_memory_with_seed)
 {
     plstar_model m;
-    model_init(&m);
-    cr_assert_eq(model_parse_json(&m, "{\"model\":\"linear\",\"input_dim\":2}", "m"), PLSTAR_OK);
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, "{\"model\":\"linear\",\"input_dim\":2}", "m"), PLSTAR_OK);
     double X[4] = {1, 2, 3, 4}, w[2] = {1, 1}, y[2] = {0, 1};
     plstar_problem p;
-    problem_init(&p);
-    cr_assert_eq(problem_set(&p, &m, X, 2, w, y), PLSTAR_OK);
+    plstar_problem_init(&p);
+    cr_assert_eq(plstar_problem_set(&p, &m, X, 2, w, y), PLSTAR_OK);
     p.weights_from_seed = 1, p.seed = 9;
-    json_t *r = report_new("example", "docs/theory.md §5");
-    report_add_problem(r, &p);
-    report_set_precision(r, 128);
+    json_t *r = plstar_report_new("example", "docs/theory.md §5");
+    plstar_report_add_problem(r, &p);
+    plstar_report_set_precision(r, 128);
     json_t *prov = json_object_get(r, "provenance"), *files = json_object_get(prov, "files");
     cr_assert_str_eq(json_string_value(json_object_get(json_object_get(files, "model"), "source")), "in memory");
     cr_assert_str_eq(json_string_value(json_object_get(json_object_get(files, "labels"), "source")), "in memory");
@@ -77,8 +77,8 @@ Test(reports, problem_provenance_in_memory_with_seed)
     json_t *model = json_object_get(json_object_get(r, "inputs"), "model");
     cr_assert_eq(json_integer_value(json_object_get(model, "input_dim")), 2, "inputs.model is the resolved model");
     json_decref(r);
-    problem_clear(&p);
-    model_clear(&m);
+    plstar_problem_clear(&p);
+    plstar_model_clear(&m);
 }
 
 Test(reports, input_file_digest_or_reason)
@@ -88,14 +88,14 @@ Test(reports, input_file_digest_or_reason)
     cr_assert(fd >= 0);
     cr_assert_eq(write(fd, "abc", 3), 3);
     close(fd);
-    json_t *r = report_new("eig", "docs/theory.md §7");
-    cr_assert_eq(report_add_input_file(r, "matrix", path), PLSTAR_OK);
+    json_t *r = plstar_report_new("eig", "docs/theory.md §7");
+    cr_assert_eq(plstar_report_add_input_file(r, "matrix", path), PLSTAR_OK);
     json_t *e = json_object_get(json_object_get(json_object_get(r, "provenance"), "files"), "matrix");
     cr_assert_str_eq(json_string_value(json_object_get(e, "path")), path);
     cr_assert_str_eq(json_string_value(json_object_get(e, "sha256")),
                      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     unlink(path);
-    cr_assert_eq(report_add_input_file(r, "radii", path), PLSTAR_ENOINPUT);
+    cr_assert_eq(plstar_report_add_input_file(r, "radii", path), PLSTAR_ENOINPUT);
     e = json_object_get(json_object_get(json_object_get(r, "provenance"), "files"), "radii");
     cr_assert(json_is_string(json_object_get(json_object_get(e, "sha256"), "reason")),
               "a digest that could not be taken says why, it is not left empty");
@@ -119,11 +119,11 @@ Test(reports, progress_only_on_a_terminal)
 {
     FILE *f = tmpfile();
     plstar_progress pr;
-    progress_begin_on(&pr, f, "test", "steps", 4);
+    plstar_progress_begin_on(&pr, f, "test", "steps", 4);
     pr.delay = pr.interval = 0; /* show every update: what is asserted is where it goes */
     for (size_t k = 1; k <= 4; k++)
-        progress_update(&pr, k);
-    progress_end(&pr);
+        plstar_progress_update(&pr, k);
+    plstar_progress_end(&pr);
     cr_assert_eq(ftell(f), 0, "nothing is written to a file or a pipe");
     fclose(f);
 
@@ -131,10 +131,10 @@ Test(reports, progress_only_on_a_terminal)
     cr_assert_eq(openpty(&master, &slave, NULL, NULL, NULL), 0);
     FILE *tty = fdopen(slave, "w");
     unsetenv("PLSTAR_PROGRESS");
-    progress_begin_on(&pr, tty, "certify gd: verifying", "iterates", 4);
+    plstar_progress_begin_on(&pr, tty, "certify gd: verifying", "iterates", 4);
     pr.delay = pr.interval = 0;
-    progress_update(&pr, 3);
-    progress_end(&pr);
+    plstar_progress_update(&pr, 3);
+    plstar_progress_end(&pr);
     char buf[4096];
     drain(master, buf, sizeof buf);
     cr_assert(strstr(buf, "plstar certify gd: verifying: 3/4 iterates (75%)"), "%s", buf);
@@ -143,10 +143,10 @@ Test(reports, progress_only_on_a_terminal)
     cr_assert(strstr(buf, "done in"), "a closing line: %s", buf);
 
     setenv("PLSTAR_PROGRESS", "0", 1); /* switched off, even on a terminal */
-    progress_begin_on(&pr, tty, "quiet", "steps", 2);
+    plstar_progress_begin_on(&pr, tty, "quiet", "steps", 2);
     pr.delay = pr.interval = 0;
-    progress_update(&pr, 1);
-    progress_end(&pr);
+    plstar_progress_update(&pr, 1);
+    plstar_progress_end(&pr);
     cr_assert_eq(drain(master, buf, sizeof buf), 0, "PLSTAR_PROGRESS=0 silences it: %s", buf);
     unsetenv("PLSTAR_PROGRESS");
     fclose(tty);
@@ -159,11 +159,11 @@ Test(reports, progress_waits_before_the_first_line)
     cr_assert_eq(openpty(&master, &slave, NULL, NULL, NULL), 0);
     FILE *tty = fdopen(slave, "w");
     plstar_progress pr;
-    progress_begin_on(&pr, tty, "quick", "steps", 10);
+    plstar_progress_begin_on(&pr, tty, "quick", "steps", 10);
     pr.delay = 1e9; /* a run that ends before the delay prints nothing */
     for (size_t k = 1; k <= 10; k++)
-        progress_update(&pr, k);
-    progress_end(&pr);
+        plstar_progress_update(&pr, k);
+    plstar_progress_end(&pr);
     char buf[256];
     cr_assert_eq(drain(master, buf, sizeof buf), 0, "%s", buf);
     fclose(tty);
@@ -173,12 +173,12 @@ Test(reports, progress_waits_before_the_first_line)
 Test(reports, durations_read_as_time)
 {
     char b[32];
-    progress_format_duration(b, sizeof b, 42.4);
+    plstar_progress_format_duration(b, sizeof b, 42.4);
     cr_assert_str_eq(b, "42 s");
-    progress_format_duration(b, sizeof b, 185);
+    plstar_progress_format_duration(b, sizeof b, 185);
     cr_assert_str_eq(b, "3 min 05 s");
-    progress_format_duration(b, sizeof b, 7620);
+    plstar_progress_format_duration(b, sizeof b, 7620);
     cr_assert_str_eq(b, "2 h 07 min");
-    progress_format_duration(b, sizeof b, NAN);
+    plstar_progress_format_duration(b, sizeof b, NAN);
     cr_assert_str_eq(b, "?");
 }

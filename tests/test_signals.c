@@ -80,9 +80,9 @@ static void write_data(const char *xname, const char *yname, size_t n, size_t d)
         X[k] = sin(0.7 * (double)k + 0.3);
     for (size_t i = 0; i < n; i++)
         y[i] = cos(1.3 * (double)i);
-    cr_assert_eq(npy_write_matrix(path_of(xname), X, n, d), 0);
+    cr_assert_eq(plstar_npy_write_matrix(path_of(xname), X, n, d), 0);
     if (yname)
-        cr_assert_eq(npy_write_vector(path_of(yname), y, n), 0);
+        cr_assert_eq(plstar_npy_write_vector(path_of(yname), y, n), 0);
     free(X), free(y);
 }
 
@@ -217,11 +217,11 @@ static void read_file(const char *name, char *buf, size_t len)
 static double checkpoint_step(const char *name)
 {
     plstar_array a;
-    npy_init(&a);
+    plstar_npy_init(&a);
     double step = -1;
-    if (exists(name) && npy_read(&a, path_of(name)) == 0 && a.size > 2)
+    if (exists(name) && plstar_npy_read(&a, path_of(name)) == 0 && a.size > 2)
         step = a.data[2];
-    npy_clear(&a);
+    plstar_npy_clear(&a);
     return step;
 }
 
@@ -448,10 +448,10 @@ static char kernel_cut(const char *const *args, double delay, int after_handler)
         return 'a';
     }
     plstar_array K;
-    npy_init(&K);
-    cr_assert_eq(npy_read(&K, path_of("K.npy")), 0, "K.npy must be complete");
+    plstar_npy_init(&K);
+    cr_assert_eq(plstar_npy_read(&K, path_of("K.npy")), 0, "K.npy must be complete");
     cr_assert(K.ndim == 2 && K.shape[0] == 2000 && K.shape[1] == 2000);
-    npy_clear(&K);
+    plstar_npy_clear(&K);
     unlink(path_of("K.npy"));
     return 'c';
 }
@@ -494,11 +494,11 @@ static void path_problem(void)
     write_text("m.json", "{\"model\": \"mlp\", \"input_dim\": 4, \"widths\": [64], \"activation\": \"tanh\", \"outputs\": 1, \"output_activation\": \"linear\", \"scaling\": \"ntk\", \"bias\": false}");
     enum { n = 100, d = 4 };
     double X[n * d], y[n];
-    demo_sphere_data(X, n, d, 7); /* in general position: K(w0) is well conditioned */
+    plstar_demo_sphere_data(X, n, d, 7); /* in general position: K(w0) is well conditioned */
     for (size_t i = 0; i < n; i++)
         y[i] = sin(3 * X[i * d]);
-    cr_assert_eq(npy_write_matrix(path_of("X.npy"), X, n, d), 0);
-    cr_assert_eq(npy_write_vector(path_of("y.npy"), y, n), 0);
+    cr_assert_eq(plstar_npy_write_matrix(path_of("X.npy"), X, n, d), 0);
+    cr_assert_eq(plstar_npy_write_vector(path_of("y.npy"), y, n), 0);
 }
 
 /* Like spawn, with stderr on a pseudo-terminal (its master in *master, non-blocking), so that the

@@ -29,8 +29,8 @@ typedef struct {
 
 static void make_setup(setup *s, const char *json, size_t n, unsigned long seed)
 {
-    model_init(&s->m);
-    cr_assert_eq(model_parse_json(&s->m, json, "m"), PLSTAR_OK, "%s", plstar_errmsg());
+    plstar_model_init(&s->m);
+    cr_assert_eq(plstar_model_parse_json(&s->m, json, "m"), PLSTAR_OK, "%s", plstar_errmsg());
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, seed);
     size_t d = s->m.input_dim, c = s->m.outputs;
@@ -42,14 +42,14 @@ static void make_setup(setup *s, const char *json, size_t n, unsigned long seed)
         s->X[k] = gsl_ran_gaussian(r, 1.0);
     for (size_t k = 0; k < n * c; k++)
         s->y[k] = gsl_ran_gaussian(r, 1.0);
-    model_init_weights(s->w, &s->m, seed + 1);
+    plstar_model_init_weights(s->w, &s->m, seed + 1);
     gsl_rng_free(r);
 }
 
 static void free_setup(setup *s)
 {
     free(s->X), free(s->y), free(s->w);
-    model_clear(&s->m);
+    plstar_model_clear(&s->m);
 }
 
 typedef struct {
@@ -80,14 +80,14 @@ Test(train, recorded_values_match_a_direct_recomputation)
         all[k] = k;
     saved sv = {0};
     fast_train_options o;
-    fast_train_options_init(&o);
+    plstar_fast_train_options_init(&o);
     o.lr = 0.05, o.steps = T, o.record_every = 1, o.save_at = all, o.nsave_at = T + 1;
     o.on_weights = keep_weights, o.ctx = &sv;
     fast_trajectory tr;
-    fast_trajectory_init(&tr);
+    plstar_fast_trajectory_init(&tr);
     double *w = malloc(P * sizeof(double));
     memcpy(w, s.w, P * sizeof(double));
-    cr_assert_eq(fast_train(&tr, w, &s.m, s.X, s.n, s.y, &o), PLSTAR_OK, "%s", plstar_errmsg());
+    cr_assert_eq(plstar_fast_train(&tr, w, &s.m, s.X, s.n, s.y, &o), PLSTAR_OK, "%s", plstar_errmsg());
     cr_assert_eq(tr.rows, T + 1);
     cr_assert_eq(tr.cols, 5);
     cr_assert_eq(sv.count, T + 1);
@@ -95,12 +95,12 @@ Test(train, recorded_values_match_a_direct_recomputation)
     double *F = malloc(N * sizeof(double)), *g = malloc(P * sizeof(double)), path = 0.0;
     for (size_t t = 0; t <= T; t++) {
         const double *wt = sv.w + t * P, *row = tr.data + t * tr.cols;
-        cr_assert_eq(fast_outputs(F, &s.m, s.X, s.n, wt), PLSTAR_OK);
+        cr_assert_eq(plstar_fast_outputs(F, &s.m, s.X, s.n, wt), PLSTAR_OK);
         long double L = 0;
         for (size_t k = 0; k < N; k++)
             L += 0.5L * (long double)(F[k] - s.y[k]) * (F[k] - s.y[k]);
         double loss;
-        fast_loss_grad(&loss, g, &s.m, s.X, s.n, wt, s.y);
+        plstar_fast_loss_grad(&loss, g, &s.m, s.X, s.n, wt, s.y);
         long double gn = 0, dist = 0;
         for (size_t k = 0; k < P; k++)
             gn += (long double)g[k] * g[k], dist += (long double)(wt[k] - s.w[k]) * (wt[k] - s.w[k]);
@@ -122,15 +122,15 @@ Test(train, recorded_values_match_a_direct_recomputation)
     /* the returned weights are w_T and match the last saved ones */
     cr_assert(memcmp(w, sv.w + T * P, P * sizeof(double)) == 0);
     free(F), free(g), free(w), free(sv.w);
-    fast_trajectory_clear(&tr);
+    plstar_fast_trajectory_clear(&tr);
     free_setup(&s);
 }
 
 static void run(fast_trajectory *tr, double *w, const setup *s, const fast_train_options *o, int expect)
 {
     memcpy(w, s->w, s->m.nparams * sizeof(double));
-    fast_trajectory_init(tr);
-    cr_assert_eq(fast_train(tr, w, &s->m, s->X, s->n, s->y, o), expect, "%s", plstar_errmsg());
+    plstar_fast_trajectory_init(tr);
+    cr_assert_eq(plstar_fast_train(tr, w, &s->m, s->X, s->n, s->y, o), expect, "%s", plstar_errmsg());
 }
 
 static void assert_same(const fast_trajectory *a, const double *wa, const fast_trajectory *b, const double *wb, size_t P)
@@ -149,7 +149,7 @@ Test(train, sgd_with_batch_n_is_gd)
     size_t P = s.m.nparams;
     double *w1 = malloc(P * sizeof(double)), *w2 = malloc(P * sizeof(double));
     fast_train_options o;
-    fast_train_options_init(&o);
+    plstar_fast_train_options_init(&o);
     o.lr = 0.03, o.steps = 15, o.record_every = 2, o.seed = 77;
     fast_trajectory gd, sgd;
     run(&gd, w1, &s, &o, PLSTAR_OK);
@@ -160,11 +160,11 @@ Test(train, sgd_with_batch_n_is_gd)
     assert_same(&gd, w1, &sgd, w2, P);
     /* a smaller batch takes another path */
     o.batch = 4;
-    fast_trajectory_clear(&sgd);
+    plstar_fast_trajectory_clear(&sgd);
     run(&sgd, w2, &s, &o, PLSTAR_OK);
     cr_assert(memcmp(w1, w2, P * sizeof(double)) != 0);
     cr_assert_eq(sgd.data[0 * sgd.cols + 1], gd.data[1]); /* same start */
-    fast_trajectory_clear(&gd), fast_trajectory_clear(&sgd);
+    plstar_fast_trajectory_clear(&gd), plstar_fast_trajectory_clear(&sgd);
     free(w1), free(w2);
     free_setup(&s);
 }
@@ -185,7 +185,7 @@ Test(train, resume_from_a_checkpoint_is_bit_identical)
     double *w1 = malloc(P * sizeof(double)), *w2 = malloc(P * sizeof(double));
     for (int method = 0; method < 2; method++) {
         fast_train_options o;
-        fast_train_options_init(&o);
+        plstar_fast_train_options_init(&o);
         o.lr = 0.02, o.steps = 23, o.record_every = 3, o.seed = 5, o.batch = method ? 3 : 0;
         o.record_lambda_min = o.record_kernel_distance = method;
         fast_trajectory full, part, resumed;
@@ -208,8 +208,8 @@ Test(train, resume_from_a_checkpoint_is_bit_identical)
         o.resume_path = ck, o.lr = 0.03;
         fast_trajectory bad;
         run(&bad, w2, &s, &o, PLSTAR_EDATA);
-        fast_trajectory_clear(&full), fast_trajectory_clear(&part), fast_trajectory_clear(&resumed);
-        fast_trajectory_clear(&longer), fast_trajectory_clear(&longer_full), fast_trajectory_clear(&bad);
+        plstar_fast_trajectory_clear(&full), plstar_fast_trajectory_clear(&part), plstar_fast_trajectory_clear(&resumed);
+        plstar_fast_trajectory_clear(&longer), plstar_fast_trajectory_clear(&longer_full), plstar_fast_trajectory_clear(&bad);
     }
     unlink(ck);
     free(ck), free(w1), free(w2);
@@ -231,7 +231,7 @@ Test(train, an_interrupted_run_resumes_identically)
     char *ck = tmp_path("int.npy");
     double *w1 = malloc(P * sizeof(double)), *w2 = malloc(P * sizeof(double));
     fast_train_options o;
-    fast_train_options_init(&o);
+    plstar_fast_train_options_init(&o);
     o.lr = 0.02, o.steps = 20, o.batch = 5, o.seed = 11, o.record_every = 1;
     fast_trajectory full, cut, resumed;
     run(&full, w1, &s, &o, PLSTAR_OK);
@@ -245,7 +245,7 @@ Test(train, an_interrupted_run_resumes_identically)
     run(&resumed, w2, &s, &o, PLSTAR_OK);
     assert_same(&full, w1, &resumed, w2, P);
     unlink(ck);
-    fast_trajectory_clear(&full), fast_trajectory_clear(&cut), fast_trajectory_clear(&resumed);
+    plstar_fast_trajectory_clear(&full), plstar_fast_trajectory_clear(&cut), plstar_fast_trajectory_clear(&resumed);
     free(ck), free(w1), free(w2);
     free_setup(&s);
 }
@@ -257,7 +257,7 @@ Test(train, spectral_columns_match_lapack_on_the_explicit_kernel)
     make_setup(&s, "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[40],\"outputs\":1,\"activation\":\"tanh\",\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}", 6, 5);
     size_t P = s.m.nparams, N = s.n, T = 4;
     fast_train_options o;
-    fast_train_options_init(&o);
+    plstar_fast_train_options_init(&o);
     o.lr = 0.1, o.steps = T, o.record_every = 4, o.record_lambda_min = 1, o.record_kernel_distance = 1;
     fast_trajectory tr;
     double *w = malloc(P * sizeof(double));
@@ -267,8 +267,8 @@ Test(train, spectral_columns_match_lapack_on_the_explicit_kernel)
     cr_assert_str_eq(tr.names[5], "lambda_min");
     cr_assert_str_eq(tr.names[6], "kernel_distance");
     double *K0 = malloc(N * N * sizeof(double)), *K1 = malloc(N * N * sizeof(double)), ev[6];
-    fast_kernel_explicit(K0, &s.m, s.X, s.n, s.w);
-    fast_kernel_explicit(K1, &s.m, s.X, s.n, w);
+    plstar_fast_kernel_explicit(K0, &s.m, s.X, s.n, s.w);
+    plstar_fast_kernel_explicit(K1, &s.m, s.X, s.n, w);
     double *A = malloc(N * N * sizeof(double));
     memcpy(A, K0, N * N * sizeof(double));
     LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'N', 'U', (int)N, A, (int)N, ev);
@@ -283,7 +283,7 @@ Test(train, spectral_columns_match_lapack_on_the_explicit_kernel)
     double kd = fmax(fabs(ev[0]), fabs(ev[N - 1]));
     cr_assert(kd > 0);
     cr_assert(fabs(tr.data[tr.cols + 6] - kd) <= 1e-8 * kd + 1e-12, "%.17g vs %.17g", tr.data[tr.cols + 6], kd);
-    fast_trajectory_clear(&tr);
+    plstar_fast_trajectory_clear(&tr);
     free(w), free(K0), free(K1), free(A);
     free_setup(&s);
 }
@@ -294,7 +294,7 @@ Test(train, refuses_bad_options)
     make_setup(&s, mlp, 4, 6);
     double *w = malloc(s.m.nparams * sizeof(double));
     fast_train_options o;
-    fast_train_options_init(&o);
+    plstar_fast_train_options_init(&o);
     fast_trajectory tr;
     o.steps = 3;
     o.lr = 0;
@@ -307,7 +307,7 @@ Test(train, refuses_bad_options)
     run(&tr, w, &s, &o, PLSTAR_EUSAGE);
     o.record_every = 1, o.resume_path = "/nonexistent/ck.npy";
     run(&tr, w, &s, &o, PLSTAR_ENOINPUT);
-    fast_trajectory_clear(&tr);
+    plstar_fast_trajectory_clear(&tr);
     free(w);
     free_setup(&s);
 }
@@ -332,18 +332,18 @@ Test(train, command_line)
     fputs("{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[8],\"outputs\":1,\"activation\":\"tanh\",\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}", f);
     fclose(f);
     snprintf(path, sizeof path, "%s/X.npy", dir);
-    npy_write_matrix(path, s.X, 5, 3);
+    plstar_npy_write_matrix(path, s.X, 5, 3);
     snprintf(path, sizeof path, "%s/y.npy", dir);
-    npy_write_vector(path, s.y, 5);
+    plstar_npy_write_vector(path, s.y, 5);
     snprintf(cmd, sizeof cmd,
              "%s train --model %s/m.json --data %s/X.npy --seed 3 --labels %s/y.npy --lr 0.05 --steps 10 "
              "--record-every 5 --save-at 0,10 --lambda-min --checkpoint-every 4 --out %s/run 2>%s/err.txt",
              exe, dir, dir, dir, dir, dir);
     cr_assert_eq(system(cmd), 0, "%s", cmd);
     plstar_array a;
-    npy_init(&a);
+    plstar_npy_init(&a);
     snprintf(path, sizeof path, "%s/run/trajectory.npy", dir);
-    cr_assert_eq(npy_read(&a, path), PLSTAR_OK);
+    cr_assert_eq(plstar_npy_read(&a, path), PLSTAR_OK);
     cr_assert_eq(a.ndim, 2);
     cr_assert_eq(a.shape[0], 3);
     cr_assert_eq(a.shape[1], 6);
@@ -360,9 +360,9 @@ Test(train, command_line)
              exe, dir, dir, dir, dir, dir, dir);
     cr_assert_eq(system(cmd), 0, "%s", cmd);
     plstar_array b;
-    npy_init(&b);
+    plstar_npy_init(&b);
     snprintf(path, sizeof path, "%s/run2/trajectory.npy", dir);
-    cr_assert_eq(npy_read(&b, path), PLSTAR_OK);
+    cr_assert_eq(plstar_npy_read(&b, path), PLSTAR_OK);
     cr_assert_eq(b.size, a.size);
     cr_assert(memcmp(a.data, b.data, a.size * sizeof(double)) == 0);
     /* usage errors */
@@ -374,7 +374,7 @@ Test(train, command_line)
                               "2>/dev/null", exe, dir, dir, dir);
     rc = system(cmd);
     cr_assert_eq(WEXITSTATUS(rc), 64);
-    npy_clear(&a), npy_clear(&b);
+    plstar_npy_clear(&a), plstar_npy_clear(&b);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
     free_setup(&s);
@@ -394,7 +394,7 @@ Test(train, stops_at_a_non_finite_loss)
     double *w = malloc(P * sizeof(double));
     for (int sgd = 0; sgd < 2; sgd++) {
         fast_train_options o;
-        fast_train_options_init(&o);
+        plstar_fast_train_options_init(&o);
         o.lr = 40, o.steps = 5000, o.batch = sgd ? 3 : 0, o.seed = 5;
         fast_trajectory tr;
         run(&tr, w, &s, &o, FAST_TRAIN_DIVERGED);
@@ -406,8 +406,8 @@ Test(train, stops_at_a_non_finite_loss)
             cr_assert(isfinite(tr.data[k]), "%s: row %zu column %zu is not finite", sgd ? "SGD" : "GD", k / tr.cols,
                       k % tr.cols);
         size_t bad;
-        cr_assert(array_all_finite(w, P, &bad), "the returned weights are the last finite iterate");
-        fast_trajectory_clear(&tr);
+        cr_assert(plstar_array_all_finite(w, P, &bad), "the returned weights are the last finite iterate");
+        plstar_fast_trajectory_clear(&tr);
     }
     free(w);
     free_setup(&s);
@@ -436,7 +436,7 @@ Test(train, a_stopped_run_records_its_last_step)
     for (int sgd = 0; sgd < 2; sgd++) {
         stopper st = {.stop_at = 13};
         fast_train_options o;
-        fast_train_options_init(&o);
+        plstar_fast_train_options_init(&o);
         o.lr = 0.05, o.steps = 40, o.record_every = 10, o.batch = sgd ? 2 : 0;
         o.save_at = all, o.nsave_at = 41, o.on_weights = stop_at_step, o.ctx = &st;
         fast_trajectory tr;
@@ -445,9 +445,9 @@ Test(train, a_stopped_run_records_its_last_step)
         const double *last = tr.data + 2 * tr.cols;
         cr_assert_eq(last[0], 13.0);
         double loss;
-        fast_loss_grad(&loss, NULL, &s.m, s.X, s.n, w, s.y);
+        plstar_fast_loss_grad(&loss, NULL, &s.m, s.X, s.n, w, s.y);
         cr_assert(last[1] > 0 && fabs(last[1] - loss) <= 1e-12 * loss, "step 13: %.17g vs %.17g", last[1], loss);
-        fast_trajectory_clear(&tr);
+        plstar_fast_trajectory_clear(&tr);
     }
     free(w);
     free_setup(&s);
@@ -471,9 +471,9 @@ Test(train, command_line_stops_on_divergence)
     fputs(json, f);
     fclose(f);
     snprintf(path, sizeof path, "%s/X.npy", dir);
-    npy_write_matrix(path, s.X, 5, 3);
+    plstar_npy_write_matrix(path, s.X, 5, 3);
     snprintf(path, sizeof path, "%s/y.npy", dir);
-    npy_write_vector(path, s.y, 5);
+    plstar_npy_write_vector(path, s.y, 5);
     snprintf(cmd, sizeof cmd,
              "%s train --model %s/m.json --data %s/X.npy --seed 3 --labels %s/y.npy --lr 60 --steps 5000 "
              "--out %s/run >/dev/null 2>%s/err.txt", exe, dir, dir, dir, dir, dir);
@@ -523,9 +523,9 @@ static void gd_files(void)
     snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", gdir, gdir);
     cr_assert_eq(system(cmd), 0);
     plstar_problem p;
-    problem_init(&p);
-    cr_assert_eq(demo_example_problem(&p), PLSTAR_OK);
-    const char *files[][2] = {{"m.json", demo_model_json()},
+    plstar_problem_init(&p);
+    cr_assert_eq(plstar_demo_example_problem(&p), PLSTAR_OK);
+    const char *files[][2] = {{"m.json", plstar_demo_model_json()},
                               {"leaky.json", "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[16,16],"
                                              "\"activation\":\"leaky_relu\",\"outputs\":1,\"output_activation\":\"linear\",\"scaling\":\"ntk\",\"bias\":false}"},
                               {"relu.json", "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[3],\"activation\":\"relu\","
@@ -537,25 +537,25 @@ static void gd_files(void)
         fclose(f);
     }
     snprintf(path, sizeof path, "%s/X.npy", gdir);
-    npy_write_matrix(path, p.X.data, p.n, p.model.input_dim);
+    plstar_npy_write_matrix(path, p.X.data, p.n, p.model.input_dim);
     snprintf(path, sizeof path, "%s/y.npy", gdir);
-    npy_write_vector(path, p.y.data, p.N);
+    plstar_npy_write_vector(path, p.y.data, p.N);
     snprintf(path, sizeof path, "%s/w0.npy", gdir);
-    npy_write_vector(path, p.w, p.model.nparams);
+    plstar_npy_write_vector(path, p.w, p.model.nparams);
     /* its first 6 samples: N = 6, where the mean loss's 2/N is not a double */
     snprintf(path, sizeof path, "%s/X6.npy", gdir);
-    npy_write_matrix(path, p.X.data, 6, p.model.input_dim);
+    plstar_npy_write_matrix(path, p.X.data, 6, p.model.input_dim);
     snprintf(path, sizeof path, "%s/y6.npy", gdir);
-    npy_write_vector(path, p.y.data, 6);
+    plstar_npy_write_vector(path, p.y.data, 6);
     /* every hidden pre-activation is negative on both samples: all units inactive */
     const double Xd[] = {1, 0.5, 0.5, 1}, wd[] = {-1, -0.2, -0.5, -0.5, -2, -1, 0.3, -0.7, 0.9}, yd[] = {0.4, -0.6};
     snprintf(path, sizeof path, "%s/Xd.npy", gdir);
-    npy_write_matrix(path, Xd, 2, 2);
+    plstar_npy_write_matrix(path, Xd, 2, 2);
     snprintf(path, sizeof path, "%s/wd.npy", gdir);
-    npy_write_vector(path, wd, 9);
+    plstar_npy_write_vector(path, wd, 9);
     snprintf(path, sizeof path, "%s/yd.npy", gdir);
-    npy_write_vector(path, yd, 2);
-    problem_clear(&p);
+    plstar_npy_write_vector(path, yd, 2);
+    plstar_problem_clear(&p);
 }
 
 static void gd_files_clear(void)
@@ -764,28 +764,28 @@ Test(train, loss_scale_rounds_in_the_direction_asked)
         for (size_t j = 0; j < sizeof xs / sizeof *xs; j++) {
             size_t N = Ns[i];
             double x = xs[j], Nd = (double)N;
-            double near = loss_mul_scale(LOSS_MEAN, N, x, LOSS_NEAREST);
-            double lo = loss_mul_scale(LOSS_MEAN, N, x, LOSS_DOWN), hi = loss_mul_scale(LOSS_MEAN, N, x, LOSS_UP);
+            double near = plstar_loss_mul_scale(LOSS_MEAN, N, x, LOSS_NEAREST);
+            double lo = plstar_loss_mul_scale(LOSS_MEAN, N, x, LOSS_DOWN), hi = plstar_loss_mul_scale(LOSS_MEAN, N, x, LOSS_UP);
             cr_assert(near == (2.0 * x) / Nd, "N = %zu, x = %g: %.17g vs %.17g", N, x, near, (2.0 * x) / Nd);
             cr_assert(fma(lo, Nd, -2.0 * x) <= 0 && fma(hi, Nd, -2.0 * x) >= 0, "s x not enclosed at N = %zu", N);
             cr_assert(lo <= near && near <= hi && nextafter(lo, INFINITY) >= near && nextafter(hi, 0) <= near);
-            double dlo = loss_div_scale(LOSS_MEAN, N, x, LOSS_DOWN), dhi = loss_div_scale(LOSS_MEAN, N, x, LOSS_UP);
+            double dlo = plstar_loss_div_scale(LOSS_MEAN, N, x, LOSS_DOWN), dhi = plstar_loss_div_scale(LOSS_MEAN, N, x, LOSS_UP);
             cr_assert(fma(x, Nd, -2.0 * dlo) >= 0 && fma(x, Nd, -2.0 * dhi) <= 0, "x/s not enclosed at N = %zu", N);
-            cr_assert(dlo <= loss_div_scale(LOSS_MEAN, N, x, LOSS_NEAREST) &&
-                      loss_div_scale(LOSS_MEAN, N, x, LOSS_NEAREST) <= dhi);
+            cr_assert(dlo <= plstar_loss_div_scale(LOSS_MEAN, N, x, LOSS_NEAREST) &&
+                      plstar_loss_div_scale(LOSS_MEAN, N, x, LOSS_NEAREST) <= dhi);
             for (int dir = -1; dir <= 1; dir++)
-                cr_assert(loss_mul_scale(LOSS_SUM, N, x, (loss_round)dir) == x &&
-                          loss_div_scale(LOSS_SUM, N, x, (loss_round)dir) == x);
+                cr_assert(plstar_loss_mul_scale(LOSS_SUM, N, x, (loss_round)dir) == x &&
+                          plstar_loss_div_scale(LOSS_SUM, N, x, (loss_round)dir) == x);
             if ((N & (N - 1)) == 0) /* s = 2/N is a double: every direction is exact */
                 cr_assert(lo == hi && lo == near);
         }
     plstar_loss c;
-    cr_assert_eq(loss_parse(&c, "mean"), 0);
+    cr_assert_eq(plstar_loss_parse(&c, "mean"), 0);
     cr_assert_eq(c, LOSS_MEAN);
-    cr_assert_eq(loss_parse(&c, "sum"), 0);
+    cr_assert_eq(plstar_loss_parse(&c, "sum"), 0);
     cr_assert_eq(c, LOSS_SUM);
-    cr_assert_eq(loss_parse(&c, "Mean"), -1);
-    cr_assert_eq(loss_parse(&c, NULL), -1);
+    cr_assert_eq(plstar_loss_parse(&c, "Mean"), -1);
+    cr_assert_eq(plstar_loss_parse(&c, NULL), -1);
 }
 
 /* GD with step η on the mean loss is, bit for bit, GD with the step (2η)/N on ½‖F − y‖² — for
@@ -799,11 +799,11 @@ Test(train, mean_loss_gd_is_sum_gd_with_the_scaled_step)
     cr_assert_eq(N, 18);
     double *w1 = malloc(P * sizeof(double)), *w2 = malloc(P * sizeof(double));
     fast_train_options o;
-    fast_train_options_init(&o);
+    plstar_fast_train_options_init(&o);
     o.lr = 0.3, o.steps = 25, o.record_every = 3, o.loss = LOSS_MEAN;
     fast_trajectory mean, sum;
     run(&mean, w1, &s, &o, PLSTAR_OK);
-    cr_assert(fast_train_half_sum_lr(&o, s.n, s.m.outputs) == (2 * 0.3) / 18);
+    cr_assert(plstar_fast_train_half_sum_lr(&o, s.n, s.m.outputs) == (2 * 0.3) / 18);
     o.lr = (2 * 0.3) / 18, o.loss = LOSS_SUM;
     run(&sum, w2, &s, &o, PLSTAR_OK);
     cr_assert(memcmp(w1, w2, P * sizeof(double)) == 0, "the final weights differ");
@@ -817,12 +817,12 @@ Test(train, mean_loss_gd_is_sum_gd_with_the_scaled_step)
     cr_assert(mean.data[(mean.rows - 1) * mean.cols + 1] < mean.data[1], "the mean loss decreases");
     /* mini-batches of S = 4 samples: the batch mean, s = 2/(S c) = 1/4 */
     o.batch = 4, o.seed = 5, o.lr = 0.3, o.loss = LOSS_MEAN;
-    fast_trajectory_clear(&mean), fast_trajectory_clear(&sum);
+    plstar_fast_trajectory_clear(&mean), plstar_fast_trajectory_clear(&sum);
     run(&mean, w1, &s, &o, PLSTAR_OK);
     o.lr = 0.3 / 4, o.loss = LOSS_SUM;
     run(&sum, w2, &s, &o, PLSTAR_OK);
     cr_assert(memcmp(w1, w2, P * sizeof(double)) == 0, "SGD on the batch mean is SGD on the batch sum, step sη");
-    fast_trajectory_clear(&mean), fast_trajectory_clear(&sum);
+    plstar_fast_trajectory_clear(&mean), plstar_fast_trajectory_clear(&sum);
     free(w1), free(w2);
     free_setup(&s);
 }
@@ -835,19 +835,19 @@ Test(train, a_checkpoint_keeps_its_loss_convention)
     double *w = malloc(s.m.nparams * sizeof(double));
     char *ck = tmp_path("loss_ck.npy");
     fast_train_options o;
-    fast_train_options_init(&o);
+    plstar_fast_train_options_init(&o);
     o.lr = 0.1, o.steps = 6, o.loss = LOSS_MEAN, o.checkpoint_path = ck, o.checkpoint_every = 3;
     fast_trajectory tr;
     run(&tr, w, &s, &o, PLSTAR_OK);
     fast_train_options r = o;
     r.checkpoint_path = NULL, r.resume_path = ck, r.loss = LOSS_SUM;
-    fast_trajectory_clear(&tr);
+    plstar_fast_trajectory_clear(&tr);
     run(&tr, w, &s, &r, PLSTAR_EDATA);
     cr_assert(strstr(plstar_errmsg(), "loss mean"), "%s", plstar_errmsg());
     r.loss = LOSS_MEAN;
-    fast_trajectory_clear(&tr);
+    plstar_fast_trajectory_clear(&tr);
     run(&tr, w, &s, &r, PLSTAR_OK);
-    fast_trajectory_clear(&tr);
+    plstar_fast_trajectory_clear(&tr);
     unlink(ck);
     free(ck), free(w);
     free_setup(&s);

@@ -38,23 +38,23 @@ static void make_problem(plstar_problem *p, gsl_rng *r, size_t depth, const char
              "\"output_activation\":\"%s\",\"bias\":%s,\"scaling\":\"%s\"}",
              d, ws, c, act, outact, bias ? "true" : "false", scaling);
     plstar_model m;
-    model_init(&m);
-    cr_assert_eq(model_parse_json(&m, json, "test"), PLSTAR_OK, "%s", plstar_errmsg());
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, json, "test"), PLSTAR_OK, "%s", plstar_errmsg());
     double *X = malloc(n * d * sizeof(double)), *w = malloc(m.nparams * sizeof(double));
     double *y = malloc(n * c * sizeof(double));
     for (size_t k = 0; k < n * d; k++)
         X[k] = gsl_ran_gaussian(r, 1.0);
     for (size_t k = 0; k < n * c; k++)
         y[k] = gsl_ran_gaussian(r, 1.0);
-    model_init_weights(w, &m, gsl_rng_get(r));
+    plstar_model_init_weights(w, &m, gsl_rng_get(r));
     if (bias) /* non-zero biases, so their convention matters */
         for (size_t l = 0; l < m.nlayers; l++)
             for (size_t a = 0; a < m.layers[l].out; a++)
                 w[m.layers[l].b_offset + a] = gsl_ran_gaussian(r, 0.5);
-    problem_init(p);
-    cr_assert_eq(problem_set(p, &m, X, n, w, y), PLSTAR_OK);
+    plstar_problem_init(p);
+    cr_assert_eq(plstar_problem_set(p, &m, X, n, w, y), PLSTAR_OK);
     free(X), free(w), free(y);
-    model_clear(&m);
+    plstar_model_clear(&m);
 }
 
 /* ---- their side ---------------------------------------------------------- */
@@ -110,13 +110,13 @@ static void theirs_fast_w(theirs *t, const plstar_problem *p, const plstar_model
         w[k] = f32 ? to_float(w0[k]) : w0[k];
     for (size_t k = 0; k < N; k++)
         y[k] = f32 ? to_float(p->y.data[k]) : p->y.data[k];
-    cr_assert_eq(fast_outputs(t->F, m, X, n, w), PLSTAR_OK);
-    cr_assert_eq(fast_jacobian(t->J, m, X, n, w), PLSTAR_OK);
-    cr_assert_eq(fast_kernel_explicit(t->K, m, X, n, w), PLSTAR_OK);
+    cr_assert_eq(plstar_fast_outputs(t->F, m, X, n, w), PLSTAR_OK);
+    cr_assert_eq(plstar_fast_jacobian(t->J, m, X, n, w), PLSTAR_OK);
+    cr_assert_eq(plstar_fast_kernel_explicit(t->K, m, X, n, w), PLSTAR_OK);
     t->lambda_min = smallest_eigenvalue(t->K, N);
     t->lr = 0.5 / largest_eigenvalue(t->K, N);
     for (int s = 0; s <= STEPS; s++) {
-        cr_assert_eq(fast_loss_grad(&t->L[s], g, m, X, n, w, y), PLSTAR_OK);
+        cr_assert_eq(plstar_fast_loss_grad(&t->L[s], g, m, X, n, w, y), PLSTAR_OK);
         for (size_t k = 0; s < STEPS && k < P; k++)
             w[k] = f32 ? to_float(w[k] - to_float(t->lr) * g[k]) : w[k] - t->lr * g[k];
     }
@@ -265,12 +265,12 @@ Test(validate, float64_fast_path_passes_for_every_configuration)
                         theirs_fast(&t, &p, &p.model, 0);
                         validate_claims cl = claims_of(&t, VALIDATE_FLOAT64, 1);
                         validate_result res;
-                        int st = check_validate(&res, &p, &cl, 128);
+                        int st = plstar_check_validate(&res, &p, &cl, 128);
                         cr_assert_eq(st, PLSTAR_OK, "depth %zu %s out %d bias %d c %zu: %s", depth, acts[a],
                                      nonlinear_out, bias, c, status_names(&res, buf, sizeof buf));
                         cr_assert_eq(res.nq, 5);
                         theirs_free(&t);
-                        problem_clear(&p);
+                        plstar_problem_clear(&p);
                     }
     gsl_rng_free(r);
 }
@@ -289,14 +289,14 @@ Test(validate, float32_emulation_passes_at_float32_tolerance_only)
         theirs_fast(&t, &p, &p.model, 1);
         validate_claims cl = claims_of(&t, VALIDATE_FLOAT32, 1);
         validate_result res;
-        cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK, "iteration %d: %s", iter,
+        cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_OK, "iteration %d: %s", iter,
                      status_names(&res, buf, sizeof buf));
         /* the same numbers are far from float64 accuracy */
         cl.format = VALIDATE_FLOAT64;
-        cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED, "iteration %d", iter);
+        cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED, "iteration %d", iter);
         cr_assert_eq(res.q[2].status, PLSTAR_REFUTED, "the kernel must fail at float64 tolerance");
         theirs_free(&t);
-        problem_clear(&p);
+        plstar_problem_clear(&p);
     }
     gsl_rng_free(r);
 }
@@ -316,12 +316,12 @@ Test(validate, genuine_float32_arithmetic_passes)
         t.lambda_min = (float)smallest_eigenvalue(t.K, p.N);
         validate_claims cl = claims_of(&t, VALIDATE_FLOAT32, 0);
         validate_result res;
-        cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK, "iteration %d: %s", iter,
+        cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_OK, "iteration %d: %s", iter,
                      status_names(&res, buf, sizeof buf));
         for (size_t k = 0; k < res.nq; k++)
             cr_assert(res.q[k].worst_ratio <= 1.0);
         theirs_free(&t);
-        problem_clear(&p);
+        plstar_problem_clear(&p);
     }
     gsl_rng_free(r);
 }
@@ -337,7 +337,7 @@ Test(validate, lambda_min_enclosure_is_tight_and_contains_the_eigenvalue)
     theirs_fast(&t, &p, &p.model, 0);
     validate_claims cl = {.format = VALIDATE_FLOAT64, .has_lambda_min = 1, .lambda_min = t.lambda_min};
     validate_result res;
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_OK);
     const validate_quantity *q = &res.q[0];
     cr_assert_str_eq(q->name, "lambda_min");
     cr_assert(q->lower <= q->upper);
@@ -345,18 +345,18 @@ Test(validate, lambda_min_enclosure_is_tight_and_contains_the_eigenvalue)
     cr_assert(q->upper - q->lower < 1e-10 * (1 + fabs(t.lambda_min)), "width %g", q->upper - q->lower);
     /* a value off by 1e-6 relative fails at float64 */
     cl.lambda_min = t.lambda_min * (1 + 1e-6) + 1e-9;
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
     theirs_free(&t);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     gsl_rng_free(r);
 }
 
 /* A copy of the model with a different scaling of every layer. */
 static void drop_scaling(plstar_model *dst, const plstar_model *src)
 {
-    char *json = model_to_json(src);
-    model_init(dst);
-    cr_assert_eq(model_parse_json(dst, json, "copy"), PLSTAR_OK);
+    char *json = plstar_model_to_json(src);
+    plstar_model_init(dst);
+    cr_assert_eq(plstar_model_parse_json(dst, json, "copy"), PLSTAR_OK);
     free(json);
     for (size_t l = 0; l < dst->nlayers; l++)
         dst->layers[l].scale_div = 1;
@@ -378,12 +378,12 @@ Test(validate, mutations_fail_and_the_worst_entry_is_the_one_at_fault)
     size_t at = 2 * N + 7;
     t.K[at] *= 1 + 1e-6;
     validate_claims cl = {.format = VALIDATE_FLOAT64, .kernel = t.K};
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
     cr_assert_eq(res.q[0].violations, 1);
     cr_assert_eq(res.q[0].worst[0].index, at);
     cr_assert(res.q[0].worst[0].ratio > 1.0 && res.q[0].worst[1].ratio <= 1.0);
     char name[160];
-    validate_entry_name(name, sizeof name, &res.q[0], &p.model, at);
+    plstar_validate_entry_name(name, sizeof name, &res.q[0], &p.model, at);
     cr_assert_str_eq(name, "K[2, 7] (sample 0 output 2, sample 2 output 1)");
     t.K[at] /= 1 + 1e-6;
 
@@ -391,9 +391,9 @@ Test(validate, mutations_fail_and_the_worst_entry_is_the_one_at_fault)
     size_t jat = 4 * P + p.model.layers[1].b_offset + 3;
     t.J[jat] += 1e-9 + 1e-6 * fabs(t.J[jat]);
     cl = (validate_claims){.format = VALIDATE_FLOAT64, .jacobian = t.J};
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
     cr_assert_eq(res.q[0].worst[0].index, jat);
-    validate_entry_name(name, sizeof name, &res.q[0], &p.model, jat);
+    plstar_validate_entry_name(name, sizeof name, &res.q[0], &p.model, jat);
     cr_assert_str_eq(name, "J[4, 120] (sample 1 output 1; layer 2 b[3])", "got %s", name);
     theirs_free(&t);
 
@@ -405,9 +405,9 @@ Test(validate, mutations_fail_and_the_worst_entry_is_the_one_at_fault)
         if (bug == 0) {
             drop_scaling(&m2, &p.model);
         } else {
-            char *json = model_to_json(&p.model);
-            model_init(&m2);
-            model_parse_json(&m2, json, "copy");
+            char *json = plstar_model_to_json(&p.model);
+            plstar_model_init(&m2);
+            plstar_model_parse_json(&m2, json, "copy");
             free(json);
             const plstar_layer *L = &m2.layers[1];
             cr_assert_eq(L->in, L->out);
@@ -420,14 +420,14 @@ Test(validate, mutations_fail_and_the_worst_entry_is_the_one_at_fault)
         for (int f = 0; f < 2; f++) {
             cl = claims_of(&t, f ? VALIDATE_FLOAT32 : VALIDATE_FLOAT64, 1);
             char sb[512];
-            int vst = check_validate(&res, &p, &cl, 128);
+            int vst = plstar_check_validate(&res, &p, &cl, 128);
             cr_assert_eq(vst, PLSTAR_REFUTED, "bug %d format %d: %d %s", bug, f, vst, status_names(&res, sb, sizeof sb));
             for (size_t k = 0; k < res.nq; k++)
                 if (strcmp(res.q[k].name, "lambda_min"))
                     cr_assert_eq(res.q[k].status, PLSTAR_REFUTED, "bug %d: %s passed", bug, res.q[k].name);
         }
         theirs_free(&t);
-        model_clear(&m2);
+        plstar_model_clear(&m2);
         free(w2);
     }
 
@@ -436,13 +436,13 @@ Test(validate, mutations_fail_and_the_worst_entry_is_the_one_at_fault)
     theirs_fast(&t, &p, &p.model, 0);
     cl = claims_of(&t, VALIDATE_FLOAT64, 1);
     cl.lr *= 1.01;
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
     cr_assert_str_eq(res.q[4].name, "losses");
     cr_assert_eq(res.q[4].status, PLSTAR_REFUTED);
     cr_assert(res.q[4].worst[0].index > 0, "L_0 does not depend on the step");
     cr_assert(res.q[4].violations >= 1 && res.q[4].violations <= STEPS);
     theirs_free(&t);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     gsl_rng_free(r);
 }
 
@@ -466,7 +466,7 @@ static void theirs_plain(theirs *t, const plstar_problem *p, int f32, int right)
             x[b] = rnd(p->X.data[i * d + b], f32);
         for (size_t l = 0; l < nl; l++) {
             const plstar_layer *L = &m->layers[l];
-            const double *W = layer_weights(m, l, w), *prev = l ? A[l - 1] : x;
+            const double *W = plstar_layer_weights(m, l, w), *prev = l ? A[l - 1] : x;
             double scale = L->scale_div == 1 ? 1.0 : rnd(1.0 / rnd(sqrt((double)L->scale_div), f32), f32);
             double slope = L->act == ACT_LEAKY_RELU ? PLSTAR_LEAKY_SLOPE : 0.0;
             A[l] = malloc(L->out * sizeof(double)), S[l] = malloc(L->out * sizeof(double));
@@ -491,7 +491,7 @@ static void theirs_plain(theirs *t, const plstar_problem *p, int f32, int right)
                 D[nl - 1][a] = a == k ? S[nl - 1][a] : 0.0;
             for (size_t l = nl - 1; l-- > 0;) {
                 const plstar_layer *Ln = &m->layers[l + 1];
-                const double *W = layer_weights(m, l + 1, w);
+                const double *W = plstar_layer_weights(m, l + 1, w);
                 double scale = Ln->scale_div == 1 ? 1.0 : rnd(1.0 / rnd(sqrt((double)Ln->scale_div), f32), f32);
                 for (size_t b = 0; b < Ln->in; b++) {
                     double g = 0.0;
@@ -533,13 +533,13 @@ static void theirs_plain(theirs *t, const plstar_problem *p, int f32, int right)
 static void kink_example(plstar_problem *p, double x01)
 {
     plstar_model m;
-    model_init(&m);
-    cr_assert_eq(model_parse_json(&m, "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[3],\"activation\":\"relu\","
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[3],\"activation\":\"relu\","
                                       "\"scaling\":\"standard\",\"bias\":false,\"outputs\":1,\"output_activation\":\"linear\"}", "example"), PLSTAR_OK);
     double X[4] = {1, x01, 0.5, 2}, w[9] = {1, 1, 2, 1, -1, 0.5, 0.7, -1.2, 0.4};
-    problem_init(p);
-    cr_assert_eq(problem_set(p, &m, X, 2, w, NULL), PLSTAR_OK);
-    model_clear(&m);
+    plstar_problem_init(p);
+    cr_assert_eq(plstar_problem_set(p, &m, X, 2, w, NULL), PLSTAR_OK);
+    plstar_model_clear(&m);
 }
 
 /* The status of their Jacobian alone, with J[0, 0] replaced by v (NAN: as computed). */
@@ -551,7 +551,7 @@ static int jacobian_with(const plstar_problem *p, const theirs *t, double v, val
     if (!isnan(v))
         J[0] = v;
     validate_claims cl = {.format = f, .jacobian = J};
-    int st = check_validate(res, p, &cl, 128);
+    int st = plstar_check_validate(res, p, &cl, 128);
     free(J);
     return st;
 }
@@ -575,7 +575,7 @@ Test(validate, relu_kink_examples_of_the_defect_report)
     cr_assert_eq(res.q[0].worst[0].index, 0);
     cr_assert(res.q[0].worst[0].tol < 1e-14, "the ordinary tolerance, not the jump: %g", res.q[0].worst[0].tol);
     theirs_free(&t);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
 
     /* z = 2^-20, far beyond rounding: only σ′ = 1; 0 fails */
     kink_example(&p, -1 + 0x1p-20);
@@ -585,7 +585,7 @@ Test(validate, relu_kink_examples_of_the_defect_report)
     cr_assert_eq(res.q[0].note[0], '\0', "no kink: %s", res.q[0].note);
     cr_assert_eq(jacobian_with(&p, &t, 0.0, VALIDATE_FLOAT64, &res), PLSTAR_REFUTED);
     theirs_free(&t);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
 
     /* z = 0 exactly: only {0, 0.7} are attainable (both conventions pass, F, J, K and λ_min); 3.0 and
      * the midpoints fail */
@@ -597,7 +597,7 @@ Test(validate, relu_kink_examples_of_the_defect_report)
     char buf[512];
     for (int conv = 0; conv < 2; conv++) {
         validate_claims cl = claims_of(conv ? &t1 : &t, VALIDATE_FLOAT64, 0);
-        cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK, "σ′(0) = %d: %s", conv,
+        cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_OK, "σ′(0) = %d: %s", conv,
                      status_names(&res, buf, sizeof buf));
     }
     cr_assert_eq(jacobian_with(&p, &t, 3.0, VALIDATE_FLOAT64, &res), PLSTAR_REFUTED);
@@ -609,12 +609,12 @@ Test(validate, relu_kink_examples_of_the_defect_report)
     validate_claims cl = {.format = VALIDATE_FLOAT64, .kernel = K, .has_lambda_min = 1,
                           .lambda_min = 0.5 * (t.lambda_min + t1.lambda_min)};
     cr_assert(fabs(t.lambda_min - t1.lambda_min) > 0.1);
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
     cr_assert_eq(res.q[0].status, PLSTAR_REFUTED, "the midpoint kernel");
     cr_assert_eq(res.q[1].status, PLSTAR_REFUTED, "the midpoint λ_min");
     free(K);
     theirs_free(&t), theirs_free(&t1);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
 }
 
 Test(validate, relu_kink_examples_in_float32)
@@ -631,14 +631,14 @@ Test(validate, relu_kink_examples_in_float32)
     cr_assert(t.J[0] == 0.0 && t1.J[0] == (float)0.7);
     for (int conv = 0; conv < 2; conv++) {
         validate_claims cl = claims_of(conv ? &t1 : &t, VALIDATE_FLOAT32, 0);
-        cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK, "σ′(0) = %d: %s", conv,
+        cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_OK, "σ′(0) = %d: %s", conv,
                      status_names(&res, buf, sizeof buf));
     }
     cr_assert_eq(jacobian_with(&p, &t, -2.0, VALIDATE_FLOAT32, &res), PLSTAR_REFUTED);
     cr_assert_eq(jacobian_with(&p, &t, 3.0, VALIDATE_FLOAT32, &res), PLSTAR_REFUTED);
     cr_assert_eq(jacobian_with(&p, &t, 0.35, VALIDATE_FLOAT32, &res), PLSTAR_REFUTED);
     theirs_free(&t), theirs_free(&t1);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     /* z = 2^-10, beyond float32 rounding of z (about 1.3e-6): only σ′ = 1 */
     kink_example(&p, -1 + 0x1p-10);
     theirs_alloc(&t, &p);
@@ -646,7 +646,7 @@ Test(validate, relu_kink_examples_in_float32)
     cr_assert_eq(jacobian_with(&p, &t, NAN, VALIDATE_FLOAT32, &res), PLSTAR_OK);
     cr_assert_eq(jacobian_with(&p, &t, 0.0, VALIDATE_FLOAT32, &res), PLSTAR_REFUTED);
     theirs_free(&t);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
 }
 
 /* A ReLU-type MLP (d = 3, n = 4, widths 5 or 5, 4) whose inputs and first-layer weights are short
@@ -662,13 +662,13 @@ static void kink_problem(plstar_problem *p, gsl_rng *r, const char *act, size_t 
              "{\"model\":\"mlp\",\"input_dim\":3,\"widths\":[%s],\"outputs\":%zu,\"activation\":\"%s\","
              "\"bias\":%s,\"scaling\":\"%s\",\"output_activation\":\"linear\"}", depth == 1 ? "5" : "5, 4", c, act, bias ? "true" : "false", scaling);
     plstar_model m;
-    model_init(&m);
-    cr_assert_eq(model_parse_json(&m, json, "kinks"), PLSTAR_OK, "%s", plstar_errmsg());
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, json, "kinks"), PLSTAR_OK, "%s", plstar_errmsg());
     size_t n = 4, d = 3, P = m.nparams;
     double X[12], *w = malloc(P * sizeof(double));
     for (size_t k = 0; k < n * d; k++)
         X[k] = (double)((long)gsl_rng_uniform_int(r, 33) - 16) / 8;
-    model_init_weights(w, &m, gsl_rng_get(r));
+    plstar_model_init_weights(w, &m, gsl_rng_get(r));
     const plstar_layer *L0 = &m.layers[0];
     double *W0 = w + L0->w_offset;
     for (size_t a = 0; a < L0->out; a++) {
@@ -691,15 +691,15 @@ static void kink_problem(plstar_problem *p, gsl_rng *r, const char *act, size_t 
     if (depth == 2 && bias) {
         w[m.layers[1].b_offset] = 0.0;
         fast_forward_state s;
-        fast_forward_init(&s);
-        cr_assert_eq(fast_forward(&s, &m, X, n, w), PLSTAR_OK);
+        plstar_fast_forward_init(&s);
+        cr_assert_eq(plstar_fast_forward(&s, &m, X, n, w), PLSTAR_OK);
         w[m.layers[1].b_offset] = -s.z[1][2 * m.layers[1].out];
-        fast_forward_clear(&s);
+        plstar_fast_forward_clear(&s);
     }
-    problem_init(p);
-    cr_assert_eq(problem_set(p, &m, X, n, w, NULL), PLSTAR_OK);
+    plstar_problem_init(p);
+    cr_assert_eq(plstar_problem_set(p, &m, X, n, w, NULL), PLSTAR_OK);
     free(w);
-    model_clear(&m);
+    plstar_model_clear(&m);
 }
 
 /* The class: random ReLU and leaky-ReLU nets with units at and beside the kink. A correct
@@ -724,7 +724,7 @@ Test(validate, planted_kinks_pass_either_convention_and_wrong_values_fail)
                 theirs_plain(&t[conv], &p, f32, conv);
                 validate_claims cl = claims_of(&t[conv], f, 0);
                 validate_result res;
-                int vst = check_validate(&res, &p, &cl, 128);
+                int vst = plstar_check_validate(&res, &p, &cl, 128);
                 cr_assert_eq(vst, PLSTAR_OK, "iteration %d, %s, σ′(0) = %d: %s", iter,
                              f32 ? "float32" : "float64", conv, status_names(&res, buf, sizeof buf));
                 cr_assert(strstr(res.q[1].note, "within rounding of the kink"), "iteration %d: %s", iter,
@@ -739,7 +739,7 @@ Test(validate, planted_kinks_pass_either_convention_and_wrong_values_fail)
                 memcpy(J, t[0].J, N * P * sizeof(double));
                 J[at] = 0.5 * (j0 + j1);
                 validate_claims cl = {.format = f, .jacobian = J};
-                cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED, "iteration %d", iter);
+                cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED, "iteration %d", iter);
                 cr_assert_eq(res.q[0].worst[0].index, at);
                 free(J);
                 mutated[0]++;
@@ -749,7 +749,7 @@ Test(validate, planted_kinks_pass_either_convention_and_wrong_values_fail)
                 memcpy(K, t[0].K, N * N * sizeof(double));
                 K[0] = 0.5 * (t[0].K[0] + t[1].K[0]);
                 validate_claims cl = {.format = f, .kernel = K};
-                cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED, "iteration %d", iter);
+                cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED, "iteration %d", iter);
                 cr_assert_eq(res.q[0].worst[0].index, 0);
                 free(K);
                 mutated[1]++;
@@ -757,12 +757,12 @@ Test(validate, planted_kinks_pass_either_convention_and_wrong_values_fail)
             double l0 = t[0].lambda_min, l1 = t[1].lambda_min;
             if (!f32 && fabs(l1 - l0) > 1e-3 * (1 + fabs(l1))) {
                 validate_claims cl = {.format = f, .has_lambda_min = 1, .lambda_min = 0.5 * (l0 + l1)};
-                cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED, "iteration %d", iter);
+                cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED, "iteration %d", iter);
                 mutated[2]++;
             }
             theirs_free(&t[0]), theirs_free(&t[1]);
         }
-        problem_clear(&p);
+        plstar_problem_clear(&p);
     }
     cr_assert(mutated[0] >= 16 && mutated[1] >= 16 && mutated[2] >= 4, "mutations %d %d %d", mutated[0], mutated[1],
               mutated[2]);
@@ -777,14 +777,14 @@ Test(validate, arguments_are_checked)
     make_problem(&p, r, 1, "tanh", "linear", 0, 1, "ntk");
     validate_result res;
     validate_claims cl = {.format = VALIDATE_FLOAT64};
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_EUSAGE, "nothing to validate");
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_EUSAGE, "nothing to validate");
     double L[2] = {1, 1};
     cl.losses = L, cl.nlosses = 2, cl.lr = 0;
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_EUSAGE, "no step");
-    npy_clear(&p.y);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_EUSAGE, "no step");
+    plstar_npy_clear(&p.y);
     cl.lr = 0.1;
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_EUSAGE, "no labels");
-    problem_clear(&p);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_EUSAGE, "no labels");
+    plstar_problem_clear(&p);
     gsl_rng_free(r);
 }
 
@@ -872,10 +872,10 @@ Test(validate_cli, bundle_round_trips)
     gsl_rng_set(r, 47);
     plstar_problem p, q;
     make_problem(&p, r, 2, "sigmoid", "tanh", 1, 3, "ntk");
-    cr_assert_eq(validate_write_bundle(&p, path_of("B")), PLSTAR_OK, "%s", plstar_errmsg());
-    problem_init(&q);
-    cr_assert_eq(validate_read_bundle(&q, path_of("B")), PLSTAR_OK, "%s", plstar_errmsg());
-    char *a = model_to_json(&p.model), *b = model_to_json(&q.model);
+    cr_assert_eq(plstar_validate_write_bundle(&p, path_of("B")), PLSTAR_OK, "%s", plstar_errmsg());
+    plstar_problem_init(&q);
+    cr_assert_eq(plstar_validate_read_bundle(&q, path_of("B")), PLSTAR_OK, "%s", plstar_errmsg());
+    char *a = plstar_model_to_json(&p.model), *b = plstar_model_to_json(&q.model);
     cr_assert_str_eq(a, b);
     free(a), free(b);
     cr_assert_eq(q.n, p.n);
@@ -883,7 +883,7 @@ Test(validate_cli, bundle_round_trips)
     cr_assert_eq(memcmp(q.X.data, p.X.data, p.X.size * sizeof(double)), 0);
     cr_assert_eq(memcmp(q.w, p.w, p.model.nparams * sizeof(double)), 0);
     cr_assert_eq(memcmp(q.y.data, p.y.data, p.y.size * sizeof(double)), 0);
-    problem_clear(&q);
+    plstar_problem_clear(&q);
     /* the manifest states the layout */
     char text[1 << 15];
     read_file("B/bundle.json", text, sizeof text);
@@ -895,20 +895,20 @@ Test(validate_cli, bundle_round_trips)
     cr_assert(strstr(text, "layer 2: W (9, 9) at w[36:117] row-major, b (9) at w[117:126], scale 1/sqrt(9)"),
               "%s", text);
     /* without labels there is no y.npy */
-    npy_clear(&p.y);
-    cr_assert_eq(validate_write_bundle(&p, path_of("C")), PLSTAR_OK);
+    plstar_npy_clear(&p.y);
+    cr_assert_eq(plstar_validate_write_bundle(&p, path_of("C")), PLSTAR_OK);
     struct stat s;
     cr_assert_neq(stat(path_of("C/y.npy"), &s), 0);
-    cr_assert_eq(validate_write_bundle(&p, path_of("B")), PLSTAR_OK);
+    cr_assert_eq(plstar_validate_write_bundle(&p, path_of("B")), PLSTAR_OK);
     cr_assert_neq(stat(path_of("B/y.npy"), &s), 0, "a re-export without labels leaves no stale y.npy");
-    problem_init(&q);
-    cr_assert_eq(validate_read_bundle(&q, path_of("C")), PLSTAR_OK, "%s", plstar_errmsg());
+    plstar_problem_init(&q);
+    cr_assert_eq(plstar_validate_read_bundle(&q, path_of("C")), PLSTAR_OK, "%s", plstar_errmsg());
     cr_assert_eq(q.y.size, 0);
-    problem_clear(&q);
+    plstar_problem_clear(&q);
     /* not a bundle; a bundle whose manifest disagrees with its files */
-    cr_assert_eq(validate_read_bundle(&q, path_of("nowhere")), PLSTAR_ENOINPUT);
+    cr_assert_eq(plstar_validate_read_bundle(&q, path_of("nowhere")), PLSTAR_ENOINPUT);
     cr_assert_eq(mkdir(path_of("empty"), 0777), 0);
-    cr_assert_eq(validate_read_bundle(&q, path_of("empty")), PLSTAR_ENOINPUT);
+    cr_assert_eq(plstar_validate_read_bundle(&q, path_of("empty")), PLSTAR_ENOINPUT);
     cr_assert(strstr(plstar_errmsg(), "not a plstar bundle"));
     read_file("C/bundle.json", text, sizeof text);
     char *at = strstr(text, "\"parameters\": ");
@@ -917,10 +917,10 @@ Test(validate_cli, bundle_round_trips)
     FILE *f = fopen(path_of("C/bundle.json"), "w");
     fputs(text, f);
     fclose(f);
-    cr_assert_eq(validate_read_bundle(&q, path_of("C")), PLSTAR_EDATA);
+    cr_assert_eq(plstar_validate_read_bundle(&q, path_of("C")), PLSTAR_EDATA);
     cr_assert(strstr(plstar_errmsg(), "bundle.json"), "%s", plstar_errmsg());
-    problem_clear(&q);
-    problem_clear(&p);
+    plstar_problem_clear(&q);
+    plstar_problem_clear(&p);
     gsl_rng_free(r);
 }
 
@@ -931,22 +931,22 @@ Test(validate_cli, export_then_validate_pass_and_fail)
     plstar_problem p;
     make_problem(&p, r, 2, "tanh", "linear", 1, 2, "ntk");
     FILE *f = fopen(path_of("m.json"), "w");
-    char *json = model_to_json(&p.model);
+    char *json = plstar_model_to_json(&p.model);
     fputs(json, f);
     fclose(f);
     free(json);
-    npy_write_matrix(path_of("X.npy"), p.X.data, p.n, p.model.input_dim);
-    npy_write_matrix(path_of("y.npy"), p.y.data, p.n, p.model.outputs);
-    npy_write_vector(path_of("w.npy"), p.w, p.model.nparams);
+    plstar_npy_write_matrix(path_of("X.npy"), p.X.data, p.n, p.model.input_dim);
+    plstar_npy_write_matrix(path_of("y.npy"), p.y.data, p.n, p.model.outputs);
+    plstar_npy_write_vector(path_of("w.npy"), p.w, p.model.nparams);
     cr_assert_eq(run("export --model m.json --data X.npy --weights w.npy --labels y.npy --out B"), 0);
     theirs t;
     theirs_alloc(&t, &p);
     theirs_fast(&t, &p, &p.model, 0);
     size_t N = p.N, P = p.model.nparams;
-    npy_write_vector(path_of("F.npy"), t.F, N);
-    npy_write_matrix(path_of("J.npy"), t.J, N, P);
-    npy_write_matrix(path_of("K.npy"), t.K, N, N);
-    npy_write_vector(path_of("L.npy"), t.L, STEPS + 1);
+    plstar_npy_write_vector(path_of("F.npy"), t.F, N);
+    plstar_npy_write_matrix(path_of("J.npy"), t.J, N, P);
+    plstar_npy_write_matrix(path_of("K.npy"), t.K, N, N);
+    plstar_npy_write_vector(path_of("L.npy"), t.L, STEPS + 1);
     char args[1024];
     snprintf(args, sizeof args,
              "validate --bundle B --outputs F.npy --jacobian J.npy --kernel K.npy --lambda-min %.17g "
@@ -960,7 +960,7 @@ Test(validate_cli, export_then_validate_pass_and_fail)
     cr_assert(strstr(text, "validate: pass"), "%s", text);
     /* one entry off: exit 1, the report names it */
     t.K[1 * N + 2] *= 1 + 1e-6;
-    npy_write_matrix(path_of("K.npy"), t.K, N, N);
+    plstar_npy_write_matrix(path_of("K.npy"), t.K, N, N);
     cr_assert_eq(run("validate --bundle B --kernel K.npy --json report.json"), 1);
     read_file("out.txt", text, sizeof text);
     cr_assert(strstr(text, "K[1, 2] (sample 0 output 1, sample 1 output 0)"), "%s", text);
@@ -969,7 +969,7 @@ Test(validate_cli, export_then_validate_pass_and_fail)
     cr_assert(strstr(text, "\"verdict\": \"fail\""));
     cr_assert(strstr(text, "\"where\": \"K[1, 2]"));
     theirs_free(&t);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     gsl_rng_free(r);
 }
 
@@ -979,18 +979,18 @@ Test(validate_cli, bad_files_and_arguments)
     gsl_rng_set(r, 49);
     plstar_problem p;
     make_problem(&p, r, 1, "tanh", "linear", 0, 1, "ntk"); /* n = 4, N = 4 */
-    cr_assert_eq(validate_write_bundle(&p, path_of("B")), PLSTAR_OK);
+    cr_assert_eq(plstar_validate_write_bundle(&p, path_of("B")), PLSTAR_OK);
     size_t N = p.N;
     double K[16] = {0};
-    npy_write_matrix(path_of("K3.npy"), K, 3, 3);
+    plstar_npy_write_matrix(path_of("K3.npy"), K, 3, 3);
     expect_error("validate --bundle B --kernel K3.npy", 65, "K3.npy", "expected (4, 4)");
-    npy_write_vector(path_of("K16.npy"), K, 16);
+    plstar_npy_write_vector(path_of("K16.npy"), K, 16);
     expect_error("validate --bundle B --kernel K16.npy", 65, "K16.npy", "shape (16,)");
     K[1 * N + 2] = NAN;
-    npy_write_matrix(path_of("Knan.npy"), K, N, N);
+    plstar_npy_write_matrix(path_of("Knan.npy"), K, N, N);
     expect_error("validate --bundle B --kernel Knan.npy", 65, "Knan.npy", "at [1, 2]");
     double F[4] = {0, 0, INFINITY, 0};
-    npy_write_vector(path_of("Finf.npy"), F, 4);
+    plstar_npy_write_vector(path_of("Finf.npy"), F, 4);
     expect_error("validate --bundle B --outputs Finf.npy", 65, "Finf.npy: non-finite value inf at [2]", NULL);
     float K32[16] = {0};
     write_npy_raw("K32.npy", "<f4", "(4, 4)", K32, sizeof K32);
@@ -1007,12 +1007,12 @@ Test(validate_cli, bad_files_and_arguments)
     expect_error("validate --bundle B --kernel K3.npy --precision float8", 64, "float8", NULL);
     expect_error("validate --bundle B --kernel K3.npy --layout jax", 64, "--layout", NULL);
     expect_error("validate --bundle B --lambda-min nan", 64, "lambda-min", NULL);
-    npy_clear(&p.y);
-    cr_assert_eq(validate_write_bundle(&p, path_of("C")), PLSTAR_OK);
+    plstar_npy_clear(&p.y);
+    cr_assert_eq(plstar_validate_write_bundle(&p, path_of("C")), PLSTAR_OK);
     expect_error("validate --bundle C --losses K16.npy --lr 0.1", 64, "no y.npy", NULL);
     cr_assert_eq(run("export --model nowhere.json --data X.npy --seed 1 --out D"), 66);
     cr_assert_eq(run("export --seed 1 --out D"), 64);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     gsl_rng_free(r);
 }
 
@@ -1025,20 +1025,20 @@ Test(validate_cli, kink_exit_codes)
     plstar_problem p;
     kink_example(&p, -1 + 0x1p-52);
     FILE *f = fopen(path_of("m.json"), "w");
-    char *json = model_to_json(&p.model);
+    char *json = plstar_model_to_json(&p.model);
     fputs(json, f);
     fclose(f);
     free(json);
-    npy_write_matrix(path_of("X.npy"), p.X.data, p.n, p.model.input_dim);
-    npy_write_vector(path_of("w.npy"), p.w, p.model.nparams);
+    plstar_npy_write_matrix(path_of("X.npy"), p.X.data, p.n, p.model.input_dim);
+    plstar_npy_write_vector(path_of("w.npy"), p.w, p.model.nparams);
     cr_assert_eq(run("export --model m.json --data X.npy --weights w.npy --out B"), 0);
     theirs t;
     theirs_alloc(&t, &p);
     theirs_plain(&t, &p, 0, 0);
-    npy_write_matrix(path_of("J.npy"), t.J, p.N, p.model.nparams);
+    plstar_npy_write_matrix(path_of("J.npy"), t.J, p.N, p.model.nparams);
     cr_assert_eq(run("validate --bundle B --jacobian J.npy"), 0);
     t.J[0] = -2.0;
-    npy_write_matrix(path_of("J.npy"), t.J, p.N, p.model.nparams);
+    plstar_npy_write_matrix(path_of("J.npy"), t.J, p.N, p.model.nparams);
     cr_assert_eq(run("validate --bundle B --jacobian J.npy --json r.json"), 1);
     char text[1 << 15];
     read_file("out.txt", text, sizeof text);
@@ -1047,24 +1047,24 @@ Test(validate_cli, kink_exit_codes)
     read_file("r.json", text, sizeof text);
     cr_assert(strstr(text, "\"one_sided\": true") && strstr(text, "\"verdict\": \"fail\""), "%s", text);
     theirs_free(&t);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
 
     for (int bias = 0; bias < 2; bias++) {
         plstar_model m;
-        model_init(&m);
-        cr_assert_eq(model_parse_json(&m, bias ? "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[8],\"activation\":"
+        plstar_model_init(&m);
+        cr_assert_eq(plstar_model_parse_json(&m, bias ? "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[8],\"activation\":"
                                                  "\"relu\",\"bias\":true,\"outputs\":1,\"output_activation\":\"linear\",\"scaling\":\"ntk\"}"
                                                : "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[8],\"activation\":"
                                                  "\"relu\",\"bias\":false,\"outputs\":1,\"output_activation\":\"linear\",\"scaling\":\"ntk\"}", "wide"), PLSTAR_OK);
         double X[4] = {0.0, 0.0, 0.5, -1.5}, *w = malloc(m.nparams * sizeof(double));
-        model_init_weights(w, &m, 3); /* biases 0 */
-        problem_init(&p);
-        cr_assert_eq(problem_set(&p, &m, X, 2, w, NULL), PLSTAR_OK);
-        cr_assert_eq(validate_write_bundle(&p, path_of("Z")), PLSTAR_OK);
+        plstar_model_init_weights(w, &m, 3); /* biases 0 */
+        plstar_problem_init(&p);
+        cr_assert_eq(plstar_problem_set(&p, &m, X, 2, w, NULL), PLSTAR_OK);
+        cr_assert_eq(plstar_validate_write_bundle(&p, path_of("Z")), PLSTAR_OK);
         theirs_alloc(&t, &p);
         theirs_plain(&t, &p, 0, 0);
-        npy_write_matrix(path_of("JZ.npy"), t.J, p.N, p.model.nparams);
-        npy_write_matrix(path_of("KZ.npy"), t.K, p.N, p.N);
+        plstar_npy_write_matrix(path_of("JZ.npy"), t.J, p.N, p.model.nparams);
+        plstar_npy_write_matrix(path_of("KZ.npy"), t.K, p.N, p.N);
         char args[256];
         snprintf(args, sizeof args, "validate --bundle Z --jacobian JZ.npy --kernel KZ.npy --lambda-min %.17g",
                  t.lambda_min);
@@ -1072,21 +1072,21 @@ Test(validate_cli, kink_exit_codes)
         read_file("out.txt", text, sizeof text);
         cr_assert(strstr(text, "sample 0 has more than 6"), "%s", text);
         t.J[0] = 0.5; /* J[0, 0] = D·x_0 = 0 under every assignment: a wrong value fails */
-        npy_write_matrix(path_of("JZ.npy"), t.J, p.N, p.model.nparams);
+        plstar_npy_write_matrix(path_of("JZ.npy"), t.J, p.N, p.model.nparams);
         cr_assert_eq(run(args), 1);
         t.J[0] = 0.0, t.J[p.model.nparams + 1] += 1.0; /* and so does a wrong entry elsewhere */
-        npy_write_matrix(path_of("JZ.npy"), t.J, p.N, p.model.nparams);
+        plstar_npy_write_matrix(path_of("JZ.npy"), t.J, p.N, p.model.nparams);
         cr_assert_eq(run(args), 1);
         theirs_free(&t);
-        problem_clear(&p);
-        model_clear(&m);
+        plstar_problem_clear(&p);
+        plstar_model_clear(&m);
         free(w);
     }
 }
 
 /* ---- narrow formats: float16 and bfloat16 ---------------------------------- */
 
-/* The IEEE binary16 bits of a float16 number v (validate_round(v, VALIDATE_FLOAT16) == v). */
+/* The IEEE binary16 bits of a float16 number v (plstar_validate_round(v, VALIDATE_FLOAT16) == v). */
 static unsigned short half_bits(double v)
 {
     unsigned short s = signbit(v) ? 0x8000 : 0;
@@ -1111,31 +1111,31 @@ static double bf16_of_float(float f)
 
 Test(validate, formats_round_to_nearest_even)
 {
-    cr_assert_str_eq(validate_format_name(VALIDATE_BFLOAT16), "bfloat16");
+    cr_assert_str_eq(plstar_validate_format_name(VALIDATE_BFLOAT16), "bfloat16");
     validate_format f;
-    cr_assert_eq(validate_format_parse(&f, "float16"), 0);
+    cr_assert_eq(plstar_validate_format_parse(&f, "float16"), 0);
     cr_assert_eq(f, VALIDATE_FLOAT16);
-    cr_assert_eq(validate_format_parse(&f, "half"), -1);
-    cr_assert_eq(validate_unit_roundoff(VALIDATE_FLOAT16), 0x1p-11);
-    cr_assert_eq(validate_unit_roundoff(VALIDATE_BFLOAT16), 0x1p-8);
-    cr_assert_eq(validate_overflow(VALIDATE_FLOAT16), 65504.0);
-    cr_assert_eq(validate_overflow(VALIDATE_BFLOAT16), (double)0x1.fep127f);
+    cr_assert_eq(plstar_validate_format_parse(&f, "half"), -1);
+    cr_assert_eq(plstar_validate_unit_roundoff(VALIDATE_FLOAT16), 0x1p-11);
+    cr_assert_eq(plstar_validate_unit_roundoff(VALIDATE_BFLOAT16), 0x1p-8);
+    cr_assert_eq(plstar_validate_overflow(VALIDATE_FLOAT16), 65504.0);
+    cr_assert_eq(plstar_validate_overflow(VALIDATE_BFLOAT16), (double)0x1.fep127f);
     /* every float16 number is its own rounding; the midpoint between two rounds to the even one */
     for (unsigned h = 0; h < 0x7c00; h++) {
-        double v = npy_half_to_double((unsigned short)h), next = npy_half_to_double((unsigned short)(h + 1));
-        cr_assert_eq(validate_round(v, VALIDATE_FLOAT16), v, "0x%04x", h);
-        cr_assert_eq(validate_round(-v, VALIDATE_FLOAT16), -v, "0x%04x", h);
+        double v = plstar_npy_half_to_double((unsigned short)h), next = plstar_npy_half_to_double((unsigned short)(h + 1));
+        cr_assert_eq(plstar_validate_round(v, VALIDATE_FLOAT16), v, "0x%04x", h);
+        cr_assert_eq(plstar_validate_round(-v, VALIDATE_FLOAT16), -v, "0x%04x", h);
         cr_assert_eq(half_bits(v), h);
         if (h + 1 < 0x7c00) {
             double mid = 0.5 * (v + next), want = (h & 1) ? next : v;
-            cr_assert_eq(validate_round(mid, VALIDATE_FLOAT16), want, "midpoint after 0x%04x", h);
-            cr_assert_eq(validate_round(nextafter(mid, 0), VALIDATE_FLOAT16), v, "below the midpoint after 0x%04x", h);
+            cr_assert_eq(plstar_validate_round(mid, VALIDATE_FLOAT16), want, "midpoint after 0x%04x", h);
+            cr_assert_eq(plstar_validate_round(nextafter(mid, 0), VALIDATE_FLOAT16), v, "below the midpoint after 0x%04x", h);
         }
     }
-    cr_assert_eq(validate_round(65519.99, VALIDATE_FLOAT16), 65504.0);
-    cr_assert_eq(validate_round(65520.0, VALIDATE_FLOAT16), INFINITY, "the tie above 65504 overflows");
-    cr_assert_eq(validate_round(0x1p-25, VALIDATE_FLOAT16), 0.0, "half the smallest subnormal ties to 0");
-    cr_assert_eq(validate_round(0x1.8p-25, VALIDATE_FLOAT16), 0x1p-24);
+    cr_assert_eq(plstar_validate_round(65519.99, VALIDATE_FLOAT16), 65504.0);
+    cr_assert_eq(plstar_validate_round(65520.0, VALIDATE_FLOAT16), INFINITY, "the tie above 65504 overflows");
+    cr_assert_eq(plstar_validate_round(0x1p-25, VALIDATE_FLOAT16), 0.0, "half the smallest subnormal ties to 0");
+    cr_assert_eq(plstar_validate_round(0x1.8p-25, VALIDATE_FLOAT16), 0x1p-24);
     /* bfloat16 and float32 against the bit-level roundings */
     uint64_t x = 88172645463325252u;
     for (int k = 0; k < 100000; k++) {
@@ -1146,16 +1146,16 @@ Test(validate, formats_round_to_nearest_even)
         if (!isfinite(fl))
             continue;
         double want = bf16_of_float(fl);
-        cr_assert(validate_round(fl, VALIDATE_BFLOAT16) == want || (isinf(want) && isinf(validate_round(fl, VALIDATE_BFLOAT16))),
-                  "%a: %a, expected %a", (double)fl, validate_round(fl, VALIDATE_BFLOAT16), want);
+        cr_assert(plstar_validate_round(fl, VALIDATE_BFLOAT16) == want || (isinf(want) && isinf(plstar_validate_round(fl, VALIDATE_BFLOAT16))),
+                  "%a: %a, expected %a", (double)fl, plstar_validate_round(fl, VALIDATE_BFLOAT16), want);
         double d = (double)fl * (1 + 0x1p-30);
-        cr_assert(validate_round(d, VALIDATE_FLOAT32) == (double)(float)d || isinf((float)d));
+        cr_assert(plstar_validate_round(d, VALIDATE_FLOAT32) == (double)(float)d || isinf((float)d));
     }
 }
 
 /* Their F, J, K computed in format f with every operation rounded to it (inputs first): the
  * forward pass with sums accumulated in order, autograd's σ′ from σ̂, K = J Jᵀ accumulated. */
-static double rf(double x, validate_format f) { return validate_round(x, f); }
+static double rf(double x, validate_format f) { return plstar_validate_round(x, f); }
 
 static double act_rounded(plstar_act a, double z, double *d, validate_format f)
 {
@@ -1246,22 +1246,22 @@ static void small_problem(plstar_problem *p, unsigned long seed, const char *jso
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, seed);
     plstar_model m;
-    model_init(&m);
-    cr_assert_eq(model_parse_json(&m, json, "test"), PLSTAR_OK, "%s", plstar_errmsg());
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, json, "test"), PLSTAR_OK, "%s", plstar_errmsg());
     size_t d = m.input_dim, c = m.outputs;
     double *X = malloc(n * d * sizeof(double)), *w = malloc(m.nparams * sizeof(double)), *y = malloc(n * c * sizeof(double));
     for (size_t k = 0; k < n * d; k++)
         X[k] = gsl_ran_gaussian(r, 1.0);
     for (size_t k = 0; k < n * c; k++)
         y[k] = gsl_ran_gaussian(r, 1.0);
-    model_init_weights(w, &m, gsl_rng_get(r));
+    plstar_model_init_weights(w, &m, gsl_rng_get(r));
     for (size_t l = 0; l < m.nlayers; l++)
         for (size_t a = 0; m.layers[l].has_bias && a < m.layers[l].out; a++)
             w[m.layers[l].b_offset + a] = gsl_ran_gaussian(r, 0.5);
-    problem_init(p);
-    cr_assert_eq(problem_set(p, &m, X, n, w, y), PLSTAR_OK);
+    plstar_problem_init(p);
+    cr_assert_eq(plstar_problem_set(p, &m, X, n, w, y), PLSTAR_OK);
     free(X), free(w), free(y);
-    model_clear(&m);
+    plstar_model_clear(&m);
     gsl_rng_free(r);
 }
 
@@ -1285,34 +1285,34 @@ Test(validate, float16_computation_passes_and_a_shifted_value_fails)
     theirs_alloc(&t, &p);
     theirs_in_format(&t, &p, VALIDATE_FLOAT16);
     for (size_t k = 0; k < p.N; k++) /* genuinely float16 numbers */
-        cr_assert_eq(validate_round(t.F[k], VALIDATE_FLOAT16), t.F[k]);
+        cr_assert_eq(plstar_validate_round(t.F[k], VALIDATE_FLOAT16), t.F[k]);
     validate_claims cl = {.format = VALIDATE_FLOAT16, .outputs = t.F, .jacobian = t.J, .kernel = t.K};
     validate_result res;
     char buf[512];
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK, "%s", status_names(&res, buf, sizeof buf));
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_OK, "%s", status_names(&res, buf, sizeof buf));
     cr_assert_eq(quantity(&res, "outputs")->not_in_format, 0);
     cr_assert_gt(quantity(&res, "outputs")->worst_ratio, 1e-4, "float16 rounding is visible");
     cl.format = VALIDATE_FLOAT32;
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED, "float16 values are no float32 computation: %s",
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED, "float16 values are no float32 computation: %s",
                  status_names(&res, buf, sizeof buf));
     cl.format = VALIDATE_FLOAT16;
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_OK);
     const validate_entry *e = &quantity(&res, "outputs")->worst[0];
     double keep = t.F[e->index];
     t.F[e->index] = e->mid + 2 * (e->rad + e->tol);
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
     cr_assert_eq(quantity(&res, "outputs")->status, PLSTAR_REFUTED);
     cr_assert_eq(quantity(&res, "outputs")->worst[0].index, e->index);
     t.F[e->index] = keep;
     /* and a kernel entry moved twice its allowance */
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_OK);
     e = &quantity(&res, "kernel")->worst[0];
     size_t at = e->index;
     t.K[at] = e->mid - 2 * (e->rad + e->tol);
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
     cr_assert_eq(quantity(&res, "kernel")->worst[0].index, at);
     theirs_free(&t);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
 }
 
 /* bfloat16 (u = 2^-8): a narrow net's F and J computed in bfloat16 pass; its K, whose dot products
@@ -1329,7 +1329,7 @@ Test(validate, bfloat16_computation)
     validate_claims cl = {.format = VALIDATE_BFLOAT16, .outputs = t.F, .jacobian = t.J, .kernel = t.K};
     validate_result res;
     char buf[512];
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_INCONCLUSIVE, "%s", status_names(&res, buf, sizeof buf));
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_INCONCLUSIVE, "%s", status_names(&res, buf, sizeof buf));
     cr_assert_eq(quantity(&res, "outputs")->status, PLSTAR_OK);
     cr_assert_eq(quantity(&res, "jacobian")->status, PLSTAR_OK);
     const validate_quantity *K = quantity(&res, "kernel");
@@ -1337,19 +1337,19 @@ Test(validate, bfloat16_computation)
     cr_assert_eq(K->violations, 0);
     cr_assert(strstr(K->note, "length 25") && strstr(K->note, "bfloat16"), "%s", K->note);
     cl.kernel = NULL;
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_OK);
     const validate_entry *e = &quantity(&res, "jacobian")->worst[0];
     t.J[e->index] = e->mid - 2 * (e->rad + e->tol);
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
     /* the float64 outputs are no bfloat16 numbers: counted, and within the tolerance all the same */
     double *F = malloc(p.N * sizeof(double));
-    cr_assert_eq(fast_outputs(F, &p.model, p.X.data, p.n, p.w), PLSTAR_OK);
+    cr_assert_eq(plstar_fast_outputs(F, &p.model, p.X.data, p.n, p.w), PLSTAR_OK);
     validate_claims c64 = {.format = VALIDATE_BFLOAT16, .outputs = F};
-    cr_assert_eq(check_validate(&res, &p, &c64, 128), PLSTAR_OK);
+    cr_assert_eq(plstar_check_validate(&res, &p, &c64, 128), PLSTAR_OK);
     cr_assert_eq(res.q[0].not_in_format, p.N);
     free(F);
     theirs_free(&t);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
 }
 
 /* Products below float16's smallest normal number: F = A w with entries 1.5·2^-13, each product
@@ -1360,8 +1360,8 @@ Test(validate, bfloat16_computation)
 Test(validate, float16_underflow_enters_the_tolerance)
 {
     plstar_model m;
-    model_init(&m);
-    cr_assert_eq(model_parse_json(&m, "{\"model\":\"linear\",\"input_dim\":8}", "linear"), PLSTAR_OK, "%s", plstar_errmsg());
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, "{\"model\":\"linear\",\"input_dim\":8}", "linear"), PLSTAR_OK, "%s", plstar_errmsg());
     size_t n = 2, d = 8;
     double X[16], w[8];
     for (size_t k = 0; k < n * d; k++)
@@ -1369,14 +1369,14 @@ Test(validate, float16_underflow_enters_the_tolerance)
     for (size_t k = 0; k < d; k++)
         w[k] = 0x1.8p-13;
     plstar_problem p;
-    problem_init(&p);
-    cr_assert_eq(problem_set(&p, &m, X, n, w, NULL), PLSTAR_OK, "%s", plstar_errmsg());
-    model_clear(&m);
+    plstar_problem_init(&p);
+    cr_assert_eq(plstar_problem_set(&p, &m, X, n, w, NULL), PLSTAR_OK, "%s", plstar_errmsg());
+    plstar_model_clear(&m);
     double F[2];
     for (size_t i = 0; i < n; i++) {
         double acc = 0;
         for (size_t k = 0; k < d; k++)
-            acc = validate_round(acc + validate_round(X[i * d + k] * w[k], VALIDATE_FLOAT16), VALIDATE_FLOAT16);
+            acc = plstar_validate_round(acc + plstar_validate_round(X[i * d + k] * w[k], VALIDATE_FLOAT16), VALIDATE_FLOAT16);
         F[i] = acc;
     }
     cr_assert_eq(F[0], 8 * 0x1p-24, "every product rounded up to the smallest subnormal");
@@ -1384,13 +1384,13 @@ Test(validate, float16_underflow_enters_the_tolerance)
     cr_assert_gt(fabs(F[0] - exact), 10 * relative, "the relative part alone cannot explain it");
     validate_claims cl = {.format = VALIDATE_FLOAT16, .outputs = F};
     validate_result res;
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_OK);
     double tol = res.q[0].worst[0].tol;
     cr_assert_geq(tol, 4 * 17 * 0x1p-25, "an underflow allowance for each of the 17 roundings counted");
     cr_assert_lt(tol, 4 * 40 * 0x1p-25 + 4 * relative);
     F[0] = exact + 2 * tol;
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
-    problem_clear(&p);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
+    plstar_problem_clear(&p);
 }
 
 /* float16 overflows above 65504: a computation that can get there is not judged (exit 2, with a
@@ -1398,35 +1398,35 @@ Test(validate, float16_underflow_enters_the_tolerance)
 Test(validate, float16_range_is_not_passed_vacuously)
 {
     plstar_model m;
-    model_init(&m);
-    cr_assert_eq(model_parse_json(&m, "{\"model\":\"linear\",\"input_dim\":3}", "linear"), PLSTAR_OK);
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, "{\"model\":\"linear\",\"input_dim\":3}", "linear"), PLSTAR_OK);
     double X[6] = {40000, 30000, 10000, 1, 2, 3}, w[3] = {1, 1, 0.5};
     plstar_problem p;
-    problem_init(&p);
-    cr_assert_eq(problem_set(&p, &m, X, 2, w, NULL), PLSTAR_OK);
+    plstar_problem_init(&p);
+    cr_assert_eq(plstar_problem_set(&p, &m, X, 2, w, NULL), PLSTAR_OK);
     double F[2] = {65504, 4.5}, K[4] = {0};
     validate_claims cl = {.format = VALIDATE_FLOAT16, .outputs = F};
     validate_result res;
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_INCONCLUSIVE, "F[0] = 75000 overflows");
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_INCONCLUSIVE, "F[0] = 75000 overflows");
     cr_assert_eq(res.q[0].violations, 0);
     cr_assert(strstr(res.q[0].note, "65504") && strstr(res.q[0].note, "overflow"), "%s", res.q[0].note);
     F[0] = 0; /* nor is a wrong value failed: the format cannot say */
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_INCONCLUSIVE);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_INCONCLUSIVE);
     cl.format = VALIDATE_BFLOAT16;
     F[0] = 75000;
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK, "bfloat16 has float32's range");
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_OK, "bfloat16 has float32's range");
     /* K = X Xᵀ: 1.4e9 in float16's range? no */
     cl = (validate_claims){.format = VALIDATE_FLOAT16, .kernel = K};
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_INCONCLUSIVE);
-    problem_clear(&p);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_INCONCLUSIVE);
+    plstar_problem_clear(&p);
     X[0] = 3, X[1] = 2, X[2] = 1;
-    problem_init(&p);
-    cr_assert_eq(problem_set(&p, &m, X, 2, w, NULL), PLSTAR_OK);
+    plstar_problem_init(&p);
+    cr_assert_eq(plstar_problem_set(&p, &m, X, 2, w, NULL), PLSTAR_OK);
     F[0] = 5.5;
     cl = (validate_claims){.format = VALIDATE_FLOAT16, .outputs = F};
-    cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_OK);
-    problem_clear(&p);
-    model_clear(&m);
+    cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_OK);
+    plstar_problem_clear(&p);
+    plstar_model_clear(&m);
 }
 
 /* ---- layouts ---------------------------------------------------------------- */
@@ -1454,7 +1454,7 @@ static void write_kernel_in(const char *path, const double *K, size_t n, size_t 
         shape[1] = n, shape[2] = c;
     if (l == VALIDATE_LAYOUT_TRACED || l == VALIDATE_LAYOUT_PLSTAR)
         ndim = 2, shape[0] = shape[1] = l == VALIDATE_LAYOUT_TRACED ? n : N;
-    cr_assert_eq(npy_write(path, out, ndim, shape), PLSTAR_OK);
+    cr_assert_eq(plstar_npy_write(path, out, ndim, shape), PLSTAR_OK);
     free(out);
 }
 
@@ -1484,9 +1484,9 @@ Test(validate, kernel_layouts)
                 K[1 * N + 2] *= 1 + 1e-6; /* sample 0 output 1, sample 0 output 2 */
             write_kernel_in(path, K, n, c, (validate_layout)l);
             plstar_array a;
-            npy_init(&a);
-            cr_assert_eq(validate_read_claim(&a, path, "kernel", &p, VALIDATE_FLOAT64, (validate_layout)l), PLSTAR_OK,
-                         "%s: %s", validate_layout_name((validate_layout)l), plstar_errmsg());
+            plstar_npy_init(&a);
+            cr_assert_eq(plstar_validate_read_claim(&a, path, "kernel", &p, VALIDATE_FLOAT64, (validate_layout)l), PLSTAR_OK,
+                         "%s: %s", plstar_validate_layout_name((validate_layout)l), plstar_errmsg());
             validate_claims cl = {.format = VALIDATE_FLOAT64, .layout = (validate_layout)l, .kernel_ndim = a.ndim};
             if (traced)
                 cl.kernel_traced = a.data;
@@ -1495,20 +1495,20 @@ Test(validate, kernel_layouts)
             for (size_t k = 0; !traced && k < N * N; k++)
                 cr_assert_eq(a.data[k], K[k], "read back into plstar's order");
             validate_result res;
-            int st = check_validate(&res, &p, &cl, 128);
+            int st = plstar_check_validate(&res, &p, &cl, 128);
             char sn[256];
             cr_assert_eq(st, planted ? PLSTAR_REFUTED : PLSTAR_OK, "%s, planted %d: %s (%g %g %g %g)",
-                         validate_layout_name((validate_layout)l), planted, status_names(&res, sn, sizeof sn),
+                         plstar_validate_layout_name((validate_layout)l), planted, status_names(&res, sn, sizeof sn),
                          res.q[0].worst[0].theirs, res.q[0].worst[0].mid, res.q[0].worst[0].rad, res.q[0].worst[0].tol);
             const validate_quantity *q = quantity(&res, traced ? "traced_kernel" : "kernel");
             cr_assert_eq(q->count, traced ? n * n : N * N);
             if (planted) {
                 char name[160];
-                validate_entry_name(name, sizeof name, q, &p.model, q->worst[0].index);
-                cr_assert(strstr(name, planted_name[l]) == name, "%s: %s", validate_layout_name((validate_layout)l),
+                plstar_validate_entry_name(name, sizeof name, q, &p.model, q->worst[0].index);
+                cr_assert(strstr(name, planted_name[l]) == name, "%s: %s", plstar_validate_layout_name((validate_layout)l),
                           name);
             }
-            npy_clear(&a);
+            plstar_npy_clear(&a);
         }
         free(K);
     }
@@ -1522,8 +1522,8 @@ Test(validate, kernel_layouts)
         }
     validate_claims ck = {.format = VALIDATE_FLOAT32, .kernel = t.K}, ct = {.format = VALIDATE_FLOAT32, .kernel_traced = T};
     validate_result rk, rt;
-    cr_assert_eq(check_validate(&rk, &p, &ck, 128), PLSTAR_OK);
-    cr_assert_eq(check_validate(&rt, &p, &ct, 128), PLSTAR_OK);
+    cr_assert_eq(plstar_check_validate(&rk, &p, &ck, 128), PLSTAR_OK);
+    cr_assert_eq(plstar_check_validate(&rt, &p, &ct, 128), PLSTAR_OK);
     const validate_entry *e = &rt.q[0].worst[0];
     double sum = 0;
     size_t i = e->index / n, j = e->index % n;
@@ -1537,7 +1537,7 @@ Test(validate, kernel_layouts)
         K1[at] += 1.0; /* far off: the entry becomes the worst, with its tolerance */
         validate_claims c1 = {.format = VALIDATE_FLOAT32, .kernel = K1};
         validate_result r1;
-        cr_assert_eq(check_validate(&r1, &p, &c1, 128), PLSTAR_REFUTED);
+        cr_assert_eq(plstar_check_validate(&r1, &p, &c1, 128), PLSTAR_REFUTED);
         cr_assert_eq(r1.q[0].worst[0].index, at);
         sum += r1.q[0].worst[0].tol;
         free(K1);
@@ -1546,7 +1546,7 @@ Test(validate, kernel_layouts)
     cr_assert_leq(e->tol, 4 * sum, "and derived the same way: %g against %g", e->tol, sum);
     free(T);
     theirs_free(&t);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     unlink(path);
 }
 
@@ -1559,7 +1559,7 @@ Test(validate, traced_kernel_at_a_kink)
     theirs t;
     theirs_alloc(&t, &p);
     for (int side = 0; side < 2; side++) {
-        cr_assert_eq(fast_jacobian(t.J, &p.model, p.X.data, p.n, p.w), PLSTAR_OK);
+        cr_assert_eq(plstar_fast_jacobian(t.J, &p.model, p.X.data, p.n, p.w), PLSTAR_OK);
         size_t P = p.model.nparams, N = p.N;
         t.J[0] = side ? 0.7 : 0.0; /* J[0, 0] = 0.7 σ′(0): either one-sided derivative is legitimate */
         t.J[1] = side ? 0.7 * -1.0 : 0.0; /* J[0, 1] = 0.7 σ′(0) x_01 */
@@ -1573,15 +1573,15 @@ Test(validate, traced_kernel_at_a_kink)
         validate_claims cl = {.format = VALIDATE_FLOAT64, .kernel_traced = t.K, .layout = VALIDATE_LAYOUT_TRACED};
         validate_result res;
         char buf[256];
-        int st = check_validate(&res, &p, &cl, 128);
+        int st = plstar_check_validate(&res, &p, &cl, 128);
         cr_assert_eq(st, PLSTAR_OK, "side %d: %s %s", side, status_names(&res, buf, sizeof buf), res.q[0].note);
         cr_assert(res.q[0].worst[0].one_sided || res.q[0].worst[1].one_sided || strstr(res.q[0].note, "kink"),
                   "%s", res.q[0].note);
         t.K[0] += 0.1;
-        cr_assert_eq(check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
+        cr_assert_eq(plstar_check_validate(&res, &p, &cl, 128), PLSTAR_REFUTED);
     }
     theirs_free(&t);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
 }
 
 /* `--layout`: the interpretation is said back on stdout and in the report; a shape that is not the
@@ -1593,7 +1593,7 @@ Test(validate_cli, layouts_and_half_files)
     gsl_rng_set(r, 53);
     plstar_problem p;
     make_problem(&p, r, 1, "tanh", "linear", 1, 3, "ntk"); /* n = 4, c = 3 */
-    cr_assert_eq(validate_write_bundle(&p, path_of("B")), PLSTAR_OK);
+    cr_assert_eq(plstar_validate_write_bundle(&p, path_of("B")), PLSTAR_OK);
     size_t n = p.n, c = p.model.outputs, N = p.N;
     theirs t;
     theirs_alloc(&t, &p);
@@ -1628,20 +1628,20 @@ Test(validate_cli, layouts_and_half_files)
     cr_assert(strstr(text, "K[1, 3] (samples 1, 3, summed over their outputs)"), "%s", text);
     /* a Jacobian (n, c, P) */
     size_t P = p.model.nparams, shape[3] = {n, c, P};
-    cr_assert_eq(npy_write(path_of("J3.npy"), t.J, 3, shape), PLSTAR_OK);
+    cr_assert_eq(plstar_npy_write(path_of("J3.npy"), t.J, 3, shape), PLSTAR_OK);
     cr_assert_eq(run("validate --bundle B --jacobian J3.npy --layout functorch"), 0);
     expect_error("validate --bundle B --jacobian J3.npy", 65, "J3.npy", "expected (12, ");
     /* float16 files */
     unsigned short *h = malloc(N * N * sizeof(unsigned short));
     for (size_t k = 0; k < N * N; k++)
-        h[k] = half_bits(validate_round(t.K[k], VALIDATE_FLOAT16));
+        h[k] = half_bits(plstar_validate_round(t.K[k], VALIDATE_FLOAT16));
     write_npy_raw("K16.npy", "<f2", "(12, 12)", h, N * N * sizeof(unsigned short));
     cr_assert_eq(run("validate --bundle B --kernel K16.npy --precision float16"), 0);
     expect_error("validate --bundle B --kernel K16.npy --precision float32", 65, "K16.npy", "float16 data ('<f2')");
     expect_error("validate --bundle B --kernel K16.npy --precision bfloat16", 65, "K16.npy", "bfloat16");
     /* float64 values under a float16 claim: a note, not an error */
     cr_assert_eq(run("validate --bundle B --outputs F.npy --precision float16"), 66, "no F.npy yet");
-    npy_write_vector(path_of("F.npy"), t.F, N);
+    plstar_npy_write_vector(path_of("F.npy"), t.F, N);
     cr_assert_eq(run("validate --bundle B --outputs F.npy --precision float16 --json rb.json"), 0);
     read_file("out.txt", text, sizeof text);
     cr_assert(strstr(text, "12 of 12 values are not float16 numbers"), "%s", text);
@@ -1650,6 +1650,6 @@ Test(validate_cli, layouts_and_half_files)
     cr_assert(strstr(text, "\"not_in_format\": 12"), "%s", text);
     free(h), free(Kb);
     theirs_free(&t);
-    problem_clear(&p);
+    plstar_problem_clear(&p);
     gsl_rng_free(r);
 }

@@ -5,14 +5,16 @@
 int main(void)
 {
     void (*const used[])(void) = {
-        (void (*)(void))plstar_errmsg,       (void (*)(void))outfile_open,       (void (*)(void))npy_read,
-        (void (*)(void))act_name,            (void (*)(void))model_parse_json,   (void (*)(void))report_new,         (void (*)(void))loss_parse,
-        (void (*)(void))sha256_file_hex,     (void (*)(void))plstar_commit,      (void (*)(void))progress_begin,
-        (void (*)(void))ref_kernel,          (void (*)(void))ref_eig_bounds,     (void (*)(void))ref_kernel_route_force,
-        (void (*)(void))ref_hessian_ctx_set, (void (*)(void))fast_kernel_explicit, (void (*)(void))fast_errbound_u,
-        (void (*)(void))fast_train,          (void (*)(void))verified_eig_bounds,
-        (void (*)(void))check_crosscheck,    (void (*)(void))check_validate,     (void (*)(void))check_pl_point,
-        (void (*)(void))check_ball,          (void (*)(void))check_gd_path,      (void (*)(void))demo_example_problem,
+        (void (*)(void))plstar_errmsg,       (void (*)(void))plstar_outfile_open,       (void (*)(void))plstar_npy_read,
+        (void (*)(void))plstar_act_name,            (void (*)(void))plstar_model_parse_json,   (void (*)(void))plstar_report_new,         (void (*)(void))plstar_loss_parse,
+        (void (*)(void))plstar_sha256_file_hex,     (void (*)(void))plstar_commit,      (void (*)(void))plstar_progress_begin,
+        (void (*)(void))plstar_ref_kernel,          (void (*)(void))plstar_ref_eig_bounds,     (void (*)(void))plstar_ref_kernel_route_force,
+        (void (*)(void))plstar_ref_hessian_ctx_set, (void (*)(void))plstar_fast_kernel_explicit, (void (*)(void))plstar_fast_errbound_u,
+        (void (*)(void))plstar_fast_train,          (void (*)(void))plstar_verified_eig_bounds,
+        (void (*)(void))plstar_check_crosscheck,    (void (*)(void))plstar_check_validate,     (void (*)(void))plstar_check_pl_point,
+        (void (*)(void))plstar_check_ball,          (void (*)(void))plstar_check_gd_path,      (void (*)(void))plstar_demo_example_problem,
+        (void (*)(void))plstar_layer_weights,       (void (*)(void))plstar_fast_eig_lapack,    (void (*)(void))plstar_check_spectrum,
+        (void (*)(void))plstar_check_find,
     };
     for (size_t k = 0; k < sizeof used / sizeof used[0]; k++)
         if (!used[k])

@@ -736,7 +736,7 @@ typedef struct {
     int zero;    /* A is the zero matrix */
 } scaled_t;
 
-int verified_matrix_check(const double *A, size_t n, double rad, const char *fn)
+int plstar_verified_matrix_check(const double *A, size_t n, double rad, const char *fn)
 {
     if (!A)
         return plstar_error(PLSTAR_EUSAGE, "%s: matrix is NULL", fn);
@@ -758,7 +758,7 @@ int verified_matrix_check(const double *A, size_t n, double rad, const char *fn)
 static int prepare(scaled_t *S, const double *A, size_t n, double rad, const char *fn)
 {
     memset(S, 0, sizeof *S);
-    int st = verified_matrix_check(A, n, rad, fn);
+    int st = plstar_verified_matrix_check(A, n, rad, fn);
     if (st)
         return st;
     double amax = 0.0;
@@ -810,14 +810,14 @@ static double scale_threshold(const scaled_t *S, double mu)
     return S->s == 0 || !isfinite(mu) ? mu : round_up(ldexp(mu, S->s));
 }
 
-int verified_spd_shift_check(const double *A, size_t n, double rad, double mu)
+int plstar_verified_spd_shift_check(const double *A, size_t n, double rad, double mu)
 {
     scaled_t S;
-    if (prepare(&S, A, n, rad, "verified_spd_shift_check"))
+    if (prepare(&S, A, n, rad, "plstar_verified_spd_shift_check"))
         return 0;
     if (!isfinite(mu)) {
         free(S.own);
-        plstar_error(PLSTAR_EUSAGE, "verified_spd_shift_check: mu must be finite");
+        plstar_error(PLSTAR_EUSAGE, "plstar_verified_spd_shift_check: mu must be finite");
         return 0;
     }
     if (S.zero) /* every eigenvalue of X lies in [−n·rad, n·rad] */
@@ -833,13 +833,13 @@ int verified_spd_shift_check(const double *A, size_t n, double rad, double mu)
     return ok;
 }
 
-int verified_lambda_min(double *lower, const double *A, size_t n, double rad, double mu_hint)
+int plstar_verified_lambda_min(double *lower, const double *A, size_t n, double rad, double mu_hint)
 {
     if (!lower)
-        return plstar_error(PLSTAR_EUSAGE, "verified_lambda_min: NULL output");
+        return plstar_error(PLSTAR_EUSAGE, "plstar_verified_lambda_min: NULL output");
     *lower = -INFINITY;
     scaled_t S;
-    int st = prepare(&S, A, n, rad, "verified_lambda_min");
+    int st = prepare(&S, A, n, rad, "plstar_verified_lambda_min");
     if (st)
         return st;
     if (S.zero) {
@@ -866,14 +866,14 @@ int verified_lambda_min(double *lower, const double *A, size_t n, double rad, do
     return isfinite(*lower) ? PLSTAR_OK : PLSTAR_INCONCLUSIVE;
 }
 
-int verified_eig_bounds(double lmin[2], double lmax[2], const double *A, size_t n, double rad)
+int plstar_verified_eig_bounds(double lmin[2], double lmax[2], const double *A, size_t n, double rad)
 {
     if (!lmin || !lmax)
-        return plstar_error(PLSTAR_EUSAGE, "verified_eig_bounds: NULL output");
+        return plstar_error(PLSTAR_EUSAGE, "plstar_verified_eig_bounds: NULL output");
     lmin[0] = lmax[0] = -INFINITY;
     lmin[1] = lmax[1] = INFINITY;
     scaled_t S;
-    int st = prepare(&S, A, n, rad, "verified_eig_bounds");
+    int st = prepare(&S, A, n, rad, "plstar_verified_eig_bounds");
     if (st)
         return st;
     if (S.zero) {
@@ -910,7 +910,7 @@ int verified_eig_bounds(double lmin[2], double lmax[2], const double *A, size_t 
         lmax[0] = lmin[0];
     if (lmin[0] > lmin[1] || lmax[0] > lmax[1])
         return plstar_error(PLSTAR_ESOFTWARE,
-                            "verified_eig_bounds: inconsistent bounds [%g, %g], [%g, %g]",
+                            "plstar_verified_eig_bounds: inconsistent bounds [%g, %g], [%g, %g]",
                             lmin[0], lmin[1], lmax[0], lmax[1]);
     if (isfinite(lmin[0]) && isfinite(lmin[1]) && isfinite(lmax[0]) && isfinite(lmax[1]))
         return PLSTAR_OK;

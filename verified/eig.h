@@ -3,10 +3,10 @@
  *
  * Certifies docs/theory.md §7 for the quantities λ_min and λ_max of a symmetric
  * matrix (the tangent kernel K of §1, the uniform-conditioning constant of §2).
- * verified_spd_shift_check, verified_lambda_min and verified_eig_bounds give
+ * plstar_verified_spd_shift_check, plstar_verified_lambda_min and plstar_verified_eig_bounds give
  * floating-point VERIFIED bounds: every bound is a theorem about the exact real
  * matrix, proven with an a-priori rounding-error analysis. (LAPACK's own,
- * uncertified eigenvalues are fast_eig_lapack, fast/eig.h.)
+ * uncertified eigenvalues are plstar_fast_eig_lapack, fast/eig.h.)
  *
  * Lower bound on λ_min (and, for −A, upper bound on λ_max). A successful
  * floating-point Cholesky factorisation of a suitably shifted matrix proves
@@ -70,12 +70,12 @@ extern "C" {
  * matrices: PLSTAR_EUSAGE (NULL, empty, order too large, rad not finite or
  * negative), PLSTAR_EDATA (NaN/Inf in the lower triangle), PLSTAR_ESOFTWARE
  * (the rounding mode is not round-to-nearest), each with a message naming fn. */
-int verified_matrix_check(const double *A, size_t n, double rad, const char *fn);
+int plstar_verified_matrix_check(const double *A, size_t n, double rad, const char *fn);
 
 /* 1 when it PROVES λ_min(X) > mu for every symmetric X with |X − A| ≤ rad
  * (one shifted Cholesky), 0 otherwise (not proven, or bad arguments — then a
  * message is recorded). */
-int verified_spd_shift_check(const double *A, size_t n, double rad, double mu);
+int plstar_verified_spd_shift_check(const double *A, size_t n, double rad, double mu);
 
 /* A verified lower bound: *lower ≤ λ_min(X) for every symmetric X with
  * |X − A| ≤ rad. mu_hint: a value to try first (e.g. the μ a caller wants
@@ -83,14 +83,14 @@ int verified_spd_shift_check(const double *A, size_t n, double rad, double mu);
  * or NaN for none. Returns PLSTAR_OK with a finite *lower, PLSTAR_INCONCLUSIVE
  * when no finite bound could be proven (*lower = −∞), PLSTAR_EUSAGE,
  * PLSTAR_EDATA (NaN/Inf entries) or PLSTAR_ESOFTWARE. */
-int verified_lambda_min(double *lower, const double *A, size_t n, double rad,
+int plstar_verified_lambda_min(double *lower, const double *A, size_t n, double rad,
                              double mu_hint);
 
 /* Verified intervals: lmin[0] ≤ λ_min(X) ≤ lmin[1] and lmax[0] ≤ λ_max(X) ≤ lmax[1]
  * for every symmetric X with |X − A| ≤ rad. Returns PLSTAR_OK when all four
  * bounds are finite, PLSTAR_INCONCLUSIVE when some are infinite (still valid),
  * or an error status as above. */
-int verified_eig_bounds(double lmin[2], double lmax[2], const double *A, size_t n,
+int plstar_verified_eig_bounds(double lmin[2], double lmax[2], const double *A, size_t n,
                              double rad);
 
 #ifdef __cplusplus

@@ -25,7 +25,7 @@ except ImportError as e:
 
 from plstar.errors import EXIT_CANTCREAT, EXIT_DATA, EXIT_UNAVAILABLE, PlstarError
 
-# the MLP's keys in plstar's own order (model_to_json); all of them change the function
+# the MLP's keys in plstar's own order (plstar_model_to_json); all of them change the function
 MLP_KEYS = ("model", "input_dim", "widths", "outputs", "activation", "output_activation", "scaling", "bias")
 
 

@@ -1,12 +1,12 @@
 /*
  * tests/fuzz/fuzz_model.c — libFuzzer target for the model-description parser
- * (core/model.h: model_parse_json, model_set_input_dim, model_to_json).
+ * (core/model.h: plstar_model_parse_json, plstar_model_set_input_dim, plstar_model_to_json).
  *
  * Any input must either give a consistent model or be refused with
  * PLSTAR_EDATA and a one-line message. For an accepted model:
  *   - the layers chain (in of layer l = out of layer l−1), the flat parameter
  *     layout is contiguous and its count is nparams;
- *   - model_to_json → model_parse_json gives the same model (round trip);
+ *   - plstar_model_to_json → plstar_model_parse_json gives the same model (round trip);
  *   - small models run a forward pass on two inputs (layout and activation
  *     code on fuzzer-chosen shapes), the outputs are finite.
  * Sanitizers catch out-of-bounds accesses, overflows and leaks.
@@ -84,10 +84,10 @@ static void run_small(const plstar_model *m, unsigned long seed)
     double *F = malloc(n * m->outputs * sizeof(double));
     if (!w || !X || !F)
         abort();
-    model_init_weights(w, m, seed);
+    plstar_model_init_weights(w, m, seed);
     for (size_t k = 0; k < n * m->input_dim; k++)
         X[k] = (double)((k * 7 + seed) % 11) / 11.0 - 0.5;
-    if (fast_outputs(F, m, X, n, w) != PLSTAR_OK)
+    if (plstar_fast_outputs(F, m, X, n, w) != PLSTAR_OK)
         abort();
     for (size_t k = 0; k < n * m->outputs; k++)
         if (!isfinite(F[k]))
@@ -97,7 +97,7 @@ static void run_small(const plstar_model *m, unsigned long seed)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size > (1 << 20)) /* model_read's limit */
+    if (size > (1 << 20)) /* plstar_model_read's limit */
         return 0;
     char *text = malloc(size + 1);
     if (!text)
@@ -105,9 +105,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(text, data, size);
     text[size] = '\0';
     plstar_model m, m2;
-    model_init(&m);
-    model_init(&m2);
-    int st = model_parse_json(&m, text, "fuzz.json");
+    plstar_model_init(&m);
+    plstar_model_init(&m2);
+    int st = plstar_model_parse_json(&m, text, "fuzz.json");
     if (st != PLSTAR_OK && st != PLSTAR_EDATA)
         abort();
     if (st != PLSTAR_OK) {
@@ -121,21 +121,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (m.kind != MODEL_LINEAR)
                 abort();
             size_t d = 1 + (size ? data[0] % 7 : 0);
-            if (model_set_input_dim(&m, d) != PLSTAR_OK || m.input_dim != d)
+            if (plstar_model_set_input_dim(&m, d) != PLSTAR_OK || m.input_dim != d)
                 abort();
         }
         check_layout(&m);
-        char *json = model_to_json(&m);
+        char *json = plstar_model_to_json(&m);
         if (!json)
             abort();
-        if (model_parse_json(&m2, json, "round trip") != PLSTAR_OK)
+        if (plstar_model_parse_json(&m2, json, "round trip") != PLSTAR_OK)
             abort();
         check_same(&m, &m2);
         free(json);
         run_small(&m, size);
     }
-    model_clear(&m);
-    model_clear(&m2);
+    plstar_model_clear(&m);
+    plstar_model_clear(&m2);
     free(text);
     return 0;
 }

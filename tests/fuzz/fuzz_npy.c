@@ -16,8 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     plstar_array a;
-    npy_init(&a);
-    int st = npy_parse(&a, data, size, "fuzz.npy");
+    plstar_npy_init(&a);
+    int st = plstar_npy_parse(&a, data, size, "fuzz.npy");
     if (st != PLSTAR_OK && st != PLSTAR_EDATA)
         abort();
     if (st == PLSTAR_OK) {
@@ -32,6 +32,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             sink = a.data[i];
         (void)sink;
     }
-    npy_clear(&a);
+    plstar_npy_clear(&a);
     return 0;
 }
