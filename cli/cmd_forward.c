@@ -72,7 +72,7 @@ static json_t *forward_report(const outputs *o, const plstar_problem *p, int ref
     double worst = worst_bound(o);
     if (verdict != PLSTAR_OK)
         plstar_report_set_reason(r, "|F(w)_i - written_i| <= bound_i with every bound finite", plstar_report_absent("not finite"),
-                          NULL, reference ? "more precision (--prec), or weights whose outputs do not overflow"
+                                 NULL, reference ? "more precision (--prec), or weights whose outputs do not overflow"
                                           : "--impl reference, or weights whose outputs do not overflow");
     plstar_report_add_problem(r, p);
     plstar_report_set_precision(r, reference ? (long)prec : 53);

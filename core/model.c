@@ -489,7 +489,7 @@ static int remember_file(plstar_problem *p, plstar_input_role role, const char *
 }
 
 int plstar_problem_load(plstar_problem *p, const char *model_path, const char *data_path,
-                 const char *weights_path, unsigned long seed, const char *labels_path)
+                        const char *weights_path, unsigned long seed, const char *labels_path)
 {
     plstar_problem_clear(p);
     int st = plstar_model_read(&p->model, model_path);
@@ -538,7 +538,7 @@ int plstar_problem_load(plstar_problem *p, const char *model_path, const char *d
 }
 
 int plstar_problem_set(plstar_problem *p, const plstar_model *m, const double *X, size_t n,
-                const double *w, const double *y)
+                       const double *w, const double *y)
 {
     plstar_problem_clear(p);
     char *json = plstar_model_to_json(m);

@@ -133,12 +133,12 @@ void plstar_problem_clear(plstar_problem *p);
  * PLSTAR_EDATA with a message naming the file. `weights_path` may be NULL, then
  * the weights come from `seed`; `labels_path` may be NULL. */
 int plstar_problem_load(plstar_problem *p, const char *model_path, const char *data_path,
-                 const char *weights_path, unsigned long seed, const char *labels_path);
+                        const char *weights_path, unsigned long seed, const char *labels_path);
 
 /* Builds a problem from in-memory pieces (copies them). Its provenance says
  * "in memory" (origin); set weights_from_seed/seed when w came from a seed. */
 int plstar_problem_set(plstar_problem *p, const plstar_model *m, const double *X, size_t n,
-                const double *w, const double *y);
+                       const double *w, const double *y);
 
 /* One line naming the problem a command runs on, as resolved — every key of
  * the model description, defaults included —, its sizes and where the weights

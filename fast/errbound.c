@@ -330,27 +330,27 @@ static int errbound_all(fast_errors *out, fast_peaks *pk, double *eZ, const plst
                         const double *const *sigma1);
 
 int plstar_fast_errbound(fast_errors *out, const plstar_model *m, const double *X, size_t n,
-                  const double *w, const double *y)
+                         const double *w, const double *y)
 {
     static const fast_arith own = {U_ROUND, 0, 0, 0.0};
     return plstar_fast_errbound_u(out, m, X, n, w, y, &own);
 }
 
 int plstar_fast_errbound_u(fast_errors *out, const plstar_model *m, const double *X, size_t n,
-                    const double *w, const double *y, const fast_arith *ar)
+                           const double *w, const double *y, const fast_arith *ar)
 {
     return errbound_all(out, NULL, NULL, m, X, n, w, y, ar, 0, NULL);
 }
 
 int plstar_fast_errbound_sided(fast_errors *out, double *eZ, const plstar_model *m, const double *X, size_t n,
-                        const double *w, const double *y, const fast_arith *ar, const double *const *sigma1)
+                               const double *w, const double *y, const fast_arith *ar, const double *const *sigma1)
 {
     return errbound_all(out, NULL, eZ, m, X, n, w, y, ar, 1, sigma1);
 }
 
 int plstar_fast_errbound_peaks(fast_errors *out, fast_peaks *peaks, double *eZ, const plstar_model *m, const double *X,
-                        size_t n, const double *w, const double *y, const fast_arith *ar, int sided,
-                        const double *const *sigma1)
+                               size_t n, const double *w, const double *y, const fast_arith *ar, int sided,
+                               const double *const *sigma1)
 {
     return errbound_all(out, peaks, sided ? eZ : NULL, m, X, n, w, y, ar, sided, sided ? sigma1 : NULL);
 }
@@ -441,7 +441,7 @@ static int gram_bounds(double *G, double *E, const double *M, const double *eM, 
 }
 
 int plstar_fast_errbound_kernel_structured(double *eK, const plstar_model *m, const double *X, size_t n,
-                                    const double *w)
+                                           const double *w)
 {
     static const fast_arith own = {U_ROUND, 0, 0, 0.0};
     if (!eK || !m || !X || !w || n == 0 || m->nlayers == 0)

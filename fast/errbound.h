@@ -78,9 +78,9 @@ typedef struct {
 } fast_peaks;
 
 int plstar_fast_errbound(fast_errors *out, const plstar_model *m, const double *X, size_t n,
-                  const double *w, const double *y);
+                         const double *w, const double *y);
 int plstar_fast_errbound_u(fast_errors *out, const plstar_model *m, const double *X, size_t n,
-                    const double *w, const double *y, const fast_arith *ar);
+                           const double *w, const double *y, const fast_arith *ar);
 
 /* plstar_fast_errbound_u for a computation whose ReLU-type units the caller has put on a side
  * (proofs-checks/validate.h, kinks): where sigma1[l] (nlayers pointers, NULL for a layer; each
@@ -91,18 +91,18 @@ int plstar_fast_errbound_u(fast_errors *out, const plstar_model *m, const double
  * n × out_l row-major (n·Σ_l out_l entries). */
 #define FAST_SIGMA1_EITHER INFINITY
 int plstar_fast_errbound_sided(fast_errors *out, double *eZ, const plstar_model *m, const double *X, size_t n,
-                        const double *w, const double *y, const fast_arith *ar, const double *const *sigma1);
+                               const double *w, const double *y, const fast_arith *ar, const double *const *sigma1);
 
 /* plstar_fast_errbound_sided (sided) or plstar_fast_errbound_u (not sided; eZ and sigma1 then ignored), with the
  * peaks of the computations bounded (for the range of a narrow format). */
 int plstar_fast_errbound_peaks(fast_errors *out, fast_peaks *peaks, double *eZ, const plstar_model *m, const double *X,
-                        size_t n, const double *w, const double *y, const fast_arith *ar, int sided,
-                        const double *const *sigma1);
+                               size_t n, const double *w, const double *y, const fast_arith *ar, int sided,
+                               const double *const *sigma1);
 
 /* eK (N × N): |K̂ − K| for K̂ = plstar_fast_kernel_structured(m, X, n, w) (any panel
  * size). Memory: a few N × N and n × n matrices and the signals of all layers. */
 int plstar_fast_errbound_kernel_structured(double *eK, const plstar_model *m, const double *X, size_t n,
-                                    const double *w);
+                                           const double *w);
 
 #ifdef __cplusplus
 }

@@ -168,7 +168,7 @@ int plstar_fast_hessian_full(double *H, const plstar_model *m, const double *x, 
 }
 
 int plstar_fast_hessian_norm_lanczos(double *norm, const plstar_model *m, const double *x, size_t k, const double *w,
-                              size_t steps, unsigned long seed)
+                                     size_t steps, unsigned long seed)
 {
     size_t P = m->nparams;
     if (steps > P)

@@ -52,7 +52,7 @@ int plstar_fast_hessian_full(double *H, const plstar_model *m, const double *x, 
  * reorthogonalisation; extreme Ritz values, which converge first) from a
  * seeded random start. A lower estimate in exact arithmetic. */
 int plstar_fast_hessian_norm_lanczos(double *norm, const plstar_model *m, const double *x, size_t k, const double *w,
-                              size_t steps, unsigned long seed);
+                                     size_t steps, unsigned long seed);
 
 #ifdef __cplusplus
 }

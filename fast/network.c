@@ -29,13 +29,13 @@ void plstar_fast_forward_clear(fast_forward_state *s)
 /* _fast_ntk_forward keeping z: the kernel, its error bound and the routines
  * below share one forward pass. */
 int plstar_fast_forward(fast_forward_state *s, const plstar_model *m, const double *X, size_t n,
-                 const double *w)
+                        const double *w)
 {
     return _fast_ntk_forward(s, m, X, n, w, 1);
 }
 
 int plstar_fast_backward(double **D, const fast_forward_state *s, const plstar_model *m,
-                  const double *w, const double *seeds, size_t q)
+                         const double *w, const double *seeds, size_t q)
 {
     size_t n = s->n, c = m->outputs, R = n * q, last = m->nlayers - 1;
     for (size_t l = 0; l < m->nlayers; l++)
@@ -157,7 +157,7 @@ static void gradient_layers(double *grad, const plstar_model *m, double **D, con
 }
 
 int plstar_fast_loss_grad(double *loss, double *grad, const plstar_model *m, const double *X, size_t n,
-                   const double *w, const double *y)
+                          const double *w, const double *y)
 {
     size_t N = n * m->outputs;
     fast_forward_state s;

@@ -30,24 +30,24 @@ void plstar_fast_forward_clear(fast_forward_state *s);
 
 /* Runs the forward pass for inputs X (n × d). */
 int plstar_fast_forward(fast_forward_state *s, const plstar_model *m, const double *X, size_t n,
-                 const double *w);
+                        const double *w);
 
 /* Back-propagates `seeds` ((n·q) × c, row i·q + t belongs to sample i) through
  * the network: D[l] ((n·q) × out_l) = ∂(seedᵀ f)/∂z⁽ˡ⁾. With q = c and unit
  * seeds this gives the Jacobian's signals; with q = 1 and the residual, the
  * gradient's. D must hold nlayers pointers, each allocated here (free each). */
 int plstar_fast_backward(double **D, const fast_forward_state *s, const plstar_model *m,
-                  const double *w, const double *seeds, size_t q);
+                         const double *w, const double *seeds, size_t q);
 
 /* F (N), DF (N × P row-major), K (N × N, both triangles filled). */
 int plstar_fast_outputs(double *F, const plstar_model *m, const double *X, size_t n, const double *w);
 int plstar_fast_jacobian(double *J, const plstar_model *m, const double *X, size_t n, const double *w);
 int plstar_fast_kernel_explicit(double *K, const plstar_model *m, const double *X, size_t n,
-                         const double *w);
+                                const double *w);
 
 /* L(w) = ½‖F(w) − y‖² and, when grad is not NULL, ∇L = DFᵀ(F − y) (P). */
 int plstar_fast_loss_grad(double *loss, double *grad, const plstar_model *m, const double *X, size_t n,
-                   const double *w, const double *y);
+                          const double *w, const double *y);
 
 #ifdef __cplusplus
 }

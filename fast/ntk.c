@@ -235,7 +235,7 @@ static void mirror_lower(double *K, size_t N)
 }
 
 int plstar_fast_kernel_structured_panel(double *K, const plstar_model *m, const double *X, size_t n, const double *w,
-                                 size_t panel)
+                                        size_t panel)
 {
     if (!K || !m || !X || !w || n == 0 || m->nlayers == 0)
         return plstar_error(PLSTAR_ESOFTWARE, "plstar_fast_kernel_structured: invalid arguments");

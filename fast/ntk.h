@@ -47,7 +47,7 @@ int plstar_fast_kernel_structured(double *K, const plstar_model *m, const double
  * take at most FAST_NTK_PANEL_BYTES). Every panel size gives the same
  * rounding-error bound. */
 int plstar_fast_kernel_structured_panel(double *K, const plstar_model *m, const double *X, size_t n, const double *w,
-                                 size_t panel);
+                                        size_t panel);
 
 
 #define FAST_NTK_PANEL_BYTES ((size_t)512 << 20)

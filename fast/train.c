@@ -579,7 +579,7 @@ static int descend(train_run *R, int record, double *loss)
 }
 
 int plstar_fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const double *X, size_t n, const double *y,
-               const fast_train_options *opt)
+                      const fast_train_options *opt)
 {
     int st = check_train_args(traj, w, m, X, n, y, opt);
     if (st)

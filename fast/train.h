@@ -106,7 +106,7 @@ void plstar_fast_trajectory_clear(fast_trajectory *t);
  * when resuming) for opt->steps steps; on return w holds w_T (or the weights
  * where an interruption stopped it). X is n × d, y is n·c. */
 int plstar_fast_train(fast_trajectory *traj, double *w, const plstar_model *m, const double *X, size_t n, const double *y,
-               const fast_train_options *opt);
+                      const fast_train_options *opt);
 
 /* The step taken on ½‖F − y‖² for the options' lr and loss over `rows` samples of c outputs:
  * plstar_loss_mul_scale(loss, rows·c, lr, LOSS_NEAREST). */

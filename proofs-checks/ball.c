@@ -190,7 +190,7 @@ static void kernel_change(arb_t out, const arb_t A, const arb_t C, const arb_t R
 }
 
 int plstar_ball_constants_at(arb_t lipschitz, arb_t c, arb_t hess_max, arb_t dk, const ball_constants *b,
-                      double radius, slong prec)
+                             double radius, slong prec)
 {
     if (!b->available)
         return PLSTAR_INCONCLUSIVE;
@@ -818,7 +818,7 @@ static void side_string(char *buf, size_t len, const json_t *s)
 }
 
 void plstar_gd_apriori_reason_text(char *buf, size_t len, const gd_apriori_result *res, const ball_constants *b,
-                            size_t width)
+                                   size_t width)
 {
     char ineq[320], decide[320], l[96], r[96];
     json_t *lhs, *rhs;
@@ -836,10 +836,10 @@ void plstar_gd_apriori_reason_text(char *buf, size_t len, const gd_apriori_resul
 json_t *plstar_gd_apriori_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p, int verdict)
 {
     json_t *r = plstar_report_new("gd_apriori",
-                           "docs/theory.md §4, Theorem 6, for these labels: μ-PL* on B(w0, R) with R = 2 L_F ‖F(w0) − y‖/μ "
-                           "(certified via Theorems 1–2) implies a solution in the ball and L(w_t) ≤ (1 − ημ)^t L(w0) "
-                           "for η ≤ 1/(L_F² + β_F ‖F(w0) − y‖), β_F of Definition 2 (a Lipschitz constant of DF on "
-                           "the ball)");
+                                  "docs/theory.md §4, Theorem 6, for these labels: μ-PL* on B(w0, R) with R = 2 L_F ‖F(w0) − y‖/μ "
+                                  "(certified via Theorems 1–2) implies a solution in the ball and L(w_t) ≤ (1 − ημ)^t L(w0) "
+                                  "for η ≤ 1/(L_F² + β_F ‖F(w0) − y‖), β_F of Definition 2 (a Lipschitz constant of DF on "
+                                  "the ball)");
     plstar_report_set_verdict(r, plstar_report_verdict_name(verdict, 0));
     plstar_report_set_scope(r, REPORT_SCOPE_THESE_LABELS);
     size_t width = plstar_model_width(&p->model);
@@ -873,18 +873,18 @@ static int gd_apriori_loss_at(const ball_constants *b, gd_apriori_result *res, s
                               plstar_loss loss, slong prec)
 {
     return plstar_check_gd_apriori(res, b, mu > 0 ? plstar_loss_div_scale(loss, N, mu, LOSS_UP) : 0,
-                            lr > 0 ? plstar_loss_mul_scale(loss, N, lr, LOSS_UP) : 0, prec);
+                                   lr > 0 ? plstar_loss_mul_scale(loss, N, lr, LOSS_UP) : 0, prec);
 }
 
 int plstar_check_gd_apriori_loss(ball_constants *b, gd_apriori_result *res, const plstar_problem *p, double mu, double lr,
-                          plstar_loss loss, slong prec)
+                                 plstar_loss loss, slong prec)
 {
     int st = plstar_ball_constants_compute(b, p, prec);
     return st ? st : gd_apriori_loss_at(b, res, p->N, mu, lr, loss, prec);
 }
 
 gd_apriori_numbers plstar_gd_apriori_in_loss(const gd_apriori_result *res, double mu, double lr, plstar_loss loss, size_t N,
-                                      int verdict, slong prec)
+                                             int verdict, slong prec)
 {
     gd_apriori_numbers u = {.mu = mu > 0 ? mu : plstar_loss_mul_scale(loss, N, res->mu, LOSS_DOWN),
                             .lr = lr > 0 ? lr : plstar_loss_div_scale(loss, N, res->lr, LOSS_DOWN),
@@ -903,7 +903,7 @@ gd_apriori_numbers plstar_gd_apriori_in_loss(const gd_apriori_result *res, doubl
 }
 
 json_t *plstar_gd_apriori_loss_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p,
-                               int verdict, double mu, double lr, plstar_loss loss, slong prec)
+                                      int verdict, double mu, double lr, plstar_loss loss, slong prec)
 {
     json_t *r = plstar_gd_apriori_report(res, b, p, verdict);
     size_t N = p->N;
@@ -954,7 +954,7 @@ static int certifies_at_width(ball_constants *b, gd_apriori_result *res, const p
 }
 
 size_t plstar_gd_apriori_smallest_width(ball_constants *b, gd_apriori_result *res, const plstar_problem *p,
-                                 unsigned long seed, double mu, double lr, plstar_loss loss, slong prec)
+                                        unsigned long seed, double mu, double lr, plstar_loss loss, slong prec)
 {
     size_t m_max = p->model.layers[0].out;
     for (double m = 16; (size_t)m <= m_max; m *= M_SQRT2)
@@ -990,7 +990,7 @@ void plstar_ball_print(const ball_result *res, const ball_constants *b, int verd
 }
 
 void plstar_gd_apriori_print(const gd_apriori_result *res, const ball_constants *b, size_t width, size_t N, double mu,
-                      double lr, plstar_loss loss, int verdict, slong prec)
+                             double lr, plstar_loss loss, int verdict, slong prec)
 {
     if (verdict == PLSTAR_OK) {
         gd_apriori_numbers u = plstar_gd_apriori_in_loss(res, mu, lr, loss, N, verdict, prec);

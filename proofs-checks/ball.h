@@ -72,7 +72,7 @@ int plstar_ball_constants_compute(ball_constants *b, const plstar_problem *p, sl
  * L_F = a + cR, ΔK = cR(2a + cR); MLP: reference/hessian.h.
  * PLSTAR_INCONCLUSIVE when no constants are available. */
 int plstar_ball_constants_at(arb_t lipschitz, arb_t c, arb_t hess_max, arb_t kernel_change, const ball_constants *b,
-                      double radius, slong prec);
+                             double radius, slong prec);
 
 /* Theorem 6's step bound on B(w0, radius) (Proposition 5):
  * lr_max = 1/(L_F² + β_F ‖F(w0) − y‖) with β_F = c on the ball; then
@@ -141,9 +141,9 @@ int plstar_check_gd_apriori(gd_apriori_result *res, const ball_constants *b, dou
 /* One line: why Theorem 6 is not certified, with both sides and what would
  * decide it (empty for a certified one). */
 void plstar_gd_apriori_reason_text(char *buf, size_t len, const gd_apriori_result *res, const ball_constants *b,
-                            size_t width);
+                                   size_t width);
 json_t *plstar_gd_apriori_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p,
-                          int verdict);
+                                 int verdict);
 
 /* Theorem 6 a priori in the loss convention of a run (core/loss.h). The check decides on
  * ½‖F − y‖²: a given mu is proven as μ/s rounded up (a larger PL* constant implies the smaller
@@ -151,7 +151,7 @@ json_t *plstar_gd_apriori_report(const gd_apriori_result *res, const ball_consta
  * plstar_check_gd_apriori's defaults. Computes the constants at w0 of p into b, then the check into res
  * (both initialised by the caller); returns the verdict, or the error of the constants. */
 int plstar_check_gd_apriori_loss(ball_constants *b, gd_apriori_result *res, const plstar_problem *p, double mu, double lr,
-                          plstar_loss loss, slong prec);
+                                 plstar_loss loss, slong prec);
 
 /* The numbers of a result in the run's convention, for a user to read: mu and lr as given, or the
  * ones found converted (μ = sμ', η = η'/s, rounded down: bounds that stay bounds); lr_max = lr_max'/s
@@ -161,13 +161,13 @@ typedef struct {
 } gd_apriori_numbers;
 
 gd_apriori_numbers plstar_gd_apriori_in_loss(const gd_apriori_result *res, double mu, double lr, plstar_loss loss, size_t N,
-                                      int verdict, slong prec);
+                                             int verdict, slong prec);
 
 /* plstar_gd_apriori_report in the run's convention (mu, lr as given to plstar_check_gd_apriori_loss): report["loss"],
  * and under the mean loss mu, lr, rate and quantities.lr_max as plstar_gd_apriori_in_loss gives them, the
  * ½‖F − y‖² ones beside them. */
 json_t *plstar_gd_apriori_loss_report(const gd_apriori_result *res, const ball_constants *b, const plstar_problem *p,
-                               int verdict, double mu, double lr, plstar_loss loss, slong prec);
+                                      int verdict, double mu, double lr, plstar_loss loss, slong prec);
 
 /* The smallest width on the grid 16·√2^k, up to the width of the shallow network of p, at which
  * plstar_check_gd_apriori_loss certifies the shallow network of p's input dimension and activation with
@@ -175,7 +175,7 @@ json_t *plstar_gd_apriori_loss_report(const gd_apriori_result *res, const ball_c
  * whose problem cannot be set up does not). b and res, initialised and cleared by the caller, hold
  * the last width tried: the certified one when there is one. */
 size_t plstar_gd_apriori_smallest_width(ball_constants *b, gd_apriori_result *res, const plstar_problem *p,
-                                 unsigned long seed, double mu, double lr, plstar_loss loss, slong prec);
+                                        unsigned long seed, double mu, double lr, plstar_loss loss, slong prec);
 
 /* report["smallest_certified_width"]: the width plstar_gd_apriori_smallest_width found (0: none). */
 void plstar_gd_apriori_report_width(json_t *report, size_t width);
@@ -184,7 +184,7 @@ void plstar_gd_apriori_report_width(json_t *report, size_t width);
  * convention (mu, lr as given to plstar_check_gd_apriori_loss; plstar_gd_apriori_in_loss), otherwise why not. N: the
  * number of equations. The check in the registry of proofs-checks/checks.h is plstar_check_gd_apriori. */
 void plstar_gd_apriori_print(const gd_apriori_result *res, const ball_constants *b, size_t width, size_t N, double mu,
-                      double lr, plstar_loss loss, int verdict, slong prec);
+                             double lr, plstar_loss loss, int verdict, slong prec);
 
 #ifdef __cplusplus
 }

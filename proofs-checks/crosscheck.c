@@ -74,7 +74,7 @@ static int judgement_worse(const entry_judgement *a, const entry_judgement *b)
 }
 
 int plstar_crosscheck_compare(crosscheck_quantity *q, const char *name, const double *fast, const double *err,
-                       const arb_mat_t ref, size_t count)
+                              const arb_mat_t ref, size_t count)
 {
     memset(q, 0, sizeof *q);
     q->name = name;

@@ -47,7 +47,7 @@ typedef struct {
  * inside with finite bounds, PLSTAR_REFUTED when one is a violation, otherwise
  * PLSTAR_INCONCLUSIVE (an entry is unbounded). */
 int plstar_crosscheck_compare(crosscheck_quantity *q, const char *name, const double *fast, const double *err,
-                       const arb_mat_t ref, size_t count);
+                              const arb_mat_t ref, size_t count);
 
 #define CROSSCHECK_MAX_QUANTITIES 6
 

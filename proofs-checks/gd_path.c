@@ -693,7 +693,7 @@ static void set_reason(json_t *r, const gd_path_result *res)
         json_object_set_new(d, "step", json_integer((json_int_t)res->fail_step));
         json_object_set_new(d, "loss", res->failure == GD_PATH_DIVERGED
                                            ? plstar_report_interval(res->step_loss_lo[res->fail_step],
-                                                             res->step_loss_hi[res->fail_step])
+                                                                    res->step_loss_hi[res->fail_step])
                                            : plstar_report_absent("the trainer's loss or gradient is not finite"));
         json_object_set_new(r, "diverged", d);
     }
@@ -773,13 +773,13 @@ static json_t *measured(const gd_path_result *res)
 json_t *plstar_gd_path_report(const gd_path_result *res, const plstar_problem *p, const gd_path_options *o, int verdict)
 {
     json_t *r = plstar_report_new("gd_path",
-                           "docs/theory.md §4, Theorem 6 checked a posteriori along the computed GD iterates "
-                           "w_{t+1} = w_t − η∇L(w_t), for these labels: L(w_t) ≤ (1 − ημ)^t L(w0) at every step "
-                           "t ≤ T, λ_min(K(w_t)) ≥ μ at every recorded step, and the path length "
-                           "Σ_{s<T} ‖w_{s+1} − w_s‖ ≤ R = 2 L_F ‖F(w0) − y‖/μ with L_F the largest certified "
-                           "‖DF(w_t)‖₂ over the recorded steps (Eq. 61); with eps, Definition 5 / Theorem 9 "
-                           "(PL*_ε): these are required while L(w_t) ≥ ε, and L(w_T) < ε is proven. Nothing is "
-                           "claimed between recorded steps");
+                                  "docs/theory.md §4, Theorem 6 checked a posteriori along the computed GD iterates "
+                                  "w_{t+1} = w_t − η∇L(w_t), for these labels: L(w_t) ≤ (1 − ημ)^t L(w0) at every step "
+                                  "t ≤ T, λ_min(K(w_t)) ≥ μ at every recorded step, and the path length "
+                                  "Σ_{s<T} ‖w_{s+1} − w_s‖ ≤ R = 2 L_F ‖F(w0) − y‖/μ with L_F the largest certified "
+                                  "‖DF(w_t)‖₂ over the recorded steps (Eq. 61); with eps, Definition 5 / Theorem 9 "
+                                  "(PL*_ε): these are required while L(w_t) ≥ ε, and L(w_T) < ε is proven. Nothing is "
+                                  "claimed between recorded steps");
     int interrupted = verdict == PLSTAR_EINTERRUPTED;
     plstar_report_set_verdict(r, interrupted ? "interrupted" : plstar_report_verdict_name(verdict, 0));
     plstar_report_set_scope(r, REPORT_SCOPE_THESE_LABELS);
@@ -797,7 +797,7 @@ json_t *plstar_gd_path_report(const gd_path_result *res, const plstar_problem *p
     json_object_set_new(in, "lr", res->lr_given ? json_real(o->lr) : plstar_report_absent("not given: 1/λ_max(K(w0))"));
     json_object_set_new(in, "mu", res->mu_given ? json_real(o->mu)
                                                 : plstar_report_absent("not given: the smallest certified λ_min(K(w_t)) "
-                                                                "along the path, halved while the rate fails"));
+                                                                       "along the path, halved while the rate fails"));
     if (o->eps > 0)
         json_object_set_new(in, "eps", json_real(o->eps));
     json_object_set_new(r, "mu", res->mu > 0 ? json_real(res->mu) : plstar_report_absent("no mu > 0 (see reason)"));
@@ -878,7 +878,7 @@ static void train_verdict(json_t *r, const fast_trajectory *tr, const fast_train
         snprintf(decide, sizeof decide, "a smaller step than --lr %.6g; then plstar certify gd --path proves a run",
                  o->lr);
         plstar_report_set_reason(r, "the loss and its gradient stay finite at every step (double precision)",
-                          plstar_report_absent(why), NULL, decide);
+                                 plstar_report_absent(why), NULL, decide);
         json_t *dv = json_object();
         json_object_set_new(dv, "step", json_integer((json_int_t)tr->diverged_at));
         json_object_set_new(dv, "reason", json_string("the loss or its gradient is not finite at this step; the run "
@@ -897,7 +897,7 @@ static void train_verdict(json_t *r, const fast_trajectory *tr, const fast_train
                  "conditioning and path length", lr, o->steps, o->loss == LOSS_MEAN ? " --loss mean" : "");
     }
     plstar_report_set_reason(r, "none: the trajectory's values are double-precision diagnostics without error bounds",
-                      NULL, NULL, decide);
+                             NULL, NULL, decide);
 }
 
 json_t *plstar_train_report(const fast_trajectory *tr, const plstar_problem *p, const fast_train_options *o,

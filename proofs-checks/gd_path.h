@@ -139,7 +139,7 @@ extern const struct plstar_certify_command plstar_certify_gd;
  * the outcome: a run checks no inequality, and the reason names the check that would (the
  * certificate above, plstar certify gd --path). */
 json_t *plstar_train_report(const fast_trajectory *tr, const plstar_problem *p, const fast_train_options *o, double seconds,
-                     int status);
+                            int status);
 
 #ifdef __cplusplus
 }

@@ -341,7 +341,7 @@ static json_t *routes_json(const pl_point_result *res, const plstar_problem *p)
     if (res->theorem1 != PLSTAR_OK) {
         theorem1_decide(why, sizeof why, res, p);
         plstar_report_set_reason(t1, "lambda_min(K(w)) >= mu", bound_json(res->lambda_min), json_real(plstar_arb_lower_d(res->mu)),
-                          why);
+                                 why);
     }
     json_object_set_new(routes, "theorem1", t1);
     if (!res->has_labels) {
@@ -398,12 +398,12 @@ static void overall_reason(json_t *r, const pl_point_result *res, const plstar_p
     if (verdict == PLSTAR_REFUTED) {
         int labels = res->witness_source == PL_WITNESS_LABELS;
         plstar_report_set_reason(r, "1/2|grad L(w)|^2 >= mu L(w) for every label vector: false for the witness",
-                          bound_json(labels ? res->half_grad_sq : res->cand_half_grad_sq),
-                          times_mu(res->mu, labels ? res->loss : res->cand_loss, res->prec), why);
+                                 bound_json(labels ? res->half_grad_sq : res->cand_half_grad_sq),
+                                 times_mu(res->mu, labels ? res->loss : res->cand_loss, res->prec), why);
     } else {
         plstar_report_set_reason(r, "lambda_min(K(w)) >= mu (1/2|grad L(w)|^2 >= mu L(w) for every label vector)",
-                          bound_json(res->lambda_min),
-                          res->mu_source == PL_MU_NONE ? NULL : json_real(plstar_arb_lower_d(res->mu)), why);
+                                 bound_json(res->lambda_min),
+                                 res->mu_source == PL_MU_NONE ? NULL : json_real(plstar_arb_lower_d(res->mu)), why);
     }
 }
 

@@ -153,7 +153,7 @@ static void bounds_reason(json_t *rep, const spectrum_result *res, const double 
 }
 
 json_t *plstar_spectrum_report(const spectrum_result *res, const double *K, const char *matrix, const char *radii,
-                        int verdict)
+                               int verdict)
 {
     json_t *rep = plstar_report_new("eig", "docs/theory.md §7 (certified spectral bounds)");
     plstar_report_set_verdict(rep, plstar_report_verdict_name(verdict, 0));
@@ -164,7 +164,7 @@ json_t *plstar_spectrum_report(const spectrum_result *res, const double *K, cons
     json_object_set_new(in, "matrix", json_string(matrix));
     json_object_set_new(in, "radii", radii ? json_string(radii)
                                            : plstar_report_absent("no radii file beside the matrix: the bounds are about "
-                                                           "the matrix as read"));
+                                                                  "the matrix as read"));
     json_object_set_new(in, "n", json_integer((json_int_t)res->n));
     json_object_set_new(in, "impl", json_string(res->reference ? "reference" : "fast"));
     json_object_set_new(in, "prec", res->reference ? json_integer(res->prec) : json_integer(53));

@@ -45,7 +45,7 @@ int plstar_check_spectrum(spectrum_result *res, const double *K, const double *R
 /* The report of a result for the matrix file `matrix` (K as read) and the radii file `radii`
  * (NULL: there was none); verdict as plstar_check_spectrum returned it. */
 json_t *plstar_spectrum_report(const spectrum_result *res, const double *K, const char *matrix, const char *radii,
-                        int verdict);
+                               int verdict);
 
 #ifdef __cplusplus
 }

@@ -1463,7 +1463,7 @@ static json_t *worst_entry_json(const validate_quantity *q, const validate_entry
     json_object_set_new(we, "where", json_string(name));
     json_object_set_new(we, "theirs", real_or_null(e->theirs));
     json_object_set_new(we, "reference", plstar_report_interval(nextafter(e->mid - e->rad, -INFINITY),
-                                                         nextafter(e->mid + e->rad, INFINITY)));
+                                                                nextafter(e->mid + e->rad, INFINITY)));
     json_object_set_new(we, "reference_mid", real_or_null(e->mid));
     json_object_set_new(we, "reference_rad", real_or_null(e->rad));
     json_object_set_new(we, "tolerance", real_or_null(e->tol));
@@ -1503,7 +1503,7 @@ static json_t *quantity_json(const validate_quantity *q, const plstar_model *m, 
 }
 
 json_t *plstar_validate_report(const validate_result *res, const plstar_problem *p, const validate_claims *c,
-                        const char *bundle, int status)
+                               const char *bundle, int status)
 {
     json_t *r = plstar_report_new("validate", "docs/theory.md §8, validation: every value given lies within the "
                                        "reference enclosure of the exact value widened by the rounding allowance "

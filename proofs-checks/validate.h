@@ -163,12 +163,12 @@ int plstar_validate_layout_parse(validate_layout *l, const char *name);
  * file under float64, float32 or bfloat16) are PLSTAR_EDATA with a one-line message naming the
  * file, the shape found and the one expected. */
 int plstar_validate_read_claim(plstar_array *a, const char *path, const char *kind, const plstar_problem *p,
-                        validate_format f, validate_layout layout);
+                               validate_format f, validate_layout layout);
 
 /* One line saying how a file read by plstar_validate_read_claim was interpreted, e.g. "kernel (4, 4, 3, 3),
  * neural-tangents: [i, j, a, b] = K[i*3 + a, j*3 + b], compared as (12, 12)". */
 void plstar_validate_describe_claim(char *buf, size_t len, const plstar_array *a, const char *kind, const plstar_problem *p,
-                             validate_layout layout);
+                                    validate_layout layout);
 
 /* What they claim. Arrays are row-major doubles (float32 values widened exactly); any may be NULL. */
 typedef struct {
@@ -238,11 +238,11 @@ size_t plstar_validate_entry_position(size_t *pos, const validate_quantity *q, c
  * (sample 1 output 1, sample 2 output 1)", "K[1, 2, 1, 1] (...)" or "J[0, 37] (sample 0 output 0;
  * layer 2 W[1, 4])". */
 void plstar_validate_entry_name(char *buf, size_t len, const validate_quantity *q, const plstar_model *m,
-                         size_t index);
+                                size_t index);
 
 /* The JSON report (check "validate"). */
 json_t *plstar_validate_report(const validate_result *res, const plstar_problem *p, const validate_claims *c,
-                        const char *bundle, int status);
+                               const char *bundle, int status);
 
 #ifdef __cplusplus
 }

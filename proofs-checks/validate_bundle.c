@@ -502,7 +502,7 @@ static int check_itemsize(const char *path, int itemsize, validate_format f)
 }
 
 int plstar_validate_read_claim(plstar_array *a, const char *path, const char *kind, const plstar_problem *p,
-                        validate_format f, validate_layout layout)
+                               validate_format f, validate_layout layout)
 {
     if ((unsigned)layout >= VALIDATE_LAYOUTS)
         return plstar_error(PLSTAR_EUSAGE, "plstar_validate_read_claim: unknown layout %d", (int)layout);
@@ -571,7 +571,7 @@ int plstar_validate_read_claim(plstar_array *a, const char *path, const char *ki
 }
 
 void plstar_validate_describe_claim(char *buf, size_t len, const plstar_array *a, const char *kind, const plstar_problem *p,
-                             validate_layout layout)
+                                    validate_layout layout)
 {
     size_t c = p->model.outputs, N = p->N, P = p->model.nparams, n = p->n;
     char shape[96];

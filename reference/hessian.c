@@ -592,7 +592,7 @@ static void backward_w0(ref_hessian_ctx *ctx, arb_ptr const *act, arb_ptr const 
 }
 
 int plstar_ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const double *X, size_t n,
-                        const double *w0, slong prec)
+                               const double *w0, slong prec)
 {
     plstar_ref_hessian_ctx_clear(ctx);
     int st = check_model(m);
@@ -970,7 +970,7 @@ static void ball_constants(ref_hessian_bounds *out, hess_work *hw, const ref_hes
 }
 
 int plstar_ref_hessian_bounds_compute(ref_hessian_bounds *out, const ref_hessian_ctx *ctx, double radius,
-                               const arb_t jac_norm0, slong prec)
+                                      const arb_t jac_norm0, slong prec)
 {
     if (!ctx || !ctx->ok)
         return plstar_error(PLSTAR_EUSAGE, "Hessian bounds: the w0 data were not computed");
@@ -996,7 +996,7 @@ int plstar_ref_hessian_bounds_compute(ref_hessian_bounds *out, const ref_hessian
 }
 
 int plstar_ref_hessian_bounds_ball(ref_hessian_bounds *out, const plstar_model *m, const double *X, size_t n,
-                            const double *w0, double radius, slong prec)
+                                   const double *w0, double radius, slong prec)
 {
     ref_hessian_ctx ctx;
     plstar_ref_hessian_ctx_init(&ctx);

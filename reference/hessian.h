@@ -82,7 +82,7 @@ void plstar_ref_hessian_ctx_clear(ref_hessian_ctx *ctx);
  * an activation is not C² (ReLU family: no Hessian bound exists) or for bad
  * arguments; PLSTAR_EDATA for non-finite inputs; PLSTAR_ESOFTWARE. */
 int plstar_ref_hessian_ctx_set(ref_hessian_ctx *ctx, const plstar_model *m, const double *X, size_t n,
-                        const double *w0, slong prec);
+                               const double *w0, slong prec);
 
 typedef struct {
     double radius;
@@ -110,11 +110,11 @@ void plstar_ref_hessian_bounds_clear(ref_hessian_bounds *b);
  *   ΔK  = min(c_B R (2a + c_B R), max(L_F², a²)),
  * with β_r, g_r the per-row Hessian and gradient bounds of hessian.c. */
 int plstar_ref_hessian_bounds_compute(ref_hessian_bounds *out, const ref_hessian_ctx *ctx, double radius,
-                               const arb_t jac_norm0, slong prec);
+                                      const arb_t jac_norm0, slong prec);
 
 /* One call: ctx for (m, X, w0), then the bounds at `radius`. */
 int plstar_ref_hessian_bounds_ball(ref_hessian_bounds *out, const plstar_model *m, const double *X, size_t n,
-                            const double *w0, double radius, slong prec);
+                                   const double *w0, double radius, slong prec);
 
 #ifdef __cplusplus
 }

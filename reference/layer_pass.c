@@ -39,7 +39,7 @@ void ref_layer_forward(arb_mat_t z, arb_mat_t a, arb_mat_t s1, const plstar_laye
     for (slong i = 0; i < arb_mat_nrows(z); i++)
         for (size_t j = 0; j < L->out; j++)
             plstar_act_eval_arb(L->act, arb_mat_entry(a, i, j), arb_mat_entry(s1, i, j), NULL, arb_mat_entry(z, i, j),
-                         prec);
+                                prec);
 }
 
 void ref_layer_signals(arb_ptr D, arb_srcptr E, arb_srcptr s1, size_t R, size_t q, size_t width, slong prec)

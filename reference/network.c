@@ -98,7 +98,7 @@ static int forward_pass(ref_forward_state *s, const plstar_model *m, const doubl
                         slong prec, work_progress *wp);
 
 int plstar_ref_forward(ref_forward_state *s, const plstar_model *m, const double *X, size_t n,
-                const double *w, slong prec)
+                       const double *w, slong prec)
 {
     return forward_pass(s, m, X, n, w, prec, NULL);
 }
@@ -132,7 +132,7 @@ static int backward_pass(arb_mat_struct *D, const ref_forward_state *s, const pl
                          const arb_mat_t seeds, size_t q, slong prec, work_progress *wp);
 
 int plstar_ref_backward(arb_mat_struct *D, const ref_forward_state *s, const plstar_model *m,
-                 const double *w, const arb_mat_t seeds, size_t q, slong prec)
+                        const double *w, const arb_mat_t seeds, size_t q, slong prec)
 {
     return backward_pass(D, s, m, w, seeds, q, prec, NULL);
 }
@@ -243,7 +243,7 @@ static void gram(arb_mat_t G, const arb_mat_t A, slong prec)
 }
 
 int plstar_ref_kernel_outputs(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n, const double *w,
-                       slong prec)
+                              slong prec)
 {
     ref_forward_state s;
     plstar_ref_forward_init(&s);
@@ -311,7 +311,7 @@ static void gradient_layers(arb_mat_t grad, const plstar_model *m, const arb_mat
 }
 
 int plstar_ref_loss_grad(arb_t loss, arb_mat_t grad, const plstar_model *m, const double *X, size_t n,
-                  const double *w, const double *y, slong prec)
+                         const double *w, const double *y, slong prec)
 {
     size_t c = m->outputs, N = n * c;
     ref_forward_state s;

@@ -28,12 +28,12 @@ typedef struct {
 void plstar_ref_forward_init(ref_forward_state *s);
 void plstar_ref_forward_clear(ref_forward_state *s);
 int plstar_ref_forward(ref_forward_state *s, const plstar_model *m, const double *X, size_t n,
-                const double *w, slong prec);
+                       const double *w, slong prec);
 
 /* Back-propagation as plstar_fast_backward: D[l] ((n·q) × out_l), initialised here
  * (arb_mat_clear each). `seeds` is (n·q) × c. */
 int plstar_ref_backward(arb_mat_struct *D, const ref_forward_state *s, const plstar_model *m,
-                 const double *w, const arb_mat_t seeds, size_t q, slong prec);
+                        const double *w, const arb_mat_t seeds, size_t q, slong prec);
 
 /* F: N × 1, J: N × P, K: N × N (all initialised by the caller with those shapes). */
 int plstar_ref_outputs(arb_mat_t F, const plstar_model *m, const double *X, size_t n, const double *w, slong prec);
@@ -43,11 +43,11 @@ int plstar_ref_kernel(arb_mat_t K, const plstar_model *m, const double *X, size_
 /* K as plstar_ref_kernel and, when F is not NULL, the outputs F (N × 1) as
  * plstar_ref_outputs, from one forward pass. */
 int plstar_ref_kernel_outputs(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n, const double *w,
-                       slong prec);
+                              slong prec);
 
 /* loss, and grad (P × 1) when not NULL. */
 int plstar_ref_loss_grad(arb_t loss, arb_mat_t grad, const plstar_model *m, const double *X, size_t n,
-                  const double *w, const double *y, slong prec);
+                         const double *w, const double *y, slong prec);
 
 /* Copies a ball matrix to midpoint and radius arrays (row-major doubles):
  * mid rounded to nearest, rad rounded up and enlarged by |mid − exact mid|,

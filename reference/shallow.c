@@ -80,7 +80,7 @@ static void accumulate(arb_ptr Ksum, arb_ptr Fsum, const shallow_source *s, size
             for (size_t i = 0; i < n; i++) {
                 preactivation(z, s, wj, i, j, prec);
                 plstar_act_eval_arb(s->act, Fsum ? s0 + i * BLOCK + b : NULL, Ksum ? s1 + i * BLOCK + b : NULL, NULL, z,
-                             prec);
+                                    prec);
             }
         }
         for (size_t i = 0; Fsum && i < n; i++)
@@ -162,7 +162,7 @@ static shallow_source source_of(const plstar_model *m, size_t n, const double *w
 }
 
 int plstar_ref_shallow_kernel_outputs_arb(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
-                                   const double *w, slong prec)
+                                          const double *w, slong prec)
 {
     int st = check_shallow(m, "plstar_ref_shallow_kernel_outputs_arb");
     if (st)
@@ -178,7 +178,7 @@ int plstar_ref_shallow_kernel_outputs_arb(arb_mat_t K, arb_mat_t F, const plstar
 }
 
 int plstar_ref_shallow_kernel_outputs_dgemm_bound(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X,
-                                           size_t n, const double *w, slong prec)
+                                                  size_t n, const double *w, slong prec)
 {
     int st = check_shallow(m, "plstar_ref_shallow_kernel_outputs_dgemm_bound");
     if (st)
@@ -239,7 +239,7 @@ const char *plstar_ref_kernel_route_used(const plstar_model *m, size_t n, ref_ke
 }
 
 int plstar_ref_kernel_outputs_route(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
-                             const double *w, slong prec, ref_kernel_route request)
+                                    const double *w, slong prec, ref_kernel_route request)
 {
     if (m->kind != MODEL_SHALLOW)
         return plstar_ref_kernel_outputs(K, F, m, X, n, w, prec);
@@ -249,7 +249,7 @@ int plstar_ref_kernel_outputs_route(arb_mat_t K, arb_mat_t F, const plstar_model
 }
 
 int plstar_ref_kernel_outputs_best(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
-                            const double *w, slong prec)
+                                   const double *w, slong prec)
 {
     return plstar_ref_kernel_outputs_route(K, F, m, X, n, w, prec, REF_ROUTE_ARB);
 }

@@ -28,9 +28,9 @@ extern "C" {
 
 /* K: n × n, F: n × 1 (either may be NULL). The model must be "shallow". */
 int plstar_ref_shallow_kernel_outputs_arb(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
-                                   const double *w, slong prec);
+                                          const double *w, slong prec);
 int plstar_ref_shallow_kernel_outputs_dgemm_bound(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X,
-                                           size_t n, const double *w, slong prec);
+                                                  size_t n, const double *w, slong prec);
 
 /* How K(w0), F(w0) are enclosed. REF_ROUTE_CALLER: the call site's default;
  * REF_ROUTE_AUTO: "arb" unless the shallow model's Arb work m·n·d exceeds
@@ -59,11 +59,11 @@ const char *plstar_ref_kernel_route_used(const plstar_model *m, size_t n, ref_ke
 
 /* K(w) (N × N) and, when F is not NULL, F(w) (N × 1) by the picked route. */
 int plstar_ref_kernel_outputs_route(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
-                             const double *w, slong prec, ref_kernel_route request);
+                                    const double *w, slong prec, ref_kernel_route request);
 
 /* The same with request REF_ROUTE_ARB: the --prec reference unless the user forced another route. */
 int plstar_ref_kernel_outputs_best(arb_mat_t K, arb_mat_t F, const plstar_model *m, const double *X, size_t n,
-                            const double *w, slong prec);
+                                   const double *w, slong prec);
 
 #ifdef __cplusplus
 }
