@@ -1,5 +1,6 @@
 /* core/act_erf.c — σ = erf, σ′ = (2/√π)e^{−x²}, σ″ = −2x·σ′. */
 #include "core/act_impl.h"
+#include "core/report.h"
 
 #include <arb_hypgeom.h>
 #include <math.h>
@@ -88,7 +89,7 @@ static void erf_sup(double sup[2])
     arb_const_sqrt_pi(s, p);
     arb_set_ui(t, 2);
     arb_div(t, t, s, p);
-    sup[0] = act_arb_upper_d(t);
+    sup[0] = plstar_arb_upper_d(t);
     arb_set_si(t, -1);
     arb_mul_2exp_si(t, t, -1);
     arb_exp(t, t, p);
@@ -96,7 +97,7 @@ static void erf_sup(double sup[2])
     arb_sqrt_ui(s, 2, p);
     arb_mul(t, t, s, p);
     arb_mul_2exp_si(t, t, 1);
-    sup[1] = act_arb_upper_d(t);
+    sup[1] = plstar_arb_upper_d(t);
     arb_clear(t);
     arb_clear(s);
 }

@@ -1,6 +1,7 @@
 /* core/act_gelu.c — GELU in its exact erf form σ = xΦ(x), Φ(x) = ½ erfc(−x/√2):
  * σ′ = Φ + xφ, σ″ = φ(2 − x²), φ the standard normal density. */
 #include "core/act_impl.h"
+#include "core/report.h"
 
 #include <arb_hypgeom.h>
 #include <math.h>
@@ -232,11 +233,11 @@ static void gelu_sup(double sup[2])
     arb_const_sqrt_pi(r, p);
     arb_div(s, s, r, p);
     arb_add(t, t, s, p);
-    sup[0] = act_arb_upper_d(t);
+    sup[0] = plstar_arb_upper_d(t);
     arb_const_pi(t, p);
     arb_ui_div(t, 2, t, p);
     arb_sqrt(t, t, p);
-    sup[1] = act_arb_upper_d(t);
+    sup[1] = plstar_arb_upper_d(t);
     arb_clear(t);
     arb_clear(s);
     arb_clear(r);

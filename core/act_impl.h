@@ -76,8 +76,6 @@ extern const act_desc act_desc_linear, act_desc_tanh, act_desc_sigmoid, act_desc
 void act_eval_smooth(const act_desc *d, arb_ptr out[3], const arb_t x, slong prec);
 void act_err_relative(const act_desc *d, double x, double s0, double s1, double *e0, double *e1);
 void act_err_exact(const act_desc *d, double x, double s0, double s1, double *e0, double *e1);
-/* An upper bound on x rounded up to a double. */
-double act_arb_upper_d(const arb_t x);
 
 /* core/act_tanh.c, exposed for tests: exp(y) for y ≤ 0 within
  * 3.1u relative plus 2^-1075, expm1(y) for −0.3465 ≤ y ≤ 0 (where the

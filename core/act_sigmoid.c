@@ -1,6 +1,7 @@
 /* core/act_sigmoid.c — the logistic sigmoid s(x) = 1/(1 + e^{−x}) and softplus
  * log(1 + eˣ), whose σ′ and σ″ are s and s′: the two share their formulas. */
 #include "core/act_impl.h"
+#include "core/report.h"
 
 #include <math.h>
 
@@ -143,7 +144,7 @@ static void sigmoid_sup(double sup[2])
     arb_mul_ui(t, t, 6, 128);
     arb_inv(t, t, 128);
     sup[0] = 0.25;
-    sup[1] = act_arb_upper_d(t);
+    sup[1] = plstar_arb_upper_d(t);
     arb_clear(t);
 }
 

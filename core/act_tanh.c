@@ -33,6 +33,7 @@
  * The Arb version: tanh and sech² in ball arithmetic.
  */
 #include "core/act_impl.h"
+#include "core/report.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -254,7 +255,7 @@ static void tanh_sup(double sup[2])
     arb_mul_ui(t, t, 3, 128);
     arb_ui_div(t, 4, t, 128);
     sup[0] = 1.0;
-    sup[1] = act_arb_upper_d(t);
+    sup[1] = plstar_arb_upper_d(t);
     arb_clear(t);
 }
 

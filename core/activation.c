@@ -161,16 +161,6 @@ void plstar_act_err_any_formula(plstar_act a, double x, double *b0, double *b1)
 static double sup_table[ACT_COUNT][2];
 static pthread_once_t sup_once = PTHREAD_ONCE_INIT;
 
-double act_arb_upper_d(const arb_t x)
-{
-    arf_t t;
-    arf_init(t);
-    arb_get_ubound_arf(t, x, 128);
-    double d = arf_get_d(t, ARF_RND_UP);
-    arf_clear(t);
-    return d;
-}
-
 static void sup_init(void)
 {
     for (int a = 0; a < ACT_COUNT; a++)
