@@ -1,8 +1,8 @@
 /*
  * layers/dense.c — the dense kind (layers/layer.h): A_l = W_l, a full out × in matrix, z = s^{-1/2} W α_prev + b.
- * The double operations are single BLAS calls, so every caller that goes through them (kernel, trainer,
- * diagnostics) rounds alike; the Arb ones are arb_mat products, so point weights and ball weights give equal
- * balls for equal inputs.
+ * The double operations of the map are single BLAS calls, so every caller that goes through them (kernel,
+ * trainer, diagnostics) rounds alike; the Arb ones are arb_mat products, so point weights and ball weights give
+ * equal balls for equal inputs. The kernel term is the one that fast/errbound.c bounds.
  */
 #include "layers/layer.h"
 #include "core/layout.h"
