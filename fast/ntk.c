@@ -1,10 +1,10 @@
 #include "fast/ntk.h"
 #include "fast/network.h"
 #include "fast/layer_pass.h"
+#include "layers/layer.h"
 #include "core/error.h"
 #include "core/activation.h"
 
-#include <cblas.h>
 #include <limits.h>
 #include <omp.h>
 #include <pthread.h>
@@ -171,53 +171,6 @@ static size_t default_panel(size_t n, size_t c)
     return b < 1 ? 1 : (size_t)b;
 }
 
-/* Adds (first: stores) the lower triangle of the rows of panel [i0, i0 + b) of
- * (D Dᵀ) ∘ (A Aᵀ · sc + bias) into K. GA (b × i1) and GD (b·c × i1·c) are
- * scratch. The diagonal blocks come from dsyrk, the rest from dgemm. */
-static void accumulate_panel(double *K, size_t N, size_t c, const double *D, size_t out, const double *A,
-                             size_t in, double sc, double bias, size_t i0, size_t b, double *GA, double *GD,
-                             int first)
-{
-    size_t i1 = i0 + b, r0 = i0 * c, rb = b * c, r1 = i1 * c;
-    if (i0)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, (int)i0, (int)in, 1.0, A + i0 * in, (int)in, A,
-                    (int)in, 0.0, GA, (int)i1);
-    cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, (int)b, (int)in, 1.0, A + i0 * in, (int)in, 0.0, GA + i0,
-                (int)i1);
-    if (r0)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rb, (int)r0, (int)out, 1.0, D + r0 * out, (int)out, D,
-                    (int)out, 0.0, GD, (int)r1);
-    cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, (int)rb, (int)out, 1.0, D + r0 * out, (int)out, 0.0, GD + r0,
-                (int)r1);
-    int par = b * r1 >= NTK_OMP_MIN;
-    if (c == 1) {
-#pragma omp parallel for if (par) schedule(dynamic, 8)
-        for (size_t r = r0; r < r1; r++) {
-            const double *gd = GD + (r - r0) * r1, *ga = GA + (r - r0) * i1;
-            double *k = K + r * N;
-            if (first)
-                for (size_t j = 0; j <= r; j++)
-                    k[j] = gd[j] * (ga[j] * sc + bias);
-            else
-                for (size_t j = 0; j <= r; j++)
-                    k[j] += gd[j] * (ga[j] * sc + bias);
-        }
-        return;
-    }
-#pragma omp parallel for if (par) schedule(dynamic, 8)
-    for (size_t r = r0; r < r1; r++) {
-        size_t i = r / c;
-        const double *gd = GD + (r - r0) * r1, *ga = GA + (i - i0) * i1;
-        double *k = K + r * N;
-        for (size_t j = 0; j <= i; j++) {
-            double g = ga[j] * sc + bias;
-            size_t end = j * c + c <= r + 1 ? j * c + c : r + 1;
-            for (size_t r2 = j * c; r2 < end; r2++)
-                k[r2] = first ? gd[r2] * g : k[r2] + gd[r2] * g;
-        }
-    }
-}
-
 /* Copies the lower triangle onto the upper one, in cache-sized tiles. */
 static void mirror_lower(double *K, size_t N)
 {
@@ -280,10 +233,9 @@ int plstar_fast_kernel_structured_panel(double *K, const plstar_model *m, const 
         const plstar_layer *L = &m->layers[l];
         if (L->trainable) {
             const double *A = l ? s.a[l - 1] : X;
-            double sc = L->scale_div == 1 ? 1.0 : 1.0 / (double)L->scale_div;
             for (size_t i0 = 0; i0 < n; i0 += panel) {
                 size_t b = n - i0 < panel ? n - i0 : panel;
-                accumulate_panel(K, N, c, Dcur, L->out, A, L->in, sc, L->has_bias ? 1.0 : 0.0, i0, b, GA, GD, first);
+                layer_ops(L)->kernel_panel(K, L, Dcur, A, N, c, i0, b, GA, GD, first);
             }
             first = 0;
         }
@@ -310,16 +262,16 @@ int plstar_fast_kernel_structured(double *K, const plstar_model *m, const double
 
 double plstar_fast_kernel_structured_flops(const plstar_model *m, size_t n)
 {
-    double c = (double)m->outputs, nn = (double)n, N = nn * c, f = 0.0;
-    size_t lmin = lowest_trainable(m);
+    size_t c = m->outputs, lmin = lowest_trainable(m);
+    double f = 0.0;
     for (size_t l = 0; l < m->nlayers; l++) {
         const plstar_layer *L = &m->layers[l];
-        double in = (double)L->in, out = (double)L->out;
-        f += 2.0 * nn * in * out; /* forward */
+        const plstar_layer_ops *ops = layer_ops(L);
+        f += ops->apply_flops(L, n); /* forward */
         if (l > lmin)
-            f += 2.0 * N * in * out; /* backward into layer l − 1 */
+            f += ops->apply_flops(L, n * c); /* backward into layer l − 1 */
         if (L->trainable)
-            f += N * (N + 1) * out + nn * (nn + 1) * in; /* Gram products */
+            f += ops->kernel_flops(L, n, c); /* Gram products */
     }
     return f;
 }

@@ -13,16 +13,19 @@
  * summed over the trainable layers only (a fixed layer, such as the sign layer
  * of the shallow model, contributes nothing). The same formula is the closed
  * form of the special models: "linear" gives K = X Xᵀ, "shallow" gives
- * K = (D_0 D_0ᵀ) ∘ (X Xᵀ) with D_0[i,a] = v_a σ′(w_aᵀx_i)/√m.
+ * K = (D_0 D_0ᵀ) ∘ (X Xᵀ) with D_0[i,a] = v_a σ′(w_aᵀx_i)/√m. Each layer's
+ * term is the kernel_panel operation of its kind (layers/layer.h; the formula
+ * above is layers/dense.c); this module runs the passes and sums the terms.
  *
- * Cost (c outputs, N = n·c): the forward and backward passes (2 n Σ in·out and
- * 2 N Σ in·out flops) plus, per trainable layer, one N × N × out_l and one
- * n × n × in_l symmetric rank-k product (N² out_l + n² in_l flops), instead of
- * N² P for J Jᵀ. Memory: K, the activations and σ′ of all layers (2 n Σ out_l),
- * the signals of two adjacent layers (N (out_l + out_{l+1})), and two panel
- * Gram blocks of at most `panel` samples (panel·c × N and panel × n). The
- * kernel's lower triangle is built panel by panel: dsyrk on the diagonal
- * block, dgemm left of it, the Hadamard product with OpenMP.
+ * Cost with dense layers (c outputs, N = n·c): the forward and backward
+ * passes (2 n Σ in·out and 2 N Σ in·out flops) plus, per trainable layer, one
+ * N × N × out_l and one n × n × in_l symmetric rank-k product (N² out_l +
+ * n² in_l flops), instead of N² P for J Jᵀ. Memory: K, the activations and σ′
+ * of all layers (2 n Σ out_l), the signals of two adjacent layers
+ * (N (out_l + out_{l+1})), and two panel Gram blocks of at most `panel`
+ * samples (panel·c × N and panel × n). The kernel's lower triangle is built
+ * panel by panel (for a dense layer: dsyrk on the diagonal block, dgemm left
+ * of it, the Hadamard product with OpenMP).
  *
  * Rounding: plstar_fast_errbound_kernel_structured (fast/errbound.h) bounds
  * |K̂ − K| entry by entry.
@@ -55,7 +58,8 @@ int plstar_fast_kernel_structured_panel(double *K, const plstar_model *m, const 
 
 /* Floating-point operations of plstar_fast_kernel_structured (forward, backward and
  * the Gram products, counting a symmetric rank-k update of an r × r block as
- * r(r+1)k), for throughput figures. */
+ * r(r+1)k; each layer's counts are its kind's apply_flops and kernel_flops),
+ * for throughput figures. */
 double plstar_fast_kernel_structured_flops(const plstar_model *m, size_t n);
 
 #ifdef __cplusplus

@@ -1,13 +1,15 @@
 /*
  * layers/layer.h — a layer kind as the unit every algorithm shares: the linear map z = A_l(w) α_prev + b of one
- * layer and its transpose and parameter derivative, in binary64 (batched, BLAS) and in Arb ball arithmetic.
+ * layer and its transpose and parameter derivative, in binary64 (batched, BLAS) and in Arb ball arithmetic, and
+ * the layer's term in the structured tangent kernel.
  * The passes that are the same for every kind — the activation after the map, σ′ in back-propagation, the bias —
  * are fast/layer_pass.h and reference/layer_pass.h; they reach the kind through layer_ops(). Rows are
  * sample-major, shapes as in core/model.h; s^{-1/2} is the layer's scale (core/layout.h).
  *
  * Adding a kind: its module (layers/NAME.c with a const plstar_layer_ops), its enumerator in core/model.h, its
- * line in layers/layer.c, its parser and parameter layout in core/model.c and core/layout.c, and the bounds that
- * are not yet per kind (docs/architecture.md says which). Internal to the library (not installed).
+ * line in layers/layer.c, its parser and parameter layout in core/model.c and core/layout.c, and its terms in the
+ * bounds still written for dense layers only (fast/errbound.c, fast/hessian.c, reference/hessian.c;
+ * docs/architecture.md). Internal to the library (not installed).
  */
 #ifndef PLSTAR_LAYERS_LAYER_H
 #define PLSTAR_LAYERS_LAYER_H
@@ -27,6 +29,15 @@ typedef struct {
     /* The weight gradient s^{-1/2} Dᵀ prev at grad + w_offset, from signals D (n × out) and inputs prev (n × in). */
     void (*weight_gradient)(double *grad, const plstar_model *m, size_t l, const double *D, const double *prev,
                             size_t n);
+    /* The structured tangent kernel (fast/ntk.c): adds (first: stores) into K (N × N, N = n·c) the lower triangle
+     * of rows [i0·c, (i0 + b)·c) of the layer's term J_l J_lᵀ, J_l the Jacobian columns of its weights and bias,
+     * from its signals D (N × out) and inputs prev (n × in). GA (b × n) and GD (b·c × N) are scratch. */
+    void (*kernel_panel)(double *K, const plstar_layer *L, const double *D, const double *prev, size_t N, size_t c,
+                         size_t i0, size_t b, double *GA, double *GD, int first);
+    /* Floating-point operations, for throughput figures: of apply or apply_transpose on `rows` rows, and of
+     * kernel_panel over all n samples (a symmetric rank-k update of an r × r block counted as r(r+1)k). */
+    double (*apply_flops)(const plstar_layer *L, size_t rows);
+    double (*kernel_flops)(const plstar_layer *L, size_t n, size_t c);
     /* Arb */
     /* W (initialised by the caller, out × in): layer l's weights as exact balls. */
     void (*ref_weights)(arb_mat_t W, const plstar_model *m, size_t l, const double *w);

@@ -349,8 +349,9 @@ Test(layers, every_kind_has_every_operation)
         plstar_layer L = {.kind = (plstar_layer_kind)k};
         const plstar_layer_ops *ops = layer_ops(&L);
         cr_assert(ops && ops->name && ops->name[0], "kind %d has no name", k);
-        cr_assert(ops->apply && ops->apply_transpose && ops->weight_gradient, "%s: a binary64 operation is missing",
-                  ops->name);
+        cr_assert(ops->apply && ops->apply_transpose && ops->weight_gradient && ops->kernel_panel &&
+                      ops->apply_flops && ops->kernel_flops,
+                  "%s: a binary64 operation is missing", ops->name);
         cr_assert(ops->ref_weights && ops->ref_apply && ops->ref_apply_transpose && ops->ref_weight_gradient &&
                       ops->ref_weight_jacobian,
                   "%s: an Arb operation is missing", ops->name);
