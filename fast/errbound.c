@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "verified/rounding.h"
 #include "core/layout.h"
+#include "layers/layer.h"
 
 #include <cblas.h>
 #include <float.h>
@@ -359,6 +360,8 @@ static int errbound_all(fast_errors *out, fast_peaks *pk, double *eZ, const plst
                         size_t n, const double *w, const double *y, const fast_arith *ar, int sided,
                         const double *const *sigma1)
 {
+    if (layer_model_dense_only(m, "fast error bounds"))
+        return PLSTAR_ESOFTWARE;
     fast_peaks none;
     pk = pk ? pk : &none;
     size_t c = m->outputs, N = n * c, P = m->nparams, last = m->nlayers - 1;
@@ -446,6 +449,8 @@ int plstar_fast_errbound_kernel_structured(double *eK, const plstar_model *m, co
     static const fast_arith own = {U_ROUND, 0, 0, 0.0};
     if (!eK || !m || !X || !w || n == 0 || m->nlayers == 0)
         return plstar_error(PLSTAR_ESOFTWARE, "plstar_fast_errbound_kernel_structured: invalid arguments");
+    if (layer_model_dense_only(m, "plstar_fast_errbound_kernel_structured"))
+        return PLSTAR_ESOFTWARE;
     size_t c = m->outputs, N = n * c, ntrain = 0;
     for (size_t l = 0; l < m->nlayers; l++)
         ntrain += m->layers[l].trainable != 0;

@@ -1,6 +1,7 @@
 #include "fast/hessian.h"
 #include "core/error.h"
 #include "core/layout.h"
+#include "layers/layer.h"
 
 #include <cblas.h>
 #include <gsl/gsl_rng.h>
@@ -34,6 +35,8 @@ int plstar_fast_hvp_prepare(fast_hvp_state *s, const plstar_model *m, const doub
     plstar_fast_hvp_clear(s);
     if (!m || !x || !w || k >= m->outputs)
         return plstar_error(PLSTAR_EUSAGE, "plstar_fast_hvp_prepare: bad arguments");
+    if (layer_model_dense_only(m, "plstar_fast_hvp_prepare"))
+        return PLSTAR_ESOFTWARE;
     size_t nl = m->nlayers, d = m->input_dim;
     s->m = m, s->w = w, s->k = k;
     s->a = calloc(nl + 1, sizeof(double *)), s->adot = calloc(nl + 1, sizeof(double *));

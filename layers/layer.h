@@ -55,6 +55,11 @@ typedef struct {
                                 size_t c, slong prec);
 } plstar_layer_ops;
 
+/* PLSTAR_OK when every layer of m is dense; otherwise PLSTAR_ESOFTWARE with a message naming fn. The code that is
+ * written for dense layers only (docs/architecture.md) calls it first, so a new kind cannot reach a bound that does
+ * not know it. */
+int layer_model_dense_only(const plstar_model *m, const char *fn);
+
 /* The operations of L's kind (never NULL for a layer of a parsed model). */
 const plstar_layer_ops *layer_ops(const plstar_layer *L);
 

@@ -395,6 +395,8 @@ static int check_model(const plstar_model *m)
 {
     if (!m || m->nlayers == 0 || !m->layers)
         return plstar_error(PLSTAR_EUSAGE, "Hessian bounds: empty model");
+    if (layer_model_dense_only(m, "Hessian bounds"))
+        return PLSTAR_ESOFTWARE;
     for (size_t l = 0; l < m->nlayers; l++) {
         const plstar_layer *L = &m->layers[l];
         if (!plstar_act_twice_differentiable(L->act))

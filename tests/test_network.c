@@ -16,6 +16,7 @@
 #include "layers/layer.h"
 #include "core/report.h"
 #include "examples/demo_example.h"
+#include "fast/errbound.h"
 #include "fast/network.h"
 #include "reference/eig.h"
 #include "reference/network.h"
@@ -356,4 +357,25 @@ Test(layers, every_kind_has_every_operation)
                       ops->ref_weight_jacobian,
                   "%s: an Arb operation is missing", ops->name);
     }
+}
+
+/* The bounds written for dense layers only refuse any other kind instead of bounding it as if it were dense. */
+Test(layers, dense_only_bounds_refuse_other_kinds)
+{
+    plstar_model m;
+    plstar_model_init(&m);
+    cr_assert_eq(plstar_model_parse_json(&m, "{\"model\":\"mlp\",\"input_dim\":2,\"widths\":[3],\"outputs\":1,"
+                                                "\"activation\":\"tanh\",\"output_activation\":\"linear\","
+                                                "\"scaling\":\"ntk\",\"bias\":true}", "m"),
+                 PLSTAR_OK);
+    cr_assert_eq(layer_model_dense_only(&m, "test"), PLSTAR_OK);
+    double X[4] = {0.1, -0.2, 0.3, 0.4}, w[64] = {0}, eK[4];
+    cr_assert(m.nparams <= 64);
+    cr_assert_eq(plstar_fast_errbound_kernel_structured(eK, &m, X, 2, w), PLSTAR_OK);
+    m.layers[0].kind = LAYER_KIND_COUNT; /* a kind the dense-only bounds do not know */
+    cr_assert_eq(layer_model_dense_only(&m, "test"), PLSTAR_ESOFTWARE);
+    cr_assert_eq(plstar_fast_errbound_kernel_structured(eK, &m, X, 2, w), PLSTAR_ESOFTWARE);
+    cr_assert(strstr(plstar_errmsg(), "not dense"), "%s", plstar_errmsg());
+    m.layers[0].kind = LAYER_DENSE;
+    plstar_model_clear(&m);
 }
