@@ -29,8 +29,9 @@ static inline double gamma_up(double k, double u)
 }
 
 /* An upper bound on a sum of k non-negative binary64 terms from its value s computed in round to nearest in any
- * order: the relative error is at most γ_{k−1} ≤ 2(k + 8)u with room left for this formula's own roundings, and
- * the additive 2^-1000 covers underflow of the terms. */
+ * order. |s − Σ| ≤ γ_{k−1} Σ gives Σ ≤ s/(1 − γ_{k−1}) = s(1 + a/(1 − 2a)) with a = (k − 1)u, which is at most
+ * s(1 + 2(k − 1)u) while a ≤ 1/4 (k ≤ 2^51, beyond any array here); the factor 2(k + 8)u leaves 18u for this
+ * formula's own three roundings, and the additive 2^-1000 covers underflow of the terms. */
 static inline double sum_up(double s, size_t k)
 {
     return s * (1.0 + 2.0 * (double)(k + 8) * PLSTAR_U64) + 0x1p-1000;
