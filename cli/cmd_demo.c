@@ -96,15 +96,13 @@ typedef struct {
     const char *check;      /* its name (proofs-checks/checks.h) */
     const char *heading;    /* printed with the command that runs it once it decides; NULL: none */
     const char *file;       /* its report, in the demo's directory */
-    const char *unreported; /* a key of the check's report that the demo's leaves out, or NULL */
 } demo_step;
 
-static const demo_step point_step = {"point", "[2] PL* at w0, Theorem 1", "certify_point.json", NULL};
+static const demo_step point_step = {"point", "[2] PL* at w0, Theorem 1", "certify_point.json"};
 static const demo_step path_step = {"gd --path", "[3] GD along its path, Theorem 6 a posteriori",
-                                    "certify_gd_path.json", NULL};
-static const demo_step ball_step = {"ball", NULL, "certify_ball.json", NULL};
-/* the demo's report of Theorem 6 a priori has always been in the half-sum convention without naming it */
-static const demo_step apriori_step = {"gd --apriori", NULL, "certify_gd_apriori.json", "loss"};
+                                    "certify_gd_path.json"};
+static const demo_step ball_step = {"ball", NULL, "certify_ball.json"};
+static const demo_step apriori_step = {"gd --apriori", NULL, "certify_gd_apriori.json"};
 
 /* Runs the check of `step` on p with o. When it decides: its heading and its line (the statement,
  * the model, mu) and, with dir, its other outputs and its report as DIR/FILE. Returns the verdict,
@@ -125,8 +123,6 @@ static int demo_check(const demo_step *step, const plstar_problem *p, const plst
     d->summarize(result, p, o, model_brief(model, sizeof model, &p->model), v);
     if (dir) {
         json_t *report = d->report(result, p, o, v);
-        if (step->unreported)
-            json_object_del(report, step->unreported);
         int st = d->outputs ? d->outputs(result, report, o, v) : PLSTAR_OK;
         if (st)
             json_decref(report);

@@ -114,6 +114,11 @@ run bench bench/results.jsonl 0 bench quick --tiny --suite kernel --no-peers --n
 for f in demo/*.json; do
     if out=$(check "$f"); then ok; else fail "demo's $f breaks the schema:"; echo "$out"; fi
 done
+# a report of a statement about a loss names the loss's convention, the demo's as any other
+for f in demo/certify_gd_apriori.json demo/certify_gd_path.json; do
+    if python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["loss"]["convention"] != "sum")' "$f"; then ok
+    else fail "demo's $f does not name its loss convention (sum)"; fi
+done
 
 echo "$passed passed, $failures failed"
 [ $failures -eq 0 ]
